@@ -1,0 +1,205 @@
+"""`alsbot`: the command line, and the composition root that wires adapters to the core."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import click
+
+from bot.config import Config, ConfigError, load_config, problems_for_running
+
+
+def _config(path: str | None) -> Config:
+    try:
+        return load_config(path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+class LazyGroup(click.Group):
+    """Subcommands whose modules are imported only when used, so `alsbot demo` does not
+    pay for importing a platform SDK it never touches."""
+
+    lazy = {"discord": ("adapters.discord.cli", "discord_cli")}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self.lazy])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name]
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=LazyGroup, help="alsbot keeps Action Learning Sets going on Slack and Discord.")
+@click.version_option(package_name="alsbot")
+def main() -> None:
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command(help="Play a complete scripted session in the console (no tokens needed).")
+@click.option("--db", "db_path", default=None, help="Keep the data in this SQLite file.")
+def demo(db_path: str | None) -> None:
+    from adapters.console.session import DEMO_SCRIPT, DEMO_START, console_session
+
+    config = _config(None)
+    lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+
+    async def go() -> int:
+        async with console_session(config, sys.stdout, db_path=db_path, start=DEMO_START) as runner:
+            return await runner.run_lines(lines)
+
+    problems = asyncio.run(go())
+    if problems:
+        raise SystemExit(1)
+
+
+@main.command(help="Play a set yourself: type lines like `alice: /als start @bob`.")
+@click.option(
+    "--script",
+    "script_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Replay lines from a file.",
+)
+@click.option("--db", "db_path", default=None, help="Keep the data in this SQLite file.")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+@click.option(
+    "--start",
+    "start_text",
+    default=None,
+    help="Start the simulated clock here (ISO 8601, e.g. 2026-01-12T10:00Z); default now.",
+)
+def console(
+    script_file: str | None, db_path: str | None, config_path: str | None, start_text: str | None
+) -> None:
+    from adapters.console.session import console_session
+
+    config = _config(config_path)
+    start = _start(start_text)
+    lines = Path(script_file).read_text(encoding="utf-8").splitlines() if script_file else None
+
+    async def go() -> int:
+        async with console_session(config, sys.stdout, db_path=db_path, start=start) as runner:
+            if lines is not None:
+                return await runner.run_lines(lines)
+            click.echo("Type lines like `alice: /als start @bob`, `@wait 5m`, or Ctrl-D to quit.")
+            number = 0
+            while True:
+                try:
+                    line = await asyncio.to_thread(input, "> ")
+                except EOFError:
+                    break
+                number += 1
+                await runner.run_line(line, number)
+            return 0
+
+    if asyncio.run(go()):
+        raise SystemExit(1)
+
+
+def _start(raw: str | None) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise click.BadParameter(f"{raw!r} is not an ISO 8601 time", param_hint="--start") from None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+@main.group(help="Database maintenance.")
+def db() -> None:
+    pass
+
+
+@db.command(help="Apply migrations up to the newest schema.")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+def upgrade(config_path: str | None) -> None:
+    from bot.store.db import open_store
+    from bot.store.migrate import current_revision
+
+    config = _config(config_path)
+
+    async def go() -> str | None:
+        store = await open_store(config.database.url)
+        try:
+            return await current_revision(store)
+        finally:
+            await store.close()
+
+    click.echo(f"database is at revision {asyncio.run(go())}")
+
+
+@main.command("check-config", help="Check a config file and the environment before running.")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+def check_config(config_path: str | None) -> None:
+    config = _config(config_path)
+    problems = problems_for_running(config)
+    if problems:
+        for problem in problems:
+            click.echo(f"✗ {problem}", err=True)
+        raise SystemExit(2)
+    click.echo("✓ configuration looks good")
+
+
+@main.command(help="Run the bot on the platforms enabled in the config.")
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+def run(config_path: str | None) -> None:
+    from adapters.runtime import serve
+
+    config = _config(config_path)
+    problems = problems_for_running(config)
+    if problems:
+        for problem in problems:
+            click.echo(f"✗ {problem}", err=True)
+        raise SystemExit(2)
+    logging.getLogger().setLevel(config.logging.level.upper())
+    try:
+        asyncio.run(serve(config))
+    except KeyboardInterrupt:
+        pass
+
+
+@main.group(help="Export data.")
+def export() -> None:
+    pass
+
+
+@export.command("dos", help="Export a set's do's: Markdown, CSV, or one self-contained HTML page.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["md", "csv", "html"]), default="html", show_default=True
+)
+@click.option("--channel", "channel_key", default=None, help="The set's channel, e.g. slack:T1:C2.")
+@click.option(
+    "--output", default=None, help="File to write (`-` for stdout); default dos-<date>.<fmt>."
+)
+@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+def export_dos(
+    fmt: str, channel_key: str | None, output: str | None, config_path: str | None
+) -> None:
+    from bot.clock import SystemClock
+    from bot.services.dos import ExportProblem, export_from_url
+
+    config = _config(config_path)
+    try:
+        filename, content, count = asyncio.run(
+            export_from_url(config.database.url, fmt, channel_key, SystemClock().now())
+        )
+    except ExportProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    if output == "-":
+        sys.stdout.buffer.write(content)
+        return
+    Path(output or filename).write_bytes(content)
+    click.echo(f"wrote {count} do's to {output or filename}", err=True)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,1 @@
+"""The console adapter: one person plays a whole set in a terminal, no tokens needed."""

@@ -1,0 +1,261 @@
+"""`bot.ports.Outlet` for Discord: each core reply sent the native way.
+
+- `Post` → a channel message; with a thread root → a message in the thread started from
+  that message, created on first use (its id is the root's id, so nothing has to be
+  remembered to find it again after a restart);
+- `Update` → an edit of the message the handle became;
+- `Ephemeral` → on the interaction that caused it while its token is valid (the first
+  such reply replaces the "thinking…" placeholder), otherwise a DM — never a public post;
+- `Direct` → a DM; `File` → an attachment (privately when it has a `user`).
+
+Errors are sorted for the delivery loop, which owns retries: 429 (when discord.py did not
+already wait it out) and 5xx/network → `DeliveryRetry`; a closed DM (50007), a missing
+channel, message or permission → `DeliveryFailed`.  Every message is sent with
+`AllowedMentions` naming only the core's `Mention`s (see `render.py`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+import discord
+
+from adapters.discord.render import Rendered, allowed_mentions, render
+from adapters.discord.transport import webhook_context
+from adapters.discord.views import view_for
+from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
+from bot.refs import ChannelRef, MessageRef, Platform, UserRef
+from bot.replies import Direct, Ephemeral, File, Post, Update, text
+
+if TYPE_CHECKING:
+    from adapters.discord.client import AlsClient
+
+log = logging.getLogger(__name__)
+THREAD_NAME = "Action Learning session"
+THREAD_ARCHIVE_MINUTES = 1440
+THREAD_EXISTS = 160004
+UNKNOWN_MESSAGE = 10008
+TOKEN_GONE = {10015, 10062, 50027}  # unknown webhook / interaction, invalid webhook token
+DONE = "✓ Done."
+
+
+def classify(exc: Exception) -> Exception:
+    """Turn a discord.py/aiohttp failure into the core's retry-or-give-up verdict."""
+    if isinstance(exc, discord.RateLimited):
+        return DeliveryRetry(
+            f"rate limited for {exc.retry_after:.1f}s", after=exc.retry_after, rate_limited=True
+        )
+    if isinstance(exc, discord.HTTPException):
+        status, code = exc.status, exc.code
+        if status == 429:
+            after = _retry_after(exc)
+            return DeliveryRetry(
+                f"429 rate limited (retry after {after:.1f}s)", after=after, rate_limited=True
+            )
+        if status >= 500:
+            return DeliveryRetry(f"Discord {status}: {exc.text[:100]}", after=2.0)
+        if status == 401:
+            return DeliveryRetry("401 unauthorized: check DISCORD_BOT_TOKEN", after=60.0)
+        return DeliveryFailed(f"Discord {status} ({code}): {exc.text[:200]}")
+    if isinstance(exc, (aiohttp.ClientError, asyncio.TimeoutError, OSError)):
+        return DeliveryRetry(f"network: {exc!r}", after=2.0)
+    return exc
+
+
+def _retry_after(exc: discord.HTTPException) -> float:
+    try:
+        return max(float(exc.response.headers.get("Retry-After", 1.0)), 0.05)
+    except (TypeError, ValueError, AttributeError):
+        return 1.0
+
+
+class DiscordOutlet:
+    platform = Platform.DISCORD
+
+    def __init__(self, client: AlsClient) -> None:
+        self.client = client
+        self._threads: set[int] = set()  # thread ids known to exist
+        self._dm_channels: dict[str, int] = {}  # user id -> DM channel id
+
+    async def deliver(self, delivery: Delivery) -> MessageRef | None:
+        try:
+            with webhook_context(self.client.webhooks):
+                return await self._deliver(delivery)
+        except (DeliveryRetry, DeliveryFailed):
+            raise
+        except Exception as exc:
+            verdict = classify(exc)
+            if verdict is exc:
+                raise
+            raise verdict from exc
+
+    async def _deliver(self, delivery: Delivery) -> MessageRef | None:
+        reply = delivery.reply
+        if isinstance(reply, Post):
+            return await self._post(reply, delivery)
+        if isinstance(reply, Update):
+            return await self._update(reply, delivery)
+        if isinstance(reply, Ephemeral):
+            await self._ephemeral(reply, delivery)
+            return None
+        if isinstance(reply, Direct):
+            return await self._direct(reply.user, render(reply.text, reply.buttons))
+        if isinstance(reply, File):
+            await self._file(reply, delivery)
+            return None
+        raise DeliveryFailed(f"the Discord adapter cannot show a {type(reply).__name__}")
+
+    # ------------------------------------------------------------------ kinds of reply
+
+    async def _post(self, reply: Post, delivery: Delivery) -> MessageRef:
+        root = delivery.thread or reply.thread
+        channel_id = await self._thread_for(root) if root else int(reply.channel.id)
+        sent = await self._send(channel_id, render(reply.text, reply.buttons))
+        await self.settle_original(delivery.cause)
+        return MessageRef(ChannelRef(reply.channel.workspace, str(channel_id)), str(sent.id))
+
+    async def _update(self, reply: Update, delivery: Delivery) -> MessageRef:
+        target = delivery.target
+        if target is None:
+            raise DeliveryFailed(f"nothing to update for {reply.handle}")
+        shown = render(reply.text, reply.buttons)
+        channel = self.client.get_partial_messageable(int(target.channel.id))
+        await channel.get_partial_message(int(target.id)).edit(
+            content=shown.content,
+            view=view_for(shown.buttons),
+            allowed_mentions=shown.allowed_mentions,
+        )
+        await self.settle_original(delivery.cause)
+        return target
+
+    async def _ephemeral(self, reply: Ephemeral, delivery: Delivery) -> None:
+        shown = render(reply.text, reply.buttons)
+        pending = self.client.tokens.usable(delivery.cause)
+        if pending is not None:
+            try:
+                await self._on_interaction(pending, shown)
+                return
+            except discord.HTTPException as exc:
+                if exc.code not in TOKEN_GONE:
+                    raise
+                log.info("interaction token for %s is gone; sending a DM", delivery.cause)
+                self.client.tokens.forget(delivery.cause or "")
+        where = text(f"(only you can see this, from #{self._channel_name(reply.channel)})\n")
+        await self._direct(reply.user, render(where + reply.text, reply.buttons))
+
+    async def _on_interaction(self, pending: Any, shown: Rendered, **extra: Any) -> None:
+        interaction: discord.Interaction = pending.interaction
+        kwargs: dict[str, Any] = {"allowed_mentions": shown.allowed_mentions, **extra}
+        view = view_for(shown.buttons)
+        if view is not None:
+            kwargs["view"] = view
+        if pending.thinking and not pending.original_used and "file" not in extra:
+            pending.original_used = True
+            await interaction.edit_original_response(content=shown.content, **kwargs)
+        else:
+            await interaction.followup.send(content=shown.content, ephemeral=True, **kwargs)
+        if shown.full_text is not None:
+            await interaction.followup.send(file=_text_file(shown.full_text), ephemeral=True)
+
+    async def settle_original(self, cause: str | None) -> None:
+        """A command whose visible result is public still owes its "thinking…" an answer."""
+        pending = self.client.tokens.usable(cause)
+        if pending is None or not pending.thinking or pending.original_used:
+            return
+        pending.original_used = True
+        try:
+            with webhook_context(self.client.webhooks):
+                await pending.interaction.edit_original_response(content=DONE)
+        except discord.HTTPException as exc:  # cosmetic: never fail the real reply for it
+            log.info("could not settle the interaction for %s: %s", cause, exc)
+
+    async def _direct(self, user: UserRef, shown: Rendered) -> MessageRef:
+        channel_id = await self._dm_channel(user)
+        sent = await self._send(channel_id, shown, private=True)
+        self.client.remember_dm_home(user)
+        return MessageRef(ChannelRef(user.workspace, str(channel_id)), str(sent.id))
+
+    async def _file(self, reply: File, delivery: Delivery) -> None:
+        title = render(text(reply.title)) if reply.title else Rendered("")
+        upload = discord.File(io.BytesIO(reply.content), filename=reply.filename)
+        if reply.user is None:
+            await self.client.get_partial_messageable(int(reply.channel.id)).send(
+                content=title.content or None, file=upload, allowed_mentions=allowed_mentions()
+            )
+            return
+        pending = self.client.tokens.usable(delivery.cause)
+        if pending is not None:
+            try:
+                await self._on_interaction(pending, title, file=upload)
+                await self.settle_original(delivery.cause)
+                return
+            except discord.HTTPException as exc:
+                if exc.code not in TOKEN_GONE:
+                    raise
+                upload.reset()
+        channel = self.client.get_partial_messageable(
+            await self._dm_channel(reply.user), type=discord.ChannelType.private
+        )
+        await channel.send(
+            content=title.content or None, file=upload, allowed_mentions=allowed_mentions()
+        )
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def _send(self, channel_id: int, shown: Rendered, *, private: bool = False) -> Any:
+        kind = discord.ChannelType.private if private else None
+        channel = self.client.get_partial_messageable(channel_id, type=kind)
+        kwargs: dict[str, Any] = {"allowed_mentions": shown.allowed_mentions}
+        view = view_for(shown.buttons)
+        if view is not None:
+            kwargs["view"] = view
+        if shown.full_text is not None:
+            kwargs["file"] = _text_file(shown.full_text)
+        return await channel.send(content=shown.content, **kwargs)
+
+    async def _thread_for(self, root: MessageRef) -> int:
+        """The thread named by `root`: started from that message (created the first time),
+        or a thread people made themselves and ran `/als` in (its id is not a message)."""
+        thread_id = int(root.id)
+        if thread_id in self._threads or isinstance(
+            self.client.get_channel(thread_id), discord.Thread
+        ):
+            self._threads.add(thread_id)
+            return thread_id
+        try:
+            created = await self.client.http.start_thread_with_message(
+                int(root.channel.id),
+                thread_id,
+                name=THREAD_NAME,
+                auto_archive_duration=THREAD_ARCHIVE_MINUTES,
+                reason="alsbot: the session's thread",
+            )
+            thread_id = int(created["id"])
+        except discord.HTTPException as exc:
+            if exc.code == UNKNOWN_MESSAGE:
+                found = await self.client.fetch_channel(thread_id)
+                if not isinstance(found, discord.Thread):
+                    raise
+            elif exc.code != THREAD_EXISTS:
+                raise
+        self._threads.add(thread_id)
+        return thread_id
+
+    async def _dm_channel(self, user: UserRef) -> int:
+        known = self._dm_channels.get(user.id)
+        if known is None:
+            data = await self.client.http.start_private_message(int(user.id))
+            known = self._dm_channels[user.id] = int(data["id"])
+        return known
+
+    def _channel_name(self, channel: ChannelRef) -> str:
+        found = self.client.get_channel(int(channel.id)) if channel.id.isdigit() else None
+        return str(getattr(found, "name", None) or channel.id)
+
+
+def _text_file(full: str) -> discord.File:
+    return discord.File(io.BytesIO(full.encode("utf-8")), filename="message.txt")

@@ -1,0 +1,60 @@
+"""`bot.ports.MessageSource` for Discord: the reacted-to message, fetched by REST.
+
+Raw reaction events carry ids only, and the client's message cache is neither complete
+(it holds the last thousand messages seen since start) nor trustworthy for text that was
+edited while the bot was away, so the message is always fetched.
+
+Without the privileged MESSAGE_CONTENT intent Discord returns other people's messages with
+empty content.  That is reported faithfully — `text=""` with `content_missing` set on the
+source — so the core can tell the facilitator instead of saving empty do's.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.ports import FetchedMessage
+from bot.refs import ChannelRef, MessageRef, UserRef
+
+if TYPE_CHECKING:
+    from adapters.discord.client import AlsClient
+
+log = logging.getLogger(__name__)
+
+
+class DiscordMessageSource:
+    def __init__(self, client: AlsClient) -> None:
+        self.client = client
+
+    @property
+    def content_missing(self) -> bool:
+        """True when Discord will hide message text from this bot (intent not granted)."""
+        return not self.client.can_read_content
+
+    async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
+        try:
+            data = await self.client.http.get_message(int(message.channel.id), int(message.id))
+        except (discord.NotFound, discord.Forbidden):
+            return None
+        ws = message.channel.workspace
+        author = data.get("author") or {}
+        thread = None
+        where = self.client.get_channel(int(message.channel.id))
+        if isinstance(where, discord.Thread) and where.parent_id is not None:
+            parent = ChannelRef(ws, str(where.parent_id))
+            thread = MessageRef(parent, str(where.id))
+        content = data.get("content") or ""
+        if not content and self.content_missing:
+            log.warning(
+                "message %s came back without text: the MESSAGE_CONTENT intent is not enabled",
+                message.id,
+            )
+        return FetchedMessage(
+            author=UserRef(ws, str(author["id"])) if author.get("id") else None,
+            text=content,
+            thread=thread,
+            author_is_bot=bool(author.get("bot")),
+        )

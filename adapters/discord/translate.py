@@ -1,0 +1,241 @@
+"""Discord payloads → core events.  Pure: plain values in, a frozen event (or None) out.
+
+The core has one `/als` grammar for every platform, read from text.  Discord's app
+commands arrive as typed options instead, so `command_text` rebuilds the normalised text
+(`start <@1> <@2>`, `action call Sam by friday`) from them; `FORMS` says, per subcommand,
+which options become which words, and `commands.py` declares exactly those options (a test
+keeps the two in step).
+
+Where things are:
+- a guild is the workspace; a DM has no guild, so the caller says which workspace a DM
+  belongs to (see `client.py`), or the DM is dropped;
+- a message in a thread belongs to the thread's parent channel, and the thread is named by
+  its root message, `MessageRef(parent, thread id)` — a thread started from a message has
+  that message's id;
+- a `MessageRef` for a message carries the channel it lives in (the thread for a message in
+  a thread), because that is what Discord needs to fetch or edit it.
+
+Idempotency keys are what Discord delivers again unchanged on a gateway replay:
+`discord:interaction:{id}`, `discord:message:{id}`,
+`discord:reaction:{message_id}:{emoji}:{user_id}:{add|remove}:{gateway session}:{sequence}`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.discord.emoji import short_code
+from adapters.discord.views import parse_custom_id
+from bot.events import (
+    ButtonPressed,
+    CommandInvoked,
+    DirectMessage,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+)
+from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
+
+COMMAND = "als"
+SUBCOMMAND, GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE = range(1, 10)
+MAX_PRESENTERS = 6
+# Message types people post: DEFAULT and REPLY.  Joins, pins, thread notices are not speech.
+SPOKEN = (0, 19)
+
+# subcommand path -> (the grammar's words for it, ((option, format), …) in order).
+# A format's "{}" is the option's value; a boolean option contributes its format when true.
+FORMS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
+    "help": ("help", (("topic", "{}"),)),
+    "start": ("start", tuple((f"presenter{i}", "{}") for i in range(1, MAX_PRESENTERS + 1))),
+    "next": ("next", ()),
+    "pause": ("pause", ()),
+    "resume": ("resume", ()),
+    "end": ("end", ()),
+    "join": ("join", ()),
+    "leave": ("leave", ()),
+    "facilitator": ("facilitator", (("change", "{}"), ("person", "{}"))),
+    "schedule": ("schedule", (("when", "{}"), ("repeat", "{}"))),
+    "action": ("action", (("what", "{}"), ("due", "by {}"))),
+    "actions": ("actions", (("person", "{}"),)),
+    "update": ("update", (("what", "{}"),)),
+    "dos search": ("dos", (("terms", "{}"), ("page", "page {}"))),
+    "dos random": ("dos random", ()),
+    "dos remove": ("dos remove", (("number", "{}"),)),
+    "dos export": ("dos export", (("format", "{}"),)),
+    "report": ("report", ()),
+    "settings": ("settings", (("key", "{}"), ("value", "{}"))),
+    "export-me": ("export-me", ()),
+    "forget-me": ("forget-me", (("confirm", "confirm"),)),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where something happened: a guild channel, a thread (with its parent), or a DM."""
+
+    guild_id: int | None
+    channel_id: int
+    parent_id: int | None = None  # set when `channel_id` is a thread
+
+
+def workspace(guild_id: int | str) -> WorkspaceRef:
+    return WorkspaceRef(Platform.DISCORD, str(guild_id))
+
+
+def refs(place: Place, ws: WorkspaceRef) -> tuple[ChannelRef, MessageRef | None]:
+    """(the channel the core sees, the thread's root message or None)."""
+    if place.parent_id is not None:
+        parent = ChannelRef(ws, str(place.parent_id))
+        return parent, MessageRef(parent, str(place.channel_id))
+    return ChannelRef(ws, str(place.channel_id)), None
+
+
+def _value(option: Mapping[str, Any], fmt: str) -> str:
+    kind, value = option.get("type"), option.get("value")
+    if kind == BOOLEAN:
+        return fmt if value else ""
+    if kind in (USER, MENTIONABLE):
+        return fmt.format(f"<@{value}>")
+    if kind == ROLE:
+        return fmt.format(f"<@&{value}>")
+    if kind == CHANNEL:
+        return fmt.format(f"<#{value}>")
+    text = " ".join(str(value if value is not None else "").split())
+    return fmt.format(text) if text else ""
+
+
+def command_text(data: Mapping[str, Any]) -> str | None:
+    """The text after `/als` for an app command interaction's `data`, or None if not /als."""
+    if data.get("name") != COMMAND:
+        return None
+    path: list[str] = []
+    options: list[Mapping[str, Any]] = list(data.get("options") or [])
+    while options and options[0].get("type") in (SUBCOMMAND, GROUP):
+        path.append(str(options[0]["name"]))
+        options = list(options[0].get("options") or [])
+    key = " ".join(path)
+    words, forms = FORMS.get(key, (key, ()))
+    given = {str(o.get("name")): o for o in options}
+    parts = [words] if words else []
+    for name, fmt in forms:
+        if name in given:
+            rendered = _value(given.pop(name), fmt)
+            if rendered:
+                parts.append(rendered)
+    parts.extend(v for o in given.values() if (v := _value(o, "{}")))  # undeclared: keep
+    return " ".join(parts)
+
+
+def command_event(
+    interaction_id: int, user_id: int, place: Place, data: Mapping[str, Any]
+) -> CommandInvoked | None:
+    if place.guild_id is None:
+        return None  # /als belongs to a set's channel; the command is guild-only
+    said = command_text(data)
+    if said is None:
+        return None
+    ws = workspace(place.guild_id)
+    channel, thread = refs(place, ws)
+    return CommandInvoked(
+        key=f"discord:interaction:{interaction_id}",
+        user=UserRef(ws, str(user_id)),
+        channel=channel,
+        text=said,
+        thread=thread,
+    )
+
+
+def button_event(
+    interaction_id: int, user_id: int, place: Place, custom_id: str, message_id: int | None
+) -> ButtonPressed | None:
+    parsed = parse_custom_id(custom_id)
+    if parsed is None or place.guild_id is None:
+        return None
+    ws = workspace(place.guild_id)
+    channel, _ = refs(place, ws)
+    action, value = parsed
+    return ButtonPressed(
+        key=f"discord:interaction:{interaction_id}",
+        user=UserRef(ws, str(user_id)),
+        channel=channel,
+        action_id=action,
+        value=value,
+        message=MessageRef(ChannelRef(ws, str(place.channel_id)), str(message_id))
+        if message_id
+        else None,
+    )
+
+
+def message_event(
+    *,
+    message_id: int,
+    author_id: int,
+    author_is_bot: bool,
+    content: str,
+    place: Place,
+    message_type: int = 0,
+    dm_workspace: str | None = None,
+) -> MessagePosted | DirectMessage | None:
+    """A person's message in a channel/thread the bot sees, or a DM to the bot.
+
+    Bots (the bot itself included) and system messages are not people speaking.  A DM is
+    dropped when the caller could not say which workspace it belongs to.
+    """
+    if author_is_bot or message_type not in SPOKEN:
+        return None
+    key = f"discord:message:{message_id}"
+    if place.guild_id is None:
+        if dm_workspace is None:
+            return None
+        ws = workspace(dm_workspace)
+        channel = ChannelRef(ws, str(place.channel_id))
+        return DirectMessage(
+            key=key,
+            user=UserRef(ws, str(author_id)),
+            channel=channel,
+            message=MessageRef(channel, str(message_id)),
+            text=content,
+        )
+    ws = workspace(place.guild_id)
+    channel, thread = refs(place, ws)
+    return MessagePosted(
+        key=key,
+        user=UserRef(ws, str(author_id)),
+        channel=channel,
+        message=MessageRef(ChannelRef(ws, str(place.channel_id)), str(message_id)),
+        text=content,
+        thread=thread,
+    )
+
+
+def reaction_event(
+    *,
+    added: bool,
+    message_id: int,
+    user_id: int,
+    emoji_name: str | None,
+    emoji_id: int | None,
+    place: Place,
+    bot_id: int | None = None,
+    message_author_id: int | None = None,
+    occurrence: str | None = None,
+) -> ReactionAdded | ReactionRemoved | None:
+    """A raw reaction (the message itself is never in it: the core fetches it later)."""
+    name = short_code(emoji_name, emoji_id)
+    if not name or place.guild_id is None or user_id == bot_id:
+        return None
+    ws = workspace(place.guild_id)
+    _, thread = refs(place, ws)
+    message = MessageRef(ChannelRef(ws, str(place.channel_id)), str(message_id))
+    user = UserRef(ws, str(user_id))
+    key = f"discord:reaction:{message_id}:{name}:{user_id}:{'add' if added else 'remove'}"
+    if occurrence:  # the gateway session and sequence: a replay keeps it, a re-add doesn't
+        key = f"{key}:{occurrence}"
+    if not added:
+        return ReactionRemoved(key=key, user=user, message=message, emoji=name)
+    author = UserRef(ws, str(message_author_id)) if message_author_id else None
+    return ReactionAdded(
+        key=key, user=user, message=message, emoji=name, author=author, thread=thread
+    )

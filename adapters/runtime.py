@@ -1,0 +1,67 @@
+"""`alsbot run`: one process, one database, every enabled platform.
+
+Each platform adapter exposes `serve_<platform>(alsbot, config)`, which starts it and
+returns an async function that stops it; the same `Alsbot` (and so the same database and
+sets) serves them all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+
+from bot.app import Alsbot
+from bot.config import Config
+from jobs.ticker import Ticker
+
+log = logging.getLogger(__name__)
+Stop = Callable[[], Awaitable[None]]
+
+
+async def start_platforms(alsbot: Alsbot, config: Config) -> list[Stop]:
+    stops: list[Stop] = []
+    if config.slack.enabled:
+        from adapters.slack.app import serve_slack
+
+        stops.append(await serve_slack(alsbot, config))
+    if config.discord.enabled:
+        from adapters.discord.client import serve_discord
+
+        stops.append(await serve_discord(alsbot, config))
+    return stops
+
+
+async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> None:
+    alsbot = await Alsbot.open(config)
+    ticker = Ticker(alsbot, config.scheduler.tick_seconds)
+    stop_event = stop_event or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop_event.set)
+    stops: list[Stop] = []
+    try:
+        await alsbot.start()
+        ticker.start()
+        stops = await start_platforms(alsbot, config)
+        log.warning(
+            "alsbot is running (%s)",
+            ", ".join(
+                name
+                for name, on in (
+                    ("slack", config.slack.enabled),
+                    ("discord", config.discord.enabled),
+                )
+                if on
+            ),
+        )
+        await stop_event.wait()
+    finally:
+        for stop in reversed(stops):
+            with contextlib.suppress(Exception):
+                await stop()
+        ticker.stop()
+        await alsbot.close()

@@ -1,0 +1,1 @@
+"""The Slack adapter: Bolt's AsyncApp in HTTP or Socket Mode, Block Kit out."""

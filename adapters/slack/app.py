@@ -1,0 +1,225 @@
+"""The Bolt `AsyncApp`: listeners that make each payload durable, then acknowledge.
+
+Bolt normally acknowledges an event before its listener runs; with
+`process_before_response=True` the listener runs first and Bolt answers Slack with what
+`ack()` set.  So each listener translates the payload, awaits `alsbot.submit(event)` — which
+returns once the event is committed to the inbox — and only then acks.  Processing and
+replies happen later in the core's own loops, so nothing on this path calls the Web API:
+a slow Slack cannot delay an acknowledgement.
+
+Duplicates need no special case: a retried event (`X-Slack-Retry-Num`) has the same
+`event_id`, so `submit` finds its key and returns False, and it is acked again with no
+second effect.  If the inbox write itself fails, an event is *not* acknowledged (500, or
+no Socket Mode ack) so that Slack retries it; a slash command, which Slack never retries,
+gets a polite ephemeral instead.
+
+Authorization uses the `auth.test` result fetched once at start, so no request waits for
+the Web API to learn who the bot is.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from collections.abc import Awaitable, Callable
+from typing import Any, Protocol
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack import translate
+from adapters.slack.home import HomePublisher
+from adapters.slack.interactions import ResponseUrls
+from adapters.slack.tasks import Background
+from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
+from bot.events import Event
+
+log = logging.getLogger(__name__)
+ANY = re.compile(r".*", re.S)
+ACK_BUDGET = 2.0  # seconds; Slack allows 3 for commands and interactions
+SORRY = "Sorry — I couldn't take that in just now. Nothing was changed; please try again."
+SLOW = "Got it. I'm a little slow right now; your answer will follow shortly."
+
+
+class Submitter(Protocol):
+    async def submit(self, event: Event) -> bool: ...
+
+
+class Listeners:
+    """The listeners, separate from Bolt's registration so each reads as one unit."""
+
+    def __init__(
+        self,
+        *,
+        submitter: Submitter,
+        identity: BotIdentity,
+        response_urls: ResponseUrls,
+        background: Background,
+        home: HomePublisher | None = None,
+        ack_budget: float = ACK_BUDGET,
+    ) -> None:
+        self.submitter = submitter
+        self.identity = identity
+        self.response_urls = response_urls
+        self.background = background
+        self.home = home
+        self.ack_budget = ack_budget
+
+    async def on_event(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
+        outcome = translate.from_event_callback(body, self.identity)
+        if isinstance(outcome, Inbound):
+            fresh = await self.submitter.submit(outcome.event)
+            log.debug("event %s %s", outcome.event.key, "stored" if fresh else "was a duplicate")
+        elif isinstance(outcome, HomeOpened):
+            if self.home is not None:
+                self.background.spawn(self.home.publish(outcome.user), name="slack-home")
+        else:
+            _ignored(outcome)
+        await ack()
+
+    async def on_command(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
+        await self._interaction(translate.from_slash_command(body), ack)
+
+    async def on_block_action(
+        self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]
+    ) -> None:
+        await self._interaction(translate.from_block_actions(body), ack)
+
+    async def _interaction(
+        self, outcome: translate.Outcome, ack: Callable[..., Awaitable[Any]]
+    ) -> None:
+        """Commands and buttons: always acknowledged within the budget."""
+        if not isinstance(outcome, Inbound):
+            _ignored(outcome)
+            await ack()
+            return
+        event = outcome.event
+        if outcome.response_url:
+            self.response_urls.remember(event.key, outcome.response_url, event.user.id)
+        task = self.background.spawn(self.submitter.submit(event), name=f"submit {event.key}")
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.ack_budget)
+        except TimeoutError:
+            log.warning("submitting %s is slow; acknowledged before it was durable", event.key)
+            await ack(text=SLOW)
+            return
+        except Exception as error:  # the traceback is logged by Background
+            log.warning("could not record %s (%s); told the person", event.key, error)
+            await ack(text=SORRY)
+            return
+        await ack()
+
+    async def on_other(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
+        """Shortcuts, views, dialogs, legacy attachments: alsbot offers none; say OK."""
+        log.debug("ignored a %r interaction", body.get("type") if isinstance(body, dict) else None)
+        await ack()
+
+    async def on_options(self, ack: Callable[..., Awaitable[Any]]) -> None:
+        await ack(options=[])
+
+
+def _ignored(outcome: Ignored | HomeOpened | Inbound) -> None:
+    if isinstance(outcome, Ignored):
+        log.debug("ignored: %s", outcome.reason)
+
+
+class WithholdBodies(logging.Filter):
+    """Bolt logs a rejected request's whole body — response_url included, which lets
+    anyone answer as the app for 30 minutes — so the body is dropped from that line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Invalid request signature detected"):
+            record.msg, record.args = "Invalid request signature detected (body withheld)", ()
+        return True
+
+
+class ExpectedNoise(logging.Filter):
+    """Bolt reads SLACK_BOT_TOKEN from the environment itself and then warns that the
+    `client` we give it (pointed at `api_base_url`) wins.  That is the intent: drop it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith("As you gave `client` as well")
+
+
+def build_bolt_app(
+    *,
+    client: AsyncWebClient,
+    bot_token: str,
+    signing_secret: str,
+    identity: BotIdentity,
+    listeners: Listeners,
+    logger: logging.Logger | None = None,
+) -> AsyncApp:
+    """An `AsyncApp` for HTTP (signature verified) and Socket Mode alike.
+
+    `client` carries no token (Bolt would warn that `authorize` overrides it); the token
+    reaches Bolt's per-request clients through the `AuthorizeResult`.
+    """
+
+    async def authorize(**_: Any) -> AuthorizeResult:
+        return AuthorizeResult(
+            enterprise_id=None,
+            team_id=identity.team_id,
+            bot_user_id=identity.user_id,
+            bot_id=identity.bot_id,
+            bot_token=bot_token,
+        )
+
+    logger = logger or logging.getLogger("adapters.slack.bolt")
+    if not any(isinstance(f, ExpectedNoise) for f in logger.filters):
+        logger.addFilter(ExpectedNoise())
+    app = AsyncApp(
+        name="alsbot",
+        client=client,
+        signing_secret=signing_secret,
+        authorize=authorize,
+        process_before_response=True,
+        request_verification_enabled=True,
+        logger=logger,
+    )
+    verification_log = logging.getLogger("slack_bolt.RequestVerification")
+    if not any(isinstance(f, WithholdBodies) for f in verification_log.filters):
+        verification_log.addFilter(WithholdBodies())
+
+    # Bolt injects arguments by parameter name and reads names with getfullargspec, which
+    # counts a bound method's `self`; so each listener is wrapped in a plain function.
+    async def on_event(body: dict[str, Any], ack: Any) -> None:
+        await listeners.on_event(body, ack)
+
+    async def on_command(body: dict[str, Any], ack: Any) -> None:
+        await listeners.on_command(body, ack)
+
+    async def on_block_action(body: dict[str, Any], ack: Any) -> None:
+        await listeners.on_block_action(body, ack)
+
+    async def on_options(ack: Any) -> None:
+        await listeners.on_options(ack)
+
+    async def on_other(body: dict[str, Any], ack: Any) -> None:
+        await listeners.on_other(body, ack)
+
+    app.event(ANY)(on_event)
+    app.command(ANY)(on_command)
+    app.block_action(ANY)(on_block_action)
+    app.options(ANY)(on_options)
+    app.dialog_suggestion(ANY)(on_options)
+    for register in (
+        app.shortcut,
+        app.view_submission,
+        app.view_closed,
+        app.dialog_submission,
+        app.dialog_cancellation,
+        app.attachment_action,
+    ):
+        register(ANY)(on_other)
+    return app
+
+
+async def serve_slack(alsbot: Any, config: Any) -> Callable[[], Awaitable[None]]:
+    """`alsbot run`'s entry point: start Slack in the configured mode; return its stop."""
+    from adapters.slack.service import start_slack
+
+    service = await start_slack(alsbot, config)
+    return service.stop

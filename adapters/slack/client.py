@@ -1,0 +1,66 @@
+"""Web API clients pointed at `slack.api_base_url` (Slack, GovSlack, a proxy, a stand-in)."""
+
+from __future__ import annotations
+
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.translate import BotIdentity
+
+DEFAULT_BASE_URL = "https://slack.com/api/"
+
+
+class SlackStartupError(RuntimeError):
+    """The adapter cannot start; the message says why and never contains a token."""
+
+
+def base_url(configured: str | None) -> str:
+    url = (configured or DEFAULT_BASE_URL).strip()
+    return url if url.endswith("/") else url + "/"
+
+
+def delivery_client(token: str, api_base_url: str | None, timeout: int = 15) -> AsyncWebClient:
+    """For the outlet and the message source: errors surface, the core decides on retries."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url(api_base_url),
+        timeout=timeout,
+        retry_handlers=[AsyncConnectionErrorRetryHandler(max_retry_count=1)],
+    )
+
+
+def patient_client(
+    token: str | None, api_base_url: str | None, timeout: int = 15
+) -> AsyncWebClient:
+    """For one-off calls outside the delivery loop (auth.test, views.publish, Bolt)."""
+    return AsyncWebClient(
+        token=token,
+        base_url=base_url(api_base_url),
+        timeout=timeout,
+        retry_handlers=[
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+async def fetch_identity(client: AsyncWebClient) -> BotIdentity:
+    """`auth.test`, once at start: who the bot is, so no request ever waits for it."""
+    try:
+        result = await client.auth_test()
+    except Exception as error:
+        raise SlackStartupError(
+            f"auth.test against {client.base_url} failed ({type(error).__name__}): "
+            "check SLACK_BOT_TOKEN and [slack] api_base_url"
+        ) from None
+    team_id, user_id, bot_id = result.get("team_id"), result.get("user_id"), result.get("bot_id")
+    if not (team_id and user_id and bot_id):
+        raise SlackStartupError(
+            "auth.test did not name a bot user: is SLACK_BOT_TOKEN a bot token?"
+        )
+    return BotIdentity(team_id=str(team_id), user_id=str(user_id), bot_id=str(bot_id))

@@ -1,0 +1,142 @@
+"""Core replies → Slack Block Kit.  Pure: no client, no network.
+
+Every `Plain` and `Strong` part is escaped (`&`, `<`, `>`) before it reaches Slack, and the
+mrkdwn text objects are sent `verbatim`, so text a person typed — `<!channel>`, `<!here>`,
+`<!everyone>`, `<!subteam^S1>`, `<@U1>` — is shown, never obeyed.  Only the core's own
+`Mention` parts become `<@U…>` markup.  This module is the single place that rule lives.
+
+Slack wants `action_id`s unique within an actions block, but the core may show several
+buttons with one action id (ratings 1–5 share `round:rate`), so each rendered id gets a
+`#n` suffix that `translate.decode_action_id` strips again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.refs import Platform
+from bot.replies import Button, Mention, Plain, Strong, Text
+
+SECTION_LIMIT = 3000
+FALLBACK_LIMIT = 3000
+MAX_SECTIONS = 45
+BUTTONS_PER_BLOCK = 25
+LABEL_LIMIT = 75
+VALUE_LIMIT = 2000
+ACTION_ID_LIMIT = 250
+
+
+class RenderError(ValueError):
+    """A reply Slack could not show as asked (e.g. a button id beyond Slack's limits)."""
+
+
+def escape(raw: str) -> str:
+    return raw.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mrkdwn(text: Text) -> str:
+    out: list[str] = []
+    for part in text.parts:
+        if isinstance(part, Mention):
+            user = part.user
+            if user.workspace.platform == Platform.SLACK:
+                out.append(f"<@{user.id}>")
+            else:
+                out.append("@" + escape(user.id))
+        elif isinstance(part, Strong):
+            inner = part.text.strip()
+            if not inner:
+                out.append(escape(part.text))
+                continue
+            lead = part.text[: len(part.text) - len(part.text.lstrip())]
+            trail = part.text[len(part.text.rstrip()) :]
+            out.append(f"{lead}*{escape(inner)}*{trail}")
+        elif isinstance(part, Plain):
+            out.append(escape(part.text))
+    return "".join(out)
+
+
+def _safe_cut(chunk: str, limit: int) -> int:
+    """A cut position ≤ limit that splits neither an `&…;` entity nor `<…>` markup."""
+    cut = limit
+    amp = chunk.rfind("&", max(0, cut - 6), cut)
+    if amp != -1 and ";" not in chunk[amp:cut]:
+        cut = amp
+    lt = chunk.rfind("<", max(0, cut - 40), cut)
+    if lt != -1 and ">" not in chunk[lt:cut]:
+        cut = lt
+    return cut if cut > 0 else limit
+
+
+def split_sections(body: str, limit: int = SECTION_LIMIT) -> list[str]:
+    """Chunks of at most `limit` characters, at line breaks where possible."""
+    chunks: list[str] = []
+    rest = body
+    while len(rest) > limit:
+        cut = rest.rfind("\n", 0, limit + 1)
+        if cut <= 0:
+            cut = _safe_cut(rest, limit)
+            chunks.append(rest[:cut])
+            rest = rest[cut:]
+        else:
+            chunks.append(rest[:cut])
+            rest = rest[cut + 1 :]
+    if rest or not chunks:
+        chunks.append(rest)
+    return chunks
+
+
+def _button(button: Button, index: int) -> dict[str, Any]:
+    action_id = f"{button.action_id}#{index}"
+    if not button.action_id or len(action_id) > ACTION_ID_LIMIT:
+        raise RenderError(f"button action_id {button.action_id[:40]!r} is empty or too long")
+    if len(button.value) > VALUE_LIMIT:
+        raise RenderError(f"button value for {button.action_id!r} is too long for Slack")
+    label = button.label.strip() or "…"
+    if len(label) > LABEL_LIMIT:
+        label = label[: LABEL_LIMIT - 1] + "…"
+    element: dict[str, Any] = {
+        "type": "button",
+        "action_id": action_id,
+        "text": {"type": "plain_text", "text": label, "emoji": True},
+    }
+    if button.value:
+        element["value"] = button.value
+    if button.style in ("primary", "danger"):
+        element["style"] = button.style
+    return element
+
+
+def blocks(text: Text, buttons: tuple[Button, ...] = ()) -> list[dict[str, Any]]:
+    body = mrkdwn(text)
+    sections = split_sections(body) if body.strip() else []
+    if len(sections) > MAX_SECTIONS:
+        sections = sections[: MAX_SECTIONS - 1] + ["…"]
+    out: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": chunk, "verbatim": True}}
+        for chunk in sections
+        if chunk.strip()
+    ]
+    elements = [_button(b, i) for i, b in enumerate(buttons)]
+    for start in range(0, len(elements), BUTTONS_PER_BLOCK):
+        out.append(
+            {
+                "type": "actions",
+                "block_id": f"alsbot-actions-{start // BUTTONS_PER_BLOCK}",
+                "elements": elements[start : start + BUTTONS_PER_BLOCK],
+            }
+        )
+    return out
+
+
+def fallback(text: Text) -> str:
+    """The notification text: the same escaped mrkdwn, shortened."""
+    body = mrkdwn(text)
+    if len(body) > FALLBACK_LIMIT:
+        body = body[: _safe_cut(body, FALLBACK_LIMIT - 1)] + "…"
+    return body or " "
+
+
+def message(text: Text, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
+    """Keyword arguments for chat.postMessage / chat.update / chat.postEphemeral."""
+    return {"text": fallback(text), "blocks": blocks(text, buttons)}

@@ -1,0 +1,110 @@
+"""Composition: config + an `Alsbot` → a running Slack adapter in HTTP or Socket Mode.
+
+The only place that knows every piece: two Web API clients (one that surfaces errors
+for the outlet, one that retries for one-off calls), `auth.test` once, the outlet and
+message source attached to the core, the Bolt app, and the transport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.app import Listeners, build_bolt_app
+from adapters.slack.client import (
+    SlackStartupError,
+    delivery_client,
+    fetch_identity,
+    patient_client,
+)
+from adapters.slack.home import HomePublisher, StoreHomeReader
+from adapters.slack.interactions import ResponseUrls
+from adapters.slack.outlet import SlackOutlet
+from adapters.slack.server import SlackHttpServer
+from adapters.slack.socket_mode import SlackSocketMode
+from adapters.slack.source import SlackMessageSource
+from adapters.slack.tasks import Background
+from adapters.slack.translate import BotIdentity
+from bot.config import Config
+
+log = logging.getLogger(__name__)
+STOP_GRACE = 5.0  # seconds for Home publishing and late inbox writes to finish on stop
+
+
+@dataclass
+class SlackService:
+    identity: BotIdentity
+    outlet: SlackOutlet
+    listeners: Listeners
+    background: Background
+    http: SlackHttpServer | None = None
+    socket: SlackSocketMode | None = None
+
+    @property
+    def url(self) -> str:
+        return self.http.url if self.http is not None else ""
+
+    async def stop(self) -> None:
+        if self.http is not None:
+            await self.http.stop()
+        if self.socket is not None:
+            await self.socket.stop()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(STOP_GRACE):
+                await self.background.drain()
+        await self.background.aclose()
+
+
+def check(config: Config) -> None:
+    s = config.secrets
+    if not s.slack_bot_token:
+        raise SlackStartupError("SLACK_BOT_TOKEN is not set")
+    if config.slack.mode == "http" and not s.slack_signing_secret:
+        raise SlackStartupError("HTTP mode needs SLACK_SIGNING_SECRET")
+    if config.slack.mode == "socket" and not s.slack_app_token:
+        raise SlackStartupError("Socket Mode needs SLACK_APP_TOKEN (xapp-…)")
+
+
+async def start_slack(
+    alsbot: Any, config: Config, *, identity: BotIdentity | None = None
+) -> SlackService:
+    check(config)
+    token, base = config.secrets.slack_bot_token, config.slack.api_base_url
+    patient = patient_client(token, base)
+    identity = identity or await fetch_identity(patient)
+    response_urls = ResponseUrls()
+    outlet = SlackOutlet(delivery_client(token, base), response_urls=response_urls)
+    alsbot.attach(outlet, SlackMessageSource(delivery_client(token, base)))
+    background = Background()
+    listeners = Listeners(
+        submitter=alsbot,
+        identity=identity,
+        response_urls=response_urls,
+        background=background,
+        home=HomePublisher(patient, StoreHomeReader(alsbot)),
+    )
+    bolt = build_bolt_app(
+        client=patient_client(None, base),
+        bot_token=token,
+        signing_secret=config.secrets.slack_signing_secret,
+        identity=identity,
+        listeners=listeners,
+    )
+    service = SlackService(identity, outlet, listeners, background)
+    if config.slack.mode == "socket":
+        service.socket = SlackSocketMode(bolt, config.secrets.slack_app_token, patient)
+        await service.socket.start()
+    else:
+        service.http = SlackHttpServer(bolt, health=_health(alsbot))
+        await service.http.start(config.slack.host, config.slack.port)
+    return service
+
+
+def _health(alsbot: Any):
+    async def health() -> dict[str, Any]:
+        return {"pending_events": await alsbot.pending_events()}
+
+    return health

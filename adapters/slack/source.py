@@ -1,0 +1,73 @@
+"""The Slack `MessageSource`: what a reacted-to message said, and who said it.
+
+`reaction_added` carries only the channel, the ts and the author, but the do's toolkit
+needs the text and whether it sits in a round's thread.  The core asks after the event is
+durable (never on the acknowledgement path), so a slow Web API costs nothing but latency.
+Top-level messages come from `conversations.history`; replies inside a thread only from
+`conversations.replies`, hence two tries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.translate import ID, core_text
+from bot.ports import FetchedMessage
+from bot.refs import MessageRef, UserRef
+
+GONE = frozenset(
+    {"channel_not_found", "thread_not_found", "message_not_found", "not_in_channel", "is_archived"}
+)
+
+
+class SlackMessageSource:
+    def __init__(self, client: AsyncWebClient) -> None:
+        self.client = client
+
+    async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
+        channel, ts = message.channel.id, message.id
+        window = {"latest": ts, "oldest": ts, "inclusive": True}
+        try:
+            history = await self.client.conversations_history(channel=channel, limit=1, **window)
+            found = _with_ts(history.get("messages"), ts)
+            if found is None:
+                replies = await self.client.conversations_replies(
+                    channel=channel, ts=ts, limit=2, **window
+                )
+                found = _with_ts(replies.get("messages"), ts)
+        except SlackApiError as error:
+            data = error.response.data if isinstance(error.response.data, dict) else {}
+            if data.get("error") in GONE:
+                return None
+            raise
+        if found is None:
+            return None
+        return to_fetched(message, found)
+
+
+def _with_ts(messages: Any, ts: str) -> Mapping[str, Any] | None:
+    if not isinstance(messages, list):
+        return None
+    for item in messages:
+        if isinstance(item, Mapping) and item.get("ts") == ts:
+            return item
+    return None
+
+
+def to_fetched(message: MessageRef, raw: Mapping[str, Any]) -> FetchedMessage:
+    workspace = message.channel.workspace
+    user = raw.get("user")
+    author = UserRef(workspace, user) if isinstance(user, str) and ID.match(user) else None
+    text = raw.get("text") if isinstance(raw.get("text"), str) else ""
+    thread_ts = raw.get("thread_ts")
+    thread = (
+        MessageRef(message.channel, thread_ts)
+        if isinstance(thread_ts, str) and thread_ts and thread_ts != message.id
+        else None
+    )
+    is_bot = bool(raw.get("bot_id")) or raw.get("subtype") == "bot_message"
+    return FetchedMessage(author=author, text=core_text(text), thread=thread, author_is_bot=is_bot)

@@ -1,0 +1,131 @@
+"""Servers under test as real processes: `alsbot run` and the floors, started and stopped.
+
+An event-path figure means something only if the server is what an operator runs — its
+own process, its own event loop, its own start-up — while this process plays the
+platform.  Output goes to a file, never a pipe nobody reads (a full pipe would stall the
+server and the benchmark would measure that).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import sqlite3
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import aiohttp
+
+START_TIMEOUT = 30.0
+STOP_TIMEOUT = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The environment without any ALSBOT_/SLACK_/DISCORD_ settings of the caller's."""
+    prefixes = ("ALSBOT_", "SLACK_", "DISCORD_")
+    return {**{k: v for k, v in os.environ.items() if not k.startswith(prefixes)}, **extra}
+
+
+class Server:
+    """One child process; `python -m …` with this interpreter, output to `log_path`."""
+
+    def __init__(self, args: Sequence[str], *, env: dict[str, str], log_path: Path) -> None:
+        self.args = [sys.executable, *args]
+        self.env = env
+        self.log_path = log_path
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self, cwd: Path) -> None:
+        with open(self.log_path, "ab") as log:
+            self.process = await asyncio.create_subprocess_exec(
+                *self.args,
+                env=self.env,
+                cwd=str(cwd),
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                stdin=asyncio.subprocess.DEVNULL,
+            )
+
+    @property
+    def pid(self) -> int:
+        assert self.process is not None
+        return self.process.pid
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU the process has used so far (Linux /proc), 0.0 if unknown."""
+        try:
+            with open(f"/proc/{self.pid}/stat", encoding="ascii") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+        except (OSError, AssertionError):
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def output(self, tail: int = 3000) -> str:
+        try:
+            return self.log_path.read_text(encoding="utf-8", errors="replace")[-tail:]
+        except OSError:
+            return ""
+
+    async def wait_http(self, url: str) -> None:
+        """Poll `url` until it answers 200, the process dies, or START_TIMEOUT passes."""
+        assert self.process is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + START_TIMEOUT
+        async with aiohttp.ClientSession() as session:
+            while loop.time() < deadline:
+                if self.process.returncode is not None:
+                    raise RuntimeError(f"server exited early:\n{self.output()}")
+                try:
+                    async with session.get(url) as response:
+                        if response.status == 200:
+                            return
+                except aiohttp.ClientConnectionError:
+                    pass
+                await asyncio.sleep(0.05)
+        raise RuntimeError(f"server did not answer {url} in {START_TIMEOUT}s:\n{self.output()}")
+
+    async def stop(self) -> int | None:
+        """SIGTERM (a graceful stop, which also lets a profiler write its file)."""
+        if self.process is None or self.process.returncode is not None:
+            return self.process.returncode if self.process else None
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            return await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
+        except TimeoutError:
+            self.process.kill()
+            return await self.process.wait()
+
+    async def kill9(self) -> None:
+        """SIGKILL: the crash the inbox must survive."""
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.process.wait()
+
+
+class ReadOnlyDb:
+    """The server's SQLite file, read-only from the benchmark (never takes the writer)."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+
+    def scalar(self, sql: str, *args: object) -> int:
+        row = self.conn.execute(sql, args).fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    def has_key(self, key: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM inbox WHERE key = ?", (key,)).fetchone() is not None
+
+    def missing(self, keys: Sequence[str]) -> list[str]:
+        return [k for k in keys if not self.has_key(k)]
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,218 @@
+"""`Alsbot`: the core as adapters see it — submit events, attach outlets, run.
+
+There is no global instance: the CLI (or a test) builds one from a config and passes it to
+each adapter.  `submit` returns only once the event is durable, which is what lets an
+adapter acknowledge the platform safely; everything after that (processing, delivery)
+can crash and resume from the database.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+
+from bot.clock import Clock, SystemClock
+from bot.compose import build_router
+from bot.config import Config
+from bot.events import Event
+from bot.inbox import InboxWriter
+from bot.outbox import ChannelPacer, Deliverer
+from bot.ports import MessageSource, Outlet
+from bot.processor import Processor
+from bot.refs import Platform, UserRef
+from bot.router import Router
+from bot.services.context import Ctx
+from bot.services.home import HomeSummary, home_summary
+from bot.store.db import Store, open_store
+from bot.store.models import Inbox, Outbox
+
+log = logging.getLogger(__name__)
+
+
+class Alsbot:
+    def __init__(
+        self,
+        store: Store,
+        config: Config,
+        clock: Clock | None = None,
+        router: Router | None = None,
+        worker: str | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config
+        self.clock = clock or SystemClock()
+        self.router = router or build_router()
+        self.processor = Processor(store, self.clock, config, self.router, worker)
+        self._process_wake = asyncio.Event()
+        self._deliver_wake = asyncio.Event()
+        self.inbox = InboxWriter(store, self.clock, on_new=self._process_wake.set)
+        self.deliverers: dict[Platform, Deliverer] = {}
+        self._tasks: list[asyncio.Task[None]] = []
+        self._stopping = False
+
+    @classmethod
+    async def open(
+        cls,
+        config: Config,
+        *,
+        clock: Clock | None = None,
+        router: Router | None = None,
+        worker: str | None = None,
+        migrate: bool = True,
+    ) -> Alsbot:
+        store = await open_store(config.database.url, migrate=migrate)
+        return cls(store, config, clock, router, worker)
+
+    def attach(
+        self,
+        outlet: Outlet,
+        source: MessageSource | None = None,
+        pacer: ChannelPacer | None = None,
+        limiter: ChannelPacer | None = None,
+    ) -> None:
+        if pacer is None and outlet.platform == Platform.SLACK:
+            pacer = ChannelPacer(
+                self.config.slack.channel_rate_per_second, self.config.slack.channel_burst
+            )
+        self.deliverers[outlet.platform] = Deliverer(self.store, outlet, pacer, limiter=limiter)
+        if source is not None:
+            self.processor.sources[outlet.platform] = source
+
+    # ------------------------------------------------------------------ the event path
+
+    async def submit(self, event: Event) -> bool:
+        """Durably record `event`; False for a duplicate.  Safe to acknowledge after this."""
+        return await self.inbox.put(event)
+
+    async def handle(self, event: Event) -> bool:
+        """Submit and run everything that follows, for tests and the console."""
+        fresh = await self.submit(event)
+        await self.settle()
+        return fresh
+
+    async def process_pending(self) -> int:
+        total = 0
+        while (n := await self.processor.process_pending()) > 0:
+            total += n
+        if total:
+            self._deliver_wake.set()
+        return total
+
+    async def tick(self) -> int:
+        n = await self.processor.tick()
+        if n:
+            self._deliver_wake.set()
+        return n
+
+    async def deliver_pending(self) -> int:
+        total = 0
+        for deliverer in self.deliverers.values():
+            total += await deliverer.deliver_pending()
+        return total
+
+    async def settle(self, max_wait: float = 10.0) -> None:
+        """Process, fire due timers and deliver until nothing is left that can go now."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + max_wait
+        while loop.time() < deadline:
+            moved = await self.process_pending() + await self.tick() + await self.deliver_pending()
+            if moved:
+                continue
+            waiting = await self._undelivered()
+            if not waiting:
+                return
+            await asyncio.sleep(0.05)
+
+    async def _undelivered(self) -> int:
+        platforms = [p.value for p in self.deliverers]
+        if not platforms:
+            return 0
+        outbox = Outbox.__table__
+        async with self.store.read() as conn:
+            return (
+                await conn.execute(
+                    select(func.count())
+                    .select_from(outbox)
+                    .where(
+                        outbox.c.platform.in_(platforms),
+                        outbox.c.status.in_(("pending", "sending")),
+                    )
+                )
+            ).scalar_one()
+
+    async def home_summary(self, user: UserRef) -> HomeSummary:
+        """A person's open actions, next sessions and recent do's (read-only)."""
+        async with self.store.read() as conn:
+            return await home_summary(Ctx(conn, self.clock.now(), self.config), user)
+
+    async def pending_events(self) -> int:
+        inbox = Inbox.__table__
+        async with self.store.read() as conn:
+            return (
+                await conn.execute(
+                    select(func.count()).select_from(inbox).where(inbox.c.status == "pending")
+                )
+            ).scalar_one()
+
+    # ------------------------------------------------------------------ running
+
+    async def start(self) -> None:
+        """Background loops: process on every new event, deliver on every new reply.
+
+        Periodic timer ticks are `jobs.ticker.Ticker`'s job; both loops also poll every
+        second so that rows left by a crash or another process are picked up.
+        """
+        if self._tasks:
+            return
+        self._tasks = [
+            asyncio.create_task(
+                self._loop(self._process_wake, self.process_pending, 1.0), name="alsbot-process"
+            ),
+            asyncio.create_task(
+                self._loop(self._deliver_wake, self.deliver_pending, 0.5), name="alsbot-deliver"
+            ),
+        ]
+        self._process_wake.set()
+
+    async def _loop(self, wake: asyncio.Event, work, every: float) -> None:
+        while not self._stopping:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=every)
+            wake.clear()
+            if self._stopping:
+                return
+            try:
+                await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("background %s failed; retrying", getattr(work, "__name__", work))
+                await asyncio.sleep(1.0)
+
+    async def stop(self, grace: float = 10.0) -> None:
+        """Stop the loops after their current pass, so no delivery is cut off mid-flight
+        (a cut-off delivery would sit in `sending` until its lease runs out)."""
+        await self.inbox.wait_idle()
+        self._stopping = True
+        self._process_wake.set()
+        self._deliver_wake.set()
+        if self._tasks:
+            _done, pending = await asyncio.wait(self._tasks, timeout=grace)
+            for task in pending:
+                task.cancel()
+            for task in pending:
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._tasks = []
+        self._stopping = False
+
+    async def close(self) -> None:
+        await self.stop()
+        await self.store.close()
+
+    def utcnow(self) -> datetime:
+        return self.clock.now().astimezone(UTC)

@@ -1,0 +1,213 @@
+"""Configuration: TOML, every key overridable by `ALSBOT_<SECTION>_<KEY>`.
+
+Secrets are never read from the file, only from the environment under the names the
+platforms' own docs use, and `Secrets.__repr__` hides them so that a config dump or a
+traceback cannot leak a token into a log.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, get_type_hints
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+
+class ConfigError(ValueError):
+    """A bad config value; the message names the key."""
+
+
+@dataclass(frozen=True)
+class DatabaseConfig:
+    url: str = "sqlite+aiosqlite:///alsbot.db"
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    tick_seconds: float = 5.0
+    process_name: str = ""
+
+
+@dataclass(frozen=True)
+class DefaultsConfig:
+    """Defaults for new sets; each set can change its own with `/als settings`."""
+
+    timezone: str = "Europe/London"
+    opening_minutes: int = 3
+    updates_minutes: int = 10
+    presenting_minutes: int = 8
+    questions_minutes: int = 15
+    summary_minutes: int = 5
+    actions_minutes: int = 5
+    evaluation_minutes: int = 5
+    do_emoji: str = "white_check_mark"
+    do_threshold: int = 1
+    do_allow_self: bool = False
+    do_of_week: bool = False
+    nudge_lead_days: str = "3,1"
+    nudge_fallback_days: int = 14
+    quiet_hours: str = "20:00-08:00"
+    reminder_leads: str = "1d,1h"
+
+
+@dataclass(frozen=True)
+class SlackConfig:
+    enabled: bool = False
+    mode: str = "http"
+    api_base_url: str = ""
+    host: str = "127.0.0.1"
+    port: int = 3000
+    channel_rate_per_second: float = 1.0
+    channel_burst: int = 5
+
+
+@dataclass(frozen=True)
+class DiscordConfig:
+    enabled: bool = False
+    api_base_url: str = ""
+    gateway_url: str = ""
+    dev_guild_id: int = 0
+    application_id: int = 0
+
+
+@dataclass(frozen=True)
+class LoggingConfig:
+    level: str = "INFO"
+
+
+@dataclass(frozen=True)
+class Secrets:
+    slack_bot_token: str = ""
+    slack_signing_secret: str = ""
+    slack_app_token: str = ""
+    discord_bot_token: str = ""
+
+    def __repr__(self) -> str:
+        present = [f.name for f in fields(self) if getattr(self, f.name)]
+        return f"Secrets(present={present})"
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Secrets:
+        return cls(
+            slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
+            slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
+            slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            discord_bot_token=env.get("DISCORD_BOT_TOKEN", ""),
+        )
+
+    def values(self) -> list[str]:
+        return [v for f in fields(self) if (v := getattr(self, f.name))]
+
+
+@dataclass(frozen=True)
+class Config:
+    database: DatabaseConfig = field(default_factory=DatabaseConfig)
+    scheduler: SchedulerConfig = field(default_factory=SchedulerConfig)
+    defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
+    slack: SlackConfig = field(default_factory=SlackConfig)
+    discord: DiscordConfig = field(default_factory=DiscordConfig)
+    logging: LoggingConfig = field(default_factory=LoggingConfig)
+    secrets: Secrets = field(default_factory=Secrets)
+
+    def with_database(self, url: str) -> Config:
+        return replace(self, database=DatabaseConfig(url=url))
+
+
+SECTIONS = ("database", "scheduler", "defaults", "slack", "discord", "logging")
+
+
+def _coerce(section: str, key: str, kind: type, raw: Any) -> Any:
+    where = f"[{section}] {key}"
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in ("1", "true", "yes", "on"):
+            return True
+        if isinstance(raw, str) and raw.strip().lower() in ("0", "false", "no", "off", ""):
+            return False
+        raise ConfigError(f"{where} must be true or false, not {raw!r}")
+    if kind is int:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{where} must be a whole number")
+        try:
+            return int(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a whole number, not {raw!r}") from None
+    if kind is float:
+        try:
+            return float(raw)
+        except (TypeError, ValueError):
+            raise ConfigError(f"{where} must be a number, not {raw!r}") from None
+    if not isinstance(raw, str):
+        raise ConfigError(f"{where} must be a string, not {raw!r}")
+    return raw
+
+
+def _build(section: str, cls: type, table: Mapping[str, Any], env: Mapping[str, str]) -> Any:
+    hints = get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    unknown = set(table) - known
+    if unknown:
+        raise ConfigError(f"[{section}] has unknown key(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for f in fields(cls):
+        env_name = f"ALSBOT_{section.upper()}_{f.name.upper()}"
+        if env_name in env:
+            values[f.name] = _coerce(section, f.name, hints[f.name], env[env_name])
+        elif f.name in table:
+            values[f.name] = _coerce(section, f.name, hints[f.name], table[f.name])
+    return cls(**values)
+
+
+def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Config:
+    env = os.environ if env is None else env
+    data: dict[str, Any] = {}
+    if path is not None:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"config file not found: {path}") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path} is not valid TOML: {exc}") from None
+    unknown = set(data) - set(SECTIONS)
+    if unknown:
+        raise ConfigError(f"unknown section(s): {', '.join(sorted(unknown))}")
+    hints = get_type_hints(Config)
+    built = {name: _build(name, hints[name], data.get(name, {}), env) for name in SECTIONS}
+    config = Config(**built, secrets=Secrets.from_env(env))
+    validate(config)
+    return config
+
+
+def validate(config: Config) -> None:
+    try:
+        ZoneInfo(config.defaults.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"[defaults] timezone {config.defaults.timezone!r} is unknown") from None
+    if not 6 <= config.defaults.presenting_minutes <= 10:
+        raise ConfigError("[defaults] presenting_minutes must be between 6 and 10")
+    if config.slack.mode not in ("http", "socket"):
+        raise ConfigError("[slack] mode must be 'http' or 'socket'")
+    if config.scheduler.tick_seconds <= 0:
+        raise ConfigError("[scheduler] tick_seconds must be positive")
+
+
+def problems_for_running(config: Config) -> list[str]:
+    """What stops `alsbot run` from starting; `alsbot check-config` prints these."""
+    out: list[str] = []
+    s = config.secrets
+    if not (config.slack.enabled or config.discord.enabled):
+        out.append("neither [slack] nor [discord] is enabled")
+    if config.slack.enabled:
+        if not s.slack_bot_token:
+            out.append("[slack] is enabled but SLACK_BOT_TOKEN is not set")
+        if config.slack.mode == "http" and not s.slack_signing_secret:
+            out.append("[slack] HTTP mode needs SLACK_SIGNING_SECRET to verify requests")
+        if config.slack.mode == "socket" and not s.slack_app_token:
+            out.append("[slack] Socket Mode needs SLACK_APP_TOKEN (xapp-…)")
+    if config.discord.enabled and not s.discord_bot_token:
+        out.append("[discord] is enabled but DISCORD_BOT_TOKEN is not set")
+    return out

@@ -1,0 +1,151 @@
+"""Inbound events: what an adapter hands the core after translating a platform payload.
+
+They are inert (frozen, no methods that reach a connection) so that they can be stored in
+the inbox table, replayed after a crash, and compared in tests.  Every event carries an
+idempotency `key` that is the same however often the platform delivers it: Slack's
+`event_id`, a Discord interaction id, or message + emoji + user for a raw reaction.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Event:
+    key: str
+    user: UserRef
+    kind: ClassVar[str] = "event"
+
+    @property
+    def workspace(self) -> WorkspaceRef:
+        return self.user.workspace
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CommandInvoked(Event):
+    """`/als <text>`.  Adapters normalise user mentions in `text` to `<@ID>`."""
+
+    channel: ChannelRef
+    text: str
+    thread: MessageRef | None = None
+    kind: ClassVar[str] = "command"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessagePosted(Event):
+    """A message in a channel or a thread the bot can see (never the bot's own)."""
+
+    channel: ChannelRef
+    message: MessageRef
+    text: str
+    thread: MessageRef | None = None
+    kind: ClassVar[str] = "message"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DirectMessage(Event):
+    """A message sent to the bot in a DM: outcome updates arrive this way."""
+
+    channel: ChannelRef
+    message: MessageRef
+    text: str
+    kind: ClassVar[str] = "dm"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionAdded(Event):
+    """`user` reacted with `emoji` (a short code without colons, e.g. `white_check_mark`).
+
+    `author`, `text` and `thread` describe the reacted-to message when the adapter knows
+    them; when it does not (Discord raw events, Slack `reaction_added`), the core asks the
+    adapter's `MessageSource` after the event is durable.
+    """
+
+    message: MessageRef
+    emoji: str
+    author: UserRef | None = None
+    text: str | None = None
+    thread: MessageRef | None = None
+    kind: ClassVar[str] = "reaction_added"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReactionRemoved(Event):
+    message: MessageRef
+    emoji: str
+    kind: ClassVar[str] = "reaction_removed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ButtonPressed(Event):
+    """A button built from a `replies.Button`; `action_id` and `value` come back verbatim."""
+
+    channel: ChannelRef
+    action_id: str
+    value: str = ""
+    message: MessageRef | None = None
+    kind: ClassVar[str] = "button"
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        CommandInvoked,
+        MessagePosted,
+        DirectMessage,
+        ReactionAdded,
+        ReactionRemoved,
+        ButtonPressed,
+    )
+}
+
+# ---------------------------------------------------------------------------------------
+# Serialisation for the inbox table.  Refs are stored by their `key` strings.
+
+_REF_TYPES: dict[str, type] = {
+    "user": UserRef,
+    "author": UserRef,
+    "channel": ChannelRef,
+    "message": MessageRef,
+    "thread": MessageRef,
+}
+
+
+def event_to_json(event: Event) -> str:
+    data: dict[str, Any] = {"kind": event.kind}
+    for f in dataclasses.fields(event):
+        value = getattr(event, f.name)
+        data[f.name] = value.key if hasattr(value, "key") and f.name != "key" else value
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def event_from_json(raw: str) -> Event:
+    data = json.loads(raw)
+    cls = EVENT_TYPES[data.pop("kind")]
+    for name, ref_type in _REF_TYPES.items():
+        if data.get(name) is not None:
+            data[name] = ref_type.from_key(data[name])  # type: ignore[attr-defined]
+    return cls(**data)
+
+
+def console_workspace() -> WorkspaceRef:
+    return WorkspaceRef(Platform.CONSOLE, "local")
+
+
+__all__ = [
+    "ButtonPressed",
+    "CommandInvoked",
+    "DirectMessage",
+    "Event",
+    "MessagePosted",
+    "ReactionAdded",
+    "ReactionRemoved",
+    "event_from_json",
+    "event_to_json",
+]

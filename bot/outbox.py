@@ -1,0 +1,319 @@
+"""The outbox: replies are committed with the effect that caused them, then delivered.
+
+Writing the reply in the same transaction as the state change means a crash can never
+leave a recorded action without its confirmation, or a sent nudge without its record.
+Delivery runs per lane (a channel, or a person's DMs) so that one slow or rate-limited
+channel does not hold up the others, in order within a lane.  A reply that names a
+`handle` not yet posted waits for it; if that post failed for good, so does the reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.ports import Delivery, DeliveryFailed, DeliveryRetry, Outlet
+from bot.refs import MessageRef
+from bot.replies import Direct, Ephemeral, File, Post, Reply, Update, reply_from_json, reply_to_json
+from bot.store.db import Store
+from bot.store.models import Outbox, Posted
+from bot.store.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
+OUTBOX = Outbox.__table__
+POSTED = Posted.__table__
+LEASE = timedelta(seconds=60)
+MAX_ATTEMPTS = 8
+
+
+def _wall() -> datetime:
+    """Transport time: retries and leases are about the network, not the domain clock."""
+    return datetime.now(UTC)
+
+
+def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
+    if isinstance(reply, (Post, Ephemeral, File)):
+        return reply.channel.key, reply.channel.workspace.platform.value
+    if isinstance(reply, Direct):
+        return "dm:" + reply.user.key, reply.user.workspace.platform.value
+    return None  # an Update goes where the post it edits went
+
+
+async def enqueue(
+    conn: AsyncConnection,
+    replies: Iterable[Reply],
+    *,
+    now: datetime,
+    cause: str | None = None,
+    set_id: int | None = None,
+) -> int:
+    rows = []
+    by_handle: dict[str, tuple[str, str]] = {}
+    for reply in replies:
+        if isinstance(reply, Update):
+            where = by_handle.get(reply.handle)
+            if where is None:
+                found = (
+                    await conn.execute(
+                        select(OUTBOX.c.lane, OUTBOX.c.platform)
+                        .where(OUTBOX.c.handle == reply.handle)
+                        .order_by(OUTBOX.c.id)
+                        .limit(1)
+                    )
+                ).first()
+                if found is None:
+                    log.warning("update of unknown handle %s dropped", reply.handle)
+                    continue
+                where = (found.lane, found.platform)
+            handle = None
+        else:
+            where = _lane_and_platform(reply)
+            assert where is not None
+            handle = getattr(reply, "handle", None)
+            if handle:
+                by_handle[handle] = where
+        rows.append(
+            {
+                "platform": where[1],
+                "lane": where[0],
+                "cause": cause,
+                "body": reply_to_json(reply),
+                "status": "pending",
+                "attempts": 0,
+                "created_at": now,
+                "set_id": set_id,
+                "handle": handle,
+            }
+        )
+    if rows:
+        await conn.execute(insert(OUTBOX), rows)
+    return len(rows)
+
+
+class ChannelPacer:
+    """A token bucket per lane: `rate` posts a second with bursts of `burst`."""
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._tokens: dict[str, tuple[float, float]] = {}
+
+    async def wait(self, lane: str) -> None:
+        if self.rate <= 0:
+            return
+        now = time.monotonic()
+        tokens, last = self._tokens.get(lane, (float(self.burst), now))
+        tokens = min(float(self.burst), tokens + (now - last) * self.rate) - 1.0
+        # Take the token before sleeping (the balance may go negative), so that callers
+        # waiting at the same time queue one behind another instead of all waking at once.
+        self._tokens[lane] = (tokens, now)
+        if tokens < 0.0:
+            await asyncio.sleep(-tokens / self.rate)
+
+
+class Deliverer:
+    """Claims a platform's pending replies and hands them to its outlet."""
+
+    def __init__(
+        self,
+        store: Store,
+        outlet: Outlet,
+        pacer: ChannelPacer | None = None,
+        batch: int = 200,
+        limiter: ChannelPacer | None = None,
+    ) -> None:
+        self.store = store
+        self.outlet = outlet
+        self.platform = outlet.platform.value
+        self.pacer = pacer or ChannelPacer(0, 1)
+        self.batch = batch
+        # Platform-wide pacing across all lanes (e.g. Discord's ~50 requests/s per bot).
+        self.limiter = limiter
+        self._recovered = False
+
+    async def deliver_pending(self) -> int:
+        rows = await self._claim()
+        if not rows:
+            return 0
+        lanes: dict[str, list] = defaultdict(list)
+        for row in rows:
+            lanes[row.lane].append(row)
+        sent = await asyncio.gather(*(self._run_lane(lane, r) for lane, r in lanes.items()))
+        return sum(sent)
+
+    async def _recover(self) -> None:
+        """On SQLite one process delivers, so a row still `sending` when a fresh Deliverer
+        starts was cut off by a crash: make it claimable now, not when its lease runs out
+        (otherwise every restart leaves a minute of silence; docs/RELIABILITY.md)."""
+        self._recovered = True
+        if not self.store.is_sqlite:
+            return
+        async with self.store.write() as conn:
+            await conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.platform == self.platform, OUTBOX.c.status == "sending")
+                .values(status="pending", lease_until=None)
+            )
+
+    async def _claim(self) -> list:
+        if not self._recovered:
+            await self._recover()
+        now = _wall()
+        claimable = and_(
+            OUTBOX.c.platform == self.platform,
+            or_(
+                and_(
+                    OUTBOX.c.status == "pending",
+                    or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
+                ),
+                and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until < now),
+            ),
+        )
+        query = select(OUTBOX.c.id).where(claimable).order_by(OUTBOX.c.id).limit(self.batch)
+        if not self.store.is_sqlite:
+            query = query.with_for_update(skip_locked=True)
+        async with self.store.write() as conn:
+            ids = [r[0] for r in await conn.execute(query)]
+            if not ids:
+                return []
+            await conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(ids))
+                .values(status="sending", lease_until=now + LEASE, attempts=OUTBOX.c.attempts + 1)
+            )
+            rows = await conn.execute(
+                select(OUTBOX).where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id)
+            )
+            return list(rows)
+
+    async def _run_lane(self, lane: str, rows: list) -> int:
+        sent = 0
+        for index, row in enumerate(rows):
+            outcome = await self._deliver_one(row)
+            if outcome == "sent":
+                sent += 1
+            elif outcome == "blocked":
+                await self._release([r.id for r in rows[index:]], delay=0.2)
+                break
+        return sent
+
+    async def _resolve(self, handle: str) -> MessageRef | None | str:
+        async with self.store.read() as conn:
+            key = (
+                await conn.execute(select(POSTED.c.message_key).where(POSTED.c.handle == handle))
+            ).scalar()
+            if key:
+                return MessageRef.from_key(key)
+            failed = (
+                await conn.execute(
+                    select(OUTBOX.c.id).where(
+                        OUTBOX.c.handle == handle, OUTBOX.c.status == "failed"
+                    )
+                )
+            ).first()
+        return "failed" if failed else None
+
+    async def _deliver_one(self, row) -> str:
+        reply = reply_from_json(row.body)
+        thread: MessageRef | None = getattr(reply, "thread", None)
+        target: MessageRef | None = None
+        needed = (
+            reply.handle if isinstance(reply, Update) else getattr(reply, "thread_handle", None)
+        )
+        if needed is not None:
+            resolved = await self._resolve(needed)
+            if resolved == "failed":
+                await self._finish(row.id, "failed", error=f"depends on failed post {needed}")
+                return "failed"
+            if not isinstance(resolved, MessageRef):
+                return "blocked"
+            if isinstance(reply, Update):
+                target = resolved
+            else:
+                thread = resolved
+        if not isinstance(reply, Ephemeral):  # private answers are not channel messages
+            await self.pacer.wait(row.lane)
+        if self.limiter is not None:
+            await self.limiter.wait("*")
+        try:
+            posted = await self.outlet.deliver(
+                Delivery(reply=reply, cause=row.cause, thread=thread, target=target)
+            )
+        except DeliveryRetry as exc:
+            if not exc.rate_limited and row.attempts >= MAX_ATTEMPTS:
+                await self._finish(row.id, "failed", error=f"gave up: {exc}")
+                return "failed"
+            await self._release(
+                [row.id], delay=max(exc.after, 0.05), error=str(exc), uncount=exc.rate_limited
+            )
+            return "blocked"
+        except DeliveryFailed as exc:
+            log.warning("delivery failed for good: %s", exc)
+            await self._finish(row.id, "failed", error=str(exc))
+            return "failed"
+        except Exception as exc:  # an adapter bug must not kill the loop
+            log.exception("outlet crashed delivering outbox row %s", row.id)
+            if row.attempts >= MAX_ATTEMPTS:
+                await self._finish(row.id, "failed", error=f"adapter error: {exc!r}")
+                return "failed"
+            await self._release([row.id], delay=2.0**row.attempts, error=repr(exc))
+            return "blocked"
+        handle = None if isinstance(reply, Update) else getattr(reply, "handle", None)
+        await self._finish(
+            row.id,
+            "sent",
+            posted=(handle, posted)
+            if handle and posted and not isinstance(reply, Update)
+            else None,
+        )
+        return "sent"
+
+    async def _finish(
+        self, row_id: int, status: str, *, error: str | None = None, posted=None
+    ) -> None:
+        now = _wall()
+        async with self.store.write() as conn:
+            await conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id == row_id)
+                .values(
+                    status=status,
+                    sent_at=now if status == "sent" else None,
+                    error=error,
+                    lease_until=None,
+                )
+            )
+            if posted is not None:
+                handle, ref = posted
+                await conn.execute(
+                    insert_ignore(POSTED, self.store.dialect, ["handle"]),
+                    {"handle": handle, "message_key": ref.key, "created_at": now},
+                )
+
+    async def _release(
+        self, ids: list[int], *, delay: float, error: str | None = None, uncount: bool = False
+    ) -> None:
+        """Put rows back for later; `uncount` gives back the attempt the claim counted
+        (a rate limit is the platform's pace, not a failure of the message)."""
+        values: dict = {
+            "status": "pending",
+            "lease_until": None,
+            "not_before": _wall() + timedelta(seconds=delay),
+        }
+        if uncount:
+            values["attempts"] = OUTBOX.c.attempts - 1
+        if error is not None:
+            values["error"] = error
+        async with self.store.write() as conn:
+            await conn.execute(
+                update(OUTBOX)
+                .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == "sending")
+                .values(**values)
+            )

@@ -1,0 +1,1 @@
+"""Services: one unit of work per event, inside the transaction the processor opened."""

@@ -1,0 +1,41 @@
+"""What a handler gets: the open transaction, `now`, the config, and a place for replies.
+
+Handlers never reach a platform or a global: they read and write through `conn` and say
+what to show with `emit`.  The processor commits the effects and the replies together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.config import Config
+from bot.replies import Reply
+
+
+@dataclass
+class Ctx:
+    conn: AsyncConnection
+    now: datetime
+    config: Config
+    out: list[Reply] = field(default_factory=list)
+    set_id: int | None = None
+    router: Any = None  # bot.router.Router; Any here to keep the import graph acyclic
+    memo: dict[Any, Any] = field(default_factory=dict)  # see Processor.memo
+
+    def hooks(self, name: str) -> list[Any]:
+        return list(self.router.hooks.get(name, ())) if self.router is not None else []
+
+    def emit(self, *replies: Reply) -> None:
+        self.out.extend(replies)
+
+    @property
+    def dialect(self) -> str:
+        return self.conn.dialect.name
+
+
+class Refusal(Exception):
+    """A polite refusal: the processor shows `str(exc)` privately to the person."""

@@ -1,0 +1,122 @@
+"""Opening the database, and the two ways in: `read()` and `write()`.
+
+SQLite allows one writer at a time; letting concurrent events race for it is how the naive
+design hit `database is locked`.  SQLite calls run inline on the event loop (see
+`inline_sqlite`): they take microseconds, far less than a hop to a driver thread.  So on SQLite every write goes through one connection, an
+in-process lock and `BEGIN IMMEDIATE` (which waits on `busy_timeout` instead of failing
+when another process holds the lock), in WAL mode so that readers never wait.  On
+PostgreSQL writes run concurrently and row claims use `FOR UPDATE SKIP LOCKED`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+
+from bot.store import inline_sqlite
+
+BUSY_TIMEOUT_MS = 15_000
+
+
+def _sqlite_pragmas(begin_sql: str):
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy, not the driver, decide when transactions begin (needed for
+        # SAVEPOINTs and for BEGIN IMMEDIATE).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # NORMAL in WAL mode survives a process crash (kill -9); only a power loss can
+        # drop the last transactions.  See docs/RELIABILITY.md.
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    def on_begin(conn: Any) -> None:
+        conn.exec_driver_sql(begin_sql)
+
+    return on_connect, on_begin
+
+
+class Store:
+    """The database: `write()` for one unit of work, `read()` for queries."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            database = parsed.database or ""
+            if database and database != ":memory:":
+                Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            self._writer = self._sqlite_engine(url, "BEGIN IMMEDIATE", pool_size=1)
+            self._reader = self._sqlite_engine(url, "BEGIN", pool_size=4)
+            self._write_lock: asyncio.Lock | None = asyncio.Lock()
+        elif self.dialect == "postgresql":
+            self._writer = create_async_engine(url, pool_size=10, max_overflow=10)
+            self._reader = self._writer
+            self._write_lock = None
+        else:
+            raise ValueError(f"unsupported database {self.dialect!r}: use sqlite or postgresql")
+
+    @staticmethod
+    def _sqlite_engine(url: str, begin_sql: str, pool_size: int) -> AsyncEngine:
+        database = make_url(url).database or ":memory:"
+        engine = create_async_engine(
+            url,
+            pool_size=pool_size,
+            max_overflow=0,
+            async_creator=inline_sqlite.creator(database, timeout=BUSY_TIMEOUT_MS / 1000),
+        )
+        on_connect, on_begin = _sqlite_pragmas(begin_sql)
+        event.listen(engine.sync_engine, "connect", on_connect)
+        event.listen(engine.sync_engine, "begin", on_begin)
+        return engine
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[AsyncConnection]:
+        """One transaction that commits on success and rolls back on any exception."""
+        if self._write_lock is None:
+            async with self._writer.begin() as conn:
+                yield conn
+            return
+        async with self._write_lock, self._writer.begin() as conn:
+            yield conn
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[AsyncConnection]:
+        async with self._reader.connect() as conn:
+            yield conn
+
+    async def upgrade(self) -> None:
+        """Apply Alembic migrations up to head (idempotent)."""
+        from bot.store.migrate import upgrade
+
+        await upgrade(self)
+
+    @property
+    def writer_engine(self) -> AsyncEngine:
+        return self._writer
+
+    async def close(self) -> None:
+        await self._writer.dispose()
+        if self._reader is not self._writer:
+            await self._reader.dispose()
+
+
+async def open_store(url: str, *, migrate: bool = True) -> Store:
+    store = Store(url)
+    if migrate:
+        await store.upgrade()
+    return store

@@ -1,0 +1,307 @@
+"""The schema, as SQLAlchemy 2 declarative models.
+
+Identities are stored as the `key` strings of `bot.refs` (`slack:T1:U2`), so a row can never
+mix up two workspaces.  No table holds a transcript of a round: only what people choose to
+commit (actions, updates, ratings, do's) and what the bot must remember to work (state,
+timers, the inbox and outbox).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Always aware UTC in Python, whatever the database keeps (SQLite keeps naive text).
+
+    Without this, SQLite hands back naive datetimes and every comparison with the clock's
+    aware `now` would be a bug waiting to happen.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use the injected clock")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: object) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+
+
+class Set(Base):
+    """An Action Learning Set: one per channel."""
+
+    __tablename__ = "sets"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    workspace_key: Mapped[str] = mapped_column(String(200), index=True)
+    channel_key: Mapped[str] = mapped_column(String(300), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    settings: Mapped[dict] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
+class Member(Base):
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("set_id", "user_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(300), index=True)
+    is_facilitator: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    joined_at: Mapped[datetime]
+
+
+class Person(Base):
+    """Per-person preferences that follow someone across sets (time zone, nudges)."""
+
+    __tablename__ = "people"
+    user_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    nudges: Mapped[bool] = mapped_column(Boolean, default=True)
+    quiet_hours: Mapped[str | None] = mapped_column(String(20))
+
+
+class Session(Base):
+    """One meeting of a set; `state` is the round engine's JSON state."""
+
+    __tablename__ = "sessions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16))  # active | closed
+    state: Mapped[str] = mapped_column(Text)
+    started_by: Mapped[str | None] = mapped_column(String(300))
+    started_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    # Transient round data (the questions to hand the presenter); emptied once delivered.
+    scratch: Mapped[dict] = mapped_column(default=dict)
+
+
+Index(
+    "one_active_session_per_set",
+    Session.set_id,
+    unique=True,
+    sqlite_where=text("status = 'active'"),
+    postgresql_where=text("status = 'active'"),
+)
+
+
+class Round(Base):
+    """One presenter's turn within a session."""
+
+    __tablename__ = "rounds"
+    __table_args__ = (UniqueConstraint("session_id", "presenter_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    presenter_key: Mapped[str | None] = mapped_column(String(300))
+    position: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime | None]
+
+
+class Action(Base):
+    __tablename__ = "actions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    owner_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    due: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class OutcomeUpdate(Base):
+    """What a past presenter reports about their actions before the next session."""
+
+    __tablename__ = "outcome_updates"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(300), index=True)
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Evaluation(Base):
+    __tablename__ = "evaluations"
+    __table_args__ = (UniqueConstraint("session_id", "user_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(300), index=True)
+    rating: Mapped[int] = mapped_column(Integer)
+    word: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime]
+
+
+class ScheduleRow(Base):
+    """A set's next session and how it recurs (see bot.recurrence)."""
+
+    __tablename__ = "schedules"
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), primary_key=True)
+    first_at: Mapped[datetime]
+    recurrence: Mapped[dict | None]
+    next_at: Mapped[datetime | None]
+
+
+class Timer(Base):
+    """Everything timed: phase deadlines, nudges, reminders, digests, do undo windows.
+
+    A tick claims due rows atomically; the handler's effect and `status = 'done'` commit
+    together, so several processes never act on the same row twice.  `dedupe` stops the
+    same timer being scheduled twice.
+    """
+
+    __tablename__ = "timers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    subject: Mapped[str] = mapped_column(String(300))
+    payload: Mapped[dict] = mapped_column(default=dict)
+    dedupe: Mapped[str | None] = mapped_column(String(300), unique=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+Index(
+    "timers_due_pending",
+    Timer.due_at,
+    sqlite_where=text("status = 'pending'"),
+    postgresql_where=text("status = 'pending'"),
+)
+
+
+class Inbox(Base):
+    """Every accepted event, written before the platform is acknowledged.
+
+    `key` is the idempotency key: a second delivery of the same event finds it here and
+    has no second effect.  Rows stay as the record of processed keys until pruned.
+    """
+
+    __tablename__ = "inbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(300), unique=True)
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+Index(
+    "inbox_pending",
+    Inbox.id,
+    sqlite_where=text("status = 'pending'"),
+    postgresql_where=text("status = 'pending'"),
+)
+
+
+class Outbox(Base):
+    """Replies waiting to be delivered, in order per channel; failures stay visible."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform: Mapped[str] = mapped_column(String(16))
+    lane: Mapped[str] = mapped_column(String(300))
+    cause: Mapped[str | None] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    not_before: Mapped[datetime | None]
+    lease_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    set_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    handle: Mapped[str | None] = mapped_column(String(300), index=True)
+
+
+Index(
+    "outbox_pending",
+    Outbox.platform,
+    Outbox.id,
+    sqlite_where=text("status IN ('pending', 'sending')"),
+    postgresql_where=text("status IN ('pending', 'sending')"),
+)
+
+
+class Posted(Base):
+    """Which platform message a reply's `handle` became."""
+
+    __tablename__ = "posted"
+    handle: Mapped[str] = mapped_column(String(300), primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(400), index=True)
+    created_at: Mapped[datetime]
+
+
+class Do(Base):
+    """A small, practical tip saved from chat into the set's toolkit."""
+
+    __tablename__ = "dos"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    norm_text: Mapped[str] = mapped_column(Text, index=True)
+    author_key: Mapped[str | None] = mapped_column(String(300), index=True)
+    saved_by: Mapped[list] = mapped_column(default=list)
+    tags: Mapped[list] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="saved")
+    created_at: Mapped[datetime]
+    featured_at: Mapped[datetime | None]  # last "do of the week" (migration 0002)
+
+
+class DoSource(Base):
+    """A message a do came from; merged do's keep every source."""
+
+    __tablename__ = "do_sources"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    do_id: Mapped[int | None] = mapped_column(ForeignKey("dos.id", ondelete="CASCADE"), index=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"))
+    message_key: Mapped[str] = mapped_column(String(400), unique=True)
+    author_key: Mapped[str | None] = mapped_column(String(300))
+    text: Mapped[str] = mapped_column(Text)
+    permalink: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="counting")
+    created_at: Mapped[datetime]
+    saved_at: Mapped[datetime | None]  # when it became (part of) a do (migration 0002)
+
+
+class DoReaction(Base):
+    """Who reacted to which candidate message: thresholds count distinct people."""
+
+    __tablename__ = "do_reactions"
+    __table_args__ = (UniqueConstraint("message_key", "user_key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_key: Mapped[str] = mapped_column(String(400), index=True)
+    user_key: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    emoji: Mapped[str | None] = mapped_column(String(100))  # as normalised (migration 0002)

@@ -1,0 +1,1 @@
+"""Scheduled work: tick, claim due rows, hand them to the core."""

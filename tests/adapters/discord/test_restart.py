@@ -1,0 +1,43 @@
+"""A restart: new process, same database, same Discord — old buttons still work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FakeClock
+from tests.adapters.discord.conftest import (
+    buttons_of,
+    discord_config,
+    run_bot,
+    start_session,
+    wait_text,
+)
+from tests.standins.discord_gateway import DiscordStandIn
+
+
+@pytest.mark.asyncio
+async def test_buttons_posted_before_a_restart_still_work(
+    standin: DiscordStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    w = standin.world
+    alice, bob = w.add_user("alice"), w.add_user("bob")
+    config = discord_config(standin, tmp_path / "alsbot.db")
+
+    first = await run_bot(config, clock)
+    header = await start_session(standin, bob, alice)
+    await first.close()
+    assert not standin.live_sessions()
+
+    second = await run_bot(config, clock)
+    try:
+        assert len(standin.sessions) == 2  # a fresh IDENTIFY, not a resume
+        await standin.click(alice, header, buttons_of(header)["Next phase"])
+        await standin.wait_for(lambda: "phase: Updates" in header.content)
+        await wait_text(standin, header.id, "Updates from last time")
+        # /als was registered once: the second start found it unchanged.
+        assert len(standin.calls("PUT", r"/applications/\d+/commands")) == 1
+        assert len(standin.calls("GET", r"/applications/\d+/commands")) == 2
+    finally:
+        await second.close()

@@ -1,0 +1,25 @@
+"""Fixtures for the Slack adapter: the Web API and Socket Mode stand-ins on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from tests.standins.slack_socket_mode import SocketModeServer
+from tests.standins.slack_web_api import SlackWebApi
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+
+
+@pytest_asyncio.fixture
+async def web_api() -> AsyncIterator[SlackWebApi]:
+    async with SlackWebApi() as api:
+        yield api
+
+
+@pytest_asyncio.fixture
+async def socket_server(web_api: SlackWebApi) -> AsyncIterator[SocketModeServer]:
+    async with SocketModeServer() as server:
+        web_api.socket_mode_url = server.url
+        yield server

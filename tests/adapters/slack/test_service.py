@@ -1,0 +1,53 @@
+"""Starting the adapter: clear failures for missing or refused secrets, never a token shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from adapters.slack.client import SlackStartupError, base_url
+from adapters.slack.service import start_slack
+from bot.app import Alsbot
+from tests.adapters.slack.world import slack_config
+from tests.standins.slack_web_api import SlackWebApi
+
+
+def test_base_url_defaults_to_slack_and_always_ends_with_a_slash() -> None:
+    assert base_url("") == "https://slack.com/api/"
+    assert base_url("https://slack-gov.com/api") == "https://slack-gov.com/api/"
+
+
+@pytest.mark.parametrize(
+    ("mode", "missing", "message"),
+    [
+        ("http", "SLACK_BOT_TOKEN", "SLACK_BOT_TOKEN"),
+        ("http", "SLACK_SIGNING_SECRET", "SLACK_SIGNING_SECRET"),
+        ("socket", "SLACK_APP_TOKEN", "SLACK_APP_TOKEN"),
+    ],
+)
+@pytest.mark.asyncio
+async def test_missing_secrets_stop_the_start(
+    web_api: SlackWebApi, sqlite_url: str, mode: str, missing: str, message: str
+) -> None:
+    config = slack_config(web_api, sqlite_url, mode, **{missing: ""})
+    bot = await Alsbot.open(config)
+    try:
+        with pytest.raises(SlackStartupError, match=message):
+            await start_slack(bot, config)
+        assert web_api.calls == []
+    finally:
+        await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_a_refused_bot_token_stops_the_start_without_showing_it(
+    web_api: SlackWebApi, sqlite_url: str
+) -> None:
+    config = slack_config(web_api, sqlite_url, SLACK_BOT_TOKEN="xoxb-revoked-secret")
+    bot = await Alsbot.open(config)
+    try:
+        with pytest.raises(SlackStartupError) as failed:
+            await start_slack(bot, config)
+        assert "xoxb-revoked-secret" not in str(failed.value)
+        assert "auth.test" in str(failed.value)
+    finally:
+        await bot.close()

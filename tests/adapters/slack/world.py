@@ -1,0 +1,266 @@
+"""A Slack workspace for end-to-end tests: the real core, the real adapter, real wire traffic.
+
+`SlackWorld` runs `start_slack` (HTTP or Socket Mode) against the Web API stand-in and
+plays the people: their slash commands, button clicks and messages are built and signed
+exactly as Slack builds them and sent over loopback; what they see is read back from what
+the bot posted to the stand-in.  Core time is a `FakeClock`; `wait` fires each timer at
+its own moment, so no test sleeps.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import aiohttp
+from sqlalchemy import func, select
+
+from adapters.slack.service import SlackService, start_slack
+from bot.app import Alsbot
+from bot.clock import FakeClock
+from bot.config import Config, load_config
+from bot.router import Router
+from bot.store.models import Inbox, Timer
+from tests.standins import slack_signing as sign
+from tests.standins.slack_socket_mode import SocketModeServer
+from tests.standins.slack_web_api import Message, SlackWebApi
+
+SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+SET = "C0SET"
+
+
+@dataclass
+class Answer:
+    """What Slack got back: HTTP status and body (or the Socket Mode ack) and how fast."""
+
+    status: int
+    body: str
+    seconds: float
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body) if self.body else None
+
+
+def slack_config(api: SlackWebApi, db_url: str, mode: str = "http", **extra: str) -> Config:
+    env = {
+        "ALSBOT_DATABASE_URL": db_url,
+        "ALSBOT_SLACK_ENABLED": "true",
+        "ALSBOT_SLACK_MODE": mode,
+        "ALSBOT_SLACK_API_BASE_URL": api.url,
+        "ALSBOT_SLACK_PORT": "0",
+        "ALSBOT_SLACK_CHANNEL_RATE_PER_SECOND": "0",
+        "SLACK_BOT_TOKEN": api.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_APP_TOKEN": api.app_token,
+        **extra,
+    }
+    return load_config(None, env)
+
+
+class SlackWorld:
+    def __init__(
+        self,
+        api: SlackWebApi,
+        bot: Alsbot,
+        service: SlackService,
+        socket: SocketModeServer | None,
+    ) -> None:
+        self.api = api
+        self.bot = bot
+        self.service = service
+        self.socket = socket
+        self.http = aiohttp.ClientSession()
+        self.askers: dict[str, str] = {}  # trigger_id → who typed the command / clicked
+
+    @classmethod
+    async def open(
+        cls,
+        api: SlackWebApi,
+        db_url: str,
+        clock: FakeClock,
+        *,
+        mode: str = "http",
+        socket: SocketModeServer | None = None,
+        router: Router | None = None,
+    ) -> SlackWorld:
+        bot = await Alsbot.open(slack_config(api, db_url, mode), clock=clock, router=router)
+        if mode == "socket":
+            assert socket is not None, "Socket Mode needs the Socket Mode stand-in"
+            api.socket_mode_url = socket.url
+        service = await start_slack(bot, bot.config)
+        if socket is not None:
+            await socket.wait_connected()
+        return cls(api, bot, service, socket if mode == "socket" else None)
+
+    async def close(self) -> None:
+        await self.http.close()
+        await self.service.stop()
+        await self.bot.close()
+
+    @property
+    def clock(self) -> FakeClock:
+        assert isinstance(self.bot.clock, FakeClock)
+        return self.bot.clock
+
+    # ------------------------------------------------------------------ transport
+
+    async def send_http(self, body: str, headers: dict[str, str]) -> Answer:
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        async with self.http.post(self.service.url, data=body, headers=headers) as response:
+            text = await response.text()
+            return Answer(response.status, text, loop.time() - started)
+
+    async def _deliver(self, kind: str, payload: dict[str, Any], **http: Any) -> Answer:
+        if self.socket is not None:
+            envelope = await self.socket.send(
+                kind, payload, retry_attempt=http.get("retry_num") or 0
+            )
+            ack = await self.socket.wait_ack(envelope)
+            body = json.dumps(ack.payload) if ack.payload else ""
+            return Answer(200, body, self.socket.ack_delay(envelope))
+        if kind == "events_api":
+            body = json.dumps(payload)
+            return await self.send_http(body, sign.signed_headers(SECRET, body, **http))
+        body = sign.form_body(payload) if kind == "slash_commands" else sign.payload_body(payload)
+        return await self.send_http(body, sign.form_headers(SECRET, body, **http))
+
+    async def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+    ) -> Answer:
+        envelope = sign.event_envelope(event, event_id=event_id)
+        return await self._deliver("events_api", envelope, retry_num=retry_num)
+
+    async def command(
+        self, user: str, text: str, *, channel: str = SET, trigger_id: str | None = None
+    ) -> Answer:
+        trigger_id = trigger_id or sign.new_id("trig.")
+        self.askers[trigger_id] = user
+        fields = sign.slash_command_fields(
+            text=text,
+            user_id=user,
+            channel_id=channel,
+            trigger_id=trigger_id,
+            response_url=self.api.response_url(trigger_id),
+        )
+        return await self._deliver("slash_commands", fields)
+
+    # ------------------------------------------------------------------ people
+
+    async def say(self, user: str, text: str, *, thread: bool = True, channel: str = SET) -> Answer:
+        """A person posts in the round's thread (or the channel): it exists in Slack, and
+        Slack sends the `message` event."""
+        thread_ts = self.header().ts if thread else None
+        message = self.api.seed_message(channel, text, user=user, thread_ts=thread_ts)
+        event = sign.message_event(
+            user=user, channel=channel, text=text, ts=message.ts, thread_ts=thread_ts
+        )
+        return await self.event(event)
+
+    async def dm(self, user: str, text: str) -> Answer:
+        channel = "D" + user.lstrip("UW")
+        message = self.api.seed_message(channel, text, user=user)
+        event = sign.message_event(
+            user=user, channel=channel, text=text, ts=message.ts, channel_type="im"
+        )
+        return await self.event(event)
+
+    def buttons(self, message: Message) -> list[dict[str, Any]]:
+        return [
+            element
+            for block in message.blocks or []
+            if block.get("type") == "actions"
+            for element in block["elements"]
+        ]
+
+    async def press(self, user: str, label: str, *, channel: str = SET) -> Answer:
+        """Click the newest visible button with this label, as Slack reports a click."""
+        for message in reversed(self.api.messages.get(channel, [])):
+            for button in self.buttons(message):
+                if button["text"]["text"] == label:
+                    trigger_id = sign.new_id("trig.")
+                    self.askers[trigger_id] = user
+                    payload = sign.block_actions_payload(
+                        user_id=user,
+                        channel_id=channel,
+                        action_id=button["action_id"],
+                        value=button.get("value", ""),
+                        message_ts=message.ts,
+                        trigger_id=trigger_id,
+                        response_url=self.api.response_url(trigger_id),
+                        label=label,
+                    )
+                    return await self._deliver("interactive", payload)
+        raise AssertionError(f"no [{label}] button in {channel}")
+
+    # ------------------------------------------------------------------ what people see
+
+    def header(self, channel: str = SET) -> Message:
+        """The newest round header in the channel."""
+        for message in reversed(self.api.messages.get(channel, [])):
+            if message.user == "UBOT" and message.thread_ts is None:
+                if "Action Learning session" in message.text:
+                    return message
+        raise AssertionError("no round header was posted")
+
+    def thread(self, channel: str = SET) -> list[str]:
+        root = self.header(channel).ts
+        return [
+            m.text
+            for m in self.api.messages.get(channel, [])
+            if m.thread_ts == root and m.user == "UBOT"
+        ]
+
+    def private(self, user: str) -> list[str]:
+        """What only `user` saw: ephemerals, response_url answers and DMs."""
+        seen = [e["text"] for e in self.api.ephemerals if e.get("user") == user]
+        seen += [r["text"] for r in self.api.responses if self.askers.get(r["key"]) == user]
+        dm = "D" + user.lstrip("UW")
+        seen += [m.text for m in self.api.messages.get(dm, []) if m.user == "UBOT"]
+        return seen
+
+    def everything_sent(self) -> list[str]:
+        """Every text and block the bot sent anywhere, as JSON, for escaping checks."""
+        out = []
+        for call in self.api.calls:
+            if call.method.startswith(("chat.", "views.", "response_url")):
+                out.append(json.dumps(call.args, ensure_ascii=False))
+        return out
+
+    # ------------------------------------------------------------------ the core
+
+    async def settle(self) -> None:
+        await self.bot.settle()
+
+    async def inbox_count(self) -> int:
+        table = Inbox.__table__
+        async with self.bot.store.read() as conn:
+            return (await conn.execute(select(func.count()).select_from(table))).scalar_one()
+
+    async def inbox_has(self, key: str) -> bool:
+        table = Inbox.__table__
+        async with self.bot.store.read() as conn:
+            row = (await conn.execute(select(table.c.id).where(table.c.key == key))).first()
+        return row is not None
+
+    async def wait(self, delta: timedelta) -> None:
+        """Move core time forward, firing each due timer at its own moment."""
+        target = self.clock.now() + delta
+        timers = Timer.__table__
+        while True:
+            async with self.bot.store.read() as conn:
+                due: datetime | None = (
+                    await conn.execute(
+                        select(func.min(timers.c.due_at)).where(timers.c.status == "pending")
+                    )
+                ).scalar()
+            if due is None or due > target:
+                break
+            self.clock.set(max(due, self.clock.now()))
+            await self.settle()
+        self.clock.set(target)
+        await self.settle()

@@ -1,0 +1,131 @@
+"""The outbox: ordered per lane, handles resolved, retries honoured, failures kept."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from sqlalchemy import select
+
+from bot.outbox import ChannelPacer, Deliverer, enqueue
+from bot.ports import DeliveryRetry
+from bot.refs import ChannelRef, UserRef
+from bot.replies import Direct, Post, Update, text
+from bot.store.models import Outbox
+from tests.standins.recording import CONSOLE, RecordingOutlet, always_fail, retry_once_then_ok
+
+C = ChannelRef(CONSOLE, "general")
+U = UserRef(CONSOLE, "bob")
+
+
+async def drain(deliverer: Deliverer, rounds: int = 50) -> None:
+    for _ in range(rounds):
+        await deliverer.deliver_pending()
+        async with deliverer.store.read() as conn:
+            left = list(
+                await conn.execute(
+                    select(Outbox.__table__.c.id).where(
+                        Outbox.__table__.c.status.in_(("pending", "sending"))
+                    )
+                )
+            )
+        if not left:
+            return
+        await asyncio.sleep(0.03)
+    raise AssertionError("outbox did not drain")
+
+
+@pytest.mark.asyncio
+async def test_post_then_thread_reply_then_update_in_order(store, clock) -> None:
+    outlet = RecordingOutlet()
+    async with store.write() as conn:
+        await enqueue(
+            conn,
+            [
+                Post(channel=C, text=text("header"), handle="h:1"),
+                Post(channel=C, text=text("in thread"), thread_handle="h:1"),
+                Update(handle="h:1", text=text("header v2")),
+                Direct(user=U, text=text("psst")),
+            ],
+            now=clock.now(),
+        )
+    await drain(Deliverer(store, outlet))
+    kinds = [(type(d.reply).__name__, d.thread, d.target) for d in outlet.sent]
+    header_ref = outlet.sent[0]
+    assert [k[0] for k in kinds if k[0] != "Direct"] == ["Post", "Post", "Update"]
+    thread_reply = next(d for d in outlet.sent if getattr(d.reply, "thread_handle", None))
+    update = next(d for d in outlet.sent if isinstance(d.reply, Update))
+    assert thread_reply.thread is not None and thread_reply.thread.id == "1"
+    assert update.target == thread_reply.thread
+    assert header_ref.reply.text == text("header")
+
+
+@pytest.mark.asyncio
+async def test_retry_after_is_honoured_and_sent_once(store, clock) -> None:
+    outlet = RecordingOutlet(fail=retry_once_then_ok)
+    async with store.write() as conn:
+        await enqueue(conn, [Direct(user=U, text=text("nudge"))], now=clock.now())
+    await drain(Deliverer(store, outlet))
+    assert outlet.attempts == 2
+    assert len(outlet.sent) == 1
+
+
+@pytest.mark.asyncio
+async def test_permanent_failure_is_recorded_and_dependants_fail(store, clock) -> None:
+    outlet = RecordingOutlet(fail=always_fail)
+    async with store.write() as conn:
+        await enqueue(
+            conn,
+            [
+                Post(channel=C, text=text("header"), handle="h:9"),
+                Post(channel=C, text=text("reply"), thread_handle="h:9"),
+            ],
+            now=clock.now(),
+            set_id=7,
+        )
+    await drain(Deliverer(store, outlet))
+    async with store.read() as conn:
+        rows = list(await conn.execute(select(Outbox.__table__).order_by(Outbox.__table__.c.id)))
+    assert [r.status for r in rows] == ["failed", "failed"]
+    assert rows[0].error == "cannot_dm_user"
+    assert "depends on failed post h:9" in rows[1].error
+    assert outlet.attempts == 1
+
+
+@pytest.mark.asyncio
+async def test_gives_up_after_max_attempts(store, clock) -> None:
+    outlet = RecordingOutlet(fail=lambda d, n: DeliveryRetry("503", after=0.0))
+    async with store.write() as conn:
+        await enqueue(conn, [Direct(user=U, text=text("x"))], now=clock.now())
+    await drain(Deliverer(store, outlet), rounds=100)
+    async with store.read() as conn:
+        row = (await conn.execute(select(Outbox.__table__))).one()
+    assert row.status == "failed" and "gave up" in row.error
+
+
+@pytest.mark.asyncio
+async def test_pacer_spaces_posts_in_one_lane() -> None:
+    pacer = ChannelPacer(rate=50.0, burst=2)
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    for _ in range(6):
+        await pacer.wait("lane")
+    # 2 in the burst, then 4 more at 50/s: at least ~80 ms.
+    assert loop.time() - start >= 0.07
+
+
+@pytest.mark.asyncio
+async def test_rate_limits_never_count_towards_giving_up(store, clock) -> None:
+    limited = 12  # more 429s than MAX_ATTEMPTS
+
+    def slow_down(_, attempt: int):
+        return DeliveryRetry("429", after=0.0, rate_limited=True) if attempt <= limited else None
+
+    outlet = RecordingOutlet(fail=slow_down)
+    async with store.write() as conn:
+        await enqueue(conn, [Direct(user=U, text=text("nudge"))], now=clock.now())
+    await drain(Deliverer(store, outlet), rounds=200)
+    async with store.read() as conn:
+        row = (await conn.execute(select(Outbox.__table__))).one()
+    assert row.status == "sent" and len(outlet.sent) == 1
+    assert outlet.attempts == limited + 1

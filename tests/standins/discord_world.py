@@ -1,0 +1,344 @@
+"""The stand-in's state: one guild, its channels and threads, people, messages, DMs.
+
+It plays Discord's side of the truth: a thread started from a message has that message's id,
+a message fetched without the MESSAGE_CONTENT intent comes back with empty content, a DM
+to someone whose DMs are closed is refused with code 50007, an interaction token expires.
+Both the REST routes and the gateway read and change it; tests inspect it.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.standins.discord_payloads import (
+    DM,
+    GUILD_TEXT,
+    JSON,
+    PRIVATE_THREAD,
+    PUBLIC_THREAD,
+    ChannelInfo,
+    UserInfo,
+    guild_payload,
+    member_payload,
+    message_payload,
+    role_payload,
+    snowflake,
+)
+
+EPHEMERAL = 1 << 6
+ALL_PERMISSIONS = (1 << 41) - 1
+
+
+class ApiError(Exception):
+    """Raised by world operations; the REST layer turns it into Discord's error JSON."""
+
+    def __init__(self, status: int, code: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class StoredMessage:
+    id: str
+    channel_id: str
+    author: UserInfo
+    content: str
+    components: list[JSON] = field(default_factory=list)
+    embeds: list[JSON] = field(default_factory=list)
+    attachments: list[JSON] = field(default_factory=list)
+    flags: int = 0
+    mentions: list[UserInfo] = field(default_factory=list)
+    allowed_mentions: JSON | None = None
+    edits: int = 0
+    interaction_token: str | None = None
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.flags & EPHEMERAL)
+
+
+@dataclass
+class InteractionInfo:
+    id: str
+    token: str
+    kind: int
+    user: UserInfo
+    channel_id: str
+    created: float
+    message_id: str | None = None  # the component's message, for buttons
+    callbacks: list[JSON] = field(default_factory=list)
+    original_id: str | None = None
+    expired: bool = False
+
+
+@dataclass
+class World:
+    """Everything Discord would know.  Ids are real-looking snowflakes."""
+
+    message_content_allowed: bool = True
+    interaction_deadline: float = 3.0
+    bot: UserInfo = field(default_factory=lambda: UserInfo(snowflake(), "alsbot", bot=True))
+    owner: UserInfo = field(default_factory=lambda: UserInfo(snowflake(), "owner"))
+    app_id: str = field(default_factory=snowflake)
+    guild_id: str = field(default_factory=snowflake)
+    token: str = field(default_factory=lambda: "stand-in." + secrets.token_urlsafe(16))
+    users: dict[str, UserInfo] = field(default_factory=dict)
+    channels: dict[str, ChannelInfo] = field(default_factory=dict)
+    messages: dict[str, StoredMessage] = field(default_factory=dict)
+    interactions: dict[str, InteractionInfo] = field(default_factory=dict)
+    commands: dict[str, list[JSON]] = field(default_factory=dict)  # scope -> registered
+    reactions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    outsiders: set[str] = field(default_factory=set)  # users who share no guild with the bot
+    emit: Callable[[str, JSON], None] = lambda t, d: None
+
+    def __post_init__(self) -> None:
+        self.users[self.bot.id] = self.bot
+        self.general = self.add_channel("general")
+
+    # ------------------------------------------------------------------ people and places
+
+    def add_user(self, name: str, *, dms_open: bool = True, in_guild: bool = True) -> UserInfo:
+        user = UserInfo(snowflake(), name, dms_open=dms_open)
+        self.users[user.id] = user
+        if not in_guild:
+            self.outsiders.add(user.id)
+        return user
+
+    def add_channel(self, name: str) -> ChannelInfo:
+        channel = ChannelInfo(snowflake(), GUILD_TEXT, name, guild_id=self.guild_id)
+        self.channels[channel.id] = channel
+        return channel
+
+    def channel(self, channel_id: str) -> ChannelInfo:
+        found = self.channels.get(channel_id)
+        if found is None:
+            raise ApiError(404, 10003, "Unknown Channel")
+        return found
+
+    def user(self, user_id: str) -> UserInfo:
+        found = self.users.get(user_id)
+        if found is None:
+            raise ApiError(404, 10013, "Unknown User")
+        return found
+
+    def message(self, channel_id: str, message_id: str) -> StoredMessage:
+        found = self.messages.get(message_id)
+        if found is None or found.channel_id != channel_id:
+            raise ApiError(404, 10008, "Unknown Message")
+        return found
+
+    def guild(self) -> JSON:
+        everyone = role_payload(self.guild_id, "@everyone", ALL_PERMISSIONS)
+        members = [member_payload(self.bot)] + [
+            member_payload(u)
+            for u in self.users.values()
+            if not u.bot and u.id not in self.outsiders
+        ]
+        return guild_payload(
+            guild_id=self.guild_id,
+            name="Action Learning",
+            owner_id=self.owner.id,
+            roles=[everyone],
+            channels=[c for c in self.channels.values() if c.type == GUILD_TEXT],
+            threads=[c for c in self.channels.values() if c.is_thread and not c.archived],
+            members=members,
+        )
+
+    def member(self, user_id: str) -> JSON:
+        user = self.users.get(user_id)
+        if user is None or user_id in self.outsiders:
+            raise ApiError(404, 10007, "Unknown Member")
+        return member_payload(user)
+
+    def dm_channel(self, user_id: str) -> ChannelInfo:
+        user = self.user(user_id)
+        for channel in self.channels.values():
+            if channel.type == DM and channel.recipient is user:
+                return channel
+        channel = ChannelInfo(snowflake(), DM, recipient=user)
+        self.channels[channel.id] = channel
+        return channel
+
+    # ------------------------------------------------------------------ messages
+
+    def render(self, message: StoredMessage, *, for_bot: bool = True) -> JSON:
+        """The message as the bot sees it: without MESSAGE_CONTENT, others' text is hidden."""
+        channel = self.channel(message.channel_id)
+        hidden = (
+            for_bot
+            and not self.message_content_allowed
+            and message.author is not self.bot
+            and channel.type != DM
+            and self.bot not in message.mentions
+        )
+        thread = self.channels.get(message.id)
+        return message_payload(
+            message_id=message.id,
+            channel=channel,
+            author=message.author,
+            content="" if hidden else message.content,
+            components=[] if hidden else message.components,
+            embeds=[] if hidden else message.embeds,
+            attachments=[] if hidden else message.attachments,
+            mentions=message.mentions,
+            flags=message.flags,
+            edited=message.edits > 0,
+            thread=thread if thread is not None and thread.is_thread else None,
+        )
+
+    def post(
+        self,
+        channel_id: str,
+        author: UserInfo,
+        body: JSON,
+        *,
+        message_id: str | None = None,
+        interaction_token: str | None = None,
+    ) -> StoredMessage:
+        """Store a message and tell the gateway (the bot sees its own messages too)."""
+        channel = self.channel(channel_id)
+        if channel.type == DM and author is self.bot and not channel.recipient.dms_open:  # type: ignore[union-attr]
+            raise ApiError(403, 50007, "Cannot send messages to this user")
+        if channel.archived:
+            channel.archived = False
+        content = body.get("content") or ""
+        if len(content) > 2000:
+            raise ApiError(
+                400, 50035, "Invalid Form Body: content: Must be 2000 or fewer in length."
+            )
+        message = StoredMessage(
+            id=message_id or snowflake(),
+            channel_id=channel_id,
+            author=author,
+            content=content,
+            components=body.get("components") or [],
+            embeds=body.get("embeds") or [],
+            attachments=uploaded(body),
+            flags=int(body.get("flags") or 0),
+            mentions=self._mentioned(content, body.get("allowed_mentions")),
+            allowed_mentions=body.get("allowed_mentions"),
+            interaction_token=interaction_token,
+        )
+        self.messages[message.id] = message
+        channel.message_count += 1
+        if not message.ephemeral:
+            self.emit("MESSAGE_CREATE", self.render(message))
+        return message
+
+    def edit(self, message: StoredMessage, body: JSON) -> StoredMessage:
+        if "content" in body:
+            message.content = body["content"] or ""
+            message.mentions = self._mentioned(message.content, body.get("allowed_mentions"))
+        for key in ("components", "embeds"):
+            if key in body:
+                setattr(message, key, body[key] or [])
+        if "attachments" in body or "_files" in body:
+            message.attachments = uploaded(body)
+        if "allowed_mentions" in body:
+            message.allowed_mentions = body["allowed_mentions"]
+        message.edits += 1
+        return message
+
+    def _mentioned(self, content: str, allowed: JSON | None) -> list[UserInfo]:
+        """Who a message would ping: `<@id>` in the text, filtered by allowed_mentions."""
+        ids = re.findall(r"<@!?(\d{17,20})>", content)
+        if allowed is not None:
+            parse = allowed.get("parse", [])
+            if "users" not in parse:
+                permitted = {str(u) for u in allowed.get("users", [])}
+                ids = [i for i in ids if i in permitted]
+        return [self.users[i] for i in dict.fromkeys(ids) if i in self.users]
+
+    def pings_everyone(self, message: StoredMessage) -> bool:
+        """Would Discord notify @everyone/@here for this message?"""
+        unescaped = "@everyone" in message.content or "@here" in message.content
+        allowed = message.allowed_mentions
+        return unescaped and (allowed is None or "everyone" in allowed.get("parse", []))
+
+    # ------------------------------------------------------------------ threads
+
+    def thread_from_message(self, channel_id: str, message_id: str, body: JSON) -> ChannelInfo:
+        parent = self.channel(channel_id)
+        self.message(channel_id, message_id)
+        if message_id in self.channels:
+            raise ApiError(400, 160004, "A thread has already been created for this message")
+        thread = ChannelInfo(
+            message_id,
+            PUBLIC_THREAD,
+            body.get("name") or "thread",
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=self.bot.id,
+            members={self.bot.id},
+        )
+        self.channels[thread.id] = thread
+        self.emit("THREAD_CREATE", {**thread.payload(), "newly_created": True})
+        return thread
+
+    def thread_without_message(self, channel_id: str, body: JSON) -> ChannelInfo:
+        parent = self.channel(channel_id)
+        kind = int(body.get("type") or PRIVATE_THREAD)
+        thread = ChannelInfo(
+            snowflake(),
+            kind,
+            body.get("name") or "thread",
+            guild_id=parent.guild_id,
+            parent_id=parent.id,
+            owner_id=self.bot.id,
+            members={self.bot.id},
+        )
+        self.channels[thread.id] = thread
+        self.emit("THREAD_CREATE", {**thread.payload(), "newly_created": True})
+        return thread
+
+    # ------------------------------------------------------------------ interactions
+
+    def new_interaction(
+        self, kind: int, user: UserInfo, channel_id: str, message_id: str | None = None
+    ) -> InteractionInfo:
+        info = InteractionInfo(
+            id=snowflake(),
+            token="itoken." + secrets.token_urlsafe(24),
+            kind=kind,
+            user=user,
+            channel_id=channel_id,
+            created=time.monotonic(),
+            message_id=message_id,
+        )
+        self.interactions[info.token] = info
+        return info
+
+    def interaction_by_id(self, interaction_id: str, token: str) -> InteractionInfo:
+        info = self.interactions.get(token)
+        if info is None or info.id != interaction_id:
+            raise ApiError(404, 10062, "Unknown interaction")
+        return info
+
+    def live_token(self, app_id: str, token: str) -> InteractionInfo:
+        info = self.interactions.get(token)
+        if app_id != self.app_id or info is None:
+            raise ApiError(404, 10015, "Unknown Webhook")
+        if info.expired:
+            raise ApiError(401, 50027, "Invalid Webhook Token")
+        return info
+
+
+def uploaded(body: JSON) -> list[JSON]:
+    """Attachment objects for the files of a multipart request (`_files`, see the REST)."""
+    return [
+        {
+            "id": snowflake(),
+            "filename": f["name"],
+            "size": f["size"],
+            "url": f"https://cdn.stand-in.invalid/{f['name']}",
+            "proxy_url": f"https://media.stand-in.invalid/{f['name']}",
+            "content_type": "application/octet-stream",
+        }
+        for f in body.get("_files") or []
+    ]

@@ -1,0 +1,571 @@
+"""A local stand-in for Slack's Web API that answers like Slack and records every call.
+
+Slack is unreachable from the tests, and mocking the SDK would test our assumptions about
+Slack rather than our code.  This is a real HTTP server on loopback: point slack_sdk at it
+with `base_url=api.url` and it speaks the same wire protocol — form, query or JSON bodies,
+`Authorization: Bearer` tokens, `{"ok": false, "error": …}` answers, `429` with
+`Retry-After`, HTML `5xx` pages — so the adapter's error handling meets real responses.
+
+Tests steer it with faults (rate limits, server errors, Slack errors for the next N calls
+or a seeded fraction of calls), a delay, or a gate that holds every answer until released:
+the gate is how a test proves that a slow Web API never delays an acknowledgement without
+sleeping for real time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import random
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import parse_qsl
+
+from aiohttp import web
+
+JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
+
+
+@dataclass
+class Call:
+    """One request as the stand-in received it (after any fault was decided)."""
+
+    method: str
+    args: dict[str, Any]
+    token: str | None
+    at: float
+    status: int = 200
+    error: str | None = None
+
+
+@dataclass
+class Fault:
+    """Answer matching calls badly: `kind` is "ratelimited", "status" or "error"."""
+
+    kind: str
+    count: int | None = None
+    fraction: float | None = None
+    methods: frozenset[str] | None = None
+    retry_after: int = 1
+    status: int = 500
+    error: str = "internal_error"
+
+    def applies(self, method: str) -> bool:
+        return self.methods is None or method in self.methods
+
+
+@dataclass
+class Message:
+    channel: str
+    ts: str
+    text: str = ""
+    user: str | None = None
+    bot_id: str | None = None
+    thread_ts: str | None = None
+    blocks: list[Any] | None = None
+    subtype: str | None = None
+    reactions: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_slack(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
+        if self.user:
+            out["user"] = self.user
+        if self.bot_id:
+            out["bot_id"] = self.bot_id
+        if self.subtype:
+            out["subtype"] = self.subtype
+        if self.thread_ts:
+            out["thread_ts"] = self.thread_ts
+        if self.blocks is not None:
+            out["blocks"] = self.blocks
+        if self.reactions:
+            out["reactions"] = self.reactions
+        return out
+
+
+class SlackWebApi:
+    """`async with SlackWebApi() as api:` — Slack's Web API at `api.url`."""
+
+    def __init__(
+        self,
+        *,
+        token: str = "xoxb-test-token",
+        app_token: str = "xapp-test-token",
+        team_id: str = "T0TEST",
+        team: str = "ALS Test",
+        bot_user_id: str = "UBOT",
+        bot_id: str = "BBOT",
+        seed: int = 0,
+    ) -> None:
+        self.token = token
+        self.app_token = app_token
+        self.team_id = team_id
+        self.team = team
+        self.bot_user_id = bot_user_id
+        self.bot_id = bot_id
+        self.calls: list[Call] = []
+        self.messages: dict[str, list[Message]] = {}
+        self.ephemerals: list[dict[str, Any]] = []
+        self.views: dict[str, dict[str, Any]] = {}
+        self.uploads: dict[str, bytes] = {}
+        self.files: list[dict[str, Any]] = []
+        self.responses: list[dict[str, Any]] = []
+        self.users: dict[str, dict[str, Any]] = {}
+        self.missing_users: set[str] = set()
+        self.channel_errors: dict[str, str] = {}
+        self.expired_response_urls: set[str] = set()
+        self.socket_mode_url: str | None = None
+        self.delay = 0.0
+        self.wait_limit = 10.0  # seconds `wait_for` may take before the test fails
+        self.faults: list[Fault] = []
+        self._random = random.Random(seed)
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._gate: asyncio.Event | None = None
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> SlackWebApi:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/api/{method}", self._api)
+        app.router.add_get("/api/{method}", self._api)
+        app.router.add_post("/upload/{file_id}", self._upload)
+        app.router.add_post("/respond/{key}", self._respond)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        return self
+
+    async def close(self) -> None:
+        self.release()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> SlackWebApi:
+        return await self.start()
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.close()
+
+    @property
+    def origin(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def url(self) -> str:
+        """The `base_url` for slack_sdk (it must end with a slash)."""
+        return f"{self.origin}/api/"
+
+    def response_url(self, key: str) -> str:
+        """A `response_url` as Slack puts in slash commands and block actions."""
+        return f"{self.origin}/respond/{key}"
+
+    # ------------------------------------------------------------------ steering
+
+    def rate_limit(
+        self,
+        *,
+        count: int | None = None,
+        fraction: float | None = None,
+        retry_after: int = 1,
+        methods: Iterable[str] | None = None,
+    ) -> None:
+        """Answer `429` + `Retry-After` to the next `count` calls, or a seeded fraction."""
+        self.faults.append(
+            Fault("ratelimited", count, fraction, _set(methods), retry_after=retry_after)
+        )
+
+    def server_error(
+        self,
+        *,
+        count: int | None = 1,
+        fraction: float | None = None,
+        status: int = 503,
+        methods: Iterable[str] | None = None,
+    ) -> None:
+        """Answer an HTML `5xx` page, as Slack's edge does when it is unwell."""
+        self.faults.append(Fault("status", count, fraction, _set(methods), status=status))
+
+    def slack_error(
+        self, error: str, *, count: int | None = 1, methods: Iterable[str] | None = None
+    ) -> None:
+        """Answer `{"ok": false, "error": error}` with HTTP 200, as Slack does."""
+        self.faults.append(Fault("error", count, None, _set(methods), error=error))
+
+    def hold(self) -> None:
+        """Hold every answer until `release()` (requests are recorded when they arrive)."""
+        if self._gate is None:
+            self._gate = asyncio.Event()
+
+    def release(self) -> None:
+        if self._gate is not None:
+            self._gate.set()
+            self._gate = None
+
+    def seed_message(
+        self,
+        channel: str,
+        text: str,
+        *,
+        user: str | None = None,
+        ts: str | None = None,
+        thread_ts: str | None = None,
+        bot_id: str | None = None,
+        subtype: str | None = None,
+    ) -> Message:
+        """A message that exists in Slack without the bot having posted it."""
+        message = Message(
+            channel,
+            ts or self._next_ts(),
+            text,
+            user=user,
+            bot_id=bot_id,
+            thread_ts=thread_ts,
+            subtype=subtype,
+        )
+        self.messages.setdefault(channel, []).append(message)
+        return message
+
+    # ------------------------------------------------------------------ assertions
+
+    def calls_to(self, method: str) -> list[Call]:
+        return [c for c in self.calls if c.method == method]
+
+    def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Arguments of every successful chat.postMessage (optionally in one channel)."""
+        return [
+            c.args
+            for c in self.calls
+            if c.method == "chat.postMessage"
+            and c.status == 200
+            and c.error is None
+            and (channel is None or c.args.get("channel") == channel)
+        ]
+
+    def find(self, channel: str, ts: str) -> Message | None:
+        for message in self.messages.get(channel, []):
+            if message.ts == ts:
+                return message
+        return None
+
+    async def wait_for(self, method: str, count: int = 1) -> list[Call]:
+        """Wait (without polling) until `count` calls to `method` have arrived."""
+
+        def enough() -> bool:
+            return len(self.calls_to(method)) >= count
+
+        async with asyncio.timeout(self.wait_limit), self._changed:
+            await self._changed.wait_for(enough)
+        return self.calls_to(method)
+
+    # ------------------------------------------------------------------ internals
+
+    def _next_ts(self) -> str:
+        n = next(self._ts)
+        return f"{1767225600 + n}.{n:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):08d}"
+
+    async def _record(self, call: Call) -> None:
+        self.calls.append(call)
+        async with self._changed:
+            self._changed.notify_all()
+
+    def _fault_for(self, method: str) -> Fault | None:
+        for fault in list(self.faults):
+            if not fault.applies(method):
+                continue
+            if fault.count is not None:
+                fault.count -= 1
+                if fault.count <= 0:
+                    self.faults.remove(fault)
+                return fault
+            if fault.fraction is not None and self._random.random() < fault.fraction:
+                return fault
+        return None
+
+    async def _read_args(self, request: web.Request) -> dict[str, Any]:
+        args: dict[str, Any] = dict(request.query)
+        body = await request.read()
+        if body:
+            if request.content_type == "application/json":
+                args.update(json.loads(body))
+            else:
+                args.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+        for name in JSON_FIELDS:
+            if isinstance(args.get(name), str) and args[name][:1] in "[{":
+                args[name] = json.loads(args[name])
+        return args
+
+    async def _api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._read_args(request)
+        header = request.headers.get("Authorization", "")
+        token = header[7:] if header.startswith("Bearer ") else args.pop("token", None)
+        args.pop("token", None)
+        call = Call(method, args, token, _now())
+        fault = self._fault_for(method)
+        if fault is not None:
+            call.status = {"ratelimited": 429, "status": fault.status}.get(fault.kind, 200)
+            call.error = fault.error if fault.kind != "ratelimited" else "ratelimited"
+        await self._record(call)
+        if self._gate is not None:
+            await self._gate.wait()
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if fault is not None:
+            if fault.kind == "ratelimited":
+                return web.json_response(
+                    {"ok": False, "error": "ratelimited"},
+                    status=429,
+                    headers={"Retry-After": str(fault.retry_after)},
+                )
+            if fault.kind == "status":
+                return web.Response(
+                    status=fault.status,
+                    text="<html><body>Service Unavailable</body></html>",
+                    content_type="text/html",
+                )
+            return web.json_response({"ok": False, "error": fault.error})
+        expected = self.app_token if method == "apps.connections.open" else self.token
+        if not token:
+            return self._error(call, "not_authed")
+        if token != expected:
+            return self._error(call, "invalid_auth")
+        handler = getattr(self, "_m_" + method.replace(".", "_"), None)
+        if handler is None:
+            return self._error(call, "unknown_method", status=404)
+        result = handler(args)
+        if isinstance(result, str):
+            return self._error(call, result)
+        return web.json_response({"ok": True, **result})
+
+    def _error(self, call: Call, error: str, status: int = 200) -> web.Response:
+        call.error = error
+        call.status = status
+        return web.json_response({"ok": False, "error": error}, status=status)
+
+    async def _upload(self, request: web.Request) -> web.Response:
+        file_id = request.match_info["file_id"]
+        data = await request.read()
+        await self._record(Call("upload", {"file_id": file_id, "length": len(data)}, None, _now()))
+        self.uploads[file_id] = data
+        return web.Response(text=f"OK - {len(data)}", content_type="text/plain")
+
+    async def _respond(self, request: web.Request) -> web.Response:
+        key = request.match_info["key"]
+        body = json.loads(await request.read() or b"{}")
+        await self._record(Call("response_url", {"key": key, **body}, None, _now()))
+        if key in self.expired_response_urls:
+            return web.Response(status=404, text="expired_url", content_type="text/plain")
+        self.responses.append({"key": key, **body})
+        return web.Response(text="ok", content_type="text/plain")
+
+    def _channel_problem(self, channel: Any) -> str | None:
+        if not isinstance(channel, str) or not channel:
+            return "channel_not_found"
+        return self.channel_errors.get(channel)
+
+    # ------------------------------------------------------------------ methods
+
+    def _m_auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "url": "https://als-test.slack.com/",
+            "team": self.team,
+            "user": "alsbot",
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
+            "is_enterprise_install": False,
+        }
+
+    def _m_apps_connections_open(self, _: dict[str, Any]) -> dict[str, Any] | str:
+        if not self.socket_mode_url:
+            return "socket_mode_not_enabled"
+        return {"url": self.socket_mode_url}
+
+    def _m_chat_postMessage(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        channel = args.get("channel")
+        if problem := self._channel_problem(channel):
+            return problem
+        if not args.get("text") and not args.get("blocks"):
+            return "no_text"
+        thread_ts = args.get("thread_ts") or None
+        if thread_ts and self.find(channel, thread_ts) is None:
+            return "thread_not_found"
+        message = Message(
+            channel,
+            self._next_ts(),
+            args.get("text", ""),
+            user=self.bot_user_id,
+            bot_id=self.bot_id,
+            thread_ts=thread_ts,
+            blocks=args.get("blocks"),
+        )
+        self.messages.setdefault(channel, []).append(message)
+        return {"channel": channel, "ts": message.ts, "message": message.as_slack()}
+
+    def _m_chat_update(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        channel = args.get("channel")
+        if problem := self._channel_problem(channel):
+            return problem
+        message = self.find(channel, args.get("ts", ""))
+        if message is None:
+            return "message_not_found"
+        if message.user != self.bot_user_id:
+            return "cant_update_message"
+        message.text = args.get("text", message.text)
+        if "blocks" in args:
+            message.blocks = args["blocks"]
+        return {"channel": channel, "ts": message.ts, "text": message.text}
+
+    def _m_chat_postEphemeral(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        channel = args.get("channel")
+        if problem := self._channel_problem(channel):
+            return problem
+        if args.get("user") in self.missing_users or not args.get("user"):
+            return "user_not_found"
+        self.ephemerals.append(args)
+        return {"message_ts": self._next_ts()}
+
+    def _m_chat_getPermalink(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        channel, ts = args.get("channel", ""), args.get("message_ts", "")
+        if self.find(channel, ts) is None:
+            return "message_not_found"
+        return {
+            "channel": channel,
+            "permalink": f"https://als-test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
+        }
+
+    def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        users = [u for u in str(args.get("users", "")).split(",") if u]
+        if len(users) != 1:
+            return "users_list_not_supplied" if not users else "not_enough_users"
+        user = users[0]
+        if user == self.bot_user_id:
+            return "cannot_dm_bot"
+        if user in self.missing_users:
+            return "user_not_found"
+        return {"channel": {"id": "D" + user.lstrip("UW")}}
+
+    def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        channel = args.get("channel")
+        if problem := self._channel_problem(channel):
+            return problem
+        roots = [
+            m for m in self.messages.get(channel, []) if m.thread_ts is None or m.thread_ts == m.ts
+        ]
+        found = _window(roots, args)
+        found.sort(key=lambda m: float(m.ts), reverse=True)
+        limit = int(args.get("limit") or 100)
+        return {"messages": [m.as_slack() for m in found[:limit]], "has_more": len(found) > limit}
+
+    def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        channel = args.get("channel")
+        if problem := self._channel_problem(channel):
+            return problem
+        message = self.find(channel, args.get("ts", ""))
+        if message is None:
+            return "thread_not_found"
+        root_ts = message.thread_ts or message.ts
+        root = self.find(channel, root_ts) or message
+        replies = [
+            m for m in self.messages.get(channel, []) if m.thread_ts == root_ts and m is not root
+        ]
+        found = [root] + sorted(_window(replies, args), key=lambda m: float(m.ts))
+        limit = int(args.get("limit") or 1000)
+        return {"messages": [m.as_slack() for m in found[:limit]], "has_more": len(found) > limit}
+
+    def _m_reactions_get(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        channel = args.get("channel", "")
+        message = self.find(channel, args.get("timestamp", ""))
+        if message is None:
+            return "message_not_found"
+        return {"type": "message", "channel": channel, "message": message.as_slack()}
+
+    def _m_users_info(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        user = args.get("user", "")
+        if not user or user in self.missing_users:
+            return "user_not_found"
+        profile = self.users.get(user, {})
+        return {
+            "user": {
+                "id": user,
+                "team_id": self.team_id,
+                "name": profile.get("name", user.lower()),
+                "real_name": profile.get("real_name", user),
+                "tz": profile.get("tz", "Europe/London"),
+                "is_bot": user == self.bot_user_id,
+                "profile": {"display_name": profile.get("name", user.lower())},
+            }
+        }
+
+    def _m_views_publish(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        user = args.get("user_id", "")
+        view = args.get("view")
+        if not user or user in self.missing_users:
+            return "user_not_found"
+        if not isinstance(view, dict) or view.get("type") != "home":
+            return "invalid_arguments"
+        self.views[user] = view
+        return {"view": {"id": self._next_id("V"), **view}}
+
+    def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            return "invalid_arguments"
+        file_id = self._next_id("F")
+        return {"upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            return "invalid_arguments"
+        if args.get("channel_id") and (problem := self._channel_problem(args["channel_id"])):
+            return problem
+        out = []
+        for item in files:
+            if item.get("id") not in self.uploads:
+                return "file_not_found"
+            record = {
+                "id": item["id"],
+                "title": item.get("title"),
+                "channel_id": args.get("channel_id"),
+                "thread_ts": args.get("thread_ts"),
+                "content": self.uploads[item["id"]],
+            }
+            self.files.append(record)
+            out.append({"id": item["id"], "title": item.get("title") or ""})
+        return {"files": out}
+
+
+def _now() -> float:
+    return asyncio.get_running_loop().time()
+
+
+def _set(methods: Iterable[str] | None) -> frozenset[str] | None:
+    return frozenset(methods) if methods is not None else None
+
+
+def _window(messages: list[Message], args: dict[str, Any]) -> list[Message]:
+    """Slack's `oldest`/`latest`/`inclusive` filter."""
+    inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+    oldest = float(args["oldest"]) if args.get("oldest") else None
+    latest = float(args["latest"]) if args.get("latest") else None
+    out = []
+    for m in messages:
+        ts = float(m.ts)
+        if oldest is not None and (ts < oldest or (ts == oldest and not inclusive)):
+            continue
+        if latest is not None and (ts > latest or (ts == latest and not inclusive)):
+            continue
+        out.append(m)
+    return out
