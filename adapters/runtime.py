@@ -44,9 +44,13 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
             loop.add_signal_handler(sig, stop_event.set)
     stops: list[Stop] = []
     try:
+        # Platforms first: events left pending by a crash are processed as soon as the
+        # loops start, and a reaction among them needs its platform's message source
+        # (attached by `serve_<platform>`) to be read — prepared without it, it would be
+        # marked done with no do saved.
+        stops = await start_platforms(alsbot, config)
         await alsbot.start()
         ticker.start()
-        stops = await start_platforms(alsbot, config)
         log.warning(
             "alsbot is running (%s)",
             ", ".join(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -141,6 +142,7 @@ def main() -> None:
         "floor_bare_import_process_s": round(floor_s, 3),
         "ratio_to_floor": round(total_s / floor_s, 2),
         "target_s": 2.0,
+        "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
     }
     result["targets_met"] = total_s < 2.0 and after["active_sessions"] == rounds
     emit(result)

@@ -24,6 +24,7 @@ from bot.outbox import ChannelPacer, Deliverer
 from bot.ports import MessageSource, Outlet
 from bot.processor import Processor
 from bot.refs import Platform, UserRef
+from bot.retention import Retention
 from bot.router import Router
 from bot.services.context import Ctx
 from bot.services.home import HomeSummary, home_summary
@@ -50,6 +51,12 @@ class Alsbot:
         self._process_wake = asyncio.Event()
         self._deliver_wake = asyncio.Event()
         self.inbox = InboxWriter(store, self.clock, on_new=self._process_wake.set)
+        self.processor.between_slices = self.inbox.wait_idle
+        self.retention = Retention(
+            store,
+            text_hours=config.retention.text_hours,
+            keys_days=config.retention.keys_days,
+        )
         self.deliverers: dict[Platform, Deliverer] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -104,6 +111,7 @@ class Alsbot:
 
     async def tick(self) -> int:
         n = await self.processor.tick()
+        await self.retention.maybe_prune(self.clock.now())
         if n:
             self._deliver_wake.set()
         return n

@@ -8,6 +8,7 @@ traceback cannot leak a token into a log.
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
@@ -23,6 +24,14 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class DatabaseConfig:
     url: str = "sqlite+aiosqlite:///alsbot.db"
+
+    def __repr__(self) -> str:
+        """The URL's password is a secret too (like `Secrets`, never in a dump or a log)."""
+        shown = _PASSWORD.sub(r"\1***@", self.url)
+        return f"DatabaseConfig(url={shown!r})"
+
+
+_PASSWORD = re.compile(r"(://[^/@:]*:)[^/@]*@")
 
 
 @dataclass(frozen=True)
@@ -74,6 +83,14 @@ class DiscordConfig:
 
 
 @dataclass(frozen=True)
+class RetentionConfig:
+    """How long the event path keeps people's words (see `bot/retention.py`)."""
+
+    text_hours: float = 24.0
+    keys_days: float = 14.0
+
+
+@dataclass(frozen=True)
 class LoggingConfig:
     level: str = "INFO"
 
@@ -110,13 +127,14 @@ class Config:
     slack: SlackConfig = field(default_factory=SlackConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
+    retention: RetentionConfig = field(default_factory=RetentionConfig)
     secrets: Secrets = field(default_factory=Secrets)
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
 
 
-SECTIONS = ("database", "scheduler", "defaults", "slack", "discord", "logging")
+SECTIONS = ("database", "scheduler", "defaults", "slack", "discord", "logging", "retention")
 
 
 def _coerce(section: str, key: str, kind: type, raw: Any) -> Any:
@@ -187,6 +205,15 @@ def validate(config: Config) -> None:
         ZoneInfo(config.defaults.timezone)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"[defaults] timezone {config.defaults.timezone!r} is unknown") from None
+    if config.retention.text_hours < 0:
+        raise ConfigError("[retention] text_hours cannot be negative")
+    if config.retention.keys_days < 1:
+        raise ConfigError(
+            "[retention] keys_days must be at least 1: late retries and replays are "
+            "recognised by the keys kept that long"
+        )
+    if config.retention.text_hours > config.retention.keys_days * 24:
+        raise ConfigError("[retention] text_hours cannot be longer than keys_days")
     if not 6 <= config.defaults.presenting_minutes <= 10:
         raise ConfigError("[defaults] presenting_minutes must be between 6 and 10")
     if config.slack.mode not in ("http", "socket"):

@@ -22,6 +22,15 @@ class Event:
     user: UserRef
     kind: ClassVar[str] = "event"
 
+    def __post_init__(self) -> None:
+        # Nobody means to type U+0000, Slack's JSON and Discord can carry it, and
+        # PostgreSQL cannot store it in text: kept, it would fail the event on one
+        # database and not the other. It goes here, where every event is made.
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            if isinstance(value, str) and "\x00" in value:
+                object.__setattr__(self, f.name, value.replace("\x00", ""))
+
     @property
     def workspace(self) -> WorkspaceRef:
         return self.user.workspace

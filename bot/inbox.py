@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 from bot.clock import Clock
 from bot.events import Event, event_to_json
@@ -21,6 +23,13 @@ from bot.store.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 TABLE = Inbox.__table__
+
+
+@lru_cache(maxsize=4)
+def _insert_returning_key(dialect: str) -> Any:
+    """Built once: `.returning()` makes a new statement, whose cache key SQLAlchemy would
+    compute again on every flush."""
+    return insert_ignore(TABLE, dialect, ["key"]).returning(TABLE.c.key)
 
 
 class InboxWriter:
@@ -73,7 +82,7 @@ class InboxWriter:
         rows: dict[str, str] = {}
         for key, body, _ in batch:
             rows.setdefault(key, body)
-        stmt = insert_ignore(TABLE, self._store.dialect, ["key"]).returning(TABLE.c.key)
+        stmt = _insert_returning_key(self._store.dialect)
         values = [
             {"key": k, "body": b, "status": "pending", "received_at": now} for k, b in rows.items()
         ]

@@ -16,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry, Outlet
@@ -29,6 +29,8 @@ from bot.store.upsert import insert_ignore
 log = logging.getLogger(__name__)
 OUTBOX = Outbox.__table__
 POSTED = Posted.__table__
+# Run once per delivered reply, so built once (see `bot.store.upsert._insert_ignore`).
+_FINISH = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"))
 LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 8
 
@@ -36,6 +38,20 @@ MAX_ATTEMPTS = 8
 def _wall() -> datetime:
     """Transport time: retries and leases are about the network, not the domain clock."""
     return datetime.now(UTC)
+
+
+def _delivery_key(row) -> str:
+    """The row's id and creation time (ms): the same on every attempt, and not repeated by
+    another database whose rows count from 1 too (Discord's nonce allows 25 characters)."""
+    return f"{row.id}.{int(row.created_at.timestamp() * 1000)}"
+
+
+def _maybe_delivered(row) -> bool:
+    """Whether an earlier attempt may have reached the platform: `attempts` counts this
+    claim, and a rate limit or a lane's wait gives its count back, so more than one means
+    an attempt ended by a crash, a lease running out, a timeout or an error answer.  Even
+    a 5xx can come from a gateway that gave up after Slack had posted the message."""
+    return row.attempts > 1
 
 
 def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
@@ -200,7 +216,8 @@ class Deliverer:
             if outcome == "sent":
                 sent += 1
             elif outcome == "blocked":
-                await self._release([r.id for r in rows[index:]], delay=0.2)
+                # The rest of the lane was claimed but not tried: give their counts back.
+                await self._release([r.id for r in rows[index:]], delay=0.2, uncount=True)
                 break
         return sent
 
@@ -244,7 +261,15 @@ class Deliverer:
             await self.limiter.wait("*")
         try:
             posted = await self.outlet.deliver(
-                Delivery(reply=reply, cause=row.cause, thread=thread, target=target)
+                Delivery(
+                    reply=reply,
+                    cause=row.cause,
+                    thread=thread,
+                    target=target,
+                    key=_delivery_key(row),
+                    maybe_delivered=_maybe_delivered(row),
+                    created_at=row.created_at,
+                )
             )
         except DeliveryRetry as exc:
             if not exc.rate_limited and row.attempts >= MAX_ATTEMPTS:
@@ -281,14 +306,14 @@ class Deliverer:
         now = _wall()
         async with self.store.write() as conn:
             await conn.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id == row_id)
-                .values(
-                    status=status,
-                    sent_at=now if status == "sent" else None,
-                    error=error,
-                    lease_until=None,
-                )
+                _FINISH,
+                {
+                    "b_id": row_id,
+                    "status": status,
+                    "sent_at": now if status == "sent" else None,
+                    "error": error,
+                    "lease_until": None,
+                },
             )
             if posted is not None:
                 handle, ref = posted

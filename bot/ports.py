@@ -9,6 +9,7 @@ about retries, pacing and recording permanent failures.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from bot.refs import MessageRef, Platform, UserRef
@@ -22,12 +23,24 @@ class Delivery:
     `cause` is the idempotency key of the event that produced it (an adapter may use it to
     answer the original interaction, e.g. Slack's `response_url` or a Discord followup);
     `thread` is the root of the thread to reply in; `target` the message an `Update` edits.
+    `key` names this reply (its outbox row) and is the same on every attempt: a platform that
+    deduplicates by a client-chosen id (Discord's message nonce) can then refuse the second
+    copy when an attempt timed out after the platform had already posted it.
+
+    `maybe_delivered` says an earlier attempt's outcome is unknown (the process died, or the
+    request failed, after it may have reached the platform): a platform with no such id
+    (Slack) can then look for the reply, tagged with `key`, before posting it again, instead
+    of sending it twice.  `created_at` is when the reply was written: no attempt can have
+    posted it earlier, which bounds that search.
     """
 
     reply: Reply
     cause: str | None = None
     thread: MessageRef | None = None
     target: MessageRef | None = None
+    key: str | None = None
+    maybe_delivered: bool = False
+    created_at: datetime | None = None
 
 
 class DeliveryRetry(Exception):

@@ -43,6 +43,10 @@ DEBOUNCE_SECONDS = 1.5  # the same person pressing the same button again this fa
 SETTLE_AFTER = 20.0  # a command with no private answer by then gets "✓ Done."
 SORRY = "Sorry, I couldn't take that in just now. Please try again in a moment."
 GUILD_ONLY = "Use `/als` in your set's channel on a server."
+# Discord wants every interaction answered within 3 s: where the channel is (its parent, if
+# a thread) may take a REST call, and the inbox commit must come before the deferral.
+PLACE_BUDGET = 1.5
+DEFER_BY = 2.5
 
 
 class Submitter(Protocol):
@@ -122,17 +126,22 @@ class AlsClient(discord.Client):
     # ------------------------------------------------------------------ interactions
 
     async def handle_command(self, interaction: discord.Interaction) -> None:
+        """Record, then acknowledge: Discord never redelivers an acknowledged interaction,
+        so deferring first would lose the command to a crash in between."""
         cause = f"discord:interaction:{interaction.id}"
-        if await self._acknowledge(interaction, thinking=True):
-            self.tokens.remember(cause, interaction, thinking=True)
-        place = await self._place(interaction.channel_id, interaction.guild_id)
+        started = asyncio.get_running_loop().time()
+        place = await self._place_within(interaction, PLACE_BUDGET)
+        if place is None:  # Discord is slow to say where this is: answer it in time first
+            await self._defer(cause, interaction, thinking=True)
+            place = await self._place(interaction.channel_id, interaction.guild_id)
         event = translate.command_event(
             interaction.id, interaction.user.id, place, interaction.data or {}
         )
         if event is None:
+            await self._defer(cause, interaction, thinking=True)
             await self._say(interaction, GUILD_ONLY)
             return
-        if await self._submit(event, interaction):
+        if await self._record_then_defer(cause, event, interaction, started, thinking=True):
             self._settle_later(cause)
 
     def _settle_later(self, cause: str) -> None:
@@ -153,7 +162,8 @@ class AlsClient(discord.Client):
         await super().close()
 
     async def handle_press(self, interaction: discord.Interaction, action: str, value: str) -> None:
-        await self._acknowledge(interaction, thinking=False)
+        cause = f"discord:interaction:{interaction.id}"
+        started = asyncio.get_running_loop().time()
         message_id = interaction.message.id if interaction.message else 0
         now = time.monotonic()
         press = (interaction.user.id, message_id, f"{action}|{value}")
@@ -162,16 +172,63 @@ class AlsClient(discord.Client):
         self._presses = {k: t for k, t in self._presses.items() if now - t < window}
         if last is not None and now - last < window:
             log.info("discord: ignoring a double-click on %s", press)
+            await self._defer(cause, interaction, thinking=False)
             return
         self._presses[press] = now
-        self.tokens.remember(f"discord:interaction:{interaction.id}", interaction, thinking=False)
-        place = await self._place(interaction.channel_id, interaction.guild_id)
+        place = await self._place_within(interaction, PLACE_BUDGET)
+        if place is None:
+            await self._defer(cause, interaction, thinking=False)
+            place = await self._place(interaction.channel_id, interaction.guild_id)
         custom_id = f"{views.PREFIX}|{action}|{value}"
         event = translate.button_event(
             interaction.id, interaction.user.id, place, custom_id, message_id or None
         )
-        if event is not None:
-            await self._submit(event, interaction)
+        if event is None:
+            await self._defer(cause, interaction, thinking=False)
+            return
+        await self._record_then_defer(cause, event, interaction, started, thinking=False)
+
+    async def _place_within(
+        self, interaction: discord.Interaction, budget: float
+    ) -> translate.Place | None:
+        try:
+            async with asyncio.timeout(budget):
+                return await self._place(interaction.channel_id, interaction.guild_id)
+        except TimeoutError:
+            return None
+
+    async def _record_then_defer(
+        self,
+        cause: str,
+        event: Event,
+        interaction: discord.Interaction,
+        started: float,
+        *,
+        thinking: bool,
+    ) -> bool:
+        """Put `event` in the inbox, then defer — unless the inbox takes so long that
+        Discord's 3 s would run out: then defer at that point and keep waiting for it."""
+        # Already remembered: deferred above because Discord was slow, or a replay of an
+        # interaction answered before (its token stays the one replies use).
+        ours = self.tokens.usable(cause) is None
+        pending = (
+            self.tokens.remember(cause, interaction, thinking=thinking, deferred=None)
+            if ours
+            else None
+        )
+        recording = asyncio.ensure_future(self._submit(event))
+        left = max(DEFER_BY - (asyncio.get_running_loop().time() - started), 0.0)
+        done, _ = await asyncio.wait({recording}, timeout=left)
+        if not done:
+            log.warning("discord: %s not recorded within %.1f s; deferring first", cause, left)
+        acknowledged = await self._acknowledge(interaction, thinking=thinking)
+        if pending is not None:
+            pending.settle(acknowledged)
+        fresh = await recording
+        if fresh is None:
+            await self._say(interaction, SORRY)
+            return False
+        return fresh
 
     async def _acknowledge(self, interaction: discord.Interaction, *, thinking: bool) -> bool:
         """Defer at once.  False when this interaction was already answered (a replay)."""
@@ -185,14 +242,19 @@ class AlsClient(discord.Client):
             log.info("discord: interaction %s not deferred (%s)", interaction.id, exc)
             return False
 
-    async def _submit(self, event: Event, interaction: discord.Interaction | None = None) -> bool:
+    async def _defer(self, cause: str, interaction: discord.Interaction, *, thinking: bool) -> None:
+        if self.tokens.usable(cause) is not None:
+            return
+        pending = self.tokens.remember(cause, interaction, thinking=thinking, deferred=None)
+        pending.settle(await self._acknowledge(interaction, thinking=thinking))
+
+    async def _submit(self, event: Event) -> bool | None:
+        """True for a new event, False for a duplicate, None if it could not be recorded."""
         try:
             fresh = await self.alsbot.submit(event)
         except Exception:
             log.exception("discord: could not record %s", event.key)
-            if interaction is not None:
-                await self._say(interaction, SORRY)
-            return False
+            return None
         if not fresh:
             log.info("discord: %s was already received; no second effect", event.key)
         return fresh

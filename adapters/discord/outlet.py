@@ -41,6 +41,11 @@ THREAD_EXISTS = 160004
 UNKNOWN_MESSAGE = 10008
 TOKEN_GONE = {10015, 10062, 50027}  # unknown webhook / interaction, invalid webhook token
 DONE = "✓ Done."
+# discord.py sets no timeout of its own (aiohttp's default is five minutes): a request that
+# hangs would hold its lane that long.  This bounds one delivery, including discord.py's own
+# waits for short 429s (at most `max_ratelimit_timeout`, 30 s), and stays under the outbox's
+# 60 s lease so that a row is never claimed again while it is still being sent.
+SEND_TIMEOUT = 45.0
 
 
 def classify(exc: Exception) -> Exception:
@@ -76,15 +81,17 @@ def _retry_after(exc: discord.HTTPException) -> float:
 class DiscordOutlet:
     platform = Platform.DISCORD
 
-    def __init__(self, client: AlsClient) -> None:
+    def __init__(self, client: AlsClient, timeout: float = SEND_TIMEOUT) -> None:
         self.client = client
+        self.timeout = timeout
         self._threads: set[int] = set()  # thread ids known to exist
         self._dm_channels: dict[str, int] = {}  # user id -> DM channel id
 
     async def deliver(self, delivery: Delivery) -> MessageRef | None:
         try:
             with webhook_context(self.client.webhooks):
-                return await self._deliver(delivery)
+                async with asyncio.timeout(self.timeout):
+                    return await self._deliver(delivery)
         except (DeliveryRetry, DeliveryFailed):
             raise
         except Exception as exc:
@@ -103,7 +110,9 @@ class DiscordOutlet:
             await self._ephemeral(reply, delivery)
             return None
         if isinstance(reply, Direct):
-            return await self._direct(reply.user, render(reply.text, reply.buttons))
+            return await self._direct(
+                reply.user, render(reply.text, reply.buttons), nonce=delivery.key
+            )
         if isinstance(reply, File):
             await self._file(reply, delivery)
             return None
@@ -114,7 +123,7 @@ class DiscordOutlet:
     async def _post(self, reply: Post, delivery: Delivery) -> MessageRef:
         root = delivery.thread or reply.thread
         channel_id = await self._thread_for(root) if root else int(reply.channel.id)
-        sent = await self._send(channel_id, render(reply.text, reply.buttons))
+        sent = await self._send(channel_id, render(reply.text, reply.buttons), nonce=delivery.key)
         await self.settle_original(delivery.cause)
         return MessageRef(ChannelRef(reply.channel.workspace, str(channel_id)), str(sent.id))
 
@@ -134,7 +143,7 @@ class DiscordOutlet:
 
     async def _ephemeral(self, reply: Ephemeral, delivery: Delivery) -> None:
         shown = render(reply.text, reply.buttons)
-        pending = self.client.tokens.usable(delivery.cause)
+        pending = await self.client.tokens.ready(delivery.cause)
         if pending is not None:
             try:
                 await self._on_interaction(pending, shown)
@@ -145,7 +154,9 @@ class DiscordOutlet:
                 log.info("interaction token for %s is gone; sending a DM", delivery.cause)
                 self.client.tokens.forget(delivery.cause or "")
         where = text(f"(only you can see this, from #{self._channel_name(reply.channel)})\n")
-        await self._direct(reply.user, render(where + reply.text, reply.buttons))
+        await self._direct(
+            reply.user, render(where + reply.text, reply.buttons), nonce=delivery.key
+        )
 
     async def _on_interaction(self, pending: Any, shown: Rendered, **extra: Any) -> None:
         interaction: discord.Interaction = pending.interaction
@@ -163,7 +174,7 @@ class DiscordOutlet:
 
     async def settle_original(self, cause: str | None) -> None:
         """A command whose visible result is public still owes its "thinking…" an answer."""
-        pending = self.client.tokens.usable(cause)
+        pending = await self.client.tokens.ready(cause)
         if pending is None or not pending.thinking or pending.original_used:
             return
         pending.original_used = True
@@ -173,9 +184,9 @@ class DiscordOutlet:
         except discord.HTTPException as exc:  # cosmetic: never fail the real reply for it
             log.info("could not settle the interaction for %s: %s", cause, exc)
 
-    async def _direct(self, user: UserRef, shown: Rendered) -> MessageRef:
+    async def _direct(self, user: UserRef, shown: Rendered, nonce: str | None = None) -> MessageRef:
         channel_id = await self._dm_channel(user)
-        sent = await self._send(channel_id, shown, private=True)
+        sent = await self._send(channel_id, shown, private=True, nonce=nonce)
         self.client.remember_dm_home(user)
         return MessageRef(ChannelRef(user.workspace, str(channel_id)), str(sent.id))
 
@@ -187,7 +198,7 @@ class DiscordOutlet:
                 content=title.content or None, file=upload, allowed_mentions=allowed_mentions()
             )
             return
-        pending = self.client.tokens.usable(delivery.cause)
+        pending = await self.client.tokens.ready(delivery.cause)
         if pending is not None:
             try:
                 await self._on_interaction(pending, title, file=upload)
@@ -206,10 +217,16 @@ class DiscordOutlet:
 
     # ------------------------------------------------------------------ plumbing
 
-    async def _send(self, channel_id: int, shown: Rendered, *, private: bool = False) -> Any:
+    async def _send(
+        self, channel_id: int, shown: Rendered, *, private: bool = False, nonce: str | None = None
+    ) -> Any:
+        """One message.  `nonce` (the outbox row's key) is sent with `enforce_nonce` (discord.py
+        always does): a retry after a lost answer gets the first message back, not a second."""
         kind = discord.ChannelType.private if private else None
         channel = self.client.get_partial_messageable(channel_id, type=kind)
         kwargs: dict[str, Any] = {"allowed_mentions": shown.allowed_mentions}
+        if nonce is not None:
+            kwargs["nonce"] = nonce
         view = view_for(shown.buttons)
         if view is not None:
             kwargs["view"] = view

@@ -106,15 +106,21 @@ def _value(option: Mapping[str, Any], fmt: str) -> str:
     return fmt.format(text) if text else ""
 
 
+def _options(node: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """A node's options; anything not shaped like Discord's is left out, not a crash."""
+    raw = node.get("options")
+    return [o for o in raw if isinstance(o, Mapping)] if isinstance(raw, list) else []
+
+
 def command_text(data: Mapping[str, Any]) -> str | None:
     """The text after `/als` for an app command interaction's `data`, or None if not /als."""
     if data.get("name") != COMMAND:
         return None
     path: list[str] = []
-    options: list[Mapping[str, Any]] = list(data.get("options") or [])
+    options = _options(data)
     while options and options[0].get("type") in (SUBCOMMAND, GROUP):
-        path.append(str(options[0]["name"]))
-        options = list(options[0].get("options") or [])
+        path.append(str(options[0].get("name", "")))
+        options = _options(options[0])
     key = " ".join(path)
     words, forms = FORMS.get(key, (key, ()))
     given = {str(o.get("name")): o for o in options}

@@ -6,11 +6,22 @@ errors and network trouble; `DeliveryFailed` for what will never work (channel g
 deactivated, DMs to a bot) — and the core's delivery loop paces, retries and records.  So
 the Web API client here has no rate-limit retry handler on purpose: a sleeping SDK would
 hold a delivery lane hostage instead of letting the core release it.
+
+`chat.postMessage` has no idempotency key, so every message carries the outbox row's key
+as message metadata; when an earlier attempt may have posted it (`maybe_delivered`: the
+process died, or the request failed, after Slack may have accepted it) the outlet first
+looks for that key in the conversation and, if it is there, returns that message instead
+of posting it a second time.  A lookup that fails for a passing reason (429, 5xx, network)
+retries the reply later like a failed post; one that can never work (no history scope,
+not in the channel) posts anyway: at-least-once stays the floor.  Ephemerals and files
+carry no metadata and cannot be looked up.
 """
 
 from __future__ import annotations
 
 import logging
+import time
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -36,6 +47,13 @@ EPHEMERAL_TO_DM = frozenset(
 )
 SERVER_ERROR_WAIT = 5.0
 NETWORK_ERROR_WAIT = 2.0
+# Message metadata naming the outbox row a message was sent for (see the module doc).
+REPLY_EVENT = "alsbot_reply"
+# Look back this much before the reply was written: Slack's clock may be behind ours.
+LOOKUP_SKEW = timedelta(minutes=2)
+# One page: a retry follows its lost attempt within minutes, so the message is recent.
+# (Apps distributed outside the Marketplace get at most 15 per page; internal apps 200.)
+LOOKUP_LIMIT = 200
 
 
 def retry_after(headers: Any, default: float = 1.0) -> float:
@@ -77,6 +95,7 @@ class SlackOutlet:
         self.response_urls = response_urls if response_urls is not None else ResponseUrls()
         self.webhook_timeout = webhook_timeout
         self._dm_channels: dict[str, str] = {}
+        self._lookups_after = 0.0  # monotonic: Slack asked us to wait before looking again
 
     async def deliver(self, delivery: Delivery) -> MessageRef | None:
         try:
@@ -97,13 +116,15 @@ class SlackOutlet:
         thread_ts = delivery.thread.id if delivery.thread is not None else None
         if isinstance(reply, Post):
             return await self._post(
-                reply.channel, render.message(reply.text, reply.buttons), thread_ts
+                reply.channel, render.message(reply.text, reply.buttons), thread_ts, delivery
             )
         if isinstance(reply, Direct):
             channel = await self._dm_channel(reply.user)
-            return await self._post(channel, render.message(reply.text, reply.buttons), None)
+            return await self._post(
+                channel, render.message(reply.text, reply.buttons), None, delivery
+            )
         if isinstance(reply, Ephemeral):
-            await self._ephemeral(reply, delivery.cause, thread_ts)
+            await self._ephemeral(reply, delivery, thread_ts)
             return None
         if isinstance(reply, Update):
             target = delivery.target
@@ -125,8 +146,23 @@ class SlackOutlet:
         raise DeliveryFailed(f"Slack cannot show a {type(reply).__name__}")
 
     async def _post(
-        self, channel: ChannelRef, kwargs: dict[str, Any], thread_ts: str | None
+        self,
+        channel: ChannelRef,
+        kwargs: dict[str, Any],
+        thread_ts: str | None,
+        delivery: Delivery,
     ) -> MessageRef:
+        key = delivery.key
+        if key and delivery.maybe_delivered:
+            found = await self._already_posted(channel, thread_ts, key, delivery.created_at)
+            if found is not None:
+                log.info("reply %s was already in %s; not posting it again", key, channel.id)
+                return found
+        if key:
+            kwargs = {
+                **kwargs,
+                "metadata": {"event_type": REPLY_EVENT, "event_payload": {"key": key}},
+            }
         response = await self.client.chat_postMessage(
             channel=channel.id,
             thread_ts=thread_ts,
@@ -136,6 +172,48 @@ class SlackOutlet:
         )
         return MessageRef(channel, str(response["ts"]))
 
+    async def _already_posted(
+        self, channel: ChannelRef, thread_ts: str | None, key: str, created_at: datetime | None
+    ) -> MessageRef | None:
+        """The message an earlier attempt posted for `key`, if Slack has it.  Slack returns
+        metadata only when asked (`include_all_metadata`); a thread reply is not in the
+        channel's history, only in `conversations.replies`."""
+        window: dict[str, Any] = {"limit": LOOKUP_LIMIT, "include_all_metadata": True}
+        if created_at is not None:
+            window["oldest"] = f"{(created_at - LOOKUP_SKEW).timestamp():.6f}"
+        wait = self._lookups_after - time.monotonic()
+        if wait > 0:  # a rate limit is Slack's pace, not a failure: try the reply later
+            raise DeliveryRetry("slack: lookup ratelimited", after=wait, rate_limited=True)
+        try:
+            if thread_ts:
+                response = await self.client.conversations_replies(
+                    channel=channel.id, ts=thread_ts, **window
+                )
+            else:
+                response = await self.client.conversations_history(channel=channel.id, **window)
+            messages = response.get("messages")
+        except SlackApiError as error:
+            verdict = classify(error)
+            if isinstance(verdict, DeliveryRetry):
+                # Slack is slow or unwell (429, 5xx; a timeout or a dropped connection
+                # propagates the same way): the post would likely fail too, so try the
+                # whole reply later, still looking first, as any failed post is retried.
+                if verdict.rate_limited:
+                    self._lookups_after = time.monotonic() + verdict.after
+                raise verdict from error
+            # It will never work (no history scope, not in the channel): post anyway,
+            # a possible second copy rather than a reply never sent.
+            log.info("cannot look for reply %s in %s (%s); posting it", key, channel.id, verdict)
+            return None
+        for message in messages if isinstance(messages, list) else []:
+            metadata = message.get("metadata") if isinstance(message, dict) else None
+            if not isinstance(metadata, dict) or metadata.get("event_type") != REPLY_EVENT:
+                continue
+            payload = metadata.get("event_payload")
+            if isinstance(payload, dict) and payload.get("key") == key and message.get("ts"):
+                return MessageRef(channel, str(message["ts"]))
+        return None
+
     async def _dm_channel(self, user: UserRef) -> ChannelRef:
         channel_id = self._dm_channels.get(user.key)
         if channel_id is None:
@@ -144,9 +222,9 @@ class SlackOutlet:
             self._dm_channels[user.key] = channel_id
         return ChannelRef(user.workspace, channel_id)
 
-    async def _ephemeral(self, reply: Ephemeral, cause: str | None, thread_ts: str | None) -> None:
+    async def _ephemeral(self, reply: Ephemeral, delivery: Delivery, thread_ts: str | None) -> None:
         kwargs = render.message(reply.text, reply.buttons)
-        url = None if thread_ts else self.response_urls.take(cause, reply.user.id)
+        url = None if thread_ts else self.response_urls.take(delivery.cause, reply.user.id)
         if url is not None and await self._via_response_url(url, kwargs):
             return
         try:
@@ -160,7 +238,7 @@ class SlackOutlet:
             if code not in EPHEMERAL_TO_DM:
                 raise
             log.info("ephemeral in %s failed (%s); sending it as a DM", reply.channel.id, code)
-            await self._post(await self._dm_channel(reply.user), kwargs, None)
+            await self._post(await self._dm_channel(reply.user), kwargs, None, delivery)
 
     async def _via_response_url(self, url: str, kwargs: dict[str, Any]) -> bool:
         """True when Slack took it; False to fall back (expired or used-up url)."""

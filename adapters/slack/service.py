@@ -17,6 +17,7 @@ from adapters.slack.app import Listeners, build_bolt_app
 from adapters.slack.client import (
     SlackStartupError,
     delivery_client,
+    delivery_session,
     fetch_identity,
     patient_client,
 )
@@ -42,6 +43,7 @@ class SlackService:
     background: Background
     http: SlackHttpServer | None = None
     socket: SlackSocketMode | None = None
+    session: Any = None  # the delivery clients' aiohttp session, closed last
 
     @property
     def url(self) -> str:
@@ -56,6 +58,8 @@ class SlackService:
             async with asyncio.timeout(STOP_GRACE):
                 await self.background.drain()
         await self.background.aclose()
+        if self.session is not None:
+            await self.session.close()
 
 
 def check(config: Config) -> None:
@@ -76,8 +80,10 @@ async def start_slack(
     patient = patient_client(token, base)
     identity = identity or await fetch_identity(patient)
     response_urls = ResponseUrls()
-    outlet = SlackOutlet(delivery_client(token, base), response_urls=response_urls)
-    alsbot.attach(outlet, SlackMessageSource(delivery_client(token, base)))
+    session = delivery_session()
+    outlet = SlackOutlet(delivery_client(token, base, session=session), response_urls=response_urls)
+    reader = delivery_client(token, base, session=session, retry_connection_errors=True)
+    alsbot.attach(outlet, SlackMessageSource(reader))
     background = Background()
     listeners = Listeners(
         submitter=alsbot,
@@ -93,7 +99,7 @@ async def start_slack(
         identity=identity,
         listeners=listeners,
     )
-    service = SlackService(identity, outlet, listeners, background)
+    service = SlackService(identity, outlet, listeners, background, session=session)
     if config.slack.mode == "socket":
         service.socket = SlackSocketMode(bolt, config.secrets.slack_app_token, patient)
         await service.socket.start()

@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, delete, func, insert, select, update
+from sqlalchemy import String, bindparam, delete, func, insert, select, update
 from sqlalchemy import cast as sa_cast
+from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.dos_text import hashtags, normalise_text, permalink_for
 from bot.emoji_names import normalise_emoji
@@ -60,6 +62,40 @@ SETS = SetRow.__table__
 UNDO_WINDOW = timedelta(minutes=10)
 TOLD_UNREADABLE = "_dos_unreadable_told"  # a marker in the set's settings, not a setting
 
+# The statements every do reaction runs, built once: building a statement and its cache
+# key cost more than SQLite's work for it (measured in bench/slack_event_path.py).  SET
+# values come from the parameters' column names; WHERE parameters are named `b_…`.
+_SOURCE = select(SOURCES).where(SOURCES.c.message_key == bindparam("b_message_key"))
+# The channel's set and the message's source (if any) in one statement: every do reaction
+# needs both.
+_SET_AND_SOURCE = (
+    select(
+        SETS,
+        SOURCES.c.status.label("source_status"),
+        SOURCES.c.do_id.label("source_do_id"),
+    )
+    .select_from(SETS.outerjoin(SOURCES, SOURCES.c.message_key == bindparam("b_message_key")))
+    .where(SETS.c.channel_key == bindparam("b_channel_key"))
+)
+_REACTORS = (
+    select(REACTIONS.c.user_key)
+    .where(REACTIONS.c.message_key == bindparam("b_message_key"))
+    .order_by(REACTIONS.c.created_at, REACTIONS.c.id)
+)
+_REACTORS_BUT_AUTHOR = _REACTORS.where(REACTIONS.c.user_key != bindparam("b_author_key"))
+_SAME_TEXT = (
+    select(DOS)
+    .where(
+        DOS.c.set_id == bindparam("b_set_id"),
+        DOS.c.norm_text == bindparam("b_norm"),
+        DOS.c.status == SAVED,
+    )
+    .order_by(DOS.c.id)
+    .limit(1)
+)
+_NEW_DO = insert(DOS)
+_SOURCE_SAVED = update(SOURCES).where(SOURCES.c.id == bindparam("b_id"))
+
 
 # --------------------------------------------------------------------------- reading
 
@@ -80,21 +116,15 @@ async def is_round_thread(ctx: Ctx, thread: MessageRef | None) -> bool:
 
 
 async def source_row(ctx: Ctx, message_key: str) -> Any:
-    return (
-        await ctx.conn.execute(select(SOURCES).where(SOURCES.c.message_key == message_key))
-    ).first()
+    return (await ctx.conn.execute(_SOURCE, {"b_message_key": message_key})).first()
 
 
 async def reactors(ctx: Ctx, message_key: str, author_key: str | None, allow_self: bool) -> list:
     """Distinct people whose reaction counts, in the order they reacted."""
-    query = (
-        select(REACTIONS.c.user_key)
-        .where(REACTIONS.c.message_key == message_key)
-        .order_by(REACTIONS.c.created_at, REACTIONS.c.id)
-    )
     if author_key and not allow_self:
-        query = query.where(REACTIONS.c.user_key != author_key)
-    return [r[0] for r in await ctx.conn.execute(query)]
+        params = {"b_message_key": message_key, "b_author_key": author_key}
+        return [r[0] for r in await ctx.conn.execute(_REACTORS_BUT_AUTHOR, params)]
+    return [r[0] for r in await ctx.conn.execute(_REACTORS, {"b_message_key": message_key})]
 
 
 # --------------------------------------------------------------------------- saving
@@ -107,44 +137,45 @@ async def save_source(
 
     Returns the do's id and whether it was merged.
     """
-    norm = normalise_text(body) or body.strip()
-    existing = (
-        await ctx.conn.execute(
-            select(DOS)
-            .where(DOS.c.set_id == set_id, DOS.c.norm_text == norm, DOS.c.status == SAVED)
-            .order_by(DOS.c.id)
-            .limit(1)
-        )
-    ).first()
+    existing, do_id = await _do_for(ctx, set_id, body, author_key, savers)
     if existing is not None:
-        do_id = existing.id
-        saved_by = list(existing.saved_by or [])
-        saved_by += [s for s in savers if s not in saved_by]
-        tags = list(existing.tags or [])
-        tags += [t for t in hashtags(body) if t not in tags]
-        await ctx.conn.execute(
-            update(DOS).where(DOS.c.id == do_id).values(saved_by=saved_by, tags=tags)
-        )
-    else:
-        result = await ctx.conn.execute(
-            insert(DOS).values(
-                set_id=set_id,
-                text=body,
-                norm_text=norm,
-                author_key=author_key,
-                saved_by=list(dict.fromkeys(savers)),
-                tags=hashtags(body),
-                status=SAVED,
-                created_at=ctx.now,
-            )
-        )
-        do_id = result.inserted_primary_key[0]
+        await _merge(ctx, existing, body, savers)
     await ctx.conn.execute(
-        update(SOURCES)
-        .where(SOURCES.c.id == source_id)
-        .values(do_id=do_id, status=SAVED, saved_at=ctx.now, text=body)
+        _SOURCE_SAVED,
+        {"b_id": source_id, "do_id": do_id, "status": SAVED, "saved_at": ctx.now, "text": body},
     )
     return do_id, existing is not None
+
+
+async def _do_for(
+    ctx: Ctx, set_id: int, body: str, author_key: str | None, savers: list[str]
+) -> tuple[Any, int]:
+    """The set's do saying the same as `body` (not yet merged), else a new one: (row, id)."""
+    norm = normalise_text(body) or body.strip()
+    existing = (await ctx.conn.execute(_SAME_TEXT, {"b_set_id": set_id, "b_norm": norm})).first()
+    if existing is not None:
+        return existing, existing.id
+    values = {
+        "set_id": set_id,
+        "text": body,
+        "norm_text": norm,
+        "author_key": author_key,
+        "saved_by": list(dict.fromkeys(savers)),
+        "tags": hashtags(body),
+        "status": SAVED,
+        "created_at": ctx.now,
+    }
+    return None, (await ctx.conn.execute(_NEW_DO, values)).inserted_primary_key[0]
+
+
+async def _merge(ctx: Ctx, existing: Any, body: str, savers: list[str]) -> None:
+    saved_by = list(existing.saved_by or [])
+    saved_by += [s for s in savers if s not in saved_by]
+    tags = list(existing.tags or [])
+    tags += [t for t in hashtags(body) if t not in tags]
+    await ctx.conn.execute(
+        update(DOS).where(DOS.c.id == existing.id).values(saved_by=saved_by, tags=tags)
+    )
 
 
 async def add_saver(ctx: Ctx, do_id: int | None, user_key: str) -> None:
@@ -157,31 +188,51 @@ async def add_saver(ctx: Ctx, do_id: int | None, user_key: str) -> None:
         )
 
 
-async def _claim(ctx: Ctx, set_info: SetInfo, event: ReactionAdded, status: str) -> int | None:
-    """Move the message's source row from `counting` to `status`; None if another event
-    already did (a retry, a second reactor, another process)."""
+async def _claim(
+    ctx: Ctx, set_info: SetInfo, event: ReactionAdded, status: str, do_id: int | None = None
+) -> int | None:
+    """Move the message's source row from `counting` to `status` (saved into `do_id`);
+    None if another event already did (a retry, a second reactor, another process)."""
     assert event.author is not None and event.text is not None
-    await ctx.conn.execute(
-        insert_ignore(SOURCES, ctx.dialect, ["message_key"]),
-        {
-            "set_id": set_info.id,
-            "message_key": event.message.key,
-            "author_key": event.author.key,
-            "text": "",
-            "permalink": permalink_for(event.message),
-            "status": COUNTING,
-            "created_at": ctx.now,
-        },
-    )
     claimed = (
         await ctx.conn.execute(
-            update(SOURCES)
-            .where(SOURCES.c.message_key == event.message.key, SOURCES.c.status == COUNTING)
-            .values(status=status, text=event.text, author_key=event.author.key)
-            .returning(SOURCES.c.id)
+            _claim_statement(ctx.dialect),
+            {
+                "set_id": set_info.id,
+                "message_key": event.message.key,
+                "author_key": event.author.key,
+                "text": event.text,
+                "permalink": permalink_for(event.message),
+                "status": status,
+                "created_at": ctx.now,
+                "do_id": do_id,
+                "saved_at": ctx.now if status == SAVED else None,
+            },
         )
     ).first()
     return claimed[0] if claimed else None
+
+
+@lru_cache(maxsize=4)
+def _claim_statement(dialect: str) -> Any:
+    """Insert the source row already claimed, or claim a `counting` one: one statement.
+
+    `ON CONFLICT DO UPDATE … WHERE status = 'counting'` returns no row when the source
+    is already past counting, on SQLite and PostgreSQL alike, which is what makes only one
+    event (a retry, a second reactor, another process) the one that saves."""
+    module = sqlite if dialect == "sqlite" else postgresql
+    stmt = module.insert(SOURCES)
+    return stmt.on_conflict_do_update(
+        index_elements=[SOURCES.c.message_key],
+        set_={
+            "status": stmt.excluded.status,
+            "text": stmt.excluded.text,
+            "author_key": stmt.excluded.author_key,
+            "do_id": stmt.excluded.do_id,
+            "saved_at": stmt.excluded.saved_at,
+        },
+        where=SOURCES.c.status == COUNTING,
+    ).returning(SOURCES.c.id)
 
 
 # --------------------------------------------------------------------------- events
@@ -190,9 +241,14 @@ async def _claim(ctx: Ctx, set_info: SetInfo, event: ReactionAdded, status: str)
 async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter) -> None:
     await emojis.refresh(ctx)
     where = event.thread.channel if event.thread is not None else event.message.channel
-    set_info = await sets.find_set(ctx, where)
-    if set_info is None:
+    key = event.message.key
+    found = (
+        await ctx.conn.execute(_SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": key})
+    ).first()
+    if found is None:
         return
+    set_info = sets.info_from_row(found)
+    status, saved_do = found.source_status, found.source_do_id  # status None: no source yet
     emoji = set_emoji(ctx, set_info)
     if normalise_emoji(event.emoji) != emoji or event.author is None:
         return  # not the do emoji, or the bot's (or an unknown author's) message
@@ -202,18 +258,16 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
     if event.user == event.author and not allow_self:
         return
     ctx.set_id = set_info.id
-    key = event.message.key
-    source = await source_row(ctx, key)
-    if source is not None and source.status in FINAL:
+    if status in FINAL:
         return  # declined, expired or removed: never again
     await ctx.conn.execute(
         insert_ignore(REACTIONS, ctx.dialect, ["message_key", "user_key"]),
         {"message_key": key, "user_key": event.user.key, "emoji": emoji, "created_at": ctx.now},
     )
-    if source is not None and source.status == SAVED:
-        await add_saver(ctx, source.do_id, event.user.key)
+    if status == SAVED:
+        await add_saver(ctx, saved_do, event.user.key)
         return
-    if source is not None and source.status == PENDING:
+    if status == PENDING:
         return  # the author is being asked
     people = await reactors(ctx, key, event.author.key, allow_self)
     if len(people) < int(set_info.setting(ctx, "do_threshold")):
@@ -241,12 +295,16 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
             ),
         )
         return
-    source_id = await _claim(ctx, set_info, event, SAVED)
-    if source_id is None:
+    # The do first, so that the claim names it (one statement fewer than claiming, then
+    # saving); a lost claim, possible only with several processes, takes a new do back.
+    existing, do_id = await _do_for(ctx, set_info.id, event.text, event.author.key, people)
+    if await _claim(ctx, set_info, event, SAVED, do_id) is None:
+        if existing is None:
+            await ctx.conn.execute(delete(DOS).where(DOS.c.id == do_id))
         return
-    do_id, merged = await save_source(
-        ctx, set_info.id, source_id, event.text, event.author.key, people
-    )
+    merged = existing is not None
+    if merged:
+        await _merge(ctx, existing, event.text, people)
     how = f"merged into do #{do_id}, which says the same" if merged else f"saved as do #{do_id}"
     _tell_reactor(
         ctx,

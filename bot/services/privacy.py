@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, false, or_, select, update
 
 from bot.events import CommandInvoked
 from bot.grammar import ExportMe, ForgetMe
@@ -24,10 +24,13 @@ from bot.store.models import (
     DoReaction,
     DoSource,
     Evaluation,
+    Inbox,
     Member,
+    Outbox,
     OutcomeUpdate,
     Person,
     Round,
+    Session,
     Timer,
 )
 from bot.store.models import Set as SetRow
@@ -63,9 +66,24 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
         ),
         "ratings": await rows(Evaluation.__table__, Evaluation.__table__.c.user_key == key),
         "presented": await rows(Round.__table__, Round.__table__.c.presenter_key == key),
-        "dos_written": await rows(Do.__table__, Do.__table__.c.author_key == key),
-        "dos_saved": [_plain(r) for r in await dos_capture.saved_by_person(ctx, key)],
+        "dos_written": _own_saves(await rows(Do.__table__, Do.__table__.c.author_key == key), key),
+        "dos_saved": _own_saves(
+            [_plain(r) for r in await dos_capture.saved_by_person(ctx, key)], key
+        ),
     }
+
+
+def _own_saves(dos: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Who else wrote or saved a do is their data, not this person's: only their own name.
+    (The text stays: it is the set's shared toolkit, which every member can read.)"""
+    return [
+        {
+            **do,
+            "author_key": do.get("author_key") if do.get("author_key") == key else None,
+            "saved_by": [k for k in do.get("saved_by") or [] if k == key],
+        }
+        for do in dos
+    ]
 
 
 async def export_me(ctx: Ctx, event: CommandInvoked, _command: ExportMe) -> None:
@@ -82,7 +100,7 @@ async def export_me(ctx: Ctx, event: CommandInvoked, _command: ExportMe) -> None
     )
 
 
-async def forget(ctx: Ctx, user: UserRef) -> None:
+async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> None:
     key = user.key
     c = ctx.conn
     actions = Action.__table__
@@ -103,12 +121,50 @@ async def forget(ctx: Ctx, user: UserRef) -> None:
     await c.execute(delete(DoSource.__table__).where(DoSource.__table__.c.author_key == key))
     await c.execute(delete(Do.__table__).where(Do.__table__.c.author_key == key))
     await dos_capture.forget_saver(ctx, key)
-    timers = Timer.__table__
+    await _scrub_records(ctx, user, also_event=event_key)
+
+
+FORGOTTEN = "forgotten"
+
+
+async def _scrub_records(ctx: Ctx, user: UserRef, *, also_event: str | None = None) -> None:
+    """The bookkeeping rows also name people: processed inbox events (their words), sent
+    replies (their name, what they typed), closed sessions' presenter lists and their
+    timers. Once used, none of it is needed, so it goes too. Pending rows are left alone:
+    the event and delivery loops still need them."""
+    key, c = user.key, ctx.conn
+    named = (json.dumps(key, ensure_ascii=False), f"<@{user.id}>")
+    inbox, outbox, sessions = Inbox.__table__, Outbox.__table__, Session.__table__
+    mentions_inbox = or_(*(inbox.c.body.contains(n, autoescape=True) for n in named))
+    keep_key = inbox.c.key == also_event if also_event else false()
     await c.execute(
-        update(timers)
-        .where(timers.c.subject == key, timers.c.status == "pending")
-        .values(status="cancelled", note="forget-me")
+        update(inbox)
+        .where(or_(and_(inbox.c.status != "pending", mentions_inbox), keep_key))
+        .values(body=json.dumps({"kind": FORGOTTEN}))
     )
+    await c.execute(
+        update(outbox)
+        .where(
+            outbox.c.status.in_(("sent", "failed")),
+            or_(outbox.c.lane.contains(key, autoescape=True),
+                *(outbox.c.body.contains(n, autoescape=True) for n in named)),
+        )
+        .values(body=json.dumps({"type": FORGOTTEN}), lane=FORGOTTEN)
+    )  # fmt: skip
+    timers = Timer.__table__
+    await c.execute(delete(timers).where(timers.c.subject == key, timers.c.status != "running"))
+    await c.execute(update(sessions).where(sessions.c.started_by == key).values(started_by=None))
+    closed = await c.execute(
+        select(sessions.c.id, sessions.c.state).where(
+            sessions.c.status != "active", sessions.c.state.contains(named[0], autoescape=True)
+        )
+    )
+    for row in list(closed):
+        state = json.loads(row.state)
+        state["presenters"] = [FORGOTTEN if p == key else p for p in state.get("presenters", [])]
+        await c.execute(
+            update(sessions).where(sessions.c.id == row.id).values(state=json.dumps(state))
+        )
 
 
 async def forget_me(ctx: Ctx, event: CommandInvoked, command: ForgetMe) -> None:
@@ -125,7 +181,7 @@ async def forget_me(ctx: Ctx, event: CommandInvoked, command: ForgetMe) -> None:
             )
         )
         return
-    await forget(ctx, event.user)
+    await forget(ctx, event.user, event_key=event.key)
     ctx.emit(
         Ephemeral(
             channel=event.channel,

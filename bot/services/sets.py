@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from bot.refs import ChannelRef, Platform, UserRef
 from bot.services.context import Ctx, Refusal
@@ -41,20 +41,25 @@ class SetInfo:
         return getattr(ctx.config.defaults, name)
 
 
-def _info(row: Any) -> SetInfo:
+def info_from_row(row: Any) -> SetInfo:
+    """A `SetInfo` from a row holding the `sets` columns (other columns may come along)."""
     return SetInfo(
         row.id, ChannelRef.from_key(row.channel_key), row.timezone, dict(row.settings or {})
     )
 
 
+# Built once: this runs for nearly every event (see `bot.store.upsert._insert_ignore`).
+_FIND_SET = select(SETS).where(SETS.c.channel_key == bindparam("b_channel_key"))
+
+
 async def find_set(ctx: Ctx, channel: ChannelRef) -> SetInfo | None:
-    row = (await ctx.conn.execute(select(SETS).where(SETS.c.channel_key == channel.key))).first()
-    return _info(row) if row else None
+    row = (await ctx.conn.execute(_FIND_SET, {"b_channel_key": channel.key})).first()
+    return info_from_row(row) if row else None
 
 
 async def get_set(ctx: Ctx, set_id: int) -> SetInfo:
     row = (await ctx.conn.execute(select(SETS).where(SETS.c.id == set_id))).one()
-    return _info(row)
+    return info_from_row(row)
 
 
 async def create_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
@@ -87,7 +92,7 @@ async def sets_of(ctx: Ctx, user: UserRef) -> list[SetInfo]:
         .where(MEMBERS.c.user_key == user.key, MEMBERS.c.active.is_(True))
         .order_by(SETS.c.id)
     )
-    return [_info(r) for r in rows]
+    return [info_from_row(r) for r in rows]
 
 
 def same_person(user: UserRef, key: str) -> bool:
@@ -119,7 +124,9 @@ async def memberships(ctx: Ctx, user: UserRef) -> list[tuple[SetInfo, UserRef]]:
         .order_by(SETS.c.id)
     )
     return [
-        (_info(r), UserRef.from_key(r.member_key)) for r in rows if same_person(user, r.member_key)
+        (info_from_row(r), UserRef.from_key(r.member_key))
+        for r in rows
+        if same_person(user, r.member_key)
     ]
 
 

@@ -270,13 +270,16 @@ class Do(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
     text: Mapped[str] = mapped_column(Text)
-    norm_text: Mapped[str] = mapped_column(Text, index=True)
+    norm_text: Mapped[str] = mapped_column(Text)  # indexed with set_id (migration 0003)
     author_key: Mapped[str | None] = mapped_column(String(300), index=True)
     saved_by: Mapped[list] = mapped_column(default=list)
     tags: Mapped[list] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(16), default="saved")
     created_at: Mapped[datetime]
     featured_at: Mapped[datetime | None]  # last "do of the week" (migration 0002)
+
+
+Index("ix_dos_set_id_norm_text", Do.set_id, Do.norm_text)  # the merge lookup on save
 
 
 class DoSource(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -9,5 +10,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 
 def insert_ignore(table: Table, dialect: str, conflict_on: list[str]) -> Any:
+    return _insert_ignore(table, dialect, tuple(conflict_on))
+
+
+@lru_cache(maxsize=256)
+def _insert_ignore(table: Table, dialect: str, conflict_on: tuple[str, ...]) -> Any:
+    """Built once per table: statements are immutable, and SQLAlchemy memoises the cache
+    key on the object, so reusing it saves both the building and the key (this runs on
+    every inbox flush and several times per reaction)."""
     module = sqlite if dialect == "sqlite" else postgresql
-    return module.insert(table).on_conflict_do_nothing(index_elements=conflict_on)
+    return module.insert(table).on_conflict_do_nothing(index_elements=list(conflict_on))

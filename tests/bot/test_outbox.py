@@ -129,3 +129,49 @@ async def test_rate_limits_never_count_towards_giving_up(store, clock) -> None:
         row = (await conn.execute(select(Outbox.__table__))).one()
     assert row.status == "sent" and len(outlet.sent) == 1
     assert outlet.attempts == limited + 1
+
+
+@pytest.mark.asyncio
+async def test_a_reply_cut_off_by_a_crash_is_retried_as_maybe_delivered(store, clock) -> None:
+    """A row still `sending` when the process died may have reached the platform: the next
+    attempt says so (Slack then looks for it before posting); a first attempt does not."""
+    async with store.write() as conn:
+        await enqueue(conn, [Direct(user=U, text=text("nudge"))], now=clock.now())
+    claimed = await Deliverer(store, RecordingOutlet())._claim()  # then the process dies
+    assert [r.status for r in claimed] == ["sending"]
+    async with store.write() as conn:
+        await enqueue(conn, [Post(channel=C, text=text("fresh"))], now=clock.now())
+    outlet = RecordingOutlet()
+    await drain(Deliverer(store, outlet))  # a restarted process
+    by_text = {d.reply.text: d for d in outlet.sent}
+    assert by_text[text("nudge")].maybe_delivered is True
+    assert by_text[text("fresh")].maybe_delivered is False
+    assert by_text[text("nudge")].created_at == clock.now()
+    assert by_text[text("nudge")].key != by_text[text("fresh")].key
+
+
+@pytest.mark.asyncio
+async def test_only_an_attempt_that_may_have_landed_makes_the_next_maybe_delivered(
+    store, clock
+) -> None:
+    """A 429 is a refusal and its count is given back, and so is the count of a row that
+    waited behind it in its lane; a failed attempt (timeout, 5xx) leaves the outcome open."""
+
+    def fail(delivery, attempt: int):
+        if delivery.reply.text == text("limited") and attempt == 1:
+            return DeliveryRetry("429", after=0.0, rate_limited=True)
+        if delivery.reply.text == text("timed out") and not delivery.maybe_delivered:
+            return DeliveryRetry("network: TimeoutError", after=0.0)
+        return None
+
+    outlet = RecordingOutlet(fail=fail)
+    async with store.write() as conn:
+        await enqueue(
+            conn,
+            [Post(channel=C, text=text("limited")), Post(channel=C, text=text("behind"))],
+            now=clock.now(),
+        )
+        await enqueue(conn, [Direct(user=U, text=text("timed out"))], now=clock.now())
+    await drain(Deliverer(store, outlet))
+    maybe = {d.reply.text.plain(): d.maybe_delivered for d in outlet.sent}
+    assert maybe == {"limited": False, "behind": False, "timed out": True}

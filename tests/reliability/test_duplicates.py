@@ -1,379 +1,31 @@
-"""Duplicates: 10,000 events of which 30% arrive two or three times — zero doubled effects.
+"""Issue 8, item 3 — duplicates: 10,000 events of which 30% arrive two or three times
+(Slack retries, gateway replays, double-clicked buttons), and zero duplicated effects.
 
-Through the core (the harness: a SQLite file, a FakeClock, a recording outlet), a seeded
-mix of what a busy workspace sends: rounds driven through every phase by "Next phase"
-buttons, volunteers, questions, presenters' actions and ratings in the rounds' threads,
-and members recording actions and DMing outcome updates. 30% of the events arrive again,
-once or twice, the way platforms repeat themselves:
-
-- a retry (Slack's `X-Slack-Retry-Num`, a Socket Mode redelivery): the same key, soon;
-- a replay (a Discord gateway resume): the same key, after the first was processed;
-- a double click: a *new* key for the same button — only the button's own value (the step
-  it was drawn for, the person already listed) can tell it is a repeat.
-
-The expected outcome is computed from the round engine itself: every round ends closed
-after exactly its intended moves, every action, update and rating exists once, and each
-phase was announced once. A smaller slice then goes through the real Slack HTTP endpoint
-(signed requests, `X-Slack-Retry-Num`, repeated `trigger_id`s, double clicks).
-
-`run_duplicates` returns the figures; `bench/soak_duplicates.py` runs 100,000.
+Through the core (`duplicates_core.py`), then the same kinds of repeat through the real
+Slack endpoint (`duplicates_slack.py`) and the real Discord client on the gateway
+stand-in (`duplicates_discord.py`).  `bench/soak_duplicates.py` runs 100,000.
 """
 
 from __future__ import annotations
 
-import asyncio
-import itertools
 import json
-import random
-import time
-from collections import Counter
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import select
 
-from bot import round_engine as engine
 from bot.clock import FakeClock
-from bot.events import ButtonPressed, CommandInvoked, DirectMessage, Event, MessagePosted
-from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.round_codec import state_from_json
-from bot.services.round_text import TITLES, step_token
-from bot.store.models import Action, Evaluation, Inbox, Outbox, OutcomeUpdate, Posted
-from bot.store.models import Session as SessionRow
-from bot.store.models import Set as SetRow
+from tests.adapters.discord.conftest import discord_config, run_bot
+from tests.adapters.slack.world import SlackWorld
 from tests.conftest import START_OF_TESTS
 from tests.harness import Harness
-
-WS = WorkspaceRef(Platform.CONSOLE, "local")
-PHASE_WORDS = set(TITLES.values())
-
-
-@dataclass
-class Planned:
-    """One distinct event and how often (and how) it arrives."""
-
-    event: Event
-    copies: int = 0  # extra arrivals with the same key
-    clicks: list[Event] = field(default_factory=list)  # extra presses with new keys
-    kind: str = ""
-
-
-@dataclass
-class World:
-    rng: random.Random
-    keys: itertools.count = field(default_factory=lambda: itertools.count(1))
-    actions: list[tuple[str, str]] = field(default_factory=list)
-    updates: list[tuple[str, str]] = field(default_factory=list)
-    round_actions: dict[int, list[str]] = field(default_factory=dict)
-    ratings: dict[tuple[int, str], int] = field(default_factory=dict)
-    announcements: dict[int, int] = field(default_factory=dict)
-    final: dict[int, engine.RoundState] = field(default_factory=dict)
-
-    def key(self, prefix: str) -> str:
-        return f"dup:{prefix}:{next(self.keys)}"
-
-
-def user(name: str) -> UserRef:
-    return UserRef(WS, name)
-
-
-def command(w: World, who: str, where: str, text: str) -> CommandInvoked:
-    return CommandInvoked(
-        key=w.key("cmd"), user=user(who), channel=ChannelRef(WS, where), text=text
-    )
-
-
-# ------------------------------------------------------------------------------ the plan
-
-
-def round_script(w: World, r: int, session_id: int, header: MessageRef) -> list[Planned]:
-    """A whole round, by buttons and thread messages, modelled with the engine itself."""
-    fac, channel = f"fac{r}", ChannelRef(WS, f"round{r}")
-    presenters = (user(f"p{r}a").key, user(f"p{r}b").key)
-    now = START_OF_TESTS
-    state = engine.start(presenters, engine.Timings(), now).state
-    announced = 1  # the opening
-    out: list[Planned] = []
-    n = itertools.count()
-
-    def said(who: str, text: str) -> Planned:
-        i = next(n)
-        return Planned(
-            MessagePosted(
-                key=w.key("msg"),
-                user=user(who),
-                channel=channel,
-                message=MessageRef(channel, f"m{r}.{i}"),
-                text=text,
-                thread=header,
-            ),
-            kind="message",
-        )
-
-    def press(who: str, action: str, value: str) -> Planned:
-        return Planned(
-            ButtonPressed(
-                key=w.key("btn"), user=user(who), channel=channel, action_id=action, value=value
-            ),
-            kind="button",
-        )
-
-    volunteer = f"v{r}"
-    out.append(press(volunteer, "round:volunteer", str(session_id)))
-    state = engine.add_presenter(state, user(volunteer).key).state
-    while state.phase != engine.Phase.CLOSED:
-        presenter = engine.current_presenter(state)
-        if state.phase == engine.Phase.QUESTIONS:
-            for i in range(3):
-                out.append(said(f"s{r}x{i}", f"What would help most here, {r}.{i}?"))
-        elif state.phase == engine.Phase.ACTIONS and presenter:
-            name = presenter.rsplit(":", 1)[1]
-            for i in range(2):
-                text = f"Phone the trustees about item {r}.{name}.{i}"
-                out.append(said(name, text))
-                w.round_actions.setdefault(session_id, []).append(text)
-        elif state.phase == engine.Phase.EVALUATION:
-            for i in range(3):
-                who, rating = f"s{r}x{i}", 1 + (r + i) % 5
-                w.ratings[(session_id, user(who).key)] = rating
-                if i % 2:
-                    out.append(press(who, "round:rate", f"{session_id}:{rating}"))
-                else:
-                    out.append(said(who, f"{rating} helpful"))
-        out.append(press(fac, "round:next", f"{session_id}:{step_token(state)}"))
-        state = engine.advance(state, now).state
-        if state.phase != engine.Phase.CLOSED:
-            announced += 1
-    w.announcements[session_id] = announced
-    w.final[session_id] = state
-    return out
-
-
-def member_script(w: World, who: str, where: str, count: int) -> list[Planned]:
-    """A member records actions in their set and DMs outcome updates (an action first)."""
-    out: list[Planned] = []
-    for n in range(count):
-        if n == 0 or w.rng.random() < 0.5:
-            text = f"Call supplier {who} about order {n}"
-            out.append(Planned(command(w, who, where, f"action {text}"), kind="command"))
-            w.actions.append((who, text))
-        else:
-            text = f"Update {n} from {who}: it is moving"
-            dm = ChannelRef(WS, f"dm-{who}")
-            event = DirectMessage(
-                key=w.key("dm"),
-                user=user(who),
-                channel=dm,
-                message=MessageRef(dm, f"d{who}.{n}"),
-                text=text,
-            )
-            out.append(Planned(event, kind="dm"))
-            w.updates.append((who, text))
-    return out
-
-
-def interleave(rng: random.Random, scripts: list[list[Planned]]) -> list[Planned]:
-    """A random merge that keeps each script's own order."""
-    pending = [list(reversed(s)) for s in scripts if s]
-    out: list[Planned] = []
-    while pending:
-        weights = [len(s) for s in pending]
-        i = rng.choices(range(len(pending)), weights)[0]
-        out.append(pending[i].pop())
-        if not pending[i]:
-            pending.pop(i)
-    return out
-
-
-def arrivals(rng: random.Random, plan: list[Planned], rate: float) -> tuple[list[Event], Counter]:
-    """The stream as the bot receives it: 30% of events again, once or twice."""
-    slots: list[list[Event]] = [[p.event] for p in plan]
-    kinds: Counter[str] = Counter()
-    for i, p in enumerate(plan):
-        if rng.random() >= rate:
-            continue
-        for _ in range(rng.choice((1, 2))):
-            if p.kind == "button" and rng.random() < 0.5:
-                again: Event = _with_key(p.event, p.event.key + f":click{len(p.clicks)}")
-                p.clicks.append(again)
-                kinds["double click"] += 1
-                at = i + rng.randint(0, 3)
-            elif rng.random() < 0.5:
-                again, at = p.event, i + rng.randint(0, 5)
-                kinds["retry"] += 1
-            else:
-                again, at = p.event, i + rng.randint(20, 400)
-                kinds["replay"] += 1
-            p.copies += 1
-            slots[min(at, len(slots) - 1)].append(again)
-    return [e for slot in slots for e in slot], kinds
-
-
-def _with_key(event: Event, key: str) -> Event:
-    import dataclasses
-
-    return dataclasses.replace(event, key=key)
-
-
-# ------------------------------------------------------------------------------ the run
-
-
-async def submit_all(h: Harness, events: list[Event], chunk: int) -> Counter[bool]:
-    fresh: Counter[bool] = Counter()
-    for start in range(0, len(events), chunk):
-        part = events[start : start + chunk]
-        results = await asyncio.gather(*(h.app.submit(e) for e in part))
-        fresh.update(results)
-        await h.app.settle(max_wait=600)
-    return fresh
-
-
-async def run_duplicates(
-    h: Harness, total: int = 10_000, rate: float = 0.30, seed: int = 8, chunk: int = 400
-) -> dict[str, Any]:
-    started = time.perf_counter()
-    w = World(random.Random(seed))
-    rounds = max(4, total // 250)
-    action_sets = 4
-    # Stage 1: the sets and rounds exist (these events are repeated too).
-    setup = [
-        Planned(command(w, f"fac{r}", f"round{r}", f"start <@p{r}a> <@p{r}b>"), kind="command")
-        for r in range(rounds)
-    ]
-    for a in range(action_sets):
-        setup.append(Planned(command(w, f"afac{a}", f"acts{a}", "start"), kind="command"))
-        setup.append(Planned(command(w, f"afac{a}", f"acts{a}", "end"), kind="command"))
-    stage1, kinds1 = arrivals(w.rng, setup, rate)
-    fresh = await submit_all(h, stage1, chunk)
-    sessions, headers = await _rounds(h, rounds)
-    # Stage 2: everything else, interleaved.
-    scripts = [round_script(w, r, sessions[r], headers[r]) for r in range(rounds)]
-    used = len(setup) + sum(len(s) for s in scripts)
-    people = [f"m{i:04d}" for i in range(max(8, (total - used) // 20))]
-    left = total - used
-    per = [left // len(people) + (1 if i < left % len(people) else 0) for i in range(len(people))]
-    scripts += [
-        member_script(w, who, f"acts{i % action_sets}", n)
-        for i, (who, n) in enumerate(zip(people, per, strict=True))
-    ]
-    plan = interleave(w.rng, scripts)
-    stage2, kinds2 = arrivals(w.rng, plan, rate)
-    fresh += await submit_all(h, stage2, chunk)
-    seconds = time.perf_counter() - started
-    figures = await verify(h, w, setup + plan, fresh)
-    everything = setup + plan
-    figures.update(
-        {
-            "distinct_events": len(everything),
-            "repeated_events": sum(1 for p in everything if p.copies),
-            "arrivals": len(stage1) + len(stage2),
-            "repeats_by_kind": dict(kinds1 + kinds2),
-            "rounds": rounds,
-            "seconds": round(seconds, 1),
-            "events_per_second": round((len(stage1) + len(stage2)) / seconds),
-        }
-    )
-    return figures
-
-
-async def _rounds(h: Harness, rounds: int) -> tuple[dict[int, int], dict[int, MessageRef]]:
-    sessions: dict[int, int] = {}
-    headers: dict[int, MessageRef] = {}
-    sets_t, sessions_t, posted = SetRow.__table__, SessionRow.__table__, Posted.__table__
-    async with h.app.store.read() as conn:
-        for r in range(rounds):
-            sid = (
-                await conn.execute(
-                    select(sessions_t.c.id)
-                    .join(sets_t, sets_t.c.id == sessions_t.c.set_id)
-                    .where(sets_t.c.channel_key == ChannelRef(WS, f"round{r}").key)
-                )
-            ).scalar_one()
-            key = (
-                await conn.execute(
-                    select(posted.c.message_key).where(posted.c.handle == f"session:{sid}:header")
-                )
-            ).scalar_one()
-            sessions[r], headers[r] = sid, MessageRef.from_key(key)
-    return sessions, headers
-
-
-async def verify(
-    h: Harness, w: World, everything: list[Planned], fresh: Counter[bool]
-) -> dict[str, Any]:
-    problems: list[str] = []
-    async with h.app.store.read() as conn:
-        inbox = list(await conn.execute(select(Inbox.__table__)))
-        actions = list(await conn.execute(select(Action.__table__)))
-        updates = list(await conn.execute(select(OutcomeUpdate.__table__)))
-        ratings = list(await conn.execute(select(Evaluation.__table__)))
-        sessions = list(await conn.execute(select(SessionRow.__table__)))
-        outbox = list(await conn.execute(select(Outbox.__table__)))
-    keys = {p.event.key for p in everything} | {c.key for p in everything for c in p.clicks}
-    if len(inbox) != len(keys) or {r.key for r in inbox} != keys:
-        problems.append(f"inbox holds {len(inbox)} rows for {len(keys)} distinct keys")
-    if fresh[True] != len(keys):
-        problems.append(f"submit said 'new' {fresh[True]} times for {len(keys)} keys")
-    failed = [(r.key, r.error) for r in inbox if r.status != "done"]
-    if failed:
-        problems.append(f"events not done: {failed[:3]}")
-
-    have = Counter((a.owner_key, a.text) for a in actions)
-    for who, text in w.actions:
-        if have[(user(who).key, text)] != 1:
-            problems.append(f"action {text!r} recorded {have[(user(who).key, text)]} times")
-    by_session: dict[int, list[str]] = {}
-    for a in actions:
-        if a.session_id is not None:
-            by_session.setdefault(a.session_id, []).append(a.text)
-    for sid, texts in w.round_actions.items():
-        if sorted(by_session.get(sid, [])) != sorted(texts):
-            problems.append(f"session {sid} actions {by_session.get(sid)} != {texts}")
-    have_updates = Counter((u.user_key, u.text) for u in updates)
-    for who, text in w.updates:
-        if have_updates[(user(who).key, text)] != 1:
-            problems.append(f"update {text!r} stored {have_updates[(user(who).key, text)]} times")
-    got = {(r.session_id, r.user_key): r.rating for r in ratings}
-    if got != w.ratings:
-        problems.append(f"ratings differ: {len(got)} stored, {len(w.ratings)} given")
-
-    for row in sessions:
-        state = state_from_json(row.state)
-        want = w.final.get(row.id)
-        if want is None:
-            continue
-        if (state.phase, state.presenters) != (want.phase, want.presenters):
-            problems.append(f"session {row.id}: {state.phase} {state.presenters}")
-    announced: Counter[int] = Counter()
-    refused = 0
-    for row in outbox:
-        body = json.loads(row.body)
-        handle = body.get("thread_handle") or ""
-        if body.get("type") == "post" and handle.endswith(":header"):
-            first = body["text"][0][1] if body["text"] else ""
-            if first in PHASE_WORDS:
-                announced[int(handle.split(":")[1])] += 1
-        if body.get("type") == "ephemeral" and "out of date" in json.dumps(body):
-            refused += 1
-    for sid, n in w.announcements.items():
-        if announced[sid] != n:
-            problems.append(f"session {sid}: {announced[sid]} phase announcements, expected {n}")
-    replies = Counter(type(d.reply).__name__ for d in h.outlet.sent)
-    return {
-        "effects_checked": {
-            "actions": len(w.actions) + sum(len(v) for v in w.round_actions.values()),
-            "outcome_updates": len(w.updates),
-            "ratings": len(w.ratings),
-            "phase_announcements": sum(w.announcements.values()),
-        },
-        "double_clicks_refused_as_out_of_date": refused,
-        "replies_delivered": dict(replies),
-        "doubled_effects": len([p for p in problems if "times" in p or "announcements" in p]),
-        "problems": problems,
-    }
+from tests.reliability.duplicates_core import run_duplicates
+from tests.reliability.duplicates_discord import run_discord_slice
+from tests.reliability.duplicates_slack import run_slack_slice
+from tests.standins.discord_gateway import DiscordStandIn
+from tests.standins.slack_web_api import SlackWebApi
 
 
 @pytest_asyncio.fixture
@@ -391,171 +43,13 @@ async def test_ten_thousand_events_thirty_percent_repeated_no_doubled_effect(h: 
     print(json.dumps(figures, indent=1))
     assert figures["distinct_events"] >= 10_000
     assert 0.27 <= figures["repeated_events"] / figures["distinct_events"] <= 0.33
+    assert set(figures["repeats_by_kind"]) == {"retry", "replay", "double click"}
+    assert figures["doubled_effects"] == 0
     assert figures["problems"] == []
-
-
-# ------------------------------------------------------------------------------ over HTTP
-
-
-async def run_slack_slice(world: Any, total: int = 300, rate: float = 0.30, seed: int = 8) -> dict:
-    """Signed requests to the real endpoint; repeats as Slack makes them."""
-    from tests.standins import slack_signing as sign
-
-    rng = random.Random(seed)
-    alice, bob, carol, channel, acts = "UALICE", "UBOB", "UCAROL", "C0SET", "C0ACTS"
-    sent: Counter[str] = Counter()
-    distinct: set[str] = set()
-    expected_actions: list[tuple[str, str]] = []
-    expected_updates: list[tuple[str, str]] = []
-
-    async def command(who: str, text: str, where: str, name: str) -> None:
-        distinct.add(f"slack:command:trig.{name}")
-        copies = 1 + (rng.choice((1, 2)) if rng.random() < rate else 0)
-        for _ in range(copies):
-            answer = await world.command(who, text, channel=where, trigger_id=f"trig.{name}")
-            assert answer.status == 200
-            sent["command"] += 1
-
-    async def event(payload: dict, name: str) -> None:
-        distinct.add(f"slack:event:Ev{name}")
-        copies = 1 + (rng.choice((1, 2)) if rng.random() < rate else 0)
-        for attempt in range(copies):
-            answer = await world.event(payload, event_id=f"Ev{name}", retry_num=attempt or None)
-            assert answer.status == 200
-            sent["event retry" if attempt else "event"] += 1
-
-    async def next_phase(name: str) -> None:
-        """Press "Next phase"; sometimes twice (a double click), sometimes re-sent."""
-        for message in reversed(world.api.messages.get(channel, [])):
-            buttons = [b for b in world.buttons(message) if b["text"]["text"] == "Next phase"]
-            if buttons:
-                break
-        button = buttons[0]
-        clicks = 2 if rng.random() < 0.5 else 1
-        for click in range(clicks):
-            trigger = f"trig.{name}.{click}"
-            distinct.add(f"slack:action:{trigger}")
-            payload = sign.block_actions_payload(
-                user_id=alice,
-                channel_id=channel,
-                action_id=button["action_id"],
-                value=button["value"],
-                message_ts=message.ts,
-                trigger_id=trigger,
-                response_url=world.api.response_url(trigger),
-            )
-            world.askers[trigger] = alice
-            for _ in range(1 + (rng.random() < rate)):
-                assert (await world._deliver("interactive", payload)).status == 200
-                sent["click"] += 1
-        await world.settle()
-
-    await command(alice, "start", acts, "acts-start")
-    await command(alice, "end", acts, "acts-end")
-    await command(alice, f"start <@{bob}|bob>", channel, "start")
-    await world.settle()
-    header = world.header()
-    steps = 0
-    n = itertools.count()
-    while len(distinct) < total * 0.4 and steps < 7:
-        await next_phase(f"next{steps}")
-        steps += 1
-        for _ in range(6):
-            i = next(n)
-            who = carol if i % 2 else f"UM{i % 5}"
-            text = f"What would change if it worked, {i}?"
-            seeded = world.api.seed_message(channel, text, user=who, thread_ts=header.ts)
-            await event(
-                sign.message_event(
-                    user=who, channel=channel, text=text, ts=seeded.ts, thread_ts=header.ts
-                ),
-                f"q{i}",
-            )
-        await world.settle()
-    i = 0
-    while len(distinct) < total:
-        who = f"UM{i % 5}"
-        if i < 5 or rng.random() < 0.5:
-            text = f"Call the funder {who} about grant {i}"
-            await command(who, f"action {text}", acts, f"act{i}")
-            expected_actions.append((who, text))
-        else:
-            text = f"Update {i}: the funder replied"
-            seeded = world.api.seed_message("D" + who[1:], text, user=who)
-            await event(
-                sign.message_event(
-                    user=who, channel="D" + who[1:], text=text, ts=seeded.ts, channel_type="im"
-                ),
-                f"dm{i}",
-            )
-            expected_updates.append((who, text))
-        i += 1
-        if i % 25 == 0:
-            await world.settle()
-    await world.settle()
-
-    problems: list[str] = []
-    async with world.bot.store.read() as conn:
-        keys = {r[0] for r in await conn.execute(select(Inbox.__table__.c.key))}
-        actions = list(await conn.execute(select(Action.__table__)))
-        updates = list(await conn.execute(select(OutcomeUpdate.__table__)))
-        session = (await conn.execute(select(SessionRow.__table__))).first()
-    if keys != distinct:
-        problems.append(f"inbox {len(keys)} keys, sent {len(distinct)} distinct")
-    ws = WorkspaceRef(Platform.SLACK, "T0TEST")
-    have = Counter((a.owner_key, a.text) for a in actions)
-    problems += [
-        f"action {t!r} x{have[(UserRef(ws, u).key, t)]}"
-        for u, t in expected_actions
-        if have[(UserRef(ws, u).key, t)] != 1
-    ]
-    have_u = Counter((u.user_key, u.text) for u in updates)
-    problems += [
-        f"update {t!r} x{have_u[(UserRef(ws, u).key, t)]}"
-        for u, t in expected_updates
-        if have_u[(UserRef(ws, u).key, t)] != 1
-    ]
-    state = state_from_json(session.state)
-    expected_state = engine.start((UserRef(ws, bob).key,), engine.Timings(), START_OF_TESTS).state
-    announcements = 1
-    for _ in range(steps):
-        expected_state = engine.advance(expected_state, START_OF_TESTS).state
-        announcements += expected_state.phase != engine.Phase.CLOSED
-    if (state.phase, state.current) != (expected_state.phase, expected_state.current):
-        problems.append(f"round at {state.phase}, expected {expected_state.phase}")
-    headers = [m for m in world.api.messages[channel] if "Action Learning session" in m.text]
-    if len(headers) != 1:
-        problems.append(f"{len(headers)} headers")
-    titles = Counter(t.split("*")[1] for t in world.thread() if t.startswith("*"))
-    doubled = {t: k for t, k in titles.items() if k > 1}
-    if doubled:
-        problems.append(f"announced twice: {doubled}")
-    if sum(titles.values()) != announcements:
-        problems.append(f"{sum(titles.values())} announcements, expected {announcements}")
-    confirmations = Counter(
-        t
-        for u in {u for u, _ in expected_actions}
-        for t in world.private(u)
-        if "Action recorded" in t
-    )
-    if any(k > 1 for k in confirmations.values()) or sum(confirmations.values()) != len(
-        expected_actions
-    ):
-        problems.append(f"{sum(confirmations.values())} confirmations for {len(expected_actions)}")
-    return {
-        "distinct_events": len(distinct),
-        "requests": sum(sent.values()),
-        "requests_by_kind": dict(sent),
-        "moves": steps,
-        "problems": problems,
-    }
 
 
 @pytest_asyncio.fixture
 async def slack_world(sqlite_url: str) -> AsyncIterator[Any]:
-    from tests.adapters.slack.world import SlackWorld
-    from tests.standins.slack_web_api import SlackWebApi
-
     async with SlackWebApi() as api:
         world = await SlackWorld.open(api, sqlite_url, FakeClock(START_OF_TESTS))
         try:
@@ -570,4 +64,26 @@ async def test_repeats_through_the_slack_endpoint_have_one_effect(slack_world: A
     print(json.dumps(figures, indent=1))
     assert figures["distinct_events"] >= 300
     assert figures["requests"] > figures["distinct_events"] * 1.25
+    assert figures["problems"] == []
+
+
+@pytest.mark.asyncio
+async def test_gateway_replays_and_double_clicks_on_discord_have_one_effect(
+    tmp_path: Path,
+) -> None:
+    async with DiscordStandIn() as standin:
+        running = await run_bot(
+            discord_config(standin, tmp_path / "dup.db"), FakeClock(START_OF_TESTS)
+        )
+        try:
+            figures = await run_discord_slice(standin, running, total=400)
+        finally:
+            await running.close()
+    print(json.dumps(figures, indent=1))
+    assert figures["distinct_events"] >= 400
+    assert 0.2 <= figures["repeated_events"] / figures["distinct_events"] <= 0.45
+    assert figures["button_presses"].get("double click", 0) > 0
+    assert (
+        figures["replays_refused_by_the_inbox"] == figures["arrivals"] - figures["distinct_events"]
+    )
     assert figures["problems"] == []

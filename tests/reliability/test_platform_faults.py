@@ -29,12 +29,10 @@ import random
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 from aiohttp import web
-from sqlalchemy import func, insert, select
 
 import adapters.slack.outlet as slack_outlet
 from adapters.slack.client import delivery_client
@@ -45,17 +43,12 @@ from bot.config import load_config
 from bot.events import CommandInvoked
 from bot.refs import ChannelRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Ephemeral, reply_from_json
-from bot.services import planning, sets
-from bot.services.context import Ctx
-from bot.store.models import Action, Outbox, ScheduleRow, Timer
+from tests.reliability import faults_common as common
 from tests.reliability.wire import reconcile
 from tests.standins.slack_web_api import Call, SlackWebApi
 
 TEAM = "T0TEST"
 WS = WorkspaceRef(Platform.SLACK, TEAM)
-START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
-SESSION_AT = datetime(2026, 1, 20, 14, 0, tzinfo=UTC)
-KINDS = (planning.NUDGE, planning.REMINDER, planning.DIGEST)
 
 
 @dataclass
@@ -110,48 +103,15 @@ def channel(s: int) -> str:
     return f"C0S{s:02d}"
 
 
-async def seed(app: Alsbot, plan: FaultPlan) -> None:
-    now = app.clock.now()
-    async with app.store.write() as conn:
-        ctx = Ctx(conn, now, app.config, router=app.router)
-        for s in range(plan.sets):
-            info = await sets.create_set(ctx, ChannelRef(WS, channel(s)))
-            await sets.ensure_member(ctx, info.id, UserRef(WS, facilitator(s)), facilitator=True)
-            for i in range(plan.people):
-                who = UserRef(WS, person(s, i))
-                await sets.ensure_member(ctx, info.id, who)
-                await conn.execute(
-                    insert(Action.__table__).values(
-                        set_id=info.id,
-                        session_id=None,
-                        owner_key=who.key,
-                        text=f"Talk to the funder about plan {s}.{i}",
-                        due=None,
-                        status="open",
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-            await conn.execute(
-                insert(ScheduleRow.__table__).values(
-                    set_id=info.id, first_at=SESSION_AT, recurrence=None, next_at=SESSION_AT
-                )
-            )
-            await planning.plan_set(ctx, info)
-
-
-async def due_times(app: Alsbot) -> list[datetime]:
-    timers = Timer.__table__
-    async with app.store.read() as conn:
-        return [
-            r[0]
-            for r in await conn.execute(
-                select(timers.c.due_at)
-                .where(timers.c.status == "pending", timers.c.kind.in_(KINDS))
-                .group_by(timers.c.due_at)
-                .order_by(timers.c.due_at)
-            )
-        ]
+def layouts(plan: FaultPlan) -> list[common.SetLayout]:
+    return [
+        common.SetLayout(
+            ChannelRef(WS, channel(s)),
+            UserRef(WS, facilitator(s)),
+            [UserRef(WS, person(s, i)) for i in range(plan.people)],
+        )
+        for s in range(plan.sets)
+    ]
 
 
 async def run_faults(tmp_path: Any, plan: FaultPlan | None = None) -> dict[str, Any]:
@@ -172,16 +132,14 @@ async def run_faults(tmp_path: Any, plan: FaultPlan | None = None) -> dict[str, 
             "ALSBOT_DATABASE_URL": db_url,
             "ALSBOT_SLACK_CHANNEL_RATE_PER_SECOND": "0",
             "ALSBOT_DEFAULTS_QUIET_HOURS": "off",
+            **common.KEEP_TEXT,
         }
-        app = await Alsbot.open(load_config(None, env), clock=FakeClock(START))
+        app = await Alsbot.open(load_config(None, env), clock=FakeClock(common.START))
         outlet = SlackOutlet(delivery_client(api.token, api.url, timeout=plan.client_timeout))
         app.attach(outlet)
         try:
-            await seed(app, plan)
-            steps = [t for t in await due_times(app) if t < SESSION_AT]
-            for due in steps:
-                app.clock.set(due)
-                await app.settle(max_wait=600)
+            await common.seed(app, layouts(plan))
+            steps = await common.fire_all(app)
             # The facilitators ask how the set is doing.
             for s in range(plan.sets):
                 await app.submit(
@@ -196,7 +154,7 @@ async def run_faults(tmp_path: Any, plan: FaultPlan | None = None) -> dict[str, 
             figures = await verify(app, api, plan, gone, archived)
         finally:
             await app.close()
-    figures["steps"] = len(steps)
+    figures["steps"] = steps
     figures["seconds"] = round(time.perf_counter() - started, 1)
     return figures
 
@@ -204,31 +162,11 @@ async def run_faults(tmp_path: Any, plan: FaultPlan | None = None) -> dict[str, 
 async def verify(
     app: Alsbot, api: FaultyWebApi, plan: FaultPlan, gone: set[str], archived: str
 ) -> dict[str, Any]:
-    problems: list[str] = []
-    async with app.store.read() as conn:
-        timers = list(
-            await conn.execute(select(Timer.__table__).where(Timer.__table__.c.kind.in_(KINDS)))
-        )
-        rows = list(await conn.execute(select(Outbox.__table__).order_by(Outbox.__table__.c.id)))
-        attempts = (await conn.execute(select(func.max(Outbox.__table__.c.attempts)))).scalar_one()
-
-    fired = [t for t in timers if t.due_at < SESSION_AT]
-    unsent = [(t.kind, t.status, t.note) for t in fired if not (t.note or "").startswith("sent")]
-    if unsent:
-        problems.append(f"timers that did not send: {unsent[:5]}")
-
     # Failures: exactly the impossible ones, each with Slack's reason.
-    failed = [r for r in rows if r.status == "failed"]
     expected_failure = {f"dm:{UserRef(WS, g).key}" for g in gone} | {ChannelRef(WS, archived).key}
-    wrong = [(r.lane, r.error) for r in failed if r.lane not in expected_failure]
-    if wrong:
-        problems.append(f"gave up on deliverable messages: {wrong[:5]}")
+    out = await common.outcome(app, expected_failure, {"user_not_found", "is_archived"})
+    problems, rows, failed = out.problems, out.rows, out.failed
     reasons = Counter((r.error or "").removeprefix("slack: ") for r in failed)
-    if set(reasons) - {"user_not_found", "is_archived"}:
-        problems.append(f"failure reasons: {dict(reasons)}")
-    stuck = [(r.lane, r.status) for r in rows if r.status not in ("sent", "failed")]
-    if stuck:
-        problems.append(f"undelivered: {stuck[:5]}")
 
     # Exactly once at Slack (or, with answers lost to timeouts, at most once more each).
     wire = reconcile(rows, api)
@@ -285,18 +223,20 @@ async def verify(
     return {
         "sets": plan.sets,
         "people": plan.sets * plan.people,
-        "timers_fired": len(fired),
-        "timers_by_kind": dict(Counter(t.kind for t in fired)),
-        "messages": len([r for r in rows if r.cause and r.cause.startswith("timer:")]),
+        **common.timer_figures(out),
         "calls": total_calls,
         "calls_by_status": dict(statuses),
         "fault_rate": round(
             sum(n for s, n in statuses.items() if s != "200") / max(total_calls, 1), 3
         ),
+        "share_429_or_5xx": round(
+            sum(n for s, n in statuses.items() if s == "429" or s.startswith("5"))
+            / max(total_calls, 1),
+            3,
+        ),
+        "share_timeouts": round(len(api.timed_out) / max(total_calls, 1), 3),
         "timeouts": len(api.timed_out),
         "answers_lost_after_slack_acted": lost_answers,
-        "max_attempts_for_one_message": attempts,
-        "failed_for_good": len(failed),
         "failure_reasons": dict(reasons),
         "delivered_twice": doubles,
         "lost": sum(wire.missing.values()),
@@ -339,6 +279,8 @@ async def test_every_nudge_and_reminder_arrives_once_despite_faults(
     assert figures["calls_by_status"].get("429", 0) > 0
     assert figures["calls_by_status"].get("503", 0) > 0 and figures["timeouts"] > 0
     assert figures["failed_for_good"] > 0
+    assert 0.15 <= figures["share_429_or_5xx"] <= 0.25
+    assert 0.03 <= figures["share_timeouts"] <= 0.08
 
 
 @pytest.mark.asyncio

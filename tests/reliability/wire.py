@@ -5,6 +5,11 @@ a DM or a private answer is (person, text) — an ephemeral may legitimately arr
 response_url answer, a chat.postEphemeral or, when that is impossible, a DM. Counting both sides per
 shape shows a lost reply (a row marked sent that never reached Slack) and a doubled one
 (Slack received it more often than there are rows behind it).
+
+A chat.postMessage also names its row: the outlet sends the row's delivery key as message
+metadata, so a post that reached Slack twice is found exactly (`posted_twice`), not by
+shape and time.  With `once_per_key` the shapes count each such key once, leaving them to
+the doubles that cannot be looked up (ephemerals, response_url answers).
 """
 
 from __future__ import annotations
@@ -35,15 +40,38 @@ def wire_key(reply: Any) -> Shape | None:
     return None
 
 
-def observed(api: SlackWebApi, askers: dict[str, str] | None = None) -> dict[Shape, list[float]]:
+def post_key(args: dict[str, Any]) -> str | None:
+    """The outbox row a chat.postMessage was sent for (its metadata), if it says."""
+    metadata = args.get("metadata")
+    payload = metadata.get("event_payload") if isinstance(metadata, dict) else None
+    key = payload.get("key") if isinstance(payload, dict) else None
+    return key if isinstance(key, str) else None
+
+
+def posted_twice(api: SlackWebApi) -> dict[str, int]:
+    """Rows whose chat.postMessage Slack accepted more than once, with how often."""
+    counts = Counter(post_key(args) for args in api.posted())
+    return {key: n for key, n in counts.items() if key is not None and n > 1}
+
+
+def observed(
+    api: SlackWebApi, askers: dict[str, str] | None = None, *, once_per_key: bool = False
+) -> dict[Shape, list[float]]:
     """Every message Slack accepted, with the stand-in's loop time when it arrived."""
     askers = askers or {}
     seen: dict[Shape, list[float]] = {}
+    keys: set[str] = set()
     for call in api.calls:
         if call.status != 200 or call.error is not None:
             continue
         key: Shape | None = None
         text = call.args.get("text", "")
+        if call.method == "chat.postMessage" and once_per_key:
+            row = post_key(call.args)
+            if row is not None and row in keys:
+                continue  # reported by `posted_twice`
+            if row is not None:
+                keys.add(row)
         if call.method == "chat.postMessage":
             where = str(call.args.get("channel", ""))
             if where.startswith("D"):
@@ -66,13 +94,18 @@ class Reconciled:
     extra: dict[Shape, list[float]] = field(default_factory=dict)  # first arrival of doubles
     unexplained: list[Shape] = field(default_factory=list)  # at Slack, no row behind it
     repeated_rows: list[Any] = field(default_factory=list)  # one cause enqueued it twice
+    posted_twice: dict[str, int] = field(default_factory=dict)  # row key → posts accepted
 
 
 def reconcile(
-    rows: list[Any], api: SlackWebApi, askers: dict[str, str] | None = None
+    rows: list[Any],
+    api: SlackWebApi,
+    askers: dict[str, str] | None = None,
+    *,
+    once_per_key: bool = False,
 ) -> Reconciled:
     """Compare `sent` outbox rows with what reached the stand-in."""
-    out = Reconciled()
+    out = Reconciled(posted_twice=posted_twice(api))
     per_cause: Counter[tuple[Any, Shape]] = Counter()
     for row in rows:
         if row.status != "sent":
@@ -82,7 +115,7 @@ def reconcile(
             out.expected[key] += 1
             per_cause[(row.cause, key)] += 1
     out.repeated_rows = [k for k, n in per_cause.items() if n > 1]
-    seen = observed(api, askers)
+    seen = observed(api, askers, once_per_key=once_per_key)
     for key, n in out.expected.items():
         if len(seen.get(key, [])) < n:
             out.missing[key] = n - len(seen.get(key, []))

@@ -3,7 +3,11 @@
 Every call is recorded (method, path, body, status) so tests can assert what the bot did
 on the wire.  Faults are injected before routing: a `429` carries `Retry-After`, the `Via`
 header (without it discord.py takes a 429 for a Cloudflare ban) and the JSON body
-discord.py reads (`retry_after`, `global`); 5xx answers too.
+discord.py reads (`retry_after`, `global`); 5xx answers too.  A fault with `hold` is a
+timeout: the answer is held longer than the client waits, and with `handled` Discord has
+acted on the request first (only the answer is lost).  Like Discord, a message created with
+`enforce_nonce` and a nonce seen in the last few minutes is not created again: the earlier
+one is returned.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ class Call:
     body: Any
     status: int = 0
     at: float = field(default_factory=time.monotonic)
+    timed_out: bool = False  # held past the client's patience by a `hold` fault
 
     def matches(self, method: str, pattern: str) -> bool:
         return self.method == method and re.fullmatch(pattern, self.path) is not None
@@ -58,6 +63,9 @@ class Fault:
     code: int = 0
     is_global: bool = False
     fraction: float | None = None
+    message: str = ""  # Discord's words for the error (default: "stand-in fault <status>")
+    hold: float = 0.0  # a timeout: seconds the answer is held (longer than the client waits)
+    handled: bool = False  # with `hold`: Discord acted on the request; only the answer is lost
 
     def applies(self, method: str, path: str, rng: random.Random) -> bool:
         if self.method not in ("*", method) or not re.fullmatch(self.pattern, path):
@@ -94,6 +102,12 @@ class RestApi:
         self.faults: list[Fault] = []
         self.rng = random.Random(seed)
         self.changed = asyncio.Condition()
+        self.nonces: dict[str, tuple[float, str]] = {}  # nonce -> (when, message id)
+        self.nonce_window = 300.0  # "the past few minutes"
+        # Discord's X-RateLimit-* headers on each answer, allowing this many requests per
+        # bucket per second.  None (the default): no headers, and discord.py then sends one
+        # request per route bucket at a time.
+        self.bucket_limit: int | None = None
 
     # ------------------------------------------------------------------ wiring
 
@@ -140,12 +154,21 @@ class RestApi:
         try:
             if not tokenless and request.headers.get("Authorization") != f"Bot {self.world.token}":
                 raise ApiError(401, 0, "401: Unauthorized")
-            response = await self._fault(request.method, path) or await handler(request)
+            fault = self._choose(request.method, path)
+            if fault is not None and fault.hold:
+                call.timed_out = True
+                response = await self._held(fault, request, handler)
+            elif fault is not None:
+                response = self._fault_response(fault)
+            else:
+                response = await handler(request)
             if not isinstance(response, web.StreamResponse):
                 response = as_json(response)
         except ApiError as exc:
             response = error(exc.status, exc.code, exc.message)
         call.status = response.status
+        if self.bucket_limit is not None and response.status != 429:
+            response.headers.update(self._bucket_headers())
         async with self.changed:
             self.changed.notify_all()
         return response
@@ -169,26 +192,53 @@ class RestApi:
         except ValueError:
             return raw.decode(errors="replace")
 
-    async def _fault(self, method: str, path: str) -> web.Response | None:
+    def _bucket_headers(self) -> dict[str, str]:
+        limit = self.bucket_limit or 1
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(limit - 1),
+            "X-RateLimit-Reset": f"{time.time() + 1.0:.3f}",
+            "X-RateLimit-Reset-After": "1.000",
+        }
+
+    def _choose(self, method: str, path: str) -> Fault | None:
         for fault in self.faults:
-            if not fault.applies(method, path, self.rng):
-                continue
-            if fault.status == 429:
-                body = {
-                    "message": "You are being rate limited.",
-                    "retry_after": fault.retry_after,
-                    "global": fault.is_global,
-                }
-                headers = {
-                    "Retry-After": str(fault.retry_after),
-                    "Via": "1.1 google",
-                    "X-RateLimit-Scope": "global" if fault.is_global else "user",
-                }
-                if fault.is_global:
-                    headers["X-RateLimit-Global"] = "true"
-                return as_json(body, 429, headers)
-            return error(fault.status, fault.code, f"stand-in fault {fault.status}")
+            if fault.applies(method, path, self.rng):
+                return fault
         return None
+
+    async def _held(self, fault: Fault, request: web.Request, handler: Handler) -> Any:
+        """A timeout: answer only after `fault.hold` seconds, when the client has given up."""
+        if fault.handled:
+            try:
+                response = await handler(request)
+            except ApiError as exc:
+                response = error(exc.status, exc.code, exc.message)
+        else:
+            response = error(504, 0, "stand-in timeout")
+        await asyncio.sleep(fault.hold)
+        return response
+
+    async def _fault(self, method: str, path: str) -> web.Response | None:
+        fault = self._choose(method, path)
+        return None if fault is None else self._fault_response(fault)
+
+    def _fault_response(self, fault: Fault) -> web.Response:
+        if fault.status == 429:
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": fault.retry_after,
+                "global": fault.is_global,
+            }
+            headers = {
+                "Retry-After": str(fault.retry_after),
+                "Via": "1.1 google",
+                "X-RateLimit-Scope": "global" if fault.is_global else "user",
+            }
+            if fault.is_global:
+                headers["X-RateLimit-Global"] = "true"
+            return as_json(body, 429, headers)
+        return error(fault.status, fault.code, fault.message or f"stand-in fault {fault.status}")
 
     async def _json(self, request: web.Request) -> JSON:
         body = request[CALL].body
@@ -310,7 +360,16 @@ class RestApi:
 
     async def create_message(self, request: web.Request) -> JSON:
         w = self.world
-        message = w.post(request.match_info["cid"], w.bot, await self._json(request))
+        body = await self._json(request)
+        nonce = str(body.get("nonce") or "")
+        if nonce and body.get("enforce_nonce"):
+            seen = self.nonces.get(nonce)
+            now = time.monotonic()
+            if seen is not None and now - seen[0] < self.nonce_window and seen[1] in w.messages:
+                return w.render(w.messages[seen[1]])
+        message = w.post(request.match_info["cid"], w.bot, body)
+        if nonce:
+            self.nonces[nonce] = (time.monotonic(), message.id)
         return w.render(message)
 
     async def get_message(self, request: web.Request) -> JSON:

@@ -18,7 +18,7 @@ import asyncio
 import itertools
 import json
 import random
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
@@ -67,9 +67,13 @@ class Message:
     blocks: list[Any] | None = None
     subtype: str | None = None
     reactions: list[dict[str, Any]] = field(default_factory=list)
+    metadata: dict[str, Any] | None = None
 
-    def as_slack(self) -> dict[str, Any]:
+    def as_slack(self, *, with_metadata: bool = False) -> dict[str, Any]:
+        """`with_metadata`: Slack returns message metadata only to `include_all_metadata`."""
         out: dict[str, Any] = {"type": "message", "ts": self.ts, "text": self.text}
+        if with_metadata and self.metadata is not None:
+            out["metadata"] = self.metadata
         if self.user:
             out["user"] = self.user
         if self.bot_id:
@@ -98,8 +102,13 @@ class SlackWebApi:
         bot_user_id: str = "UBOT",
         bot_id: str = "BBOT",
         seed: int = 0,
+        clock: Callable[[], float] | None = None,
     ) -> None:
+        """`clock` (e.g. `time.time`) makes message timestamps wall-clock times, as Slack's
+        are, for a bot that searches by time; without it they count up from 2026-01-01."""
         self.token = token
+        self.clock = clock
+        self._last_ts = 0.0
         self.app_token = app_token
         self.team_id = team_id
         self.team = team
@@ -269,6 +278,9 @@ class SlackWebApi:
     # ------------------------------------------------------------------ internals
 
     def _next_ts(self) -> str:
+        if self.clock is not None:  # unique per message, like Slack's
+            self._last_ts = max(round(self.clock(), 6), round(self._last_ts + 0.000001, 6))
+            return f"{self._last_ts:.6f}"
         n = next(self._ts)
         return f"{1767225600 + n}.{n:06d}"
 
@@ -410,6 +422,7 @@ class SlackWebApi:
             bot_id=self.bot_id,
             thread_ts=thread_ts,
             blocks=args.get("blocks"),
+            metadata=args["metadata"] if isinstance(args.get("metadata"), dict) else None,
         )
         self.messages.setdefault(channel, []).append(message)
         return {"channel": channel, "ts": message.ts, "message": message.as_slack()}
@@ -467,7 +480,11 @@ class SlackWebApi:
         found = _window(roots, args)
         found.sort(key=lambda m: float(m.ts), reverse=True)
         limit = int(args.get("limit") or 100)
-        return {"messages": [m.as_slack() for m in found[:limit]], "has_more": len(found) > limit}
+        meta = _flag(args.get("include_all_metadata"))
+        return {
+            "messages": [m.as_slack(with_metadata=meta) for m in found[:limit]],
+            "has_more": len(found) > limit,
+        }
 
     def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any] | str:
         channel = args.get("channel")
@@ -483,7 +500,11 @@ class SlackWebApi:
         ]
         found = [root] + sorted(_window(replies, args), key=lambda m: float(m.ts))
         limit = int(args.get("limit") or 1000)
-        return {"messages": [m.as_slack() for m in found[:limit]], "has_more": len(found) > limit}
+        meta = _flag(args.get("include_all_metadata"))
+        return {
+            "messages": [m.as_slack(with_metadata=meta) for m in found[:limit]],
+            "has_more": len(found) > limit,
+        }
 
     def _m_reactions_get(self, args: dict[str, Any]) -> dict[str, Any] | str:
         channel = args.get("channel", "")
@@ -555,9 +576,14 @@ def _set(methods: Iterable[str] | None) -> frozenset[str] | None:
     return frozenset(methods) if methods is not None else None
 
 
+def _flag(value: Any) -> bool:
+    """A boolean argument as slack_sdk sends it: `1`/`true` in a form or query, or JSON."""
+    return value is True or str(value).lower() in ("1", "true")
+
+
 def _window(messages: list[Message], args: dict[str, Any]) -> list[Message]:
     """Slack's `oldest`/`latest`/`inclusive` filter."""
-    inclusive = str(args.get("inclusive", "")).lower() in ("1", "true")
+    inclusive = _flag(args.get("inclusive"))
     oldest = float(args["oldest"]) if args.get("oldest") else None
     latest = float(args["latest"]) if args.get("latest") else None
     out = []

@@ -2,7 +2,8 @@
 
 The state: set #general (workspace `local`) with facilitator alice, presenter bob in the
 Actions phase, supporter carol; set #other where dave facilitates; erin is from another
-workspace, typing in #general (a shared channel). Each cell runs on its own copy of that
+workspace, typing in #general (a shared channel); carol wrote do #1, which alice saved.
+`resume` is tried once alice has paused the round. Each cell runs on its own copy of that
 database, and "allowed" is read from the inbox row: a refusal is recorded there.
 """
 
@@ -14,8 +15,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from bot.events import ButtonPressed, CommandInvoked
-from bot.refs import ChannelRef, Platform, WorkspaceRef
+from bot.events import ButtonPressed, CommandInvoked, ReactionAdded
+from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.store.models import Inbox
 from tests.harness import GENERAL, WS, Harness, u
 
@@ -49,7 +50,24 @@ MATRIX = [
     ("export-me", Y, Y, Y, Y, N),
     ("forget-me", Y, Y, Y, Y, N),
     ("help", Y, Y, Y, Y, Y),
+    # the rest of the grammar (issue 8, item 6): every verb and sub-command
+    ("help schedule", Y, Y, Y, Y, Y),
+    ("start @carol", N, N, N, N, N),  # one is running
+    ("facilitator add @dave", Y, N, N, N, N),
+    ("facilitator remove @alice", N, N, N, N, N),  # the only facilitator stays
+    ("leave", N, N, Y, N, N),  # the only facilitator; the presenter mid-round; not a member
+    ("schedule off", Y, N, N, N, N),
+    ("actions @bob", Y, Y, Y, Y, N),
+    ("dos random", Y, Y, Y, Y, N),
+    ("dos remove 1", Y, N, Y, N, N),  # a facilitator, or carol who wrote it
+    ("dos export md", Y, Y, Y, Y, N),
+    ("dos export", Y, Y, Y, Y, N),
+    ("settings", Y, Y, Y, Y, N),
+    ("settings presenting_minutes", Y, Y, Y, Y, N),
+    ("settings my_timezone America/New_York", Y, Y, Y, Y, N),
+    ("forget-me confirm", Y, Y, Y, Y, N),
 ]
+PAUSED = [("resume", Y, N, N, N, N), ("next", Y, N, N, N, N)]  # once alice has paused
 BUTTONS = [
     # label                     facil. present. support. other set other ws
     ("Next phase", Y, N, N, N, N),
@@ -76,9 +94,33 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
         await h.cmd("carol", "join")
         for _ in range(5):
             await h.cmd("alice", "next")  # → actions, bob presenting
+        await h.app.handle(  # do #1: carol's message, saved by alice's reaction
+            ReactionAdded(key="tpl:do", user=u("alice"), message=MessageRef(GENERAL, "m1"),
+                          emoji="white_check_mark", author=u("carol"), text="Ask first")
+        )  # fmt: skip
         await h.close()
 
     asyncio.run(build())
+    return path
+
+
+@pytest.fixture(scope="module")
+def paused(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import asyncio
+
+    from bot.clock import FakeClock
+    from tests.conftest import START_OF_TESTS
+
+    path = tmp_path_factory.mktemp("authz-paused") / "paused.db"
+    shutil.copy(template, path)
+
+    async def pause() -> None:
+        h = await Harness.open(f"sqlite+aiosqlite:///{path}", FakeClock(START_OF_TESTS))
+        await h.app.handle(CommandInvoked(key="tpl:pause", user=u("alice"), channel=GENERAL,
+                                          text="pause"))  # fmt: skip
+        await h.close()
+
+    asyncio.run(pause())
     return path
 
 
@@ -126,6 +168,28 @@ async def test_command_matrix(
     assert result is expected, (
         f"/als {command} by the {role}: expected {'allow' if expected else 'deny'}"
     )
+
+
+def _paused_cells():
+    for row in PAUSED:
+        for index, role in enumerate(ROLES):
+            yield pytest.param(row[0], role, row[index + 1], id=f"paused: {row[0]} / {role}")
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(("command", "role", "expected"), list(_paused_cells()))
+async def test_paused_command_matrix(
+    paused: Path, tmp_path: Path, command: str, role: str, expected: bool
+) -> None:
+    name, ws = ROLES[role]
+    result = await allowed(
+        paused,
+        tmp_path,
+        lambda h: CommandInvoked(
+            key=f"authz:paused:{role}:{command}", user=u(name, ws), channel=GENERAL, text=command
+        ),
+    )
+    assert result is expected, f"/als {command} (paused) by the {role}"
 
 
 def _button_cells():

@@ -1,0 +1,120 @@
+"""Retention: the inbox and outbox are plumbing, not a record of what people said.
+
+Every event is written to the inbox before it is acknowledged, and every reply to the
+outbox before it is sent: that is what makes the event path durable. But those bodies hold
+people's own words (thread messages, DMs, the questions asked of a presenter), and the set
+was promised that the bot keeps no transcript. So once an event is processed and a reply
+is sent, their text has done its job:
+
+- after `text_hours`, the body of a processed event and of a sent reply is blanked; the
+  event's key stays, because a late retry or a gateway replay must still be recognised;
+- after `keys_days`, processed events and sent replies are deleted, and failed deliveries
+  too (they are shown to facilitators in `/als report` and the digest until then).
+
+Pending work is never touched, and timers are not either (their keys are what stops a
+nudge from being planned twice). Work is done in small batches so that, on SQLite, an
+acknowledgement never waits long behind it for the single writer.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, select, update
+
+from bot.store.db import Store
+from bot.store.models import Inbox, Outbox
+
+log = logging.getLogger(__name__)
+
+INBOX = Inbox.__table__
+OUTBOX = Outbox.__table__
+BATCH = 500
+BLANK = ""
+
+
+@dataclass(frozen=True)
+class Pruned:
+    event_texts: int = 0
+    reply_texts: int = 0
+    events: int = 0
+    replies: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.event_texts + self.reply_texts + self.events + self.replies
+
+
+async def prune(store: Store, now: datetime, *, text_hours: float, keys_days: float) -> Pruned:
+    """One pass; returns what it changed. Safe from several processes at once."""
+    text_before = now - timedelta(hours=text_hours)
+    keys_before = now - timedelta(days=keys_days)
+    done_events = (INBOX.c.status != "pending") & INBOX.c.processed_at.is_not(None)
+    old_replies = OUTBOX.c.status.in_(("sent", "failed"))
+    return Pruned(
+        event_texts=await _in_batches(
+            store,
+            select(INBOX.c.id).where(
+                done_events, INBOX.c.processed_at < text_before, INBOX.c.body != BLANK
+            ),
+            lambda ids: update(INBOX).where(INBOX.c.id.in_(ids)).values(body=BLANK),
+        ),
+        reply_texts=await _in_batches(
+            store,
+            select(OUTBOX.c.id).where(
+                OUTBOX.c.status == "sent", OUTBOX.c.created_at < text_before, OUTBOX.c.body != BLANK
+            ),
+            lambda ids: update(OUTBOX).where(OUTBOX.c.id.in_(ids)).values(body=BLANK),
+        ),
+        events=await _in_batches(
+            store,
+            select(INBOX.c.id).where(done_events, INBOX.c.processed_at < keys_before),
+            lambda ids: delete(INBOX).where(INBOX.c.id.in_(ids)),
+        ),
+        replies=await _in_batches(
+            store,
+            select(OUTBOX.c.id).where(old_replies, OUTBOX.c.created_at < keys_before),
+            lambda ids: delete(OUTBOX).where(OUTBOX.c.id.in_(ids)),
+        ),
+    )
+
+
+async def _in_batches(store: Store, ids_query, change) -> int:
+    total = 0
+    while True:
+        async with store.write() as conn:
+            ids = [r[0] for r in await conn.execute(ids_query.order_by(None).limit(BATCH))]
+            if ids:
+                await conn.execute(change(ids))
+        total += len(ids)
+        if len(ids) < BATCH:
+            return total
+
+
+class Retention:
+    """Runs `prune` from the tick, at most once per `every` of the application's clock."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        text_hours: float,
+        keys_days: float,
+        every: timedelta = timedelta(minutes=10),
+    ) -> None:
+        self.store = store
+        self.text_hours = text_hours
+        self.keys_days = keys_days
+        self.every = every
+        self._last: datetime | None = None
+
+    async def maybe_prune(self, now: datetime) -> Pruned | None:
+        if self._last is not None and now - self._last < self.every:
+            return None
+        self._last = now
+        pruned = await prune(self.store, now, text_hours=self.text_hours, keys_days=self.keys_days)
+        if pruned.total:
+            log.info("retention: %s", pruned)
+        return pruned

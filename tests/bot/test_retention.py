@@ -1,0 +1,108 @@
+"""Retention: people's words leave the inbox and outbox once processed and sent; keys stay."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.clock import FakeClock
+from bot.config import ConfigError
+from bot.events import DirectMessage
+from bot.refs import ChannelRef, MessageRef
+from bot.retention import prune
+from bot.store.models import Action, Inbox, Outbox, OutcomeUpdate
+from tests.conftest import START_OF_TESTS, make_config
+from tests.harness import WS, Harness, u
+
+MARK = "zq-marker"
+
+
+async def rows(h: Harness, table) -> list:
+    async with h.app.store.read() as conn:
+        return list(await conn.execute(select(table).order_by(table.c.id)))
+
+
+def mentioning(found: list) -> list:
+    return [r for r in found if MARK in (r.body or "")]
+
+
+@pytest.mark.asyncio
+async def test_words_go_after_a_day_keys_after_two_weeks_and_the_data_stays(tmp_path) -> None:
+    h = await Harness.open(f"sqlite+aiosqlite:///{tmp_path}/r.db", FakeClock(START_OF_TESTS))
+    try:
+        await h.cmd("fac", "join")
+        await h.cmd("fac", f"action Ring the {MARK} people")
+        channel = ChannelRef(WS, "dm-fac")
+        update = DirectMessage(
+            key="test:dm:late-retry",
+            user=u("fac"),
+            channel=channel,
+            message=MessageRef(channel, "d1"),
+            text=f"{MARK} went well",
+        )
+        await h.app.handle(update)
+        inbox, outbox = await rows(h, Inbox.__table__), await rows(h, Outbox.__table__)
+        assert mentioning(inbox) and mentioning(outbox)
+
+        # Within the day nothing is blanked, however often the tick runs.
+        await h.wait(timedelta(hours=23))
+        assert mentioning(await rows(h, Inbox.__table__))
+        assert mentioning(await rows(h, Outbox.__table__))
+
+        await h.wait(timedelta(hours=2))
+        inbox, outbox = await rows(h, Inbox.__table__), await rows(h, Outbox.__table__)
+        assert not mentioning(inbox) and not mentioning(outbox)
+        assert {r.key for r in inbox} >= {"test:dm:late-retry"}
+        # What people chose to commit is data, not plumbing: it stays.
+        async with h.app.store.read() as conn:
+            assert MARK in (await conn.execute(select(Action.__table__.c.text))).scalar_one()
+            assert MARK in (await conn.execute(select(OutcomeUpdate.__table__.c.text))).scalar()
+        # A late retry of a blanked event is still recognised: no second effect.
+        assert await h.app.submit(update) is False
+        await h.app.settle()
+        async with h.app.store.read() as conn:
+            updates = (await conn.execute(select(OutcomeUpdate.__table__.c.id))).all()
+        assert len(updates) == 1
+
+        await h.wait(timedelta(days=14))
+        assert await rows(h, Inbox.__table__) == []
+        assert await rows(h, Outbox.__table__) == []
+    finally:
+        await h.close()
+
+
+@pytest.mark.asyncio
+async def test_pending_work_is_never_pruned(tmp_path) -> None:
+    h = await Harness.open(f"sqlite+aiosqlite:///{tmp_path}/p.db", FakeClock(START_OF_TESTS))
+    try:
+        await h.cmd("fac", "join")
+        inbox, outbox = Inbox.__table__, Outbox.__table__
+        now = h.clock.now()
+        async with h.app.store.write() as conn:
+            await conn.execute(
+                inbox.insert().values(key="k:pending", body=MARK, status="pending", received_at=now)
+            )
+            await conn.execute(
+                outbox.insert().values(
+                    platform="console", lane="x", body=MARK, status="pending", created_at=now
+                )
+            )
+        done = await prune(h.app.store, now + timedelta(days=60), text_hours=1, keys_days=1)
+        assert done.events >= 1 and done.replies >= 1
+        assert [r.body for r in await rows(h, inbox)] == [MARK]
+        assert [r.body for r in await rows(h, outbox)] == [MARK]
+    finally:
+        await h.close()
+
+
+def test_retention_settings_are_checked() -> None:
+    url = "sqlite+aiosqlite:///:memory:"
+    assert make_config(url).retention.keys_days == 14
+    with pytest.raises(ConfigError, match="keys_days"):
+        make_config(url, ALSBOT_RETENTION_KEYS_DAYS="0.5")
+    with pytest.raises(ConfigError, match="text_hours"):
+        make_config(url, ALSBOT_RETENTION_TEXT_HOURS="-1")
+    with pytest.raises(ConfigError, match="text_hours"):
+        make_config(url, ALSBOT_RETENTION_TEXT_HOURS="500", ALSBOT_RETENTION_KEYS_DAYS="2")
