@@ -153,6 +153,7 @@ class Deliverer:
         # Platform-wide pacing across all lanes (e.g. Discord's ~50 requests/s per bot).
         self.limiter = limiter
         self._recovered = False
+        self._held_for: dict[int, float] = {}  # row id -> seconds its lane must wait
 
     async def deliver_pending(self) -> int:
         rows = await self._claim()
@@ -216,8 +217,11 @@ class Deliverer:
             if outcome == "sent":
                 sent += 1
             elif outcome == "blocked":
-                # The rest of the lane was claimed but not tried: give their counts back.
-                await self._release([r.id for r in rows[index:]], delay=0.2, uncount=True)
+                # The rest of the lane was claimed but not tried: give their counts back,
+                # and hold them as long as the blocked row, so that none overtakes it (a
+                # lane is in order) or reaches the platform before its Retry-After.
+                delay = self._held_for.pop(row.id, 0.2)
+                await self._release([r.id for r in rows[index:]], delay=delay, uncount=True)
                 break
         return sent
 
@@ -275,8 +279,9 @@ class Deliverer:
             if not exc.rate_limited and row.attempts >= MAX_ATTEMPTS:
                 await self._finish(row.id, "failed", error=f"gave up: {exc}")
                 return "failed"
+            self._held_for[row.id] = max(exc.after, 0.05)
             await self._release(
-                [row.id], delay=max(exc.after, 0.05), error=str(exc), uncount=exc.rate_limited
+                [row.id], delay=self._held_for[row.id], error=str(exc), uncount=exc.rate_limited
             )
             return "blocked"
         except DeliveryFailed as exc:
@@ -288,7 +293,8 @@ class Deliverer:
             if row.attempts >= MAX_ATTEMPTS:
                 await self._finish(row.id, "failed", error=f"adapter error: {exc!r}")
                 return "failed"
-            await self._release([row.id], delay=2.0**row.attempts, error=repr(exc))
+            self._held_for[row.id] = 2.0**row.attempts
+            await self._release([row.id], delay=self._held_for[row.id], error=repr(exc))
             return "blocked"
         handle = None if isinstance(reply, Update) else getattr(reply, "handle", None)
         await self._finish(

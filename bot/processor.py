@@ -220,9 +220,8 @@ class Processor:
                 for status, row_ids in outcomes.items()
                 for i in row_ids
             ]
-            for row in finished:
-                if row["error"] is not None:
-                    row["error"] = row["error"][:2000]
+            for row in finished:  # one executemany for the slice, errors or not
+                row["error"] = row["error"] and row["error"][:2000]
             if finished:
                 await conn.execute(_FINISH, finished)
         return taken

@@ -26,18 +26,17 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, delete, func, insert, select, update
+from sqlalchemy import String, delete, func, select, update
 from sqlalchemy import cast as sa_cast
-from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.dos_text import hashtags, normalise_text, permalink_for
 from bot.emoji_names import normalise_emoji
 from bot.events import ReactionAdded, ReactionRemoved
 from bot.refs import MessageRef, Platform
 from bot.replies import Direct, Ephemeral, text
+from bot.services import dos_statements as q
 from bot.services import sets
 from bot.services.context import Ctx
 from bot.services.dos_common import (
@@ -62,41 +61,6 @@ SETS = SetRow.__table__
 UNDO_WINDOW = timedelta(minutes=10)
 TOLD_UNREADABLE = "_dos_unreadable_told"  # a marker in the set's settings, not a setting
 
-# The statements every do reaction runs, built once: building a statement and its cache
-# key cost more than SQLite's work for it (measured in bench/slack_event_path.py).  SET
-# values come from the parameters' column names; WHERE parameters are named `b_…`.
-_SOURCE = select(SOURCES).where(SOURCES.c.message_key == bindparam("b_message_key"))
-# The channel's set and the message's source (if any) in one statement: every do reaction
-# needs both.
-_SET_AND_SOURCE = (
-    select(
-        SETS,
-        SOURCES.c.status.label("source_status"),
-        SOURCES.c.do_id.label("source_do_id"),
-    )
-    .select_from(SETS.outerjoin(SOURCES, SOURCES.c.message_key == bindparam("b_message_key")))
-    .where(SETS.c.channel_key == bindparam("b_channel_key"))
-)
-_REACTORS = (
-    select(REACTIONS.c.user_key)
-    .where(REACTIONS.c.message_key == bindparam("b_message_key"))
-    .order_by(REACTIONS.c.created_at, REACTIONS.c.id)
-)
-_REACTORS_BUT_AUTHOR = _REACTORS.where(REACTIONS.c.user_key != bindparam("b_author_key"))
-_SAME_TEXT = (
-    select(DOS)
-    .where(
-        DOS.c.set_id == bindparam("b_set_id"),
-        DOS.c.norm_text == bindparam("b_norm"),
-        DOS.c.status == SAVED,
-    )
-    .order_by(DOS.c.id)
-    .limit(1)
-)
-_NEW_DO = insert(DOS)
-_SOURCE_SAVED = update(SOURCES).where(SOURCES.c.id == bindparam("b_id"))
-
-
 # --------------------------------------------------------------------------- reading
 
 
@@ -116,15 +80,15 @@ async def is_round_thread(ctx: Ctx, thread: MessageRef | None) -> bool:
 
 
 async def source_row(ctx: Ctx, message_key: str) -> Any:
-    return (await ctx.conn.execute(_SOURCE, {"b_message_key": message_key})).first()
+    return (await ctx.conn.execute(q.SOURCE, {"b_message_key": message_key})).first()
 
 
 async def reactors(ctx: Ctx, message_key: str, author_key: str | None, allow_self: bool) -> list:
     """Distinct people whose reaction counts, in the order they reacted."""
     if author_key and not allow_self:
         params = {"b_message_key": message_key, "b_author_key": author_key}
-        return [r[0] for r in await ctx.conn.execute(_REACTORS_BUT_AUTHOR, params)]
-    return [r[0] for r in await ctx.conn.execute(_REACTORS, {"b_message_key": message_key})]
+        return [r[0] for r in await ctx.conn.execute(q.REACTORS_BUT_AUTHOR, params)]
+    return [r[0] for r in await ctx.conn.execute(q.REACTORS, {"b_message_key": message_key})]
 
 
 # --------------------------------------------------------------------------- saving
@@ -141,7 +105,7 @@ async def save_source(
     if existing is not None:
         await _merge(ctx, existing, body, savers)
     await ctx.conn.execute(
-        _SOURCE_SAVED,
+        q.SOURCE_SAVED,
         {"b_id": source_id, "do_id": do_id, "status": SAVED, "saved_at": ctx.now, "text": body},
     )
     return do_id, existing is not None
@@ -152,20 +116,23 @@ async def _do_for(
 ) -> tuple[Any, int]:
     """The set's do saying the same as `body` (not yet merged), else a new one: (row, id)."""
     norm = normalise_text(body) or body.strip()
-    existing = (await ctx.conn.execute(_SAME_TEXT, {"b_set_id": set_id, "b_norm": norm})).first()
-    if existing is not None:
-        return existing, existing.id
     values = {
-        "set_id": set_id,
-        "text": body,
-        "norm_text": norm,
-        "author_key": author_key,
-        "saved_by": list(dict.fromkeys(savers)),
-        "tags": hashtags(body),
-        "status": SAVED,
-        "created_at": ctx.now,
+        "v_set_id": set_id,
+        "v_text": body,
+        "v_norm_text": norm,
+        "v_author_key": author_key,
+        "v_saved_by": list(dict.fromkeys(savers)),
+        "v_tags": hashtags(body),
+        "v_status": SAVED,
+        "v_created_at": ctx.now,
+        "b_set_id": set_id,
+        "b_norm": norm,
     }
-    return None, (await ctx.conn.execute(_NEW_DO, values)).inserted_primary_key[0]
+    new = (await ctx.conn.execute(q.NEW_DO_UNLESS_SAME, values)).first()
+    if new is not None:
+        return None, new[0]
+    existing = (await ctx.conn.execute(q.SAME_TEXT, {"b_set_id": set_id, "b_norm": norm})).one()
+    return existing, existing.id
 
 
 async def _merge(ctx: Ctx, existing: Any, body: str, savers: list[str]) -> None:
@@ -196,7 +163,7 @@ async def _claim(
     assert event.author is not None and event.text is not None
     claimed = (
         await ctx.conn.execute(
-            _claim_statement(ctx.dialect),
+            q.claim_statement(ctx.dialect),
             {
                 "set_id": set_info.id,
                 "message_key": event.message.key,
@@ -213,28 +180,6 @@ async def _claim(
     return claimed[0] if claimed else None
 
 
-@lru_cache(maxsize=4)
-def _claim_statement(dialect: str) -> Any:
-    """Insert the source row already claimed, or claim a `counting` one: one statement.
-
-    `ON CONFLICT DO UPDATE … WHERE status = 'counting'` returns no row when the source
-    is already past counting, on SQLite and PostgreSQL alike, which is what makes only one
-    event (a retry, a second reactor, another process) the one that saves."""
-    module = sqlite if dialect == "sqlite" else postgresql
-    stmt = module.insert(SOURCES)
-    return stmt.on_conflict_do_update(
-        index_elements=[SOURCES.c.message_key],
-        set_={
-            "status": stmt.excluded.status,
-            "text": stmt.excluded.text,
-            "author_key": stmt.excluded.author_key,
-            "do_id": stmt.excluded.do_id,
-            "saved_at": stmt.excluded.saved_at,
-        },
-        where=SOURCES.c.status == COUNTING,
-    ).returning(SOURCES.c.id)
-
-
 # --------------------------------------------------------------------------- events
 
 
@@ -243,7 +188,7 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
     where = event.thread.channel if event.thread is not None else event.message.channel
     key = event.message.key
     found = (
-        await ctx.conn.execute(_SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": key})
+        await ctx.conn.execute(q.SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": key})
     ).first()
     if found is None:
         return

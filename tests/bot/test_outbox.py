@@ -175,3 +175,24 @@ async def test_only_an_attempt_that_may_have_landed_makes_the_next_maybe_deliver
     await drain(Deliverer(store, outlet))
     maybe = {d.reply.text.plain(): d.maybe_delivered for d in outlet.sent}
     assert maybe == {"limited": False, "behind": False, "timed out": True}
+
+
+@pytest.mark.asyncio
+async def test_a_rate_limited_message_holds_its_lane_until_retry_after(store, clock) -> None:
+    """Nothing behind a 429 in its channel overtakes it or reaches the platform sooner."""
+    tried: list[tuple[str, float]] = []
+    loop = asyncio.get_running_loop()
+
+    def first_is_limited(delivery, attempt):
+        tried.append((delivery.reply.text.plain(), loop.time()))
+        return DeliveryRetry("429", after=0.4, rate_limited=True) if attempt == 1 else None
+
+    outlet = RecordingOutlet(fail=first_is_limited)
+    async with store.write() as conn:
+        await enqueue(
+            conn, [Post(channel=C, text=text(f"m{i}")) for i in range(3)], now=clock.now()
+        )
+    await drain(Deliverer(store, outlet), rounds=100)
+    assert [d.reply.text.plain() for d in outlet.sent] == ["m0", "m1", "m2"]
+    limited_at = tried[0][1]
+    assert all(at - limited_at >= 0.35 for _, at in tried[1:]), tried
