@@ -36,6 +36,18 @@ LINES = [
 ]
 
 
+def message(r: int, m: int, thread: MessageRef) -> MessagePosted:
+    """Message `m` of round `r`, from one of four supporters, in the round's thread."""
+    return MessagePosted(
+        key=f"msg:{r}:{m}",
+        user=UserRef(WS, f"s{r}-{m % 4}"),
+        channel=thread.channel,
+        message=MessageRef(thread.channel, f"u{r}-{m}"),
+        text=LINES[m % len(LINES)],
+        thread=thread,
+    )
+
+
 async def run(rounds: int, messages: int, in_flight: int) -> dict:
     with tempfile.TemporaryDirectory() as scratch:
         url = f"sqlite+aiosqlite:///{Path(scratch) / 'bench.db'}"
@@ -90,15 +102,7 @@ async def run(rounds: int, messages: int, in_flight: int) -> dict:
         semaphore = asyncio.Semaphore(in_flight)
 
         async def one(r: int, m: int) -> None:
-            thread = threads[r]
-            event = MessagePosted(
-                key=f"msg:{r}:{m}",
-                user=UserRef(WS, f"s{r}-{m % 4}"),
-                channel=thread.channel,
-                message=MessageRef(thread.channel, f"u{r}-{m}"),
-                text=LINES[m % len(LINES)],
-                thread=thread,
-            )
+            event = message(r, m, threads[r])
             async with semaphore:
                 start = time.perf_counter()
                 await app.submit(event)
@@ -155,15 +159,7 @@ async def inbox_floor(path: Path, rounds: int, messages: int, in_flight: int) ->
     semaphore = asyncio.Semaphore(in_flight)
 
     async def one(r: int, m: int) -> None:
-        thread = MessageRef(ChannelRef(WS, f"c{r}"), f"t{r}")
-        event = MessagePosted(
-            key=f"msg:{r}:{m}",
-            user=UserRef(WS, f"s{r}-{m % 4}"),
-            channel=thread.channel,
-            message=MessageRef(thread.channel, f"u{r}-{m}"),
-            text=LINES[m % len(LINES)],
-            thread=thread,
-        )
+        event = message(r, m, MessageRef(ChannelRef(WS, f"c{r}"), f"t{r}"))
         async with semaphore:
             start = time.perf_counter()
             await app.submit(event)

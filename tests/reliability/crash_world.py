@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
 from bot.app import Alsbot
 from bot.config import load_config
@@ -28,9 +28,10 @@ from bot.round_engine import Phase
 from bot.services import planning, sets
 from bot.services.context import Ctx
 from bot.store.db import open_store
-from bot.store.models import Action, Inbox, Outbox, Posted, ScheduleRow, Timer
+from bot.store.models import Inbox, Outbox, Posted, Timer
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
+from tests.reliability.faults_common import SetLayout, add_owing_set
 from tests.reliability.live import BotProcess, SlackSender
 from tests.standins import slack_signing as sign
 from tests.standins.slack_web_api import SlackWebApi
@@ -171,29 +172,14 @@ async def seed(db_url: str, plan: CrashPlan) -> Seeded:
             ctx = Ctx(conn, now, config, router=app.router)
             act = await sets.create_set(ctx, ChannelRef(WS, ACT))
             await sets.ensure_member(ctx, act.id, UserRef(WS, FAC_ACT), facilitator=True)
-            nudge_set = await sets.create_set(ctx, ChannelRef(WS, NUDGE))
-            await sets.ensure_member(ctx, nudge_set.id, UserRef(WS, NFAC), facilitator=True)
-            for i in range(plan.nudged):
-                person = UserRef(WS, f"UN{i:02d}")
-                await sets.ensure_member(ctx, nudge_set.id, person)
-                await conn.execute(
-                    insert(Action.__table__).values(
-                        set_id=nudge_set.id,
-                        session_id=None,
-                        owner_key=person.key,
-                        text=f"Ask the board about budget line {i}",
-                        due=None,
-                        status="open",
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-            await conn.execute(
-                insert(ScheduleRow.__table__).values(
-                    set_id=nudge_set.id, first_at=session_at, recurrence=None, next_at=session_at
-                )
+            layout = SetLayout(
+                ChannelRef(WS, NUDGE),
+                UserRef(WS, NFAC),
+                [UserRef(WS, f"UN{i:02d}") for i in range(plan.nudged)],
             )
-            await planning.plan_set(ctx, nudge_set)
+            nudge_set = await add_owing_set(
+                ctx, layout, session_at, lambda i: f"Ask the board about budget line {i}"
+            )
         timers = Timer.__table__
         due: dict[int, datetime] = {}
         async with app.store.write() as conn:

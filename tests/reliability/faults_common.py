@@ -11,6 +11,7 @@ failed for good is already recorded when the facilitators' digest is written.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -39,33 +40,44 @@ class SetLayout:
     people: list[UserRef]
 
 
+async def add_owing_set(
+    ctx: Ctx, layout: SetLayout, session_at: datetime, action_text: Callable[[int], str]
+) -> sets.SetInfo:
+    """A set whose members each owe an update on one open action, with a session ahead;
+    its nudges, reminders and digest are planned as closing a session would plan them."""
+    info = await sets.create_set(ctx, layout.channel)
+    await sets.ensure_member(ctx, info.id, layout.facilitator, facilitator=True)
+    for i, who in enumerate(layout.people):
+        await sets.ensure_member(ctx, info.id, who)
+        await ctx.conn.execute(
+            insert(Action.__table__).values(
+                set_id=info.id,
+                session_id=None,
+                owner_key=who.key,
+                text=action_text(i),
+                due=None,
+                status="open",
+                created_at=ctx.now,
+                updated_at=ctx.now,
+            )
+        )
+    await ctx.conn.execute(
+        insert(ScheduleRow.__table__).values(
+            set_id=info.id, first_at=session_at, recurrence=None, next_at=session_at
+        )
+    )
+    await planning.plan_set(ctx, info)
+    return info
+
+
 async def seed(app: Alsbot, layouts: list[SetLayout]) -> None:
     now = app.clock.now()
     async with app.store.write() as conn:
         ctx = Ctx(conn, now, app.config, router=app.router)
         for n, layout in enumerate(layouts):
-            info = await sets.create_set(ctx, layout.channel)
-            await sets.ensure_member(ctx, info.id, layout.facilitator, facilitator=True)
-            for i, who in enumerate(layout.people):
-                await sets.ensure_member(ctx, info.id, who)
-                await conn.execute(
-                    insert(Action.__table__).values(
-                        set_id=info.id,
-                        session_id=None,
-                        owner_key=who.key,
-                        text=f"Talk to the funder about plan {n}.{i}",
-                        due=None,
-                        status="open",
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-            await conn.execute(
-                insert(ScheduleRow.__table__).values(
-                    set_id=info.id, first_at=SESSION_AT, recurrence=None, next_at=SESSION_AT
-                )
+            await add_owing_set(
+                ctx, layout, SESSION_AT, lambda i, n=n: f"Talk to the funder about plan {n}.{i}"
             )
-            await planning.plan_set(ctx, info)
 
 
 async def due_times(app: Alsbot) -> list[datetime]:
