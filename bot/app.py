@@ -24,7 +24,7 @@ from bot.outbox import ChannelPacer, Deliverer
 from bot.ports import MessageSource, Outlet
 from bot.processor import Processor
 from bot.refs import Platform, UserRef
-from bot.retention import Retention
+from bot.retention import Pruned, prune
 from bot.router import Router
 from bot.services.context import Ctx
 from bot.services.home import HomeSummary, home_summary
@@ -52,11 +52,6 @@ class Alsbot:
         self._deliver_wake = asyncio.Event()
         self.inbox = InboxWriter(store, self.clock, on_new=self._process_wake.set)
         self.processor.between_slices = self.inbox.wait_idle
-        self.retention = Retention(
-            store,
-            text_hours=config.retention.text_hours,
-            keys_days=config.retention.keys_days,
-        )
         self.deliverers: dict[Platform, Deliverer] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
@@ -111,10 +106,21 @@ class Alsbot:
 
     async def tick(self) -> int:
         n = await self.processor.tick()
-        await self.retention.maybe_prune(self.clock.now())
         if n:
             self._deliver_wake.set()
         return n
+
+    async def prune(self) -> Pruned:
+        """Retention (`bot/retention.py`): people's words out of the inbox and outbox."""
+        pruned = await prune(
+            self.store,
+            self.clock.now(),
+            text_hours=self.config.retention.text_hours,
+            keys_days=self.config.retention.keys_days,
+        )
+        if pruned.total:
+            log.info("retention: %s", pruned)
+        return pruned
 
     async def deliver_pending(self) -> int:
         total = 0

@@ -32,6 +32,7 @@ POSTED = Posted.__table__
 # Run once per delivered reply, so built once (see `bot.store.upsert._insert_ignore`).
 _FINISH = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"))
 LEASE = timedelta(seconds=60)
+WAIT_FOR_HANDLE = 0.2  # seconds: a reply whose thread or target is not posted yet
 MAX_ATTEMPTS = 8
 
 
@@ -153,7 +154,6 @@ class Deliverer:
         # Platform-wide pacing across all lanes (e.g. Discord's ~50 requests/s per bot).
         self.limiter = limiter
         self._recovered = False
-        self._held_for: dict[int, float] = {}  # row id -> seconds its lane must wait
 
     async def deliver_pending(self) -> int:
         rows = await self._claim()
@@ -216,12 +216,11 @@ class Deliverer:
             outcome = await self._deliver_one(row)
             if outcome == "sent":
                 sent += 1
-            elif outcome == "blocked":
+            elif isinstance(outcome, float):
                 # The rest of the lane was claimed but not tried: give their counts back,
                 # and hold them as long as the blocked row, so that none overtakes it (a
                 # lane is in order) or reaches the platform before its Retry-After.
-                delay = self._held_for.pop(row.id, 0.2)
-                await self._release([r.id for r in rows[index:]], delay=delay, uncount=True)
+                await self._release([r.id for r in rows[index:]], delay=outcome, uncount=True)
                 break
         return sent
 
@@ -241,7 +240,8 @@ class Deliverer:
             ).first()
         return "failed" if failed else None
 
-    async def _deliver_one(self, row) -> str:
+    async def _deliver_one(self, row) -> str | float:
+        """ "sent", "failed", or the seconds its lane must wait before trying it again."""
         reply = reply_from_json(row.body)
         thread: MessageRef | None = getattr(reply, "thread", None)
         target: MessageRef | None = None
@@ -254,7 +254,7 @@ class Deliverer:
                 await self._finish(row.id, "failed", error=f"depends on failed post {needed}")
                 return "failed"
             if not isinstance(resolved, MessageRef):
-                return "blocked"
+                return WAIT_FOR_HANDLE
             if isinstance(reply, Update):
                 target = resolved
             else:
@@ -279,11 +279,9 @@ class Deliverer:
             if not exc.rate_limited and row.attempts >= MAX_ATTEMPTS:
                 await self._finish(row.id, "failed", error=f"gave up: {exc}")
                 return "failed"
-            self._held_for[row.id] = max(exc.after, 0.05)
-            await self._release(
-                [row.id], delay=self._held_for[row.id], error=str(exc), uncount=exc.rate_limited
-            )
-            return "blocked"
+            hold = max(exc.after, 0.05)
+            await self._release([row.id], delay=hold, error=str(exc), uncount=exc.rate_limited)
+            return hold
         except DeliveryFailed as exc:
             log.warning("delivery failed for good: %s", exc)
             await self._finish(row.id, "failed", error=str(exc))
@@ -293,9 +291,9 @@ class Deliverer:
             if row.attempts >= MAX_ATTEMPTS:
                 await self._finish(row.id, "failed", error=f"adapter error: {exc!r}")
                 return "failed"
-            self._held_for[row.id] = 2.0**row.attempts
-            await self._release([row.id], delay=self._held_for[row.id], error=repr(exc))
-            return "blocked"
+            hold = 2.0**row.attempts
+            await self._release([row.id], delay=hold, error=repr(exc))
+            return hold
         handle = None if isinstance(reply, Update) else getattr(reply, "handle", None)
         await self._finish(
             row.id,

@@ -215,13 +215,16 @@ class Processor:
                     outcomes["done"].append(row_id)
                 if self.store.is_sqlite and time.perf_counter() - started > SLICE_SECONDS:
                     break
-            finished = [
-                {"b_id": i, "status": status, "processed_at": now, "error": errors.get(i)}
+            finished = [  # one executemany for the slice, errors or not
+                {
+                    "b_id": i,
+                    "status": status,
+                    "processed_at": now,
+                    "error": errors[i][:2000] if i in errors else None,
+                }
                 for status, row_ids in outcomes.items()
                 for i in row_ids
             ]
-            for row in finished:  # one executemany for the slice, errors or not
-                row["error"] = row["error"] and row["error"][:2000]
             if finished:
                 await conn.execute(_FINISH, finished)
         return taken

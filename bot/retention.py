@@ -12,13 +12,14 @@ is sent, their text has done its job:
   too (they are shown to facilitators in `/als report` and the digest until then).
 
 Pending work is never touched, and timers are not either (their keys are what stops a
-nudge from being planned twice). Work is done in small batches so that, on SQLite, an
-acknowledgement never waits long behind it for the single writer.
+nudge from being planned twice). `jobs.ticker` runs it every `PRUNE_EVERY` as a job of its
+own, apart from the timer tick, so a long first pass never delays a phase deadline; work
+is done in small batches so that, on SQLite, an acknowledgement never waits long behind it
+for the single writer.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -27,11 +28,10 @@ from sqlalchemy import delete, select, update
 from bot.store.db import Store
 from bot.store.models import Inbox, Outbox
 
-log = logging.getLogger(__name__)
-
 INBOX = Inbox.__table__
 OUTBOX = Outbox.__table__
 BATCH = 500
+PRUNE_EVERY = timedelta(minutes=10)
 BLANK = ""
 
 
@@ -82,39 +82,16 @@ async def prune(store: Store, now: datetime, *, text_hours: float, keys_days: fl
 
 
 async def _in_batches(store: Store, ids_query, change) -> int:
+    """Find a batch with a reader (no column here is indexed, so that is a scan) and
+    change it with the writer: only the change itself holds up acknowledgements. What
+    qualifies stays qualified, so a row changed meanwhile by another process is harmless."""
     total = 0
     while True:
-        async with store.write() as conn:
-            ids = [r[0] for r in await conn.execute(ids_query.order_by(None).limit(BATCH))]
-            if ids:
+        async with store.read() as conn:
+            ids = [r[0] for r in await conn.execute(ids_query.limit(BATCH))]
+        if ids:
+            async with store.write() as conn:
                 await conn.execute(change(ids))
         total += len(ids)
         if len(ids) < BATCH:
             return total
-
-
-class Retention:
-    """Runs `prune` from the tick, at most once per `every` of the application's clock."""
-
-    def __init__(
-        self,
-        store: Store,
-        *,
-        text_hours: float,
-        keys_days: float,
-        every: timedelta = timedelta(minutes=10),
-    ) -> None:
-        self.store = store
-        self.text_hours = text_hours
-        self.keys_days = keys_days
-        self.every = every
-        self._last: datetime | None = None
-
-    async def maybe_prune(self, now: datetime) -> Pruned | None:
-        if self._last is not None and now - self._last < self.every:
-            return None
-        self._last = now
-        pruned = await prune(self.store, now, text_hours=self.text_hours, keys_days=self.keys_days)
-        if pruned.total:
-            log.info("retention: %s", pruned)
-        return pruned

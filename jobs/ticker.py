@@ -8,10 +8,12 @@ number of processes at once.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.retention import PRUNE_EVERY
 
 log = logging.getLogger(__name__)
 
@@ -19,11 +21,16 @@ log = logging.getLogger(__name__)
 class Tickable(Protocol):
     async def tick(self) -> int: ...
 
+    async def prune(self) -> object: ...
+
 
 class Ticker:
-    def __init__(self, target: Tickable, every_seconds: float) -> None:
+    def __init__(
+        self, target: Tickable, every_seconds: float, prune_every: timedelta = PRUNE_EVERY
+    ) -> None:
         self.target = target
         self.every_seconds = every_seconds
+        self.prune_every = prune_every
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def _tick(self) -> None:
@@ -33,6 +40,12 @@ class Ticker:
                 log.debug("tick fired %d timers", fired)
         except Exception:
             log.exception("tick failed; the next tick will try again")
+
+    async def _prune(self) -> None:
+        try:
+            await self.target.prune()
+        except Exception:
+            log.exception("retention failed; the next run will try again")
 
     def start(self) -> None:
         # The first tick runs at once: whatever fell due while the bot was down goes now.
@@ -44,6 +57,16 @@ class Ticker:
             coalesce=True,
             id="alsbot-tick",
             next_run_time=datetime.now(UTC),
+        )
+        # Retention is not urgent: its own job, first run one interval after start, so it
+        # neither delays the timer tick nor adds to start-up.
+        self.scheduler.add_job(
+            self._prune,
+            "interval",
+            seconds=self.prune_every.total_seconds(),
+            max_instances=1,
+            coalesce=True,
+            id="alsbot-prune",
         )
         self.scheduler.start()
 

@@ -46,12 +46,15 @@ async def test_words_go_after_a_day_keys_after_two_weeks_and_the_data_stays(tmp_
         inbox, outbox = await rows(h, Inbox.__table__), await rows(h, Outbox.__table__)
         assert mentioning(inbox) and mentioning(outbox)
 
-        # Within the day nothing is blanked, however often the tick runs.
+        # Within the day nothing is blanked, however often retention runs.
         await h.wait(timedelta(hours=23))
+        await h.app.prune()
+        await h.app.prune()
         assert mentioning(await rows(h, Inbox.__table__))
         assert mentioning(await rows(h, Outbox.__table__))
 
         await h.wait(timedelta(hours=2))
+        await h.app.prune()
         inbox, outbox = await rows(h, Inbox.__table__), await rows(h, Outbox.__table__)
         assert not mentioning(inbox) and not mentioning(outbox)
         assert {r.key for r in inbox} >= {"test:dm:late-retry"}
@@ -67,6 +70,7 @@ async def test_words_go_after_a_day_keys_after_two_weeks_and_the_data_stays(tmp_
         assert len(updates) == 1
 
         await h.wait(timedelta(days=14))
+        await h.app.prune()
         assert await rows(h, Inbox.__table__) == []
         assert await rows(h, Outbox.__table__) == []
     finally:

@@ -27,10 +27,6 @@ from bot.store.models import Action, Outbox, ScheduleRow, Timer
 START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)
 SESSION_AT = datetime(2026, 1, 20, 14, 0, tzinfo=UTC)
 KINDS = (planning.NUDGE, planning.REMINDER, planning.DIGEST)
-# The clock runs eight days ahead, and retention blanks a sent reply's text after a day of
-# domain time; these tests match every sent reply with what reached the platform, so they
-# keep the texts as long as the keys (14 days, longer than the run).
-KEEP_TEXT = {"ALSBOT_RETENTION_TEXT_HOURS": "336"}
 
 
 @dataclass

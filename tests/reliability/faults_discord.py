@@ -87,9 +87,7 @@ async def run_discord_faults(tmp_path: Path, plan: DiscordFaultPlan | None = Non
             for s in range(plan.sets)
         ]
         no_permission, deleted = channels[-2], channels[-1]
-        config = discord_config(
-            standin, tmp_path / "faults.db", ALSBOT_DEFAULTS_QUIET_HOURS="off", **common.KEEP_TEXT
-        )
+        config = discord_config(standin, tmp_path / "faults.db", ALSBOT_DEFAULTS_QUIET_HOURS="off")
         app = await Alsbot.open(config, clock=FakeClock(common.START))
         stop = await serve_discord(app, config, ready_timeout=30, **FAST)
         stop.client.outlet.timeout = plan.client_timeout

@@ -137,7 +137,6 @@ async def run_faults(tmp_path: Any, plan: FaultPlan | None = None) -> dict[str, 
             "ALSBOT_DATABASE_URL": db_url,
             "ALSBOT_SLACK_CHANNEL_RATE_PER_SECOND": "0",
             "ALSBOT_DEFAULTS_QUIET_HOURS": "off",
-            **common.KEEP_TEXT,
         }
         app = await Alsbot.open(load_config(None, env), clock=clock)
         outlet = SlackOutlet(delivery_client(api.token, api.url, timeout=plan.client_timeout))
