@@ -26,10 +26,6 @@ BENCHMARKS = (
 )
 
 
-def names() -> list[str]:
-    return list(BENCHMARKS)
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="about a minute in all")
@@ -38,7 +34,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     failures = 0
-    for name in args.only or names():
+    for name in args.only or BENCHMARKS:
         started = time.perf_counter()
         command = [sys.executable, "-m", f"bench.{name}", *(["--quick"] if args.quick else [])]
         result = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent)

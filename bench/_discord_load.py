@@ -30,7 +30,6 @@ from tests.standins.discord_payloads import JSON, UserInfo, reaction_payload
 from tests.standins.discord_world import StoredMessage
 
 DO_EMOJI = "✅"
-MARKER_EMOJI = "🏁"
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +51,10 @@ class Sent:
 
 
 class BenchDiscord(DiscordStandIn):
-    """The stand-in, with bulk seeding, an in-order push, and heartbeats recorded."""
+    """The stand-in, with bulk seeding, an in-order push, and heartbeats reported."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.beats: list[Beat] = []
         self.on_beat: Any = None  # called with each Beat, synchronously
         self.on_sent: Any = None  # called with each Sent, synchronously
         self.reactor = self.world.add_user("reactor")
@@ -69,7 +67,6 @@ class BenchDiscord(DiscordStandIn):
     ) -> GatewaySession | None:
         if message.get("op") == HEARTBEAT and session is not None:
             beat = Beat(time.monotonic(), session.id, int(message.get("d") or 0))
-            self.beats.append(beat)
             if self.on_beat is not None:
                 self.on_beat(beat)
         return await super()._on_frame(ws, message, session)

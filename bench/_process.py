@@ -14,6 +14,7 @@ import signal
 import socket
 import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -141,3 +142,25 @@ class ReadOnlyDb:
 
     def close(self) -> None:
         self.conn.close()
+
+
+class Cpu:
+    """CPU used by the server and by this process (client and stand-in) since creation."""
+
+    def __init__(self, server: Server) -> None:
+        self.server = server
+        self.server_start = server.cpu_seconds()
+        self.waited_start = server.runqueue_seconds()
+        self.own_start = time.process_time()
+        self.wall_start = time.perf_counter()
+
+    def per_event(self, events: int, prefix: str = "") -> dict[str, float]:
+        server = self.server.cpu_seconds() - self.server_start
+        waited = self.server.runqueue_seconds() - self.waited_start
+        own = time.process_time() - self.own_start
+        wall = max(time.perf_counter() - self.wall_start, 1e-9)
+        return {
+            f"{prefix}server_cpu_ms_per_event": round(server * 1000 / events, 3),
+            f"{prefix}bench_cpu_ms_per_event": round(own * 1000 / events, 3),
+            f"{prefix}server_runqueue_ms_per_s": round(waited * 1000 / wall, 1),
+        }

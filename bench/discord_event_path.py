@@ -40,10 +40,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench._discord_load import MARKER_EMOJI, BenchDiscord, InboxWatch, Sent, quiesce
-from bench._process import Server, clean_env
+from bench._discord_floor import MARKER_EMOJI
+from bench._discord_load import BenchDiscord, InboxWatch, Sent, quiesce
+from bench._process import Cpu, Server, clean_env
 from bench.common import emit, percentile
-from bench.slack_event_path import Cpu
 
 DEADLINE = 900.0  # seconds: the whole benchmark gives up after this
 HEARTBEAT_MS = 1000

@@ -40,7 +40,7 @@ from typing import Any
 import aiohttp
 
 from bench._load import burst, steady
-from bench._process import ReadOnlyDb, Server, clean_env, free_port
+from bench._process import Cpu, ReadOnlyDb, Server, clean_env, free_port
 from bench.common import emit
 from tests.standins import slack_signing as sign
 from tests.standins.slack_web_api import Message, SlackWebApi
@@ -108,28 +108,6 @@ def reactions(api: IndexedWebApi, count: int) -> list[Request]:
     return out
 
 
-class Cpu:
-    """CPU used by the server and by this process (client and stand-in) since creation."""
-
-    def __init__(self, server: Server) -> None:
-        self.server = server
-        self.server_start = server.cpu_seconds()
-        self.waited_start = server.runqueue_seconds()
-        self.own_start = time.process_time()
-        self.wall_start = time.perf_counter()
-
-    def per_event(self, events: int, prefix: str = "") -> dict[str, float]:
-        server = self.server.cpu_seconds() - self.server_start
-        waited = self.server.runqueue_seconds() - self.waited_start
-        own = time.process_time() - self.own_start
-        wall = max(time.perf_counter() - self.wall_start, 1e-9)
-        return {
-            f"{prefix}server_cpu_ms_per_event": round(server * 1000 / events, 3),
-            f"{prefix}bench_cpu_ms_per_event": round(own * 1000 / events, 3),
-            f"{prefix}server_runqueue_ms_per_s": round(waited * 1000 / wall, 1),
-        }
-
-
 class Client:
     """The same aiohttp client for the floor and alsbot; optionally checks durability."""
 
@@ -182,8 +160,9 @@ async def measure_floor(work: Path, api: IndexedWebApi, args: argparse.Namespace
             cpu = Cpu(server)
             fast = await burst(client.send, load, args.in_flight)
             used = cpu.per_event(args.events)
+            load = reactions(api, args.steady_events)
             cpu = Cpu(server)
-            calm = await steady(client.send, reactions(api, args.steady_events), args.rate)
+            calm = await steady(client.send, load, args.rate)
             used.update(cpu.per_event(args.steady_events, "steady_"))
     finally:
         await server.stop()
@@ -240,10 +219,11 @@ async def measure_alsbot(work: Path, api: IndexedWebApi, args: argparse.Namespac
             if replied_at is not None:
                 result["replies_delivered_per_s"] = round(args.events / (replied_at - started), 1)
             base = db.scalar(dos)
+            load = reactions(api, args.steady_events)
             cpu = Cpu(server)
-            calm = await steady(client.send, reactions(api, args.steady_events), args.rate)
-            result.update(cpu.per_event(args.steady_events, "steady_"))
+            calm = await steady(client.send, load, args.rate)
             caught_up = await wait_count(db, dos, base + args.steady_events, 60)
+            result.update(cpu.per_event(args.steady_events, "steady_"))
             result.update(calm.summary("steady_"))
             if caught_up is not None:
                 result["steady_effects_behind_s"] = round(caught_up - calm.finished, 3)
