@@ -211,7 +211,7 @@ def from_event_callback(body: Any, bot: BotIdentity | None = None) -> Outcome:
             return _reaction(key, team, event, bot, added=kind == "reaction_added")
         if kind == "app_home_opened":
             if event.get("tab") not in ("home", None):
-                return Ignored(f"app_home_opened on the {event.get('tab')!r} tab")
+                return Ignored(f"app_home_opened on the {str(event.get('tab'))[:20]!r} tab")
             return HomeOpened(UserRef(team, _id(event, "user")))
         return Ignored(f"event type {kind[:60]!r} is not one alsbot uses")
     except _Bad as bad:

@@ -13,15 +13,11 @@ from bot.events import DirectMessage
 from bot.refs import ChannelRef, MessageRef
 from bot.retention import prune
 from bot.store.models import Action, Inbox, Outbox, OutcomeUpdate
+from tests.bot.services.dos_helpers import rows
 from tests.conftest import START_OF_TESTS, make_config
 from tests.harness import WS, Harness, u
 
 MARK = "zq-marker"
-
-
-async def rows(h: Harness, table) -> list:
-    async with h.app.store.read() as conn:
-        return list(await conn.execute(select(table).order_by(table.c.id)))
 
 
 def mentioning(found: list) -> list:
@@ -43,19 +39,19 @@ async def test_words_go_after_a_day_keys_after_two_weeks_and_the_data_stays(tmp_
             text=f"{MARK} went well",
         )
         await h.app.handle(update)
-        inbox, outbox = await rows(h, Inbox.__table__), await rows(h, Outbox.__table__)
+        inbox, outbox = await rows(h, Inbox), await rows(h, Outbox)
         assert mentioning(inbox) and mentioning(outbox)
 
         # Within the day nothing is blanked, however often retention runs.
         await h.wait(timedelta(hours=23))
         await h.app.prune()
         await h.app.prune()
-        assert mentioning(await rows(h, Inbox.__table__))
-        assert mentioning(await rows(h, Outbox.__table__))
+        assert mentioning(await rows(h, Inbox))
+        assert mentioning(await rows(h, Outbox))
 
         await h.wait(timedelta(hours=2))
         await h.app.prune()
-        inbox, outbox = await rows(h, Inbox.__table__), await rows(h, Outbox.__table__)
+        inbox, outbox = await rows(h, Inbox), await rows(h, Outbox)
         assert not mentioning(inbox) and not mentioning(outbox)
         assert {r.key for r in inbox} >= {"test:dm:late-retry"}
         # What people chose to commit is data, not plumbing: it stays.
@@ -71,8 +67,8 @@ async def test_words_go_after_a_day_keys_after_two_weeks_and_the_data_stays(tmp_
 
         await h.wait(timedelta(days=14))
         await h.app.prune()
-        assert await rows(h, Inbox.__table__) == []
-        assert await rows(h, Outbox.__table__) == []
+        assert await rows(h, Inbox) == []
+        assert await rows(h, Outbox) == []
     finally:
         await h.close()
 
@@ -95,8 +91,8 @@ async def test_pending_work_is_never_pruned(tmp_path) -> None:
             )
         done = await prune(h.app.store, now + timedelta(days=60), text_hours=1, keys_days=1)
         assert done.events >= 1 and done.replies >= 1
-        assert [r.body for r in await rows(h, inbox)] == [MARK]
-        assert [r.body for r in await rows(h, outbox)] == [MARK]
+        assert [r.body for r in await rows(h, Inbox)] == [MARK]
+        assert [r.body for r in await rows(h, Outbox)] == [MARK]
     finally:
         await h.close()
 

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -28,11 +28,10 @@ from adapters.slack import translate as st_
 from bot.events import Event, event_from_json, event_to_json
 from bot.grammar import parse
 from bot.replies import Plain, Text
+from tests.adapters.slack.world import CORPUS, CORPUS_BACKEND, CORPUS_EVENTS, IDENTITY
 from tests.reliability.odd_text import odd_or_long, odd_text
 from tests.standins import slack_signing as sign
 
-CORPUS = Path("/work/shared/fixtures/slack-payload-shapes")
-IDENTITY = st_.BotIdentity("T0TEST", "UBOT", "BBOT")
 KEY_LIMIT = 300  # inbox.key is String(300): PostgreSQL refuses longer
 NOW, TZ = datetime(2026, 1, 5, 9, 0, tzinfo=UTC), ZoneInfo("Europe/London")
 
@@ -59,15 +58,16 @@ def slack_bases() -> list[tuple[str, dict[str, Any]]]:
                                               action_id="round:next#0", value="1",
                                               message_ts="1767225601.000100")),
     ]  # fmt: skip
-    for path in sorted((CORPUS / "events").glob("*.json")):
+    for path in CORPUS_EVENTS:
         bases.append(("event", {**json.loads(path.read_text()), "type": "event_callback"}))
-    for path in sorted((CORPUS / "app-backend").glob("*.json")):
+    for path in CORPUS_BACKEND:
         kind = "command" if path.name == "SlashCommandPayload.json" else "action"
         bases.append((kind, json.loads(path.read_text())))
     return bases
 
 
 BASES = slack_bases()
+HAND_BUILT = 7  # the first bases: real-shaped, each one a sound event before mutation
 
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -94,7 +94,9 @@ REPLACEMENTS = st.one_of(
 
 @st.composite
 def mutated(draw: st.DrawFn) -> tuple[str, Any]:
-    kind, base = draw(st.sampled_from(BASES))
+    # The hand-built bases half the time: mutating them is what reaches the checks on a
+    # sound event; the corpus's blanked shapes mostly exercise the refusals.
+    kind, base = draw(st.sampled_from(BASES[:HAND_BUILT]) | st.sampled_from(BASES))
     payload = json.loads(json.dumps(base))
     for _ in range(draw(st.integers(1, 4))):
         where = paths(payload)
@@ -129,6 +131,19 @@ SLACK: dict[str, Callable[[Any], st_.Outcome]] = {
     "command": st_.from_slash_command,
     "action": st_.from_block_actions,
 }
+
+
+@pytest.mark.skipif(not CORPUS.exists(), reason="payload corpus not present")
+def test_every_corpus_shape_is_a_base() -> None:
+    assert len(BASES) == HAND_BUILT + len(CORPUS_EVENTS) + len(CORPUS_BACKEND) > HAND_BUILT
+
+
+@pytest.mark.parametrize("kind, payload", BASES[:HAND_BUILT])
+def test_each_hand_built_base_is_a_sound_event(kind: str, payload: dict[str, Any]) -> None:
+    outcome = SLACK[kind](payload)
+    assert isinstance(outcome, st_.Inbound | st_.HomeOpened), outcome
+    if isinstance(outcome, st_.Inbound):
+        check_event(outcome.event)
 
 
 @settings(max_examples=1500, deadline=None)

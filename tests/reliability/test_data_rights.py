@@ -32,7 +32,7 @@ from bot.store.models import (
     Round,
     Timer,
 )
-from tests.bot.services.dos_helpers import msg, react
+from tests.bot.services.dos_helpers import msg, react, rows
 from tests.harness import GENERAL, WS, Harness, private_to, u
 from tests.reliability.db_dump import dump, find
 
@@ -98,9 +98,7 @@ async def export(h: Harness, who: str) -> dict[str, Any]:
 
 
 async def ids(h: Harness, model: Any, column: str, key: str) -> set[int]:
-    table = model.__table__
-    async with h.app.store.read() as conn:
-        return {r.id for r in await conn.execute(select(table).where(table.c[column] == key))}
+    return {r.id for r in await rows(h, model, model.__table__.c[column] == key)}
 
 
 async def savers(h: Harness, key: str) -> set[int]:
@@ -108,13 +106,17 @@ async def savers(h: Harness, key: str) -> set[int]:
         return {r.id for r in await conn.execute(select(Do.__table__)) if key in r.saved_by}
 
 
-async def pending_nudges(h: Harness, key: str) -> int:
-    table = Timer.__table__
+async def every_row(h: Harness, model: Any) -> list[Any]:
+    """Every row, in no order (some tables have no `id` to order by, unlike `rows`)."""
     async with h.app.store.read() as conn:
-        rows = await conn.execute(
-            select(table).where(table.c.subject == key, table.c.status == "pending")
-        )
-        return len([r for r in rows if r.kind == "nudge"])
+        return list(await conn.execute(select(model.__table__)))
+
+
+async def pending_nudges(h: Harness, key: str) -> int:
+    t = Timer.__table__
+    return len(
+        await rows(h, Timer, t.c.subject == key, t.c.status == "pending", t.c.kind == "nudge")
+    )
 
 
 @pytest.mark.asyncio
@@ -137,7 +139,7 @@ async def test_export_me_is_exactly_my_own_rows(h: Harness, who: str, other: str
     assert {m["id"] for m in data["memberships"]} == await ids(h, Member, "user_key", key)
     assert [p["user_key"] for p in data["preferences"]] == [key]
     assert {p["user_key"] for p in data["preferences"]} == {
-        r.user_key for r in await rows_of(h, Person) if r.user_key == key
+        r.user_key for r in await every_row(h, Person) if r.user_key == key
     }
     everything = json.dumps(data, ensure_ascii=False)
     assert u(other).key not in everything, f"{who}'s export names {other}"
@@ -156,11 +158,6 @@ async def test_export_me_is_exactly_my_own_rows(h: Harness, who: str, other: str
         assert text in everything
 
 
-async def rows_of(h: Harness, model: Any) -> list[Any]:
-    async with h.app.store.read() as conn:
-        return list(await conn.execute(select(model.__table__)))
-
-
 @pytest.mark.asyncio
 async def test_forget_me_leaves_nothing_of_the_person_and_keeps_the_others(h: Harness) -> None:
     await seed(h)
@@ -177,7 +174,7 @@ async def test_forget_me_leaves_nothing_of_the_person_and_keeps_the_others(h: Ha
     await h.app.settle()
     after = await dump(h.app.store)
 
-    kept_actions = {r.text for r in await rows_of(h, Action) if r.owner_key is None}
+    kept_actions = {r.text for r in await every_row(h, Action) if r.owner_key is None}
     assert kept_actions == {"bxqsecond call the funder", "bxqaction phone the volunteer centre"}
     confirmation = {r[0] for r in after["outbox"] if "forget:42" in [str(v) for v in r]}
     assert len(confirmation) == 1, "the reply to forget-me is sent after it"

@@ -219,10 +219,6 @@ class RestApi:
         await asyncio.sleep(fault.hold)
         return response
 
-    async def _fault(self, method: str, path: str) -> web.Response | None:
-        fault = self._choose(method, path)
-        return None if fault is None else self._fault_response(fault)
-
     def _fault_response(self, fault: Fault) -> web.Response:
         if fault.status == 429:
             body = {

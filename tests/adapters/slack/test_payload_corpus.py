@@ -19,14 +19,18 @@ import pytest_asyncio
 
 from adapters.slack import translate
 from bot.clock import FakeClock
-from tests.adapters.slack.world import SECRET, SlackWorld
+from tests.adapters.slack.world import (
+    CORPUS,
+    CORPUS_BACKEND,
+    CORPUS_EVENTS,
+    IDENTITY,
+    SECRET,
+    SlackWorld,
+)
 from tests.standins import slack_signing as sign
 from tests.standins.slack_web_api import SlackWebApi
 
-CORPUS = Path("/work/shared/fixtures/slack-payload-shapes")
-EVENTS = sorted((CORPUS / "events").glob("*.json"))
-BACKEND = sorted((CORPUS / "app-backend").glob("*.json"))
-IDENTITY = translate.BotIdentity("T0TEST", "UBOT", "BBOT")
+EVENTS, BACKEND = CORPUS_EVENTS, CORPUS_BACKEND
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="payload corpus not present")
 

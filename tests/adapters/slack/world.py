@@ -13,12 +13,14 @@ import asyncio
 import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import aiohttp
 from sqlalchemy import func, select
 
 from adapters.slack.service import SlackService, start_slack
+from adapters.slack.translate import BotIdentity
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.config import Config, load_config
@@ -29,6 +31,13 @@ from tests.standins.slack_socket_mode import SocketModeServer
 from tests.standins.slack_web_api import Message, SlackWebApi
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+# Every payload shape Slack documents (shared/fixtures, beside the project), values blanked.
+CORPUS = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "slack-payload-shapes"
+if not CORPUS.exists():  # a checkout elsewhere on this machine (CI clones to a temp dir)
+    CORPUS = Path("/work/shared/fixtures/slack-payload-shapes")
+CORPUS_EVENTS = sorted((CORPUS / "events").glob("*.json"))
+CORPUS_BACKEND = sorted((CORPUS / "app-backend").glob("*.json"))
+IDENTITY = BotIdentity(sign.TEAM, "UBOT", "BBOT")
 SET = "C0SET"
 
 
