@@ -109,7 +109,11 @@ def _zone(*names: str | None) -> ZoneInfo:
         if name:
             try:
                 return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
+            except (
+                ZoneInfoNotFoundError,
+                ValueError,
+                OSError,
+            ):  # OSError: a name too long for a path
                 continue
     return ZoneInfo("UTC")
 

@@ -267,6 +267,10 @@ async def timezone_for(ctx: Ctx, user: UserRef, set_info: SetInfo | None) -> Zon
         if name:
             try:
                 return ZoneInfo(name)
-            except (ZoneInfoNotFoundError, ValueError):
+            except (
+                ZoneInfoNotFoundError,
+                ValueError,
+                OSError,
+            ):  # OSError: a name too long for a path
                 continue
     return ZoneInfo(ctx.config.defaults.timezone)

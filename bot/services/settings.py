@@ -36,7 +36,7 @@ def _minutes(low: int, high: int) -> Callable[[str], int]:
 def _zone(raw: str) -> str:
     try:
         ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
         raise ValueError("a time zone name such as Europe/London or America/New_York") from None
     return raw
 

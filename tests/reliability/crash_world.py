@@ -37,7 +37,7 @@ from tests.standins import slack_signing as sign
 from tests.standins.slack_web_api import SlackWebApi
 
 SECRET = "crash-test-signing-secret-5d1f0e"
-TEAM = "T0TEST"
+TEAM = sign.TEAM
 WS = WorkspaceRef(Platform.SLACK, TEAM)
 ACT, R1, R2, NUDGE = "C0ACT", "C0SET1", "C0SET2", "C0NUDGE"
 FAC_ACT, FAC1, FAC2, PRES, NFAC = "UFACA", "UFAC1", "UFAC2", "UPRES", "UNFAC"

@@ -26,16 +26,15 @@ from sqlalchemy import select
 from bot import round_engine as engine
 from bot.refs import Platform, UserRef, WorkspaceRef
 from bot.round_codec import state_from_json
-from bot.services.round_text import TITLES
 from bot.store.models import Action, DoReaction, Inbox, OutcomeUpdate
 from bot.store.models import Session as SessionRow
-from tests.adapters.discord.conftest import Running, buttons_of, wait_text
+from tests.adapters.discord.conftest import Running, buttons_of, inbox_keys, wait_text
 from tests.conftest import START_OF_TESTS
+from tests.reliability.duplicates_core import PHASE_WORDS
 from tests.standins.discord_gateway import DiscordStandIn
 from tests.standins.discord_payloads import UserInfo
 
 BATCH = 10
-PHASE_WORDS = set(TITLES.values())
 
 
 class Refused(logging.Handler):
@@ -103,12 +102,8 @@ class Replayer:
         )
 
     async def wait_recorded(self, keys: list[str]) -> None:
-        async def have() -> set[str]:
-            async with self.running.app.store.read() as conn:
-                return {r[0] for r in await conn.execute(select(Inbox.__table__.c.key))}
-
         for _ in range(500):
-            recorded = await have()
+            recorded = set(await inbox_keys(self.running.app))
             if all(any(r.startswith(k) for r in recorded) for k in keys):
                 return
             await asyncio.sleep(0.02)

@@ -127,7 +127,7 @@ async def run_slack_slice(world: Any, total: int = 300, rate: float = 0.30, seed
         session = (await conn.execute(select(SessionRow.__table__))).first()
     if keys != distinct:
         problems.append(f"inbox {len(keys)} keys, sent {len(distinct)} distinct")
-    ws = WorkspaceRef(Platform.SLACK, "T0TEST")
+    ws = WorkspaceRef(Platform.SLACK, sign.TEAM)
     have = Counter((a.owner_key, a.text) for a in actions)
     problems += [
         f"action {t!r} x{have[(UserRef(ws, u).key, t)]}"

@@ -59,15 +59,16 @@ async def seed(d: Driver, w: World) -> None:
     await d.cmd(w, 2, "settings my_timezone Europe/Paris")
 
 
-# (who, command, what of its own world the answer must show: "{m}" is the world's marker)
+# (who, command, what of its own world the answer must show: "{m}" is the world's marker;
+# None where the answer varies, e.g. a random do: then only that it says something)
 READS = (
     (1, "actions", "{m}budget"), (2, "actions", "{m}budget"), (1, "actions <@U2>", "{m}budget"),
     (2, "dos", "{m}do"), (2, "dos write", SHARED_DO), (2, "dos listening", "{m}do"),
-    (2, "dos page 2", ""), (1, "report", "Sessions held: 1"), (2, "export-me", "{m}update"),
+    (2, "dos page 2", None), (1, "report", "Sessions held: 1"), (2, "export-me", "{m}update"),
     (1, "dos export md", "{m}do"), (1, "dos export csv", "{m}do"),
     (1, "dos export html", "{m}do"), (1, "dos export", SHARED_DO), (1, "schedule", "2026"),
     (1, "settings", "presenting"),
-) + ((2, "dos random", ""),) * 6  # fmt: skip
+) + ((2, "dos random", None),) * 6  # fmt: skip
 
 
 def as_text(replies: list[Reply]) -> str:
@@ -100,15 +101,13 @@ async def driver(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Driver]:
 
 @pytest.mark.asyncio
 async def test_every_read_command_answers_with_its_own_workspace_only(driver: Driver) -> None:
-    answered = 0
     for w in WORLDS:
         for who, line, own in READS:
             seen = as_text(await driver.cmd(w, who, line))
             where = f"/als {line} by U{who} in {w.ws.key}"
-            assert seen and own.format(m=w.marker) in seen, f"{where} said {seen[:300]}"
+            assert seen, f"{where} said nothing"
+            assert own is None or own.format(m=w.marker) in seen, f"{where} said {seen[:300]}"
             assert foreign(w, seen) == [], f"{where}: {foreign(w, seen)}"
-            answered += 1
-    assert answered == len(WORLDS) * len(READS)
 
 
 @pytest.mark.asyncio

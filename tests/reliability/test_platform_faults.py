@@ -45,9 +45,10 @@ from bot.refs import ChannelRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Ephemeral, reply_from_json
 from tests.reliability import faults_common as common
 from tests.reliability.wire import reconcile
+from tests.standins import slack_signing as sign
 from tests.standins.slack_web_api import Call, SlackWebApi
 
-TEAM = "T0TEST"
+TEAM = sign.TEAM
 WS = WorkspaceRef(Platform.SLACK, TEAM)
 
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.replies import File
-from bot.store.models import Action, Evaluation, Member, OutcomeUpdate, Person, Round
+from bot.store.models import Action, Evaluation, Inbox, Member, OutcomeUpdate, Person, Round
 from bot.store.models import Set as SetRow
-from tests.harness import Harness, private_to, public
+from tests.harness import Harness, private_to, public, texts
 
 
 async def table(h: Harness, model) -> list:
@@ -103,3 +103,15 @@ async def test_facilitator_role_rules(h: Harness) -> None:
     assert any("no longer a facilitator" in t for t in public(out))
     out = await h.cmd("alice", "next")
     assert "Only a facilitator" in private_to(out, "alice")[0]
+
+
+@pytest.mark.asyncio
+async def test_a_time_zone_name_too_long_for_a_path_is_a_usage_error(h: Harness) -> None:
+    """ZoneInfo looks names up as files: one over the OS's limit raised OSError (found by
+    tests/reliability/test_bad_input.py), which failed the event instead of answering."""
+    await h.cmd("bob", "join")
+    out = await h.cmd("bob", "settings my_timezone Europe/" + "x" * 300)
+    assert any("time zone name" in t for t in texts(out)), texts(out)
+    async with h.app.store.read() as conn:
+        failed = (await conn.execute(select(Inbox.__table__.c.status))).scalars().all()
+    assert "failed" not in failed
