@@ -185,7 +185,7 @@ def export_dos(
     fmt: str, channel_key: str | None, output: str | None, config_path: str | None
 ) -> None:
     from bot.clock import SystemClock
-    from bot.services.dos import ExportProblem, export_from_url
+    from bot.dos.toolkit import ExportProblem, export_from_url
 
     config = _config(config_path)
     try:

@@ -31,12 +31,13 @@ from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.compose import build_router
 from bot.config import load_config
+from bot.context import Ctx
+from bot.followup import planning
 from bot.outbox import ChannelPacer
 from bot.ports import Delivery, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct
-from bot.services import planning, sets
-from bot.services.context import Ctx
+from bot.sets import records as sets
 from bot.store.models import Action, Member, Outbox, ScheduleRow
 
 WS = WorkspaceRef(Platform.CONSOLE, "bench")

@@ -18,7 +18,9 @@ from sqlalchemy import func, select
 from bot.clock import Clock, SystemClock
 from bot.compose import build_router
 from bot.config import Config
+from bot.context import Ctx
 from bot.events import Event
+from bot.followup.home import HomeSummary, home_summary
 from bot.inbox import InboxWriter
 from bot.outbox import ChannelPacer, Deliverer
 from bot.ports import MessageSource, Outlet
@@ -26,8 +28,6 @@ from bot.processor import Processor
 from bot.refs import Platform, UserRef
 from bot.retention import Pruned, prune
 from bot.router import Router
-from bot.services.context import Ctx
-from bot.services.home import HomeSummary, home_summary
 from bot.store.db import Store, open_store
 from bot.store.models import Inbox, Outbox
 

@@ -19,6 +19,8 @@ from sqlalchemy import bindparam, select, update
 
 from bot.clock import Clock
 from bot.config import Config
+from bot.context import Ctx, Refusal
+from bot.dispatch import on_command
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -32,8 +34,6 @@ from bot.ports import MessageSource
 from bot.refs import Platform
 from bot.replies import Direct, Ephemeral, Reply, text
 from bot.router import Router
-from bot.services.commands import on_command
-from bot.services.context import Ctx, Refusal
 from bot.store.db import Store
 from bot.store.models import Inbox
 from bot.timers import claim_due, finish

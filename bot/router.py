@@ -11,9 +11,9 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.context import Ctx
 from bot.events import ButtonPressed, CommandInvoked, Event
 from bot.ports import MessageSource
-from bot.services.context import Ctx
 from bot.timers import DueTimer
 
 CommandHandler = Callable[[Ctx, CommandInvoked, Any], Awaitable[None]]

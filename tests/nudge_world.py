@@ -94,8 +94,9 @@ async def seed_presenters(
     from sqlalchemy import insert
 
     from bot.compose import build_router
-    from bot.services import planning, sets
-    from bot.services.context import Ctx
+    from bot.context import Ctx
+    from bot.followup import planning
+    from bot.sets import records as sets
     from bot.store.models import Member, ScheduleRow
 
     async with store.write() as conn:

@@ -16,8 +16,8 @@ from zoneinfo import ZoneInfo
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import escape
+from bot.followup.home import HomeSummary
 from bot.refs import Platform, UserRef
-from bot.services.home import HomeSummary
 
 log = logging.getLogger(__name__)
 MAX_ITEMS = 15

@@ -161,7 +161,7 @@ class Evaluation(Base):
 
 
 class ScheduleRow(Base):
-    """A set's next session and how it recurs (see bot.recurrence)."""
+    """A set's next session and how it recurs (see bot.dates.recurrence)."""
 
     __tablename__ = "schedules"
     set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), primary_key=True)

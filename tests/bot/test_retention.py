@@ -13,7 +13,7 @@ from bot.events import DirectMessage
 from bot.refs import ChannelRef, MessageRef
 from bot.retention import prune
 from bot.store.models import Action, Inbox, Outbox, OutcomeUpdate
-from tests.bot.services.dos_helpers import rows
+from tests.bot.dos.dos_helpers import rows
 from tests.conftest import START_OF_TESTS, make_config
 from tests.harness import WS, Harness, u
 

@@ -22,11 +22,12 @@ from sqlalchemy import select, update
 
 from bot.app import Alsbot
 from bot.config import load_config
+from bot.context import Ctx
+from bot.followup import planning
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.round_codec import state_from_json
-from bot.round_engine import Phase
-from bot.services import planning, sets
-from bot.services.context import Ctx
+from bot.rounds.codec import state_from_json
+from bot.rounds.engine import Phase
+from bot.sets import records as sets
 from bot.store.db import open_store
 from bot.store.models import Inbox, Outbox, Posted, Timer
 from bot.store.models import Session as SessionRow

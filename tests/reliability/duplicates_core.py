@@ -31,11 +31,11 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import round_engine as engine
 from bot.events import ButtonPressed, CommandInvoked, DirectMessage, Event, MessagePosted
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.round_codec import state_from_json
-from bot.services.round_text import TITLES, step_token
+from bot.rounds import engine
+from bot.rounds.codec import state_from_json
+from bot.rounds.wording import TITLES, step_token
 from bot.store.models import Action, Evaluation, Inbox, Outbox, OutcomeUpdate, Posted
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow

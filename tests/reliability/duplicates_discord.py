@@ -23,9 +23,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import round_engine as engine
 from bot.refs import Platform, UserRef, WorkspaceRef
-from bot.round_codec import state_from_json
+from bot.rounds import engine
+from bot.rounds.codec import state_from_json
 from bot.store.models import Action, DoReaction, Inbox, OutcomeUpdate
 from bot.store.models import Session as SessionRow
 from tests.adapters.discord.conftest import Running, buttons_of, inbox_keys, wait_text

@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot import round_engine as engine
 from bot.refs import Platform, UserRef, WorkspaceRef
-from bot.round_codec import state_from_json
+from bot.rounds import engine
+from bot.rounds.codec import state_from_json
 from bot.store.models import Action, Inbox, OutcomeUpdate
 from bot.store.models import Session as SessionRow
 from tests.conftest import START_OF_TESTS

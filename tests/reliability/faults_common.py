@@ -19,9 +19,10 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bot.app import Alsbot
+from bot.context import Ctx
+from bot.followup import planning
 from bot.refs import ChannelRef, UserRef
-from bot.services import planning, sets
-from bot.services.context import Ctx
+from bot.sets import records as sets
 from bot.store.models import Action, Outbox, ScheduleRow, Timer
 
 START = datetime(2026, 1, 12, 9, 0, tzinfo=UTC)

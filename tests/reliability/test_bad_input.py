@@ -1,7 +1,7 @@
 """Bad input to the grammar and the core (issue 8, item 4): a clear message or a recorded
 refusal, never a crash, never a partial write.
 
-`tests/bot/test_grammar.py` already throws arbitrary text and long fillers at `parse`;
+`tests/bot/commands/test_grammar.py` already throws arbitrary text and long fillers at `parse`;
 this adds what real clients send — control, zero-width and right-to-left characters,
 emoji sequences, both platforms' mention markup, runs up to 40,000 characters — after
 every verb, and then sends such text through the real core on a real SQLite file (a set
@@ -27,10 +27,11 @@ from sqlalchemy import select
 
 from adapters.discord import render as discord_render
 from adapters.slack import render as slack_render
-from bot import grammar
 from bot.app import Alsbot
 from bot.clock import FakeClock
-from bot.commands import AddAction, Command, UsageError
+from bot.commands import grammar
+from bot.commands.grammar import parse
+from bot.commands.values import AddAction, Command, UsageError
 from bot.compose import build_router
 from bot.events import (
     CommandInvoked,
@@ -40,7 +41,6 @@ from bot.events import (
     event_from_json,
     event_to_json,
 )
-from bot.grammar import parse
 from bot.refs import ChannelRef, MessageRef
 from bot.replies import Reply
 from bot.store.models import Inbox, Posted

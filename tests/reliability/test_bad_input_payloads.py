@@ -25,8 +25,8 @@ from hypothesis import strategies as st
 from adapters.discord import translate as dt
 from adapters.slack import render as slack_render
 from adapters.slack import translate as st_
+from bot.commands.grammar import parse
 from bot.events import Event, event_from_json, event_to_json
-from bot.grammar import parse
 from bot.replies import Plain, Text
 from tests.adapters.slack.world import CORPUS, CORPUS_BACKEND, CORPUS_EVENTS, IDENTITY
 from tests.reliability.odd_text import odd_or_long, odd_text

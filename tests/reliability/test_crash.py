@@ -39,11 +39,11 @@ from typing import Any
 
 import pytest
 
+from bot.followup import planning
 from bot.refs import UserRef
 from bot.replies import reply_from_json
-from bot.round_codec import state_from_json
-from bot.round_engine import Phase
-from bot.services import planning
+from bot.rounds.codec import state_from_json
+from bot.rounds.engine import Phase
 from bot.store.db import open_store
 from bot.store.models import Action, Evaluation, Inbox, Outbox, OutcomeUpdate, Timer
 from bot.store.models import Session as SessionRow

@@ -32,7 +32,7 @@ from bot.store.models import (
     Round,
     Timer,
 )
-from tests.bot.services.dos_helpers import msg, react, rows
+from tests.bot.dos.dos_helpers import msg, react, rows
 from tests.harness import GENERAL, WS, Harness, private_to, u
 from tests.reliability.db_dump import dump, find
 

@@ -23,9 +23,9 @@ from sqlalchemy import select
 from adapters.console.runner import ConsoleRunner
 from adapters.console.session import console_session
 from bot.config import load_config
-from bot.dos_export import csv_unguard
+from bot.dos.export import csv_unguard
 from bot.store.models import Do
-from tests.bot.test_dos_export import parse_html, parse_markdown
+from tests.bot.dos.test_export import parse_html, parse_markdown
 
 START = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 ROOT = Path(__file__).resolve().parents[3]

@@ -12,7 +12,7 @@ from discord import app_commands
 
 from adapters.discord import translate as t
 from adapters.discord.commands import AlsCommands
-from bot import grammar as g
+from bot.commands import grammar as g
 from bot.events import ButtonPressed, DirectMessage, MessagePosted, ReactionAdded, ReactionRemoved
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 

@@ -23,9 +23,9 @@ ALICE, CAROL = "UALICE", "UCAROL"
 def router_with_dos() -> Router:
     router = build_router()
     if ReactionAdded not in router.preparers:
-        from bot.services import dos
+        from bot.dos import toolkit
 
-        dos.register(router)
+        toolkit.register(router)
     return router
 
 

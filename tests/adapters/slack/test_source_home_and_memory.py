@@ -11,9 +11,9 @@ from adapters.slack.home import HomePublisher, home_view
 from adapters.slack.interactions import LIFETIME, MAX_USES, ResponseUrls
 from adapters.slack.source import SlackMessageSource
 from adapters.slack.tasks import Background
+from bot.followup.home import HomeAction, HomeSession, HomeSummary
 from bot.ports import FetchedMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.services.home import HomeAction, HomeSession, HomeSummary
 from tests.standins.slack_web_api import SlackWebApi
 
 WS = WorkspaceRef(Platform.SLACK, "T0TEST")

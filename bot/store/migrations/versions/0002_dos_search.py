@@ -14,7 +14,7 @@ model comparison):
 - SQLite: `dos_fts`, an FTS5 table with external content (`content='dos'`), kept in step
   with `dos` by three triggers, so every writer (the do's service, forget-me's deletes, a
   set's cascade) keeps the index right.  Created only when this SQLite has FTS5; without
-  it `bot.services.dos_search` falls back to LIKE.  A later migration that rebuilds `dos`
+  it `bot.dos.search` falls back to LIKE.  A later migration that rebuilds `dos`
   with `batch_alter_table` (move and copy) drops these triggers and must create them again.
 - PostgreSQL: `dos_fts_gin`, a GIN index on `to_tsvector('simple', text)`; queries use the
   same expression so the planner can use it.  'simple' (no stemming, no stop words) matches

@@ -1,0 +1,418 @@
+"""The one `/als` grammar every adapter shares.
+
+`parse` is pure: text (mentions already normalised by the adapter to `<@ID>`), the moment
+and the reader's time zone in; a `Command` or a `UsageError` out, never an exception.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from bot.commands.values import (
+    AddAction,
+    Command,
+    DosExport,
+    DosRandom,
+    DosRemove,
+    DosSearch,
+    End,
+    ExportMe,
+    FacilitatorChange,
+    ForgetMe,
+    GiveUpdate,
+    Help,
+    Join,
+    Leave,
+    ListActions,
+    Next,
+    Pause,
+    Recurrence,
+    Report,
+    Resume,
+    Schedule,
+    Settings,
+    Start,
+    UsageError,
+)
+from bot.dates import when
+from bot.dates.recurrence import nth_weekday
+
+# --- reading -------------------------------------------------------------------------------
+
+# (verb, usage, one-line summary, a sentence or two more for `/als help <verb>`)
+_VERBS: tuple[tuple[str, str, str, str], ...] = (
+    ("help", "/als help [topic]", "list the commands, or explain one",
+     "Try `/als help schedule` or `/als help dates`."),
+    ("start", "/als start [@presenter …]", "open a session, with presenters in the order given",
+     "Without presenters, the bot asks who would like to present."),
+    ("next", "/als next", "move the session on to its next phase",
+     "Facilitators use it when a phase is done before its time is up."),
+    ("pause", "/als pause", "pause the session's timer", "`/als resume` carries on."),
+    ("resume", "/als resume", "carry on after a pause", "The phase continues with the time left."),
+    ("end", "/als end", "close the session and post its summary",
+     "Actions recorded so far are kept."),
+    ("join", "/als join", "become a member of this set",
+     "Members get nudges and reminders between sessions."),
+    ("leave", "/als leave", "stop being a member of this set",
+     "Your past actions stay until you use `/als forget-me`."),
+    ("facilitator", "/als facilitator add|remove @user", "add or remove a facilitator",
+     "Facilitators run sessions and change the set's settings."),
+    ("schedule", "/als schedule <when> [every N weeks | weekly | fortnightly | monthly | "
+     "monthly on the 2nd tuesday] · /als schedule · /als schedule off",
+     "set, show or clear when the set meets",
+     "Say a day and a time in your time zone, e.g. `/als schedule thursday 10am fortnightly` "
+     "or `/als schedule 10am monthly on the last friday`."),
+    ("action", "/als action <what you will do> [by <date>]", "commit to an action",
+     "Add `by friday` or `by 3 Dec` at the end to give it a due date."),
+    ("actions", "/als actions [@user]", "list open actions, yours or someone else's",
+     "Without a name, shows your own."),
+    ("update", "/als update <what happened>", "report progress on your actions",
+     "Updates are shared at the start of the next session."),
+    ("dos", "/als dos [terms] [page N] · /als dos random · /als dos remove <id> · "
+     "/als dos export [md|csv|html]", "search, browse or export the set's do's",
+     "Do's are small practical tips, collected when people react to a message."),
+    ("report", "/als report", "summarise the set's sessions, actions and ratings",
+     "Only counts and what people chose to record; never what was said."),
+    ("settings", "/als settings [key [value]]", "show or change the set's settings",
+     "With no key, lists them all; with a key, shows it; with a value, changes it."),
+    ("export-me", "/als export-me", "get a copy of everything stored about you",
+     "Sent to you privately."),
+    ("forget-me", "/als forget-me [confirm]", "delete everything stored about you",
+     "Run it once to see what would go, then `/als forget-me confirm`."),
+)  # fmt: skip
+_USAGE = {verb: usage for verb, usage, _, _ in _VERBS}
+_ALIASES = {"?": "help", "exportme": "export-me", "export_me": "export-me",
+            "forgetme": "forget-me", "forget_me": "forget-me", "do's": "dos",
+            "facilitators": "facilitator", "setting": "settings"}  # fmt: skip
+_DATES_HELP = (
+    "Dates: `2026-12-03`, `3 Dec`, `Dec 3`, `3 December 2026`, `today`, `tomorrow`, `friday` "
+    "(the next one), `next monday`, `in 3 days`, `in 2 weeks`. Times: `14:00`, `9am`, "
+    "`2:30pm`, `noon`. Date and time go in either order (`thursday 10am`, `10am thursday`) "
+    "and are read in your time zone."
+)
+_MAX_NUMBER_DIGITS = 9  # ints beyond this are mistakes, and huge digit runs are slow to convert
+
+_NAME = r"(?<![\w@])@(?P<name>\w[\w.\-]*)"
+_MENTION = re.compile(r"<@(?P<id>[^>\s]+)>|" + _NAME)
+_NAME_MENTION = re.compile(_NAME)
+_SEPARATORS = re.compile(r"[,&]|(?<!\S)and(?!\S)", re.IGNORECASE)
+_BY = re.compile(r"(?<!\S)by(?=\s)", re.IGNORECASE)
+_PAGE = re.compile(r"(?:^|\s)page\s+(\S+)\s*$", re.IGNORECASE)
+_REPEAT = re.compile(
+    r"(?<!\S)(?:(?P<every_week>every\s+(?:(?P<weeks>\S+)\s+)?weeks?)"
+    r"|(?:every\s+(?:(?P<months>\S+)\s+)?months?|monthly)"
+    r"(?:\s+on\s+(?:the\s+)?(?P<nth>\S+)\s+(?P<weekday>\S+?)s?)?"
+    r"|(?P<weekly>weekly)|(?P<fortnightly>fortnightly))(?!\S)"
+)
+_REPEAT_WORD = re.compile(r"(?<!\S)(?:every|weekly|fortnightly|monthly)(?!\S)")
+_NTH = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4,
+        "fourth": 4, "last": -1}  # fmt: skip
+_EXPORT_FORMATS: dict[str, Literal["md", "csv", "html"]] = {
+    "": "html", "html": "html", "htm": "html", "md": "md", "markdown": "md", "csv": "csv"
+}  # fmt: skip
+_COUNTS = {"a": 1, "one": 1, "other": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
+           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
+
+_Parser = Callable[[str, datetime, ZoneInfo], "Command | UsageError"]
+
+
+def parse(text: str, *, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    """Read what followed `/als`. Mistakes come back as a `UsageError` the adapter can show
+    as-is, never as an exception: whatever a user types must not break the event path."""
+    now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    words = text.strip().split(maxsplit=1)
+    if words and _clean(words[0]).lower() == "/als":
+        words = words[1].split(maxsplit=1) if len(words) > 1 else []
+    if not words:
+        return Help()
+    verb = _canonical(words[0])
+    rest = words[1].strip() if len(words) > 1 else ""
+    parser = _PARSERS.get(verb)
+    if parser is None:
+        return _unknown(words[0])
+    return parser(rest, now, tz)
+
+
+def help_text(topic: str | None = None) -> str:
+    """The help shown for `/als help [topic]`: every verb with a one-line description."""
+    verb = _canonical(topic) if topic else None
+    if verb in ("date", "dates", "time", "times", "when"):
+        return _DATES_HELP
+    for name, usage, summary, detail in _VERBS:
+        if name == verb:
+            extra = f"\n{_DATES_HELP}" if name in ("schedule", "action") else ""
+            return f"`{usage}`\n{summary[0].upper()}{summary[1:]}. {detail}{extra}"
+    lines = ["Commands (type `/als <command>`):"]
+    lines += [f"• `{usage.split(' · ')[0][5:]}` — {summary}" for _, usage, summary, _ in _VERBS]
+    lines.append("`/als help <command>` says more; `/als help dates` shows the dates I read.")
+    return "\n".join(lines)
+
+
+def _clean(word: str) -> str:
+    """Drop invisible format characters (zero-width spaces, joiners, BOMs) that copy-paste
+    leaves around a command word, so `help` with a zero-width space stuck to it still works."""
+    return "".join(ch for ch in word if unicodedata.category(ch) != "Cf")
+
+
+def _canonical(word: str) -> str:
+    word = _clean(word).lower()
+    return _ALIASES.get(word, word)
+
+
+def _error(verb: str, message: str) -> UsageError:
+    return UsageError(message=message, usage=_USAGE[verb])
+
+
+def _shown(word: str) -> str:
+    """A user's word made safe to echo inside backticks, and short."""
+    shown = "".join(ch for ch in _clean(word) if ch.isprintable()).replace("`", "'")
+    return shown if len(shown) <= 30 else shown[:29] + "…"
+
+
+def _unknown(word: str) -> UsageError:
+    shown = _shown(word)
+    message = f"I don't know the command `{shown}`."
+    candidates = [*_USAGE, *_ALIASES]
+    verb = _canonical(word)
+    close = difflib.get_close_matches(verb, candidates, n=1) if len(verb) <= 30 else []
+    if close:
+        message += f" Did you mean `/als {_ALIASES.get(close[0], close[0])}`?"
+    return UsageError(message=message + " `/als help` lists them all.", usage=_USAGE["help"])
+
+
+def _split1(text: str) -> tuple[str, str]:
+    """The first word and the rest, split on any whitespace (NBSP and tabs included)."""
+    parts = text.split(maxsplit=1)
+    return (parts[0], parts[1].strip()) if len(parts) == 2 else ((parts or [""])[0], "")
+
+
+def _small_int(word: str) -> int | None:
+    word = word.lstrip("#")
+    if word.isascii() and word.isdigit() and len(word) <= _MAX_NUMBER_DIGITS:
+        return int(word)
+    return None
+
+
+def _mentions(text: str) -> tuple[list[str], str]:
+    """Mentioned user ids in order, and whatever else was typed (separators removed).
+
+    `<@ID>` is only looked for up to a word's last `>`: searching past it, every `<@` would
+    scan to the end of the word and fail, which is quadratic in a pasted wall of `<@<@<@`.
+    """
+    ids: list[str] = []
+    leftover: list[str] = []
+    for word in text.split():
+        cut = word.rfind(">") + 1
+        for part, pattern in ((word[:cut], _MENTION), (word[cut:], _NAME_MENTION)):
+            for match in pattern.finditer(part):
+                ids.append(match["name"].rstrip(".-") if match["name"] else match["id"])
+            leftover.append(pattern.sub(" ", part))
+    return ids, _SEPARATORS.sub(" ", " ".join(leftover)).strip()
+
+
+def _bare(command: Command, verb: str) -> _Parser:
+    """Verbs that take nothing: extra words are more likely a typo than something to ignore,
+    and `end` in particular should not fire on a half-typed sentence."""
+
+    def parse_bare(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+        if rest:
+            return _error(verb, f"`{verb}` takes nothing after it.")
+        return command
+
+    return parse_bare
+
+
+def _help(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    if not rest:
+        return Help()
+    topic = _canonical(rest.split()[0])
+    if topic in _USAGE:
+        return Help(topic=topic)
+    if topic in ("date", "dates", "time", "times", "when"):
+        return Help(topic="dates")
+    shown = _shown(rest.split()[0])
+    return _error("help", f"There's no help on `{shown}`; `/als help` lists the commands.")
+
+
+def _start(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    ids, leftover = _mentions(rest)
+    if leftover:
+        return _error("start", "Name presenters with @mentions, e.g. `/als start @sam @alex`.")
+    return Start(presenters=tuple(dict.fromkeys(ids)))
+
+
+def _facilitator(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    how, who = _split1(rest)
+    if how.lower() not in ("add", "remove"):
+        return _error("facilitator", "Say `add` or `remove`, then the person.")
+    ids, leftover = _mentions(who)
+    if len(ids) != 1 or leftover:
+        return _error("facilitator", "Name one person with an @mention.")
+    return FacilitatorChange(add=how.lower() == "add", user=ids[0])
+
+
+def _schedule(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    lowered = " ".join(rest.lower().split())
+    if not lowered:
+        return Schedule()
+    if lowered in ("off", "clear", "cancel", "none"):
+        return Schedule(clear=True)
+    repeats = list(_REPEAT.finditer(lowered))
+    if len(repeats) > 1:
+        return _error("schedule", "Give one repeat rule, e.g. `weekly` or `every 2 weeks`.")
+    recurrence: Recurrence | None = None
+    if repeats:
+        read_rule = _recurrence(repeats[0])
+        if isinstance(read_rule, UsageError):
+            return read_rule
+        recurrence = read_rule
+        lowered = (lowered[: repeats[0].start()] + lowered[repeats[0].end() :]).strip()
+    if _REPEAT_WORD.search(lowered):
+        return _error("schedule", "I couldn't read how it repeats; try `every 2 weeks`, "
+                      "`fortnightly`, `monthly` or `monthly on the 2nd tuesday`.")  # fmt: skip
+    if not lowered:
+        return _error("schedule", "Say when, e.g. `/als schedule thursday 10am weekly`.")
+    try:
+        if recurrence is not None and recurrence.kind == "monthly_nth":
+            first = _first_of_rule(lowered, recurrence, now, tz)
+        else:
+            first = when.read_datetime(lowered, now=now, tz=tz)
+    except when.WhenError as exc:
+        return _error("schedule", exc.message)
+    return Schedule(first=first, recurrence=recurrence)
+
+
+def _recurrence(match: re.Match[str]) -> Recurrence | UsageError:
+    if match["weekly"]:
+        return Recurrence(kind="weekly")
+    if match["fortnightly"]:
+        return Recurrence(kind="weekly", interval=2)
+    word = match["weeks"] or match["months"]
+    interval = 1 if word is None else _COUNTS.get(word, _small_int(word) or 0)
+    if not 1 <= interval <= 12:
+        return _error("schedule", "Repeat every 1 to 12 weeks (or months).")
+    if match["every_week"]:
+        return Recurrence(kind="weekly", interval=interval)
+    if match["nth"] is None:
+        return Recurrence(kind="monthly", interval=interval)
+    nth, weekday = _NTH.get(match["nth"]), when.weekday_number(match["weekday"])
+    if nth is None or weekday is None:
+        return _error("schedule", "Say e.g. `monthly on the 2nd tuesday` or `on the last friday`.")
+    return Recurrence(kind="monthly_nth", interval=interval, nth=nth, weekday=weekday)
+
+
+def _first_of_rule(phrase: str, rule: Recurrence, now: datetime, tz: ZoneInfo) -> datetime:
+    """`schedule 10am monthly on the 2nd tuesday` names no day: the first session is the
+    rule's next day at that time. A phrase that does name a day is taken as said."""
+    reading = when.read(phrase, now=now, tz=tz)
+    if reading.day is not None or reading.instant is not None or reading.at is None:
+        return when.read_datetime(phrase, now=now, tz=tz)
+    assert rule.nth is not None and rule.weekday is not None
+    local = now.astimezone(tz)
+    for step in range(3):  # this month's may have passed; next month's has not
+        year, month0 = divmod(local.year * 12 + local.month - 1 + step, 12)
+        day = nth_weekday(year, month0 + 1, rule.nth, rule.weekday)
+        first = when.resolve_local(datetime.combine(day, reading.at), tz).astimezone(UTC)
+        if first > now:
+            return first
+    raise when.WhenError("invalid", "I couldn't find the next such day")  # pragma: no cover
+
+
+def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    """Only the last `by` can start a due date (it must run to the end), and only when what
+    follows reads as one: `stand by the team` is text, `by 31 Feb` is a mistake to report."""
+    due: date | None = None
+    bys = list(_BY.finditer(rest))
+    if bys:
+        last_by = bys[-1]
+        phrase = rest[last_by.end() :].strip()
+        try:
+            due = when.read_date(phrase, now=now, tz=tz)
+            rest = rest[: last_by.start()].strip()
+        except when.WhenError as exc:
+            if exc.kind != "unreadable" or when.looks_like_date(phrase):
+                return _error("action", f"Due date: {exc.message}.")
+    if not rest:
+        return _error("action", "Say what you will do, e.g. `/als action call Sam by friday`.")
+    return AddAction(text=rest, due=due)
+
+
+def _actions(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    ids, leftover = _mentions(rest)
+    if leftover or len(ids) > 1:
+        return _error("actions", "Name at most one person, with an @mention.")
+    return ListActions(user=ids[0] if ids else None)
+
+
+def _update(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    if not rest:
+        return _error("update", "Say what happened, e.g. `/als update I spoke to Sam`.")
+    return GiveUpdate(text=rest)
+
+
+def _dos(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    sub, arg = _split1(rest)
+    sub = sub.lower()
+    if sub == "random" and not arg:
+        return DosRandom()
+    if sub == "remove":
+        do_id = _small_int(arg)
+        if not do_id:
+            return _error("dos", "Say which do to remove by its number, e.g. `/als dos remove 12`.")
+        return DosRemove(do_id=do_id)
+    if sub == "export":
+        fmt = _EXPORT_FORMATS.get(arg.lower())
+        if fmt is None:
+            return _error("dos", "Export as `md`, `csv` or `html`.")
+        return DosExport(format=fmt)
+    page = 1
+    paged = _PAGE.search(rest)
+    if paged:
+        number = _small_int(paged[1])
+        if not number:
+            return _error("dos", "Pages are numbered from 1, e.g. `/als dos listening page 2`.")
+        page, rest = number, rest[: paged.start()]
+    return DosSearch(terms=" ".join(rest.split()), page=page)
+
+
+def _settings(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    key, value = _split1(rest)
+    if "=" in key:
+        key, _, before = key.partition("=")
+        value = f"{before} {value}"
+    key, value = key.strip().lower(), value.strip()
+    return Settings(key=key or None, value=(value or None) if key else None)
+
+
+def _forget_me(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    if rest.lower() not in ("", "confirm"):
+        return _error("forget-me", "Add `confirm` to delete your data, or nothing to preview.")
+    return ForgetMe(confirmed=bool(rest))
+
+
+_PARSERS: dict[str, _Parser] = {
+    "help": _help,
+    "start": _start,
+    "next": _bare(Next(), "next"),
+    "pause": _bare(Pause(), "pause"),
+    "resume": _bare(Resume(), "resume"),
+    "end": _bare(End(), "end"),
+    "join": _bare(Join(), "join"),
+    "leave": _bare(Leave(), "leave"),
+    "facilitator": _facilitator,
+    "schedule": _schedule,
+    "action": _action,
+    "actions": _actions,
+    "update": _update,
+    "dos": _dos,
+    "report": _bare(Report(), "report"),
+    "settings": _settings,
+    "export-me": _bare(ExportMe(), "export-me"),
+    "forget-me": _forget_me,
+}

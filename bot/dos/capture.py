@@ -1,0 +1,374 @@
+"""Capturing do's: a reaction with the set's do emoji saves the message it is on.
+
+The rules (issue 6):
+
+- only reactions with the set's `do_emoji` count, in a channel that has a set;
+- distinct people count, never the author unless the set's `do_allow_self` is on; the
+  message is saved when `do_threshold` people have reacted;
+- reactions on the bot's messages (or on messages whose author is unknown) are ignored,
+  and so are the bot's own reactions (the adapters never send those);
+- a message is saved at most once, however often and from wherever its reactions arrive:
+  `do_sources.message_key` is unique, and only the event that moves its row out of
+  `counting` saves it;
+- a do whose normalised text matches an existing do of the set is merged into it, with
+  both sources kept;
+- a message in a round's thread is confidential: its author is asked first
+  (`bot.dos.consent`);
+- removing every qualifying reaction within `UNDO_WINDOW` of the save undoes it;
+- a message whose text the platform withheld (Discord without the MESSAGE_CONTENT intent)
+  is never saved empty: the set's facilitators are told, once.
+
+Nothing is kept of a message below the threshold but who reacted: its text is stored only
+once it is saved (or while its author is asked).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import String, delete, func, select, update
+from sqlalchemy import cast as sa_cast
+
+from bot.context import Ctx
+from bot.dos import statements as q
+from bot.dos.common import (
+    COUNTING,
+    DOS,
+    FINAL,
+    PENDING,
+    REACTIONS,
+    SAVED,
+    SOURCES,
+    emoji_label,
+)
+from bot.dos.do_text import hashtags, normalise_text, permalink_for
+from bot.dos.prepare import EmojiFilter
+from bot.emoji_names import normalise_emoji
+from bot.events import ReactionAdded, ReactionRemoved
+from bot.refs import MessageRef, Platform
+from bot.replies import Direct, Ephemeral, text
+from bot.sets import records as sets
+from bot.sets.records import SetInfo
+from bot.store.models import Posted
+from bot.store.models import Set as SetRow
+from bot.store.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
+POSTED = Posted.__table__
+SETS = SetRow.__table__
+UNDO_WINDOW = timedelta(minutes=10)
+TOLD_UNREADABLE = "_dos_unreadable_told"  # a marker in the set's settings, not a setting
+
+# --------------------------------------------------------------------------- reading
+
+
+def set_emoji(ctx: Ctx, set_info: SetInfo) -> str:
+    return normalise_emoji(str(set_info.setting(ctx, "do_emoji"))) or "white_check_mark"
+
+
+async def is_round_thread(ctx: Ctx, thread: MessageRef | None) -> bool:
+    """True for the thread of any round (running or ended): what is said there is
+    confidential."""
+    if thread is None:
+        return False
+    handle = (
+        await ctx.conn.execute(select(POSTED.c.handle).where(POSTED.c.message_key == thread.key))
+    ).scalar()
+    return bool(handle and handle.startswith("session:") and handle.endswith(":header"))
+
+
+async def source_row(ctx: Ctx, message_key: str) -> Any:
+    return (await ctx.conn.execute(q.SOURCE, {"b_message_key": message_key})).first()
+
+
+async def reactors(ctx: Ctx, message_key: str, author_key: str | None, allow_self: bool) -> list:
+    """Distinct people whose reaction counts, in the order they reacted."""
+    if author_key and not allow_self:
+        params = {"b_message_key": message_key, "b_author_key": author_key}
+        return [r[0] for r in await ctx.conn.execute(q.REACTORS_BUT_AUTHOR, params)]
+    return [r[0] for r in await ctx.conn.execute(q.REACTORS, {"b_message_key": message_key})]
+
+
+# --------------------------------------------------------------------------- saving
+
+
+async def save_source(
+    ctx: Ctx, set_id: int, source_id: int, body: str, author_key: str | None, savers: list[str]
+) -> tuple[int, bool]:
+    """Make the source part of a do: a new one, or merged with one saying the same thing.
+
+    Returns the do's id and whether it was merged.
+    """
+    existing, do_id = await _do_for(ctx, set_id, body, author_key, savers)
+    if existing is not None:
+        await _merge(ctx, existing, body, savers)
+    await ctx.conn.execute(
+        q.SOURCE_SAVED,
+        {"b_id": source_id, "do_id": do_id, "status": SAVED, "saved_at": ctx.now, "text": body},
+    )
+    return do_id, existing is not None
+
+
+async def _do_for(
+    ctx: Ctx, set_id: int, body: str, author_key: str | None, savers: list[str]
+) -> tuple[Any, int]:
+    """The set's do saying the same as `body` (not yet merged), else a new one: (row, id)."""
+    norm = normalise_text(body) or body.strip()
+    values = {
+        "v_set_id": set_id,
+        "v_text": body,
+        "v_norm_text": norm,
+        "v_author_key": author_key,
+        "v_saved_by": list(dict.fromkeys(savers)),
+        "v_tags": hashtags(body),
+        "v_status": SAVED,
+        "v_created_at": ctx.now,
+        "b_set_id": set_id,
+        "b_norm": norm,
+    }
+    new = (await ctx.conn.execute(q.NEW_DO_UNLESS_SAME, values)).first()
+    if new is not None:
+        return None, new[0]
+    existing = (await ctx.conn.execute(q.SAME_TEXT, {"b_set_id": set_id, "b_norm": norm})).one()
+    return existing, existing.id
+
+
+async def _merge(ctx: Ctx, existing: Any, body: str, savers: list[str]) -> None:
+    saved_by = list(existing.saved_by or [])
+    saved_by += [s for s in savers if s not in saved_by]
+    tags = list(existing.tags or [])
+    tags += [t for t in hashtags(body) if t not in tags]
+    await ctx.conn.execute(
+        update(DOS).where(DOS.c.id == existing.id).values(saved_by=saved_by, tags=tags)
+    )
+
+
+async def add_saver(ctx: Ctx, do_id: int | None, user_key: str) -> None:
+    if do_id is None:
+        return
+    row = (await ctx.conn.execute(select(DOS.c.saved_by).where(DOS.c.id == do_id))).first()
+    if row is not None and user_key not in (row.saved_by or []):
+        await ctx.conn.execute(
+            update(DOS).where(DOS.c.id == do_id).values(saved_by=[*(row.saved_by or []), user_key])
+        )
+
+
+async def _claim(
+    ctx: Ctx, set_info: SetInfo, event: ReactionAdded, status: str, do_id: int | None = None
+) -> int | None:
+    """Move the message's source row from `counting` to `status` (saved into `do_id`);
+    None if another event already did (a retry, a second reactor, another process)."""
+    assert event.author is not None and event.text is not None
+    claimed = (
+        await ctx.conn.execute(
+            q.claim_statement(ctx.dialect),
+            {
+                "set_id": set_info.id,
+                "message_key": event.message.key,
+                "author_key": event.author.key,
+                "text": event.text,
+                "permalink": permalink_for(event.message),
+                "status": status,
+                "created_at": ctx.now,
+                "do_id": do_id,
+                "saved_at": ctx.now if status == SAVED else None,
+            },
+        )
+    ).first()
+    return claimed[0] if claimed else None
+
+
+# --------------------------------------------------------------------------- events
+
+
+async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter) -> None:
+    await emojis.refresh(ctx)
+    where = event.thread.channel if event.thread is not None else event.message.channel
+    key = event.message.key
+    found = (
+        await ctx.conn.execute(q.SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": key})
+    ).first()
+    if found is None:
+        return
+    set_info = sets.info_from_row(found)
+    status, saved_do = found.source_status, found.source_do_id  # status None: no source yet
+    emoji = set_emoji(ctx, set_info)
+    if normalise_emoji(event.emoji) != emoji or event.author is None:
+        return  # not the do emoji, or the bot's (or an unknown author's) message
+    if {event.user.workspace, event.author.workspace} != {set_info.channel.workspace}:
+        return  # a shared channel's guest workspace: a set belongs to one workspace
+    allow_self = bool(set_info.setting(ctx, "do_allow_self"))
+    if event.user == event.author and not allow_self:
+        return
+    ctx.set_id = set_info.id
+    if status in FINAL:
+        return  # declined, expired or removed: never again
+    await ctx.conn.execute(
+        insert_ignore(REACTIONS, ctx.dialect, ["message_key", "user_key"]),
+        {"message_key": key, "user_key": event.user.key, "emoji": emoji, "created_at": ctx.now},
+    )
+    if status == SAVED:
+        await add_saver(ctx, saved_do, event.user.key)
+        return
+    if status == PENDING:
+        return  # the author is being asked
+    people = await reactors(ctx, key, event.author.key, allow_self)
+    if len(people) < int(set_info.setting(ctx, "do_threshold")):
+        return
+    if event.text is None:
+        log.info("do reaction on %s: the message could not be read", key)
+        return
+    if not event.text.strip():
+        await _tell_unreadable(ctx, set_info, event)
+        return
+    confidential = await is_round_thread(ctx, event.thread)
+    if confidential and event.author.key not in people:
+        source_id = await _claim(ctx, set_info, event, PENDING)
+        if source_id is None:
+            return
+        from bot.dos import consent
+
+        await consent.ask(ctx, set_info, source_id, event.author, event.text)
+        _tell_reactor(
+            ctx,
+            event,
+            text(
+                "That message is from a round's thread, which is confidential, so I've asked "
+                "its author before adding it to the set's do's."
+            ),
+        )
+        return
+    # The do first, so that the claim names it (one statement fewer than claiming, then
+    # saving); a lost claim, possible only with several processes, takes a new do back.
+    existing, do_id = await _do_for(ctx, set_info.id, event.text, event.author.key, people)
+    if await _claim(ctx, set_info, event, SAVED, do_id) is None:
+        if existing is None:
+            await ctx.conn.execute(delete(DOS).where(DOS.c.id == do_id))
+        return
+    merged = existing is not None
+    if merged:
+        await _merge(ctx, existing, event.text, people)
+    how = f"merged into do #{do_id}, which says the same" if merged else f"saved as do #{do_id}"
+    _tell_reactor(
+        ctx,
+        event,
+        text(
+            f"{emoji_label(emoji)} That message is {how}. Find it with `/als dos`; removing every "
+            f"{emoji_label(emoji)} within 10 minutes undoes this."
+        ),
+    )
+
+
+def _tell_reactor(ctx: Ctx, event: ReactionAdded, body: Any) -> None:
+    where = event.thread.channel if event.thread is not None else event.message.channel
+    ctx.emit(Ephemeral(channel=where, user=event.user, text=body, thread=event.thread))
+
+
+async def _tell_unreadable(ctx: Ctx, set_info: SetInfo, event: ReactionAdded) -> None:
+    """The platform gave an empty text: never save an empty do; tell facilitators once."""
+    if set_info.settings.get(TOLD_UNREADABLE):
+        return
+    await ctx.conn.execute(
+        update(SETS)
+        .where(SETS.c.id == set_info.id)
+        .values(settings={**set_info.settings, TOLD_UNREADABLE: ctx.now.isoformat()})
+    )
+    if event.message.channel.workspace.platform == Platform.DISCORD:
+        why = (
+            "Discord did not let me read its text. That happens when the bot's Message Content "
+            "intent is off: in the Discord Developer Portal, open the application → Bot → "
+            "Privileged Gateway Intents, turn on “Message Content Intent”, and restart alsbot."
+        )
+    else:
+        why = "it has no text I can read (only an image or a file, perhaps)."
+    link = permalink_for(event.message)
+    body = text(
+        f"People reacted {emoji_label(set_emoji(ctx, set_info))} to save a message as a do, "
+        "but nothing was saved: ",
+        why,
+        f"\nThe message: {link}" if link else "",
+        "\n(You're told this once, as a facilitator of the set.)",
+    )
+    for person in await sets.facilitators(ctx, set_info.id):
+        ctx.emit(Direct(user=person, text=body))
+
+
+async def on_reaction_removed(ctx: Ctx, event: ReactionRemoved) -> None:
+    key = event.message.key
+    emoji = normalise_emoji(event.emoji)
+    gone = await ctx.conn.execute(
+        delete(REACTIONS).where(
+            REACTIONS.c.message_key == key,
+            REACTIONS.c.user_key == event.user.key,
+            (REACTIONS.c.emoji == emoji) | REACTIONS.c.emoji.is_(None),
+        )
+    )
+    if not gone.rowcount:
+        return  # not a reaction that counted
+    source = await source_row(ctx, key)
+    if source is None or source.status not in (SAVED, PENDING):
+        return
+    ctx.set_id = source.set_id
+    set_info = await sets.get_set(ctx, source.set_id)
+    author = source.author_key
+    left = await reactors(ctx, key, author, bool(set_info.setting(ctx, "do_allow_self")))
+    if source.status == PENDING:
+        if len(left) < int(set_info.setting(ctx, "do_threshold")):
+            from bot.dos import consent
+
+            await consent.withdraw(ctx, source)
+        return
+    if left or source.saved_at is None or ctx.now - source.saved_at > UNDO_WINDOW:
+        return
+    do_id = await undo(ctx, source)
+    ctx.emit(
+        Ephemeral(
+            channel=event.message.channel,
+            user=event.user,
+            text=text(
+                f"Every {emoji_label(set_emoji(ctx, set_info))} was removed within 10 minutes, "
+                f"so do #{do_id} is no longer saved from that message."
+            ),
+        )
+    )
+
+
+async def undo(ctx: Ctx, source: Any) -> int | None:
+    """Take a source back out of its do; the do goes too when it has no other source."""
+    await ctx.conn.execute(
+        update(SOURCES)
+        .where(SOURCES.c.id == source.id)
+        .values(status=COUNTING, do_id=None, saved_at=None, text="")
+    )
+    if source.do_id is not None:
+        others = (
+            await ctx.conn.execute(
+                select(func.count()).select_from(SOURCES).where(SOURCES.c.do_id == source.do_id)
+            )
+        ).scalar_one()
+        if not others:
+            await ctx.conn.execute(delete(DOS).where(DOS.c.id == source.do_id))
+    return source.do_id
+
+
+# --------------------------------------------------------------------------- privacy
+
+
+async def saved_by_person(ctx: Ctx, key: str) -> list[Any]:
+    """The do's `key` helped save (their name is on them as a saver)."""
+    rows = await ctx.conn.execute(
+        select(DOS).where(sa_cast(DOS.c.saved_by, String).contains(f'"{key}"', autoescape=True))
+    )
+    return [r for r in rows if key in (r.saved_by or [])]
+
+
+async def forget_saver(ctx: Ctx, key: str) -> None:
+    """forget-me: take the person's name off the do's they helped save."""
+    for row in await saved_by_person(ctx, key):
+        await ctx.conn.execute(
+            update(DOS)
+            .where(DOS.c.id == row.id)
+            .values(saved_by=[k for k in row.saved_by if k != key])
+        )

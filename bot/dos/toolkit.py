@@ -1,0 +1,251 @@
+"""The set's do's: small practical tips, collected by reaction into a toolkit.
+
+`register(router)` wires the whole feature; the parts live in one module per concept:
+
+- `dos_prepare` — fetching a reacted-to message the adapter could not describe;
+- `dos_capture` — reactions in, do's saved (thresholds, self-reactions, merging, undo);
+- `dos_consent` — asking the author first for a message from a round's thread;
+- `dos_search`  — finding do's (FTS5 / PostgreSQL full-text search) and loading them;
+- `dos_weekly`  — the weekly "do of the week" and the do shown in a round's Opening;
+- `bot.dos.export` — the toolkit as Markdown, CSV or one self-contained HTML page.
+
+The commands (`/als dos [terms] [page N]`, `random`, `remove <id>`, `export [md|csv|html]`)
+are here.  Replies that show a do put its text in a `Plain` part, never in markup.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+
+from bot.commands.values import DosExport, DosRandom, DosRemove, DosSearch
+from bot.context import Ctx, Refusal
+from bot.dos import capture, consent, prepare, weekly
+from bot.dos import search as do_search
+from bot.dos.common import (
+    DOS,
+    REACTIONS,
+    REMOVED,
+    SAVED,
+    SOURCES,
+    DoInfo,
+    do_line,
+    emoji_label,
+    get_do,
+)
+from bot.dos.do_text import snippet
+from bot.dos.export import render
+from bot.events import CommandInvoked, ReactionAdded, ReactionRemoved
+from bot.refs import ChannelRef
+from bot.replies import Ephemeral, File, Plain, Strong, Text, text
+from bot.router import Router
+from bot.sets import records as sets
+from bot.sets.records import SetInfo
+from bot.store.db import Store, open_store
+from bot.store.models import Set as SetRow
+
+
+def register(router: Router) -> None:
+    emojis = prepare.EmojiFilter()
+
+    async def on_added(ctx: Ctx, event: ReactionAdded) -> None:
+        await capture.on_reaction_added(ctx, event, emojis)
+
+    async def on_settings(ctx: Ctx, set_info: SetInfo, name: str, value: object) -> None:
+        if name == "do_emoji":
+            await emojis.refresh(ctx, force=True)
+        await weekly.on_setting_changed(ctx, set_info, name, value)
+
+    router.command(DosSearch, search)
+    router.command(DosRandom, random)
+    router.command(DosRemove, remove)
+    router.command(DosExport, export)
+    router.prepare(ReactionAdded, prepare.make_preparer(emojis))
+    router.event(ReactionAdded, on_added)
+    router.event(ReactionRemoved, capture.on_reaction_removed)
+    router.button("do", consent.on_button)
+    router.timer(consent.KIND, consent.on_timer)
+    router.timer(weekly.KIND, weekly.on_timer)
+    router.hook("round:opening", weekly.opening_do)
+    router.hook("settings:changed", on_settings)
+
+
+def _private(event: CommandInvoked, body: Text) -> Ephemeral:
+    return Ephemeral(channel=event.channel, user=event.user, text=body, thread=event.thread)
+
+
+def _how_to_save(ctx: Ctx, set_info: SetInfo) -> str:
+    emoji = emoji_label(capture.set_emoji(ctx, set_info))
+    return f"React {emoji} to a message with a small, practical tip to save it as a do."
+
+
+async def search(ctx: Ctx, event: CommandInvoked, command: DosSearch) -> None:
+    set_info = await sets.set_for_person(ctx, event.user, event.channel)
+    ctx.set_id = set_info.id
+    page = await do_search.search(ctx.conn, set_info.id, command.terms, command.page)
+    wanted = " ".join(page.terms)
+    if page.total == 0:
+        if not wanted:
+            ctx.emit(
+                _private(event, text("This set has no do's yet. " + _how_to_save(ctx, set_info)))
+            )
+        else:
+            ctx.emit(_private(event, text("No do's match “", Plain(wanted), "”.")))
+        return
+    if not page.items:
+        raise Refusal(f"There are only {page.pages} page(s) of do's for that.")
+    head = text(Strong("Do's"))
+    if wanted:
+        head += text(" matching “", Plain(wanted), "”")
+    head += f" — {page.total} found, newest first"
+    if page.pages > 1:
+        head += f" (page {page.page} of {page.pages})"
+    body = head
+    for do in page.items:
+        body += text("\n• ") + do_line(do)
+    if page.page < page.pages:
+        more = f"{wanted} page {page.page + 1}".strip()
+        body += text("\nMore: `/als dos ", Plain(more), "`")
+    ctx.emit(_private(event, body))
+
+
+async def random(ctx: Ctx, event: CommandInvoked, _command: DosRandom) -> None:
+    set_info = await sets.set_for_person(ctx, event.user, event.channel)
+    ctx.set_id = set_info.id
+    do = await do_search.random_do(ctx.conn, set_info.id)
+    if do is None:
+        ctx.emit(_private(event, text("This set has no do's yet. " + _how_to_save(ctx, set_info))))
+        return
+    ctx.emit(_private(event, text("🎲 ") + _shown(do)))
+
+
+def _shown(do: DoInfo) -> Text:
+    return text(Strong(f"Do #{do.id}"), ": ", Plain(snippet(do.text, 600)))
+
+
+async def remove(ctx: Ctx, event: CommandInvoked, command: DosRemove) -> None:
+    do = await get_do(ctx, command.do_id)
+    if do is None:
+        raise Refusal(f"There is no do #{command.do_id}.")
+    set_info = await sets.get_set(ctx, do.set_id)
+    here = await sets.find_set(ctx, event.channel)
+    if here is not None and here.id != set_info.id:
+        raise Refusal(f"Do #{do.id} belongs to another set.")
+    ctx.set_id = set_info.id
+    if do.author_key != event.user.key:
+        await sets.require_facilitator(ctx, set_info, event.user, "remove someone else's do")
+    await forget_do(ctx, do.id)
+    ctx.emit(_private(event, text(f"Removed do #{do.id}; its text is no longer kept.")))
+
+
+async def forget_do(ctx: Ctx, do_id: int) -> None:
+    """Remove a do and its text; its messages stay `removed` so reactions cannot bring it back."""
+    keys = [
+        r[0]
+        for r in await ctx.conn.execute(
+            select(SOURCES.c.message_key).where(SOURCES.c.do_id == do_id)
+        )
+    ]
+    await ctx.conn.execute(
+        update(SOURCES)
+        .where(SOURCES.c.do_id == do_id)
+        .values(status=REMOVED, do_id=None, text="", saved_at=None)
+    )
+    if keys:
+        await ctx.conn.execute(delete(REACTIONS).where(REACTIONS.c.message_key.in_(keys)))
+    await ctx.conn.execute(delete(DOS).where(DOS.c.id == do_id, DOS.c.status == SAVED))
+
+
+async def export(ctx: Ctx, event: CommandInvoked, command: DosExport) -> None:
+    set_info = await sets.set_for_person(ctx, event.user, event.channel)
+    ctx.set_id = set_info.id
+    records = await do_search.export_records(ctx.conn, set_info.id)
+    if not records:
+        ctx.emit(
+            _private(
+                event, text("This set has no do's to export yet. " + _how_to_save(ctx, set_info))
+            )
+        )
+        return
+    filename, content = render(
+        command.format,
+        records,
+        title=toolkit_title(set_info),
+        exported_at=ctx.now,
+        tz=set_info.tz,
+    )
+    ctx.emit(
+        File(
+            channel=event.channel,
+            user=event.user,
+            filename=filename,
+            content=content,
+            title=f"The set's do's ({len(records)})",
+        )
+    )
+
+
+def toolkit_title(set_info: SetInfo) -> str:
+    return f"Do's toolkit · {set_info.channel.id}"
+
+
+# --------------------------------------------------------------------------- `alsbot export dos`
+
+
+def _is_file(path: str) -> bool:  # before the store exists: it would create the file
+    return Path(path).is_file()
+
+
+class ExportProblem(Exception):
+    """Why `alsbot export dos` cannot export: shown to the operator as it is."""
+
+
+async def export_from_url(
+    url: str, fmt: str, channel_key: str | None, now: datetime
+) -> tuple[str, bytes, int]:
+    """(file name, content, how many do's) for one set's toolkit; reads, never writes."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and not _is_file(parsed.database or ""):
+        raise ExportProblem(f"there is no database at {parsed.database!r}")
+    store = await open_store(url, migrate=False)
+    try:
+        return await export_from_store(store, fmt, channel_key, now)
+    finally:
+        await store.close()
+
+
+async def export_from_store(
+    store: Store, fmt: str, channel_key: str | None, now: datetime
+) -> tuple[str, bytes, int]:
+    sets_table = SetRow.__table__
+    async with store.read() as conn:
+        try:
+            rows = list(await conn.execute(select(sets_table).order_by(sets_table.c.id)))
+        except DBAPIError:
+            raise ExportProblem(
+                "this database has no alsbot tables yet: run `alsbot db upgrade` first"
+            ) from None
+        if channel_key:
+            rows = [r for r in rows if r.channel_key == channel_key]
+        if len(rows) != 1:
+            keys = [r.channel_key for r in await conn.execute(select(sets_table.c.channel_key))]
+            if channel_key:
+                raise ExportProblem(
+                    f"no set in channel {channel_key!r}; sets: {', '.join(keys) or 'none'}"
+                )
+            if not keys:
+                raise ExportProblem("this database has no sets yet, so no do's")
+            raise ExportProblem(f"several sets: choose one with --channel ({', '.join(keys)})")
+        row = rows[0]
+        set_info = SetInfo(
+            row.id, ChannelRef.from_key(row.channel_key), row.timezone, dict(row.settings or {})
+        )
+        records = await do_search.export_records(conn, set_info.id)
+    filename, content = render(
+        fmt, records, title=toolkit_title(set_info), exported_at=now, tz=set_info.tz
+    )
+    return filename, content, len(records)

@@ -1,0 +1,195 @@
+"""Outcome nudges: DM past presenters about their open actions before the next session.
+
+A nudge timer (planned by `bot.followup.planning`) decides at send time whether it is
+still worth sending — the person may have opted out, already updated, left the set, or the
+session may have moved or already begun (the bot was down) — and skips with a note when
+not.  Its DM offers Done / Partly / Not yet / Dropped per action and Snooze 1 day; any
+free-text reply becomes the outcome update (`bot.followup.updates_by_dm`).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from bot import timers
+from bot.context import Ctx, Refusal
+from bot.dates.local_times import at_local, in_quiet, out_of_quiet
+from bot.events import ButtonPressed
+from bot.followup import actions, nudge_text, outcomes, planning, timer_checks
+from bot.refs import UserRef
+from bot.replies import Direct, Update
+from bot.sets import records as sets
+from bot.store.models import Timer
+
+TIMERS = Timer.__table__
+STATUSES = {status for status, _ in nudge_text.BUTTON_STATUSES}
+
+
+def _not_useful(ctx: Ctx, state: timer_checks.SetState, session_at: datetime | None) -> str | None:
+    """Why a nudge for `session_at` should not go now (None: it should)."""
+    if state.running:
+        return "skipped: a session is running"
+    if session_at is not None:
+        if ctx.now >= session_at:
+            return f"skipped: too late, the session was due {session_at.isoformat()}"
+        if state.next_at != session_at:
+            return "skipped: the session has moved"
+    return None
+
+
+async def on_nudge(ctx: Ctx, timer: timers.DueTimer) -> str | None:
+    payload = timer.payload
+    state = await timer_checks.set_state(ctx, int(payload.get("set", 0)))
+    if state is None:
+        return "skipped: the set no longer exists"
+    set_info = state.info
+    ctx.set_id = set_info.id
+    user_key = payload.get("user") or timer.subject
+    person = await timer_checks.person_state(ctx, set_info, user_key)
+    if not person.member:
+        return "skipped: no longer a member of the set"
+    if not person.nudges:
+        return "skipped: nudges are off for this person"
+    session_at = planning.from_iso(payload.get("session_at"))
+    why_not = _not_useful(ctx, state, session_at)
+    if why_not:
+        return why_not
+    if timer_checks.lateness_matters(ctx.now, timer.due_at) and await planning.superseded(
+        ctx, timer.id, timer.due_at, payload.get("later") or []
+    ):
+        return "skipped: a later nudge for the same session is due too"
+    progress = await outcomes.progress(ctx, set_info.id, user_key, state.cycle_start)
+    if not progress.outstanding:
+        return "skipped: no open actions"
+    if progress.responded:
+        return "skipped: already updated"
+    tz, quiet = person.tz, person.quiet
+    if in_quiet(ctx.now.astimezone(tz).time(), quiet):  # e.g. claimed late, or hours changed
+        later = out_of_quiet(ctx.now, tz, quiet)
+        if session_at is not None and later >= session_at:
+            return "skipped: quiet hours last until the session"
+        await timers.schedule(
+            ctx.conn,
+            kind=planning.NUDGE,
+            due_at=later,
+            subject=user_key,
+            payload={**payload, "lead": "after quiet hours"},
+            dedupe=f"moved:{timer.id}",
+        )
+        return f"skipped: quiet hours; moved to {later.isoformat()}"
+    _send(ctx, timer.id, UserRef.from_key(user_key), session_at, tz, progress.outstanding)
+    return f"sent: {len(progress.outstanding)} action(s)"
+
+
+def _send(ctx: Ctx, timer_id: int, user: UserRef, session_at, tz, rows: list[Any]) -> None:
+    ctx.emit(
+        Direct(
+            user=user,
+            text=nudge_text.nudge_header(user, session_at, tz, rows),
+            buttons=(nudge_text.snooze_button(timer_id),),
+            handle=nudge_text.header_handle(timer_id),
+        )
+    )
+    for row in rows[: nudge_text.MAX_ACTION_MESSAGES]:
+        ctx.emit(
+            Direct(
+                user=user,
+                text=nudge_text.action_message(row),
+                buttons=nudge_text.status_buttons(row.id, timer_id),
+                handle=nudge_text.action_handle(timer_id, row.id),
+            )
+        )
+
+
+# --------------------------------------------------------------------------- buttons
+
+
+async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
+    verb = event.action_id.partition(":")[2]
+    if verb == "snooze":
+        await _snooze(ctx, event)
+        return
+    action_part, _, timer_part = event.value.partition(":")
+    if verb not in STATUSES or not action_part.isdigit() or not timer_part.isdigit():
+        raise Refusal("That button is out of date.")
+    row = await actions.set_status(ctx, int(action_part), event.user, verb)
+    ctx.set_id = row.set_id
+    owner_key = row.owner_key  # who the action belongs to (on Discord a DM's user ref differs)
+    ctx.emit(
+        Update(
+            handle=nudge_text.action_handle(int(timer_part), row.id),
+            text=nudge_text.action_message(row, verb, marked=True),
+            buttons=nudge_text.status_buttons(row.id, int(timer_part)),
+        )
+    )
+    since = await outcomes.cycle_start(ctx, row.set_id)
+    progress = await outcomes.progress(ctx, row.set_id, owner_key, since)
+    if not progress.updates:
+        ctx.emit(Direct(user=event.user, text=nudge_text.after_status(len(progress.unanswered))))
+
+
+async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
+    if not event.value.isdigit():
+        raise Refusal("That button is out of date.")
+    row = (await ctx.conn.execute(select(TIMERS).where(TIMERS.c.id == int(event.value)))).first()
+    payload = (row.payload or {}) if row is not None else {}
+    me = payload.get("user")
+    if row is None or row.kind != planning.NUDGE or not me or not sets.same_person(event.user, me):
+        raise Refusal("That button is out of date.")
+    set_info = await planning.find_set(ctx, int(payload.get("set", 0)))
+    if set_info is None:
+        raise Refusal("That set no longer exists.")
+    ctx.set_id = set_info.id
+    person = await timer_checks.person_state(ctx, set_info, me)
+    tz, quiet = person.tz, person.quiet
+    local = ctx.now.astimezone(tz)
+    due = out_of_quiet(at_local(local.date() + timedelta(1), local.time(), tz), tz, quiet)
+    session_at = planning.from_iso(payload.get("session_at"))
+    handle = nudge_text.header_handle(row.id)
+    since = await outcomes.cycle_start(ctx, set_info.id)
+    progress = await outcomes.progress(ctx, set_info.id, me, since)
+    header = nudge_text.nudge_header(UserRef.from_key(me), session_at, tz, progress.outstanding)
+    if session_at is not None and due >= session_at:
+        ctx.emit(Update(handle=handle, text=header, buttons=()))
+        ctx.emit(Direct(user=event.user, text=nudge_text.snooze_too_late()))
+        return
+    coming = await _next_planned(ctx, payload.get("later") or [], due + timedelta(hours=1))
+    if coming is None:
+        await timers.schedule(
+            ctx.conn,
+            kind=planning.NUDGE,
+            due_at=due,
+            subject=me,
+            payload={**payload, "lead": "snoozed", "snoozed_from": row.id},
+            dedupe=f"snooze:{row.id}",
+        )
+    ctx.emit(Update(handle=handle, text=nudge_text.snoozed(header, coming or due, tz), buttons=()))
+
+
+async def _next_planned(ctx: Ctx, later: list[str], until: datetime) -> datetime | None:
+    """A planned nudge for the same session due by `until` makes a snooze timer redundant."""
+    if not later:
+        return None
+    return (
+        await ctx.conn.execute(
+            select(TIMERS.c.due_at)
+            .where(
+                TIMERS.c.dedupe.in_(later),
+                TIMERS.c.status == "pending",
+                TIMERS.c.due_at > ctx.now,
+                TIMERS.c.due_at <= until,
+            )
+            .order_by(TIMERS.c.due_at)
+            .limit(1)
+        )
+    ).scalar()
+
+
+def register(router: Any) -> None:
+    """Nudge timers and buttons, and the planning hooks that create nudges."""
+    router.timer(planning.NUDGE, on_nudge)
+    router.button("nudge", on_button)
+    planning.register(router)

@@ -1,0 +1,102 @@
+"""`/als schedule`: when the set next meets, and how it recurs.
+
+Other services (reminders, nudges) react to a change through "schedule:changed" router hooks, so the
+schedule stays one small concept and the jobs that depend on it live with their own logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from bot.commands.values import Recurrence, Schedule
+from bot.context import Ctx, Refusal
+from bot.dates.recurrence import describe, occurrences_after
+from bot.events import CommandInvoked
+from bot.replies import Ephemeral, Post, Strong, text
+from bot.sets import records as sets
+from bot.sets.records import SetInfo
+from bot.store.models import ScheduleRow
+
+SCHEDULES = ScheduleRow.__table__
+# Hooks named "schedule:changed" are called as hook(ctx, set_info, next_at or None).
+OnChange = Callable[[Ctx, SetInfo, datetime | None], Awaitable[None]]
+
+
+def recurrence_from(raw: dict[str, Any] | None) -> Recurrence | None:
+    return Recurrence(**raw) if raw else None
+
+
+def when_text(moment: datetime, set_info: SetInfo) -> str:
+    local = moment.astimezone(set_info.tz)
+    return f"{local.strftime('%A %-d %B %Y, %H:%M')} ({set_info.timezone})"
+
+
+async def current(ctx: Ctx, set_id: int) -> Any:
+    return (await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_id))).first()
+
+
+async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
+    """The next session strictly after now, rolling a recurring schedule forward."""
+    row = await current(ctx, set_info.id)
+    if row is None:
+        return None
+    if row.next_at is not None and row.next_at > ctx.now:
+        return row.next_at
+    rec = recurrence_from(row.recurrence)
+    if rec is None:
+        return None
+    upcoming = occurrences_after(row.first_at, rec, set_info.tz, ctx.now)
+    await ctx.conn.execute(
+        update(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id).values(next_at=upcoming)
+    )
+    return upcoming
+
+
+async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
+    set_info = await sets.require_set(ctx, event.channel)
+    ctx.set_id = set_info.id
+    if command.first is None and not command.clear:
+        upcoming = await next_session(ctx, set_info)
+        row = await current(ctx, set_info.id)
+        if upcoming is None:
+            body = text(
+                "No next session is scheduled. A facilitator can set one with `/als schedule thursday 10am every 4 weeks`."
+            )
+        else:
+            rec = recurrence_from(row.recurrence) if row else None
+            body = text(Strong("Next session: "), when_text(upcoming, set_info))
+            if rec:
+                body += f", {describe(rec)}"
+        ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body))
+        return
+    await sets.require_facilitator(ctx, set_info, event.user, "change the schedule")
+    await ctx.conn.execute(delete(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
+    if command.clear:
+        for hook in ctx.hooks("schedule:changed"):
+            await hook(ctx, set_info, None)
+        ctx.emit(
+            Post(channel=set_info.channel, text=text("The session schedule has been cleared."))
+        )
+        return
+    assert command.first is not None
+    if command.first <= ctx.now:
+        raise Refusal("That time has already passed; choose a time in the future.")
+    await ctx.conn.execute(
+        insert(SCHEDULES).values(
+            set_id=set_info.id,
+            first_at=command.first,
+            recurrence=asdict(command.recurrence) if command.recurrence else None,
+            next_at=command.first,
+        )
+    )
+    for hook in ctx.hooks("schedule:changed"):
+        await hook(ctx, set_info, command.first)
+    body = text(Strong("Next session: "), when_text(command.first, set_info))
+    if command.recurrence:
+        body += f", then {describe(command.recurrence)}"
+    ctx.emit(Post(channel=set_info.channel, text=body + "."))

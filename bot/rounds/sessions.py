@@ -1,0 +1,143 @@
+"""Loading and saving a session's engine state, and arming its phase timer.
+
+The engine state lives on the session row; a timer row is armed at the state's next
+wake-up.  Stale timers are harmless (the engine does nothing when nothing is due), so a
+state change just arms a new one rather than hunting down the old.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import insert, select, update
+
+from bot import timers
+from bot.context import Ctx
+from bot.rounds import codec, engine
+from bot.rounds.engine import RoundState
+from bot.store.models import Posted, Round
+from bot.store.models import Session as SessionRow
+
+SESSIONS = SessionRow.__table__
+ROUNDS = Round.__table__
+POSTED = Posted.__table__
+
+
+def header_handle(session_id: int) -> str:
+    return f"session:{session_id}:header"
+
+
+@dataclass
+class SessionInfo:
+    id: int
+    set_id: int
+    state: RoundState
+    scratch: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def header(self) -> str:
+        return header_handle(self.id)
+
+
+def _info(row: Any) -> SessionInfo:
+    return SessionInfo(
+        row.id, row.set_id, codec.state_from_json(row.state), dict(row.scratch or {})
+    )
+
+
+async def active_session(ctx: Ctx, set_id: int) -> SessionInfo | None:
+    row = (
+        await ctx.conn.execute(
+            select(SESSIONS).where(SESSIONS.c.set_id == set_id, SESSIONS.c.status == "active")
+        )
+    ).first()
+    return _info(row) if row else None
+
+
+async def load_session(ctx: Ctx, session_id: int) -> SessionInfo | None:
+    row = (await ctx.conn.execute(select(SESSIONS).where(SESSIONS.c.id == session_id))).first()
+    return _info(row) if row and row.status == "active" else None
+
+
+async def session_for_thread(ctx: Ctx, thread_key: str) -> SessionInfo | None:
+    """The active session whose header message is the root of this thread.
+
+    Only positive answers are remembered: a header's message never changes, but a thread
+    we do not know yet may be a header whose delivery is still being recorded.
+    """
+    memo_key = ("thread-session", thread_key)
+    session_id = ctx.memo.get(memo_key)
+    if session_id is None:
+        handle = (
+            await ctx.conn.execute(
+                select(POSTED.c.handle).where(POSTED.c.message_key == thread_key)
+            )
+        ).scalar()
+        if not handle or not handle.startswith("session:") or not handle.endswith(":header"):
+            return None
+        session_id = int(handle.split(":")[1])
+        ctx.memo[memo_key] = session_id
+    return await load_session(ctx, session_id)
+
+
+async def create_session(ctx: Ctx, set_id: int, state: RoundState, started_by: str) -> SessionInfo:
+    result = await ctx.conn.execute(
+        insert(SESSIONS).values(
+            set_id=set_id,
+            status="active",
+            state=codec.state_to_json(state),
+            started_by=started_by,
+            started_at=ctx.now,
+            version=0,
+            scratch={},
+        )
+    )
+    return SessionInfo(result.inserted_primary_key[0], set_id, state, {})
+
+
+async def save(ctx: Ctx, session: SessionInfo) -> None:
+    closed = session.state.phase == engine.Phase.CLOSED
+    await ctx.conn.execute(
+        update(SESSIONS)
+        .where(SESSIONS.c.id == session.id)
+        .values(
+            state=codec.state_to_json(session.state),
+            scratch=session.scratch,
+            version=SESSIONS.c.version + 1,
+            status="closed" if closed else "active",
+            closed_at=ctx.now if closed else None,
+        )
+    )
+
+
+async def arm(ctx: Ctx, session: SessionInfo) -> None:
+    wake = engine.next_wakeup(session.state)
+    if wake is None:
+        return
+    await timers.schedule(
+        ctx.conn,
+        kind="phase",
+        due_at=wake,
+        subject=str(session.id),
+        dedupe=f"phase:{session.id}:{wake.isoformat()}",
+    )
+
+
+async def record_round(ctx: Ctx, session_id: int, presenter: str, position: int) -> None:
+    exists = (
+        await ctx.conn.execute(
+            select(ROUNDS.c.id).where(
+                ROUNDS.c.session_id == session_id, ROUNDS.c.presenter_key == presenter
+            )
+        )
+    ).first()
+    if exists is None:
+        await ctx.conn.execute(
+            insert(ROUNDS).values(
+                session_id=session_id,
+                presenter_key=presenter,
+                position=position,
+                started_at=ctx.now,
+            )
+        )

@@ -1,0 +1,163 @@
+"""What the bot says during a round, and the header's buttons.
+
+Kept apart from the round logic so that wording can change without touching behaviour,
+and so that every adapter shows the same words.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from bot.refs import UserRef
+from bot.replies import Button, Mention, Strong, Text, text
+from bot.rounds import engine
+from bot.rounds.engine import Phase, RoundState
+
+TITLES = {
+    Phase.OPENING: "Opening",
+    Phase.UPDATES: "Updates from last time",
+    Phase.PRESENTING: "Presenting",
+    Phase.QUESTIONS: "Questions",
+    Phase.SUMMARY: "Summary",
+    Phase.ACTIONS: "Actions",
+    Phase.EVALUATION: "Evaluation",
+    Phase.CLOSED: "Closed",
+}
+
+
+def minutes(delta: timedelta) -> str:
+    total = max(0, round(delta.total_seconds() / 60))
+    return f"{total} min"
+
+
+def people(keys: tuple[str, ...] | list[str]) -> Text:
+    out = text()
+    for i, key in enumerate(keys):
+        if i:
+            out += ", "
+        out += text(Mention(UserRef.from_key(key)))
+    return out or text("nobody yet")
+
+
+def time_plan(timings: engine.Timings) -> str:
+    return (
+        f"Opening {minutes(timings.opening)} · Updates {minutes(timings.updates)} · "
+        f"then for each presenter: presenting {minutes(timings.presenting)}, "
+        f"questions {minutes(timings.questions)}, summary {minutes(timings.summary)}, "
+        f"actions {minutes(timings.actions)} · Evaluation {minutes(timings.evaluation)}"
+    )
+
+
+def header(session_id: int, state: RoundState, now: datetime) -> Text:
+    presenter = engine.current_presenter(state)
+    out = text(Strong("Action Learning session"), f" · phase: {TITLES[state.phase]}")
+    if presenter and state.phase in engine.PER_PRESENTER:
+        out += text(" · presenter: ", Mention(UserRef.from_key(presenter)))
+    if state.phase == Phase.CLOSED:
+        return out + " · this session has ended. Thank you all."
+    if state.paused_remaining is not None:
+        out += f" · paused ({minutes(state.paused_remaining)} left)"
+    else:
+        left = engine.time_left(state, now)
+        if left is not None:
+            out += f" · {minutes(left)} left"
+    out += text("\nPresenters: ") + people(state.presenters)
+    return out
+
+
+def step_token(state: RoundState) -> str:
+    """Names the step a "Next phase" button was drawn for: (phase, presenter) pairs never
+    repeat within a session, so a press on an out-of-date header can be recognised."""
+    return f"{state.phase.value}.{state.current}"
+
+
+def buttons(session_id: int, state: RoundState) -> tuple[Button, ...]:
+    sid = str(session_id)
+    if state.phase == Phase.CLOSED:
+        return ()
+    row: list[Button] = [
+        Button("round:next", "Next phase", f"{sid}:{step_token(state)}", "primary")
+    ]
+    if state.paused_remaining is None:
+        row.append(Button("round:pause", "Pause", sid))
+    else:
+        row.append(Button("round:resume", "Resume", sid))
+    row.append(Button("round:end", "End", sid, "danger"))
+    if state.phase == Phase.EVALUATION:
+        row.extend(Button("round:rate", str(n), f"{sid}:{n}") for n in range(1, 6))
+    else:
+        row.append(Button("round:volunteer", "I'd like to present", sid))
+    return tuple(row)
+
+
+GROUND_RULES = (
+    "Ground rules for this session:\n"
+    "• Confidentiality: what is shared here stays here. The bot keeps no transcript.\n"
+    "• Listen with empathy and suspend judgement.\n"
+    "• Supporters ask open questions (what, how, who…), not advice.\n"
+    "• The presenter owns the problem and decides the actions."
+)
+
+
+def phase_intro(state: RoundState, presenter: str | None) -> Text:
+    phase = state.phase
+    t = state.timings
+    who = text(Mention(UserRef.from_key(presenter))) if presenter else text("the presenter")
+    if phase == Phase.OPENING:
+        return (
+            text(
+                Strong("Opening"),
+                "\n",
+                GROUND_RULES,
+                "\nTime plan: ",
+                time_plan(t),
+                "\nPresenters: ",
+            )
+            + people(state.presenters)
+            + ("" if state.presenters else " (press “I'd like to present” to volunteer)")
+        )
+    if phase == Phase.UPDATES:
+        return text(
+            Strong("Updates from last time"),
+            f" ({minutes(t.updates)}): each previous presenter, how did your actions go?",
+        )
+    if phase == Phase.PRESENTING:
+        return (
+            text(Strong("Presenting"), ": ")
+            + who
+            + text(
+                f", the floor is yours for {minutes(t.presenting)}. "
+                "Everyone else: listen to understand; questions come next."
+            )
+        )
+    if phase == Phase.QUESTIONS:
+        return (
+            text(Strong("Questions"), " for ")
+            + who
+            + text(
+                f" ({minutes(t.questions)}). Ask open questions — what, how, who, tell me more — "
+                "rather than advice. If a question sounds like advice, I'll let you know privately."
+            )
+        )
+    if phase == Phase.SUMMARY:
+        return (
+            text(Strong("Summary"), ": ")
+            + who
+            + text(", please sum up: what have you heard, and what is new for you?")
+        )
+    if phase == Phase.ACTIONS:
+        return (
+            text(Strong("Actions"), ": ")
+            + who
+            + text(
+                ", what will you do before next time? Post each action as its own message here "
+                "(add “by <date>” if you like), or use `/als action <text> [by <date>]`."
+            )
+        )
+    if phase == Phase.EVALUATION:
+        return text(
+            Strong("Evaluation"),
+            ": how effective was this session for you? Rate 1–5 with the buttons, "
+            "or reply with a number and one word (e.g. “4 energising”).",
+        )
+    return text(Strong("Closed"))

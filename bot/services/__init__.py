@@ -1,1 +1,0 @@
-"""Services: one unit of work per event, inside the transaction the processor opened."""

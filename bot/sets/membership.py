@@ -1,0 +1,91 @@
+"""Joining, leaving, and handing on the facilitator role."""
+
+from __future__ import annotations
+
+from bot.commands.values import FacilitatorChange, Join, Leave
+from bot.context import Ctx, Refusal
+from bot.events import CommandInvoked
+from bot.refs import UserRef
+from bot.replies import Ephemeral, Mention, Post, text
+from bot.rounds import control, engine
+from bot.rounds.sessions import active_session
+from bot.sets import records as sets
+
+
+async def join(ctx: Ctx, event: CommandInvoked, _command: Join) -> None:
+    set_info = await sets.find_set(ctx, event.channel) or await sets.create_set(ctx, event.channel)
+    ctx.set_id = set_info.id
+    fresh = await sets.ensure_member(ctx, set_info.id, event.user)
+    if fresh:
+        ctx.emit(
+            Post(
+                channel=set_info.channel,
+                text=text(Mention(event.user), " joined this Action Learning Set. Welcome!"),
+            )
+        )
+    else:
+        ctx.emit(
+            Ephemeral(
+                channel=event.channel,
+                user=event.user,
+                text=text("You're already a member of this set."),
+            )
+        )
+
+
+async def leave(ctx: Ctx, event: CommandInvoked, _command: Leave) -> None:
+    set_info = await sets.require_set(ctx, event.channel)
+    ctx.set_id = set_info.id
+    row = await sets.member_row(ctx, set_info.id, event.user)
+    if row is None or not row.active:
+        raise Refusal("You're not a member of this set.")
+    if row.is_facilitator and await sets.facilitator_count(ctx, set_info.id) == 1:
+        raise Refusal(
+            "You're this set's only facilitator: add another with `/als facilitator add @someone` first."
+        )
+    session = await active_session(ctx, set_info.id)
+    if session is not None and event.user.key in session.state.presenters:
+        try:
+            step = engine.remove_presenter(session.state, event.user.key)
+        except engine.IllegalMove as exc:
+            raise Refusal(str(exc)) from None
+        await control.apply_step(ctx, set_info, session, step)
+    await sets.deactivate(ctx, set_info.id, event.user)
+    ctx.emit(
+        Ephemeral(
+            channel=event.channel,
+            user=event.user,
+            text=text(
+                "You've left this set. Your past actions stay with the set; `/als forget-me` removes your data."
+            ),
+        )
+    )
+
+
+async def facilitator(ctx: Ctx, event: CommandInvoked, command: FacilitatorChange) -> None:
+    set_info = await sets.find_set(ctx, event.channel) or await sets.create_set(ctx, event.channel)
+    ctx.set_id = set_info.id
+    if await sets.facilitator_count(ctx, set_info.id) == 0:
+        await sets.ensure_member(ctx, set_info.id, event.user, facilitator=True)
+    await sets.require_facilitator(ctx, set_info, event.user, "change facilitators")
+    target = UserRef(event.workspace, command.user)
+    if command.add:
+        await sets.set_facilitator(ctx, set_info.id, target, True)
+        ctx.emit(
+            Post(
+                channel=set_info.channel,
+                text=text(Mention(target), " is now a facilitator of this set."),
+            )
+        )
+        return
+    if not await sets.is_facilitator(ctx, set_info.id, target):
+        raise Refusal("They aren't a facilitator of this set.")
+    if await sets.facilitator_count(ctx, set_info.id) == 1:
+        raise Refusal("A set needs at least one facilitator: add another before removing this one.")
+    await sets.set_facilitator(ctx, set_info.id, target, False)
+    ctx.emit(
+        Post(
+            channel=set_info.channel,
+            text=text(Mention(target), " is no longer a facilitator of this set."),
+        )
+    )

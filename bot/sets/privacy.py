@@ -1,0 +1,189 @@
+"""Data rights: a person can see everything kept about them, and have it removed.
+
+`forget-me` keeps the set's shared record intact where that matters to others (an action
+stays, with no name on it) but removes the person's own words and choices: updates,
+ratings, preferences, memberships, and do's they wrote.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlalchemy import and_, delete, false, or_, select, update
+
+from bot.commands.values import ExportMe, ForgetMe
+from bot.context import Ctx
+from bot.dos import capture
+from bot.events import CommandInvoked
+from bot.refs import UserRef
+from bot.replies import Ephemeral, File, text
+from bot.store.models import (
+    Action,
+    Do,
+    DoReaction,
+    DoSource,
+    Evaluation,
+    Inbox,
+    Member,
+    Outbox,
+    OutcomeUpdate,
+    Person,
+    Round,
+    Session,
+    Timer,
+)
+from bot.store.models import Set as SetRow
+
+
+def _plain(row: Any) -> dict[str, Any]:
+    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row._mapping.items()}
+
+
+async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
+    key = user.key
+    c = ctx.conn
+
+    async def rows(table: Any, where: Any) -> list[dict[str, Any]]:
+        return [_plain(r) for r in await c.execute(select(table).where(where))]
+
+    sets_t = SetRow.__table__
+    members = Member.__table__
+    return {
+        "person": key,
+        "preferences": await rows(Person.__table__, Person.__table__.c.user_key == key),
+        "memberships": [
+            {**_plain(r)}
+            for r in await c.execute(
+                select(members, sets_t.c.channel_key)
+                .join(sets_t, sets_t.c.id == members.c.set_id)
+                .where(members.c.user_key == key)
+            )
+        ],
+        "actions": await rows(Action.__table__, Action.__table__.c.owner_key == key),
+        "outcome_updates": await rows(
+            OutcomeUpdate.__table__, OutcomeUpdate.__table__.c.user_key == key
+        ),
+        "ratings": await rows(Evaluation.__table__, Evaluation.__table__.c.user_key == key),
+        "presented": await rows(Round.__table__, Round.__table__.c.presenter_key == key),
+        "dos_written": _own_saves(await rows(Do.__table__, Do.__table__.c.author_key == key), key),
+        "dos_saved": _own_saves([_plain(r) for r in await capture.saved_by_person(ctx, key)], key),
+    }
+
+
+def _own_saves(dos: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
+    """Who else wrote or saved a do is their data, not this person's: only their own name.
+    (The text stays: it is the set's shared toolkit, which every member can read.)"""
+    return [
+        {
+            **do,
+            "author_key": do.get("author_key") if do.get("author_key") == key else None,
+            "saved_by": [k for k in do.get("saved_by") or [] if k == key],
+        }
+        for do in dos
+    ]
+
+
+async def export_me(ctx: Ctx, event: CommandInvoked, _command: ExportMe) -> None:
+    data = await collect(ctx, event.user)
+    body = json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
+    ctx.emit(
+        File(
+            channel=event.channel,
+            user=event.user,
+            filename="alsbot-my-data.json",
+            content=body,
+            title="Everything alsbot keeps about you",
+        )
+    )
+
+
+async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> None:
+    key = user.key
+    c = ctx.conn
+    actions = Action.__table__
+    await c.execute(update(actions).where(actions.c.owner_key == key).values(owner_key=None))
+    for table, column in (
+        (OutcomeUpdate.__table__, "user_key"),
+        (Evaluation.__table__, "user_key"),
+        (Person.__table__, "user_key"),
+        (Member.__table__, "user_key"),
+        (DoReaction.__table__, "user_key"),
+    ):
+        await c.execute(delete(table).where(table.c[column] == key))
+    await c.execute(
+        update(Round.__table__)
+        .where(Round.__table__.c.presenter_key == key)
+        .values(presenter_key=None)
+    )
+    await c.execute(delete(DoSource.__table__).where(DoSource.__table__.c.author_key == key))
+    await c.execute(delete(Do.__table__).where(Do.__table__.c.author_key == key))
+    await capture.forget_saver(ctx, key)
+    await _scrub_records(ctx, user, also_event=event_key)
+
+
+FORGOTTEN = "forgotten"
+
+
+async def _scrub_records(ctx: Ctx, user: UserRef, *, also_event: str | None = None) -> None:
+    """The bookkeeping rows also name people: processed inbox events (their words), sent
+    replies (their name, what they typed), closed sessions' presenter lists and their
+    timers. Once used, none of it is needed, so it goes too. Pending rows are left alone:
+    the event and delivery loops still need them."""
+    key, c = user.key, ctx.conn
+    named = (json.dumps(key, ensure_ascii=False), f"<@{user.id}>")
+    inbox, outbox, sessions = Inbox.__table__, Outbox.__table__, Session.__table__
+    mentions_inbox = or_(*(inbox.c.body.contains(n, autoescape=True) for n in named))
+    keep_key = inbox.c.key == also_event if also_event else false()
+    await c.execute(
+        update(inbox)
+        .where(or_(and_(inbox.c.status != "pending", mentions_inbox), keep_key))
+        .values(body=json.dumps({"kind": FORGOTTEN}))
+    )
+    await c.execute(
+        update(outbox)
+        .where(
+            outbox.c.status.in_(("sent", "failed")),
+            or_(outbox.c.lane.contains(key, autoescape=True),
+                *(outbox.c.body.contains(n, autoescape=True) for n in named)),
+        )
+        .values(body=json.dumps({"type": FORGOTTEN}), lane=FORGOTTEN)
+    )  # fmt: skip
+    timers = Timer.__table__
+    await c.execute(delete(timers).where(timers.c.subject == key, timers.c.status != "running"))
+    await c.execute(update(sessions).where(sessions.c.started_by == key).values(started_by=None))
+    closed = await c.execute(
+        select(sessions.c.id, sessions.c.state).where(
+            sessions.c.status != "active", sessions.c.state.contains(named[0], autoescape=True)
+        )
+    )
+    for row in list(closed):
+        state = json.loads(row.state)
+        state["presenters"] = [FORGOTTEN if p == key else p for p in state.get("presenters", [])]
+        await c.execute(
+            update(sessions).where(sessions.c.id == row.id).values(state=json.dumps(state))
+        )
+
+
+async def forget_me(ctx: Ctx, event: CommandInvoked, command: ForgetMe) -> None:
+    if not command.confirmed:
+        ctx.emit(
+            Ephemeral(
+                channel=event.channel,
+                user=event.user,
+                text=text(
+                    "This removes your updates, ratings, preferences, memberships and the do's you wrote, "
+                    "and takes your name off your actions. It cannot be undone. "
+                    "To go ahead, type `/als forget-me confirm`. (`/als export-me` gives you a copy first.)"
+                ),
+            )
+        )
+        return
+    await forget(ctx, event.user, event_key=event.key)
+    ctx.emit(
+        Ephemeral(
+            channel=event.channel,
+            user=event.user,
+            text=text("Done: alsbot has forgotten you. Thank you for taking part."),
+        )
+    )

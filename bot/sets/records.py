@@ -1,0 +1,276 @@
+"""Sets and their members: who belongs where, and who may do what.
+
+A set is a channel.  The first person to start a round (or add a facilitator) in a channel
+creates its set and becomes its facilitator, so a team needs no admin step to begin;
+after that only facilitators can hand the role on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from bot.context import Ctx, Refusal
+from bot.refs import ChannelRef, Platform, UserRef
+from bot.store.models import Member, Person
+from bot.store.models import Set as SetRow
+
+SETS = SetRow.__table__
+MEMBERS = Member.__table__
+PEOPLE = Person.__table__
+
+
+@dataclass(frozen=True, slots=True)
+class SetInfo:
+    id: int
+    channel: ChannelRef
+    timezone: str
+    settings: dict[str, Any]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    def setting(self, ctx: Ctx, name: str) -> Any:
+        """A per-set setting, falling back to `[defaults]` in the config."""
+        if name in self.settings:
+            return self.settings[name]
+        return getattr(ctx.config.defaults, name)
+
+
+def info_from_row(row: Any) -> SetInfo:
+    """A `SetInfo` from a row holding the `sets` columns (other columns may come along)."""
+    return SetInfo(
+        row.id, ChannelRef.from_key(row.channel_key), row.timezone, dict(row.settings or {})
+    )
+
+
+# Built once: this runs for nearly every event (see `bot.store.upsert._insert_ignore`).
+_FIND_SET = select(SETS).where(SETS.c.channel_key == bindparam("b_channel_key"))
+
+
+async def find_set(ctx: Ctx, channel: ChannelRef) -> SetInfo | None:
+    row = (await ctx.conn.execute(_FIND_SET, {"b_channel_key": channel.key})).first()
+    return info_from_row(row) if row else None
+
+
+async def get_set(ctx: Ctx, set_id: int) -> SetInfo:
+    row = (await ctx.conn.execute(select(SETS).where(SETS.c.id == set_id))).one()
+    return info_from_row(row)
+
+
+async def create_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
+    result = await ctx.conn.execute(
+        insert(SETS).values(
+            workspace_key=channel.workspace.key,
+            channel_key=channel.key,
+            timezone=ctx.config.defaults.timezone,
+            settings={},
+            created_at=ctx.now,
+        )
+    )
+    return await get_set(ctx, result.inserted_primary_key[0])
+
+
+async def require_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
+    found = await find_set(ctx, channel)
+    if found is None:
+        raise Refusal(
+            "This channel has no Action Learning Set yet. "
+            "A facilitator can begin one here with `/als start`."
+        )
+    return found
+
+
+async def sets_of(ctx: Ctx, user: UserRef) -> list[SetInfo]:
+    rows = await ctx.conn.execute(
+        select(SETS)
+        .join(MEMBERS, MEMBERS.c.set_id == SETS.c.id)
+        .where(MEMBERS.c.user_key == user.key, MEMBERS.c.active.is_(True))
+        .order_by(SETS.c.id)
+    )
+    return [info_from_row(r) for r in rows]
+
+
+def same_person(user: UserRef, key: str) -> bool:
+    """Is the person stored as `key` this user?  On Discord a user id is global (the same
+    person in every server), and DMs arrive with no server at all, so the id decides."""
+    if user.key == key:
+        return True
+    other = UserRef.from_key(key)
+    return (
+        user.workspace.platform == Platform.DISCORD
+        and other.workspace.platform == Platform.DISCORD
+        and other.id == user.id
+    )
+
+
+async def memberships(ctx: Ctx, user: UserRef) -> list[tuple[SetInfo, UserRef]]:
+    """The person's sets, each with the identity they have there: their workspace's sets,
+    or on Discord their sets in every server (a DM belongs to no server)."""
+    if user.workspace.platform != Platform.DISCORD:
+        found = await sets_of(ctx, user)
+        return [(s, user) for s in found if s.channel.workspace == user.workspace]
+    rows = await ctx.conn.execute(
+        select(SETS, MEMBERS.c.user_key.label("member_key"))
+        .join(MEMBERS, MEMBERS.c.set_id == SETS.c.id)
+        .where(
+            MEMBERS.c.user_key.like(f"{Platform.DISCORD.value}:%:{user.id}"),
+            MEMBERS.c.active.is_(True),
+        )
+        .order_by(SETS.c.id)
+    )
+    return [
+        (info_from_row(r), UserRef.from_key(r.member_key))
+        for r in rows
+        if same_person(user, r.member_key)
+    ]
+
+
+async def set_for_person(ctx: Ctx, user: UserRef, channel: ChannelRef | None) -> SetInfo:
+    """The set a personal command means: the channel's, else the person's only set."""
+    if channel is not None:
+        here = await find_set(ctx, channel)
+        if here is not None:
+            return here
+    mine = [s for s in await sets_of(ctx, user) if s.channel.workspace == user.workspace]
+    if len(mine) == 1:
+        return mine[0]
+    if not mine:
+        raise Refusal("You're not in an Action Learning Set yet: use `/als join` in its channel.")
+    raise Refusal("You're in several sets; run this in the channel of the set you mean.")
+
+
+async def member_row(ctx: Ctx, set_id: int, user: UserRef) -> Any:
+    return (
+        await ctx.conn.execute(
+            select(MEMBERS).where(MEMBERS.c.set_id == set_id, MEMBERS.c.user_key == user.key)
+        )
+    ).first()
+
+
+async def ensure_member(ctx: Ctx, set_id: int, user: UserRef, *, facilitator: bool = False) -> bool:
+    """Make `user` an active member; True when they were not one before."""
+    row = await member_row(ctx, set_id, user)
+    if row is None:
+        await ctx.conn.execute(
+            insert(MEMBERS).values(
+                set_id=set_id,
+                user_key=user.key,
+                is_facilitator=facilitator,
+                active=True,
+                joined_at=ctx.now,
+            )
+        )
+        return True
+    changes: dict[str, Any] = {}
+    if not row.active:
+        changes["active"] = True
+    if facilitator and not row.is_facilitator:
+        changes["is_facilitator"] = True
+    if changes:
+        await ctx.conn.execute(update(MEMBERS).where(MEMBERS.c.id == row.id).values(**changes))
+    return not row.active
+
+
+async def touch_member(ctx: Ctx, set_id: int, user: UserRef) -> None:
+    """Make sure someone taking part is a member, in one statement (the hot path)."""
+    from bot.store.upsert import insert_ignore
+
+    await ctx.conn.execute(
+        insert_ignore(MEMBERS, ctx.dialect, ["set_id", "user_key"]),
+        {
+            "set_id": set_id,
+            "user_key": user.key,
+            "is_facilitator": False,
+            "active": True,
+            "joined_at": ctx.now,
+        },
+    )
+
+
+async def is_facilitator(ctx: Ctx, set_id: int, user: UserRef) -> bool:
+    row = await member_row(ctx, set_id, user)
+    return bool(row and row.active and row.is_facilitator)
+
+
+async def facilitator_count(ctx: Ctx, set_id: int) -> int:
+    return (
+        await ctx.conn.execute(
+            select(func.count())
+            .select_from(MEMBERS)
+            .where(
+                MEMBERS.c.set_id == set_id,
+                MEMBERS.c.is_facilitator.is_(True),
+                MEMBERS.c.active.is_(True),
+            )
+        )
+    ).scalar_one()
+
+
+async def facilitators(ctx: Ctx, set_id: int) -> list[UserRef]:
+    rows = await ctx.conn.execute(
+        select(MEMBERS.c.user_key).where(
+            MEMBERS.c.set_id == set_id,
+            MEMBERS.c.is_facilitator.is_(True),
+            MEMBERS.c.active.is_(True),
+        )
+    )
+    return [UserRef.from_key(r[0]) for r in rows]
+
+
+async def require_facilitator(ctx: Ctx, set_info: SetInfo, user: UserRef, doing: str) -> None:
+    if not await is_facilitator(ctx, set_info.id, user):
+        raise Refusal(f"Only a facilitator of this set can {doing}.")
+
+
+async def set_facilitator(ctx: Ctx, set_id: int, user: UserRef, value: bool) -> None:
+    await ensure_member(ctx, set_id, user)
+    await ctx.conn.execute(
+        update(MEMBERS)
+        .where(MEMBERS.c.set_id == set_id, MEMBERS.c.user_key == user.key)
+        .values(is_facilitator=value)
+    )
+
+
+async def deactivate(ctx: Ctx, set_id: int, user: UserRef) -> bool:
+    result = await ctx.conn.execute(
+        update(MEMBERS)
+        .where(
+            MEMBERS.c.set_id == set_id, MEMBERS.c.user_key == user.key, MEMBERS.c.active.is_(True)
+        )
+        .values(active=False, is_facilitator=False)
+    )
+    return bool(result.rowcount)
+
+
+async def person(ctx: Ctx, user: UserRef) -> Any:
+    return (await ctx.conn.execute(select(PEOPLE).where(PEOPLE.c.user_key == user.key))).first()
+
+
+async def set_person(ctx: Ctx, user: UserRef, **values: Any) -> None:
+    if await person(ctx, user) is None:
+        await ctx.conn.execute(
+            insert(PEOPLE).values(**{"user_key": user.key, "nudges": True, **values})
+        )
+    else:
+        await ctx.conn.execute(update(PEOPLE).where(PEOPLE.c.user_key == user.key).values(**values))
+
+
+async def timezone_for(ctx: Ctx, user: UserRef, set_info: SetInfo | None) -> ZoneInfo:
+    """Dates people type are read in their own time zone, else their set's."""
+    row = await person(ctx, user)
+    for name in (row.timezone if row else None, set_info.timezone if set_info else None):
+        if name:
+            try:
+                return ZoneInfo(name)
+            except (
+                ZoneInfoNotFoundError,
+                ValueError,
+                OSError,
+            ):  # OSError: a name too long for a path
+                continue
+    return ZoneInfo(ctx.config.defaults.timezone)

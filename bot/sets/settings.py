@@ -1,0 +1,202 @@
+"""`/als settings`: per-set settings (facilitators) and personal ones (anyone).
+
+Each setting declares how to read and check its value, so a typo gets a sentence naming
+the allowed values rather than a stored bad value that breaks a round later.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import update
+
+from bot.commands.values import Settings
+from bot.context import Ctx, Refusal
+from bot.events import CommandInvoked
+from bot.replies import Ephemeral, Strong, text
+from bot.sets import records as sets
+from bot.store.models import Set as SetRow
+
+SETS = SetRow.__table__
+
+
+def _minutes(low: int, high: int) -> Callable[[str], int]:
+    def read(raw: str) -> int:
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise ValueError(f"a whole number of minutes from {low} to {high}")
+        return int(raw)
+
+    return read
+
+
+def _zone(raw: str) -> str:
+    try:
+        ZoneInfo(raw)
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
+        raise ValueError("a time zone name such as Europe/London or America/New_York") from None
+    return raw
+
+
+def _bool(raw: str) -> bool:
+    lowered = raw.lower()
+    if lowered in ("on", "yes", "true", "1"):
+        return True
+    if lowered in ("off", "no", "false", "0"):
+        return False
+    raise ValueError("on or off")
+
+
+def _count(raw: str) -> int:
+    if not raw.isdigit() or not 1 <= int(raw) <= 20:
+        raise ValueError("a whole number from 1 to 20")
+    return int(raw)
+
+
+def _emoji(raw: str) -> str:
+    from bot.emoji_names import normalise_emoji
+
+    name = normalise_emoji(raw)
+    if not name:
+        raise ValueError("an emoji such as ✅ or :white_check_mark:")
+    return name
+
+
+def _quiet(raw: str) -> str:
+    if raw.lower() == "off":
+        return "off"
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", raw):
+        raise ValueError("a range such as 20:00-08:00, or off")
+    return raw
+
+
+def _leads(raw: str) -> str:
+    if raw.lower() == "off":
+        return "off"
+    if not re.fullmatch(r"\d{1,3}[dh](,\d{1,3}[dh])*", raw.replace(" ", "")):
+        raise ValueError("lead times such as 1d,1h (or off)")
+    return raw.replace(" ", "")
+
+
+def _days(raw: str) -> str:
+    if not re.fullmatch(r"\d{1,2}(,\d{1,2})*", raw.replace(" ", "")):
+        raise ValueError("days before the session, such as 3,1")
+    return raw.replace(" ", "")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    read: Callable[[str], Any]
+    help: str
+    personal: bool = False
+
+
+SETTINGS: dict[str, Setting] = {
+    s.name: s
+    for s in (
+        Setting("timezone", _zone, "the set's time zone"),
+        Setting("opening_minutes", _minutes(1, 60), "length of the opening"),
+        Setting("updates_minutes", _minutes(1, 60), "length of the updates phase"),
+        Setting("presenting_minutes", _minutes(6, 10), "presenting time per presenter (6–10)"),
+        Setting("questions_minutes", _minutes(1, 60), "questions time per presenter"),
+        Setting("summary_minutes", _minutes(1, 60), "summary time per presenter"),
+        Setting("actions_minutes", _minutes(1, 60), "actions time per presenter"),
+        Setting("evaluation_minutes", _minutes(1, 60), "length of the evaluation"),
+        Setting("do_emoji", _emoji, "the reaction that saves a do"),
+        Setting("do_threshold", _count, "how many people must react to save a do"),
+        Setting("do_allow_self", _bool, "may authors save their own do's"),
+        Setting("do_of_week", _bool, "post a “do of the week” every Monday (on/off)"),
+        Setting("reminder_leads", _leads, "session reminders before each session, e.g. 1d,1h"),
+        Setting("nudge_lead_days", _days, "days before a session to nudge past presenters"),
+        Setting("my_timezone", _zone, "your own time zone", personal=True),
+        Setting("nudges", _bool, "whether you get outcome nudges (on/off)", personal=True),
+        Setting("quiet_hours", _quiet, "your quiet hours, e.g. 20:00-08:00", personal=True),
+    )
+}
+ALIASES = {
+    "presenting": "presenting_minutes",
+    "questions": "questions_minutes",
+    "tz": "timezone",
+    "emoji": "do_emoji",
+    "threshold": "do_threshold",
+}
+
+
+async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
+    set_info = await sets.find_set(ctx, event.channel)
+    if command.key is None:
+        ctx.emit(
+            Ephemeral(
+                channel=event.channel, user=event.user, text=await _listing(ctx, event, set_info)
+            )
+        )
+        return
+    name = ALIASES.get(command.key.lower(), command.key.lower())
+    setting = SETTINGS.get(name)
+    if setting is None:
+        raise Refusal(
+            f"There is no setting called “{command.key}”. Try `/als settings` to see them all."
+        )
+    if command.value is None:
+        ctx.emit(
+            Ephemeral(
+                channel=event.channel,
+                user=event.user,
+                text=text(f"{name}: {setting.help}. Set it with `/als settings {name} <value>`."),
+            )
+        )
+        return
+    try:
+        value = setting.read(command.value.strip())
+    except ValueError as exc:
+        raise Refusal(f"{name} must be {exc}.") from None
+    if setting.personal:
+        column = {"my_timezone": "timezone"}.get(name, name)
+        await sets.set_person(ctx, event.user, **{column: value})
+        for hook in ctx.hooks("person:changed"):  # hook(ctx, user, name, value)
+            await hook(ctx, event.user, name, value)
+    else:
+        if set_info is None:
+            raise Refusal("Set settings are changed in the set's channel.")
+        await sets.require_facilitator(ctx, set_info, event.user, "change this set's settings")
+        ctx.set_id = set_info.id
+        if name == "timezone":
+            await ctx.conn.execute(
+                update(SETS).where(SETS.c.id == set_info.id).values(timezone=value)
+            )
+        else:
+            await ctx.conn.execute(
+                update(SETS)
+                .where(SETS.c.id == set_info.id)
+                .values(settings={**set_info.settings, name: value})
+            )
+        for hook in ctx.hooks("settings:changed"):  # hook(ctx, set_info, name, value)
+            await hook(ctx, set_info, name, value)
+    shown = ("on" if value else "off") if isinstance(value, bool) else value
+    ctx.emit(
+        Ephemeral(channel=event.channel, user=event.user, text=text(f"Saved: {name} = {shown}."))
+    )
+
+
+async def _listing(ctx: Ctx, event: CommandInvoked, set_info: sets.SetInfo | None):
+    out = text(Strong("Settings"))
+    if set_info is not None:
+        out += "\nThis set (facilitators change these):"
+        for s in SETTINGS.values():
+            if not s.personal:
+                current = (
+                    set_info.timezone if s.name == "timezone" else set_info.setting(ctx, s.name)
+                )
+                out += f"\n• {s.name} = {current} — {s.help}"
+    row = await sets.person(ctx, event.user)
+    out += "\nYours:"
+    out += (
+        f"\n• my_timezone = {(row.timezone if row else None) or 'the set’s'} — your own time zone"
+    )
+    out += f"\n• nudges = {'on' if (row is None or row.nudges) else 'off'} — outcome nudges by DM"
+    out += f"\n• quiet_hours = {(row.quiet_hours if row else None) or ctx.config.defaults.quiet_hours} — no nudges then"
+    return out
