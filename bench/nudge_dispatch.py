@@ -76,7 +76,7 @@ class RateLimitedOutlet:
 async def seed(app: Alsbot, people: int) -> None:
     """One set, `people` past presenters with one open action each, planned for real."""
     async with app.store.write() as conn:
-        ctx = Ctx(conn, PLANNED_AT, app.config, router=build_router())
+        ctx = Ctx(conn, PLANNED_AT, app.config, hooks=build_router().hooks)
         set_info = await sets.create_set(ctx, ChannelRef(WS, "general"))
         keys = [UserRef(WS, f"p{i:05d}").key for i in range(people)]
         await conn.execute(

@@ -1,41 +1,20 @@
-"""The composition root of the core: which service handles what.
+"""The composition root of the core: the feature packages, registered on one router.
 
-Adding a service means registering it here; nothing else in the core has to change.
+This is the only module that knows every feature package. A package adds its commands,
+events, buttons, timers and hook handlers in its own `register(router)`; adding a feature
+means one line here. The order is the order in which hook handlers run.
 """
 
 from __future__ import annotations
 
-from bot.commands import grammar as g
-from bot.dos import toolkit
-from bot.events import DirectMessage, MessagePosted
-from bot.followup import actions, nudges, reminders, schedule, updates_by_dm, updates_phase
-from bot.rounds import chat, commitments, control
+from bot import dos, followup, rounds, sets
 from bot.router import Router
-from bot.sets import membership, privacy, report, settings
+
+FEATURES = (sets.register, rounds.register, dos.register, followup.register)
 
 
 def build_router() -> Router:
     router = Router()
-    router.command(g.Start, control.start)
-    for verb in (g.Next, g.Pause, g.Resume, g.End):
-        router.command(verb, control.control)
-    router.command(g.Join, membership.join)
-    router.command(g.Leave, membership.leave)
-    router.command(g.FacilitatorChange, membership.facilitator)
-    router.command(g.Schedule, schedule.schedule)
-    router.command(g.AddAction, commitments.add_action)
-    router.command(g.ListActions, actions.list_actions)
-    router.command(g.GiveUpdate, actions.give_update)
-    router.command(g.Report, report.report)
-    router.command(g.Settings, settings.settings)
-    router.command(g.ExportMe, privacy.export_me)
-    router.command(g.ForgetMe, privacy.forget_me)
-    router.event(MessagePosted, chat.on_message)
-    router.event(DirectMessage, updates_by_dm.on_direct_message)
-    router.button("round", chat.on_button)
-    router.timer("phase", control.on_phase_timer)
-    router.hook("round:updates", updates_phase.digest)
-    toolkit.register(router)
-    nudges.register(router)
-    reminders.register(router)
+    for register in FEATURES:
+        register(router)
     return router

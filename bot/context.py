@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import Config
+from bot.hooks import Hooks
 from bot.replies import Reply
 
 
@@ -23,11 +24,8 @@ class Ctx:
     config: Config
     out: list[Reply] = field(default_factory=list)
     set_id: int | None = None
-    router: Any = None  # bot.router.Router; Any here to keep the import graph acyclic
+    hooks: Hooks = field(default_factory=Hooks)  # the router's: `ctx.hooks(SOME_HOOK)`
     memo: dict[Any, Any] = field(default_factory=dict)  # see Processor.memo
-
-    def hooks(self, name: str) -> list[Any]:
-        return list(self.router.hooks.get(name, ())) if self.router is not None else []
 
     def emit(self, *replies: Reply) -> None:
         self.out.extend(replies)

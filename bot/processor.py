@@ -230,12 +230,12 @@ class Processor:
         return taken
 
     async def _apply_fast(self, conn: Any, event: Event, now: Any) -> None:
-        ctx = Ctx(conn, now, self.config, router=self.router, memo=self.memo)
+        ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, memo=self.memo)
         await self._dispatch(ctx, event)
         await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
 
     async def _apply_one(self, conn: Any, event: Event, now: Any) -> tuple[str, str | None]:
-        ctx = Ctx(conn, now, self.config, router=self.router, memo=self.memo)
+        ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, memo=self.memo)
         try:
             async with conn.begin_nested():
                 await self._dispatch(ctx, event)
@@ -274,7 +274,7 @@ class Processor:
                 now = self.clock.now()
                 due = await claim_due(conn, now=now, worker=self.worker, limit=limit)
                 for timer in due:
-                    ctx = Ctx(conn, now, self.config, router=self.router)
+                    ctx = Ctx(conn, now, self.config, hooks=self.router.hooks)
                     handler = self.router.timers.get(timer.kind)
                     try:
                         async with conn.begin_nested():

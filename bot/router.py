@@ -3,21 +3,28 @@
 Matching is separate from handling (as in python-telegram-bot's `check_update` /
 `handle_update`): the router only looks at types and `action_id` prefixes, so services can
 be added without touching the processor, and a test can ask what would handle an input.
+Registering a second handler for one command, button prefix, timer kind or preparer is a
+mistake that would silently replace the first, so it raises instead.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.context import Ctx
 from bot.events import ButtonPressed, CommandInvoked, Event
+from bot.hooks import Hook, Hooks
 from bot.ports import MessageSource
 from bot.timers import DueTimer
 
-CommandHandler = Callable[[Ctx, CommandInvoked, Any], Awaitable[None]]
-EventHandler = Callable[[Ctx, Any], Awaitable[None]]
+C = TypeVar("C")
+E = TypeVar("E", bound=Event)
+H = TypeVar("H", bound=Callable[..., Awaitable[Any]])
+
+CommandHandler = Callable[[Ctx, CommandInvoked, C], Awaitable[None]]
+EventHandler = Callable[[Ctx, E], Awaitable[None]]
 ButtonHandler = Callable[[Ctx, ButtonPressed], Awaitable[None]]
 TimerHandler = Callable[[Ctx, DueTimer], Awaitable[str | None]]
 Preparer = Callable[[Event, MessageSource | None], Awaitable[Event]]
@@ -25,35 +32,43 @@ Preparer = Callable[[Event, MessageSource | None], Awaitable[Event]]
 
 @dataclass
 class Router:
-    commands: dict[type, CommandHandler] = field(default_factory=dict)
-    events: dict[type, list[EventHandler]] = field(default_factory=dict)
+    commands: dict[type[Any], CommandHandler[Any]] = field(default_factory=dict)
+    events: dict[type[Event], list[EventHandler[Any]]] = field(default_factory=dict)
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     timers: dict[str, TimerHandler] = field(default_factory=dict)
-    preparers: dict[type, Preparer] = field(default_factory=dict)
-    # Named extension points, e.g. "opening" (text added to a round's opening) or
-    # "schedule_changed"; each service documents the signature of the hooks it calls.
-    hooks: dict[str, list[Callable[..., Awaitable[Any]]]] = field(default_factory=dict)
+    preparers: dict[type[Event], Preparer] = field(default_factory=dict)
+    hooks: Hooks = field(default_factory=Hooks)
 
-    def hook(self, name: str, func: Callable[..., Awaitable[Any]]) -> None:
-        self.hooks.setdefault(name, []).append(func)
+    def command(self, cls: type[C], handler: CommandHandler[C]) -> None:
+        _once(self.commands, cls, handler, f"the command {cls.__name__}")
 
-    def command(self, cls: type, handler: CommandHandler) -> None:
-        if cls in self.commands:
-            raise ValueError(f"{cls.__name__} already has a handler")
-        self.commands[cls] = handler
-
-    def event(self, cls: type, handler: EventHandler) -> None:
+    def event(self, cls: type[E], handler: EventHandler[E]) -> None:
         self.events.setdefault(cls, []).append(handler)
 
     def button(self, prefix: str, handler: ButtonHandler) -> None:
-        self.buttons[prefix] = handler
+        if ":" in prefix:
+            raise ValueError(f"a button prefix is the part before the first ':', not {prefix!r}")
+        _once(self.buttons, prefix, handler, f"the button prefix {prefix!r}")
 
     def timer(self, kind: str, handler: TimerHandler) -> None:
-        self.timers[kind] = handler
+        _once(self.timers, kind, handler, f"the timer kind {kind!r}")
 
-    def prepare(self, cls: type, preparer: Preparer) -> None:
-        self.preparers[cls] = preparer
+    def prepare(self, cls: type[Event], preparer: Preparer) -> None:
+        _once(self.preparers, cls, preparer, f"preparing {cls.__name__}")
+
+    def hook(self, hook: Hook[H], handler: H) -> None:
+        self.hooks.add(hook, handler)
 
     def button_handler(self, action_id: str) -> ButtonHandler | None:
         prefix = action_id.split(":", 1)[0]
         return self.buttons.get(prefix)
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def _once(table: dict[K, V], key: K, handler: V, what: str) -> None:
+    if key in table:
+        raise ValueError(f"{what} already has a handler")
+    table[key] = handler

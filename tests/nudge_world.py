@@ -100,7 +100,7 @@ async def seed_presenters(
     from bot.store.models import Member, ScheduleRow
 
     async with store.write() as conn:
-        ctx = Ctx(conn, now, config, router=build_router())
+        ctx = Ctx(conn, now, config, hooks=build_router().hooks)
         set_info = await sets.create_set(ctx, ChannelRef(WS, "general"))
         people = [u(f"p{i:05d}").key for i in range(n)]
         await conn.execute(

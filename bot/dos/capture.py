@@ -28,8 +28,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import String, delete, func, select, update
-from sqlalchemy import cast as sa_cast
+from sqlalchemy import delete, func, select, update
 
 from bot.context import Ctx
 from bot.dos import statements as q
@@ -351,24 +350,3 @@ async def undo(ctx: Ctx, source: Any) -> int | None:
         if not others:
             await ctx.conn.execute(delete(DOS).where(DOS.c.id == source.do_id))
     return source.do_id
-
-
-# --------------------------------------------------------------------------- privacy
-
-
-async def saved_by_person(ctx: Ctx, key: str) -> list[Any]:
-    """The do's `key` helped save (their name is on them as a saver)."""
-    rows = await ctx.conn.execute(
-        select(DOS).where(sa_cast(DOS.c.saved_by, String).contains(f'"{key}"', autoescape=True))
-    )
-    return [r for r in rows if key in (r.saved_by or [])]
-
-
-async def forget_saver(ctx: Ctx, key: str) -> None:
-    """forget-me: take the person's name off the do's they helped save."""
-    for row in await saved_by_person(ctx, key):
-        await ctx.conn.execute(
-            update(DOS)
-            .where(DOS.c.id == row.id)
-            .values(saved_by=[k for k in row.saved_by if k != key])
-        )

@@ -42,8 +42,10 @@ from bot.dos.export import render
 from bot.events import CommandInvoked, ReactionAdded, ReactionRemoved
 from bot.refs import ChannelRef
 from bot.replies import Ephemeral, File, Plain, Strong, Text, text
+from bot.rounds import hooks as rounds_hooks
 from bot.router import Router
 from bot.sets import records as sets
+from bot.sets.hooks import SETTINGS_CHANGED
 from bot.sets.records import SetInfo
 from bot.store.db import Store, open_store
 from bot.store.models import Set as SetRow
@@ -70,8 +72,8 @@ def register(router: Router) -> None:
     router.button("do", consent.on_button)
     router.timer(consent.KIND, consent.on_timer)
     router.timer(weekly.KIND, weekly.on_timer)
-    router.hook("round:opening", weekly.opening_do)
-    router.hook("settings:changed", on_settings)
+    router.hook(rounds_hooks.OPENING, weekly.opening_do)
+    router.hook(SETTINGS_CHANGED, on_settings)
 
 
 def _private(event: CommandInvoked, body: Text) -> Ephemeral:

@@ -21,6 +21,7 @@ from bot.events import ButtonPressed
 from bot.followup import actions, nudge_text, outcomes, planning, timer_checks
 from bot.refs import UserRef
 from bot.replies import Direct, Update
+from bot.router import Router
 from bot.sets import records as sets
 from bot.store.models import Timer
 
@@ -188,7 +189,7 @@ async def _next_planned(ctx: Ctx, later: list[str], until: datetime) -> datetime
     ).scalar()
 
 
-def register(router: Any) -> None:
+def register(router: Router) -> None:
     """Nudge timers and buttons, and the planning hooks that create nudges."""
     router.timer(planning.NUDGE, on_nudge)
     router.button("nudge", on_button)

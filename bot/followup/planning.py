@@ -35,10 +35,14 @@ from bot.dates.local_times import (
     parse_leads,
 )
 from bot.followup import outcomes, schedule, timer_checks
+from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.refs import UserRef
 from bot.replies import Mention, Text, text
+from bot.rounds import hooks as rounds_hooks
 from bot.rounds.sessions import SessionInfo
+from bot.router import Router
 from bot.sets import records as sets
+from bot.sets.hooks import PERSON_CHANGED, SETTINGS_CHANGED
 from bot.sets.records import SetInfo
 from bot.store.models import Timer
 
@@ -326,9 +330,9 @@ async def on_person_changed(ctx: Ctx, user: UserRef, name: str, _value: Any) -> 
             await plan_set(ctx, set_info)
 
 
-def register(router: Any) -> None:
-    router.hook("settings:changed", on_settings_changed)
-    router.hook("person:changed", on_person_changed)
-    router.hook("schedule:changed", on_schedule_changed)
-    router.hook("round:closing", on_closing)
+def register(router: Router) -> None:
+    router.hook(SETTINGS_CHANGED, on_settings_changed)
+    router.hook(PERSON_CHANGED, on_person_changed)
+    router.hook(SCHEDULE_CHANGED, on_schedule_changed)
+    router.hook(rounds_hooks.CLOSING, on_closing)
     router.timer(ROLL, on_roll)

@@ -16,6 +16,7 @@ from bot import timers
 from bot.context import Ctx
 from bot.followup import nudge_text, outcomes, planning, timer_checks
 from bot.replies import Direct, Post, Text
+from bot.router import Router
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import Outbox
@@ -95,6 +96,6 @@ async def on_digest(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     return f"sent to {len(facilitators)} facilitator(s)"
 
 
-def register(router: Any) -> None:
+def register(router: Router) -> None:
     router.timer(planning.REMINDER, on_reminder)
     router.timer(planning.DIGEST, on_digest)

@@ -6,7 +6,6 @@ schedule stays one small concept and the jobs that depend on it live with their 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
 from datetime import datetime
 from typing import Any
@@ -17,14 +16,13 @@ from bot.commands.values import Recurrence, Schedule
 from bot.context import Ctx, Refusal
 from bot.dates.recurrence import describe, occurrences_after
 from bot.events import CommandInvoked
+from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.replies import Ephemeral, Post, Strong, text
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import ScheduleRow
 
 SCHEDULES = ScheduleRow.__table__
-# Hooks named "schedule:changed" are called as hook(ctx, set_info, next_at or None).
-OnChange = Callable[[Ctx, SetInfo, datetime | None], Awaitable[None]]
 
 
 def recurrence_from(raw: dict[str, Any] | None) -> Recurrence | None:
@@ -77,7 +75,7 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
     await sets.require_facilitator(ctx, set_info, event.user, "change the schedule")
     await ctx.conn.execute(delete(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
     if command.clear:
-        for hook in ctx.hooks("schedule:changed"):
+        for hook in ctx.hooks(SCHEDULE_CHANGED):
             await hook(ctx, set_info, None)
         ctx.emit(
             Post(channel=set_info.channel, text=text("The session schedule has been cleared."))
@@ -94,7 +92,7 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
             next_at=command.first,
         )
     )
-    for hook in ctx.hooks("schedule:changed"):
+    for hook in ctx.hooks(SCHEDULE_CHANGED):
         await hook(ctx, set_info, command.first)
     body = text(Strong("Next session: "), when_text(command.first, set_info))
     if command.recurrence:

@@ -7,14 +7,13 @@ a button press, `/als next` and a deadline all look the same to the people in th
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 from bot.commands.values import End, Next, Pause, Resume, Start
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
+from bot.hooks import Hook
 from bot.refs import UserRef
 from bot.replies import Direct, Mention, Post, Strong, Text, Update, text
-from bot.rounds import commitments, engine, wording
+from bot.rounds import commitments, engine, hooks, wording
 from bot.rounds.engine import (
     Closed,
     OneMinuteLeft,
@@ -37,10 +36,6 @@ from bot.rounds.sessions import (
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.timers import DueTimer
-
-# Other services add text to the opening, the updates phase and the closing summary
-# through router hooks named "round:opening", "round:updates", "round:closing".
-Extra = Callable[[Ctx, SetInfo, SessionInfo], Awaitable[Text | None]]
 
 
 def timings_for(ctx: Ctx, set_info: SetInfo) -> engine.Timings:
@@ -83,9 +78,11 @@ async def apply_step(
     )
 
 
-async def _extras(ctx: Ctx, kind: str, set_info: SetInfo, session: SessionInfo) -> Text:
+async def _extras(
+    ctx: Ctx, hook: Hook[hooks.RoundExtra], set_info: SetInfo, session: SessionInfo
+) -> Text:
     out = text()
-    for extra in ctx.hooks(f"round:{kind}"):
+    for extra in ctx.hooks(hook):
         piece = await extra(ctx, set_info, session)
         if piece is not None and piece.parts:
             out += text("\n") + piece
@@ -106,9 +103,9 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
             return
         intro = wording.phase_intro(state, effect.presenter)
         if effect.phase == Phase.OPENING:
-            intro += await _extras(ctx, "opening", set_info, session)
+            intro += await _extras(ctx, hooks.OPENING, set_info, session)
         if effect.phase == Phase.UPDATES:
-            intro += await _extras(ctx, "updates", set_info, session)
+            intro += await _extras(ctx, hooks.UPDATES, set_info, session)
         ctx.emit(in_thread(set_info, session, intro))
     elif isinstance(effect, OneMinuteLeft):
         title = wording.TITLES[effect.phase]
@@ -147,7 +144,7 @@ async def _close(ctx: Ctx, set_info: SetInfo, session: SessionInfo, *, early: bo
     body = text(Strong("Session summary"), " (ended early)" if early else "")
     body += text("\nPresenters: ") + wording.people(session.state.presenters)
     body += await commitments.summary_lines(ctx, set_info, session.id)
-    body += await _extras(ctx, "closing", set_info, session)
+    body += await _extras(ctx, hooks.CLOSING, set_info, session)
     ctx.emit(Post(channel=set_info.channel, text=body))
 
 
@@ -245,6 +242,17 @@ async def volunteer(ctx: Ctx, user: UserRef, set_info: SetInfo, session: Session
     except engine.IllegalMove as exc:
         raise Refusal(str(exc)) from None
     await apply_step(ctx, set_info, session, step)
+
+
+async def on_member_leaving(ctx: Ctx, set_info: SetInfo, user: UserRef) -> None:
+    """Someone leaving the set mid-session stops being one of its presenters."""
+    session = await active_session(ctx, set_info.id)
+    if session is not None and user.key in session.state.presenters:
+        try:
+            step = engine.remove_presenter(session.state, user.key)
+        except engine.IllegalMove as exc:
+            raise Refusal(str(exc)) from None
+        await apply_step(ctx, set_info, session, step)
 
 
 async def on_phase_timer(ctx: Ctx, timer: DueTimer) -> str | None:

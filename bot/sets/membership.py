@@ -7,9 +7,8 @@ from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Ephemeral, Mention, Post, text
-from bot.rounds import control, engine
-from bot.rounds.sessions import active_session
 from bot.sets import records as sets
+from bot.sets.hooks import MEMBER_LEAVING
 
 
 async def join(ctx: Ctx, event: CommandInvoked, _command: Join) -> None:
@@ -43,13 +42,8 @@ async def leave(ctx: Ctx, event: CommandInvoked, _command: Leave) -> None:
         raise Refusal(
             "You're this set's only facilitator: add another with `/als facilitator add @someone` first."
         )
-    session = await active_session(ctx, set_info.id)
-    if session is not None and event.user.key in session.state.presenters:
-        try:
-            step = engine.remove_presenter(session.state, event.user.key)
-        except engine.IllegalMove as exc:
-            raise Refusal(str(exc)) from None
-        await control.apply_step(ctx, set_info, session, step)
+    for leaving in ctx.hooks(MEMBER_LEAVING):
+        await leaving(ctx, set_info, event.user)
     await sets.deactivate(ctx, set_info.id, event.user)
     ctx.emit(
         Ephemeral(

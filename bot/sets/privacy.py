@@ -14,15 +14,12 @@ from sqlalchemy import and_, delete, false, or_, select, update
 
 from bot.commands.values import ExportMe, ForgetMe
 from bot.context import Ctx
-from bot.dos import capture
 from bot.events import CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Ephemeral, File, text
+from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import (
     Action,
-    Do,
-    DoReaction,
-    DoSource,
     Evaluation,
     Inbox,
     Member,
@@ -34,10 +31,7 @@ from bot.store.models import (
     Timer,
 )
 from bot.store.models import Set as SetRow
-
-
-def _plain(row: Any) -> dict[str, Any]:
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in row._mapping.items()}
+from bot.store.plain import plain
 
 
 async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
@@ -45,7 +39,7 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
     c = ctx.conn
 
     async def rows(table: Any, where: Any) -> list[dict[str, Any]]:
-        return [_plain(r) for r in await c.execute(select(table).where(where))]
+        return [plain(r) for r in await c.execute(select(table).where(where))]
 
     sets_t = SetRow.__table__
     members = Member.__table__
@@ -53,7 +47,7 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
         "person": key,
         "preferences": await rows(Person.__table__, Person.__table__.c.user_key == key),
         "memberships": [
-            {**_plain(r)}
+            {**plain(r)}
             for r in await c.execute(
                 select(members, sets_t.c.channel_key)
                 .join(sets_t, sets_t.c.id == members.c.set_id)
@@ -66,22 +60,11 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
         ),
         "ratings": await rows(Evaluation.__table__, Evaluation.__table__.c.user_key == key),
         "presented": await rows(Round.__table__, Round.__table__.c.presenter_key == key),
-        "dos_written": _own_saves(await rows(Do.__table__, Do.__table__.c.author_key == key), key),
-        "dos_saved": _own_saves([_plain(r) for r in await capture.saved_by_person(ctx, key)], key),
+    } | {
+        name: section
+        for export in ctx.hooks(PERSON_EXPORT)
+        for name, section in (await export(ctx, key)).items()
     }
-
-
-def _own_saves(dos: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
-    """Who else wrote or saved a do is their data, not this person's: only their own name.
-    (The text stays: it is the set's shared toolkit, which every member can read.)"""
-    return [
-        {
-            **do,
-            "author_key": do.get("author_key") if do.get("author_key") == key else None,
-            "saved_by": [k for k in do.get("saved_by") or [] if k == key],
-        }
-        for do in dos
-    ]
 
 
 async def export_me(ctx: Ctx, event: CommandInvoked, _command: ExportMe) -> None:
@@ -108,7 +91,6 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
         (Evaluation.__table__, "user_key"),
         (Person.__table__, "user_key"),
         (Member.__table__, "user_key"),
-        (DoReaction.__table__, "user_key"),
     ):
         await c.execute(delete(table).where(table.c[column] == key))
     await c.execute(
@@ -116,9 +98,8 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
         .where(Round.__table__.c.presenter_key == key)
         .values(presenter_key=None)
     )
-    await c.execute(delete(DoSource.__table__).where(DoSource.__table__.c.author_key == key))
-    await c.execute(delete(Do.__table__).where(Do.__table__.c.author_key == key))
-    await capture.forget_saver(ctx, key)
+    for forget_also in ctx.hooks(PERSON_FORGET):
+        await forget_also(ctx, key)
     await _scrub_records(ctx, user, also_event=event_key)
 
 

@@ -19,6 +19,7 @@ from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, text
 from bot.sets import records as sets
+from bot.sets.hooks import PERSON_CHANGED, SETTINGS_CHANGED
 from bot.store.models import Set as SetRow
 
 SETS = SetRow.__table__
@@ -157,7 +158,7 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
     if setting.personal:
         column = {"my_timezone": "timezone"}.get(name, name)
         await sets.set_person(ctx, event.user, **{column: value})
-        for hook in ctx.hooks("person:changed"):  # hook(ctx, user, name, value)
+        for hook in ctx.hooks(PERSON_CHANGED):
             await hook(ctx, event.user, name, value)
     else:
         if set_info is None:
@@ -174,7 +175,7 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
                 .where(SETS.c.id == set_info.id)
                 .values(settings={**set_info.settings, name: value})
             )
-        for hook in ctx.hooks("settings:changed"):  # hook(ctx, set_info, name, value)
+        for hook in ctx.hooks(SETTINGS_CHANGED):
             await hook(ctx, set_info, name, value)
     shown = ("on" if value else "off") if isinstance(value, bool) else value
     ctx.emit(

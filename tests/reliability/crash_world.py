@@ -170,7 +170,7 @@ async def seed(db_url: str, plan: CrashPlan) -> Seeded:
     session_at = datetime.combine(day, SESSION_AT, tzinfo=tz).astimezone(UTC)
     try:
         async with app.store.write() as conn:
-            ctx = Ctx(conn, now, config, router=app.router)
+            ctx = Ctx(conn, now, config, hooks=app.router.hooks)
             act = await sets.create_set(ctx, ChannelRef(WS, ACT))
             await sets.ensure_member(ctx, act.id, UserRef(WS, FAC_ACT), facilitator=True)
             layout = SetLayout(

@@ -70,7 +70,7 @@ async def add_owing_set(
 async def seed(app: Alsbot, layouts: list[SetLayout]) -> None:
     now = app.clock.now()
     async with app.store.write() as conn:
-        ctx = Ctx(conn, now, app.config, router=app.router)
+        ctx = Ctx(conn, now, app.config, hooks=app.router.hooks)
         for n, layout in enumerate(layouts):
             await add_owing_set(
                 ctx, layout, SESSION_AT, lambda i, n=n: f"Talk to the funder about plan {n}.{i}"
