@@ -123,14 +123,13 @@ def db() -> None:
 @click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
 def upgrade(config_path: str | None) -> None:
     from bot.store.db import open_store
-    from bot.store.migrate import current_revision
 
     config = _config(config_path)
 
     async def go() -> str | None:
         store = await open_store(config.database.url)
         try:
-            return await current_revision(store)
+            return await store.revision()
         finally:
             await store.close()
 

@@ -32,7 +32,6 @@ from bot.commands.values import (
     ListActions,
     Next,
     Pause,
-    Recurrence,
     Report,
     Resume,
     Schedule,
@@ -41,7 +40,7 @@ from bot.commands.values import (
     UsageError,
 )
 from bot.dates import when
-from bot.dates.recurrence import nth_weekday
+from bot.dates.recurrence import Recurrence, nth_weekday
 
 # --- reading -------------------------------------------------------------------------------
 

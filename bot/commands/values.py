@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from bot.dates.recurrence import Recurrence
+
 
 @dataclass(frozen=True, slots=True)
 class UsageError:
@@ -17,17 +19,6 @@ class UsageError:
 
     message: str
     usage: str
-
-
-@dataclass(frozen=True, slots=True)
-class Recurrence:
-    """`every N weeks` (kind weekly), `monthly` (same day of month) or
-    `monthly on the <nth> <weekday>` (nth 1..4 or -1 for last; weekday 0=Monday)."""
-
-    kind: Literal["weekly", "monthly", "monthly_nth"]
-    interval: int = 1
-    nth: int | None = None
-    weekday: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

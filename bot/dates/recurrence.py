@@ -10,16 +10,28 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.commands.values import Recurrence
 from bot.dates.when import WEEKDAY_NAMES, resolve_local
 
-__all__ = ["describe", "nth_weekday", "occurrences_after", "upcoming"]
+__all__ = ["Recurrence", "describe", "nth_weekday", "occurrences_after", "upcoming"]
 
 _ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
 _LAST_YEAR = 9998  # leave room so date arithmetic near the end of the calendar cannot overflow
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """`every N weeks` (kind weekly), `monthly` (same day of month) or
+    `monthly on the <nth> <weekday>` (nth 1..4 or -1 for last; weekday 0=Monday)."""
+
+    kind: Literal["weekly", "monthly", "monthly_nth"]
+    interval: int = 1
+    nth: int | None = None
+    weekday: int | None = None
 
 
 def occurrences_after(

@@ -31,6 +31,7 @@ from typing import Any
 from sqlalchemy import delete, func, select, update
 
 from bot.context import Ctx
+from bot.dos import consent
 from bot.dos import statements as q
 from bot.dos.common import (
     COUNTING,
@@ -42,8 +43,9 @@ from bot.dos.common import (
     SOURCES,
     emoji_label,
 )
-from bot.dos.do_text import hashtags, normalise_text, permalink_for
+from bot.dos.do_text import permalink_for
 from bot.dos.prepare import EmojiFilter
+from bot.dos.saving import add_saver, do_for, merge_into, reactors, source_row
 from bot.emoji_names import normalise_emoji
 from bot.events import ReactionAdded, ReactionRemoved
 from bot.refs import MessageRef, Platform
@@ -76,82 +78,6 @@ async def is_round_thread(ctx: Ctx, thread: MessageRef | None) -> bool:
         await ctx.conn.execute(select(POSTED.c.handle).where(POSTED.c.message_key == thread.key))
     ).scalar()
     return bool(handle and handle.startswith("session:") and handle.endswith(":header"))
-
-
-async def source_row(ctx: Ctx, message_key: str) -> Any:
-    return (await ctx.conn.execute(q.SOURCE, {"b_message_key": message_key})).first()
-
-
-async def reactors(ctx: Ctx, message_key: str, author_key: str | None, allow_self: bool) -> list:
-    """Distinct people whose reaction counts, in the order they reacted."""
-    if author_key and not allow_self:
-        params = {"b_message_key": message_key, "b_author_key": author_key}
-        return [r[0] for r in await ctx.conn.execute(q.REACTORS_BUT_AUTHOR, params)]
-    return [r[0] for r in await ctx.conn.execute(q.REACTORS, {"b_message_key": message_key})]
-
-
-# --------------------------------------------------------------------------- saving
-
-
-async def save_source(
-    ctx: Ctx, set_id: int, source_id: int, body: str, author_key: str | None, savers: list[str]
-) -> tuple[int, bool]:
-    """Make the source part of a do: a new one, or merged with one saying the same thing.
-
-    Returns the do's id and whether it was merged.
-    """
-    existing, do_id = await _do_for(ctx, set_id, body, author_key, savers)
-    if existing is not None:
-        await _merge(ctx, existing, body, savers)
-    await ctx.conn.execute(
-        q.SOURCE_SAVED,
-        {"b_id": source_id, "do_id": do_id, "status": SAVED, "saved_at": ctx.now, "text": body},
-    )
-    return do_id, existing is not None
-
-
-async def _do_for(
-    ctx: Ctx, set_id: int, body: str, author_key: str | None, savers: list[str]
-) -> tuple[Any, int]:
-    """The set's do saying the same as `body` (not yet merged), else a new one: (row, id)."""
-    norm = normalise_text(body) or body.strip()
-    values = {
-        "v_set_id": set_id,
-        "v_text": body,
-        "v_norm_text": norm,
-        "v_author_key": author_key,
-        "v_saved_by": list(dict.fromkeys(savers)),
-        "v_tags": hashtags(body),
-        "v_status": SAVED,
-        "v_created_at": ctx.now,
-        "b_set_id": set_id,
-        "b_norm": norm,
-    }
-    new = (await ctx.conn.execute(q.NEW_DO_UNLESS_SAME, values)).first()
-    if new is not None:
-        return None, new[0]
-    existing = (await ctx.conn.execute(q.SAME_TEXT, {"b_set_id": set_id, "b_norm": norm})).one()
-    return existing, existing.id
-
-
-async def _merge(ctx: Ctx, existing: Any, body: str, savers: list[str]) -> None:
-    saved_by = list(existing.saved_by or [])
-    saved_by += [s for s in savers if s not in saved_by]
-    tags = list(existing.tags or [])
-    tags += [t for t in hashtags(body) if t not in tags]
-    await ctx.conn.execute(
-        update(DOS).where(DOS.c.id == existing.id).values(saved_by=saved_by, tags=tags)
-    )
-
-
-async def add_saver(ctx: Ctx, do_id: int | None, user_key: str) -> None:
-    if do_id is None:
-        return
-    row = (await ctx.conn.execute(select(DOS.c.saved_by).where(DOS.c.id == do_id))).first()
-    if row is not None and user_key not in (row.saved_by or []):
-        await ctx.conn.execute(
-            update(DOS).where(DOS.c.id == do_id).values(saved_by=[*(row.saved_by or []), user_key])
-        )
 
 
 async def _claim(
@@ -227,8 +153,6 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
         source_id = await _claim(ctx, set_info, event, PENDING)
         if source_id is None:
             return
-        from bot.dos import consent
-
         await consent.ask(ctx, set_info, source_id, event.author, event.text)
         _tell_reactor(
             ctx,
@@ -241,14 +165,14 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
         return
     # The do first, so that the claim names it (one statement fewer than claiming, then
     # saving); a lost claim, possible only with several processes, takes a new do back.
-    existing, do_id = await _do_for(ctx, set_info.id, event.text, event.author.key, people)
+    existing, do_id = await do_for(ctx, set_info.id, event.text, event.author.key, people)
     if await _claim(ctx, set_info, event, SAVED, do_id) is None:
         if existing is None:
             await ctx.conn.execute(delete(DOS).where(DOS.c.id == do_id))
         return
     merged = existing is not None
     if merged:
-        await _merge(ctx, existing, event.text, people)
+        await merge_into(ctx, existing, event.text, people)
     how = f"merged into do #{do_id}, which says the same" if merged else f"saved as do #{do_id}"
     _tell_reactor(
         ctx,
@@ -315,8 +239,6 @@ async def on_reaction_removed(ctx: Ctx, event: ReactionRemoved) -> None:
     left = await reactors(ctx, key, author, bool(set_info.setting(ctx, "do_allow_self")))
     if source.status == PENDING:
         if len(left) < int(set_info.setting(ctx, "do_threshold")):
-            from bot.dos import consent
-
             await consent.withdraw(ctx, source)
         return
     if left or source.saved_at is None or ctx.now - source.saved_at > UNDO_WINDOW:

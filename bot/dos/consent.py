@@ -16,9 +16,9 @@ from sqlalchemy import delete, select, update
 
 from bot import timers
 from bot.context import Ctx, Refusal
-from bot.dos.capture import reactors, save_source
 from bot.dos.common import COUNTING, DECLINED, EXPIRED, PENDING, REACTIONS, SOURCES
 from bot.dos.do_text import snippet
+from bot.dos.saving import reactors, save_source
 from bot.events import ButtonPressed
 from bot.refs import UserRef
 from bot.replies import Button, Direct, Plain, Update, text

@@ -12,9 +12,9 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from bot.commands.values import Recurrence, Schedule
+from bot.commands.values import Schedule
 from bot.context import Ctx, Refusal
-from bot.dates.recurrence import describe, occurrences_after
+from bot.dates.recurrence import Recurrence, describe, occurrences_after
 from bot.events import CommandInvoked
 from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.replies import Ephemeral, Post, Strong, text

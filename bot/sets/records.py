@@ -17,6 +17,7 @@ from bot.context import Ctx, Refusal
 from bot.refs import ChannelRef, Platform, UserRef
 from bot.store.models import Member, Person
 from bot.store.models import Set as SetRow
+from bot.store.upsert import insert_ignore
 
 SETS = SetRow.__table__
 MEMBERS = Member.__table__
@@ -178,7 +179,6 @@ async def ensure_member(ctx: Ctx, set_id: int, user: UserRef, *, facilitator: bo
 
 async def touch_member(ctx: Ctx, set_id: int, user: UserRef) -> None:
     """Make sure someone taking part is a member, in one statement (the hot path)."""
-    from bot.store.upsert import insert_ignore
 
     await ctx.conn.execute(
         insert_ignore(MEMBERS, ctx.dialect, ["set_id", "user_key"]),

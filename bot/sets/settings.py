@@ -16,6 +16,7 @@ from sqlalchemy import update
 
 from bot.commands.values import Settings
 from bot.context import Ctx, Refusal
+from bot.emoji_names import normalise_emoji
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, text
 from bot.sets import records as sets
@@ -58,7 +59,6 @@ def _count(raw: str) -> int:
 
 
 def _emoji(raw: str) -> str:
-    from bot.emoji_names import normalise_emoji
 
     name = normalise_emoji(raw)
     if not name:

@@ -23,7 +23,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store import inline_sqlite
+from bot.store import inline_sqlite, migrate
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 15_000
@@ -146,9 +146,13 @@ class Store:
 
     async def upgrade(self) -> None:
         """Apply Alembic migrations up to head (idempotent)."""
-        from bot.store.migrate import upgrade
+        async with self.write() as conn:
+            await migrate.upgrade(conn)
 
-        await upgrade(self)
+    async def revision(self) -> str | None:
+        """The Alembic revision the database is at (None before the first upgrade)."""
+        async with self.read() as conn:
+            return await migrate.current_revision(conn)
 
     @property
     def writer_engine(self) -> AsyncEngine:

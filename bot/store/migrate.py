@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-
-if TYPE_CHECKING:
-    from bot.store.db import Store
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Search structures that SQLAlchemy cannot model, created by migration 0002: SQLite's FTS5
@@ -29,15 +28,10 @@ def alembic_config(connection: Any = None) -> AlembicConfig:
     return cfg
 
 
-async def upgrade(store: Store, revision: str = "head") -> None:
-    async with store.write() as conn:
-        await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+async def upgrade(conn: AsyncConnection, revision: str = "head") -> None:
+    """Migrate through `conn` (the store's writer, in its transaction)."""
+    await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
 
 
-async def current_revision(store: Store) -> str | None:
-    from alembic.runtime.migration import MigrationContext
-
-    async with store.read() as conn:
-        return await conn.run_sync(
-            lambda sync: MigrationContext.configure(sync).get_current_revision()
-        )
+async def current_revision(conn: AsyncConnection) -> str | None:
+    return await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())

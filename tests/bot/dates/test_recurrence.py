@@ -11,8 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.commands.values import Recurrence
-from bot.dates.recurrence import describe, nth_weekday, occurrences_after, upcoming
+from bot.dates.recurrence import Recurrence, describe, nth_weekday, occurrences_after, upcoming
 from bot.dates.when import resolve_local
 
 LONDON = ZoneInfo("Europe/London")

@@ -12,7 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import func, insert, select
 
 from bot.store.db import open_store
-from bot.store.migrate import alembic_config, current_revision, include_name
+from bot.store.migrate import alembic_config, include_name
 from bot.store.models import Action, Base, Set
 
 
@@ -21,7 +21,7 @@ async def test_migrations_build_exactly_the_models(any_db_url: str) -> None:
     store = await open_store(any_db_url)
     try:
         head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-        assert await current_revision(store) == head
+        assert await store.revision() == head
         async with store.read() as conn:
             # include_name leaves out only the search objects SQLAlchemy cannot model
             # (FTS5 `dos_fts*` on SQLite, the GIN expression index `dos_fts_gin`).

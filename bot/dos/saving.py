@@ -1,0 +1,89 @@
+"""Saving a message into the set's toolkit: who reacted, and merging a do said twice.
+
+Both paths to a saved do use it: enough reactions to a message in the set's channel
+(`capture`), and its author's yes to a private one (`consent`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select, update
+
+from bot.context import Ctx
+from bot.dos import statements as q
+from bot.dos.common import DOS, SAVED
+from bot.dos.do_text import hashtags, normalise_text
+
+
+async def source_row(ctx: Ctx, message_key: str) -> Any:
+    return (await ctx.conn.execute(q.SOURCE, {"b_message_key": message_key})).first()
+
+
+async def reactors(ctx: Ctx, message_key: str, author_key: str | None, allow_self: bool) -> list:
+    """Distinct people whose reaction counts, in the order they reacted."""
+    if author_key and not allow_self:
+        params = {"b_message_key": message_key, "b_author_key": author_key}
+        return [r[0] for r in await ctx.conn.execute(q.REACTORS_BUT_AUTHOR, params)]
+    return [r[0] for r in await ctx.conn.execute(q.REACTORS, {"b_message_key": message_key})]
+
+
+async def save_source(
+    ctx: Ctx, set_id: int, source_id: int, body: str, author_key: str | None, savers: list[str]
+) -> tuple[int, bool]:
+    """Make the source part of a do: a new one, or merged with one saying the same thing.
+
+    Returns the do's id and whether it was merged.
+    """
+    existing, do_id = await do_for(ctx, set_id, body, author_key, savers)
+    if existing is not None:
+        await merge_into(ctx, existing, body, savers)
+    await ctx.conn.execute(
+        q.SOURCE_SAVED,
+        {"b_id": source_id, "do_id": do_id, "status": SAVED, "saved_at": ctx.now, "text": body},
+    )
+    return do_id, existing is not None
+
+
+async def do_for(
+    ctx: Ctx, set_id: int, body: str, author_key: str | None, savers: list[str]
+) -> tuple[Any, int]:
+    """The set's do saying the same as `body` (not yet merged), else a new one: (row, id)."""
+    norm = normalise_text(body) or body.strip()
+    values = {
+        "v_set_id": set_id,
+        "v_text": body,
+        "v_norm_text": norm,
+        "v_author_key": author_key,
+        "v_saved_by": list(dict.fromkeys(savers)),
+        "v_tags": hashtags(body),
+        "v_status": SAVED,
+        "v_created_at": ctx.now,
+        "b_set_id": set_id,
+        "b_norm": norm,
+    }
+    new = (await ctx.conn.execute(q.NEW_DO_UNLESS_SAME, values)).first()
+    if new is not None:
+        return None, new[0]
+    existing = (await ctx.conn.execute(q.SAME_TEXT, {"b_set_id": set_id, "b_norm": norm})).one()
+    return existing, existing.id
+
+
+async def merge_into(ctx: Ctx, existing: Any, body: str, savers: list[str]) -> None:
+    saved_by = list(existing.saved_by or [])
+    saved_by += [s for s in savers if s not in saved_by]
+    tags = list(existing.tags or [])
+    tags += [t for t in hashtags(body) if t not in tags]
+    await ctx.conn.execute(
+        update(DOS).where(DOS.c.id == existing.id).values(saved_by=saved_by, tags=tags)
+    )
+
+
+async def add_saver(ctx: Ctx, do_id: int | None, user_key: str) -> None:
+    if do_id is None:
+        return
+    row = (await ctx.conn.execute(select(DOS.c.saved_by).where(DOS.c.id == do_id))).first()
+    if row is not None and user_key not in (row.saved_by or []):
+        await ctx.conn.execute(
+            update(DOS).where(DOS.c.id == do_id).values(saved_by=[*(row.saved_by or []), user_key])
+        )
