@@ -3,8 +3,8 @@
 The core has one `/als` grammar for every platform, read from text.  Discord's app
 commands arrive as typed options instead, so `command_text` rebuilds the normalised text
 (`start <@1> <@2>`, `action call Sam by friday`) from them; `FORMS` says, per subcommand,
-which options become which words, and `commands.py` declares exactly those options (a test
-keeps the two in step).
+which options become which words. Both it and `commands.py` are read from the commands'
+declarations (`bot.commands.values`), so they cannot disagree.
 
 Where things are:
 - a guild is the workspace; a DM has no guild, so the caller says which workspace a DM
@@ -28,6 +28,7 @@ from typing import Any
 
 from adapters.discord.emoji import short_code
 from adapters.discord.views import parse_custom_id
+from bot.commands.registry import SPECS
 from bot.events import (
     ButtonPressed,
     CommandInvoked,
@@ -40,34 +41,15 @@ from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 
 COMMAND = "als"
 SUBCOMMAND, GROUP, STRING, INTEGER, BOOLEAN, USER, CHANNEL, ROLE, MENTIONABLE = range(1, 10)
-MAX_PRESENTERS = 6
 # Message types people post: DEFAULT and REPLY.  Joins, pins, thread notices are not speech.
 SPOKEN = (0, 19)
 
-# subcommand path -> (the grammar's words for it, ((option, format), …) in order).
-# A format's "{}" is the option's value; a boolean option contributes its format when true.
+# subcommand path -> (the grammar's words for it, ((option, format), …) in order), from the
+# commands' declarations. A format's "{}" is the option's value; a boolean option contributes
+# its format when true.
 FORMS: dict[str, tuple[str, tuple[tuple[str, str], ...]]] = {
-    "help": ("help", (("topic", "{}"),)),
-    "start": ("start", tuple((f"presenter{i}", "{}") for i in range(1, MAX_PRESENTERS + 1))),
-    "next": ("next", ()),
-    "pause": ("pause", ()),
-    "resume": ("resume", ()),
-    "end": ("end", ()),
-    "join": ("join", ()),
-    "leave": ("leave", ()),
-    "facilitator": ("facilitator", (("change", "{}"), ("person", "{}"))),
-    "schedule": ("schedule", (("when", "{}"), ("repeat", "{}"))),
-    "action": ("action", (("what", "{}"), ("due", "by {}"))),
-    "actions": ("actions", (("person", "{}"),)),
-    "update": ("update", (("what", "{}"),)),
-    "dos search": ("dos", (("terms", "{}"), ("page", "page {}"))),
-    "dos random": ("dos random", ()),
-    "dos remove": ("dos remove", (("number", "{}"),)),
-    "dos export": ("dos export", (("format", "{}"),)),
-    "report": ("report", ()),
-    "settings": ("settings", (("key", "{}"), ("value", "{}"))),
-    "export-me": ("export-me", ()),
-    "forget-me": ("forget-me", (("confirm", "confirm"),)),
+    spec.path: (spec.text_words, tuple((o.name, o.words) for o in spec.options))
+    for spec in SPECS.values()
 }
 
 

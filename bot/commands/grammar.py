@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.commands.registry import ALIASES, BY_VERB, COMMAND_CLASSES, VERBS, Verb
+from bot.commands.spec import CommandSpec, OptionKind
 from bot.commands.values import (
     AddAction,
     Command,
@@ -21,19 +23,11 @@ from bot.commands.values import (
     DosRandom,
     DosRemove,
     DosSearch,
-    End,
-    ExportMe,
     FacilitatorChange,
     ForgetMe,
     GiveUpdate,
     Help,
-    Join,
-    Leave,
     ListActions,
-    Next,
-    Pause,
-    Report,
-    Resume,
     Schedule,
     Settings,
     Start,
@@ -44,51 +38,6 @@ from bot.dates.recurrence import Recurrence, nth_weekday
 
 # --- reading -------------------------------------------------------------------------------
 
-# (verb, usage, one-line summary, a sentence or two more for `/als help <verb>`)
-_VERBS: tuple[tuple[str, str, str, str], ...] = (
-    ("help", "/als help [topic]", "list the commands, or explain one",
-     "Try `/als help schedule` or `/als help dates`."),
-    ("start", "/als start [@presenter …]", "open a session, with presenters in the order given",
-     "Without presenters, the bot asks who would like to present."),
-    ("next", "/als next", "move the session on to its next phase",
-     "Facilitators use it when a phase is done before its time is up."),
-    ("pause", "/als pause", "pause the session's timer", "`/als resume` carries on."),
-    ("resume", "/als resume", "carry on after a pause", "The phase continues with the time left."),
-    ("end", "/als end", "close the session and post its summary",
-     "Actions recorded so far are kept."),
-    ("join", "/als join", "become a member of this set",
-     "Members get nudges and reminders between sessions."),
-    ("leave", "/als leave", "stop being a member of this set",
-     "Your past actions stay until you use `/als forget-me`."),
-    ("facilitator", "/als facilitator add|remove @user", "add or remove a facilitator",
-     "Facilitators run sessions and change the set's settings."),
-    ("schedule", "/als schedule <when> [every N weeks | weekly | fortnightly | monthly | "
-     "monthly on the 2nd tuesday] · /als schedule · /als schedule off",
-     "set, show or clear when the set meets",
-     "Say a day and a time in your time zone, e.g. `/als schedule thursday 10am fortnightly` "
-     "or `/als schedule 10am monthly on the last friday`."),
-    ("action", "/als action <what you will do> [by <date>]", "commit to an action",
-     "Add `by friday` or `by 3 Dec` at the end to give it a due date."),
-    ("actions", "/als actions [@user]", "list open actions, yours or someone else's",
-     "Without a name, shows your own."),
-    ("update", "/als update <what happened>", "report progress on your actions",
-     "Updates are shared at the start of the next session."),
-    ("dos", "/als dos [terms] [page N] · /als dos random · /als dos remove <id> · "
-     "/als dos export [md|csv|html]", "search, browse or export the set's do's",
-     "Do's are small practical tips, collected when people react to a message."),
-    ("report", "/als report", "summarise the set's sessions, actions and ratings",
-     "Only counts and what people chose to record; never what was said."),
-    ("settings", "/als settings [key [value]]", "show or change the set's settings",
-     "With no key, lists them all; with a key, shows it; with a value, changes it."),
-    ("export-me", "/als export-me", "get a copy of everything stored about you",
-     "Sent to you privately."),
-    ("forget-me", "/als forget-me [confirm]", "delete everything stored about you",
-     "Run it once to see what would go, then `/als forget-me confirm`."),
-)  # fmt: skip
-_USAGE = {verb: usage for verb, usage, _, _ in _VERBS}
-_ALIASES = {"?": "help", "exportme": "export-me", "export_me": "export-me",
-            "forgetme": "forget-me", "forget_me": "forget-me", "do's": "dos",
-            "facilitators": "facilitator", "setting": "settings"}  # fmt: skip
 _DATES_HELP = (
     "Dates: `2026-12-03`, `3 Dec`, `Dec 3`, `3 December 2026`, `today`, `tomorrow`, `friday` "
     "(the next one), `next monday`, `in 3 days`, `in 2 weeks`. Times: `14:00`, `9am`, "
@@ -143,12 +92,12 @@ def help_text(topic: str | None = None) -> str:
     verb = _canonical(topic) if topic else None
     if verb in ("date", "dates", "time", "times", "when"):
         return _DATES_HELP
-    for name, usage, summary, detail in _VERBS:
-        if name == verb:
-            extra = f"\n{_DATES_HELP}" if name in ("schedule", "action") else ""
-            return f"`{usage}`\n{summary[0].upper()}{summary[1:]}. {detail}{extra}"
+    found = BY_VERB.get(verb or "")
+    if found is not None:
+        extra = f"\n{_DATES_HELP}" if found.name in ("schedule", "action") else ""
+        return f"`{found.usage}`\n{_capital(found.summary)}. {found.detail}{extra}"
     lines = ["Commands (type `/als <command>`):"]
-    lines += [f"• `{usage.split(' · ')[0][5:]}` — {summary}" for _, usage, summary, _ in _VERBS]
+    lines += [f"• `{v.usage.split(' · ')[0][5:]}` — {v.summary}" for v in VERBS]
     lines.append("`/als help <command>` says more; `/als help dates` shows the dates I read.")
     return "\n".join(lines)
 
@@ -159,13 +108,17 @@ def _clean(word: str) -> str:
     return "".join(ch for ch in word if unicodedata.category(ch) != "Cf")
 
 
+def _capital(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
 def _canonical(word: str) -> str:
     word = _clean(word).lower()
-    return _ALIASES.get(word, word)
+    return ALIASES.get(word, word)
 
 
 def _error(verb: str, message: str) -> UsageError:
-    return UsageError(message=message, usage=_USAGE[verb])
+    return UsageError(message=message, usage=BY_VERB[verb].usage)
 
 
 def _shown(word: str) -> str:
@@ -177,12 +130,12 @@ def _shown(word: str) -> str:
 def _unknown(word: str) -> UsageError:
     shown = _shown(word)
     message = f"I don't know the command `{shown}`."
-    candidates = [*_USAGE, *_ALIASES]
+    candidates = [*BY_VERB, *ALIASES]
     verb = _canonical(word)
     close = difflib.get_close_matches(verb, candidates, n=1) if len(verb) <= 30 else []
     if close:
-        message += f" Did you mean `/als {_ALIASES.get(close[0], close[0])}`?"
-    return UsageError(message=message + " `/als help` lists them all.", usage=_USAGE["help"])
+        message += f" Did you mean `/als {ALIASES.get(close[0], close[0])}`?"
+    return UsageError(message=message + " `/als help` lists them all.", usage=BY_VERB["help"].usage)
 
 
 def _split1(text: str) -> tuple[str, str]:
@@ -231,7 +184,7 @@ def _help(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     if not rest:
         return Help()
     topic = _canonical(rest.split()[0])
-    if topic in _USAGE:
+    if topic in BY_VERB:
         return Help(topic=topic)
     if topic in ("date", "dates", "time", "times", "when"):
         return Help(topic="dates")
@@ -395,23 +348,81 @@ def _forget_me(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     return ForgetMe(confirmed=bool(rest))
 
 
-_PARSERS: dict[str, _Parser] = {
+# The verbs whose words need more than their declared options can say. Any other verb is
+# read from its declaration (`_declared`): nothing after a verb with no options, else its
+# options in order.
+_CUSTOM: dict[str, _Parser] = {
     "help": _help,
     "start": _start,
-    "next": _bare(Next(), "next"),
-    "pause": _bare(Pause(), "pause"),
-    "resume": _bare(Resume(), "resume"),
-    "end": _bare(End(), "end"),
-    "join": _bare(Join(), "join"),
-    "leave": _bare(Leave(), "leave"),
     "facilitator": _facilitator,
     "schedule": _schedule,
     "action": _action,
     "actions": _actions,
     "update": _update,
     "dos": _dos,
-    "report": _bare(Report(), "report"),
     "settings": _settings,
-    "export-me": _bare(ExportMe(), "export-me"),
     "forget-me": _forget_me,
 }
+
+
+def _declared(verb: Verb) -> _Parser:
+    """The parser a declaration implies: a verb with several forms needs its own."""
+    if len(verb.specs) != 1:
+        raise ValueError(f"the verb {verb.name!r} has several forms: give it a parser")
+    spec = verb.specs[0]
+    cls = next(c for c in COMMAND_CLASSES if c.spec is spec)
+    if not spec.options:
+        return _bare(cls(), verb.name)
+    return _by_options(cls, spec)
+
+
+def _by_options(cls: type[Command], spec: CommandSpec) -> _Parser:
+    """Options in their declared order, one word each; a text option takes the rest, so it
+    comes last. What cannot be read is a usage error naming the option."""
+
+    def parse_options(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+        values: dict[str, object] = {}
+        for option in spec.options:
+            if not rest:
+                if option.required:
+                    return _error(spec.verb, f"Say the {option.name}.")
+                continue
+            word, after = _split1(rest)
+            value: object
+            if option.kind is OptionKind.TEXT:
+                value, after = rest, ""
+            elif option.kind is OptionKind.PERSON:
+                ids, leftover = _mentions(word)
+                if len(ids) != 1 or leftover:
+                    return _error(spec.verb, f"Name the {option.name} with an @mention.")
+                value = ids[0]
+            elif option.kind is OptionKind.INTEGER:
+                number = _small_int(word)
+                low, high = option.minimum, option.maximum
+                if (
+                    number is None
+                    or (low is not None and number < low)
+                    or (high is not None and number > high)
+                ):
+                    return _error(spec.verb, f"The {option.name} is a number.")
+                value = number
+            elif option.kind is OptionKind.FLAG:
+                if word.lower() != option.words:
+                    return _error(spec.verb, f"Only `{option.words}` can follow.")
+                value = True
+            else:
+                if word.lower() not in option.choices:
+                    return _error(spec.verb, "Say " + " or ".join(option.choices) + ".")
+                value = word.lower()
+            values[option.attribute] = value
+            rest = after
+        if rest:
+            return _error(spec.verb, f"`{_shown(rest)}` is more than `{spec.verb}` takes.")
+        return cls(**values)
+
+    return parse_options
+
+
+_PARSERS: dict[str, _Parser] = {v.name: _CUSTOM.get(v.name) or _declared(v) for v in VERBS}
+if set(_CUSTOM) - set(_PARSERS):
+    raise ValueError(f"parsers for undeclared verbs: {sorted(set(_CUSTOM) - set(_PARSERS))}")

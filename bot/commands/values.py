@@ -1,16 +1,24 @@
-"""The commands of the `/als` grammar, as inert values.
+"""The commands of the `/als` grammar, as inert values, each with its declaration.
 
 They are what `bot.commands.grammar.parse` returns and what the services receive; keeping them apart
-from the parser lets a service depend on the shape of a command without the parser.
+from the parser lets a service depend on the shape of a command without the parser. Each class's
+`spec` says everything else about it once (see `bot.commands.spec`): its verb and help, who may
+run it, which set it acts on and its typed options. The order of `Command` is the order of
+`/als help` and of Discord's command list.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Literal
+from typing import ClassVar, Literal
 
+from bot.commands.spec import CommandSpec, Group, Option, OptionKind, Role, SetPolicy
 from bot.dates.recurrence import Recurrence
+
+ANYONE, MEMBER, PRESENTER, FACILITATOR = Role
+OPTIONAL, EXISTING, CREATE, FOR_PERSON = SetPolicy
+TEXT, PERSON, INTEGER, FLAG, CHOICE = OptionKind
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,46 +33,127 @@ class UsageError:
 class Help:
     topic: str | None = None
 
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "help",
+        "/als help [topic]",
+        "list the commands, or explain one",
+        "Try `/als help schedule` or `/als help dates`.",
+        options=(Option("topic", description="A command, or 'dates'"),),
+        aliases=("?",),
+        any_workspace=True,
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Start:
     presenters: tuple[str, ...] = ()  # user ids, in the order given
 
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "start",
+        "/als start [@presenter …]",
+        "open a session, with presenters in the order given",
+        "Without presenters, the bot asks who would like to present.",
+        role=FACILITATOR,
+        where=CREATE,
+        options=tuple(
+            Option(f"presenter{i}", PERSON, description)
+            for i, description in enumerate(("Who presents first", "Then", "Then", "", "", ""), 1)
+        ),
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Next:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "next",
+        "/als next",
+        "move the session on to its next phase",
+        "Facilitators use it when a phase is done before its time is up.",
+        role=FACILITATOR,
+        where=EXISTING,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Pause:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "pause",
+        "/als pause",
+        "pause the session's timer",
+        "`/als resume` carries on.",
+        role=FACILITATOR,
+        where=EXISTING,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Resume:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "resume",
+        "/als resume",
+        "carry on after a pause",
+        "The phase continues with the time left.",
+        role=FACILITATOR,
+        where=EXISTING,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class End:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "end",
+        "/als end",
+        "close the session and post its summary",
+        "Actions recorded so far are kept.",
+        role=FACILITATOR,
+        where=EXISTING,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Join:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "join",
+        "/als join",
+        "become a member of this set",
+        "Members get nudges and reminders between sessions.",
+        where=CREATE,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Leave:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "leave",
+        "/als leave",
+        "stop being a member of this set",
+        "Your past actions stay until you use `/als forget-me`.",
+        where=EXISTING,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class FacilitatorChange:
     add: bool
     user: str
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "facilitator",
+        "/als facilitator add|remove @user",
+        "add or remove a facilitator",
+        "Facilitators run sessions and change the set's settings.",
+        role=FACILITATOR,
+        where=CREATE,
+        options=(
+            Option("change", CHOICE, required=True, choices=("add", "remove")),
+            Option("person", PERSON, required=True),
+        ),
+        aliases=("facilitators",),
+    )
+
+
+def _shows_schedule(command: Schedule) -> bool:
+    return command.first is None and not command.clear
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,21 +165,88 @@ class Schedule:
     recurrence: Recurrence | None = None
     clear: bool = False
 
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "schedule",
+        "/als schedule <when> [every N weeks | weekly | fortnightly | monthly | "
+        "monthly on the 2nd tuesday] · /als schedule · /als schedule off",
+        "set, show or clear when the set meets",
+        "Say a day and a time in your time zone, e.g. `/als schedule thursday 10am fortnightly` "
+        "or `/als schedule 10am monthly on the last friday`.",
+        role=FACILITATOR,
+        where=EXISTING,
+        options=(
+            Option(
+                "when",
+                description="e.g. 'thursday 10am', '3 Dec 14:00', "
+                "'monthly on the 2nd tuesday 10am' or 'off'",
+            ),
+            Option(
+                "repeat",
+                CHOICE,
+                "How often it repeats",
+                choices=("weekly", "fortnightly", "every 3 weeks", "every 4 weeks", "monthly"),
+            ),
+        ),
+        doing="change the schedule",
+        reads_only=_shows_schedule,
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class AddAction:
     text: str
     due: date | None = None
 
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "action",
+        "/als action <what you will do> [by <date>]",
+        "commit to an action",
+        "Add `by friday` or `by 3 Dec` at the end to give it a due date.",
+        role=PRESENTER,
+        where=FOR_PERSON,
+        options=(
+            Option("what", description="What you will do", required=True),
+            Option("due", description="By when: 'friday', '3 Dec', 'in 2 weeks'", words="by {}"),
+        ),
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class ListActions:
     user: str | None = None
 
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "actions",
+        "/als actions [@user]",
+        "list open actions, yours or someone else's",
+        "Without a name, shows your own.",
+        where=FOR_PERSON,
+        options=(Option("person", PERSON),),
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class GiveUpdate:
     text: str
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "update",
+        "/als update <what happened>",
+        "report progress on your actions",
+        "Updates are shared at the start of the next session.",
+        role=MEMBER,
+        where=FOR_PERSON,
+        options=(Option("what", description="What happened", required=True),),
+    )
+
+
+DOS = Group(
+    "dos",
+    "search, browse or export the set's do's",
+    "Do's are small practical tips, collected when people react to a message.",
+    about="The set's do's: small, practical tips",
+    aliases=("do's",),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,41 +254,124 @@ class DosSearch:
     terms: str = ""
     page: int = 1
 
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        DOS.verb,
+        "/als dos [terms] [page N]",
+        "search or browse the set's do's",
+        where=FOR_PERSON,
+        options=(
+            Option("terms"),
+            Option("page", INTEGER, minimum=1, maximum=999, words="page {}"),
+        ),
+        group=DOS,
+        form="search",
+        words="dos",
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class DosRandom:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        DOS.verb,
+        "/als dos random",
+        "show one do at random",
+        where=FOR_PERSON,
+        group=DOS,
+        form="random",
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class DosRemove:
+    """Its author or a facilitator of its set may remove a do: the handler knows the author."""
+
     do_id: int
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        DOS.verb,
+        "/als dos remove <id>",
+        "remove a do by its number",
+        options=(Option("number", INTEGER, required=True, minimum=1, maximum=999_999_999),),
+        group=DOS,
+        form="remove",
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class DosExport:
     format: Literal["md", "csv", "html"] = "html"
 
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        DOS.verb,
+        "/als dos export [md|csv|html]",
+        "export the do's as a file",
+        where=FOR_PERSON,
+        options=(Option("format", CHOICE, choices=("html", "md", "csv")),),
+        group=DOS,
+        form="export",
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class Report:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "report",
+        "/als report",
+        "summarise the set's sessions, actions and ratings",
+        "Only counts and what people chose to record; never what was said.",
+        role=FACILITATOR,
+        where=EXISTING,
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class Settings:
+    """Who may change a setting depends on the key (your own, or the set's): the handler
+    checks it, since the keys are the settings module's."""
+
     key: str | None = None
     value: str | None = None
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "settings",
+        "/als settings [key [value]]",
+        "show or change the set's settings",
+        "With no key, lists them all; with a key, shows it; with a value, changes it.",
+        options=(Option("key"), Option("value")),
+        aliases=("setting",),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class ExportMe:
-    pass
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "export-me",
+        "/als export-me",
+        "get a copy of everything stored about you",
+        "Sent to you privately.",
+        aliases=("exportme", "export_me"),
+    )
 
 
 @dataclass(frozen=True, slots=True)
 class ForgetMe:
     confirmed: bool = False
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "forget-me",
+        "/als forget-me [confirm]",
+        "delete everything stored about you",
+        "Run it once to see what would go, then `/als forget-me confirm`.",
+        options=(
+            Option(
+                "confirm",
+                FLAG,
+                "Yes to delete; leave empty to see what would go",
+                words="confirm",
+            ),
+        ),
+        aliases=("forgetme", "forget_me"),
+    )
 
 
 Command = (

@@ -29,7 +29,7 @@ from adapters.discord import render as discord_render
 from adapters.slack import render as slack_render
 from bot.app import Alsbot
 from bot.clock import FakeClock
-from bot.commands import grammar
+from bot.commands import registry
 from bot.commands.grammar import parse
 from bot.commands.values import AddAction, Command, UsageError
 from bot.compose import build_router
@@ -52,7 +52,7 @@ from tests.standins.recording import RecordingOutlet
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ZONES = [ZoneInfo("Europe/London"), ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/St_Johns")]
-VERBS = [v for v, *_ in grammar._VERBS] + [
+VERBS = [v.name for v in registry.VERBS] + [
     "dos remove", "dos export", "dos random", "facilitator add", "facilitator remove",
     "forget-me confirm", "schedule off", "settings my_timezone", "settings quiet_hours",
     "actions", "", "nonsense", "/als",
