@@ -24,6 +24,7 @@ class Ctx:
     config: Config
     out: list[Reply] = field(default_factory=list)
     set_id: int | None = None
+    set_info: object | None = None  # the command's set (`bot.sets` reads it), see dispatch
     hooks: Hooks = field(default_factory=Hooks)  # the router's: `ctx.hooks(SOME_HOOK)`
     memo: dict[Any, Any] = field(default_factory=dict)  # see Processor.memo
 

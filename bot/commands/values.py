@@ -55,6 +55,7 @@ class Start:
         "Without presenters, the bot asks who would like to present.",
         role=FACILITATOR,
         where=CREATE,
+        doing="start a session",
         options=tuple(
             Option(f"presenter{i}", PERSON, description)
             for i, description in enumerate(("Who presents first", "Then", "Then", "", "", ""), 1)

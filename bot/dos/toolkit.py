@@ -86,8 +86,7 @@ def _how_to_save(ctx: Ctx, set_info: SetInfo) -> str:
 
 
 async def search(ctx: Ctx, event: CommandInvoked, command: DosSearch) -> None:
-    set_info = await sets.set_for_person(ctx, event.user, event.channel)
-    ctx.set_id = set_info.id
+    set_info = sets.command_set(ctx)
     page = await do_search.search(ctx.conn, set_info.id, command.terms, command.page)
     wanted = " ".join(page.terms)
     if page.total == 0:
@@ -116,8 +115,7 @@ async def search(ctx: Ctx, event: CommandInvoked, command: DosSearch) -> None:
 
 
 async def random(ctx: Ctx, event: CommandInvoked, _command: DosRandom) -> None:
-    set_info = await sets.set_for_person(ctx, event.user, event.channel)
-    ctx.set_id = set_info.id
+    set_info = sets.command_set(ctx)
     do = await do_search.random_do(ctx.conn, set_info.id)
     if do is None:
         ctx.emit(_private(event, text("This set has no do's yet. " + _how_to_save(ctx, set_info))))
@@ -134,7 +132,7 @@ async def remove(ctx: Ctx, event: CommandInvoked, command: DosRemove) -> None:
     if do is None:
         raise Refusal(f"There is no do #{command.do_id}.")
     set_info = await sets.get_set(ctx, do.set_id)
-    here = await sets.find_set(ctx, event.channel)
+    here = sets.command_set_if_any(ctx)
     if here is not None and here.id != set_info.id:
         raise Refusal(f"Do #{do.id} belongs to another set.")
     ctx.set_id = set_info.id
@@ -163,8 +161,7 @@ async def forget_do(ctx: Ctx, do_id: int) -> None:
 
 
 async def export(ctx: Ctx, event: CommandInvoked, command: DosExport) -> None:
-    set_info = await sets.set_for_person(ctx, event.user, event.channel)
-    ctx.set_id = set_info.id
+    set_info = sets.command_set(ctx)
     records = await do_search.export_records(ctx.conn, set_info.id)
     if not records:
         ctx.emit(

@@ -51,7 +51,7 @@ async def latest_update(ctx: Ctx, set_id: int, user_key: str, since: Any = None)
 
 
 async def list_actions(ctx: Ctx, event: CommandInvoked, command: ListActions) -> None:
-    set_info = await sets.set_for_person(ctx, event.user, event.channel)
+    set_info = sets.command_set(ctx)
     owner = UserRef(event.workspace, command.user) if command.user else None
     rows = await open_actions(ctx, set_info.id, owner)
     if not rows:
@@ -93,10 +93,7 @@ async def _update_state(ctx: Ctx, set_id: int, owner_key: str | None) -> str:
 
 
 async def give_update(ctx: Ctx, event: CommandInvoked, command: GiveUpdate) -> None:
-    set_info = await sets.set_for_person(ctx, event.user, event.channel)
-    member = await sets.member_row(ctx, set_info.id, event.user)
-    if member is None or not member.active:
-        raise Refusal("Outcome updates are for members of this set: `/als join` first.")
+    set_info = sets.command_set(ctx)
     await save_update(ctx, set_info, event.user, command.text)
     ctx.emit(
         Ephemeral(

@@ -56,8 +56,7 @@ async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
 
 
 async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
-    set_info = await sets.require_set(ctx, event.channel)
-    ctx.set_id = set_info.id
+    set_info = sets.command_set(ctx)
     if command.first is None and not command.clear:
         upcoming = await next_session(ctx, set_info)
         row = await current(ctx, set_info.id)
@@ -72,7 +71,6 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
                 body += f", {describe(rec)}"
         ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body))
         return
-    await sets.require_facilitator(ctx, set_info, event.user, "change the schedule")
     await ctx.conn.execute(delete(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
     if command.clear:
         for hook in ctx.hooks(SCHEDULE_CHANGED):

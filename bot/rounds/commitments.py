@@ -12,11 +12,10 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 
 from bot.commands.values import AddAction
-from bot.context import Ctx, Refusal
+from bot.context import Ctx
 from bot.events import CommandInvoked
 from bot.refs import MessageRef, UserRef
 from bot.replies import Ephemeral, Mention, Post, Text, text
-from bot.rounds import engine
 from bot.rounds.sessions import active_session, header_handle
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
@@ -71,18 +70,9 @@ async def record(
 
 
 async def add_action(ctx: Ctx, event: CommandInvoked, command: AddAction) -> None:
-    set_info = await sets.set_for_person(ctx, event.user, event.channel)
-    ctx.set_id = set_info.id
+    set_info = sets.command_set(ctx)
     session = await active_session(ctx, set_info.id)
-    if session is not None:
-        reason = engine.authorise(
-            engine.Move.ADD_ACTION,
-            session.state,
-            actor=event.user.key,
-            is_facilitator=await sets.is_facilitator(ctx, set_info.id, event.user),
-        )
-        if reason:
-            raise Refusal(reason)
+    if session is not None:  # the dispatcher has checked it is the presenter's turn
         await record(ctx, set_info, session.id, event.user, command)
         return
     await sets.ensure_member(ctx, set_info.id, event.user)

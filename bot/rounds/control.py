@@ -152,12 +152,7 @@ async def _close(ctx: Ctx, set_info: SetInfo, session: SessionInfo, *, early: bo
 
 
 async def start(ctx: Ctx, event: CommandInvoked, command: Start) -> None:
-    set_info = await sets.find_set(ctx, event.channel)
-    if set_info is None:
-        set_info = await sets.create_set(ctx, event.channel)
-    if await sets.facilitator_count(ctx, set_info.id) == 0:
-        await sets.ensure_member(ctx, set_info.id, event.user, facilitator=True)
-    await sets.require_facilitator(ctx, set_info, event.user, "start a session")
+    set_info = sets.command_set(ctx)
     if await active_session(ctx, set_info.id) is not None:
         raise Refusal("A session is already running here. Use `/als end` to end it first.")
     presenters = tuple(UserRef(event.workspace, uid) for uid in command.presenters)
@@ -213,7 +208,7 @@ _MOVES = {
 
 
 async def control(ctx: Ctx, event: CommandInvoked, command: Next | Pause | Resume | End) -> None:
-    set_info = await sets.require_set(ctx, event.channel)
+    set_info = sets.command_set(ctx)
     session = await active_session(ctx, set_info.id)
     if session is None:
         raise Refusal("No session is running here. A facilitator can begin one with `/als start`.")

@@ -12,8 +12,7 @@ from bot.sets.hooks import MEMBER_LEAVING
 
 
 async def join(ctx: Ctx, event: CommandInvoked, _command: Join) -> None:
-    set_info = await sets.find_set(ctx, event.channel) or await sets.create_set(ctx, event.channel)
-    ctx.set_id = set_info.id
+    set_info = sets.command_set(ctx)
     fresh = await sets.ensure_member(ctx, set_info.id, event.user)
     if fresh:
         ctx.emit(
@@ -33,8 +32,7 @@ async def join(ctx: Ctx, event: CommandInvoked, _command: Join) -> None:
 
 
 async def leave(ctx: Ctx, event: CommandInvoked, _command: Leave) -> None:
-    set_info = await sets.require_set(ctx, event.channel)
-    ctx.set_id = set_info.id
+    set_info = sets.command_set(ctx)
     row = await sets.member_row(ctx, set_info.id, event.user)
     if row is None or not row.active:
         raise Refusal("You're not a member of this set.")
@@ -57,11 +55,7 @@ async def leave(ctx: Ctx, event: CommandInvoked, _command: Leave) -> None:
 
 
 async def facilitator(ctx: Ctx, event: CommandInvoked, command: FacilitatorChange) -> None:
-    set_info = await sets.find_set(ctx, event.channel) or await sets.create_set(ctx, event.channel)
-    ctx.set_id = set_info.id
-    if await sets.facilitator_count(ctx, set_info.id) == 0:
-        await sets.ensure_member(ctx, set_info.id, event.user, facilitator=True)
-    await sets.require_facilitator(ctx, set_info, event.user, "change facilitators")
+    set_info = sets.command_set(ctx)
     target = UserRef(event.workspace, command.user)
     if command.add:
         await sets.set_facilitator(ctx, set_info.id, target, True)

@@ -274,3 +274,19 @@ async def timezone_for(ctx: Ctx, user: UserRef, set_info: SetInfo | None) -> Zon
             ):  # OSError: a name too long for a path
                 continue
     return ZoneInfo(ctx.config.defaults.timezone)
+
+
+def command_set(ctx: Ctx) -> SetInfo:
+    """The set the dispatcher resolved for this command from its declaration (`where`)."""
+    found = command_set_if_any(ctx)
+    if found is None:
+        raise TypeError("this command is declared to need no set (CommandSpec.where)")
+    return found
+
+
+def command_set_if_any(ctx: Ctx) -> SetInfo | None:
+    """The command's set for a command that may have none (`SetPolicy.OPTIONAL`)."""
+    found = ctx.set_info
+    if found is None or isinstance(found, SetInfo):
+        return found
+    raise TypeError(f"ctx.set_info holds {type(found).__name__}, not a SetInfo")

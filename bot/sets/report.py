@@ -14,8 +14,7 @@ from bot.store.models import Session as SessionRow
 
 
 async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
-    set_info = await sets.require_set(ctx, event.channel)
-    await sets.require_facilitator(ctx, set_info, event.user, "see the set's report")
+    set_info = sets.command_set(ctx)
     sessions = SessionRow.__table__
     actions = Action.__table__
     evals = Evaluation.__table__

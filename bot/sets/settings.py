@@ -128,7 +128,7 @@ ALIASES = {
 
 
 async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
-    set_info = await sets.find_set(ctx, event.channel)
+    set_info = sets.command_set_if_any(ctx)
     if command.key is None:
         ctx.emit(
             Ephemeral(
