@@ -376,6 +376,10 @@ def _declared(verb: Verb) -> _Parser:
     return _by_options(cls, spec)
 
 
+def _fail(spec: CommandSpec, message: str) -> UsageError:
+    return UsageError(message=message, usage=spec.usage)
+
+
 def _by_options(cls: type[Command], spec: CommandSpec) -> _Parser:
     """Options in their declared order, one word each; a text option takes the rest, so it
     comes last. What cannot be read is a usage error naming the option."""
@@ -385,7 +389,7 @@ def _by_options(cls: type[Command], spec: CommandSpec) -> _Parser:
         for option in spec.options:
             if not rest:
                 if option.required:
-                    return _error(spec.verb, f"Say the {option.name}.")
+                    return _fail(spec, f"Say the {option.name}.")
                 continue
             word, after = _split1(rest)
             value: object
@@ -394,7 +398,7 @@ def _by_options(cls: type[Command], spec: CommandSpec) -> _Parser:
             elif option.kind is OptionKind.PERSON:
                 ids, leftover = _mentions(word)
                 if len(ids) != 1 or leftover:
-                    return _error(spec.verb, f"Name the {option.name} with an @mention.")
+                    return _fail(spec, f"Name the {option.name} with an @mention.")
                 value = ids[0]
             elif option.kind is OptionKind.INTEGER:
                 number = _small_int(word)
@@ -404,20 +408,21 @@ def _by_options(cls: type[Command], spec: CommandSpec) -> _Parser:
                     or (low is not None and number < low)
                     or (high is not None and number > high)
                 ):
-                    return _error(spec.verb, f"The {option.name} is a number.")
+                    span = f" from {low} to {high}" if low is not None and high is not None else ""
+                    return _fail(spec, f"The {option.name} is a whole number{span}.")
                 value = number
             elif option.kind is OptionKind.FLAG:
                 if word.lower() != option.words:
-                    return _error(spec.verb, f"Only `{option.words}` can follow.")
+                    return _fail(spec, f"Only `{option.words}` can follow.")
                 value = True
             else:
                 if word.lower() not in option.choices:
-                    return _error(spec.verb, "Say " + " or ".join(option.choices) + ".")
+                    return _fail(spec, "Say " + " or ".join(option.choices) + ".")
                 value = word.lower()
             values[option.attribute] = value
             rest = after
         if rest:
-            return _error(spec.verb, f"`{_shown(rest)}` is more than `{spec.verb}` takes.")
+            return _fail(spec, f"`{_shown(rest)}` is more than `{spec.verb}` takes.")
         return cls(**values)
 
     return parse_options

@@ -8,6 +8,7 @@ import pytest
 
 from adapters.slack import manifest
 from bot.clock import FakeClock
+from bot.commands import registry
 from bot.ports import Delivery
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.replies import File
@@ -73,3 +74,10 @@ async def test_every_method_the_adapter_calls_is_covered_by_a_scope(
     called = {c.method for c in web_api.calls} - {"upload", "response_url"}
     assert called - set(manifest.METHOD_SCOPES) == set()
     assert {"chat.postMessage", "chat.update", "conversations.open", "views.publish"} <= called
+
+
+def test_the_usage_hint_names_declared_verbs() -> None:
+    """Slack shows the hint under `/als`; it must not name a verb the grammar has dropped."""
+    hint = manifest.manifest(socket=True)["features"]["slash_commands"][0]["usage_hint"]
+    verbs = [part.split()[0] for part in hint.split(" | ")]
+    assert len(verbs) >= 3 and set(verbs) <= set(registry.BY_VERB)
