@@ -10,7 +10,7 @@ hand the raw interaction to the client, which rebuilds the command text with
 from __future__ import annotations
 
 import inspect
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from typing import Any, Literal, Protocol, runtime_checkable
 
 import discord
@@ -60,7 +60,7 @@ def _annotation(option: Option) -> Any:
     return kind if option.required else kind | None
 
 
-def _callback(spec: CommandSpec) -> Callable[..., Awaitable[None]]:
+def _callback(spec: CommandSpec) -> Callable[..., Coroutine[Any, Any, None]]:
     """A callback whose signature is the declared options: discord.py reads the options'
     types from it. It forwards, like every other: the values are read again from the raw
     interaction by the client."""

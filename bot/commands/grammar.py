@@ -11,7 +11,7 @@ import re
 import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.commands.registry import ALIASES, BY_VERB, COMMAND_CLASSES, VERBS, Verb
@@ -370,7 +370,7 @@ def _declared(verb: Verb) -> _Parser:
     if len(verb.specs) != 1:
         raise ValueError(f"the verb {verb.name!r} has several forms: give it a parser")
     spec = verb.specs[0]
-    cls = next(c for c in COMMAND_CLASSES if c.spec is spec)
+    cls: Callable[..., Command] = next(c for c in COMMAND_CLASSES if c.spec is spec)
     if not spec.options:
         return _bare(cls(), verb.name)
     return _by_options(cls, spec)
@@ -380,12 +380,12 @@ def _fail(spec: CommandSpec, message: str) -> UsageError:
     return UsageError(message=message, usage=spec.usage)
 
 
-def _by_options(cls: type[Command], spec: CommandSpec) -> _Parser:
+def _by_options(cls: Callable[..., Command], spec: CommandSpec) -> _Parser:
     """Options in their declared order, one word each; a text option takes the rest, so it
     comes last. What cannot be read is a usage error naming the option."""
 
     def parse_options(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-        values: dict[str, object] = {}
+        values: dict[str, Any] = {}
         for option in spec.options:
             if not rest:
                 if option.required:

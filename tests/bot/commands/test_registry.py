@@ -13,7 +13,7 @@ import pytest
 
 from bot.commands import grammar, registry
 from bot.commands.spec import CommandSpec, Option, OptionKind, Role, SetPolicy
-from bot.commands.values import Help, Schedule
+from bot.commands.values import Help, Schedule, UsageError
 from bot.compose import build_router
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -117,5 +117,5 @@ def test_declared_options_are_read_in_order() -> None:
 )  # fmt: skip
 def test_declared_options_explain_what_they_could_not_read(text: str, fragment: str) -> None:
     result = thank(text)
-    assert isinstance(result, grammar.UsageError) and fragment in result.message, result
+    assert isinstance(result, UsageError) and fragment in result.message, result
     assert result.usage == Thank.spec.usage
