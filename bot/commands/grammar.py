@@ -2,20 +2,20 @@
 
 `parse` is pure: text (mentions already normalised by the adapter to `<@ID>`), the moment
 and the reader's time zone in; a `Command` or a `UsageError` out, never an exception.
+The verbs, their aliases, usage and help are the commands' declarations (`registry`); what
+is here is how each verb's words are read, where its declared options cannot say it.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.commands.registry import ALIASES, BY_VERB, COMMAND_CLASSES, VERBS, Verb
-from bot.commands.spec import CommandSpec, OptionKind
 from bot.commands.values import (
     AddAction,
     Command,
@@ -33,6 +33,15 @@ from bot.commands.values import (
     Start,
     UsageError,
 )
+from bot.commands.words import (
+    Parser,
+    by_options,
+    clean,
+    mentions,
+    shown,
+    small_int,
+    split1,
+)
 from bot.dates import when
 from bot.dates.recurrence import Recurrence, nth_weekday
 
@@ -44,12 +53,6 @@ _DATES_HELP = (
     "`2:30pm`, `noon`. Date and time go in either order (`thursday 10am`, `10am thursday`) "
     "and are read in your time zone."
 )
-_MAX_NUMBER_DIGITS = 9  # ints beyond this are mistakes, and huge digit runs are slow to convert
-
-_NAME = r"(?<![\w@])@(?P<name>\w[\w.\-]*)"
-_MENTION = re.compile(r"<@(?P<id>[^>\s]+)>|" + _NAME)
-_NAME_MENTION = re.compile(_NAME)
-_SEPARATORS = re.compile(r"[,&]|(?<!\S)and(?!\S)", re.IGNORECASE)
 _BY = re.compile(r"(?<!\S)by(?=\s)", re.IGNORECASE)
 _PAGE = re.compile(r"(?:^|\s)page\s+(\S+)\s*$", re.IGNORECASE)
 _REPEAT = re.compile(
@@ -67,15 +70,13 @@ _EXPORT_FORMATS: dict[str, Literal["md", "csv", "html"]] = {
 _COUNTS = {"a": 1, "one": 1, "other": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
 
-_Parser = Callable[[str, datetime, ZoneInfo], "Command | UsageError"]
-
 
 def parse(text: str, *, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     """Read what followed `/als`. Mistakes come back as a `UsageError` the adapter can show
     as-is, never as an exception: whatever a user types must not break the event path."""
     now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     words = text.strip().split(maxsplit=1)
-    if words and _clean(words[0]).lower() == "/als":
+    if words and clean(words[0]).lower() == "/als":
         words = words[1].split(maxsplit=1) if len(words) > 1 else []
     if not words:
         return Help()
@@ -102,18 +103,12 @@ def help_text(topic: str | None = None) -> str:
     return "\n".join(lines)
 
 
-def _clean(word: str) -> str:
-    """Drop invisible format characters (zero-width spaces, joiners, BOMs) that copy-paste
-    leaves around a command word, so `help` with a zero-width space stuck to it still works."""
-    return "".join(ch for ch in word if unicodedata.category(ch) != "Cf")
-
-
 def _capital(words: str) -> str:
     return words[:1].upper() + words[1:]
 
 
 def _canonical(word: str) -> str:
-    word = _clean(word).lower()
+    word = clean(word).lower()
     return ALIASES.get(word, word)
 
 
@@ -121,15 +116,9 @@ def _error(verb: str, message: str) -> UsageError:
     return UsageError(message=message, usage=BY_VERB[verb].usage)
 
 
-def _shown(word: str) -> str:
-    """A user's word made safe to echo inside backticks, and short."""
-    shown = "".join(ch for ch in _clean(word) if ch.isprintable()).replace("`", "'")
-    return shown if len(shown) <= 30 else shown[:29] + "…"
-
-
 def _unknown(word: str) -> UsageError:
-    shown = _shown(word)
-    message = f"I don't know the command `{shown}`."
+    said = shown(word)
+    message = f"I don't know the command `{said}`."
     candidates = [*BY_VERB, *ALIASES]
     verb = _canonical(word)
     close = difflib.get_close_matches(verb, candidates, n=1) if len(verb) <= 30 else []
@@ -138,37 +127,7 @@ def _unknown(word: str) -> UsageError:
     return UsageError(message=message + " `/als help` lists them all.", usage=BY_VERB["help"].usage)
 
 
-def _split1(text: str) -> tuple[str, str]:
-    """The first word and the rest, split on any whitespace (NBSP and tabs included)."""
-    parts = text.split(maxsplit=1)
-    return (parts[0], parts[1].strip()) if len(parts) == 2 else ((parts or [""])[0], "")
-
-
-def _small_int(word: str) -> int | None:
-    word = word.lstrip("#")
-    if word.isascii() and word.isdigit() and len(word) <= _MAX_NUMBER_DIGITS:
-        return int(word)
-    return None
-
-
-def _mentions(text: str) -> tuple[list[str], str]:
-    """Mentioned user ids in order, and whatever else was typed (separators removed).
-
-    `<@ID>` is only looked for up to a word's last `>`: searching past it, every `<@` would
-    scan to the end of the word and fail, which is quadratic in a pasted wall of `<@<@<@`.
-    """
-    ids: list[str] = []
-    leftover: list[str] = []
-    for word in text.split():
-        cut = word.rfind(">") + 1
-        for part, pattern in ((word[:cut], _MENTION), (word[cut:], _NAME_MENTION)):
-            for match in pattern.finditer(part):
-                ids.append(match["name"].rstrip(".-") if match["name"] else match["id"])
-            leftover.append(pattern.sub(" ", part))
-    return ids, _SEPARATORS.sub(" ", " ".join(leftover)).strip()
-
-
-def _bare(command: Command, verb: str) -> _Parser:
+def _bare(command: Command, verb: str) -> Parser:
     """Verbs that take nothing: extra words are more likely a typo than something to ignore,
     and `end` in particular should not fire on a half-typed sentence."""
 
@@ -188,22 +147,22 @@ def _help(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
         return Help(topic=topic)
     if topic in ("date", "dates", "time", "times", "when"):
         return Help(topic="dates")
-    shown = _shown(rest.split()[0])
-    return _error("help", f"There's no help on `{shown}`; `/als help` lists the commands.")
+    said = shown(rest.split()[0])
+    return _error("help", f"There's no help on `{said}`; `/als help` lists the commands.")
 
 
 def _start(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    ids, leftover = _mentions(rest)
+    ids, leftover = mentions(rest)
     if leftover:
         return _error("start", "Name presenters with @mentions, e.g. `/als start @sam @alex`.")
     return Start(presenters=tuple(dict.fromkeys(ids)))
 
 
 def _facilitator(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    how, who = _split1(rest)
+    how, who = split1(rest)
     if how.lower() not in ("add", "remove"):
         return _error("facilitator", "Say `add` or `remove`, then the person.")
-    ids, leftover = _mentions(who)
+    ids, leftover = mentions(who)
     if len(ids) != 1 or leftover:
         return _error("facilitator", "Name one person with an @mention.")
     return FacilitatorChange(add=how.lower() == "add", user=ids[0])
@@ -246,7 +205,7 @@ def _recurrence(match: re.Match[str]) -> Recurrence | UsageError:
     if match["fortnightly"]:
         return Recurrence(kind="weekly", interval=2)
     word = match["weeks"] or match["months"]
-    interval = 1 if word is None else _COUNTS.get(word, _small_int(word) or 0)
+    interval = 1 if word is None else _COUNTS.get(word, small_int(word) or 0)
     if not 1 <= interval <= 12:
         return _error("schedule", "Repeat every 1 to 12 weeks (or months).")
     if match["every_week"]:
@@ -296,7 +255,7 @@ def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
 
 
 def _actions(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    ids, leftover = _mentions(rest)
+    ids, leftover = mentions(rest)
     if leftover or len(ids) > 1:
         return _error("actions", "Name at most one person, with an @mention.")
     return ListActions(user=ids[0] if ids else None)
@@ -309,12 +268,12 @@ def _update(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
 
 
 def _dos(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    sub, arg = _split1(rest)
+    sub, arg = split1(rest)
     sub = sub.lower()
     if sub == "random" and not arg:
         return DosRandom()
     if sub == "remove":
-        do_id = _small_int(arg)
+        do_id = small_int(arg)
         if not do_id:
             return _error("dos", "Say which do to remove by its number, e.g. `/als dos remove 12`.")
         return DosRemove(do_id=do_id)
@@ -326,7 +285,7 @@ def _dos(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     page = 1
     paged = _PAGE.search(rest)
     if paged:
-        number = _small_int(paged[1])
+        number = small_int(paged[1])
         if not number:
             return _error("dos", "Pages are numbered from 1, e.g. `/als dos listening page 2`.")
         page, rest = number, rest[: paged.start()]
@@ -334,7 +293,7 @@ def _dos(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
 
 
 def _settings(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    key, value = _split1(rest)
+    key, value = split1(rest)
     if "=" in key:
         key, _, before = key.partition("=")
         value = f"{before} {value}"
@@ -351,7 +310,7 @@ def _forget_me(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
 # The verbs whose words need more than their declared options can say. Any other verb is
 # read from its declaration (`_declared`): nothing after a verb with no options, else its
 # options in order.
-_CUSTOM: dict[str, _Parser] = {
+_CUSTOM: dict[str, Parser] = {
     "help": _help,
     "start": _start,
     "facilitator": _facilitator,
@@ -365,7 +324,7 @@ _CUSTOM: dict[str, _Parser] = {
 }
 
 
-def _declared(verb: Verb) -> _Parser:
+def _declared(verb: Verb) -> Parser:
     """The parser a declaration implies: a verb with several forms needs its own."""
     if len(verb.specs) != 1:
         raise ValueError(f"the verb {verb.name!r} has several forms: give it a parser")
@@ -373,61 +332,9 @@ def _declared(verb: Verb) -> _Parser:
     cls: Callable[..., Command] = next(c for c in COMMAND_CLASSES if c.spec is spec)
     if not spec.options:
         return _bare(cls(), verb.name)
-    return _by_options(cls, spec)
+    return by_options(cls, spec)
 
 
-def _fail(spec: CommandSpec, message: str) -> UsageError:
-    return UsageError(message=message, usage=spec.usage)
-
-
-def _by_options(cls: Callable[..., Command], spec: CommandSpec) -> _Parser:
-    """Options in their declared order, one word each; a text option takes the rest, so it
-    comes last. What cannot be read is a usage error naming the option."""
-
-    def parse_options(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-        values: dict[str, Any] = {}
-        for option in spec.options:
-            if not rest:
-                if option.required:
-                    return _fail(spec, f"Say the {option.name}.")
-                continue
-            word, after = _split1(rest)
-            value: object
-            if option.kind is OptionKind.TEXT:
-                value, after = rest, ""
-            elif option.kind is OptionKind.PERSON:
-                ids, leftover = _mentions(word)
-                if len(ids) != 1 or leftover:
-                    return _fail(spec, f"Name the {option.name} with an @mention.")
-                value = ids[0]
-            elif option.kind is OptionKind.INTEGER:
-                number = _small_int(word)
-                low, high = option.minimum, option.maximum
-                if (
-                    number is None
-                    or (low is not None and number < low)
-                    or (high is not None and number > high)
-                ):
-                    span = f" from {low} to {high}" if low is not None and high is not None else ""
-                    return _fail(spec, f"The {option.name} is a whole number{span}.")
-                value = number
-            elif option.kind is OptionKind.FLAG:
-                if word.lower() != option.words:
-                    return _fail(spec, f"Only `{option.words}` can follow.")
-                value = True
-            else:
-                if word.lower() not in option.choices:
-                    return _fail(spec, "Say " + " or ".join(option.choices) + ".")
-                value = word.lower()
-            values[option.attribute] = value
-            rest = after
-        if rest:
-            return _fail(spec, f"`{_shown(rest)}` is more than `{spec.verb}` takes.")
-        return cls(**values)
-
-    return parse_options
-
-
-_PARSERS: dict[str, _Parser] = {v.name: _CUSTOM.get(v.name) or _declared(v) for v in VERBS}
+_PARSERS: dict[str, Parser] = {v.name: _CUSTOM.get(v.name) or _declared(v) for v in VERBS}
 if set(_CUSTOM) - set(_PARSERS):
     raise ValueError(f"parsers for undeclared verbs: {sorted(set(_CUSTOM) - set(_PARSERS))}")

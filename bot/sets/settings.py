@@ -164,7 +164,6 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
         if set_info is None:
             raise Refusal("Set settings are changed in the set's channel.")
         await sets.require_facilitator(ctx, set_info, event.user, "change this set's settings")
-        ctx.set_id = set_info.id
         if name == "timezone":
             await ctx.conn.execute(
                 update(SETS).where(SETS.c.id == set_info.id).values(timezone=value)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands import grammar, registry
+from bot.commands import grammar, registry, words
 from bot.commands.spec import CommandSpec, Option, OptionKind, Role, SetPolicy
 from bot.commands.values import Help, Schedule, UsageError
 from bot.compose import build_router
@@ -100,7 +100,7 @@ class Thank:
 
 
 def thank(text: str) -> object:
-    return grammar._by_options(Thank, Thank.spec)(text, NOW, LONDON)  # type: ignore[arg-type]
+    return words.by_options(Thank, Thank.spec)(text, NOW, LONDON)  # type: ignore[arg-type]
 
 
 def test_declared_options_are_read_in_order() -> None:
