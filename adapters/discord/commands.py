@@ -10,6 +10,7 @@ hand the raw interaction to the client, which rebuilds the command text with
 from __future__ import annotations
 
 import inspect
+import keyword
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -73,20 +74,29 @@ def _callback(spec: CommandSpec) -> Callable[..., Coroutine[Any, Any, None]]:
             "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
         )
     ]
+    names = {option.name: _parameter_name(option.name, i) for i, option in enumerate(spec.options)}
     for option in spec.options:
         parameters.append(
             inspect.Parameter(
-                option.name,
+                names[option.name],
                 inspect.Parameter.KEYWORD_ONLY,
                 annotation=_annotation(option),
                 **({} if option.required else {"default": None}),
             )
         )
     callback.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    described_options = {o.name: o.description for o in spec.options if o.description}
+    described_options = {names[o.name]: o.description for o in spec.options if o.description}
     if described_options:
-        return app_commands.describe(**described_options)(callback)
+        callback = app_commands.describe(**described_options)(callback)
+    renamed = {name: option for option, name in names.items() if name != option}
+    if renamed:
+        callback = app_commands.rename(**renamed)(callback)
     return callback
+
+
+def _parameter_name(option: str, index: int) -> str:
+    """A Python name for the option (`for`, `due-date` are not), renamed back for Discord."""
+    return option if option.isidentifier() and not keyword.iskeyword(option) else f"option{index}"
 
 
 def _command(spec: CommandSpec) -> app_commands.Command[Any, ..., None]:

@@ -12,6 +12,7 @@ from discord import app_commands
 from adapters.discord import commands
 from adapters.discord.commands import AlsCommands
 from bot.commands import registry
+from bot.commands.spec import CommandSpec, Option, OptionKind
 
 NAME = re.compile(r"^[-_\w]{1,32}$")  # Discord's rule for names, lowercase only
 SUBCOMMAND, GROUP = 1, 2
@@ -58,3 +59,21 @@ def test_a_summary_too_long_for_discord_is_refused_when_the_tree_is_built() -> N
     with pytest.raises(ValueError, match="1-100"):
         commands.described("x" * 101)
     assert commands.described("open a session") == "Open a session"
+
+
+def test_an_option_named_like_a_python_keyword_keeps_its_name() -> None:
+    spec = CommandSpec(
+        "thank",
+        "/als thank @person [what for]",
+        "thank someone",
+        options=(
+            Option("person", OptionKind.PERSON, required=True),
+            Option("for", description="Why"),
+        ),
+    )
+    tree = app_commands.CommandTree(discord.Client(intents=discord.Intents.none()))
+    shown = commands._command(spec).to_dict(tree)
+    assert [(o["name"], o["description"], o["required"]) for o in shown["options"]] == [
+        ("person", "…", True),
+        ("for", "Why", False),
+    ]
