@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -227,6 +226,3 @@ class Alsbot:
     async def close(self) -> None:
         await self.stop()
         await self.store.close()
-
-    def utcnow(self) -> datetime:
-        return self.clock.now().astimezone(UTC)

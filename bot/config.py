@@ -14,7 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.dates.zones import UnknownZone, read_zone
 
 
 class ConfigError(ValueError):
@@ -202,9 +203,9 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
 
 def validate(config: Config) -> None:
     try:
-        ZoneInfo(config.defaults.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"[defaults] timezone {config.defaults.timezone!r} is unknown") from None
+        read_zone(config.defaults.timezone)
+    except UnknownZone as exc:
+        raise ConfigError(f"[defaults] timezone {exc}") from None
     if config.retention.text_hours < 0:
         raise ConfigError("[retention] text_hours cannot be negative")
     if config.retention.keys_days < 1:
