@@ -63,7 +63,7 @@ class SlackHttpServer:
         await site.start()
         sockets = site._server.sockets if site._server is not None else []  # type: ignore[union-attr]
         self.host, self.port = host, sockets[0].getsockname()[1] if sockets else port
-        log.warning("Slack HTTP mode listening on http://%s:%s%s", host, self.port, EVENTS_PATH)
+        log.info("Slack HTTP mode listening on http://%s:%s%s", host, self.port, EVENTS_PATH)
         return self.port
 
     @property
