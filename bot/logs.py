@@ -31,8 +31,9 @@ from typing import TextIO
 LEVELS = ("debug", "info", "warning", "error", "critical")
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
-# Libraries whose INFO lines are routine chatter, not news (APScheduler: every tick).
-QUIET = {"apscheduler": logging.WARNING}
+# Libraries whose INFO lines are routine chatter, not news: APScheduler's come every tick,
+# Alembic's plugin list on every start (its "Running upgrade …" lines stay).
+QUIET = {"apscheduler": logging.WARNING, "alembic.runtime.plugins": logging.WARNING}
 
 
 @dataclass(frozen=True, slots=True)

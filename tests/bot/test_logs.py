@@ -26,13 +26,13 @@ WORDS = "Ask what they have already tried zqxwv"  # typed by a person; never in 
 @pytest.fixture
 def configured() -> Iterator[io.StringIO]:
     """`logs.configure` writing to a buffer; the process's logging is put back after."""
-    root, quiet = logging.getLogger(), logging.getLogger("apscheduler")
-    levels = root.level, quiet.level
+    touched = [logging.getLogger(), *(logging.getLogger(name) for name in logs.QUIET)]
+    levels = [logger.level for logger in touched]
     buffer = io.StringIO()
     yield buffer
     logs.unconfigure()
-    root.setLevel(levels[0])
-    quiet.setLevel(levels[1])
+    for logger, level in zip(touched, levels, strict=True):
+        logger.setLevel(level)
 
 
 async def fail_saving_a_do(h: Harness) -> str:
