@@ -57,7 +57,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         gc.freeze()
         await alsbot.start()
         ticker.start()
-        log.warning(
+        log.info(
             "alsbot is running (%s)",
             ", ".join(
                 name

@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 
@@ -230,6 +229,3 @@ class Alsbot:
     async def close(self) -> None:
         await self.stop()
         await self.store.close()
-
-    def utcnow(self) -> datetime:
-        return self.clock.now().astimezone(UTC)

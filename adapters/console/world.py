@@ -7,7 +7,6 @@ to `#12`, and the outlet prints each reply the way a chat client would show it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -198,7 +197,3 @@ def _one_line(body: str) -> str:
 
 def _buttons(buttons: tuple[Button, ...]) -> str:
     return ("  " + " ".join(f"[{b.label}]" for b in buttons)) if buttons else ""
-
-
-def local_now(clock: Clock, tz: ZoneInfo) -> datetime:
-    return clock.now().astimezone(tz)

@@ -400,7 +400,7 @@ async def serve_discord(
             task.result()  # LoginFailure, PrivilegedIntentsRequired, … with Discord's words
         raise TimeoutError(f"Discord did not get ready within {ready_timeout:.0f}s")
     alsbot.attach(client.outlet, client.source)
-    log.warning("discord: connected as %s (application %s)", client.user, client.application_id)
+    log.info("discord: connected as %s (application %s)", client.user, client.application_id)
 
     async def stop() -> None:
         await client.close()

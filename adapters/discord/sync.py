@@ -59,5 +59,5 @@ async def sync_commands(
         log.info("discord: /als is already registered %s", "in the dev guild" if guild else "")
         return False
     await tree.sync(guild=guild)
-    log.warning("discord: registered /als %s", f"in guild {guild.id}" if guild else "globally")
+    log.info("discord: registered /als %s", f"in guild {guild.id}" if guild else "globally")
     return True

@@ -106,7 +106,10 @@ class Listeners:
             await ack(text=SLOW)
             return
         except Exception as error:  # the traceback is logged by Background
-            log.warning("could not record %s (%s); told the person", event.key, error)
+            # By its type: a database error's message quotes the row, the person's words.
+            log.warning(
+                "could not record %s (%s); told the person", event.key, type(error).__name__
+            )
             await ack(text=SORRY)
             return
         await ack()

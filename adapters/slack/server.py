@@ -65,7 +65,7 @@ class SlackHttpServer:
         server = site._server
         sockets = server.sockets if isinstance(server, asyncio.Server) else []
         self.host, self.port = host, sockets[0].getsockname()[1] if sockets else port
-        log.warning("Slack HTTP mode listening on http://%s:%s%s", host, self.port, EVENTS_PATH)
+        log.info("Slack HTTP mode listening on http://%s:%s%s", host, self.port, EVENTS_PATH)
         return self.port
 
     @property

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
 
 from bot.context import Ctx, Refusal
+from bot.dates.zones import zone_or
 from bot.refs import ChannelRef, Platform, UserRef
 from bot.store.models import Member, Person
 from bot.store.models import Set as SetRow
@@ -263,14 +264,8 @@ async def set_person(ctx: Ctx, user: UserRef, **values: Any) -> None:
 async def timezone_for(ctx: Ctx, user: UserRef, set_info: SetInfo | None) -> ZoneInfo:
     """Dates people type are read in their own time zone, else their set's."""
     row = await person(ctx, user)
-    for name in (row.timezone if row else None, set_info.timezone if set_info else None):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (
-                ZoneInfoNotFoundError,
-                ValueError,
-                OSError,
-            ):  # OSError: a name too long for a path
-                continue
-    return ZoneInfo(ctx.config.defaults.timezone)
+    return zone_or(
+        row.timezone if row else None,
+        set_info.timezone if set_info else None,
+        fallback=ctx.config.defaults.timezone,
+    )

@@ -10,12 +10,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import update
 
 from bot.commands.values import Settings
 from bot.context import Ctx, Refusal
+from bot.dates.zones import UnknownZone, read_zone
 from bot.emoji_names import normalise_emoji
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, Text, text
@@ -37,8 +37,8 @@ def _minutes(low: int, high: int) -> Callable[[str], int]:
 
 def _zone(raw: str) -> str:
     try:
-        ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
+        read_zone(raw)
+    except UnknownZone:
         raise ValueError("a time zone name such as Europe/London or America/New_York") from None
     return raw
 
