@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import pytest_asyncio
 
+from adapters.discord.traits import DISCORD_TRAITS
 from bot.ports import FetchedMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Ephemeral, Plain
@@ -21,6 +22,7 @@ from tests.bot.dos.dos_helpers import (
     unreact,
 )
 from tests.harness import GENERAL, Harness, private_to, public, u
+from tests.standins.recording import RecordingOutlet
 
 TIP = "Ask what they have already tried before suggesting anything #listening"
 
@@ -245,6 +247,7 @@ async def test_discord_thread_messages_find_their_set_through_the_thread(
 ) -> None:
     """On Discord a thread is its own channel: the set is the thread's parent's."""
     h = await Harness.open(sqlite_url, clock)
+    h.app.attach(RecordingOutlet(platform=Platform.DISCORD), traits=DISCORD_TRAITS)
     ws = WorkspaceRef(Platform.DISCORD, "G1")
     parent = ChannelRef(ws, "100")
     try:
