@@ -9,7 +9,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.discord.traits import DISCORD_TRAITS
-from bot.ports import FetchedMessage
+from bot.ports import UNREADABLE, FetchedMessage, PlatformTraits
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Ephemeral, Plain
 from tests.bot.dos.dos_helpers import (
@@ -182,10 +182,27 @@ async def test_withheld_text_is_never_saved_and_facilitators_are_told_once(h: Ha
     assert await dos(h) == []
     told = [r for r in out if isinstance(r, Direct)]
     assert sorted(r.user.id for r in told) == ["alice", "bob"]
-    assert "nothing was saved" in told[0].text.plain()
+    assert f"nothing was saved: {UNREADABLE}" in told[0].text.plain()
+    assert "The message:" not in told[0].text.plain(), "the console has no links"
     out = await react(h, "erin", msg(2), author="dave", text="   ")
     assert not [r for r in out if isinstance(r, Direct)], "told once, not on every reaction"
     assert await dos(h) == []
+
+
+@pytest.mark.asyncio
+async def test_the_reason_and_the_links_are_the_platform_s_declared_traits(h: Harness) -> None:
+    def link(message: MessageRef) -> str:
+        return f"https://chat.example/{message.channel.id}/{message.id}"
+
+    withheld = "the platform kept its text from me."
+    h.app.attach(h.outlet, traits=PlatformTraits(permalink=link, unreadable=withheld))
+    out = await react(h, "carol", msg(1), author="dave", text="")
+    [told] = [r for r in out if isinstance(r, Direct)]
+    assert f"nothing was saved: {withheld}" in told.text.plain()
+    assert "The message: https://chat.example/general/m1" in told.text.plain()
+    await react(h, "carol", msg(2), author="dave", text=TIP)
+    saved = [s.permalink for s in await sources(h) if s.message_key == msg(2).key]
+    assert saved == ["https://chat.example/general/m2"]
 
 
 @pytest.mark.asyncio
