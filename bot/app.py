@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -205,7 +206,9 @@ class Alsbot:
         ]
         self._process_wake.set()
 
-    async def _loop(self, wake: asyncio.Event, work, every: float) -> None:
+    async def _loop(
+        self, wake: asyncio.Event, work: Callable[[], Awaitable[object]], every: float
+    ) -> None:
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=every)

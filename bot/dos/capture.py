@@ -264,4 +264,5 @@ async def undo(ctx: Ctx, source: Any) -> int | None:
         ).scalar_one()
         if not others:
             await ctx.conn.execute(delete(DOS).where(DOS.c.id == source.do_id))
-    return source.do_id
+    do_id: int | None = source.do_id
+    return do_id

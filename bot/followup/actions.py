@@ -21,6 +21,7 @@ from bot.rounds.commitments import due_text
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import Action, OutcomeUpdate
+from bot.store.upsert import inserted_id
 
 ACTIONS = Action.__table__
 UPDATES = OutcomeUpdate.__table__
@@ -116,7 +117,7 @@ async def save_update(ctx: Ctx, set_info: SetInfo, user: UserRef, body: str) -> 
             set_id=set_info.id, user_key=user.key, text=body.strip()[:4000], created_at=ctx.now
         )
     )
-    return result.inserted_primary_key[0]
+    return inserted_id(result)
 
 
 async def set_status(ctx: Ctx, action_id: int, owner: UserRef, status: str) -> Any:

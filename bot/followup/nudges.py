@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -85,7 +86,14 @@ async def on_nudge(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     return f"sent: {len(progress.outstanding)} action(s)"
 
 
-def _send(ctx: Ctx, timer_id: int, user: UserRef, session_at, tz, rows: list[Any]) -> None:
+def _send(
+    ctx: Ctx,
+    timer_id: int,
+    user: UserRef,
+    session_at: datetime | None,
+    tz: ZoneInfo,
+    rows: list[Any],
+) -> None:
     ctx.emit(
         Direct(
             user=user,

@@ -17,7 +17,7 @@ from bot.context import Ctx, Refusal
 from bot.refs import ChannelRef, UserRef
 from bot.store.models import Member, Person
 from bot.store.models import Set as SetRow
-from bot.store.upsert import insert_ignore
+from bot.store.upsert import insert_ignore, inserted_id
 
 SETS = SetRow.__table__
 MEMBERS = Member.__table__
@@ -73,7 +73,7 @@ async def create_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
             created_at=ctx.now,
         )
     )
-    return await get_set(ctx, result.inserted_primary_key[0])
+    return await get_set(ctx, inserted_id(result))
 
 
 async def require_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
