@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry, Outlet
 from bot.refs import MessageRef
-from bot.replies import Direct, Ephemeral, File, Post, Reply, Update, reply_from_json, reply_to_json
+from bot.replies import Direct, Edit, Ephemeral, File, Post, Reply, reply_from_json, reply_to_json
 from bot.store.db import Store
 from bot.store.models import Outbox, Posted
 from bot.store.upsert import insert_ignore
@@ -60,7 +60,7 @@ def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
         return reply.channel.key, reply.channel.workspace.platform.value
     if isinstance(reply, Direct):
         return "dm:" + reply.user.key, reply.user.workspace.platform.value
-    return None  # an Update goes where the post it edits went
+    return None  # an Edit goes where the post it edits went
 
 
 async def enqueue(
@@ -74,7 +74,7 @@ async def enqueue(
     rows = []
     by_handle: dict[str, tuple[str, str]] = {}
     for reply in replies:
-        if isinstance(reply, Update):
+        if isinstance(reply, Edit):
             where = by_handle.get(reply.handle)
             if where is None:
                 found = (
@@ -86,7 +86,7 @@ async def enqueue(
                     )
                 ).first()
                 if found is None:
-                    log.warning("update of unknown handle %s dropped", reply.handle)
+                    log.warning("edit of unknown handle %s dropped", reply.handle)
                     continue
                 where = (found.lane, found.platform)
             handle = None
@@ -245,9 +245,7 @@ class Deliverer:
         reply = reply_from_json(row.body)
         thread: MessageRef | None = getattr(reply, "thread", None)
         target: MessageRef | None = None
-        needed = (
-            reply.handle if isinstance(reply, Update) else getattr(reply, "thread_handle", None)
-        )
+        needed = reply.handle if isinstance(reply, Edit) else getattr(reply, "thread_handle", None)
         if needed is not None:
             resolved = await self._resolve(needed)
             if resolved == "failed":
@@ -255,7 +253,7 @@ class Deliverer:
                 return "failed"
             if not isinstance(resolved, MessageRef):
                 return WAIT_FOR_HANDLE
-            if isinstance(reply, Update):
+            if isinstance(reply, Edit):
                 target = resolved
             else:
                 thread = resolved
@@ -294,13 +292,11 @@ class Deliverer:
             hold = 2.0**row.attempts
             await self._release([row.id], delay=hold, error=repr(exc))
             return hold
-        handle = None if isinstance(reply, Update) else getattr(reply, "handle", None)
+        handle = None if isinstance(reply, Edit) else getattr(reply, "handle", None)
         await self._finish(
             row.id,
             "sent",
-            posted=(handle, posted)
-            if handle and posted and not isinstance(reply, Update)
-            else None,
+            posted=(handle, posted) if handle and posted and not isinstance(reply, Edit) else None,
         )
         return "sent"
 

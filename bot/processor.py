@@ -36,7 +36,7 @@ from bot.events import (
     event_from_json,
 )
 from bot.outbox import enqueue
-from bot.ports import MessageSource
+from bot.ports import MessageSource, Traits
 from bot.refs import Platform
 from bot.replies import Direct, Ephemeral, Reply, text
 from bot.router import Router
@@ -104,6 +104,7 @@ class Processor:
         self.router = router
         self.worker = worker or config.scheduler.process_name or default_worker_name()
         self.sources: dict[Platform, MessageSource] = {}
+        self.traits = Traits()  # each attached platform's (`Alsbot.attach`), for every Ctx
         # Facts that never change once true (which message is which session's header),
         # remembered across events to save a query on every message in a round thread.
         self.memo: dict[Any, Any] = {}
@@ -237,13 +238,17 @@ class Processor:
         return taken
 
     async def _apply_fast(self, conn: Any, event: Event, now: Any) -> None:
-        ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, memo=self.memo)
+        ctx = Ctx(
+            conn, now, self.config, hooks=self.router.hooks, memo=self.memo, traits=self.traits
+        )
         with logs.about(event.key, lambda: ctx.set_id):
             await self._dispatch(ctx, event)
             await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
 
     async def _apply_one(self, conn: Any, event: Event, now: Any) -> tuple[str, str | None]:
-        ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, memo=self.memo)
+        ctx = Ctx(
+            conn, now, self.config, hooks=self.router.hooks, memo=self.memo, traits=self.traits
+        )
         with logs.about(event.key, lambda: ctx.set_id):
             try:
                 async with conn.begin_nested():
@@ -283,7 +288,7 @@ class Processor:
                 now = self.clock.now()
                 due = await claim_due(conn, now=now, worker=self.worker, limit=limit)
                 for timer in due:
-                    ctx = Ctx(conn, now, self.config, hooks=self.router.hooks)
+                    ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, traits=self.traits)
                     handler = self.router.timers.get(timer.kind)
                     try:
                         async with conn.begin_nested():

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.ports import Delivery
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.replies import Button, Direct, Ephemeral, File, Mention, Post, Text, Update
+from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, Text
 
 WORKSPACE = WorkspaceRef(Platform.CONSOLE, "local")
 CHANNEL = ChannelRef(WORKSPACE, "general")
@@ -109,7 +109,7 @@ class ConsoleOutlet:
     async def deliver(self, delivery: Delivery) -> MessageRef | None:
         w = self.world
         reply = delivery.reply
-        if isinstance(reply, Update):
+        if isinstance(reply, Edit):
             target = w.messages.get(int(delivery.target.id)) if delivery.target else None
             if target is None:
                 return None

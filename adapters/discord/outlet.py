@@ -3,7 +3,7 @@
 - `Post` → a channel message; with a thread root → a message in the thread started from
   that message, created on first use (its id is the root's id, so nothing has to be
   remembered to find it again after a restart);
-- `Update` → an edit of the message the handle became;
+- `Edit` → an edit of the message the handle became;
 - `Ephemeral` → on the interaction that caused it while its token is valid (the first
   such reply replaces the "thinking…" placeholder), otherwise a DM — never a public post;
 - `Direct` → a DM; `File` → an attachment (privately when it has a `user`).
@@ -29,7 +29,7 @@ from adapters.discord.transport import webhook_context
 from adapters.discord.views import view_for
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
-from bot.replies import Direct, Ephemeral, File, Post, Update, text
+from bot.replies import Direct, Edit, Ephemeral, File, Post, text
 
 if TYPE_CHECKING:
     from adapters.discord.client import AlsClient
@@ -104,8 +104,8 @@ class DiscordOutlet:
         reply = delivery.reply
         if isinstance(reply, Post):
             return await self._post(reply, delivery)
-        if isinstance(reply, Update):
-            return await self._update(reply, delivery)
+        if isinstance(reply, Edit):
+            return await self._edit(reply, delivery)
         if isinstance(reply, Ephemeral):
             await self._ephemeral(reply, delivery)
             return None
@@ -127,10 +127,10 @@ class DiscordOutlet:
         await self.settle_original(delivery.cause)
         return MessageRef(ChannelRef(reply.channel.workspace, str(channel_id)), str(sent.id))
 
-    async def _update(self, reply: Update, delivery: Delivery) -> MessageRef:
+    async def _edit(self, reply: Edit, delivery: Delivery) -> MessageRef:
         target = delivery.target
         if target is None:
-            raise DeliveryFailed(f"nothing to update for {reply.handle}")
+            raise DeliveryFailed(f"nothing to edit for {reply.handle}")
         shown = render(reply.text, reply.buttons)
         channel = self.client.get_partial_messageable(int(target.channel.id))
         await channel.get_partial_message(int(target.id)).edit(

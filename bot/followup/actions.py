@@ -122,7 +122,7 @@ async def save_update(ctx: Ctx, set_info: SetInfo, user: UserRef, body: str) -> 
 
 async def set_status(ctx: Ctx, action_id: int, owner: UserRef, status: str) -> Any:
     row = (await ctx.conn.execute(select(ACTIONS).where(ACTIONS.c.id == action_id))).first()
-    if row is None or row.owner_key is None or not sets.same_person(owner, row.owner_key):
+    if row is None or row.owner_key is None or not sets.same_person(ctx, owner, row.owner_key):
         raise Refusal("That action isn't one of yours.")
     await ctx.conn.execute(
         update(ACTIONS).where(ACTIONS.c.id == action_id).values(status=status, updated_at=ctx.now)

@@ -15,7 +15,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 
 from bot.context import Ctx, Refusal
 from bot.dates.zones import zone_or
-from bot.refs import ChannelRef, Platform, UserRef
+from bot.refs import ChannelRef, UserRef
 from bot.store.models import Member, Person
 from bot.store.models import Set as SetRow
 from bot.store.upsert import insert_ignore, inserted_id
@@ -97,30 +97,34 @@ async def sets_of(ctx: Ctx, user: UserRef) -> list[SetInfo]:
     return [info_from_row(r) for r in rows]
 
 
-def same_person(user: UserRef, key: str) -> bool:
-    """Is the person stored as `key` this user?  On Discord a user id is global (the same
-    person in every server), and DMs arrive with no server at all, so the id decides."""
+def same_person(ctx: Ctx, user: UserRef, key: str) -> bool:
+    """Is the person stored as `key` this user?  Where the platform's user ids are global
+    (Discord: the same person in every server, and DMs arrive with no server at all), the
+    id decides."""
     if user.key == key:
         return True
     other = UserRef.from_key(key)
+    platform = user.workspace.platform
     return (
-        user.workspace.platform == Platform.DISCORD
-        and other.workspace.platform == Platform.DISCORD
+        ctx.traits.of(platform).global_user_ids
+        and other.workspace.platform == platform
         and other.id == user.id
     )
 
 
 async def memberships(ctx: Ctx, user: UserRef) -> list[tuple[SetInfo, UserRef]]:
     """The person's sets, each with the identity they have there: their workspace's sets,
-    or on Discord their sets in every server (a DM belongs to no server)."""
-    if user.workspace.platform != Platform.DISCORD:
+    or where user ids are global their sets in every workspace of the platform (a Discord
+    DM belongs to no server)."""
+    platform = user.workspace.platform
+    if not ctx.traits.of(platform).global_user_ids:
         found = await sets_of(ctx, user)
         return [(s, user) for s in found if s.channel.workspace == user.workspace]
     rows = await ctx.conn.execute(
         select(SETS, MEMBERS.c.user_key.label("member_key"))
         .join(MEMBERS, MEMBERS.c.set_id == SETS.c.id)
         .where(
-            MEMBERS.c.user_key.like(f"{Platform.DISCORD.value}:%:{user.id}"),
+            MEMBERS.c.user_key.like(f"{platform.value}:%:{user.id}"),
             MEMBERS.c.active.is_(True),
         )
         .order_by(SETS.c.id)
@@ -128,7 +132,7 @@ async def memberships(ctx: Ctx, user: UserRef) -> list[tuple[SetInfo, UserRef]]:
     return [
         (info_from_row(r), UserRef.from_key(r.member_key))
         for r in rows
-        if same_person(user, r.member_key)
+        if same_person(ctx, user, r.member_key)
     ]
 
 
