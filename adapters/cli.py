@@ -69,7 +69,8 @@ class LazyGroup(click.Group):
             import importlib
 
             module, attribute = self.lazy[name]
-            return getattr(importlib.import_module(module), attribute)
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
         return super().get_command(ctx, name)
 
 

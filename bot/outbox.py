@@ -15,8 +15,9 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry, Outlet
@@ -41,18 +42,18 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
-def _delivery_key(row) -> str:
+def _delivery_key(row: Row[Any]) -> str:
     """The row's id and creation time (ms): the same on every attempt, and not repeated by
     another database whose rows count from 1 too (Discord's nonce allows 25 characters)."""
     return f"{row.id}.{int(row.created_at.timestamp() * 1000)}"
 
 
-def _maybe_delivered(row) -> bool:
+def _maybe_delivered(row: Row[Any]) -> bool:
     """Whether an earlier attempt may have reached the platform: `attempts` counts this
     claim, and a rate limit or a lane's wait gives its count back, so more than one means
     an attempt ended by a crash, a lease running out, a timeout or an error answer.  Even
     a 5xx can come from a gateway that gave up after Slack had posted the message."""
-    return row.attempts > 1
+    return int(row.attempts) > 1
 
 
 def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
@@ -159,7 +160,7 @@ class Deliverer:
         rows = await self._claim()
         if not rows:
             return 0
-        lanes: dict[str, list] = defaultdict(list)
+        lanes: dict[str, list[Row[Any]]] = defaultdict(list)
         for row in rows:
             lanes[row.lane].append(row)
         sent = await asyncio.gather(*(self._run_lane(lane, r) for lane, r in lanes.items()))
@@ -179,7 +180,7 @@ class Deliverer:
                 .values(status="pending", lease_until=None)
             )
 
-    async def _claim(self) -> list:
+    async def _claim(self) -> list[Row[Any]]:
         if not self._recovered:
             await self._recover()
         now = _wall()
@@ -210,7 +211,7 @@ class Deliverer:
             )
             return list(rows)
 
-    async def _run_lane(self, lane: str, rows: list) -> int:
+    async def _run_lane(self, lane: str, rows: list[Row[Any]]) -> int:
         sent = 0
         for index, row in enumerate(rows):
             outcome = await self._deliver_one(row)
@@ -240,7 +241,7 @@ class Deliverer:
             ).first()
         return "failed" if failed else None
 
-    async def _deliver_one(self, row) -> str | float:
+    async def _deliver_one(self, row: Row[Any]) -> str | float:
         """ "sent", "failed", or the seconds its lane must wait before trying it again."""
         reply = reply_from_json(row.body)
         thread: MessageRef | None = getattr(reply, "thread", None)
@@ -289,7 +290,7 @@ class Deliverer:
             if row.attempts >= MAX_ATTEMPTS:
                 await self._finish(row.id, "failed", error=f"adapter error: {exc!r}")
                 return "failed"
-            hold = 2.0**row.attempts
+            hold = 2.0 ** int(row.attempts)
             await self._release([row.id], delay=hold, error=repr(exc))
             return hold
         handle = None if isinstance(reply, Edit) else getattr(reply, "handle", None)
@@ -301,7 +302,12 @@ class Deliverer:
         return "sent"
 
     async def _finish(
-        self, row_id: int, status: str, *, error: str | None = None, posted=None
+        self,
+        row_id: int,
+        status: str,
+        *,
+        error: str | None = None,
+        posted: tuple[str, MessageRef] | None = None,
     ) -> None:
         now = _wall()
         async with self.store.write() as conn:
@@ -327,7 +333,7 @@ class Deliverer:
     ) -> None:
         """Put rows back for later; `uncount` gives back the attempt the claim counted
         (a rate limit is the platform's pace, not a failure of the message)."""
-        values: dict = {
+        values: dict[str, Any] = {
             "status": "pending",
             "lease_until": None,
             "not_before": _wall() + timedelta(seconds=delay),

@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import aiohttp
 import discord
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 THREAD_NAME = "Action Learning session"
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440
 THREAD_EXISTS = 160004
 UNKNOWN_MESSAGE = 10008
 TOKEN_GONE = {10015, 10062, 50027}  # unknown webhook / interaction, invalid webhook token

@@ -111,7 +111,7 @@ async def start_slack(
     return service
 
 
-def _health(alsbot: Any):
+def _health(alsbot: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
     async def health() -> dict[str, Any]:
         return {"pending_events": await alsbot.pending_events()}
 
