@@ -86,8 +86,8 @@ class AlsClient(discord.Client):
         self.tree.add_command(AlsCommands())
         self.tree.error(self._on_tree_error)
         self.tokens = InteractionTokens()
-        self.outlet = DiscordOutlet(self)
-        self.source = DiscordMessageSource(self)
+        self.outlet = DiscordOutlet(self, self.tokens, self.webhooks, self.remember_dm_home)
+        self.source = DiscordMessageSource(self, lambda: self.can_read_content)
         self.can_read_content = read_content
         self._dm_homes: dict[str, str] = {}  # user id -> guild id their DMs belong to
         # channel id -> the thread's parent channel, or None when it is not a thread
