@@ -1,23 +1,58 @@
-"""`alsbot`: the command line, and the composition root that wires adapters to the core."""
+"""`alsbot`: the command line, and the composition root that wires adapters to the core.
+
+One way to point any command at its settings and data: `--config FILE` (the TOML file;
+`ALSBOT_*` variables override it) on every command that reads settings, and `--db FILE`
+(a SQLite file, used instead of `[database] url`) on every command that touches a
+database. `console` and `demo` play on a throw-away database unless given `--db`.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
+from bot import logs
 from bot.config import Config, ConfigError, load_config, problems_for_running
 
+F = TypeVar("F", bound=Callable[..., Any])
 
-def _config(path: str | None) -> Config:
+
+def config_option(command: F) -> F:
+    return click.option(
+        "--config",
+        "config_path",
+        default=None,
+        type=click.Path(dir_okay=False),
+        help="The settings file (see config.example.toml); ALSBOT_* variables override it.",
+    )(command)
+
+
+def db_option(help_text: str) -> Callable[[F], F]:
+    def add(command: F) -> F:
+        return click.option(
+            "--db", "db_path", default=None, type=click.Path(dir_okay=False), help=help_text
+        )(command)
+
+    return add
+
+
+USE_DB = "Use this SQLite file instead of the config's [database] url."
+KEEP_DB = "Keep the data in this SQLite file (default: a throw-away one)."
+
+
+def _config(path: str | None, db_path: str | None = None) -> Config:
     try:
-        return load_config(path)
+        config = load_config(path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+    return config.with_database(f"sqlite+aiosqlite:///{db_path}") if db_path else config
 
 
 class LazyGroup(click.Group):
@@ -34,22 +69,30 @@ class LazyGroup(click.Group):
             import importlib
 
             module, attribute = self.lazy[name]
-            return getattr(importlib.import_module(module), attribute)
+            command: click.Command = getattr(importlib.import_module(module), attribute)
+            return command
         return super().get_command(ctx, name)
 
 
-@click.group(cls=LazyGroup, help="alsbot keeps Action Learning Sets going on Slack and Discord.")
+@click.group(
+    cls=LazyGroup,
+    help="alsbot keeps Action Learning Sets going on Slack and Discord.\n\n"
+    "Every command that reads settings takes --config FILE; every command that touches a "
+    "database also takes --db FILE, a SQLite file used instead of [database] url.",
+)
 @click.version_option(package_name="alsbot")
 def main() -> None:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if not logging.getLogger().handlers:  # as `basicConfig`: leave a host's logging alone
+        logs.configure("warning")
 
 
 @main.command(help="Play a complete scripted session in the console (no tokens needed).")
-@click.option("--db", "db_path", default=None, help="Keep the data in this SQLite file.")
-def demo(db_path: str | None) -> None:
+@db_option(KEEP_DB)
+@config_option
+def demo(db_path: str | None, config_path: str | None) -> None:
     from adapters.console.session import DEMO_SCRIPT, DEMO_START, console_session
 
-    config = _config(None)
+    config = _config(config_path)
     lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
 
     async def go() -> int:
@@ -68,8 +111,8 @@ def demo(db_path: str | None) -> None:
     type=click.Path(exists=True, dir_okay=False),
     help="Replay lines from a file.",
 )
-@click.option("--db", "db_path", default=None, help="Keep the data in this SQLite file.")
-@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+@db_option(KEEP_DB)
+@config_option
 @click.option(
     "--start",
     "start_text",
@@ -120,11 +163,12 @@ def db() -> None:
 
 
 @db.command(help="Apply migrations up to the newest schema.")
-@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
-def upgrade(config_path: str | None) -> None:
+@config_option
+@db_option(USE_DB)
+def upgrade(config_path: str | None, db_path: str | None) -> None:
     from bot.store.db import open_store
 
-    config = _config(config_path)
+    config = _config(config_path, db_path)
 
     async def go() -> str | None:
         store = await open_store(config.database.url)
@@ -137,7 +181,7 @@ def upgrade(config_path: str | None) -> None:
 
 
 @main.command("check-config", help="Check a config file and the environment before running.")
-@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+@config_option
 def check_config(config_path: str | None) -> None:
     config = _config(config_path)
     problems = problems_for_running(config)
@@ -149,17 +193,18 @@ def check_config(config_path: str | None) -> None:
 
 
 @main.command(help="Run the bot on the platforms enabled in the config.")
-@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
-def run(config_path: str | None) -> None:
+@config_option
+@db_option(USE_DB)
+def run(config_path: str | None, db_path: str | None) -> None:
     from adapters.runtime import serve
 
-    config = _config(config_path)
+    config = _config(config_path, db_path)
     problems = problems_for_running(config)
     if problems:
         for problem in problems:
             click.echo(f"✗ {problem}", err=True)
         raise SystemExit(2)
-    logging.getLogger().setLevel(config.logging.level.upper())
+    logs.configure(config.logging.level, config.logging.format)
     try:
         asyncio.run(serve(config))
     except KeyboardInterrupt:
@@ -179,14 +224,19 @@ def export() -> None:
 @click.option(
     "--output", default=None, help="File to write (`-` for stdout); default dos-<date>.<fmt>."
 )
-@click.option("--config", "config_path", default=None, type=click.Path(dir_okay=False))
+@config_option
+@db_option(USE_DB)
 def export_dos(
-    fmt: str, channel_key: str | None, output: str | None, config_path: str | None
+    fmt: str,
+    channel_key: str | None,
+    output: str | None,
+    config_path: str | None,
+    db_path: str | None,
 ) -> None:
     from bot.clock import SystemClock
     from bot.dos.toolkit import ExportProblem, export_from_url
 
-    config = _config(config_path)
+    config = _config(config_path, db_path)
     try:
         filename, content, count = asyncio.run(
             export_from_url(config.database.url, fmt, channel_key, SystemClock().now())

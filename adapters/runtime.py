@@ -25,7 +25,7 @@ Stop = Callable[[], Awaitable[None]]
 async def start_platforms(alsbot: Alsbot, config: Config) -> list[Stop]:
     stops: list[Stop] = []
     if config.slack.enabled:
-        from adapters.slack.app import serve_slack
+        from adapters.slack.service import serve_slack
 
         stops.append(await serve_slack(alsbot, config))
     if config.discord.enabled:
@@ -57,7 +57,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         gc.freeze()
         await alsbot.start()
         ticker.start()
-        log.warning(
+        log.info(
             "alsbot is running (%s)",
             ", ".join(
                 name

@@ -133,7 +133,7 @@ class Alsbot:
         self.config.write_text(
             f'[database]\nurl = "sqlite+aiosqlite:///{self.db_path}"\n\n'
             f'[discord]\nenabled = true\napi_base_url = "{discord.api_base_url}"\n'
-            f'gateway_url = "{discord.gateway_url}"\n\n[logging]\nlevel = "WARNING"\n',
+            f'gateway_url = "{discord.gateway_url}"\n\n[logging]\nlevel = "INFO"\n',
             encoding="utf-8",
         )
         self.starts = 0

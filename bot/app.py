@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
 
 from sqlalchemy import func, select
 
@@ -23,7 +23,7 @@ from bot.events import Event
 from bot.followup.home import HomeSummary, home_summary
 from bot.inbox import InboxWriter
 from bot.outbox import ChannelPacer, Deliverer
-from bot.ports import MessageSource, Outlet
+from bot.ports import MessageSource, Outlet, PlatformTraits, Traits
 from bot.processor import Processor
 from bot.refs import Platform, UserRef
 from bot.retention import Pruned, prune
@@ -75,16 +75,27 @@ class Alsbot:
         source: MessageSource | None = None,
         pacer: ChannelPacer | None = None,
         limiter: ChannelPacer | None = None,
+        traits: PlatformTraits | None = None,
     ) -> None:
-        if pacer is None and outlet.platform == Platform.SLACK:
-            pacer = ChannelPacer(
-                self.config.slack.channel_rate_per_second, self.config.slack.channel_burst
-            )
+        """Deliver the outlet's platform through it, and read its messages from `source`.
+
+        `traits` is what the core may assume about the platform (`bot.ports.PlatformTraits`),
+        declared by the adapter; without them the platform gets the cautious defaults.  Its
+        `pacing` is the default `pacer`.
+        """
+        traits = traits or PlatformTraits()
+        self.processor.traits.declare(outlet.platform, traits)
+        if pacer is None and traits.pacing is not None:
+            pacer = ChannelPacer(traits.pacing.rate_per_second, traits.pacing.burst)
         self.deliverers[outlet.platform] = Deliverer(self.store, outlet, pacer, limiter=limiter)
         if source is not None:
             self.processor.sources[outlet.platform] = source
 
     # ------------------------------------------------------------------ the event path
+
+    @property
+    def traits(self) -> Traits:
+        return self.processor.traits
 
     async def submit(self, event: Event) -> bool:
         """Durably record `event`; False for a duplicate.  Safe to acknowledge after this."""
@@ -161,7 +172,9 @@ class Alsbot:
     async def home_summary(self, user: UserRef) -> HomeSummary:
         """A person's open actions, next sessions and recent do's (read-only)."""
         async with self.store.read() as conn:
-            return await home_summary(Ctx(conn, self.clock.now(), self.config), user)
+            return await home_summary(
+                Ctx(conn, self.clock.now(), self.config, traits=self.traits), user
+            )
 
     async def pending_events(self) -> int:
         inbox = Inbox.__table__
@@ -192,7 +205,9 @@ class Alsbot:
         ]
         self._process_wake.set()
 
-    async def _loop(self, wake: asyncio.Event, work, every: float) -> None:
+    async def _loop(
+        self, wake: asyncio.Event, work: Callable[[], Awaitable[object]], every: float
+    ) -> None:
         while not self._stopping:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), timeout=every)
@@ -227,6 +242,3 @@ class Alsbot:
     async def close(self) -> None:
         await self.stop()
         await self.store.close()
-
-    def utcnow(self) -> datetime:
-        return self.clock.now().astimezone(UTC)

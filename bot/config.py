@@ -14,7 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot import logs
+from bot.dates.zones import UnknownZone, read_zone
 
 
 class ConfigError(ValueError):
@@ -92,7 +94,10 @@ class RetentionConfig:
 
 @dataclass(frozen=True)
 class LoggingConfig:
-    level: str = "INFO"
+    """See `bot/logs.py`: "text" for a terminal or journald, "json" for hosted log search."""
+
+    level: str = "info"
+    format: str = "text"
 
 
 @dataclass(frozen=True)
@@ -202,9 +207,9 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
 
 def validate(config: Config) -> None:
     try:
-        ZoneInfo(config.defaults.timezone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ConfigError(f"[defaults] timezone {config.defaults.timezone!r} is unknown") from None
+        read_zone(config.defaults.timezone)
+    except UnknownZone as exc:
+        raise ConfigError(f"[defaults] timezone {exc}") from None
     if config.retention.text_hours < 0:
         raise ConfigError("[retention] text_hours cannot be negative")
     if config.retention.keys_days < 1:
@@ -220,6 +225,10 @@ def validate(config: Config) -> None:
         raise ConfigError("[slack] mode must be 'http' or 'socket'")
     if config.scheduler.tick_seconds <= 0:
         raise ConfigError("[scheduler] tick_seconds must be positive")
+    if config.logging.level.lower() not in logs.LEVELS:
+        raise ConfigError(f"[logging] level must be one of {', '.join(logs.LEVELS)}")
+    if config.logging.format not in logs.FORMATS:
+        raise ConfigError(f"[logging] format must be one of {', '.join(logs.FORMATS)}")
 
 
 def problems_for_running(config: Config) -> list[str]:

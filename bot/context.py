@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.config import Config
 from bot.hooks import Hooks
+from bot.ports import Traits
 from bot.replies import Reply
 
 
@@ -27,6 +28,7 @@ class Ctx:
     set_info: object | None = None  # the command's set (`bot.sets` reads it), see dispatch
     hooks: Hooks = field(default_factory=Hooks)  # the router's: `ctx.hooks(SOME_HOOK)`
     memo: dict[Any, Any] = field(default_factory=dict)  # see Processor.memo
+    traits: Traits = field(default_factory=Traits)  # each platform's, declared on attach
 
     def emit(self, *replies: Reply) -> None:
         self.out.extend(replies)

@@ -15,13 +15,14 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry, Outlet
 from bot.refs import MessageRef
-from bot.replies import Direct, Ephemeral, File, Post, Reply, Update, reply_from_json, reply_to_json
+from bot.replies import Direct, Edit, Ephemeral, File, Post, Reply, reply_from_json, reply_to_json
 from bot.store.db import Store
 from bot.store.models import Outbox, Posted
 from bot.store.upsert import insert_ignore
@@ -41,18 +42,18 @@ def _wall() -> datetime:
     return datetime.now(UTC)
 
 
-def _delivery_key(row) -> str:
+def _delivery_key(row: Row[Any]) -> str:
     """The row's id and creation time (ms): the same on every attempt, and not repeated by
     another database whose rows count from 1 too (Discord's nonce allows 25 characters)."""
     return f"{row.id}.{int(row.created_at.timestamp() * 1000)}"
 
 
-def _maybe_delivered(row) -> bool:
+def _maybe_delivered(row: Row[Any]) -> bool:
     """Whether an earlier attempt may have reached the platform: `attempts` counts this
     claim, and a rate limit or a lane's wait gives its count back, so more than one means
     an attempt ended by a crash, a lease running out, a timeout or an error answer.  Even
     a 5xx can come from a gateway that gave up after Slack had posted the message."""
-    return row.attempts > 1
+    return int(row.attempts) > 1
 
 
 def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
@@ -60,7 +61,7 @@ def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
         return reply.channel.key, reply.channel.workspace.platform.value
     if isinstance(reply, Direct):
         return "dm:" + reply.user.key, reply.user.workspace.platform.value
-    return None  # an Update goes where the post it edits went
+    return None  # an Edit goes where the post it edits went
 
 
 async def enqueue(
@@ -74,7 +75,7 @@ async def enqueue(
     rows = []
     by_handle: dict[str, tuple[str, str]] = {}
     for reply in replies:
-        if isinstance(reply, Update):
+        if isinstance(reply, Edit):
             where = by_handle.get(reply.handle)
             if where is None:
                 found = (
@@ -86,7 +87,7 @@ async def enqueue(
                     )
                 ).first()
                 if found is None:
-                    log.warning("update of unknown handle %s dropped", reply.handle)
+                    log.warning("edit of unknown handle %s dropped", reply.handle)
                     continue
                 where = (found.lane, found.platform)
             handle = None
@@ -159,7 +160,7 @@ class Deliverer:
         rows = await self._claim()
         if not rows:
             return 0
-        lanes: dict[str, list] = defaultdict(list)
+        lanes: dict[str, list[Row[Any]]] = defaultdict(list)
         for row in rows:
             lanes[row.lane].append(row)
         sent = await asyncio.gather(*(self._run_lane(lane, r) for lane, r in lanes.items()))
@@ -179,7 +180,7 @@ class Deliverer:
                 .values(status="pending", lease_until=None)
             )
 
-    async def _claim(self) -> list:
+    async def _claim(self) -> list[Row[Any]]:
         if not self._recovered:
             await self._recover()
         now = _wall()
@@ -210,7 +211,7 @@ class Deliverer:
             )
             return list(rows)
 
-    async def _run_lane(self, lane: str, rows: list) -> int:
+    async def _run_lane(self, lane: str, rows: list[Row[Any]]) -> int:
         sent = 0
         for index, row in enumerate(rows):
             outcome = await self._deliver_one(row)
@@ -240,14 +241,12 @@ class Deliverer:
             ).first()
         return "failed" if failed else None
 
-    async def _deliver_one(self, row) -> str | float:
+    async def _deliver_one(self, row: Row[Any]) -> str | float:
         """ "sent", "failed", or the seconds its lane must wait before trying it again."""
         reply = reply_from_json(row.body)
         thread: MessageRef | None = getattr(reply, "thread", None)
         target: MessageRef | None = None
-        needed = (
-            reply.handle if isinstance(reply, Update) else getattr(reply, "thread_handle", None)
-        )
+        needed = reply.handle if isinstance(reply, Edit) else getattr(reply, "thread_handle", None)
         if needed is not None:
             resolved = await self._resolve(needed)
             if resolved == "failed":
@@ -255,7 +254,7 @@ class Deliverer:
                 return "failed"
             if not isinstance(resolved, MessageRef):
                 return WAIT_FOR_HANDLE
-            if isinstance(reply, Update):
+            if isinstance(reply, Edit):
                 target = resolved
             else:
                 thread = resolved
@@ -291,21 +290,24 @@ class Deliverer:
             if row.attempts >= MAX_ATTEMPTS:
                 await self._finish(row.id, "failed", error=f"adapter error: {exc!r}")
                 return "failed"
-            hold = 2.0**row.attempts
+            hold = 2.0 ** int(row.attempts)
             await self._release([row.id], delay=hold, error=repr(exc))
             return hold
-        handle = None if isinstance(reply, Update) else getattr(reply, "handle", None)
+        handle = None if isinstance(reply, Edit) else getattr(reply, "handle", None)
         await self._finish(
             row.id,
             "sent",
-            posted=(handle, posted)
-            if handle and posted and not isinstance(reply, Update)
-            else None,
+            posted=(handle, posted) if handle and posted and not isinstance(reply, Edit) else None,
         )
         return "sent"
 
     async def _finish(
-        self, row_id: int, status: str, *, error: str | None = None, posted=None
+        self,
+        row_id: int,
+        status: str,
+        *,
+        error: str | None = None,
+        posted: tuple[str, MessageRef] | None = None,
     ) -> None:
         now = _wall()
         async with self.store.write() as conn:
@@ -331,7 +333,7 @@ class Deliverer:
     ) -> None:
         """Put rows back for later; `uncount` gives back the attempt the claim counted
         (a rate limit is the platform's pace, not a failure of the message)."""
-        values: dict = {
+        values: dict[str, Any] = {
             "status": "pending",
             "lease_until": None,
             "not_before": _wall() + timedelta(seconds=delay),

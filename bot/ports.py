@@ -1,19 +1,33 @@
-"""What the core needs from an adapter, as protocols: no adapter is imported here.
+"""What the core needs from an adapter, and what an adapter may call: no adapter is imported here.
 
-An adapter implements `Outlet` (render and send one reply natively) and, when its platform
-does not put the reacted-to message in a reaction event, `MessageSource`.  Errors are
-reported with the two exceptions below so that the delivery loop, not the adapter, decides
-about retries, pacing and recording permanent failures.
+An adapter calls a `Submitter` (the core's `Alsbot`) with each event it translates; it
+implements `Outlet` (render and send one reply natively) and, when its platform does not
+put the reacted-to message in a reaction event, `MessageSource`; and it declares its
+platform's `PlatformTraits` when it attaches, so that the core never asks which platform
+it is on.  Delivery errors are reported with the two exceptions below so that the delivery
+loop, not the adapter, decides about retries, pacing and recording permanent failures.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from bot.events import Event
 from bot.refs import MessageRef, Platform, UserRef
 from bot.replies import Reply
+
+
+class Submitter(Protocol):
+    """The inbound port: hand one event to the core.
+
+    Returns once the event is durable (True), or False for a duplicate of one already
+    taken; either way the adapter may then acknowledge it to the platform.
+    """
+
+    async def submit(self, event: Event) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +36,7 @@ class Delivery:
 
     `cause` is the idempotency key of the event that produced it (an adapter may use it to
     answer the original interaction, e.g. Slack's `response_url` or a Discord followup);
-    `thread` is the root of the thread to reply in; `target` the message an `Update` edits.
+    `thread` is the root of the thread to reply in; `target` the message an `Edit` changes.
     `key` names this reply (its outbox row) and is the same on every attempt: a platform that
     deduplicates by a client-chosen id (Discord's message nonce) can then refuse the second
     copy when an attempt timed out after the platform had already posted it.
@@ -78,3 +92,64 @@ class FetchedMessage:
 
 class MessageSource(Protocol):
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None: ...
+
+
+Permalink = Callable[[MessageRef], str | None]
+
+
+def no_permalink(message: MessageRef) -> str | None:
+    """No link: the platform has none that can be built without an API call."""
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Pacing:
+    """Posts to one channel: `burst` at once, then `rate_per_second`, below the platform's
+    own limit, so that a busy set is slowed down rather than answered with 429s."""
+
+    rate_per_second: float
+    burst: int
+
+
+UNREADABLE = "it has no text I can read (only an image or a file, perhaps)."
+
+
+@dataclass(frozen=True, slots=True)
+class PlatformTraits:
+    """What the core may assume about one platform, declared by its adapter on `attach`.
+
+    The defaults are the cautious ones, and are what a platform nobody attached gets: a
+    user id means a person only within its workspace, no link without an API call, no
+    pacing beyond the platform's own 429s, and a neutral reason for a message with no text.
+
+    - `global_user_ids`: the same id is the same person in every workspace of the platform
+      (Discord: a DM belongs to no server, so the id alone finds the person's sets);
+    - `permalink`: a link to a message, or None;
+    - `pacing`: the default per-channel pacing of deliveries, or None;
+    - `unreadable`: why a reacted-to message had no text, ending a sentence that begins
+      "nothing was saved: " (e.g. an intent the bot lacks).
+    """
+
+    global_user_ids: bool = False
+    permalink: Permalink = no_permalink
+    pacing: Pacing | None = None
+    unreadable: str = UNREADABLE
+
+
+PLAIN = PlatformTraits()
+
+
+class Traits:
+    """Each attached platform's traits, looked up by the platform a reference names."""
+
+    def __init__(self) -> None:
+        self._known: dict[Platform, PlatformTraits] = {}
+
+    def declare(self, platform: Platform, traits: PlatformTraits) -> None:
+        self._known[platform] = traits
+
+    def of(self, platform: Platform) -> PlatformTraits:
+        return self._known.get(platform, PLAIN)
+
+    def permalink(self, message: MessageRef) -> str | None:
+        return self.of(message.channel.workspace.platform).permalink(message)

@@ -1,8 +1,13 @@
 """Turning durable inbox rows and due timers into effects and replies.
 
-Each event runs in its own SAVEPOINT inside a batch transaction: one event's failure rolls
-back only its own writes (never a partial write), while a busy moment still commits many
-events at once.  A `Refusal` rolls back too and becomes a private reply to the person.
+Pending events are applied in slices, one transaction each, so a busy moment commits many
+events at once (on SQLite a slice also stops after `SLICE_SECONDS`: the inbox's writer
+never waits long).  A slice first runs without a SAVEPOINT per event; if any event in it
+refuses or fails, the whole slice rolls back and is replayed with a SAVEPOINT around each
+event, so one event's failure rolls back only its own writes (never a partial write) and
+never another's.  A `Refusal` rolls back too and becomes a private reply to the person; a
+failure marks the event `failed` and tells the person nothing was changed.  Due timers
+each run in their own SAVEPOINT, committed with their `done` (or `failed`) mark.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, select, update
 
+from bot import logs
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import Ctx, Refusal
@@ -30,7 +36,7 @@ from bot.events import (
     event_from_json,
 )
 from bot.outbox import enqueue
-from bot.ports import MessageSource
+from bot.ports import MessageSource, Traits
 from bot.refs import Platform
 from bot.replies import Direct, Ephemeral, Reply, text
 from bot.router import Router
@@ -98,6 +104,7 @@ class Processor:
         self.router = router
         self.worker = worker or config.scheduler.process_name or default_worker_name()
         self.sources: dict[Platform, MessageSource] = {}
+        self.traits = Traits()  # each attached platform's (`Alsbot.attach`), for every Ctx
         # Facts that never change once true (which message is which session's header),
         # remembered across events to save a query on every message in a round thread.
         self.memo: dict[Any, Any] = {}
@@ -160,11 +167,12 @@ class Processor:
         preparer = self.router.preparers.get(type(event))
         if preparer is None:
             return event
-        try:
-            return await preparer(event, self.sources.get(event.workspace.platform))
-        except Exception:
-            log.exception("preparing %s failed; handling it unprepared", event.key)
-            return event
+        with logs.about(event.key):
+            try:
+                return await preparer(event, self.sources.get(event.workspace.platform))
+            except Exception:
+                log.exception("preparing %s failed; handling it unprepared", event.key)
+                return event
 
     async def _apply_batch(self, prepared: list[tuple[int, Event | None, str | None]]) -> int:
         """Apply events in order until the time slice is used; returns how many were taken.
@@ -230,28 +238,34 @@ class Processor:
         return taken
 
     async def _apply_fast(self, conn: Any, event: Event, now: Any) -> None:
-        ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, memo=self.memo)
-        await self._dispatch(ctx, event)
-        await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
+        ctx = Ctx(
+            conn, now, self.config, hooks=self.router.hooks, memo=self.memo, traits=self.traits
+        )
+        with logs.about(event.key, lambda: ctx.set_id):
+            await self._dispatch(ctx, event)
+            await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
 
     async def _apply_one(self, conn: Any, event: Event, now: Any) -> tuple[str, str | None]:
-        ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, memo=self.memo)
-        try:
-            async with conn.begin_nested():
-                await self._dispatch(ctx, event)
-                await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
-            return "done", None
-        except Refusal as refusal:
-            reply = private_reply(event, str(refusal))
-            if reply is not None:
-                await enqueue(conn, [reply], now=now, cause=event.key, set_id=ctx.set_id)
-            return "done", f"refused: {refusal}"
-        except Exception as exc:
-            log.exception("handling %s (%s) failed", event.key, type(event).__name__)
-            reply = private_reply(event, SORRY)
-            if reply is not None:
-                await enqueue(conn, [reply], now=now, cause=event.key)
-            return "failed", repr(exc)
+        ctx = Ctx(
+            conn, now, self.config, hooks=self.router.hooks, memo=self.memo, traits=self.traits
+        )
+        with logs.about(event.key, lambda: ctx.set_id):
+            try:
+                async with conn.begin_nested():
+                    await self._dispatch(ctx, event)
+                    await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
+                return "done", None
+            except Refusal as refusal:
+                reply = private_reply(event, str(refusal))
+                if reply is not None:
+                    await enqueue(conn, [reply], now=now, cause=event.key, set_id=ctx.set_id)
+                return "done", f"refused: {refusal}"
+            except Exception as exc:
+                log.exception("handling %s (%s) failed", event.key, type(event).__name__)
+                reply = private_reply(event, SORRY)
+                if reply is not None:
+                    await enqueue(conn, [reply], now=now, cause=event.key)
+                return "failed", repr(exc)
 
     async def _dispatch(self, ctx: Ctx, event: Event) -> None:
         if isinstance(event, CommandInvoked):
@@ -274,7 +288,7 @@ class Processor:
                 now = self.clock.now()
                 due = await claim_due(conn, now=now, worker=self.worker, limit=limit)
                 for timer in due:
-                    ctx = Ctx(conn, now, self.config, hooks=self.router.hooks)
+                    ctx = Ctx(conn, now, self.config, hooks=self.router.hooks, traits=self.traits)
                     handler = self.router.timers.get(timer.kind)
                     try:
                         async with conn.begin_nested():

@@ -6,7 +6,7 @@ string, because only the adapter knows its platform's escaping rules: keeping us
 user never pings anyone, while the bot's own `Mention`s still do.
 
 A posted message can be given a `handle` (e.g. `round:7:header`).  Later replies name the
-handle instead of a platform id (`Update`, or `thread_handle` to reply in its thread); the
+handle instead of a platform id (`Edit`, or `thread_handle` to reply in its thread); the
 delivery loop records which platform message each handle became.
 """
 
@@ -125,13 +125,13 @@ class Direct(Reply):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Update(Reply):
+class Edit(Reply):
     """Replace the text and buttons of the message posted under `handle`."""
 
     handle: str
     text: Text
     buttons: tuple[Button, ...] = ()
-    type: ClassVar[str] = "update"
+    type: ClassVar[str] = "edit"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -147,8 +147,10 @@ class File(Reply):
 
 
 REPLY_TYPES: dict[str, type[Reply]] = {
-    cls.type: cls for cls in (Post, Ephemeral, Direct, Update, File)
+    cls.type: cls for cls in (Post, Ephemeral, Direct, Edit, File)
 }
+# Names an earlier release wrote to the outbox: rows written before a rename still deliver.
+_FORMER_TYPES: dict[str, type[Reply]] = {"update": Edit}
 
 # ---------------------------------------------------------------------------------------
 # Serialisation for the outbox table.
@@ -202,7 +204,8 @@ def reply_to_json(reply: Reply) -> str:
 
 def reply_from_json(raw: str) -> Reply:
     data = json.loads(raw)
-    cls = REPLY_TYPES[data.pop("type")]
+    kind = data.pop("type")
+    cls = REPLY_TYPES.get(kind) or _FORMER_TYPES[kind]
     if "text" in data:
         data["text"] = _text_from_json(data["text"])
     if "buttons" in data:

@@ -20,10 +20,12 @@ for the single writer.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Executable, Select, delete, select, update
 
 from bot.store.db import Store
 from bot.store.models import Inbox, Outbox
@@ -81,7 +83,9 @@ async def prune(store: Store, now: datetime, *, text_hours: float, keys_days: fl
     )
 
 
-async def _in_batches(store: Store, ids_query, change) -> int:
+async def _in_batches(
+    store: Store, ids_query: Select[Any], change: Callable[[list[int]], Executable]
+) -> int:
     """Find a batch with a reader (no column here is indexed, so that is a scan) and
     change it with the writer: only the change itself holds up acknowledgements. What
     qualifies stays qualified, so a row changed meanwhile by another process is harmless."""

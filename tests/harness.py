@@ -15,7 +15,7 @@ from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.events import ButtonPressed, CommandInvoked, DirectMessage, MessagePosted
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.replies import Button, Direct, Ephemeral, Post, Reply, Update
+from bot.replies import Button, Direct, Edit, Ephemeral, Post, Reply
 from bot.store.models import Timer
 from tests.conftest import make_config
 from tests.standins.recording import RecordingOutlet
@@ -158,4 +158,4 @@ def private_to(replies: list[Reply], who: str) -> list[str]:
 
 
 def public(replies: list[Reply]) -> list[str]:
-    return [r.text.plain() for r in replies if isinstance(r, (Post, Update))]
+    return [r.text.plain() for r in replies if isinstance(r, (Post, Edit))]

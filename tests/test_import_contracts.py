@@ -14,6 +14,8 @@ import sys
 import tomllib
 from pathlib import Path
 
+import grimp
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -59,3 +61,20 @@ def test_the_check_finds_an_import_inside_a_function(tmp_path: Path) -> None:
         assert _function_level_imports(sample) == ["bot/_sample_for_test.py:2"]
     finally:
         sample.unlink()
+
+
+def _cycles() -> list[tuple[str, str]]:
+    graph = grimp.build_graph("bot", "adapters", "jobs", cache_dir=None)
+    return [
+        (module, imported)
+        for module in sorted(graph.modules)
+        for imported in sorted(graph.find_modules_directly_imported_by(module))
+        if imported in graph.modules
+        and graph.find_shortest_chain(importer=imported, imported=module) is not None
+    ]
+
+
+def test_no_module_imports_itself_round_a_circle() -> None:
+    """Module by module, not only package by package: a circle between two adapter
+    modules (the Discord client and its outlet once were one) is as hard to read."""
+    assert _cycles() == []

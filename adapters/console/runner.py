@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from adapters.console import script
+from adapters.console.traits import CONSOLE_TRAITS
 from adapters.console.world import CHANNEL, ConsoleOutlet, ConsoleWorld, dm_channel, user
 from bot.app import Alsbot
 from bot.clock import FakeClock
@@ -36,7 +37,7 @@ class ConsoleRunner:
         self._seq = itertools.count(1)
         self.problems: list[str] = []
         self._narrating = False
-        app.attach(ConsoleOutlet(world))
+        app.attach(ConsoleOutlet(world), traits=CONSOLE_TRAITS)
 
     def _key(self, kind: str) -> str:
         return f"console:{self.run_id}:{kind}:{next(self._seq)}"

@@ -7,14 +7,13 @@ to `#12`, and the outlet prints each reply the way a chat client would show it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.ports import Delivery
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.replies import Button, Direct, Ephemeral, File, Mention, Post, Text, Update
+from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, Text
 
 WORKSPACE = WorkspaceRef(Platform.CONSOLE, "local")
 CHANNEL = ChannelRef(WORKSPACE, "general")
@@ -110,7 +109,7 @@ class ConsoleOutlet:
     async def deliver(self, delivery: Delivery) -> MessageRef | None:
         w = self.world
         reply = delivery.reply
-        if isinstance(reply, Update):
+        if isinstance(reply, Edit):
             target = w.messages.get(int(delivery.target.id)) if delivery.target else None
             if target is None:
                 return None
@@ -198,7 +197,3 @@ def _one_line(body: str) -> str:
 
 def _buttons(buttons: tuple[Button, ...]) -> str:
     return ("  " + " ".join(f"[{b.label}]" for b in buttons)) if buttons else ""
-
-
-def local_now(clock: Clock, tz: ZoneInfo) -> datetime:
-    return clock.now().astimezone(tz)

@@ -18,7 +18,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 import discord
 from discord import app_commands
@@ -29,6 +29,7 @@ from adapters.discord.interactions import InteractionTokens
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
 from adapters.discord.sync import sync_commands
+from adapters.discord.traits import DISCORD_TRAITS
 from adapters.discord.transport import (
     CompatWebhookAdapter,
     Endpoints,
@@ -36,6 +37,7 @@ from adapters.discord.transport import (
     webhook_context,
 )
 from bot.events import Event
+from bot.ports import Submitter
 from bot.refs import UserRef
 
 log = logging.getLogger(__name__)
@@ -47,10 +49,6 @@ GUILD_ONLY = "Use `/als` in your set's channel on a server."
 # a thread) may take a REST call, and the inbox commit must come before the deferral.
 PLACE_BUDGET = 1.5
 DEFER_BY = 2.5
-
-
-class Submitter(Protocol):
-    async def submit(self, event: Event) -> bool: ...
 
 
 def default_intents(read_content: bool = True) -> discord.Intents:
@@ -88,8 +86,8 @@ class AlsClient(discord.Client):
         self.tree.add_command(AlsCommands())
         self.tree.error(self._on_tree_error)
         self.tokens = InteractionTokens()
-        self.outlet = DiscordOutlet(self)
-        self.source = DiscordMessageSource(self)
+        self.outlet = DiscordOutlet(self, self.tokens, self.webhooks, self.remember_dm_home)
+        self.source = DiscordMessageSource(self, lambda: self.can_read_content)
         self.can_read_content = read_content
         self._dm_homes: dict[str, str] = {}  # user id -> guild id their DMs belong to
         # channel id -> the thread's parent channel, or None when it is not a thread
@@ -399,8 +397,8 @@ async def serve_discord(
         if task in done:
             task.result()  # LoginFailure, PrivilegedIntentsRequired, … with Discord's words
         raise TimeoutError(f"Discord did not get ready within {ready_timeout:.0f}s")
-    alsbot.attach(client.outlet, client.source)
-    log.warning("discord: connected as %s (application %s)", client.user, client.application_id)
+    alsbot.attach(client.outlet, client.source, traits=DISCORD_TRAITS)
+    log.info("discord: connected as %s (application %s)", client.user, client.application_id)
 
     async def stop() -> None:
         await client.close()

@@ -3,7 +3,7 @@
 - `Post` → a channel message; with a thread root → a message in the thread started from
   that message, created on first use (its id is the root's id, so nothing has to be
   remembered to find it again after a restart);
-- `Update` → an edit of the message the handle became;
+- `Edit` → an edit of the message the handle became;
 - `Ephemeral` → on the interaction that caused it while its token is valid (the first
   such reply replaces the "thinking…" placeholder), otherwise a DM — never a public post;
 - `Direct` → a DM; `File` → an attachment (privately when it has a `user`).
@@ -19,24 +19,24 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable
+from typing import Any, Literal
 
 import aiohttp
 import discord
+from discord.webhook.async_ import AsyncWebhookAdapter
 
+from adapters.discord.interactions import InteractionTokens
 from adapters.discord.render import Rendered, allowed_mentions, render
 from adapters.discord.transport import webhook_context
 from adapters.discord.views import view_for
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
-from bot.replies import Direct, Ephemeral, File, Post, Update, text
-
-if TYPE_CHECKING:
-    from adapters.discord.client import AlsClient
+from bot.replies import Direct, Edit, Ephemeral, File, Post, text
 
 log = logging.getLogger(__name__)
 THREAD_NAME = "Action Learning session"
-THREAD_ARCHIVE_MINUTES = 1440
+THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440
 THREAD_EXISTS = 160004
 UNKNOWN_MESSAGE = 10008
 TOKEN_GONE = {10015, 10062, 50027}  # unknown webhook / interaction, invalid webhook token
@@ -81,15 +81,27 @@ def _retry_after(exc: discord.HTTPException) -> float:
 class DiscordOutlet:
     platform = Platform.DISCORD
 
-    def __init__(self, client: AlsClient, timeout: float = SEND_TIMEOUT) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        tokens: InteractionTokens,
+        webhooks: AsyncWebhookAdapter,
+        remember_dm_home: Callable[[UserRef], None],
+        timeout: float = SEND_TIMEOUT,
+    ) -> None:
+        """The live client, and what alsbot's client adds to it: the interaction tokens it
+        remembered, the webhook adapter aimed at its server, and where a DM's answer goes."""
         self.client = client
+        self.tokens = tokens
+        self.webhooks = webhooks
+        self.remember_dm_home = remember_dm_home
         self.timeout = timeout
         self._threads: set[int] = set()  # thread ids known to exist
         self._dm_channels: dict[str, int] = {}  # user id -> DM channel id
 
     async def deliver(self, delivery: Delivery) -> MessageRef | None:
         try:
-            with webhook_context(self.client.webhooks):
+            with webhook_context(self.webhooks):
                 async with asyncio.timeout(self.timeout):
                     return await self._deliver(delivery)
         except (DeliveryRetry, DeliveryFailed):
@@ -104,8 +116,8 @@ class DiscordOutlet:
         reply = delivery.reply
         if isinstance(reply, Post):
             return await self._post(reply, delivery)
-        if isinstance(reply, Update):
-            return await self._update(reply, delivery)
+        if isinstance(reply, Edit):
+            return await self._edit(reply, delivery)
         if isinstance(reply, Ephemeral):
             await self._ephemeral(reply, delivery)
             return None
@@ -127,10 +139,10 @@ class DiscordOutlet:
         await self.settle_original(delivery.cause)
         return MessageRef(ChannelRef(reply.channel.workspace, str(channel_id)), str(sent.id))
 
-    async def _update(self, reply: Update, delivery: Delivery) -> MessageRef:
+    async def _edit(self, reply: Edit, delivery: Delivery) -> MessageRef:
         target = delivery.target
         if target is None:
-            raise DeliveryFailed(f"nothing to update for {reply.handle}")
+            raise DeliveryFailed(f"nothing to edit for {reply.handle}")
         shown = render(reply.text, reply.buttons)
         channel = self.client.get_partial_messageable(int(target.channel.id))
         await channel.get_partial_message(int(target.id)).edit(
@@ -143,7 +155,7 @@ class DiscordOutlet:
 
     async def _ephemeral(self, reply: Ephemeral, delivery: Delivery) -> None:
         shown = render(reply.text, reply.buttons)
-        pending = await self.client.tokens.ready(delivery.cause)
+        pending = await self.tokens.ready(delivery.cause)
         if pending is not None:
             try:
                 await self._on_interaction(pending, shown)
@@ -152,7 +164,7 @@ class DiscordOutlet:
                 if exc.code not in TOKEN_GONE:
                     raise
                 log.info("interaction token for %s is gone; sending a DM", delivery.cause)
-                self.client.tokens.forget(delivery.cause or "")
+                self.tokens.forget(delivery.cause or "")
         where = text(f"(only you can see this, from #{self._channel_name(reply.channel)})\n")
         await self._direct(
             reply.user, render(where + reply.text, reply.buttons), nonce=delivery.key
@@ -174,12 +186,12 @@ class DiscordOutlet:
 
     async def settle_original(self, cause: str | None) -> None:
         """A command whose visible result is public still owes its "thinking…" an answer."""
-        pending = await self.client.tokens.ready(cause)
+        pending = await self.tokens.ready(cause)
         if pending is None or not pending.thinking or pending.original_used:
             return
         pending.original_used = True
         try:
-            with webhook_context(self.client.webhooks):
+            with webhook_context(self.webhooks):
                 await pending.interaction.edit_original_response(content=DONE)
         except discord.HTTPException as exc:  # cosmetic: never fail the real reply for it
             log.info("could not settle the interaction for %s: %s", cause, exc)
@@ -187,7 +199,7 @@ class DiscordOutlet:
     async def _direct(self, user: UserRef, shown: Rendered, nonce: str | None = None) -> MessageRef:
         channel_id = await self._dm_channel(user)
         sent = await self._send(channel_id, shown, private=True, nonce=nonce)
-        self.client.remember_dm_home(user)
+        self.remember_dm_home(user)
         return MessageRef(ChannelRef(user.workspace, str(channel_id)), str(sent.id))
 
     async def _file(self, reply: File, delivery: Delivery) -> None:
@@ -198,7 +210,7 @@ class DiscordOutlet:
                 content=title.content or None, file=upload, allowed_mentions=allowed_mentions()
             )
             return
-        pending = await self.client.tokens.ready(delivery.cause)
+        pending = await self.tokens.ready(delivery.cause)
         if pending is not None:
             try:
                 await self._on_interaction(pending, title, file=upload)

@@ -98,9 +98,3 @@ def render(value: Text, buttons: tuple[Button, ...] = ()) -> Rendered:
     if cut.count("**") % 2:  # do not leave a bold run open
         cut = cut[: cut.rfind("**")]
     return Rendered(cut + OVERFLOW_NOTE, mentioned, buttons, value.plain())
-
-
-def plain_for_file(value: Text, name_of: dict[str, str] | None = None) -> str:
-    """The text of an attachment: no escaping needed, nothing in a file pings."""
-    names = name_of or {}
-    return value.plain(lambda user: names.get(user.key, user.id))

@@ -12,27 +12,25 @@ source — so the core can tell the facilitator instead of saving empty do's.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from collections.abc import Callable
 
 import discord
 
 from bot.ports import FetchedMessage
 from bot.refs import ChannelRef, MessageRef, UserRef
 
-if TYPE_CHECKING:
-    from adapters.discord.client import AlsClient
-
 log = logging.getLogger(__name__)
 
 
 class DiscordMessageSource:
-    def __init__(self, client: AlsClient) -> None:
+    def __init__(self, client: discord.Client, reads_content: Callable[[], bool]) -> None:
         self.client = client
+        self._reads_content = reads_content
 
     @property
     def content_missing(self) -> bool:
         """True when Discord will hide message text from this bot (intent not granted)."""
-        return not self.client.can_read_content
+        return not self._reads_content()
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
         try:

@@ -50,14 +50,14 @@ async def sync_commands(
     guild = discord.Object(dev_guild_id) if dev_guild_id else None
     if guild is not None:
         tree.copy_global_to(guild=guild)
-    wanted = [c.to_dict(tree) for c in tree.get_commands(guild=guild)]
+    wanted: list[dict[str, Any]] = [dict(c.to_dict(tree)) for c in tree.get_commands(guild=guild)]
     if guild is None:
         registered = await client.http.get_global_commands(app_id)
     else:
         registered = await client.http.get_guild_commands(app_id, guild.id)
-    if same_commands(wanted, list(registered)):
+    if same_commands(wanted, [dict(c) for c in registered]):
         log.info("discord: /als is already registered %s", "in the dev guild" if guild else "")
         return False
     await tree.sync(guild=guild)
-    log.warning("discord: registered /als %s", f"in guild {guild.id}" if guild else "globally")
+    log.info("discord: registered /als %s", f"in guild {guild.id}" if guild else "globally")
     return True

@@ -105,7 +105,7 @@ class CompatWebhookAdapter(AsyncWebhookAdapter):
     """Interaction callbacks and followups, aimed at the same server as REST."""
 
     def __init__(self, http: HTTPClient) -> None:
-        super().__init__()
+        super().__init__()  # type: ignore[no-untyped-call]  # discord.py's is unannotated
         self._http = http
 
     def request(self, route: Route, *args: Any, **kwargs: Any) -> Any:

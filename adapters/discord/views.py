@@ -28,7 +28,7 @@ TEMPLATE = r"als\|(?P<action>[^|]{1,64})\|(?P<value>[^|]{0,64})"
 CUSTOM_ID = re.compile(TEMPLATE)
 MAX_CUSTOM_ID = 100  # Discord's limit
 MAX_BUTTONS = 25  # 5 rows of 5
-_STYLES = {
+_STYLES: dict[str | None, discord.ButtonStyle] = {
     "primary": discord.ButtonStyle.primary,
     "danger": discord.ButtonStyle.danger,
     None: discord.ButtonStyle.secondary,
@@ -57,7 +57,7 @@ def parse_custom_id(value: str) -> tuple[str, str] | None:
     return (match["action"], match["value"]) if match else None
 
 
-class AlsButton(discord.ui.DynamicItem[discord.ui.Button], template=TEMPLATE):  # type: ignore[misc]
+class AlsButton(discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]], template=TEMPLATE):
     """Every alsbot button, however old: the template, not the message, finds it."""
 
     def __init__(
@@ -111,6 +111,11 @@ def view_for(buttons: tuple[Button, ...]) -> discord.ui.View | None:
     for button in buttons[:MAX_BUTTONS]:
         custom_id(button)  # validate before building
         view.add_item(
-            AlsButton(button.action_id, button.value, button.label, _STYLES.get(button.style))
+            AlsButton(
+                button.action_id,
+                button.value,
+                button.label,
+                _STYLES.get(button.style, discord.ButtonStyle.secondary),
+            )
         )
     return view

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import escape
+from bot.app import Alsbot
 from bot.followup.home import HomeSummary
 from bot.refs import Platform, UserRef
 
@@ -94,7 +95,7 @@ class HomePublisher:
 class StoreHomeReader:
     """The core's own summary (`Alsbot.home_summary`), shown on Slack's Home tab."""
 
-    def __init__(self, alsbot: Any) -> None:
+    def __init__(self, alsbot: Alsbot) -> None:
         self.alsbot = alsbot
 
     async def summary(self, user: UserRef) -> HomeSummary:

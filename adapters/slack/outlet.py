@@ -33,7 +33,7 @@ from adapters.slack import render
 from adapters.slack.interactions import ResponseUrls
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
-from bot.replies import Direct, Ephemeral, File, Post, Update
+from bot.replies import Direct, Edit, Ephemeral, File, Post
 
 log = logging.getLogger(__name__)
 
@@ -126,10 +126,10 @@ class SlackOutlet:
         if isinstance(reply, Ephemeral):
             await self._ephemeral(reply, delivery, thread_ts)
             return None
-        if isinstance(reply, Update):
+        if isinstance(reply, Edit):
             target = delivery.target
             if target is None:
-                raise DeliveryFailed("update without a target message")
+                raise DeliveryFailed("edit without a target message")
             await self.client.chat_update(
                 channel=target.channel.id, ts=target.id, **render.message(reply.text, reply.buttons)
             )

@@ -9,6 +9,7 @@ malformed request is a clean 4xx rather than a stack trace.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -61,9 +62,10 @@ class SlackHttpServer:
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port)
         await site.start()
-        sockets = site._server.sockets if site._server is not None else []  # type: ignore[union-attr]
+        server = site._server
+        sockets = server.sockets if isinstance(server, asyncio.Server) else []
         self.host, self.port = host, sockets[0].getsockname()[1] if sockets else port
-        log.warning("Slack HTTP mode listening on http://%s:%s%s", host, self.port, EVENTS_PATH)
+        log.info("Slack HTTP mode listening on http://%s:%s%s", host, self.port, EVENTS_PATH)
         return self.port
 
     @property

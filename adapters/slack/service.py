@@ -10,10 +10,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.slack.app import Listeners, build_bolt_app
+from adapters.slack.bolt_app import Listeners, build_bolt_app
 from adapters.slack.client import (
     SlackStartupError,
     delivery_client,
@@ -28,6 +29,7 @@ from adapters.slack.server import SlackHttpServer
 from adapters.slack.socket_mode import SlackSocketMode
 from adapters.slack.source import SlackMessageSource
 from adapters.slack.tasks import Background
+from adapters.slack.traits import slack_traits
 from adapters.slack.translate import BotIdentity
 from bot.config import Config
 
@@ -83,7 +85,7 @@ async def start_slack(
     session = delivery_session()
     outlet = SlackOutlet(delivery_client(token, base, session=session), response_urls=response_urls)
     reader = delivery_client(token, base, session=session, retry_connection_errors=True)
-    alsbot.attach(outlet, SlackMessageSource(reader))
+    alsbot.attach(outlet, SlackMessageSource(reader), traits=slack_traits(config.slack))
     background = Background()
     listeners = Listeners(
         submitter=alsbot,
@@ -109,8 +111,14 @@ async def start_slack(
     return service
 
 
-def _health(alsbot: Any):
+def _health(alsbot: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
     async def health() -> dict[str, Any]:
         return {"pending_events": await alsbot.pending_events()}
 
     return health
+
+
+async def serve_slack(alsbot: Any, config: Config) -> Callable[[], Awaitable[None]]:
+    """`alsbot run`'s entry point: start Slack in the configured mode; return its stop."""
+    service = await start_slack(alsbot, config)
+    return service.stop

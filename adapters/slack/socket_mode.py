@@ -44,10 +44,10 @@ class SlackSocketMode:
             ) from None
         self.handler = AsyncSocketModeHandler(self.bolt, self.app_token, web_client=self.client)
         self.handler.client.wss_uri = str(opened["url"])
-        await self.handler.connect_async()
-        log.warning("Slack Socket Mode connected through %s", self.client.base_url)
+        await self.handler.connect_async()  # type: ignore[no-untyped-call]  # slack_sdk
+        log.info("Slack Socket Mode connected through %s", self.client.base_url)
 
     async def stop(self) -> None:
         if self.handler is not None:
-            await self.handler.close_async()
+            await self.handler.close_async()  # type: ignore[no-untyped-call]  # slack_sdk
             self.handler = None

@@ -30,13 +30,14 @@ class SlackMessageSource:
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
         channel, ts = message.channel.id, message.id
-        window = {"latest": ts, "oldest": ts, "inclusive": True}
         try:
-            history = await self.client.conversations_history(channel=channel, limit=1, **window)
+            history = await self.client.conversations_history(
+                channel=channel, limit=1, latest=ts, oldest=ts, inclusive=True
+            )
             found = _with_ts(history.get("messages"), ts)
             if found is None:
                 replies = await self.client.conversations_replies(
-                    channel=channel, ts=ts, limit=2, **window
+                    channel=channel, ts=ts, limit=2, latest=ts, oldest=ts, inclusive=True
                 )
                 found = _with_ts(replies.get("messages"), ts)
         except SlackApiError as error:
@@ -62,7 +63,8 @@ def to_fetched(message: MessageRef, raw: Mapping[str, Any]) -> FetchedMessage:
     workspace = message.channel.workspace
     user = raw.get("user")
     author = UserRef(workspace, user) if isinstance(user, str) and ID.match(user) else None
-    text = raw.get("text") if isinstance(raw.get("text"), str) else ""
+    text = raw.get("text")
+    text = text if isinstance(text, str) else ""
     thread_ts = raw.get("thread_ts")
     thread = (
         MessageRef(message.channel, thread_ts)

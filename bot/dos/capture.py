@@ -16,7 +16,8 @@ The rules (issue 6):
   (`bot.dos.consent`);
 - removing every qualifying reaction within `UNDO_WINDOW` of the save undoes it;
 - a message whose text the platform withheld (Discord without the MESSAGE_CONTENT intent)
-  is never saved empty: the set's facilitators are told, once.
+  is never saved empty: the set's facilitators are told, once, in the platform's words
+  (`PlatformTraits.unreadable`).
 
 Nothing is kept of a message below the threshold but who reacted: its text is stored only
 once it is saved (or while its author is asked).
@@ -43,12 +44,11 @@ from bot.dos.common import (
     SOURCES,
     emoji_label,
 )
-from bot.dos.do_text import permalink_for
 from bot.dos.prepare import EmojiFilter
 from bot.dos.saving import add_saver, do_for, merge_into, reactors, source_row
 from bot.emoji_names import normalise_emoji
 from bot.events import ReactionAdded, ReactionRemoved
-from bot.refs import MessageRef, Platform
+from bot.refs import MessageRef
 from bot.replies import Direct, Ephemeral, text
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
@@ -94,7 +94,7 @@ async def _claim(
                 "message_key": event.message.key,
                 "author_key": event.author.key,
                 "text": event.text,
-                "permalink": permalink_for(event.message),
+                "permalink": ctx.traits.permalink(event.message),
                 "status": status,
                 "created_at": ctx.now,
                 "do_id": do_id,
@@ -198,15 +198,8 @@ async def _tell_unreadable(ctx: Ctx, set_info: SetInfo, event: ReactionAdded) ->
         .where(SETS.c.id == set_info.id)
         .values(settings={**set_info.settings, TOLD_UNREADABLE: ctx.now.isoformat()})
     )
-    if event.message.channel.workspace.platform == Platform.DISCORD:
-        why = (
-            "Discord did not let me read its text. That happens when the bot's Message Content "
-            "intent is off: in the Discord Developer Portal, open the application → Bot → "
-            "Privileged Gateway Intents, turn on “Message Content Intent”, and restart alsbot."
-        )
-    else:
-        why = "it has no text I can read (only an image or a file, perhaps)."
-    link = permalink_for(event.message)
+    why = ctx.traits.of(event.message.channel.workspace.platform).unreadable
+    link = ctx.traits.permalink(event.message)
     body = text(
         f"People reacted {emoji_label(set_emoji(ctx, set_info))} to save a message as a do, "
         "but nothing was saved: ",
@@ -271,4 +264,5 @@ async def undo(ctx: Ctx, source: Any) -> int | None:
         ).scalar_one()
         if not others:
             await ctx.conn.execute(delete(DOS).where(DOS.c.id == source.do_id))
-    return source.do_id
+    do_id: int | None = source.do_id
+    return do_id

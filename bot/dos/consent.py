@@ -21,7 +21,7 @@ from bot.dos.do_text import snippet
 from bot.dos.saving import reactors, save_source
 from bot.events import ButtonPressed
 from bot.refs import UserRef
-from bot.replies import Button, Direct, Plain, Update, text
+from bot.replies import Button, Direct, Edit, Plain, text
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import Timer
@@ -100,7 +100,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     if verb == "decline":
         await _close(ctx, source, DECLINED)
         ctx.emit(
-            Update(
+            Edit(
                 handle=handle,
                 text=text("Kept private: nothing was saved, and nobody else is told. Thank you."),
             )
@@ -115,7 +115,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     )
     how = f"added to do #{do_id}, which says the same" if merged else f"saved as do #{do_id}"
     ctx.emit(
-        Update(
+        Edit(
             handle=handle,
             text=text(
                 f"Thank you: it is {how}. You can take it out again with `/als dos remove {do_id}`."
@@ -128,7 +128,7 @@ async def withdraw(ctx: Ctx, source: Any) -> None:
     """The reactions went below the threshold before the author answered."""
     for handle in await _open_handles(ctx, source.id):
         ctx.emit(
-            Update(
+            Edit(
                 handle=handle,
                 text=text("No answer needed any more: the reactions were taken back."),
             )
@@ -150,7 +150,7 @@ async def on_timer(ctx: Ctx, timer: DueTimer) -> str | None:
     handle = timer.payload.get("handle")
     if handle:
         ctx.emit(
-            Update(
+            Edit(
                 handle=handle,
                 text=text("This question expired unanswered, so nothing was saved."),
             )

@@ -1,4 +1,4 @@
-"""Pure helpers for do's: the text used to merge duplicates, hashtags, permalinks.
+"""Pure helpers for do's: the text used to merge duplicates, hashtags, search terms.
 
 A do is stored with the raw text people wrote; everything that shows it (chat replies as
 `Plain` parts, the md/csv/html exports) escapes it for its own medium.  What is computed
@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-from bot.refs import MessageRef, Platform
 
 # `#listening`, `#follow-up`, `#été`; not a Slack/Discord channel link (`<#C123|x>`,
 # `<#123>`), not an HTML entity (`&#39;`), not a bare number (`#12` names a message or a do).
@@ -65,22 +63,6 @@ def tsquery(terms: list[str]) -> str:
     Terms are `\\w+` tokens, so none of tsquery's operators can come from the user.
     """
     return " & ".join(f"{t}:*" for t in terms)
-
-
-def permalink_for(message: MessageRef) -> str | None:
-    """A link to the message that needs no API call, where the platform has one.
-
-    Discord's is documented and stable.  Slack's canonical permalink needs the
-    workspace's domain (from `chat.getPermalink`), which the core does not have, so the
-    archive link is used: it opens the message for anyone signed in to the workspace.
-    """
-    platform = message.channel.workspace.platform
-    if platform == Platform.DISCORD:
-        guild = message.channel.workspace.id
-        return f"https://discord.com/channels/{guild}/{message.channel.id}/{message.id}"
-    if platform == Platform.SLACK and re.fullmatch(r"\d+\.\d+", message.id):
-        return f"https://slack.com/archives/{message.channel.id}/p{message.id.replace('.', '')}"
-    return None
 
 
 def snippet(raw: str, limit: int = 280) -> str:

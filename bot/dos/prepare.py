@@ -17,6 +17,7 @@ from bot.context import Ctx
 from bot.emoji_names import normalise_emoji
 from bot.events import Event, ReactionAdded
 from bot.ports import MessageSource
+from bot.router import Preparer
 from bot.store.models import Set as SetRow
 
 SETS = SetRow.__table__
@@ -53,7 +54,7 @@ class EmojiFilter:
         self.loaded_at = ctx.now
 
 
-def make_preparer(emojis: EmojiFilter):
+def make_preparer(emojis: EmojiFilter) -> Preparer:
     """`router.prepare(ReactionAdded, …)`: fill in the message's author, text and thread."""
 
     async def prepare(event: Event, source: MessageSource | None) -> Event:

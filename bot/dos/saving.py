@@ -20,7 +20,9 @@ async def source_row(ctx: Ctx, message_key: str) -> Any:
     return (await ctx.conn.execute(q.SOURCE, {"b_message_key": message_key})).first()
 
 
-async def reactors(ctx: Ctx, message_key: str, author_key: str | None, allow_self: bool) -> list:
+async def reactors(
+    ctx: Ctx, message_key: str, author_key: str | None, allow_self: bool
+) -> list[str]:
     """Distinct people whose reaction counts, in the order they reacted."""
     if author_key and not allow_self:
         params = {"b_message_key": message_key, "b_author_key": author_key}

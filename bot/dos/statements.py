@@ -39,16 +39,12 @@ REACTORS = (
     .order_by(REACTIONS.c.created_at, REACTIONS.c.id)
 )
 REACTORS_BUT_AUTHOR = REACTORS.where(REACTIONS.c.user_key != bindparam("b_author_key"))
-SAME_TEXT = (
-    select(DOS)
-    .where(
-        DOS.c.set_id == bindparam("b_set_id"),
-        DOS.c.norm_text == bindparam("b_norm"),
-        DOS.c.status == SAVED,
-    )
-    .order_by(DOS.c.id)
-    .limit(1)
+_SAME_TEXT_WHERE = (
+    DOS.c.set_id == bindparam("b_set_id"),
+    DOS.c.norm_text == bindparam("b_norm"),
+    DOS.c.status == SAVED,
 )
+SAME_TEXT = select(DOS).where(*_SAME_TEXT_WHERE).order_by(DOS.c.id).limit(1)
 NEW_COLUMNS = ("set_id", "text", "norm_text", "author_key", "saved_by", "tags", "status")
 # A new do unless the set has one saying the same thing: one statement on the usual path.
 NEW_DO_UNLESS_SAME = (
@@ -58,7 +54,7 @@ NEW_DO_UNLESS_SAME = (
         select(
             *(bindparam(f"v_{c}", type_=DOS.c[c].type) for c in NEW_COLUMNS),
             bindparam("v_created_at", type_=DOS.c.created_at.type),
-        ).where(~exists().where(*SAME_TEXT.whereclause.clauses)),
+        ).where(~exists().where(*_SAME_TEXT_WHERE)),
     )
     .returning(DOS.c.id)
 )

@@ -21,6 +21,7 @@ from bot.rounds.commitments import due_text
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import Action, OutcomeUpdate
+from bot.store.upsert import inserted_id
 
 ACTIONS = Action.__table__
 UPDATES = OutcomeUpdate.__table__
@@ -113,12 +114,12 @@ async def save_update(ctx: Ctx, set_info: SetInfo, user: UserRef, body: str) -> 
             set_id=set_info.id, user_key=user.key, text=body.strip()[:4000], created_at=ctx.now
         )
     )
-    return result.inserted_primary_key[0]
+    return inserted_id(result)
 
 
 async def set_status(ctx: Ctx, action_id: int, owner: UserRef, status: str) -> Any:
     row = (await ctx.conn.execute(select(ACTIONS).where(ACTIONS.c.id == action_id))).first()
-    if row is None or row.owner_key is None or not sets.same_person(owner, row.owner_key):
+    if row is None or row.owner_key is None or not sets.same_person(ctx, owner, row.owner_key):
         raise Refusal("That action isn't one of yours.")
     await ctx.conn.execute(
         update(ACTIONS).where(ACTIONS.c.id == action_id).values(status=status, updated_at=ctx.now)

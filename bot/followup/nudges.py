@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from bot.dates.local_times import at_local, in_quiet, out_of_quiet
 from bot.events import ButtonPressed
 from bot.followup import actions, nudge_text, outcomes, planning, timer_checks
 from bot.refs import UserRef
-from bot.replies import Direct, Update
+from bot.replies import Direct, Edit
 from bot.router import Router
 from bot.sets import records as sets
 from bot.store.models import Timer
@@ -85,7 +86,14 @@ async def on_nudge(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     return f"sent: {len(progress.outstanding)} action(s)"
 
 
-def _send(ctx: Ctx, timer_id: int, user: UserRef, session_at, tz, rows: list[Any]) -> None:
+def _send(
+    ctx: Ctx,
+    timer_id: int,
+    user: UserRef,
+    session_at: datetime | None,
+    tz: ZoneInfo,
+    rows: list[Any],
+) -> None:
     ctx.emit(
         Direct(
             user=user,
@@ -120,7 +128,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     ctx.set_id = row.set_id
     owner_key = row.owner_key  # who the action belongs to (on Discord a DM's user ref differs)
     ctx.emit(
-        Update(
+        Edit(
             handle=nudge_text.action_handle(int(timer_part), row.id),
             text=nudge_text.action_message(row, verb, marked=True),
             buttons=nudge_text.status_buttons(row.id, int(timer_part)),
@@ -138,7 +146,12 @@ async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
     row = (await ctx.conn.execute(select(TIMERS).where(TIMERS.c.id == int(event.value)))).first()
     payload = (row.payload or {}) if row is not None else {}
     me = payload.get("user")
-    if row is None or row.kind != planning.NUDGE or not me or not sets.same_person(event.user, me):
+    if (
+        row is None
+        or row.kind != planning.NUDGE
+        or not me
+        or not sets.same_person(ctx, event.user, me)
+    ):
         raise Refusal("That button is out of date.")
     set_info = await planning.find_set(ctx, int(payload.get("set", 0)))
     if set_info is None:
@@ -154,7 +167,7 @@ async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
     progress = await outcomes.progress(ctx, set_info.id, me, since)
     header = nudge_text.nudge_header(UserRef.from_key(me), session_at, tz, progress.outstanding)
     if session_at is not None and due >= session_at:
-        ctx.emit(Update(handle=handle, text=header, buttons=()))
+        ctx.emit(Edit(handle=handle, text=header, buttons=()))
         ctx.emit(Direct(user=event.user, text=nudge_text.snooze_too_late()))
         return
     coming = await _next_planned(ctx, payload.get("later") or [], due + timedelta(hours=1))
@@ -167,7 +180,7 @@ async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
             payload={**payload, "lead": "snoozed", "snoozed_from": row.id},
             dedupe=f"snooze:{row.id}",
         )
-    ctx.emit(Update(handle=handle, text=nudge_text.snoozed(header, coming or due, tz), buttons=()))
+    ctx.emit(Edit(handle=handle, text=nudge_text.snoozed(header, coming or due, tz), buttons=()))
 
 
 async def _next_planned(ctx: Ctx, later: list[str], until: datetime) -> datetime | None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import ColumnElement, and_, bindparam, or_, select
 
 from bot.context import Ctx
 from bot.store.models import Action, Member, OutcomeUpdate, Round
@@ -62,7 +62,8 @@ async def cycle_start(ctx: Ctx, set_id: int, *, excluding: int | None = None) ->
     row = await previous_session(ctx, set_id, excluding=excluding)
     if row is None:
         return None
-    return row.closed_at or row.started_at
+    closed: datetime | None = row.closed_at or row.started_at
+    return closed
 
 
 def _responded(actions: list[Any], updates: list[Any], since: datetime | None) -> bool:
@@ -109,7 +110,7 @@ async def progress(
         actions = list(await ctx.conn.execute(_ACTIONS_SINCE, params))
         updates = list(await ctx.conn.execute(_UPDATES_SINCE, params))
         return Progress(user_key, actions, updates, _responded(actions, updates, since))
-    relevant = ACTIONS.c.status.in_(OUTSTANDING)
+    relevant: ColumnElement[bool] = ACTIONS.c.status.in_(OUTSTANDING)
     if since is not None:
         relevant = or_(relevant, ACTIONS.c.updated_at >= since)
     query = select(ACTIONS).where(
@@ -148,7 +149,7 @@ async def people_owing(ctx: Ctx, set_id: int) -> list[str]:
 
 async def people_in_cycle(ctx: Ctx, set_id: int, since: datetime | None) -> list[str]:
     """Active members who owe an update or gave one (or statuses) in this cycle."""
-    relevant = ACTIONS.c.status.in_(OUTSTANDING)
+    relevant: ColumnElement[bool] = ACTIONS.c.status.in_(OUTSTANDING)
     if since is not None:
         relevant = or_(relevant, ACTIONS.c.updated_at >= since)
     owners = select(ACTIONS.c.owner_key.label("key")).where(ACTIONS.c.set_id == set_id, relevant)
@@ -179,7 +180,7 @@ async def owners_before(
     ctx: Ctx, set_id: int, moment: datetime, since: datetime | None
 ) -> list[str]:
     """Owners of actions made before `moment` that are outstanding or changed since `since`."""
-    relevant = ACTIONS.c.status.in_(OUTSTANDING)
+    relevant: ColumnElement[bool] = ACTIONS.c.status.in_(OUTSTANDING)
     if since is not None:
         relevant = or_(relevant, ACTIONS.c.updated_at >= since)
     rows = await ctx.conn.execute(

@@ -205,8 +205,8 @@ async def reconcile(ctx: Ctx, set_id: int, wanted: dict[str, Wanted]) -> dict[st
         ):
             existing[row.dedupe] = row
     for key, want in wanted.items():
-        row = existing.get(key)
-        if row is None:
+        found = existing.get(key)
+        if found is None:
             added = await timers.schedule(
                 ctx.conn,
                 kind=want.kind,
@@ -216,12 +216,13 @@ async def reconcile(ctx: Ctx, set_id: int, wanted: dict[str, Wanted]) -> dict[st
                 dedupe=key,
             )
             counts["added"] += int(added)
-        elif row.status == "cancelled" or (
-            row.status == "pending" and (row.due_at != want.due_at or row.payload != want.payload)
+        elif found.status == "cancelled" or (
+            found.status == "pending"
+            and (found.due_at != want.due_at or found.payload != want.payload)
         ):
             await ctx.conn.execute(
                 update(TIMERS)
-                .where(TIMERS.c.id == row.id, TIMERS.c.status == row.status)
+                .where(TIMERS.c.id == found.id, TIMERS.c.status == found.status)
                 .values(
                     status="pending",
                     due_at=want.due_at,
@@ -230,7 +231,7 @@ async def reconcile(ctx: Ctx, set_id: int, wanted: dict[str, Wanted]) -> dict[st
                     note=None,
                 )
             )
-            counts["revived" if row.status == "cancelled" else "moved"] += 1
+            counts["revived" if found.status == "cancelled" else "moved"] += 1
         else:
             counts["kept"] += 1
     return counts

@@ -43,8 +43,9 @@ async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
     row = await current(ctx, set_info.id)
     if row is None:
         return None
-    if row.next_at is not None and row.next_at > ctx.now:
-        return row.next_at
+    next_at: datetime | None = row.next_at
+    if next_at is not None and next_at > ctx.now:
+        return next_at
     rec = recurrence_from(row.recurrence)
     if rec is None:
         return None

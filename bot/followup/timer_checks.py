@@ -11,12 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, select, type_coerce
 
 from bot.context import Ctx
 from bot.dates.local_times import Quiet, parse_quiet
+from bot.dates.zones import zone_or
 from bot.followup import schedule
 from bot.refs import ChannelRef
 from bot.sets.records import SetInfo
@@ -104,20 +105,6 @@ async def set_state(ctx: Ctx, set_id: int) -> SetState | None:
     return SetState(info, row.running_id is not None, next_at, row.cycle_start)
 
 
-def _zone(*names: str | None) -> ZoneInfo:
-    for name in names:
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (
-                ZoneInfoNotFoundError,
-                ValueError,
-                OSError,
-            ):  # OSError: a name too long for a path
-                continue
-    return ZoneInfo("UTC")
-
-
 async def person_state(ctx: Ctx, info: SetInfo, user_key: str) -> PersonState:
     """Membership and preferences (own zone, else the set's; own quiet hours, else the
     config's) — the same answers as `sets.timezone_for` and `/als settings`."""
@@ -125,11 +112,14 @@ async def person_state(ctx: Ctx, info: SetInfo, user_key: str) -> PersonState:
     defaults = ctx.config.defaults
     if row is None:
         return PersonState(
-            False, _zone(info.timezone, defaults.timezone), parse_quiet(defaults.quiet_hours), True
+            False,
+            zone_or(info.timezone, defaults.timezone),
+            parse_quiet(defaults.quiet_hours),
+            True,
         )
     return PersonState(
         bool(row.active),
-        _zone(row.timezone, info.timezone, defaults.timezone),
+        zone_or(row.timezone, info.timezone, defaults.timezone),
         parse_quiet(row.quiet_hours or defaults.quiet_hours),
         row.nudges is not False,
     )

@@ -11,8 +11,10 @@ from bot.sets.hooks import MEMBER_LEAVING
 
 def register(router: Router) -> None:
     router.command(Start, control.start)
-    for verb in (Next, Pause, Resume, End):
-        router.command(verb, control.control)
+    router.command(Next, control.control)
+    router.command(Pause, control.control)
+    router.command(Resume, control.control)
+    router.command(End, control.control)
     router.command(AddAction, commitments.add_action)
     router.event(MessagePosted, chat.on_message)
     router.button("round", chat.on_button)

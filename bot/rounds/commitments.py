@@ -20,6 +20,7 @@ from bot.rounds.sessions import active_session, header_handle
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import Action, Evaluation, ScheduleRow
+from bot.store.upsert import inserted_id
 
 ACTIONS = Action.__table__
 EVALUATIONS = Evaluation.__table__
@@ -51,7 +52,7 @@ async def record(
             updated_at=ctx.now,
         )
     )
-    action_id = result.inserted_primary_key[0]
+    action_id = inserted_id(result)
     confirmation = text(
         "✅ Action recorded for ", Mention(owner), ": ", command.text, due_text(command.due)
     )

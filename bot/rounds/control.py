@@ -12,7 +12,7 @@ from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
-from bot.replies import Direct, Mention, Post, Strong, Text, Update, text
+from bot.replies import Direct, Edit, Mention, Post, Strong, Text, text
 from bot.rounds import commitments, engine, hooks, wording
 from bot.rounds.engine import (
     Closed,
@@ -70,7 +70,7 @@ async def apply_step(
     if not refresh:
         return
     ctx.emit(
-        Update(
+        Edit(
             handle=session.header,
             text=wording.header(session.id, session.state, ctx.now),
             buttons=wording.buttons(session.id, session.state),

@@ -18,6 +18,7 @@ from bot.rounds import codec, engine
 from bot.rounds.engine import RoundState
 from bot.store.models import Posted, Round
 from bot.store.models import Session as SessionRow
+from bot.store.upsert import inserted_id
 
 SESSIONS = SessionRow.__table__
 ROUNDS = Round.__table__
@@ -93,7 +94,7 @@ async def create_session(ctx: Ctx, set_id: int, state: RoundState, started_by: s
             scratch={},
         )
     )
-    return SessionInfo(result.inserted_primary_key[0], set_id, state, {})
+    return SessionInfo(inserted_id(result), set_id, state, {})
 
 
 async def save(ctx: Ctx, session: SessionInfo) -> None:

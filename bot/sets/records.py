@@ -9,15 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
 
 from bot.context import Ctx, Refusal
-from bot.refs import ChannelRef, Platform, UserRef
+from bot.dates.zones import zone_or
+from bot.refs import ChannelRef, UserRef
 from bot.store.models import Member, Person
 from bot.store.models import Set as SetRow
-from bot.store.upsert import insert_ignore
+from bot.store.upsert import insert_ignore, inserted_id
 
 SETS = SetRow.__table__
 MEMBERS = Member.__table__
@@ -73,7 +74,7 @@ async def create_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
             created_at=ctx.now,
         )
     )
-    return await get_set(ctx, result.inserted_primary_key[0])
+    return await get_set(ctx, inserted_id(result))
 
 
 async def require_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
@@ -96,30 +97,34 @@ async def sets_of(ctx: Ctx, user: UserRef) -> list[SetInfo]:
     return [info_from_row(r) for r in rows]
 
 
-def same_person(user: UserRef, key: str) -> bool:
-    """Is the person stored as `key` this user?  On Discord a user id is global (the same
-    person in every server), and DMs arrive with no server at all, so the id decides."""
+def same_person(ctx: Ctx, user: UserRef, key: str) -> bool:
+    """Is the person stored as `key` this user?  Where the platform's user ids are global
+    (Discord: the same person in every server, and DMs arrive with no server at all), the
+    id decides."""
     if user.key == key:
         return True
     other = UserRef.from_key(key)
+    platform = user.workspace.platform
     return (
-        user.workspace.platform == Platform.DISCORD
-        and other.workspace.platform == Platform.DISCORD
+        ctx.traits.of(platform).global_user_ids
+        and other.workspace.platform == platform
         and other.id == user.id
     )
 
 
 async def memberships(ctx: Ctx, user: UserRef) -> list[tuple[SetInfo, UserRef]]:
     """The person's sets, each with the identity they have there: their workspace's sets,
-    or on Discord their sets in every server (a DM belongs to no server)."""
-    if user.workspace.platform != Platform.DISCORD:
+    or where user ids are global their sets in every workspace of the platform (a Discord
+    DM belongs to no server)."""
+    platform = user.workspace.platform
+    if not ctx.traits.of(platform).global_user_ids:
         found = await sets_of(ctx, user)
         return [(s, user) for s in found if s.channel.workspace == user.workspace]
     rows = await ctx.conn.execute(
         select(SETS, MEMBERS.c.user_key.label("member_key"))
         .join(MEMBERS, MEMBERS.c.set_id == SETS.c.id)
         .where(
-            MEMBERS.c.user_key.like(f"{Platform.DISCORD.value}:%:{user.id}"),
+            MEMBERS.c.user_key.like(f"{platform.value}:%:{user.id}"),
             MEMBERS.c.active.is_(True),
         )
         .order_by(SETS.c.id)
@@ -127,7 +132,7 @@ async def memberships(ctx: Ctx, user: UserRef) -> list[tuple[SetInfo, UserRef]]:
     return [
         (info_from_row(r), UserRef.from_key(r.member_key))
         for r in rows
-        if same_person(user, r.member_key)
+        if same_person(ctx, user, r.member_key)
     ]
 
 
@@ -263,17 +268,11 @@ async def set_person(ctx: Ctx, user: UserRef, **values: Any) -> None:
 async def timezone_for(ctx: Ctx, user: UserRef, set_info: SetInfo | None) -> ZoneInfo:
     """Dates people type are read in their own time zone, else their set's."""
     row = await person(ctx, user)
-    for name in (row.timezone if row else None, set_info.timezone if set_info else None):
-        if name:
-            try:
-                return ZoneInfo(name)
-            except (
-                ZoneInfoNotFoundError,
-                ValueError,
-                OSError,
-            ):  # OSError: a name too long for a path
-                continue
-    return ZoneInfo(ctx.config.defaults.timezone)
+    return zone_or(
+        row.timezone if row else None,
+        set_info.timezone if set_info else None,
+        fallback=ctx.config.defaults.timezone,
+    )
 
 
 def command_set(ctx: Ctx) -> SetInfo:

@@ -26,7 +26,7 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
             .where(sessions.c.set_id == set_info.id, sessions.c.status == "closed")
         )
     ).scalar_one()
-    by_status = dict(
+    by_status: dict[str, int] = dict(
         (
             await ctx.conn.execute(
                 select(actions.c.status, func.count())

@@ -10,15 +10,15 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import update
 
 from bot.commands.values import Settings
 from bot.context import Ctx, Refusal
+from bot.dates.zones import UnknownZone, read_zone
 from bot.emoji_names import normalise_emoji
 from bot.events import CommandInvoked
-from bot.replies import Ephemeral, Strong, text
+from bot.replies import Ephemeral, Strong, Text, text
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_CHANGED, SETTINGS_CHANGED
 from bot.store.models import Set as SetRow
@@ -37,8 +37,8 @@ def _minutes(low: int, high: int) -> Callable[[str], int]:
 
 def _zone(raw: str) -> str:
     try:
-        ZoneInfo(raw)
-    except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name too long for a path
+        read_zone(raw)
+    except UnknownZone:
         raise ValueError("a time zone name such as Europe/London or America/New_York") from None
     return raw
 
@@ -174,15 +174,15 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
                 .where(SETS.c.id == set_info.id)
                 .values(settings={**set_info.settings, name: value})
             )
-        for hook in ctx.hooks(SETTINGS_CHANGED):
-            await hook(ctx, set_info, name, value)
+        for changed in ctx.hooks(SETTINGS_CHANGED):
+            await changed(ctx, set_info, name, value)
     shown = ("on" if value else "off") if isinstance(value, bool) else value
     ctx.emit(
         Ephemeral(channel=event.channel, user=event.user, text=text(f"Saved: {name} = {shown}."))
     )
 
 
-async def _listing(ctx: Ctx, event: CommandInvoked, set_info: sets.SetInfo | None):
+async def _listing(ctx: Ctx, event: CommandInvoked, set_info: sets.SetInfo | None) -> Text:
     out = text(Strong("Settings"))
     if set_info is not None:
         out += "\nThis set (facilitators change these):"

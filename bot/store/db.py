@@ -14,7 +14,7 @@ import asyncio
 import logging
 import sqlite3
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -31,7 +31,9 @@ CHECKPOINT_EVERY = 0.25  # seconds: at most one background WAL checkpoint this o
 AUTOCHECKPOINT_BACKSTOP = 20_000  # pages (~80 MB): SQLite's own, if those ever stall
 
 
-def _sqlite_pragmas(begin_sql: str):
+def _sqlite_pragmas(
+    begin_sql: str,
+) -> tuple[Callable[[Any, Any], None], Callable[[Any], None]]:
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide when transactions begin (needed for
         # SAVEPOINTs and for BEGIN IMMEDIATE).

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 
@@ -42,11 +42,11 @@ class InlineCursor:
     async def __aexit__(self, *exc: object) -> None:
         self._cursor.close()
 
-    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> InlineCursor:
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
         self._cursor.execute(sql, parameters)
         return self
 
-    async def executemany(self, sql: str, seq: Iterable[Iterable[Any]]) -> InlineCursor:
+    async def executemany(self, sql: str, seq: Iterable[Sequence[Any]]) -> InlineCursor:
         self._cursor.executemany(sql, seq)
         return self
 
@@ -101,7 +101,7 @@ class InlineConnection:
     def isolation_level(self) -> str | None:
         return self._conn.isolation_level
 
-    async def execute(self, sql: str, parameters: Iterable[Any] = ()) -> InlineCursor:
+    async def execute(self, sql: str, parameters: Sequence[Any] = ()) -> InlineCursor:
         return await self.cursor().execute(sql, parameters)
 
     async def commit(self) -> None:

@@ -9,6 +9,7 @@ timers, the inbox and outbox).
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     Text,
     UniqueConstraint,
     text,
@@ -51,7 +53,14 @@ class UTCDateTime(TypeDecorator[datetime]):
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {datetime: UTCDateTime(), dict: JSON, list: JSON}
+    type_annotation_map = {
+        datetime: UTCDateTime(),
+        dict[str, Any]: JSON,
+        list[Any]: JSON,
+    }
+    # Every model here is mapped to one real table, and the code reads its columns through
+    # `Model.__table__.c`; SQLAlchemy types it as the wider FromClause.
+    __table__: ClassVar[Table]
 
 
 class Set(Base):
@@ -62,7 +71,7 @@ class Set(Base):
     workspace_key: Mapped[str] = mapped_column(String(200), index=True)
     channel_key: Mapped[str] = mapped_column(String(300), unique=True)
     timezone: Mapped[str] = mapped_column(String(64))
-    settings: Mapped[dict] = mapped_column(default=dict)
+    settings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
 
 
@@ -100,7 +109,7 @@ class Session(Base):
     closed_at: Mapped[datetime | None]
     version: Mapped[int] = mapped_column(Integer, default=0)
     # Transient round data (the questions to hand the presenter); emptied once delivered.
-    scratch: Mapped[dict] = mapped_column(default=dict)
+    scratch: Mapped[dict[str, Any]] = mapped_column(default=dict)
 
 
 Index(
@@ -166,7 +175,7 @@ class ScheduleRow(Base):
     __tablename__ = "schedules"
     set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), primary_key=True)
     first_at: Mapped[datetime]
-    recurrence: Mapped[dict | None]
+    recurrence: Mapped[dict[str, Any] | None]
     next_at: Mapped[datetime | None]
 
 
@@ -184,7 +193,7 @@ class Timer(Base):
     due_at: Mapped[datetime]
     status: Mapped[str] = mapped_column(String(16), default="pending")
     subject: Mapped[str] = mapped_column(String(300))
-    payload: Mapped[dict] = mapped_column(default=dict)
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     dedupe: Mapped[str | None] = mapped_column(String(300), unique=True)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     claimed_at: Mapped[datetime | None]
@@ -272,8 +281,8 @@ class Do(Base):
     text: Mapped[str] = mapped_column(Text)
     norm_text: Mapped[str] = mapped_column(Text)  # indexed with set_id (migration 0003)
     author_key: Mapped[str | None] = mapped_column(String(300), index=True)
-    saved_by: Mapped[list] = mapped_column(default=list)
-    tags: Mapped[list] = mapped_column(default=list)
+    saved_by: Mapped[list[Any]] = mapped_column(default=list)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(String(16), default="saved")
     created_at: Mapped[datetime]
     featured_at: Mapped[datetime | None]  # last "do of the week" (migration 0002)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import CursorResult, Table
 from sqlalchemy.dialects import postgresql, sqlite
 
 
@@ -20,3 +20,11 @@ def _insert_ignore(table: Table, dialect: str, conflict_on: tuple[str, ...]) -> 
     every inbox flush and several times per reaction)."""
     module = sqlite if dialect == "sqlite" else postgresql
     return module.insert(table).on_conflict_do_nothing(index_elements=list(conflict_on))
+
+
+def inserted_id(result: CursorResult[Any]) -> int:
+    """The integer primary key a single-row INSERT made (every table here has one)."""
+    key = result.inserted_primary_key
+    if key is None:
+        raise ValueError("the statement inserted no row")
+    return int(key[0])

@@ -43,6 +43,9 @@ def test_every_key_is_overridable_from_the_environment() -> None:
         ({"ALSBOT_SLACK_PORT": "eighty"}, "[slack] port must be a whole number"),
         ({"ALSBOT_DEFAULTS_PRESENTING_MINUTES": "12"}, "between 6 and 10"),
         ({"ALSBOT_DEFAULTS_TIMEZONE": "Mars/Base"}, "is unknown"),
+        ({"ALSBOT_DEFAULTS_TIMEZONE": "A" * 300}, "[defaults] timezone 'AAAA"),
+        ({"ALSBOT_LOGGING_LEVEL": "loud"}, "[logging] level must be one of debug, info"),
+        ({"ALSBOT_LOGGING_FORMAT": "xml"}, "[logging] format must be one of text, json"),
         ({"ALSBOT_SLACK_MODE": "carrier-pigeon"}, "'http' or 'socket'"),
     ],
 )

@@ -5,12 +5,12 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from bot.outbox import ChannelPacer, Deliverer, enqueue
 from bot.ports import DeliveryRetry
-from bot.refs import ChannelRef, UserRef
-from bot.replies import Direct, Post, Update, text
+from bot.refs import ChannelRef, MessageRef, UserRef
+from bot.replies import Direct, Edit, Post, text
 from bot.store.models import Outbox
 from tests.standins.recording import CONSOLE, RecordingOutlet, always_fail, retry_once_then_ok
 
@@ -36,7 +36,7 @@ async def drain(deliverer: Deliverer, rounds: int = 50) -> None:
 
 
 @pytest.mark.asyncio
-async def test_post_then_thread_reply_then_update_in_order(store, clock) -> None:
+async def test_post_then_thread_reply_then_edit_in_order(store, clock) -> None:
     outlet = RecordingOutlet()
     async with store.write() as conn:
         await enqueue(
@@ -44,7 +44,7 @@ async def test_post_then_thread_reply_then_update_in_order(store, clock) -> None
             [
                 Post(channel=C, text=text("header"), handle="h:1"),
                 Post(channel=C, text=text("in thread"), thread_handle="h:1"),
-                Update(handle="h:1", text=text("header v2")),
+                Edit(handle="h:1", text=text("header v2")),
                 Direct(user=U, text=text("psst")),
             ],
             now=clock.now(),
@@ -52,12 +52,40 @@ async def test_post_then_thread_reply_then_update_in_order(store, clock) -> None
     await drain(Deliverer(store, outlet))
     kinds = [(type(d.reply).__name__, d.thread, d.target) for d in outlet.sent]
     header_ref = outlet.sent[0]
-    assert [k[0] for k in kinds if k[0] != "Direct"] == ["Post", "Post", "Update"]
+    assert [k[0] for k in kinds if k[0] != "Direct"] == ["Post", "Post", "Edit"]
     thread_reply = next(d for d in outlet.sent if getattr(d.reply, "thread_handle", None))
-    update = next(d for d in outlet.sent if isinstance(d.reply, Update))
+    edit = next(d for d in outlet.sent if isinstance(d.reply, Edit))
     assert thread_reply.thread is not None and thread_reply.thread.id == "1"
-    assert update.target == thread_reply.thread
+    assert edit.target == thread_reply.thread
     assert header_ref.reply.text == text("header")
+
+
+@pytest.mark.asyncio
+async def test_an_edit_written_before_the_rename_still_delivers(store, clock) -> None:
+    """Rows written when `Edit` was serialised as "update" are still in outboxes."""
+    outlet = RecordingOutlet()
+    async with store.write() as conn:
+        await enqueue(conn, [Post(channel=C, text=text("header"), handle="h:1")], now=clock.now())
+    await drain(Deliverer(store, outlet))
+    [header] = outlet.sent
+    async with store.write() as conn:
+        await conn.execute(
+            insert(Outbox.__table__).values(
+                platform="console",
+                lane=C.key,
+                body='{"type":"update","handle":"h:1","text":[["p","header v2"]],"buttons":[]}',
+                status="pending",
+                attempts=0,
+                created_at=clock.now(),
+            )
+        )
+    await drain(Deliverer(store, outlet))
+    old = outlet.sent[-1]
+    assert old.reply == Edit(handle="h:1", text=text("header v2"))
+    assert old.target == MessageRef(C, "1")
+    async with store.read() as conn:
+        statuses = (await conn.execute(select(Outbox.__table__.c.status))).scalars().all()
+    assert statuses == ["sent", "sent"]
 
 
 @pytest.mark.asyncio

@@ -109,7 +109,7 @@ class SlowCore:
         self.events.append(event)
         return True
 
-    def attach(self, outlet: object, source: object = None) -> None:
+    def attach(self, outlet: object, source: object = None, traits: object = None) -> None:
         pass
 
 

@@ -6,7 +6,7 @@ import pytest
 
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.replies import Button, Direct, Ephemeral, File, Mention, Post, Update, text
+from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, text
 from tests.adapters.discord.conftest import Running, dm_texts, in_channel
 from tests.standins.discord_gateway import DiscordStandIn
 from tests.standins.discord_payloads import UserInfo
@@ -41,7 +41,7 @@ async def test_post_update_and_thread(standin: DiscordStandIn, running: Running)
     assert again is not None and again.channel.id == root.id
     assert len(standin.calls("POST", rf"/channels/\d+/messages/{root.id}/threads")) == 1
 
-    await outlet.deliver(Delivery(Update(handle="h", text=text("Edited")), target=root))
+    await outlet.deliver(Delivery(Edit(handle="h", text=text("Edited")), target=root))
     assert posted.content == "Edited" and posted.components == []
 
 

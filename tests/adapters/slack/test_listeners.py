@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from adapters.slack.app import SLOW, SORRY, Listeners, build_bolt_app
+from adapters.slack.bolt_app import SLOW, SORRY, Listeners, build_bolt_app
 from adapters.slack.client import SlackStartupError, patient_client
 from adapters.slack.interactions import ResponseUrls
 from adapters.slack.server import SlackHttpServer

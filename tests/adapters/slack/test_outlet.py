@@ -12,7 +12,7 @@ from adapters.slack.interactions import ResponseUrls
 from adapters.slack.outlet import SlackOutlet
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.replies import Button, Direct, Ephemeral, File, Mention, Post, Update, text
+from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, text
 from tests.standins.slack_web_api import SlackWebApi
 
 WS = WorkspaceRef(Platform.SLACK, "T0TEST")
@@ -54,14 +54,14 @@ async def test_update_edits_the_target(web_api: SlackWebApi) -> None:
     header = await o.deliver(
         Delivery(Post(channel=C1, text=text("v1"), buttons=(Button("a", "A"),)))
     )
-    same = await o.deliver(Delivery(Update(handle="h", text=text("v2")), target=header))
+    same = await o.deliver(Delivery(Edit(handle="h", text=text("v2")), target=header))
     assert same == header
     message = web_api.find("C1", header.id)
     assert message.text == "v2" and message.blocks == [
         {"type": "section", "text": {"type": "mrkdwn", "text": "v2", "verbatim": True}}
     ]
     with pytest.raises(DeliveryFailed):
-        await o.deliver(Delivery(Update(handle="h", text=text("v3"))))
+        await o.deliver(Delivery(Edit(handle="h", text=text("v3"))))
 
 
 @pytest.mark.asyncio

@@ -6,7 +6,9 @@ import pytest
 
 from adapters.slack.client import SlackStartupError, base_url
 from adapters.slack.service import start_slack
+from adapters.slack.traits import archive_link
 from bot.app import Alsbot
+from bot.refs import Platform
 from tests.adapters.slack.world import slack_config
 from tests.standins.slack_web_api import SlackWebApi
 
@@ -49,5 +51,30 @@ async def test_a_refused_bot_token_stops_the_start_without_showing_it(
             await start_slack(bot, config)
         assert "xoxb-revoked-secret" not in str(failed.value)
         assert "auth.test" in str(failed.value)
+    finally:
+        await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_starting_declares_slack_s_traits_to_the_core(
+    web_api: SlackWebApi, sqlite_url: str
+) -> None:
+    """The core's Slack pacing and links come from the adapter, on attach."""
+    config = slack_config(
+        web_api,
+        sqlite_url,
+        ALSBOT_SLACK_CHANNEL_RATE_PER_SECOND="2.5",
+        ALSBOT_SLACK_CHANNEL_BURST="3",
+    )
+    bot = await Alsbot.open(config)
+    try:
+        service = await start_slack(bot, config)
+        try:
+            pacer = bot.deliverers[Platform.SLACK].pacer
+            assert (pacer.rate, pacer.burst) == (2.5, 3)
+            traits = bot.traits.of(Platform.SLACK)
+            assert traits.permalink is archive_link and not traits.global_user_ids
+        finally:
+            await service.stop()
     finally:
         await bot.close()

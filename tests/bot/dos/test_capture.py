@@ -8,7 +8,8 @@ from datetime import timedelta
 import pytest
 import pytest_asyncio
 
-from bot.ports import FetchedMessage
+from adapters.discord.traits import DISCORD_TRAITS
+from bot.ports import UNREADABLE, FetchedMessage, PlatformTraits
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Ephemeral, Plain
 from tests.bot.dos.dos_helpers import (
@@ -21,6 +22,7 @@ from tests.bot.dos.dos_helpers import (
     unreact,
 )
 from tests.harness import GENERAL, Harness, private_to, public, u
+from tests.standins.recording import RecordingOutlet
 
 TIP = "Ask what they have already tried before suggesting anything #listening"
 
@@ -180,10 +182,27 @@ async def test_withheld_text_is_never_saved_and_facilitators_are_told_once(h: Ha
     assert await dos(h) == []
     told = [r for r in out if isinstance(r, Direct)]
     assert sorted(r.user.id for r in told) == ["alice", "bob"]
-    assert "nothing was saved" in told[0].text.plain()
+    assert f"nothing was saved: {UNREADABLE}" in told[0].text.plain()
+    assert "The message:" not in told[0].text.plain(), "the console has no links"
     out = await react(h, "erin", msg(2), author="dave", text="   ")
     assert not [r for r in out if isinstance(r, Direct)], "told once, not on every reaction"
     assert await dos(h) == []
+
+
+@pytest.mark.asyncio
+async def test_the_reason_and_the_links_are_the_platform_s_declared_traits(h: Harness) -> None:
+    def link(message: MessageRef) -> str:
+        return f"https://chat.example/{message.channel.id}/{message.id}"
+
+    withheld = "the platform kept its text from me."
+    h.app.attach(h.outlet, traits=PlatformTraits(permalink=link, unreadable=withheld))
+    out = await react(h, "carol", msg(1), author="dave", text="")
+    [told] = [r for r in out if isinstance(r, Direct)]
+    assert f"nothing was saved: {withheld}" in told.text.plain()
+    assert "The message: https://chat.example/general/m1" in told.text.plain()
+    await react(h, "carol", msg(2), author="dave", text=TIP)
+    saved = [s.permalink for s in await sources(h) if s.message_key == msg(2).key]
+    assert saved == ["https://chat.example/general/m2"]
 
 
 @pytest.mark.asyncio
@@ -245,6 +264,7 @@ async def test_discord_thread_messages_find_their_set_through_the_thread(
 ) -> None:
     """On Discord a thread is its own channel: the set is the thread's parent's."""
     h = await Harness.open(sqlite_url, clock)
+    h.app.attach(RecordingOutlet(platform=Platform.DISCORD), traits=DISCORD_TRAITS)
     ws = WorkspaceRef(Platform.DISCORD, "G1")
     parent = ChannelRef(ws, "100")
     try:

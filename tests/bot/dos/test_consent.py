@@ -8,7 +8,7 @@ import pytest
 import pytest_asyncio
 
 from bot.events import ButtonPressed
-from bot.replies import Direct, Update
+from bot.replies import Direct, Edit
 from bot.store.models import Timer
 from tests.bot.dos.dos_helpers import dos, make_set, msg, react, reactions, rows, sources
 from tests.harness import GENERAL, Harness, private_to, u
@@ -64,7 +64,7 @@ async def test_round_thread_message_waits_for_its_author_and_approval_saves(h: H
     out = await h.press("bob", "Yes, save it")
     [do] = await dos(h)
     assert do.text == SECRET and do.saved_by == [u("carol").key, u("erin").key]
-    [done] = [r for r in out if isinstance(r, Update)]
+    [done] = [r for r in out if isinstance(r, Edit)]
     assert "saved as do #1" in done.text.plain() and not done.buttons
     out = await h.press("bob", "Yes, save it")
     assert "already been answered" in private_to(out, "bob")[0]
@@ -75,7 +75,7 @@ async def test_round_thread_message_waits_for_its_author_and_approval_saves(h: H
 async def test_declining_keeps_nothing_and_stops_asking(h: Harness) -> None:
     await ask_bob(h)
     out = await h.press("bob", "No, keep it private")
-    assert "Kept private" in [r for r in out if isinstance(r, Update)][0].text.plain()
+    assert "Kept private" in [r for r in out if isinstance(r, Edit)][0].text.plain()
     [source] = await sources(h)
     assert source.status == "declined" and source.text == ""
     assert await reactions(h) == [], "who reacted is forgotten too"
@@ -105,7 +105,7 @@ async def test_taking_the_reactions_back_withdraws_the_question(h: Harness) -> N
     from tests.bot.dos.dos_helpers import unreact
 
     out = await unreact(h, "carol", msg(1))
-    [withdrawn] = [r for r in out if isinstance(r, Update)]
+    [withdrawn] = [r for r in out if isinstance(r, Edit)]
     assert "No answer needed" in withdrawn.text.plain()
     [source] = await sources(h)
     assert source.status == "counting" and source.text == ""
@@ -125,7 +125,7 @@ async def test_taking_the_reactions_back_withdraws_the_question(h: Harness) -> N
 async def test_an_unanswered_question_expires_after_a_week(h: Harness) -> None:
     await ask_bob(h)
     out = await h.wait(timedelta(days=7, minutes=1))
-    assert any(isinstance(r, Update) and "expired" in r.text.plain() for r in out)
+    assert any(isinstance(r, Edit) and "expired" in r.text.plain() for r in out)
     [source] = await sources(h)
     assert source.status == "expired" and source.text == ""
     consent = await rows(h, Timer, Timer.__table__.c.kind == "do_consent")

@@ -5,9 +5,16 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
-from bot.refs import ChannelRef, Platform, WorkspaceRef
+from adapters.discord.traits import DISCORD_TRAITS
+from bot.context import Ctx
+from bot.events import CommandInvoked, DirectMessage
+from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.sets.records import memberships, same_person
+from bot.store.models import OutcomeUpdate
 from tests.harness import WS, Harness, u
+from tests.standins.recording import RecordingOutlet
 
 
 @pytest.mark.asyncio
@@ -38,16 +45,10 @@ async def test_home_summary_is_mine_only(sqlite_url: str, clock) -> None:
 
 @pytest.mark.asyncio
 async def test_a_discord_dm_reaches_the_set_in_another_server(sqlite_url: str, clock) -> None:
-    """Discord DMs carry no server; the same user id is the same person in every server."""
-    from sqlalchemy import select
-
-    from bot.context import Ctx
-    from bot.events import CommandInvoked, DirectMessage
-    from bot.refs import MessageRef, UserRef
-    from bot.sets.records import memberships, same_person
-    from bot.store.models import OutcomeUpdate
-
+    """Discord DMs carry no server; the same user id is the same person in every server
+    (`DISCORD_TRAITS.global_user_ids`, declared when the adapter attaches)."""
     h = await Harness.open(sqlite_url, clock)
+    h.app.attach(RecordingOutlet(platform=Platform.DISCORD), traits=DISCORD_TRAITS)
     try:
         guild = WorkspaceRef(Platform.DISCORD, "111")
         channel = ChannelRef(guild, "222")
@@ -66,15 +67,42 @@ async def test_a_discord_dm_reaches_the_set_in_another_server(sqlite_url: str, c
             )
         )
         async with h.app.store.read() as conn:
-            ctx = Ctx(conn, clock.now(), h.app.config)
+            ctx = Ctx(conn, clock.now(), h.app.config, traits=h.app.traits)
             found = await memberships(ctx, UserRef(elsewhere, "7"))
-        assert [(s.channel, me) for s, me in found] == [(channel, UserRef(guild, "7"))]
-        assert same_person(UserRef(elsewhere, "7"), "discord:111:7")
-        assert not same_person(UserRef(WS, "7"), "console:other:7"), "only Discord ids are global"
+            assert [(s.channel, me) for s, me in found] == [(channel, UserRef(guild, "7"))]
+            assert same_person(ctx, UserRef(elsewhere, "7"), "discord:111:7")
+            assert not same_person(ctx, UserRef(WS, "7"), "console:other:7"), "console ids are not"
+            assert not same_person(ctx, UserRef(elsewhere, "7"), "discord:111:8")
         async with h.app.store.read() as conn:
             saved = [
                 (r.user_key, r.text) for r in await conn.execute(select(OutcomeUpdate.__table__))
             ]
         assert saved == [("discord:111:7", "It went well")]
+    finally:
+        await h.close()
+
+
+@pytest.mark.asyncio
+async def test_without_declared_traits_an_id_names_a_person_only_in_its_workspace(
+    sqlite_url: str, clock
+) -> None:
+    """The core assumes nothing about a platform whose adapter is not attached: the same
+    Discord id in another server is not taken for the same person."""
+    h = await Harness.open(sqlite_url, clock)
+    try:
+        guild = WorkspaceRef(Platform.DISCORD, "111")
+        channel = ChannelRef(guild, "222")
+        await h.app.handle(
+            CommandInvoked(key="d1", user=UserRef(guild, "7"), channel=channel, text="join")
+        )
+        elsewhere = WorkspaceRef(Platform.DISCORD, "999")
+        async with h.app.store.read() as conn:
+            ctx = Ctx(conn, clock.now(), h.app.config, traits=h.app.traits)
+            assert await memberships(ctx, UserRef(elsewhere, "7")) == []
+            assert [me for _s, me in await memberships(ctx, UserRef(guild, "7"))] == [
+                UserRef(guild, "7")
+            ]
+            assert not same_person(ctx, UserRef(elsewhere, "7"), "discord:111:7")
+            assert same_person(ctx, UserRef(guild, "7"), "discord:111:7")
     finally:
         await h.close()

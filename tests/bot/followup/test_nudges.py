@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bot.events import ButtonPressed
-from bot.replies import Update
+from bot.replies import Edit
 from tests.harness import Harness, u
 from tests.nudge_world import (
     action_rows,
@@ -60,7 +60,7 @@ async def test_status_buttons_set_statuses_and_an_update_stops_nudging(h: Harnes
 
     out = await press_button(h, "bob", *button_on(first, "Done"))
     assert [a.status for a in await action_rows(h)] == ["done", "open"]
-    edits = [r for r in out if isinstance(r, Update)]
+    edits = [r for r in out if isinstance(r, Edit)]
     assert len(edits) == 1 and edits[0].handle == first.handle
     assert "done ✓" in edits[0].text.plain()
     assert "1 action still without a status" in dms(out, "bob")[0].text.plain()
@@ -143,7 +143,7 @@ async def test_snooze_one_day_respecting_quiet_hours_and_only_once(h: Harness) -
     header = nudge_headers(out, "bob")[0]
     await h.cmd("bob", "settings quiet_hours 09:30-10:45")
     out = await press_button(h, "bob", *button_on(header, "Snooze 1 day"))
-    edit = [r for r in out if isinstance(r, Update)][0]
+    edit = [r for r in out if isinstance(r, Edit)][0]
     assert edit.handle == header.handle and not edit.buttons
     assert "Tuesday 10 February, 10:45" in edit.text.plain()
     await press_button(h, "bob", *button_on(header, "Snooze 1 day"))  # twice: still one
@@ -290,13 +290,14 @@ async def test_forget_me_cancels_nudges_and_replanning_does_not_revive_them(h: H
 @pytest.mark.asyncio
 async def test_discord_buttons_work_from_a_dm_that_carries_no_server(h: Harness) -> None:
     """On Discord the DM's user ref names no server; the stored nudge names the guild."""
+    from adapters.discord.traits import DISCORD_TRAITS
     from bot.events import CommandInvoked
     from bot.refs import ChannelRef, Platform, UserRef, WorkspaceRef
     from bot.replies import Direct
     from tests.standins.recording import RecordingOutlet
 
     discord = RecordingOutlet(platform=Platform.DISCORD)
-    h.app.attach(discord)
+    h.app.attach(discord, traits=DISCORD_TRAITS)
     guild = WorkspaceRef(Platform.DISCORD, "111")
     channel = ChannelRef(guild, "222")
 

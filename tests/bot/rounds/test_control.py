@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.refs import Platform, WorkspaceRef
-from bot.replies import Direct, Ephemeral, Post, Update
+from bot.replies import Direct, Edit, Ephemeral, Post
 from bot.store.models import Action, Evaluation, Session
 from tests.harness import Harness, private_to, public, texts
 
@@ -232,7 +232,7 @@ async def test_end_early_posts_summary_and_closes(h: Harness) -> None:
     await h.cmd("alice", "start @bob")
     out = await h.cmd("alice", "end")
     assert any(t.startswith("Session summary (ended early)") for t in public(out))
-    assert any(isinstance(r, Update) and not r.buttons for r in out)
+    assert any(isinstance(r, Edit) and not r.buttons for r in out)
     out = await h.cmd("alice", "next")
     assert private_to(out, "alice")
 

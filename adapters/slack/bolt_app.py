@@ -23,7 +23,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Awaitable, Callable
-from typing import Any, Protocol
+from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -34,17 +34,13 @@ from adapters.slack.home import HomePublisher
 from adapters.slack.interactions import ResponseUrls
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
-from bot.events import Event
+from bot.ports import Submitter
 
 log = logging.getLogger(__name__)
 ANY = re.compile(r".*", re.S)
 ACK_BUDGET = 2.0  # seconds; Slack allows 3 for commands and interactions
 SORRY = "Sorry — I couldn't take that in just now. Nothing was changed; please try again."
 SLOW = "Got it. I'm a little slow right now; your answer will follow shortly."
-
-
-class Submitter(Protocol):
-    async def submit(self, event: Event) -> bool: ...
 
 
 class Listeners:
@@ -106,7 +102,10 @@ class Listeners:
             await ack(text=SLOW)
             return
         except Exception as error:  # the traceback is logged by Background
-            log.warning("could not record %s (%s); told the person", event.key, error)
+            # By its type: a database error's message quotes the row, the person's words.
+            log.warning(
+                "could not record %s (%s); told the person", event.key, type(error).__name__
+            )
             await ack(text=SORRY)
             return
         await ack()
@@ -215,11 +214,3 @@ def build_bolt_app(
     ):
         register(ANY)(on_other)
     return app
-
-
-async def serve_slack(alsbot: Any, config: Any) -> Callable[[], Awaitable[None]]:
-    """`alsbot run`'s entry point: start Slack in the configured mode; return its stop."""
-    from adapters.slack.service import start_slack
-
-    service = await start_slack(alsbot, config)
-    return service.stop

@@ -1,0 +1,30 @@
+"""What the core may assume about Discord (`bot.ports.PlatformTraits`), declared on attach.
+
+A user id (a snowflake) is the same person in every server, and a DM arrives with no
+server at all: the core finds a person's sets by the id alone.  A message link is
+documented and stable, so it needs no API call.  Delivery is paced by discord.py, which
+follows Discord's own rate-limit headers, so the core adds no pacing of its own.
+"""
+
+from __future__ import annotations
+
+from bot.ports import PlatformTraits
+from bot.refs import MessageRef
+
+# Without the privileged Message Content intent, Discord hands the bot an empty text for
+# other people's messages: the facilitators are told how to turn it on.
+UNREADABLE = (
+    "Discord did not let me read its text. That happens when the bot's Message Content "
+    "intent is off: in the Discord Developer Portal, open the application → Bot → "
+    "Privileged Gateway Intents, turn on “Message Content Intent”, and restart alsbot."
+)
+
+
+def message_link(message: MessageRef) -> str:
+    guild = message.channel.workspace.id
+    return f"https://discord.com/channels/{guild}/{message.channel.id}/{message.id}"
+
+
+DISCORD_TRAITS = PlatformTraits(
+    global_user_ids=True, permalink=message_link, pacing=None, unreadable=UNREADABLE
+)

@@ -1,0 +1,42 @@
+"""The undo window's exact edge: removing every reaction up to and including 10 minutes
+after the save undoes it; a millisecond later the do stays."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from tests.bot.dos.dos_helpers import dos, make_set, msg, react, sources, unreact
+from tests.harness import Harness, private_to
+
+TIP = "Ask what they have already tried before suggesting anything #listening"
+MS = timedelta(milliseconds=1)
+
+
+@pytest.mark.asyncio
+@pytest.mark.parametrize(
+    ("after", "undone"),
+    [
+        (timedelta(minutes=10) - MS, True),  # 9:59.999
+        (timedelta(minutes=10), True),  # 10:00.000: still "within 10 minutes"
+        (timedelta(minutes=10) + MS, False),  # 10:00.001
+    ],
+    ids=["9m59.999s", "10m00.000s", "10m00.001s"],
+)
+async def test_the_undo_window_ends_at_exactly_ten_minutes(
+    h: Harness, after: timedelta, undone: bool
+) -> None:
+    await make_set(h)
+    await react(h, "carol", msg(1), author="dave", text=TIP)
+    [source] = await sources(h)
+    assert source.saved_at == h.clock.now()
+    await h.wait(after)
+    assert h.clock.now() - source.saved_at == after
+    out = await unreact(h, "carol", msg(1))
+    if undone:
+        assert await dos(h) == []
+        assert "no longer saved" in private_to(out, "carol")[0]
+    else:
+        assert len(await dos(h)) == 1
+        assert private_to(out, "carol") == [], "nothing to say: the do simply stays"
