@@ -18,6 +18,7 @@ from bot.followup import outcomes
 from bot.refs import UserRef
 from bot.replies import Ephemeral, Mention, Strong, text
 from bot.rounds.commitments import due_text
+from bot.router import Router
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import Action, OutcomeUpdate
@@ -125,3 +126,8 @@ async def set_status(ctx: Ctx, action_id: int, owner: UserRef, status: str) -> A
         update(ACTIONS).where(ACTIONS.c.id == action_id).values(status=status, updated_at=ctx.now)
     )
     return row
+
+
+def register(router: Router) -> None:
+    router.command(ListActions, list_actions)
+    router.command(GiveUpdate, give_update)

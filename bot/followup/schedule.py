@@ -18,6 +18,7 @@ from bot.dates.recurrence import Recurrence, describe, occurrences_after
 from bot.events import CommandInvoked
 from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.replies import Ephemeral, Post, Strong, text
+from bot.router import Router
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import ScheduleRow
@@ -97,3 +98,7 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
     if command.recurrence:
         body += f", then {describe(command.recurrence)}"
     ctx.emit(Post(channel=set_info.channel, text=body + "."))
+
+
+def register(router: Router) -> None:
+    router.command(Schedule, schedule)

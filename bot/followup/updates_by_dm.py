@@ -6,6 +6,7 @@ from bot.context import Ctx
 from bot.events import DirectMessage
 from bot.followup import actions
 from bot.replies import Direct, text
+from bot.router import Router
 from bot.sets import records as sets
 
 
@@ -35,3 +36,7 @@ async def on_direct_message(ctx: Ctx, event: DirectMessage) -> None:
         for row in still_open:
             reply += text("\n• ", row.text)
     ctx.emit(Direct(user=event.user, text=reply))
+
+
+def register(router: Router) -> None:
+    router.event(DirectMessage, on_direct_message)

@@ -15,7 +15,9 @@ from bot.followup import outcomes
 from bot.followup.nudge_text import STATUS_LABELS, due_text
 from bot.refs import UserRef
 from bot.replies import Mention, Text, text
+from bot.rounds.hooks import UPDATES
 from bot.rounds.sessions import SESSIONS, SessionInfo
+from bot.router import Router
 from bot.sets.records import SetInfo
 
 MAX_UPDATES_SHOWN = 3
@@ -62,3 +64,7 @@ async def digest(ctx: Ctx, set_info: SetInfo, session: SessionInfo) -> Text | No
             names += text(", " if i else "") + _who(key)
         out += text("\nNo update yet from ") + names + " — please share yours live now."
     return out
+
+
+def register(router: Router) -> None:
+    router.hook(UPDATES, digest)

@@ -17,6 +17,7 @@ from bot.replies import Ephemeral, text
 from bot.rounds import advice, commitments, control, engine, wording
 from bot.rounds.engine import Phase
 from bot.rounds.sessions import load_session, save, session_for_thread
+from bot.router import Router
 from bot.sets import records as sets
 
 RATING = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?\s*[.!,:;-]?\s*(\S.{0,60})?\s*$", re.S)
@@ -110,3 +111,8 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         await commitments.rate(ctx, set_info, session.id, event.user, int(extra), None)
     else:
         raise Refusal("That button is out of date.")
+
+
+def register(router: Router) -> None:
+    router.event(MessagePosted, on_message)
+    router.button("round", on_button)

@@ -17,6 +17,7 @@ from bot.events import CommandInvoked
 from bot.refs import MessageRef, UserRef
 from bot.replies import Ephemeral, Mention, Post, Text, text
 from bot.rounds.sessions import active_session, header_handle
+from bot.router import Router
 from bot.sets import records as sets
 from bot.sets.records import SetInfo
 from bot.store.models import Action, Evaluation, ScheduleRow
@@ -150,3 +151,7 @@ async def summary_lines(ctx: Ctx, set_info: SetInfo, session_id: int) -> Text:
     else:
         out += "\nNext session: not scheduled yet (`/als schedule <when>`)."
     return out
+
+
+def register(router: Router) -> None:
+    router.command(AddAction, add_action)

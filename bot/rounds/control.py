@@ -33,7 +33,9 @@ from bot.rounds.sessions import (
     record_round,
     save,
 )
+from bot.router import Router
 from bot.sets import records as sets
+from bot.sets.hooks import MEMBER_LEAVING
 from bot.sets.records import SetInfo
 from bot.timers import DueTimer
 
@@ -263,3 +265,13 @@ async def on_phase_timer(ctx: Ctx, timer: DueTimer) -> str | None:
         moved = True
         await apply_step(ctx, set_info, session, step)
     return None if moved else "nothing due"
+
+
+def register(router: Router) -> None:
+    router.command(Start, start)
+    router.command(Next, control)
+    router.command(Pause, control)
+    router.command(Resume, control)
+    router.command(End, control)
+    router.timer("phase", on_phase_timer)
+    router.hook(MEMBER_LEAVING, on_member_leaving)

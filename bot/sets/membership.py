@@ -7,6 +7,7 @@ from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Ephemeral, Mention, Post, text
+from bot.router import Router
 from bot.sets import records as sets
 from bot.sets.hooks import MEMBER_LEAVING
 
@@ -77,3 +78,9 @@ async def facilitator(ctx: Ctx, event: CommandInvoked, command: FacilitatorChang
             text=text(Mention(target), " is no longer a facilitator of this set."),
         )
     )
+
+
+def register(router: Router) -> None:
+    router.command(Join, join)
+    router.command(Leave, leave)
+    router.command(FacilitatorChange, facilitator)

@@ -17,6 +17,7 @@ from bot.context import Ctx
 from bot.events import CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Ephemeral, File, text
+from bot.router import Router
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import (
     Action,
@@ -168,3 +169,8 @@ async def forget_me(ctx: Ctx, event: CommandInvoked, command: ForgetMe) -> None:
             text=text("Done: alsbot has forgotten you. Thank you for taking part."),
         )
     )
+
+
+def register(router: Router) -> None:
+    router.command(ExportMe, export_me)
+    router.command(ForgetMe, forget_me)

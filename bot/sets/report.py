@@ -8,6 +8,7 @@ from bot.commands.values import Report
 from bot.context import Ctx
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, text
+from bot.router import Router
 from bot.sets import records as sets
 from bot.store.models import Action, Evaluation, Outbox
 from bot.store.models import Session as SessionRow
@@ -61,3 +62,7 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
         for f in failures:
             body += text("\n• to ", f.lane.split(":")[-1], f" — {f.error or 'unknown error'}")
     ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body))
+
+
+def register(router: Router) -> None:
+    router.command(Report, report)

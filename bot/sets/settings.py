@@ -19,6 +19,7 @@ from bot.dates.zones import UnknownZone, read_zone
 from bot.emoji_names import normalise_emoji
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, Text, text
+from bot.router import Router
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_CHANGED, SETTINGS_CHANGED
 from bot.store.models import Set as SetRow
@@ -200,3 +201,7 @@ async def _listing(ctx: Ctx, event: CommandInvoked, set_info: sets.SetInfo | Non
     out += f"\n• nudges = {'on' if (row is None or row.nudges) else 'off'} — outcome nudges by DM"
     out += f"\n• quiet_hours = {(row.quiet_hours if row else None) or ctx.config.defaults.quiet_hours} — no nudges then"
     return out
+
+
+def register(router: Router) -> None:
+    router.command(Settings, settings)
