@@ -42,8 +42,8 @@ import aiohttp
 from bench._load import burst, steady
 from bench._process import Cpu, ReadOnlyDb, Server, clean_env, free_port
 from bench.common import emit
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import Message, SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack.web_api import Message, SlackWebApi
 
 SECRET = "bench0signing0secret0abcdef012345"
 CHANNEL = "C0BENCH"

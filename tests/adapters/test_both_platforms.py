@@ -20,11 +20,11 @@ from bot.config import load_config
 from bot.store.db import open_store
 from bot.store.models import Session
 from bot.store.models import Set as SetRow
-from tests.adapters.discord.conftest import wait_text
-from tests.adapters.slack.world import SECRET
-from tests.standins import slack_signing as sign
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import wait_text
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET
 
 
 def free_port() -> int:

@@ -17,8 +17,8 @@ import pytest
 from bot import logs
 from bot.store.models import Inbox
 from jobs.ticker import Ticker
+from testkit.harness import Harness
 from tests.bot.dos.dos_helpers import make_set, msg, react, rows
-from tests.harness import Harness
 
 WORDS = "Ask what they have already tried zqxwv"  # typed by a person; never in a JSON line
 

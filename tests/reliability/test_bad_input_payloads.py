@@ -28,9 +28,9 @@ from adapters.slack import translate as st_
 from bot.commands.grammar import parse
 from bot.events import Event, event_from_json, event_to_json
 from bot.replies import Plain, Text
-from tests.adapters.slack.world import CORPUS, CORPUS_BACKEND, CORPUS_EVENTS, IDENTITY
+from testkit.slack import signing as sign
+from testkit.slack.world import CORPUS, CORPUS_BACKEND, CORPUS_EVENTS, IDENTITY
 from tests.reliability.odd_text import odd_or_long, odd_text
-from tests.standins import slack_signing as sign
 
 KEY_LIMIT = 300  # inbox.key is String(300): PostgreSQL refuses longer
 NOW, TZ = datetime(2026, 1, 5, 9, 0, tzinfo=UTC), ZoneInfo("Europe/London")

@@ -36,10 +36,10 @@ from bot.clock import FakeClock
 from bot.events import DirectMessage
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.replies import File, Mention, Reply
-from tests.conftest import START_OF_TESTS
-from tests.harness import Harness
+from testkit.config import START_OF_TESTS
+from testkit.harness import Harness
+from testkit.worlds.lookalike import Driver, World
 from tests.reliability.odd_text import INVISIBLE, MENTIONS, SYNTAX
-from tests.reliability.worlds import Driver, World
 
 SLACK = World(WorkspaceRef(Platform.SLACK, "T0PING"), "slack")
 DISCORD = World(WorkspaceRef(Platform.DISCORD, "900000000000000001"), "discord",

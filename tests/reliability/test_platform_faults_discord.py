@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.faults_discord import DiscordFaultPlan, run_discord_faults
+from testkit.worlds.faults_discord import DiscordFaultPlan, run_discord_faults
 
 
 @pytest.mark.asyncio

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import (
     Running,
     advance_to,
     buttons_of,
@@ -15,7 +16,6 @@ from tests.adapters.discord.conftest import (
     run_bot,
     start_session,
 )
-from tests.standins.discord_gateway import DiscordStandIn
 
 
 @pytest.mark.asyncio

@@ -13,7 +13,9 @@ from bot.clock import FakeClock
 from bot.events import CommandInvoked, Event
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.store.models import Inbox
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import INTENT_MESSAGE_CONTENT
+from testkit.discord.running import (
     FAST,
     Running,
     discord_config,
@@ -22,8 +24,6 @@ from tests.adapters.discord.conftest import (
     run_bot,
     wait_inbox,
 )
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import INTENT_MESSAGE_CONTENT
 
 
 @pytest.mark.asyncio

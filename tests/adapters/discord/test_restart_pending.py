@@ -20,9 +20,9 @@ from adapters.discord import translate
 from adapters.runtime import serve
 from bot.app import Alsbot
 from bot.store.models import Do, Inbox, Set
-from tests.adapters.discord.conftest import discord_config
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_world import StoredMessage
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import discord_config
+from testkit.discord.world import StoredMessage
 
 
 async def _count(app: Alsbot, table: type) -> int:

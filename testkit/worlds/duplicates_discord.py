@@ -28,11 +28,11 @@ from bot.rounds import engine
 from bot.rounds.codec import state_from_json
 from bot.store.models import Action, DoReaction, Inbox, OutcomeUpdate
 from bot.store.models import Session as SessionRow
-from tests.adapters.discord.conftest import Running, buttons_of, inbox_keys, wait_text
-from tests.conftest import START_OF_TESTS
-from tests.reliability.duplicates_core import PHASE_WORDS
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import UserInfo
+from testkit.config import START_OF_TESTS
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import UserInfo
+from testkit.discord.running import Running, buttons_of, inbox_keys, wait_text
+from testkit.worlds.duplicates_core import PHASE_WORDS
 
 BATCH = 10
 

@@ -32,10 +32,10 @@ from bot.store.db import open_store
 from bot.store.models import Inbox, Outbox, Posted, Timer
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
-from tests.reliability.faults_common import SetLayout, add_owing_set
-from tests.reliability.live import BotProcess, SlackSender
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
+from testkit.worlds.faults import SetLayout, add_owing_set
+from testkit.worlds.live import BotProcess, SlackSender
 
 SECRET = "crash-test-signing-secret-5d1f0e"
 TEAM = sign.TEAM

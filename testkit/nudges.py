@@ -14,7 +14,7 @@ from bot.events import ButtonPressed
 from bot.refs import ChannelRef
 from bot.replies import Direct, Reply
 from bot.store.models import Action, Timer
-from tests.harness import WS, Harness, u
+from testkit.harness import WS, Harness, u
 
 TIMERS = Timer.__table__
 

@@ -23,7 +23,7 @@ from typing import Any
 
 import aiohttp
 
-from tests.standins import slack_signing as sign
+from testkit.slack import signing as sign
 
 ALSBOT = Path(sys.executable).with_name("alsbot")
 START_TIMEOUT = 30.0

@@ -39,8 +39,8 @@ from bot.rounds.wording import TITLES, step_token
 from bot.store.models import Action, Evaluation, Inbox, Outbox, OutcomeUpdate, Posted
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
-from tests.conftest import START_OF_TESTS
-from tests.harness import Harness
+from testkit.config import START_OF_TESTS
+from testkit.harness import Harness
 
 WS = WorkspaceRef(Platform.CONSOLE, "local")
 PHASE_WORDS = set(TITLES.values())
