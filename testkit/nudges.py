@@ -1,6 +1,6 @@
 """Helpers for nudge, reminder and Updates-phase tests: a closed session, timers, DMs.
 
-Built on `tests.harness.Harness` (the real core on SQLite, a FakeClock, a recording outlet).
+Built on `testkit.harness.Harness` (the real core on SQLite, a FakeClock, a recording outlet).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from testkit.discord.running import (
     run_bot,
     wait_inbox,
 )
+from testkit.eventually import eventually
 
 
 @pytest.mark.asyncio
@@ -54,11 +55,12 @@ async def test_raw_reactions_and_the_message_they_point_at(
     await standin.react(w.bot, tip, "✅")  # the bot's own reaction is not an event
     added = f"discord:reaction:{tip.id}:white_check_mark:{ivy.id}:add:"
     removed = f"discord:reaction:{tip.id}:white_check_mark:{ivy.id}:remove:"
-    for _ in range(250):
+
+    async def removal_recorded() -> list[str] | None:
         keys = await inbox_keys(running.app)
-        if any(k.startswith(removed) for k in keys):
-            break
-        await asyncio.sleep(0.02)
+        return keys if any(k.startswith(removed) for k in keys) else None
+
+    keys = await eventually(removal_recorded, what="the removal reaching the inbox")
     assert any(k.startswith(added) for k in keys)
     assert not [k for k in keys if f":{w.bot.id}:" in k]
 
