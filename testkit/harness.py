@@ -15,10 +15,10 @@ from bot.events import ButtonPressed, CommandInvoked, DirectMessage, MessagePost
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Button, Direct, Edit, Ephemeral, Post, Reply
 from testkit.config import make_config
-from testkit.recording import RecordingOutlet
+from testkit.recording import CONSOLE, RecordingOutlet
 from testkit.timeline import advance
 
-WS = WorkspaceRef(Platform.CONSOLE, "local")
+WS = CONSOLE
 GENERAL = ChannelRef(WS, "general")
 
 

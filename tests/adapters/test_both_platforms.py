@@ -8,7 +8,6 @@ side by side, and both sets land in the one database, each on its own platform.
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -25,12 +24,7 @@ from testkit.discord.running import wait_text
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from testkit.worlds.live import free_port
 
 
 @pytest.mark.asyncio

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,16 +23,10 @@ from testkit.slack import signing as sign
 from testkit.slack.socket_mode import SocketModeServer
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
-from testkit.worlds.live import answers_ok
+from testkit.worlds.live import answers_ok, free_port
 
 ALSBOT = Path(sys.executable).with_name("alsbot")
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest_asyncio.fixture

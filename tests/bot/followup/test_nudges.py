@@ -19,11 +19,8 @@ from testkit.nudges import (
     press_button,
     timers_of,
     utc,
+    wait_until,
 )
-
-
-async def wait_until(h: Harness, moment) -> list:
-    return await h.wait(moment - h.clock.now())
 
 
 @pytest.mark.asyncio

@@ -7,11 +7,7 @@ from datetime import timedelta
 import pytest
 
 from testkit.harness import Harness, private_to, public
-from testkit.nudges import button_on, closed_session, dms, press_button, utc
-
-
-async def wait_until(h: Harness, moment) -> list:
-    return await h.wait(moment - h.clock.now())
+from testkit.nudges import button_on, closed_session, dms, press_button, utc, wait_until
 
 
 async def two_presenters(h: Harness) -> None:
