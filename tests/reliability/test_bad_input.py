@@ -181,6 +181,7 @@ async def run_one(template: Path, work: Path, kind: str, verb: str, text: str) -
         await h.close()
 
 
+@pytest.mark.reliability
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(kind=st.sampled_from(KINDS), verb=st.sampled_from(VERBS), text=odd_or_long)

@@ -207,6 +207,7 @@ PLACES = st.builds(dt.Place, guild_id=st.none() | st.integers(1, 2**63),
                    channel_id=st.integers(1, 2**63), parent_id=st.none() | st.integers(1, 2**63))  # fmt: skip
 
 
+@pytest.mark.reliability
 @settings(max_examples=1500, deadline=None)
 @given(data=interaction_data(), place=PLACES, who=st.integers(1, 2**63))
 def test_discord_command_data_of_any_shape_is_an_event_or_nothing(

@@ -37,6 +37,7 @@ from testkit.worlds.crash_run import run_crash
 from testkit.worlds.crash_world import CrashPlan
 
 
+@pytest.mark.reliability
 @pytest.mark.asyncio
 async def test_twenty_kills_lose_nothing_and_double_nothing(tmp_path: Path) -> None:
     seed = int(os.environ.get("ALSBOT_RELIABILITY_SEED", "8"))

@@ -37,6 +37,7 @@ async def h(sqlite_url: str) -> AsyncIterator[Harness]:
         await harness.close()
 
 
+@pytest.mark.reliability
 @pytest.mark.asyncio
 async def test_ten_thousand_events_thirty_percent_repeated_no_doubled_effect(h: Harness) -> None:
     figures = await run_duplicates(h, total=10_000, rate=0.30, seed=8)

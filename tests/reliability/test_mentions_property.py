@@ -26,6 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -192,6 +193,7 @@ async def _slack_replies(text: str, tmp: Path) -> list[Reply]:
         await h.close()
 
 
+@pytest.mark.reliability
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(texts=st.lists(user_text, min_size=1, max_size=5))

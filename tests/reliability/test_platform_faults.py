@@ -32,6 +32,9 @@ import pytest
 import adapters.slack.outlet as slack_outlet
 from testkit.worlds.faults_slack import FaultPlan, run_faults
 
+# Each runs for many seconds: the inner loop skips them (`-m 'not reliability'`).
+pytestmark = pytest.mark.reliability
+
 
 @pytest.fixture
 def short_waits(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,6 +12,9 @@ import pytest
 
 from testkit.worlds.faults_discord import DiscordFaultPlan, run_discord_faults
 
+# Each runs for many seconds: the inner loop skips them (`-m 'not reliability'`).
+pytestmark = pytest.mark.reliability
+
 
 @pytest.mark.asyncio
 async def test_every_nudge_and_reminder_reaches_discord_once_despite_faults(
