@@ -11,12 +11,14 @@ from typing import Any
 from sqlalchemy import insert, select
 
 from bot.compose import build_router
+from bot.config import Config
 from bot.context import Ctx
 from bot.events import ButtonPressed
 from bot.followup import planning
 from bot.refs import ChannelRef
 from bot.replies import Direct, Reply
 from bot.sets import records as sets
+from bot.store.db import Store
 from bot.store.models import Action, Member, ScheduleRow, Timer
 from testkit.harness import WS, Harness, u
 
@@ -96,7 +98,7 @@ def button_on(reply: Direct, label: str) -> tuple[str, str]:
 
 
 async def seed_presenters(
-    store: Any, config: Any, n: int, *, now: datetime, session_at: datetime
+    store: Store, config: Config, n: int, *, now: datetime, session_at: datetime
 ) -> int:
     """A set whose `n` past presenters each have one open action, a session at
     `session_at`, and its timers planned at `now` by the real planner. Returns the set id."""

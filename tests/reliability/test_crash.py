@@ -11,7 +11,7 @@ seeded random moments and restarts it at once. Meanwhile:
 - round 2 is driven through every phase by `/als next`, paused across several crashes
   and resumed, with questions, actions and ratings posted in its thread;
 - a third set has nudges, reminders and a facilitators' digest falling due during the run
-  (`crash_world.seed`: the same fifteen timers whatever the time of day).
+  (`testkit.worlds.crash_world.seed`: the same fifteen timers whatever the time of day).
 
 At the end, every acknowledged event has its effect in the database, exactly once; the
 rounds are in the phase the moves and the clock say, with the remaining time they had;
@@ -22,7 +22,8 @@ conversation first — and a reply that cannot be looked up (an ephemeral, a res
 answer) reached Slack twice only because a kill landed between Slack accepting it and the
 `sent` commit: the at-least-once window documented in docs/ARCHITECTURE.md.
 
-`run_crash` (`testkit/worlds/crash_run.py`) returns the figures (docs/RELIABILITY.md); `bench/soak_crash.py` runs it longer.
+`run_crash` (`testkit/worlds/crash_run.py`) returns the figures (docs/RELIABILITY.md);
+`bench/soak_crash.py` runs it longer.
 """
 
 from __future__ import annotations

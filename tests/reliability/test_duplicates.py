@@ -1,9 +1,9 @@
 """Issue 8, item 3 — duplicates: 10,000 events of which 30% arrive two or three times
 (Slack retries, gateway replays, double-clicked buttons), and zero duplicated effects.
 
-Through the core (`duplicates_core.py`), then the same kinds of repeat through the real
-Slack endpoint (`duplicates_slack.py`) and the real Discord client on the gateway
-stand-in (`duplicates_discord.py`).  `bench/soak_duplicates.py` runs 100,000.
+Through the core, then the same kinds of repeat through the real Slack endpoint and the
+real Discord client on the gateway stand-in (`testkit/worlds/duplicates_core.py`, `…_slack.py`,
+`…_discord.py`).  `bench/soak_duplicates.py` runs 100,000.
 """
 
 from __future__ import annotations

@@ -17,8 +17,9 @@ hung): the retry is the only delivery. But Slack may have accepted the message a
 the answer was lost; chat.postMessage has no idempotency key, so the retry posts it again.
 That is the at-least-once window of docs/ARCHITECTURE.md; the second test measures it.
 
-`run_faults` (`testkit/worlds/faults_slack.py`) returns the figures; `bench/soak_faults.py` runs it bigger with Slack's real
-waits (the CI test shortens the outlet's fixed 5 s / 2 s back-offs; Retry-After is real).
+`run_faults` (`testkit/worlds/faults_slack.py`) returns the figures; `bench/soak_faults.py`
+runs it bigger with Slack's real waits (the CI test shortens the outlet's fixed 5 s / 2 s
+back-offs; Retry-After is real).
 """
 
 from __future__ import annotations

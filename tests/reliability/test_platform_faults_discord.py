@@ -1,4 +1,4 @@
-"""Platform faults on Discord (issue 8, item 2): see `faults_discord.py` for the set-up.
+"""Platform faults on Discord (issue 8, item 2): see `testkit/worlds/faults_discord.py`.
 
 `bench/soak_faults.py` runs the same with more sets and people.
 """
