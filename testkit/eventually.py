@@ -13,7 +13,7 @@ import asyncio
 import inspect
 import time
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import TypeVar, overload
 
 T = TypeVar("T")
 
@@ -21,6 +21,26 @@ T = TypeVar("T")
 class NeverHappened(AssertionError):
     """The condition did not hold within the time allowed (an AssertionError, so pytest
     reports it as a failed expectation rather than an error in the test's machinery)."""
+
+
+@overload
+async def eventually(
+    check: Callable[[], Awaitable[T]],
+    *,
+    within: float = ...,
+    every: float = ...,
+    what: str | Callable[[], str] = ...,
+) -> T: ...
+
+
+@overload
+async def eventually(
+    check: Callable[[], T],
+    *,
+    within: float = ...,
+    every: float = ...,
+    what: str | Callable[[], str] = ...,
+) -> T: ...
 
 
 async def eventually(
@@ -40,7 +60,7 @@ async def eventually(
     deadline = loop.time() + within
     while True:
         outcome = check()
-        value: T = await outcome if inspect.isawaitable(outcome) else outcome  # type: ignore[assignment]
+        value: T = await outcome if inspect.isawaitable(outcome) else outcome
         if value:
             return value
         if loop.time() >= deadline:
