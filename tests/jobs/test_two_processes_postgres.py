@@ -45,6 +45,7 @@ async def start_sink(received: list[dict]) -> tuple[web.AppRunner, str]:
 
 
 @pytest.mark.postgres
+@pytest.mark.reliability
 @pytest.mark.asyncio
 async def test_two_processes_send_each_of_1000_nudges_exactly_once(postgres_url: str) -> None:
     planned_at = utc(2026, 1, 12, 10)
