@@ -1,7 +1,7 @@
 """Playing Discord for the event-path benchmark: seeded messages, raw reaction dispatches
 pushed down the gateway, heartbeats watched, the bot's inbox observed.
 
-`BenchDiscord` is the tests' Discord stand-in (`tests.standins.discord_gateway`) with three
+`BenchDiscord` is the tests' Discord stand-in (`testkit.discord.gateway`) with three
 additions a benchmark needs: messages seeded straight into its world (tens of thousands,
 without a MESSAGE_CREATE each, which the bot would have to read), a push that numbers and
 sends dispatches in order through the stand-in's own `_emit`/`flush` (so a RESUME would
@@ -25,9 +25,9 @@ from pathlib import Path
 from typing import Any
 
 from bench._process import ReadOnlyDb
-from tests.standins.discord_gateway import HEARTBEAT, DiscordStandIn, GatewaySession
-from tests.standins.discord_payloads import JSON, UserInfo, reaction_payload
-from tests.standins.discord_world import StoredMessage
+from testkit.discord.gateway import HEARTBEAT, DiscordStandIn, GatewaySession
+from testkit.discord.payloads import JSON, UserInfo, reaction_payload
+from testkit.discord.world import StoredMessage
 
 DO_EMOJI = "✅"
 

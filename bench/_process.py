@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import sqlite3
 import sys
 import time
@@ -20,14 +19,11 @@ from pathlib import Path
 
 import aiohttp
 
+from testkit.eventually import eventually
+from testkit.worlds.live import answers_ok
+
 START_TIMEOUT = 30.0
 STOP_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -90,21 +86,21 @@ class Server:
 
     async def wait_http(self, url: str) -> None:
         """Poll `url` until it answers 200, the process dies, or START_TIMEOUT passes."""
-        assert self.process is not None
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + START_TIMEOUT
+        process = self.process
+        assert process is not None
         async with aiohttp.ClientSession() as session:
-            while loop.time() < deadline:
-                if self.process.returncode is not None:
+
+            async def up() -> bool:
+                if process.returncode is not None:
                     raise RuntimeError(f"server exited early:\n{self.output()}")
-                try:
-                    async with session.get(url) as response:
-                        if response.status == 200:
-                            return
-                except aiohttp.ClientConnectionError:
-                    pass
-                await asyncio.sleep(0.05)
-        raise RuntimeError(f"server did not answer {url} in {START_TIMEOUT}s:\n{self.output()}")
+                return await answers_ok(session, url)
+
+            await eventually(
+                up,
+                within=START_TIMEOUT,
+                every=0.05,
+                what=lambda: f"{url} answering:\n{self.output()}\n",
+            )
 
     async def stop(self) -> int | None:
         """SIGTERM (a graceful stop, which also lets a profiler write its file)."""

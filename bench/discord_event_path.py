@@ -44,6 +44,7 @@ from bench._discord_floor import MARKER_EMOJI
 from bench._discord_load import BenchDiscord, InboxWatch, Sent, quiesce
 from bench._process import Cpu, Server, clean_env
 from bench.common import emit, percentile
+from testkit.eventually import reached
 
 DEADLINE = 900.0  # seconds: the whole benchmark gives up after this
 HEARTBEAT_MS = 1000
@@ -58,13 +59,8 @@ def _latency(values: list[float], prefix: str) -> dict[str, float]:
 
 
 async def _until(predicate: Any, limit: float, step: float = 0.005) -> float | None:
-    """Poll until `predicate()`; the monotonic time it held, None on timeout."""
-    deadline = time.monotonic() + limit
-    while time.monotonic() < deadline:
-        if predicate():
-            return time.monotonic()
-        await asyncio.sleep(step)
-    return None
+    """When `predicate()` first held, on the monotonic clock the phases start on."""
+    return await reached(predicate, limit, step, clock=time.monotonic)
 
 
 # --------------------------------------------------------------------------- the floor

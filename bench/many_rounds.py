@@ -25,6 +25,7 @@ from bot.config import load_config
 from bot.events import CommandInvoked, MessagePosted
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.store.models import Posted
+from testkit.eventually import eventually
 
 WS = WorkspaceRef(Platform.CONSOLE, "bench")
 LINES = [
@@ -111,8 +112,11 @@ async def run(rounds: int, messages: int, in_flight: int) -> dict:
         await app.start()
         started = time.perf_counter()
         await asyncio.gather(*(one(r, m) for m in range(messages) for r in range(rounds)))
-        while await app.pending_events():  # noqa: ASYNC110 - polling the database is the point
-            await asyncio.sleep(0.01)
+
+        async def drained() -> bool:
+            return not await app.pending_events()
+
+        await eventually(drained, within=600, every=0.01, what="every event being processed")
         elapsed = time.perf_counter() - started
         await app.stop()
         await app.settle(max_wait=600)

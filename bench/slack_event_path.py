@@ -40,10 +40,12 @@ from typing import Any
 import aiohttp
 
 from bench._load import burst, steady
-from bench._process import Cpu, ReadOnlyDb, Server, clean_env, free_port
+from bench._process import Cpu, ReadOnlyDb, Server, clean_env
 from bench.common import emit
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import Message, SlackWebApi
+from testkit.eventually import reached
+from testkit.slack import signing as sign
+from testkit.slack.web_api import Message, SlackWebApi
+from testkit.worlds.live import free_port
 
 SECRET = "bench0signing0secret0abcdef012345"
 CHANNEL = "C0BENCH"
@@ -133,13 +135,8 @@ class Client:
 
 
 async def wait_count(db: ReadOnlyDb, sql: str, target: int, limit: float) -> float | None:
-    """Poll until `sql` counts `target`; the perf_counter time it did, None on timeout."""
-    deadline = time.perf_counter() + limit
-    while time.perf_counter() < deadline:
-        if db.scalar(sql) >= target:
-            return time.perf_counter()
-        await asyncio.sleep(0.005)
-    return None
+    """When `sql` first counted `target`, on perf_counter; None on timeout."""
+    return await reached(lambda: db.scalar(sql) >= target, limit)
 
 
 async def measure_floor(work: Path, api: IndexedWebApi, args: argparse.Namespace) -> dict:
@@ -266,9 +263,7 @@ async def _crash(
             await again.wait_http(health_url)
             pending = "SELECT count(*) FROM inbox WHERE status = 'pending'"
             started = time.perf_counter()
-            deadline = started + 120
-            while db.scalar(pending) and time.perf_counter() < deadline:  # noqa: ASYNC110
-                await asyncio.sleep(0.02)
+            await reached(lambda: not db.scalar(pending), 120, 0.02)
             reactions_in_inbox = db.scalar("SELECT count(*) FROM inbox WHERE key LIKE '%:EvB%'")
             result.update(
                 kill9_restart_pending_left=db.scalar(pending),
@@ -294,12 +289,7 @@ async def _join(session: aiohttp.ClientSession, url: str) -> None:
 
 
 async def _wait_replies(api: SlackWebApi, target: int, limit: float) -> float | None:
-    deadline = time.perf_counter() + limit
-    while time.perf_counter() < deadline:
-        if len(api.ephemerals) >= target:
-            return time.perf_counter()
-        await asyncio.sleep(0.005)
-    return None
+    return await reached(lambda: len(api.ephemerals) >= target, limit)
 
 
 def _session(in_flight: int) -> aiohttp.ClientSession:

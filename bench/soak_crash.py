@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import emit
-from tests.reliability.crash_world import CrashPlan
-from tests.reliability.test_crash import run_crash
+from testkit.worlds.crash_run import run_crash
+from testkit.worlds.crash_world import CrashPlan
 
 # Round 2's script stretches with the stream up to 5× (310 s); beyond that it stays at 5×
 # while the stream, the actors and the kills go on.

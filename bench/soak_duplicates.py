@@ -21,15 +21,15 @@ from typing import Any
 
 from bench.common import emit, peak_rss_mb
 from bot.clock import FakeClock
-from tests.adapters.discord.conftest import discord_config, run_bot
-from tests.adapters.slack.world import SlackWorld
-from tests.conftest import START_OF_TESTS
-from tests.harness import Harness
-from tests.reliability.duplicates_core import run_duplicates
-from tests.reliability.duplicates_discord import run_discord_slice
-from tests.reliability.duplicates_slack import run_slack_slice
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.config import START_OF_TESTS
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import discord_config, run_bot
+from testkit.harness import Harness
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SlackWorld
+from testkit.worlds.duplicates_core import run_duplicates
+from testkit.worlds.duplicates_discord import run_discord_slice
+from testkit.worlds.duplicates_slack import run_slack_slice
 
 
 async def core(tmp: Path, events: int, seed: int) -> dict[str, Any]:

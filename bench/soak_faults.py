@@ -26,8 +26,8 @@ from typing import Any
 
 import adapters.slack.outlet as slack_outlet
 from bench.common import emit
-from tests.reliability.faults_discord import DiscordFaultPlan, run_discord_faults
-from tests.reliability.test_platform_faults import FaultPlan, run_faults
+from testkit.worlds.faults_discord import DiscordFaultPlan, run_discord_faults
+from testkit.worlds.faults_slack import FaultPlan, run_faults
 
 
 @contextlib.contextmanager

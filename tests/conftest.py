@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -14,14 +13,11 @@ from sqlalchemy.engine import make_url
 
 from bot.app import Alsbot
 from bot.clock import FakeClock
-from bot.config import Config, load_config
 from bot.store.db import Store, open_store
+from testkit.config import START_OF_TESTS, make_config
 
 PG_URL = os.environ.get("ALSBOT_TEST_POSTGRES_URL", "")
 needs_postgres = pytest.mark.skipif(not PG_URL, reason="ALSBOT_TEST_POSTGRES_URL is not set")
-
-
-START_OF_TESTS = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
 
 
 @pytest.fixture
@@ -78,10 +74,6 @@ async def store(sqlite_url: str) -> AsyncIterator[Store]:
         yield s
     finally:
         await s.close()
-
-
-def make_config(url: str, **env: str) -> Config:
-    return load_config(None, {"ALSBOT_DATABASE_URL": url, **env})
 
 
 @pytest_asyncio.fixture

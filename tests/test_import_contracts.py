@@ -54,6 +54,13 @@ def test_the_core_and_jobs_import_only_at_module_level() -> None:
     )
 
 
+def test_the_test_support_package_imports_only_at_module_level() -> None:
+    files = sorted((ROOT / "testkit").rglob("*.py"))
+    assert len(files) > 20
+    found = [hit for path in files for hit in _function_level_imports(path)]
+    assert found == [], "imports inside functions in testkit: " + ", ".join(found)
+
+
 def test_the_check_finds_an_import_inside_a_function(tmp_path: Path) -> None:
     sample = ROOT / "bot" / "_sample_for_test.py"
     sample.write_text("def f():\n    import os\n    return os\n")

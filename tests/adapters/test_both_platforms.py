@@ -8,7 +8,6 @@ side by side, and both sets land in the one database, each on its own platform.
 from __future__ import annotations
 
 import asyncio
-import socket
 from pathlib import Path
 
 import aiohttp
@@ -20,17 +19,12 @@ from bot.config import load_config
 from bot.store.db import open_store
 from bot.store.models import Session
 from bot.store.models import Set as SetRow
-from tests.adapters.discord.conftest import wait_text
-from tests.adapters.slack.world import SECRET
-from tests.standins import slack_signing as sign
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.slack_web_api import SlackWebApi
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import wait_text
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET
+from testkit.worlds.live import free_port
 
 
 @pytest.mark.asyncio

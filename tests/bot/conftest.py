@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from tests.harness import Harness
+from testkit.harness import Harness
 
 
 @pytest_asyncio.fixture

@@ -18,7 +18,7 @@ from sqlalchemy import select
 from bot.events import ButtonPressed, CommandInvoked, ReactionAdded
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.store.models import Inbox
-from tests.harness import GENERAL, WS, Harness, u
+from testkit.harness import GENERAL, WS, Harness, u
 
 OTHER_WS = WorkspaceRef(Platform.CONSOLE, "elsewhere")
 ROLES = {
@@ -82,7 +82,7 @@ def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     import asyncio
 
     from bot.clock import FakeClock
-    from tests.conftest import START_OF_TESTS
+    from testkit.config import START_OF_TESTS
 
     path = tmp_path_factory.mktemp("authz") / "template.db"
 
@@ -109,7 +109,7 @@ def paused(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     import asyncio
 
     from bot.clock import FakeClock
-    from tests.conftest import START_OF_TESTS
+    from testkit.config import START_OF_TESTS
 
     path = tmp_path_factory.mktemp("authz-paused") / "paused.db"
     shutil.copy(template, path)
@@ -126,7 +126,7 @@ def paused(template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 async def allowed(template: Path, tmp_path: Path, event_for) -> bool:
     from bot.clock import FakeClock
-    from tests.conftest import START_OF_TESTS
+    from testkit.config import START_OF_TESTS
 
     copy = tmp_path / "cell.db"
     shutil.copy(template, copy)

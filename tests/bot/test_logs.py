@@ -6,7 +6,6 @@ handler's exception is SQLAlchemy's, whose message quotes the row — the person
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 import logging
@@ -17,8 +16,9 @@ import pytest
 from bot import logs
 from bot.store.models import Inbox
 from jobs.ticker import Ticker
+from testkit.eventually import eventually
+from testkit.harness import Harness
 from tests.bot.dos.dos_helpers import make_set, msg, react, rows
-from tests.harness import Harness
 
 WORDS = "Ask what they have already tried zqxwv"  # typed by a person; never in a JSON line
 
@@ -99,10 +99,7 @@ async def test_the_scheduler_logs_no_line_per_tick(configured: io.StringIO) -> N
     ticker = Ticker(target, every_seconds=0.05)
     ticker.start()
     try:
-        for _ in range(200):
-            if target.ticks >= 3:
-                break
-            await asyncio.sleep(0.01)
+        await eventually(lambda: target.ticks >= 3, within=2.0, every=0.01, what="three ticks")
     finally:
         ticker.stop()
     assert target.ticks >= 3

@@ -12,7 +12,7 @@ from bot.ports import DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
 from bot.replies import Direct, Edit, Post, text
 from bot.store.models import Outbox
-from tests.standins.recording import CONSOLE, RecordingOutlet, always_fail, retry_once_then_ok
+from testkit.recording import CONSOLE, RecordingOutlet, always_fail, retry_once_then_ok
 
 C = ChannelRef(CONSOLE, "general")
 U = UserRef(CONSOLE, "bob")

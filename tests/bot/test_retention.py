@@ -13,9 +13,9 @@ from bot.events import DirectMessage
 from bot.refs import ChannelRef, MessageRef
 from bot.retention import prune
 from bot.store.models import Action, Inbox, Outbox, OutcomeUpdate
+from testkit.config import START_OF_TESTS, make_config
+from testkit.harness import WS, Harness, u
 from tests.bot.dos.dos_helpers import rows
-from tests.conftest import START_OF_TESTS, make_config
-from tests.harness import WS, Harness, u
 
 MARK = "zq-marker"
 

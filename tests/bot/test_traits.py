@@ -9,7 +9,7 @@ from bot.app import Alsbot
 from bot.outbox import ChannelPacer
 from bot.ports import PLAIN, Pacing, PlatformTraits, Traits
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
-from tests.standins.recording import RecordingOutlet
+from testkit.recording import RecordingOutlet
 
 MESSAGE = MessageRef(ChannelRef(WorkspaceRef(Platform.DISCORD, "1"), "2"), "3")
 

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from bot.replies import Direct, Post
-from tests.harness import Harness
-from tests.nudge_world import closed_session, timers_of, utc
+from testkit.harness import Harness
+from testkit.nudges import closed_session, timers_of, utc
 
 
 def headers(h: Harness) -> list[str]:

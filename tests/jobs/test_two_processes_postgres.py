@@ -21,8 +21,8 @@ from sqlalchemy import select
 
 from bot.store.db import open_store
 from bot.store.models import Outbox, Timer
-from tests.conftest import make_config as config_for
-from tests.nudge_world import seed_presenters, utc
+from testkit.config import make_config as config_for
+from testkit.nudges import seed_presenters, utc
 
 ROOT = Path(__file__).resolve().parents[2]
 NUDGES = 1000
@@ -45,6 +45,7 @@ async def start_sink(received: list[dict]) -> tuple[web.AppRunner, str]:
 
 
 @pytest.mark.postgres
+@pytest.mark.reliability
 @pytest.mark.asyncio
 async def test_two_processes_send_each_of_1000_nudges_exactly_once(postgres_url: str) -> None:
     planned_at = utc(2026, 1, 12, 10)

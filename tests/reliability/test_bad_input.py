@@ -44,11 +44,11 @@ from bot.events import (
 from bot.refs import ChannelRef, MessageRef
 from bot.replies import Reply
 from bot.store.models import Inbox, Posted
-from tests.conftest import START_OF_TESTS, make_config
-from tests.harness import GENERAL, WS, Harness, u
+from testkit.config import START_OF_TESTS, make_config
+from testkit.harness import GENERAL, WS, Harness, u
+from testkit.recording import RecordingOutlet
 from tests.reliability.db_dump import dump
 from tests.reliability.odd_text import CONTROL, odd_or_long, odd_text
-from tests.standins.recording import RecordingOutlet
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 ZONES = [ZoneInfo("Europe/London"), ZoneInfo("Pacific/Kiritimati"), ZoneInfo("America/St_Johns")]
@@ -181,6 +181,7 @@ async def run_one(template: Path, work: Path, kind: str, verb: str, text: str) -
         await h.close()
 
 
+@pytest.mark.reliability
 @settings(max_examples=150, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(kind=st.sampled_from(KINDS), verb=st.sampled_from(VERBS), text=odd_or_long)

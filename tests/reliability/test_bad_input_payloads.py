@@ -28,9 +28,9 @@ from adapters.slack import translate as st_
 from bot.commands.grammar import parse
 from bot.events import Event, event_from_json, event_to_json
 from bot.replies import Plain, Text
-from tests.adapters.slack.world import CORPUS, CORPUS_BACKEND, CORPUS_EVENTS, IDENTITY
+from testkit.slack import signing as sign
+from testkit.slack.world import CORPUS, CORPUS_BACKEND, CORPUS_EVENTS, IDENTITY
 from tests.reliability.odd_text import odd_or_long, odd_text
-from tests.standins import slack_signing as sign
 
 KEY_LIMIT = 300  # inbox.key is String(300): PostgreSQL refuses longer
 NOW, TZ = datetime(2026, 1, 5, 9, 0, tzinfo=UTC), ZoneInfo("Europe/London")
@@ -207,6 +207,7 @@ PLACES = st.builds(dt.Place, guild_id=st.none() | st.integers(1, 2**63),
                    channel_id=st.integers(1, 2**63), parent_id=st.none() | st.integers(1, 2**63))  # fmt: skip
 
 
+@pytest.mark.reliability
 @settings(max_examples=1500, deadline=None)
 @given(data=interaction_data(), place=PLACES, who=st.integers(1, 2**63))
 def test_discord_command_data_of_any_shape_is_an_event_or_nothing(

@@ -32,8 +32,8 @@ from bot.store.models import (
     Round,
     Timer,
 )
+from testkit.harness import GENERAL, WS, Harness, private_to, u
 from tests.bot.dos.dos_helpers import msg, react, rows
-from tests.harness import GENERAL, WS, Harness, private_to, u
 from tests.reliability.db_dump import dump, find
 
 SECOND = ChannelRef(WS, "second")

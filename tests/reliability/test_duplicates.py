@@ -1,9 +1,9 @@
 """Issue 8, item 3 — duplicates: 10,000 events of which 30% arrive two or three times
 (Slack retries, gateway replays, double-clicked buttons), and zero duplicated effects.
 
-Through the core (`duplicates_core.py`), then the same kinds of repeat through the real
-Slack endpoint (`duplicates_slack.py`) and the real Discord client on the gateway
-stand-in (`duplicates_discord.py`).  `bench/soak_duplicates.py` runs 100,000.
+Through the core, then the same kinds of repeat through the real Slack endpoint and the
+real Discord client on the gateway stand-in (`testkit/worlds/duplicates_core.py`, `…_slack.py`,
+`…_discord.py`).  `bench/soak_duplicates.py` runs 100,000.
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
-from tests.adapters.discord.conftest import discord_config, run_bot
-from tests.adapters.slack.world import SlackWorld
-from tests.conftest import START_OF_TESTS
-from tests.harness import Harness
-from tests.reliability.duplicates_core import run_duplicates
-from tests.reliability.duplicates_discord import run_discord_slice
-from tests.reliability.duplicates_slack import run_slack_slice
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.config import START_OF_TESTS
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import discord_config, run_bot
+from testkit.harness import Harness
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SlackWorld
+from testkit.worlds.duplicates_core import run_duplicates
+from testkit.worlds.duplicates_discord import run_discord_slice
+from testkit.worlds.duplicates_slack import run_slack_slice
 
 
 @pytest_asyncio.fixture
@@ -37,6 +37,7 @@ async def h(sqlite_url: str) -> AsyncIterator[Harness]:
         await harness.close()
 
 
+@pytest.mark.reliability
 @pytest.mark.asyncio
 async def test_ten_thousand_events_thirty_percent_repeated_no_doubled_effect(h: Harness) -> None:
     figures = await run_duplicates(h, total=10_000, rate=0.30, seed=8)

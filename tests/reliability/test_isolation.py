@@ -24,8 +24,8 @@ from adapters.cli import main as cli
 from bot.clock import FakeClock
 from bot.refs import Platform, WorkspaceRef
 from bot.replies import File, Reply, reply_to_json
-from tests.harness import Harness
-from tests.reliability.worlds import Driver, World
+from testkit.harness import Harness
+from testkit.worlds.lookalike import Driver, World
 
 SHARED_ACTION = "Call the trustees before Friday"
 SHARED_DO = "Write the question down before asking it"

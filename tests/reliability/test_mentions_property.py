@@ -26,6 +26,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -36,10 +37,10 @@ from bot.clock import FakeClock
 from bot.events import DirectMessage
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.replies import File, Mention, Reply
-from tests.conftest import START_OF_TESTS
-from tests.harness import Harness
+from testkit.config import START_OF_TESTS
+from testkit.harness import Harness
+from testkit.worlds.lookalike import Driver, World
 from tests.reliability.odd_text import INVISIBLE, MENTIONS, SYNTAX
-from tests.reliability.worlds import Driver, World
 
 SLACK = World(WorkspaceRef(Platform.SLACK, "T0PING"), "slack")
 DISCORD = World(WorkspaceRef(Platform.DISCORD, "900000000000000001"), "discord",
@@ -192,6 +193,7 @@ async def _slack_replies(text: str, tmp: Path) -> list[Reply]:
         await h.close()
 
 
+@pytest.mark.reliability
 @settings(max_examples=8, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])  # fmt: skip
 @given(texts=st.lists(user_text, min_size=1, max_size=5))

@@ -1,4 +1,4 @@
-"""Platform faults on Discord (issue 8, item 2): see `faults_discord.py` for the set-up.
+"""Platform faults on Discord (issue 8, item 2): see `testkit/worlds/faults_discord.py`.
 
 `bench/soak_faults.py` runs the same with more sets and people.
 """
@@ -10,7 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.reliability.faults_discord import DiscordFaultPlan, run_discord_faults
+from testkit.worlds.faults_discord import DiscordFaultPlan, run_discord_faults
+
+# Each runs for many seconds: the inner loop skips them (`-m 'not reliability'`).
+pytestmark = pytest.mark.reliability
 
 
 @pytest.mark.asyncio

@@ -19,10 +19,10 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
-from tests.adapters.slack.world import SECRET, SET, SlackWorld
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET, SET, SlackWorld
 from tests.reliability.db_dump import dump
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import SlackWebApi
 
 ALICE, BOB = "UALICE", "UBOB"
 FORM = "application/x-www-form-urlencoded"

@@ -26,19 +26,19 @@ import pytest
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.config import ConfigError, load_config
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import (
     advance_to,
     discord_config,
     run_bot,
     start_session,
     wait_text,
 )
-from tests.adapters.slack import world as slack_world
-from tests.adapters.slack.world import SET, SlackWorld
-from tests.standins import slack_signing as sign
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack import world as slack_world
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SET, SlackWorld
 
 SENTINEL = "SENTINEL0"
 BOT = "xoxb-SENTINEL0-slack-bot-token"

@@ -1,64 +1,17 @@
-"""Fixtures: the Discord stand-in, a real core on a SQLite file, and the adapter between them."""
+"""Fixtures: the Discord stand-in, a real core on a SQLite file, and the adapter between them.
+
+The helpers these fixtures use (and tests import) live in `testkit.discord.running`."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest_asyncio
-from sqlalchemy import select
 
-from adapters.discord.client import AlsClient, serve_discord
-from bot.app import Alsbot
 from bot.clock import FakeClock
-from bot.config import Config, load_config
-from bot.store.models import Inbox
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import UserInfo
-from tests.standins.discord_world import StoredMessage
-
-# READY without waiting 2 s for more guilds; scripted presses are not double-clicks.
-FAST = {"guild_ready_timeout": 0.05, "double_click_window": 0.0}
-
-
-def discord_config(standin: DiscordStandIn, db: Path, **env: str) -> Config:
-    return load_config(
-        None,
-        {
-            "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{db}",
-            "ALSBOT_DISCORD_ENABLED": "true",
-            "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
-            "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
-            "DISCORD_BOT_TOKEN": standin.world.token,
-            **env,
-        },
-    )
-
-
-@dataclass
-class Running:
-    """One process: the core with its loops running, and the Discord adapter attached."""
-
-    app: Alsbot
-    stop: Any
-
-    @property
-    def client(self) -> AlsClient:
-        return self.stop.client
-
-    async def close(self) -> None:
-        await self.stop()
-        await self.app.close()
-
-
-async def run_bot(config: Config, clock: FakeClock, **options: Any) -> Running:
-    app = await Alsbot.open(config, clock=clock)
-    await app.start()
-    stop = await serve_discord(app, config, ready_timeout=10, **{**FAST, **options})
-    return Running(app, stop)
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import Running, discord_config, run_bot
 
 
 @pytest_asyncio.fixture
@@ -76,76 +29,3 @@ async def running(
         yield bot
     finally:
         await bot.close()
-
-
-# --------------------------------------------------------------------------- reading the world
-
-
-def buttons_of(message: StoredMessage) -> dict[str, str]:
-    """label -> custom_id of the buttons on a message."""
-    return {
-        c["label"]: c["custom_id"]
-        for row in message.components
-        for c in row.get("components", [])
-        if "custom_id" in c
-    }
-
-
-def in_channel(standin: DiscordStandIn, channel_id: str) -> list[StoredMessage]:
-    return [m for m in standin.world.messages.values() if m.channel_id == channel_id]
-
-
-def texts(standin: DiscordStandIn, channel_id: str) -> list[str]:
-    return [m.content for m in in_channel(standin, channel_id)]
-
-
-async def wait_text(standin: DiscordStandIn, channel_id: str, needle: str) -> StoredMessage:
-    """The first message in `channel_id` containing `needle`, once it exists."""
-    return await standin.wait_for(
-        lambda: next((m for m in in_channel(standin, channel_id) if needle in m.content), None)
-    )
-
-
-def dm_texts(standin: DiscordStandIn, user: UserInfo) -> list[str]:
-    channel = standin.world.dm_channel(user.id)
-    return texts(standin, channel.id)
-
-
-async def inbox_keys(app: Alsbot) -> list[str]:
-    """Every event the core recorded, in order (each key once: the inbox is keyed)."""
-    inbox = Inbox.__table__
-    async with app.store.read() as conn:
-        return [r[0] for r in await conn.execute(select(inbox.c.key).order_by(inbox.c.id))]
-
-
-async def start_session(
-    standin: DiscordStandIn, presenter: UserInfo, facilitator: UserInfo
-) -> StoredMessage:
-    """`/als start`, and the header once its thread has the opening."""
-    await standin.slash(facilitator, "start", presenter1=presenter)
-    header = await wait_text(standin, standin.world.general.id, "Action Learning session")
-    await wait_text(standin, header.id, "Ground rules")
-    return header
-
-
-async def advance_to(
-    standin: DiscordStandIn, header: StoredMessage, facilitator: UserInfo, phase: str
-) -> None:
-    """Press "Next phase" until the header names `phase`."""
-    for _ in range(10):
-        if f"phase: {phase}" in header.content:
-            return
-        before = header.content
-        await standin.click(facilitator, header, buttons_of(header)["Next phase"])
-        await standin.wait_for(lambda b=before: header.content != b)
-    raise AssertionError(f"never reached {phase}: {header.content}")
-
-
-async def wait_inbox(app: Alsbot, key: str, within: float = 5.0) -> None:
-    """Wait until the core has durably recorded `key` (polling the inbox briefly)."""
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while key not in await inbox_keys(app):
-        if loop.time() > deadline:
-            raise TimeoutError(f"{key} never reached the inbox")
-        await asyncio.sleep(0.02)

@@ -8,15 +8,15 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import UserInfo
+from testkit.discord.running import (
     Running,
     discord_config,
     dm_texts,
     run_bot,
     wait_text,
 )
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import UserInfo
 
 
 async def make_set(standin: DiscordStandIn, facilitator: UserInfo) -> None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import (
     Running,
     advance_to,
     buttons_of,
@@ -15,7 +16,7 @@ from tests.adapters.discord.conftest import (
     run_bot,
     start_session,
 )
-from tests.standins.discord_gateway import DiscordStandIn
+from testkit.eventually import eventually
 
 
 @pytest.mark.asyncio
@@ -59,14 +60,14 @@ async def test_a_resume_that_replays_dispatches_has_no_second_effect(
 
 async def reaction_keys(running: Running, prefix: str, count: int) -> list[str]:
     """Wait until the inbox holds `count` keys starting with `prefix`."""
-    import asyncio
+    found: list[str] = []
 
-    for _ in range(250):
+    async def enough() -> list[str] | None:
+        nonlocal found
         found = [k for k in await inbox_keys(running.app) if k.startswith(prefix)]
-        if len(found) >= count:
-            return found
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"expected {count} keys like {prefix}, found {found}")
+        return found if len(found) >= count else None
+
+    return await eventually(enough, what=lambda: f"{count} keys like {prefix} (found {found})")
 
 
 @pytest.mark.asyncio

@@ -13,7 +13,9 @@ from bot.clock import FakeClock
 from bot.events import CommandInvoked, Event
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.store.models import Inbox
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import INTENT_MESSAGE_CONTENT
+from testkit.discord.running import (
     FAST,
     Running,
     discord_config,
@@ -22,8 +24,7 @@ from tests.adapters.discord.conftest import (
     run_bot,
     wait_inbox,
 )
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import INTENT_MESSAGE_CONTENT
+from testkit.eventually import eventually
 
 
 @pytest.mark.asyncio
@@ -54,11 +55,12 @@ async def test_raw_reactions_and_the_message_they_point_at(
     await standin.react(w.bot, tip, "✅")  # the bot's own reaction is not an event
     added = f"discord:reaction:{tip.id}:white_check_mark:{ivy.id}:add:"
     removed = f"discord:reaction:{tip.id}:white_check_mark:{ivy.id}:remove:"
-    for _ in range(250):
+
+    async def removal_recorded() -> list[str] | None:
         keys = await inbox_keys(running.app)
-        if any(k.startswith(removed) for k in keys):
-            break
-        await asyncio.sleep(0.02)
+        return keys if any(k.startswith(removed) for k in keys) else None
+
+    keys = await eventually(removal_recorded, what="the removal reaching the inbox")
     assert any(k.startswith(added) for k in keys)
     assert not [k for k in keys if f":{w.bot.id}:" in k]
 

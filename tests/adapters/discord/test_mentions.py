@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.adapters.discord.conftest import Running, advance_to, start_session, wait_text
-from tests.standins.discord_gateway import DiscordStandIn
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import Running, advance_to, start_session, wait_text
 
 
 @pytest.mark.asyncio

@@ -12,8 +12,8 @@ from adapters.discord.cli import discord_cli, fetch_application_id
 from adapters.discord.invite import NEEDED, explain, invite_url, permissions
 from adapters.runtime import serve
 from bot.clock import FakeClock
-from tests.adapters.discord.conftest import discord_config, run_bot
-from tests.standins.discord_gateway import DiscordStandIn
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import discord_config, run_bot
 
 
 @pytest.mark.asyncio

@@ -7,10 +7,10 @@ import pytest
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, text
-from tests.adapters.discord.conftest import Running, dm_texts, in_channel
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import UserInfo
-from tests.standins.discord_world import EPHEMERAL
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import UserInfo
+from testkit.discord.running import Running, dm_texts, in_channel
+from testkit.discord.world import EPHEMERAL
 
 
 def refs(standin: DiscordStandIn) -> tuple[WorkspaceRef, ChannelRef]:

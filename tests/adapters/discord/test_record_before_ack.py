@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import (
     Running,
     buttons_of,
     start_session,
     wait_inbox,
 )
-from tests.standins.discord_gateway import DiscordStandIn
 
 
 def callbacks_for(standin: DiscordStandIn, interaction_id: str) -> list:

@@ -7,14 +7,14 @@ from pathlib import Path
 import pytest
 
 from bot.clock import FakeClock
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import (
     buttons_of,
     discord_config,
     run_bot,
     start_session,
     wait_text,
 )
-from tests.standins.discord_gateway import DiscordStandIn
 
 
 @pytest.mark.asyncio

@@ -10,7 +10,6 @@ which lost 441 of 685 such reactions on one kill -9).
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
@@ -20,23 +19,15 @@ from adapters.discord import translate
 from adapters.runtime import serve
 from bot.app import Alsbot
 from bot.store.models import Do, Inbox, Set
-from tests.adapters.discord.conftest import discord_config
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_world import StoredMessage
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import discord_config
+from testkit.discord.world import StoredMessage
+from testkit.eventually import eventually
 
 
 async def _count(app: Alsbot, table: type) -> int:
     async with app.store.read() as conn:
         return int((await conn.execute(select(func.count()).select_from(table))).scalar_one())
-
-
-async def _until(check: Callable[[], Awaitable[bool]], within: float = 20.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + within
-    while not await check():
-        if loop.time() > deadline:
-            raise TimeoutError("condition not met")
-        await asyncio.sleep(0.05)
 
 
 @pytest.mark.asyncio
@@ -54,7 +45,7 @@ async def test_a_reaction_pending_at_a_crash_is_saved_after_restart(
     await standin.slash(alice, "join")
     probe = await Alsbot.open(config, migrate=False)
     try:
-        await _until(lambda: _sets(probe))
+        await eventually(lambda: _sets(probe), within=20.0, every=0.05, what="the set")
     finally:
         await probe.close()
     stop.set()
@@ -85,7 +76,9 @@ async def test_a_reaction_pending_at_a_crash_is_saved_after_restart(
     running = asyncio.create_task(serve(config, stop_event=stop))
     check = await Alsbot.open(config, migrate=False)
     try:
-        await _until(lambda: _processed(check))
+        await eventually(
+            lambda: _processed(check), within=20.0, every=0.05, what="processing the reaction"
+        )
         assert await _count(check, Do) == 1
         assert standin.calls("GET", rf"/channels/{w.general.id}/messages/{tip.id}")
     finally:

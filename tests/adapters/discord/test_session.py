@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.store.models import Evaluation
-from tests.adapters.discord.conftest import (
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import (
     Running,
     buttons_of,
     dm_texts,
@@ -18,8 +19,7 @@ from tests.adapters.discord.conftest import (
     wait_inbox,
     wait_text,
 )
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_world import EPHEMERAL
+from testkit.discord.world import EPHEMERAL
 
 
 @pytest.mark.asyncio

@@ -11,7 +11,7 @@ import pytest
 import pytest_asyncio
 
 from adapters.discord.transport import Endpoints, replace_http
-from tests.standins.discord_gateway import DiscordStandIn
+from testkit.discord.gateway import DiscordStandIn
 
 
 @pytest_asyncio.fixture

@@ -6,10 +6,8 @@ from collections.abc import AsyncIterator
 
 import pytest_asyncio
 
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import SlackWebApi
-
-SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
 
 
 @pytest_asyncio.fixture

@@ -13,9 +13,9 @@ from bot.clock import FakeClock
 from bot.compose import build_router
 from bot.events import ReactionAdded
 from bot.router import Router
-from tests.adapters.slack.world import SET, SlackWorld
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SET, SlackWorld
 
 ALICE, CAROL = "UALICE", "UCAROL"
 

@@ -14,9 +14,9 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
-from tests.adapters.slack.world import SET, SlackWorld
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SET, SlackWorld
 
 ALICE, BOB, CAROL, DAVE = "UALICE", "UBOB", "UCAROL", "UDAVE"
 

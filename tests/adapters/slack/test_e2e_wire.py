@@ -11,10 +11,10 @@ import pytest
 import pytest_asyncio
 
 from bot.clock import FakeClock
-from tests.adapters.slack.world import SECRET, SET, SlackWorld
-from tests.standins import slack_signing as sign
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET, SET, SlackWorld
 
 ALICE, BOB, CAROL = "UALICE", "UBOB", "UCAROL"
 

@@ -23,10 +23,10 @@ from adapters.slack.socket_mode import SlackSocketMode
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity
 from bot.events import Event
-from tests.adapters.slack.world import SECRET
-from tests.standins import slack_signing as sign
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET
 
 IDENTITY = BotIdentity("T0TEST", "UBOT", "BBOT")
 

@@ -12,8 +12,8 @@ from bot.commands import registry
 from bot.ports import Delivery
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.replies import File
-from tests.adapters.slack.world import SET, SlackWorld
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SET, SlackWorld
 
 
 @pytest.mark.parametrize("socket", [False, True], ids=["http", "socket"])

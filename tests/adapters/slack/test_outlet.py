@@ -13,7 +13,7 @@ from adapters.slack.outlet import SlackOutlet
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, text
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi
 
 WS = WorkspaceRef(Platform.SLACK, "T0TEST")
 C1 = ChannelRef(WS, "C1")

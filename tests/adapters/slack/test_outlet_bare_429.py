@@ -10,7 +10,7 @@ from adapters.slack.outlet import SlackOutlet, retry_after
 from bot.ports import Delivery, DeliveryRetry
 from bot.refs import ChannelRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Post, text
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi
 
 WS = WorkspaceRef(Platform.SLACK, "T0TEST")
 C1 = ChannelRef(WS, "C1")

@@ -23,8 +23,8 @@ from adapters.slack.outlet import REPLY_EVENT, SlackOutlet
 from bot.ports import Delivery, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Post, text
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
 
 WS = WorkspaceRef(Platform.SLACK, sign.TEAM)
 C1 = ChannelRef(WS, "C1")

@@ -19,7 +19,9 @@ import pytest_asyncio
 
 from adapters.slack import translate
 from bot.clock import FakeClock
-from tests.adapters.slack.world import (
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import (
     CORPUS,
     CORPUS_BACKEND,
     CORPUS_EVENTS,
@@ -27,8 +29,6 @@ from tests.adapters.slack.world import (
     SECRET,
     SlackWorld,
 )
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import SlackWebApi
 
 EVENTS, BACKEND = CORPUS_EVENTS, CORPUS_BACKEND
 

@@ -10,7 +10,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -19,19 +18,15 @@ import aiohttp
 import pytest
 import pytest_asyncio
 
-from tests.adapters.slack.world import SECRET
-from tests.standins import slack_signing as sign
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.eventually import eventually
+from testkit.slack import signing as sign
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET
+from testkit.worlds.live import answers_ok, free_port
 
 ALSBOT = Path(sys.executable).with_name("alsbot")
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest_asyncio.fixture
@@ -83,18 +78,13 @@ port = {port}
 
 
 async def wait_healthy(port: int, process: asyncio.subprocess.Process) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + START_TIMEOUT
     async with aiohttp.ClientSession() as session:
-        while loop.time() < deadline:
+
+        async def healthy() -> bool:
             assert process.returncode is None, await process.stdout.read()
-            try:
-                async with session.get(f"http://127.0.0.1:{port}/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientConnectionError:
-                await asyncio.sleep(0.05)  # the process is still starting
-    raise AssertionError("alsbot did not start listening")
+            return await answers_ok(session, f"http://127.0.0.1:{port}/healthz")
+
+        await eventually(healthy, within=START_TIMEOUT, every=0.05, what="alsbot listening")
 
 
 async def stop(process: asyncio.subprocess.Process) -> str:

@@ -9,8 +9,8 @@ from adapters.slack.service import start_slack
 from adapters.slack.traits import archive_link
 from bot.app import Alsbot
 from bot.refs import Platform
-from tests.adapters.slack.world import slack_config
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import slack_config
 
 
 def test_base_url_defaults_to_slack_and_always_ends_with_a_slash() -> None:

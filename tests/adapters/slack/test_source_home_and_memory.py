@@ -14,7 +14,7 @@ from adapters.slack.tasks import Background
 from bot.followup.home import HomeAction, HomeSession, HomeSummary
 from bot.ports import FetchedMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi
 
 WS = WorkspaceRef(Platform.SLACK, "T0TEST")
 C1 = ChannelRef(WS, "C1")

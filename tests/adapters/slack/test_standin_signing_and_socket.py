@@ -13,10 +13,10 @@ from slack_sdk.socket_mode.request import SocketModeRequest
 from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from tests.adapters.slack.conftest import SECRET
-from tests.standins import slack_signing as sign
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack import signing as sign
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET
 
 
 def test_signature_verifies_with_slacks_own_verifier() -> None:

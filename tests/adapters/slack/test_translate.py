@@ -24,7 +24,7 @@ from bot.events import (
     ReactionRemoved,
 )
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from tests.standins import slack_signing as sign
+from testkit.slack import signing as sign
 
 BOT = BotIdentity("T0TEST", "UBOT", "BBOT")
 WS = WorkspaceRef(Platform.SLACK, "T0TEST")

@@ -8,8 +8,8 @@ import logging
 import pytest
 
 from bot.clock import FakeClock
-from tests.adapters.slack.world import SlackWorld
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SlackWorld
 
 WORDS = "bxq my private update"
 

@@ -11,7 +11,7 @@ from bot.events import ReactionAdded, ReactionRemoved
 from bot.refs import MessageRef
 from bot.replies import Reply
 from bot.store.models import Do, DoReaction, DoSource
-from tests.harness import GENERAL, Harness, u
+from testkit.harness import GENERAL, Harness, u
 
 _keys = itertools.count(1)
 

@@ -12,6 +12,8 @@ from adapters.discord.traits import DISCORD_TRAITS
 from bot.ports import UNREADABLE, FetchedMessage, PlatformTraits
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Ephemeral, Plain
+from testkit.harness import GENERAL, Harness, private_to, public, u
+from testkit.recording import RecordingOutlet
 from tests.bot.dos.dos_helpers import (
     dos,
     make_set,
@@ -21,8 +23,6 @@ from tests.bot.dos.dos_helpers import (
     sources,
     unreact,
 )
-from tests.harness import GENERAL, Harness, private_to, public, u
-from tests.standins.recording import RecordingOutlet
 
 TIP = "Ask what they have already tried before suggesting anything #listening"
 

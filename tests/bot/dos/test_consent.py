@@ -10,8 +10,8 @@ import pytest_asyncio
 from bot.events import ButtonPressed
 from bot.replies import Direct, Edit
 from bot.store.models import Timer
+from testkit.harness import GENERAL, Harness, private_to, u
 from tests.bot.dos.dos_helpers import dos, make_set, msg, react, reactions, rows, sources
-from tests.harness import GENERAL, Harness, private_to, u
 
 SECRET = "I keep a list of what each volunteer enjoys #rota"
 

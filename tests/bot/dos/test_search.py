@@ -14,8 +14,8 @@ import pytest_asyncio
 from bot.dos import search
 from bot.replies import Ephemeral, File, Post
 from bot.store.models import Timer
+from testkit.harness import Harness, private_to, public
 from tests.bot.dos.dos_helpers import dos, make_set, msg, react, rows, unreact
-from tests.harness import Harness, private_to, public
 
 TIPS = [
     "Ask what they have already tried #listening",

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from testkit.harness import Harness, private_to
 from tests.bot.dos.dos_helpers import dos, make_set, msg, react, sources, unreact
-from tests.harness import Harness, private_to
 
 TIP = "Ask what they have already tried before suggesting anything #listening"
 MS = timedelta(milliseconds=1)

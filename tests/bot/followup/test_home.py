@@ -13,8 +13,8 @@ from bot.events import CommandInvoked, DirectMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.sets.records import memberships, same_person
 from bot.store.models import OutcomeUpdate
-from tests.harness import WS, Harness, u
-from tests.standins.recording import RecordingOutlet
+from testkit.harness import WS, Harness, u
+from testkit.recording import RecordingOutlet
 
 
 @pytest.mark.asyncio

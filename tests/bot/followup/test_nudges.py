@@ -8,8 +8,8 @@ import pytest
 
 from bot.events import ButtonPressed
 from bot.replies import Edit
-from tests.harness import Harness, u
-from tests.nudge_world import (
+from testkit.harness import Harness, u
+from testkit.nudges import (
     action_rows,
     button_on,
     closed_session,
@@ -19,11 +19,8 @@ from tests.nudge_world import (
     press_button,
     timers_of,
     utc,
+    wait_until,
 )
-
-
-async def wait_until(h: Harness, moment) -> list:
-    return await h.wait(moment - h.clock.now())
 
 
 @pytest.mark.asyncio
@@ -294,7 +291,7 @@ async def test_discord_buttons_work_from_a_dm_that_carries_no_server(h: Harness)
     from bot.events import CommandInvoked
     from bot.refs import ChannelRef, Platform, UserRef, WorkspaceRef
     from bot.replies import Direct
-    from tests.standins.recording import RecordingOutlet
+    from testkit.recording import RecordingOutlet
 
     discord = RecordingOutlet(platform=Platform.DISCORD)
     h.app.attach(discord, traits=DISCORD_TRAITS)

@@ -6,12 +6,8 @@ import pytest
 
 from bot.ports import Delivery, DeliveryFailed
 from bot.replies import Direct, Post
-from tests.harness import Harness, private_to, public
-from tests.nudge_world import closed_session, dms, nudge_headers, timers_of, utc
-
-
-async def wait_until(h: Harness, moment) -> list:
-    return await h.wait(moment - h.clock.now())
+from testkit.harness import Harness, private_to, public
+from testkit.nudges import closed_session, dms, nudge_headers, timers_of, utc, wait_until
 
 
 @pytest.mark.asyncio

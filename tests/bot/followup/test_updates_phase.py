@@ -6,12 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from tests.harness import Harness, private_to, public
-from tests.nudge_world import button_on, closed_session, dms, press_button, utc
-
-
-async def wait_until(h: Harness, moment) -> list:
-    return await h.wait(moment - h.clock.now())
+from testkit.harness import Harness, private_to, public
+from testkit.nudges import button_on, closed_session, dms, press_button, utc, wait_until
 
 
 async def two_presenters(h: Harness) -> None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.refs import Platform, WorkspaceRef
 from bot.replies import Direct, Edit, Ephemeral, Post
 from bot.store.models import Action, Evaluation, Session
-from tests.harness import Harness, private_to, public, texts
+from testkit.harness import Harness, private_to, public, texts
 
 
 async def rows(h: Harness, table) -> list:
@@ -215,7 +215,7 @@ async def test_bad_input_gets_usage_never_a_trace(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_duplicate_delivery_has_no_second_effect(h: Harness) -> None:
     from bot.events import CommandInvoked
-    from tests.harness import GENERAL, u
+    from testkit.harness import GENERAL, u
 
     event = CommandInvoked(
         key="slack:command:same", user=u("alice"), channel=GENERAL, text="start @bob"
@@ -245,7 +245,7 @@ async def test_a_stale_next_press_does_not_advance_twice(h: Harness) -> None:
     out = await h.press("alice", "Next phase")
     assert any(t.startswith("Updates from last time") for t in public(out))
     from bot.events import ButtonPressed
-    from tests.harness import GENERAL, u
+    from testkit.harness import GENERAL, u
 
     # Carol clicks the same, now out-of-date, button a moment later.
     await h.app.handle(

@@ -7,9 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from bot.store.models import Inbox, Outbox
+from testkit.harness import Harness, u
+from testkit.recording import always_fail
 from tests.bot.dos.dos_helpers import make_set, msg, react
-from tests.harness import Harness, u
-from tests.standins.recording import always_fail
 
 WORDS = "bxq what I said in the channel"
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from bot.replies import File
 from bot.store.models import Action, Evaluation, Inbox, Member, OutcomeUpdate, Person, Round
 from bot.store.models import Set as SetRow
-from tests.harness import Harness, private_to, public, texts
+from testkit.harness import Harness, private_to, public, texts
 
 
 async def table(h: Harness, model) -> list:

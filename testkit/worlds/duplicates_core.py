@@ -32,17 +32,16 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.events import ButtonPressed, CommandInvoked, DirectMessage, Event, MessagePosted
-from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.refs import ChannelRef, MessageRef
 from bot.rounds import engine
 from bot.rounds.codec import state_from_json
 from bot.rounds.wording import TITLES, step_token
 from bot.store.models import Action, Evaluation, Inbox, Outbox, OutcomeUpdate, Posted
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
-from tests.conftest import START_OF_TESTS
-from tests.harness import Harness
+from testkit.config import START_OF_TESTS
+from testkit.harness import WS, Harness, u
 
-WS = WorkspaceRef(Platform.CONSOLE, "local")
 PHASE_WORDS = set(TITLES.values())
 
 
@@ -71,14 +70,8 @@ class World:
         return f"dup:{prefix}:{next(self.keys)}"
 
 
-def user(name: str) -> UserRef:
-    return UserRef(WS, name)
-
-
 def command(w: World, who: str, where: str, text: str) -> CommandInvoked:
-    return CommandInvoked(
-        key=w.key("cmd"), user=user(who), channel=ChannelRef(WS, where), text=text
-    )
+    return CommandInvoked(key=w.key("cmd"), user=u(who), channel=ChannelRef(WS, where), text=text)
 
 
 # ------------------------------------------------------------------------------ the plan
@@ -87,7 +80,7 @@ def command(w: World, who: str, where: str, text: str) -> CommandInvoked:
 def round_script(w: World, r: int, session_id: int, header: MessageRef) -> list[Planned]:
     """A whole round, by buttons and thread messages, modelled with the engine itself."""
     fac, channel = f"fac{r}", ChannelRef(WS, f"round{r}")
-    presenters = (user(f"p{r}a").key, user(f"p{r}b").key)
+    presenters = (u(f"p{r}a").key, u(f"p{r}b").key)
     now = START_OF_TESTS
     state = engine.start(presenters, engine.Timings(), now).state
     announced = 1  # the opening
@@ -99,7 +92,7 @@ def round_script(w: World, r: int, session_id: int, header: MessageRef) -> list[
         return Planned(
             MessagePosted(
                 key=w.key("msg"),
-                user=user(who),
+                user=u(who),
                 channel=channel,
                 message=MessageRef(channel, f"m{r}.{i}"),
                 text=text,
@@ -111,14 +104,14 @@ def round_script(w: World, r: int, session_id: int, header: MessageRef) -> list[
     def press(who: str, action: str, value: str) -> Planned:
         return Planned(
             ButtonPressed(
-                key=w.key("btn"), user=user(who), channel=channel, action_id=action, value=value
+                key=w.key("btn"), user=u(who), channel=channel, action_id=action, value=value
             ),
             kind="button",
         )
 
     volunteer = f"v{r}"
     out.append(press(volunteer, "round:volunteer", str(session_id)))
-    state = engine.add_presenter(state, user(volunteer).key).state
+    state = engine.add_presenter(state, u(volunteer).key).state
     while state.phase != engine.Phase.CLOSED:
         presenter = engine.current_presenter(state)
         if state.phase == engine.Phase.QUESTIONS:
@@ -133,7 +126,7 @@ def round_script(w: World, r: int, session_id: int, header: MessageRef) -> list[
         elif state.phase == engine.Phase.EVALUATION:
             for i in range(3):
                 who, rating = f"s{r}x{i}", 1 + (r + i) % 5
-                w.ratings[(session_id, user(who).key)] = rating
+                w.ratings[(session_id, u(who).key)] = rating
                 if i % 2:
                     out.append(press(who, "round:rate", f"{session_id}:{rating}"))
                 else:
@@ -160,7 +153,7 @@ def member_script(w: World, who: str, where: str, count: int) -> list[Planned]:
             dm = ChannelRef(WS, f"dm-{who}")
             event = DirectMessage(
                 key=w.key("dm"),
-                user=user(who),
+                user=u(who),
                 channel=dm,
                 message=MessageRef(dm, f"d{who}.{n}"),
                 text=text,
@@ -314,8 +307,8 @@ async def verify(
     doubled: Counter[str] = Counter()  # surplus copies of an effect, by kind
     have = Counter((a.owner_key, a.text) for a in actions)
     for who, text in w.actions:
-        if have[(user(who).key, text)] != 1:
-            problems.append(f"action {text!r} recorded {have[(user(who).key, text)]} times")
+        if have[(u(who).key, text)] != 1:
+            problems.append(f"action {text!r} recorded {have[(u(who).key, text)]} times")
     doubled["actions"] = sum(n - 1 for n in have.values() if n > 1)
     by_session: dict[int, list[str]] = {}
     for a in actions:
@@ -326,8 +319,8 @@ async def verify(
             problems.append(f"session {sid} actions {by_session.get(sid)} != {texts}")
     have_updates = Counter((u.user_key, u.text) for u in updates)
     for who, text in w.updates:
-        if have_updates[(user(who).key, text)] != 1:
-            problems.append(f"update {text!r} stored {have_updates[(user(who).key, text)]} times")
+        if have_updates[(u(who).key, text)] != 1:
+            problems.append(f"update {text!r} stored {have_updates[(u(who).key, text)]} times")
     doubled["outcome_updates"] = sum(n - 1 for n in have_updates.values() if n > 1)
     per_rater = Counter((r.session_id, r.user_key) for r in ratings)
     doubled["ratings"] = sum(n - 1 for n in per_rater.values() if n > 1)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,14 +25,15 @@ from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.config import Config, load_config
 from bot.router import Router
-from bot.store.models import Inbox, Timer
-from tests.standins import slack_signing as sign
-from tests.standins.slack_socket_mode import SocketModeServer
-from tests.standins.slack_web_api import Message, SlackWebApi
+from bot.store.models import Inbox
+from testkit.slack import signing as sign
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import Message, SlackWebApi, dm_channel
+from testkit.timeline import advance
 
 SECRET = "8f742231b10e8888abcd99yyyzzz85a5"
 # Every payload shape Slack documents (shared/fixtures, beside the project), values blanked.
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "slack-payload-shapes"
+CORPUS = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "slack-payload-shapes"
 if not CORPUS.exists():  # a checkout elsewhere on this machine (CI clones to a temp dir)
     CORPUS = Path("/work/shared/fixtures/slack-payload-shapes")
 CORPUS_EVENTS = sorted((CORPUS / "events").glob("*.json"))
@@ -171,7 +172,7 @@ class SlackWorld:
         return await self.event(event)
 
     async def dm(self, user: str, text: str) -> Answer:
-        channel = "D" + user.lstrip("UW")
+        channel = dm_channel(user)
         message = self.api.seed_message(channel, text, user=user)
         event = sign.message_event(
             user=user, channel=channel, text=text, ts=message.ts, channel_type="im"
@@ -228,7 +229,7 @@ class SlackWorld:
         """What only `user` saw: ephemerals, response_url answers and DMs."""
         seen = [e["text"] for e in self.api.ephemerals if e.get("user") == user]
         seen += [r["text"] for r in self.api.responses if self.askers.get(r["key"]) == user]
-        dm = "D" + user.lstrip("UW")
+        dm = dm_channel(user)
         seen += [m.text for m in self.api.messages.get(dm, []) if m.user == "UBOT"]
         return seen
 
@@ -258,18 +259,4 @@ class SlackWorld:
 
     async def wait(self, delta: timedelta) -> None:
         """Move core time forward, firing each due timer at its own moment."""
-        target = self.clock.now() + delta
-        timers = Timer.__table__
-        while True:
-            async with self.bot.store.read() as conn:
-                due: datetime | None = (
-                    await conn.execute(
-                        select(func.min(timers.c.due_at)).where(timers.c.status == "pending")
-                    )
-                ).scalar()
-            if due is None or due > target:
-                break
-            self.clock.set(max(due, self.clock.now()))
-            await self.settle()
-        self.clock.set(target)
-        await self.settle()
+        await advance(self.bot, delta)

@@ -7,20 +7,18 @@ on the console platform. It tracks the round header so tests can talk in its thr
 from __future__ import annotations
 
 import itertools
-from datetime import datetime, timedelta
-
-from sqlalchemy import func, select
+from datetime import timedelta
 
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.events import ButtonPressed, CommandInvoked, DirectMessage, MessagePosted
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Button, Direct, Edit, Ephemeral, Post, Reply
-from bot.store.models import Timer
-from tests.conftest import make_config
-from tests.standins.recording import RecordingOutlet
+from testkit.config import make_config
+from testkit.recording import CONSOLE, RecordingOutlet
+from testkit.timeline import advance
 
-WS = WorkspaceRef(Platform.CONSOLE, "local")
+WS = CONSOLE
 GENERAL = ChannelRef(WS, "general")
 
 
@@ -129,21 +127,7 @@ class Harness:
 
     async def wait(self, delta: timedelta) -> list[Reply]:
         """Move time forward, firing each due timer at its own moment."""
-        target = self.clock.now() + delta
-        timers = Timer.__table__
-        while True:
-            async with self.app.store.read() as conn:
-                due: datetime | None = (
-                    await conn.execute(
-                        select(func.min(timers.c.due_at)).where(timers.c.status == "pending")
-                    )
-                ).scalar()
-            if due is None or due > target:
-                break
-            self.clock.set(max(due, self.clock.now()))
-            await self.app.settle()
-        self.clock.set(target)
-        await self.app.settle()
+        await advance(self.app, delta)
         return self.new()
 
 

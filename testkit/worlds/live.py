@@ -23,7 +23,8 @@ from typing import Any
 
 import aiohttp
 
-from tests.standins import slack_signing as sign
+from testkit.eventually import eventually
+from testkit.slack import signing as sign
 
 ALSBOT = Path(sys.executable).with_name("alsbot")
 START_TIMEOUT = 30.0
@@ -33,6 +34,15 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+async def answers_ok(session: aiohttp.ClientSession, url: str) -> bool:
+    """Whether `url` answers 200 now; a refused or reset connection (a server still
+    starting, or just killed) is simply "not yet"."""
+    with contextlib.suppress(aiohttp.ClientError, OSError):
+        async with session.get(url) as response:
+            return response.status == 200
+    return False
 
 
 def toml_value(value: Any) -> str:
@@ -124,19 +134,20 @@ class BotProcess:
         return code
 
     async def wait_healthy(self, within: float = START_TIMEOUT) -> None:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + within
         health = f"http://127.0.0.1:{self.port}/healthz"
         async with aiohttp.ClientSession() as session:
-            while loop.time() < deadline:
+
+            async def healthy() -> bool:
                 if self.process is None or self.process.returncode is not None:
                     raise AssertionError(f"alsbot exited while starting:\n{self.logs()[-4000:]}")
-                with contextlib.suppress(aiohttp.ClientError, OSError):
-                    async with session.get(health) as response:
-                        if response.status == 200:
-                            return
-                await asyncio.sleep(0.05)
-        raise AssertionError(f"alsbot did not become healthy:\n{self.logs()[-4000:]}")
+                return await answers_ok(session, health)
+
+            await eventually(
+                healthy,
+                within=within,
+                every=0.05,
+                what=lambda: f"alsbot becoming healthy:\n{self.logs()[-4000:]}\n",
+            )
 
     def logs(self) -> str:
         return "".join(

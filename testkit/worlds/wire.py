@@ -20,15 +20,9 @@ from typing import Any
 
 from adapters.slack import render
 from bot.replies import Direct, Ephemeral, Post, reply_from_json
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi
 
 Shape = tuple[str, str, str]
-
-
-def dm_channel(user: str) -> str:
-    """The DM channel the Web API stand-in opens for a user (`conversations.open`); the
-    people in these tests all have ids starting with U, so it maps back."""
-    return "D" + user.lstrip("UW")
 
 
 def wire_key(reply: Any) -> Shape | None:

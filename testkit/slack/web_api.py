@@ -28,6 +28,12 @@ from aiohttp import web
 JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
 
 
+def dm_channel(user: str) -> str:
+    """The DM channel this stand-in opens for a user (`conversations.open`); the people in
+    tests all have ids starting with U (or W), so it maps back."""
+    return "D" + user.lstrip("UW")
+
+
 @dataclass
 class Call:
     """One request as the stand-in received it (after any fault was decided)."""
@@ -468,7 +474,7 @@ class SlackWebApi:
             return "cannot_dm_bot"
         if user in self.missing_users:
             return "user_not_found"
-        return {"channel": {"id": "D" + user.lstrip("UW")}}
+        return {"channel": {"id": dm_channel(user)}}
 
     def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any] | str:
         channel = args.get("channel")

@@ -23,7 +23,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.standins.discord_payloads import (
+from testkit.discord.payloads import (
     INTENT_DIRECT_MESSAGE_REACTIONS,
     INTENT_DIRECT_MESSAGES,
     INTENT_GUILD_MESSAGE_REACTIONS,
@@ -34,8 +34,8 @@ from tests.standins.discord_payloads import (
     interaction_payload,
     reaction_payload,
 )
-from tests.standins.discord_rest import Call, Fault, RestApi
-from tests.standins.discord_world import InteractionInfo, StoredMessage, World
+from testkit.discord.rest import Call, Fault, RestApi
+from testkit.discord.world import InteractionInfo, StoredMessage, World
 
 HELLO, HEARTBEAT, IDENTIFY, PRESENCE, RESUME, RECONNECT, MEMBERS, INVALID = 10, 1, 2, 3, 6, 7, 8, 9
 INTENT_GUILDS = 1 << 0

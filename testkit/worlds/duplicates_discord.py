@@ -14,7 +14,6 @@ may have an effect: the database is compared with what the people did.
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import logging
 import random
@@ -28,11 +27,12 @@ from bot.rounds import engine
 from bot.rounds.codec import state_from_json
 from bot.store.models import Action, DoReaction, Inbox, OutcomeUpdate
 from bot.store.models import Session as SessionRow
-from tests.adapters.discord.conftest import Running, buttons_of, inbox_keys, wait_text
-from tests.conftest import START_OF_TESTS
-from tests.reliability.duplicates_core import PHASE_WORDS
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import UserInfo
+from testkit.config import START_OF_TESTS
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import UserInfo
+from testkit.discord.running import Running, buttons_of, inbox_keys, wait_text
+from testkit.eventually import eventually
+from testkit.worlds.duplicates_core import PHASE_WORDS
 
 BATCH = 10
 
@@ -102,12 +102,18 @@ class Replayer:
         )
 
     async def wait_recorded(self, keys: list[str]) -> None:
-        for _ in range(500):
+        recorded: set[str] = set()
+
+        async def all_recorded() -> bool:
+            nonlocal recorded
             recorded = set(await inbox_keys(self.running.app))
-            if all(any(r.startswith(k) for r in recorded) for k in keys):
-                return
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"never recorded: {[k for k in keys if k not in recorded][:3]}")
+            return all(any(r.startswith(k) for r in recorded) for k in keys)
+
+        await eventually(
+            all_recorded,
+            within=10.0,
+            what=lambda: f"recording {[k for k in keys if k not in recorded][:3]}",
+        )
 
 
 async def run_discord_slice(

@@ -1,6 +1,6 @@
 """Helpers for nudge, reminder and Updates-phase tests: a closed session, timers, DMs.
 
-Built on `tests.harness.Harness` (the real core on SQLite, a FakeClock, a recording outlet).
+Built on `testkit.harness.Harness` (the real core on SQLite, a FakeClock, a recording outlet).
 """
 
 from __future__ import annotations
@@ -8,19 +8,30 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
+from bot.compose import build_router
+from bot.config import Config
+from bot.context import Ctx
 from bot.events import ButtonPressed
+from bot.followup import planning
 from bot.refs import ChannelRef
 from bot.replies import Direct, Reply
-from bot.store.models import Action, Timer
-from tests.harness import WS, Harness, u
+from bot.sets import records as sets
+from bot.store.db import Store
+from bot.store.models import Action, Member, ScheduleRow, Timer
+from testkit.harness import WS, Harness, u
 
 TIMERS = Timer.__table__
 
 
 def utc(*parts: int) -> datetime:
     return datetime(*parts, tzinfo=UTC)
+
+
+async def wait_until(h: Harness, moment: datetime) -> list[Reply]:
+    """`h.wait` to an absolute moment: these tests speak in local dates, not deltas."""
+    return await h.wait(moment - h.clock.now())
 
 
 async def closed_session(
@@ -87,18 +98,10 @@ def button_on(reply: Direct, label: str) -> tuple[str, str]:
 
 
 async def seed_presenters(
-    store: Any, config: Any, n: int, *, now: datetime, session_at: datetime
+    store: Store, config: Config, n: int, *, now: datetime, session_at: datetime
 ) -> int:
     """A set whose `n` past presenters each have one open action, a session at
     `session_at`, and its timers planned at `now` by the real planner. Returns the set id."""
-    from sqlalchemy import insert
-
-    from bot.compose import build_router
-    from bot.context import Ctx
-    from bot.followup import planning
-    from bot.sets import records as sets
-    from bot.store.models import Member, ScheduleRow
-
     async with store.write() as conn:
         ctx = Ctx(conn, now, config, hooks=build_router().hooks)
         set_info = await sets.create_set(ctx, ChannelRef(WS, "general"))

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from bot.events import CommandInvoked, MessagePosted, ReactionAdded
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Post, Reply
-from tests.harness import Harness
-from tests.standins.recording import RecordingOutlet
+from testkit.harness import Harness
+from testkit.recording import RecordingOutlet
 
 
 @dataclass(frozen=True)

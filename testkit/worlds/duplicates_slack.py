@@ -10,7 +10,6 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from typing import Any
 
 from sqlalchemy import select
 
@@ -19,13 +18,16 @@ from bot.rounds import engine
 from bot.rounds.codec import state_from_json
 from bot.store.models import Action, Inbox, OutcomeUpdate
 from bot.store.models import Session as SessionRow
-from tests.conftest import START_OF_TESTS
+from testkit.config import START_OF_TESTS
+from testkit.slack import signing as sign
+from testkit.slack.web_api import dm_channel
+from testkit.slack.world import SlackWorld
 
 
-async def run_slack_slice(world: Any, total: int = 300, rate: float = 0.30, seed: int = 8) -> dict:
+async def run_slack_slice(
+    world: SlackWorld, total: int = 300, rate: float = 0.30, seed: int = 8
+) -> dict:
     """Signed requests to the real endpoint; repeats as Slack makes them."""
-    from tests.standins import slack_signing as sign
-
     rng = random.Random(seed)
     alice, bob, carol, channel, acts = "UALICE", "UBOB", "UCAROL", "C0SET", "C0ACTS"
     sent: Counter[str] = Counter()
@@ -106,10 +108,10 @@ async def run_slack_slice(world: Any, total: int = 300, rate: float = 0.30, seed
             expected_actions.append((who, text))
         else:
             text = f"Update {i}: the funder replied"
-            seeded = world.api.seed_message("D" + who[1:], text, user=who)
+            seeded = world.api.seed_message(dm_channel(who), text, user=who)
             await event(
                 sign.message_event(
-                    user=who, channel="D" + who[1:], text=text, ts=seeded.ts, channel_type="im"
+                    user=who, channel=dm_channel(who), text=text, ts=seeded.ts, channel_type="im"
                 ),
                 f"dm{i}",
             )

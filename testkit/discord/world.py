@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from tests.standins.discord_payloads import (
+from testkit.discord.payloads import (
     DM,
     GUILD_TEXT,
     JSON,

@@ -33,10 +33,10 @@ from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.refs import ChannelRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Post, reply_from_json
-from tests.adapters.discord.conftest import FAST, discord_config, wait_inbox
-from tests.reliability import faults_common as common
-from tests.standins.discord_gateway import DiscordStandIn
-from tests.standins.discord_payloads import DM, UserInfo
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import DM, UserInfo
+from testkit.discord.running import FAST, discord_config, wait_inbox
+from testkit.worlds import faults as common
 
 DELIVERY = r"/channels/\d+/messages|/users/@me/channels"
 REASONS = {"50007", "50013", "10003"}

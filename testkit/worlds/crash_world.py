@@ -1,8 +1,8 @@
 """The world the crash test kills the bot in: its sets, its timers, and how it is read.
 
-Split from `test_crash.py` (which drives the stream and checks the outcome) so that the
-soak variant in `bench/` and the test share one definition of what was seeded and what
-"settled" means.
+Shared by `crash_run` (which drives the stream), `crash_verify` (which checks the
+outcome), the test and its soak variant in `bench/`: one definition of what was seeded and
+what "settled" means.
 """
 
 from __future__ import annotations
@@ -32,10 +32,11 @@ from bot.store.db import open_store
 from bot.store.models import Inbox, Outbox, Posted, Timer
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
-from tests.reliability.faults_common import SetLayout, add_owing_set
-from tests.reliability.live import BotProcess, SlackSender
-from tests.standins import slack_signing as sign
-from tests.standins.slack_web_api import SlackWebApi
+from testkit.eventually import eventually
+from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
+from testkit.worlds.faults import SetLayout, add_owing_set
+from testkit.worlds.live import BotProcess, SlackSender
 
 SECRET = "crash-test-signing-secret-5d1f0e"
 TEAM = sign.TEAM
@@ -249,45 +250,43 @@ async def session_ids(url: str) -> list[tuple[str, int]]:
 
 async def header_ts(store: Any, channel: str, within: float = 120.0) -> str:
     """The round header's ts once its delivery is recorded (people reply to what they see)."""
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+
+    async def posted() -> str | None:
         session = await session_of(store, channel)
-        if session is not None:
-            async with store.read() as conn:
-                key = (
-                    await conn.execute(
-                        select(Posted.__table__.c.message_key).where(
-                            Posted.__table__.c.handle == f"session:{session.id}:header"
-                        )
+        if session is None:
+            return None
+        async with store.read() as conn:
+            key = (
+                await conn.execute(
+                    select(Posted.__table__.c.message_key).where(
+                        Posted.__table__.c.handle == f"session:{session.id}:header"
                     )
-                ).scalar()
-            if key:
-                return MessageRef.from_key(key).id
-        await asyncio.sleep(0.1)
-    raise AssertionError(f"the header in {channel} was never posted")
+                )
+            ).scalar()
+        return MessageRef.from_key(key).id if key else None
+
+    return await eventually(
+        posted, within=within, every=0.1, what=f"the header in {channel} being posted"
+    )
 
 
 async def paused_remaining(store: Any, within: float = 120.0) -> float:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
+    async def paused() -> tuple[timedelta] | None:
         session = await session_of(store, R2)
-        if session is not None:
-            state = state_from_json(session.state)
-            if state.paused_remaining is not None:
-                return state.paused_remaining.total_seconds()
-        await asyncio.sleep(0.1)
-    raise AssertionError("round 2 was never paused")
+        remaining = None if session is None else state_from_json(session.state).paused_remaining
+        # In a tuple: a pause with no time left (a falsy timedelta) is still a pause.
+        return None if remaining is None else (remaining,)
+
+    (remaining,) = await eventually(paused, within=within, every=0.1, what="round 2 pausing")
+    return remaining.total_seconds()
 
 
 async def resumed_deadline(store: Any, within: float = 120.0) -> datetime:
-    deadline = time.monotonic() + within
-    while time.monotonic() < deadline:
-        session = await session_of(store, R2)
-        state = state_from_json(session.state)
-        if state.paused_remaining is None and state.deadline is not None:
-            return state.deadline
-        await asyncio.sleep(0.1)
-    raise AssertionError("round 2 was never resumed")
+    async def resumed() -> datetime | None:
+        state = state_from_json((await session_of(store, R2)).state)
+        return state.deadline if state.paused_remaining is None else None
+
+    return await eventually(resumed, within=within, every=0.1, what="round 2 being resumed")
 
 
 # ------------------------------------------------------------------------------ settling
@@ -336,22 +335,29 @@ async def quiescent(db_url: str, within: float) -> tuple[float, datetime, dict[s
     store = await open_store(db_url, migrate=False)
     waited: Counter[str] = Counter()
     busy: dict[str, Any] = {}
+    last = started
+
+    async def settled() -> datetime | None:
+        nonlocal busy, last
+        now = datetime.now(UTC)
+        busy = await _busy(store)
+        tick = time.monotonic()
+        for what, value in busy.items():
+            if value:
+                waited[what] += tick - last
+        last = tick
+        return None if any(busy.values()) else now
+
     try:
-        last = time.monotonic()
-        while time.monotonic() - started < within:
-            now = datetime.now(UTC)
-            busy = await _busy(store)
-            tick = time.monotonic()
-            for what, value in busy.items():
-                if value:
-                    waited[what] += tick - last
-            last = tick
-            if not any(busy.values()):
-                return time.monotonic() - started, now, {k: round(v, 1) for k, v in waited.items()}
-            await asyncio.sleep(0.2)
+        at = await eventually(
+            settled,
+            within=within,
+            every=0.2,
+            what=lambda: f"settling (still busy: {busy}; waited {dict(waited)})",
+        )
     finally:
         await store.close()
-    raise AssertionError(f"still busy after {within} s: {busy}; waited {dict(waited)}")
+    return time.monotonic() - started, at, {k: round(v, 1) for k, v in waited.items()}
 
 
 def workdir_db(workdir: Path) -> str:

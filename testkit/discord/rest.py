@@ -23,12 +23,12 @@ from typing import Any
 
 from aiohttp import web
 
-from tests.standins.discord_payloads import (
+from testkit.discord.payloads import (
     APP_FLAG_MESSAGE_CONTENT_LIMITED,
     JSON,
     application_payload,
 )
-from tests.standins.discord_world import EPHEMERAL, ApiError, World
+from testkit.discord.world import EPHEMERAL, ApiError, World
 
 API = "/api/v10"
 Handler = Callable[[web.Request], Awaitable[Any]]
