@@ -11,7 +11,7 @@ import pytest
 from bot import dispatch
 from bot.commands.values import Next, Report
 from bot.refs import ChannelRef, Platform, WorkspaceRef
-from tests.harness import WS, Harness, private_to, public
+from testkit.harness import WS, Harness, private_to, public
 
 ELSEWHERE = WorkspaceRef(Platform.CONSOLE, "elsewhere")
 EMPTY = ChannelRef(WS, "empty")  # a channel with no set
