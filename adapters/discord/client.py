@@ -24,7 +24,7 @@ import discord
 from discord import app_commands
 
 from adapters.discord import translate, views
-from adapters.discord.commands import AlsCommands
+from adapters.discord.command_tree import AlsCommands
 from adapters.discord.interactions import InteractionTokens
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource

@@ -11,7 +11,7 @@ import pytest
 from discord import app_commands
 
 from adapters.discord import translate as t
-from adapters.discord.commands import AlsCommands
+from adapters.discord.command_tree import AlsCommands
 from bot.commands import grammar as g
 from bot.commands import registry
 from bot.commands import values as v

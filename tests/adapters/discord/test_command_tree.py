@@ -7,12 +7,12 @@ from typing import Any
 
 import discord
 import pytest
+from bot.commands.spec import CommandSpec, Option, OptionKind
 from discord import app_commands
 
-from adapters.discord import commands
-from adapters.discord.commands import AlsCommands
+from adapters.discord import command_tree
+from adapters.discord.command_tree import AlsCommands
 from bot.commands import registry
-from bot.commands.spec import CommandSpec, Option, OptionKind
 
 NAME = re.compile(r"^[-_\w]{1,32}$")  # Discord's rule for names, lowercase only
 SUBCOMMAND, GROUP = 1, 2
@@ -34,7 +34,7 @@ def nodes(node: dict[str, Any]) -> list[dict[str, Any]]:
 def test_every_name_and_description_fits_discord_s_limits() -> None:
     for node in nodes(tree()):
         assert NAME.match(node["name"]) and node["name"] == node["name"].lower(), node["name"]
-        assert 1 <= len(node["description"]) <= commands.MAX_DESCRIPTION, node["name"]
+        assert 1 <= len(node["description"]) <= command_tree.MAX_DESCRIPTION, node["name"]
         assert len(node.get("options", [])) <= 25, node["name"]
         for choice in node.get("choices") or []:
             assert 1 <= len(choice["name"]) <= 100
@@ -57,8 +57,8 @@ def test_descriptions_are_the_declared_summaries() -> None:
 
 def test_a_summary_too_long_for_discord_is_refused_when_the_tree_is_built() -> None:
     with pytest.raises(ValueError, match="1-100"):
-        commands.described("x" * 101)
-    assert commands.described("open a session") == "Open a session"
+        command_tree.described("x" * 101)
+    assert command_tree.described("open a session") == "Open a session"
 
 
 def test_an_option_named_like_a_python_keyword_keeps_its_name() -> None:
@@ -72,7 +72,7 @@ def test_an_option_named_like_a_python_keyword_keeps_its_name() -> None:
         ),
     )
     tree = app_commands.CommandTree(discord.Client(intents=discord.Intents.none()))
-    shown = commands._command(spec).to_dict(tree)
+    shown = command_tree._command(spec).to_dict(tree)
     assert [(o["name"], o["description"], o["required"]) for o in shown["options"]] == [
         ("person", "…", True),
         ("for", "Why", False),
