@@ -16,6 +16,7 @@ from bot.config import Config
 from bot.hooks import Hooks
 from bot.ports import Traits
 from bot.replies import Reply
+from bot.set_info import SetInfo
 
 
 @dataclass
@@ -25,7 +26,7 @@ class Ctx:
     config: Config
     out: list[Reply] = field(default_factory=list)
     set_id: int | None = None
-    set_info: object | None = None  # the command's set (`bot.sets` reads it), see dispatch
+    set_info: SetInfo | None = None  # the command's set, resolved by `bot.dispatch`
     hooks: Hooks = field(default_factory=Hooks)  # the router's: `ctx.hooks(SOME_HOOK)`
     memo: dict[Any, Any] = field(default_factory=dict)  # see Processor.memo
     traits: Traits = field(default_factory=Traits)  # each platform's, declared on attach

@@ -19,8 +19,8 @@ from bot.replies import Ephemeral, text
 from bot.rounds import engine
 from bot.rounds.sessions import active_session
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 
 OTHER_WORKSPACE = "alsbot serves members of this workspace only; use it in your own."
 NOT_A_MEMBER = "You're not a member of this set: `/als join` first."

@@ -50,8 +50,8 @@ from bot.emoji_names import normalise_emoji
 from bot.events import ReactionAdded, ReactionRemoved
 from bot.refs import MessageRef
 from bot.replies import Direct, Ephemeral, text
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 from bot.store.models import Posted
 from bot.store.models import Set as SetRow
 from bot.store.upsert import insert_ignore

@@ -22,8 +22,8 @@ from bot.dos.saving import reactors, save_source
 from bot.events import ButtonPressed
 from bot.refs import UserRef
 from bot.replies import Button, Direct, Edit, Plain, text
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 from bot.store.models import Timer
 from bot.timers import DueTimer
 

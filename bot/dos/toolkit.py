@@ -44,9 +44,9 @@ from bot.refs import ChannelRef
 from bot.replies import Ephemeral, File, Plain, Strong, Text, text
 from bot.rounds import hooks as rounds_hooks
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import SETTINGS_CHANGED
-from bot.sets.records import SetInfo
 from bot.store.db import Store, open_store
 from bot.store.models import Set as SetRow
 

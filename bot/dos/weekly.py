@@ -20,8 +20,8 @@ from bot.dos.do_text import snippet
 from bot.dos.search import newest_do
 from bot.replies import Plain, Post, Strong, Text, text
 from bot.rounds.sessions import SessionInfo
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 from bot.timers import DueTimer
 
 KIND = "do_of_week"

@@ -19,8 +19,8 @@ from bot.refs import UserRef
 from bot.replies import Ephemeral, Mention, Strong, text
 from bot.rounds.commitments import due_text
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 from bot.store.models import Action, OutcomeUpdate
 from bot.store.upsert import inserted_id
 

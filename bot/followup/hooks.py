@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.context import Ctx
 from bot.hooks import Hook
-from bot.sets.records import SetInfo
+from bot.set_info import SetInfo
 
 SCHEDULE_CHANGED: Hook[Callable[[Ctx, SetInfo, datetime | None], Awaitable[None]]] = Hook(
     "schedule:changed"

@@ -41,9 +41,9 @@ from bot.replies import Mention, Text, text
 from bot.rounds import hooks as rounds_hooks
 from bot.rounds.sessions import SessionInfo
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_CHANGED, SETTINGS_CHANGED
-from bot.sets.records import SetInfo
 from bot.store.models import Timer
 
 TIMERS = Timer.__table__

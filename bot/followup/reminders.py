@@ -17,8 +17,8 @@ from bot.context import Ctx
 from bot.followup import nudge_text, outcomes, planning, timer_checks
 from bot.replies import Direct, Post, Text
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 from bot.store.models import Outbox
 
 OUTBOX = Outbox.__table__

@@ -19,8 +19,8 @@ from bot.events import CommandInvoked
 from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.replies import Ephemeral, Post, Strong, text
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 from bot.store.models import ScheduleRow
 
 SCHEDULES = ScheduleRow.__table__

@@ -20,7 +20,7 @@ from bot.dates.local_times import Quiet, parse_quiet
 from bot.dates.zones import zone_or
 from bot.followup import schedule
 from bot.refs import ChannelRef
-from bot.sets.records import SetInfo
+from bot.set_info import SetInfo
 from bot.store.models import Member, Person, ScheduleRow, UTCDateTime
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow

@@ -18,7 +18,7 @@ from bot.replies import Mention, Text, text
 from bot.rounds.hooks import UPDATES
 from bot.rounds.sessions import SESSIONS, SessionInfo
 from bot.router import Router
-from bot.sets.records import SetInfo
+from bot.set_info import SetInfo
 
 MAX_UPDATES_SHOWN = 3
 

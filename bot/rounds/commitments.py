@@ -18,8 +18,8 @@ from bot.refs import MessageRef, UserRef
 from bot.replies import Ephemeral, Mention, Post, Text, text
 from bot.rounds.sessions import active_session, header_handle
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.records import SetInfo
 from bot.store.models import Action, Evaluation, ScheduleRow
 from bot.store.upsert import inserted_id
 

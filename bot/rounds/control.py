@@ -34,9 +34,9 @@ from bot.rounds.sessions import (
     save,
 )
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import MEMBER_LEAVING
-from bot.sets.records import SetInfo
 from bot.timers import DueTimer
 
 

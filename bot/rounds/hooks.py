@@ -12,7 +12,7 @@ from bot.context import Ctx
 from bot.hooks import Hook
 from bot.replies import Text
 from bot.rounds.sessions import SessionInfo
-from bot.sets.records import SetInfo
+from bot.set_info import SetInfo
 
 RoundExtra = Callable[[Ctx, SetInfo, SessionInfo], Awaitable[Text | None]]
 

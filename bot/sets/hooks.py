@@ -12,7 +12,7 @@ from typing import Any
 from bot.context import Ctx
 from bot.hooks import Hook
 from bot.refs import UserRef
-from bot.sets.records import SetInfo
+from bot.set_info import SetInfo
 
 SETTINGS_CHANGED: Hook[Callable[[Ctx, SetInfo, str, Any], Awaitable[None]]] = Hook(
     "settings:changed"

@@ -7,7 +7,6 @@ after that only facilitators can hand the role on.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from sqlalchemy import bindparam, func, insert, select, update
 from bot.context import Ctx, Refusal
 from bot.dates.zones import zone_or
 from bot.refs import ChannelRef, UserRef
+from bot.set_info import SetInfo
 from bot.store.models import Member, Person
 from bot.store.models import Set as SetRow
 from bot.store.upsert import insert_ignore, inserted_id
@@ -23,24 +23,6 @@ from bot.store.upsert import insert_ignore, inserted_id
 SETS = SetRow.__table__
 MEMBERS = Member.__table__
 PEOPLE = Person.__table__
-
-
-@dataclass(frozen=True, slots=True)
-class SetInfo:
-    id: int
-    channel: ChannelRef
-    timezone: str
-    settings: dict[str, Any]
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
-    def setting(self, ctx: Ctx, name: str) -> Any:
-        """A per-set setting, falling back to `[defaults]` in the config."""
-        if name in self.settings:
-            return self.settings[name]
-        return getattr(ctx.config.defaults, name)
 
 
 def info_from_row(row: Any) -> SetInfo:
@@ -285,7 +267,4 @@ def command_set(ctx: Ctx) -> SetInfo:
 
 def command_set_if_any(ctx: Ctx) -> SetInfo | None:
     """The command's set for a command that may have none (`SetPolicy.OPTIONAL`)."""
-    found = ctx.set_info
-    if found is None or isinstance(found, SetInfo):
-        return found
-    raise TypeError(f"ctx.set_info holds {type(found).__name__}, not a SetInfo")
+    return ctx.set_info

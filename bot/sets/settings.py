@@ -20,6 +20,7 @@ from bot.emoji_names import normalise_emoji
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, Text, text
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_CHANGED, SETTINGS_CHANGED
 from bot.store.models import Set as SetRow
@@ -183,7 +184,7 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
     )
 
 
-async def _listing(ctx: Ctx, event: CommandInvoked, set_info: sets.SetInfo | None) -> Text:
+async def _listing(ctx: Ctx, event: CommandInvoked, set_info: SetInfo | None) -> Text:
     out = text(Strong("Settings"))
     if set_info is not None:
         out += "\nThis set (facilitators change these):"

@@ -22,6 +22,7 @@ from bot.app import Alsbot
 from bot.context import Ctx
 from bot.followup import planning
 from bot.refs import ChannelRef, UserRef
+from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.store.models import Action, Outbox, ScheduleRow, Timer
 
@@ -39,7 +40,7 @@ class SetLayout:
 
 async def add_owing_set(
     ctx: Ctx, layout: SetLayout, session_at: datetime, action_text: Callable[[int], str]
-) -> sets.SetInfo:
+) -> SetInfo:
     """A set whose members each owe an update on one open action, with a session ahead;
     its nudges, reminders and digest are planned as closing a session would plan them."""
     info = await sets.create_set(ctx, layout.channel)

@@ -7,12 +7,12 @@ from typing import Any
 
 import discord
 import pytest
-from bot.commands.spec import CommandSpec, Option, OptionKind
 from discord import app_commands
 
 from adapters.discord import command_tree
 from adapters.discord.command_tree import AlsCommands
 from bot.commands import registry
+from bot.commands.spec import CommandSpec, Option, OptionKind
 
 NAME = re.compile(r"^[-_\w]{1,32}$")  # Discord's rule for names, lowercase only
 SUBCOMMAND, GROUP = 1, 2
