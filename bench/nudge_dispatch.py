@@ -22,23 +22,20 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
 from bench.common import emit
 from bench.nudge_claims import scratch_database
 from bot.app import Alsbot
 from bot.clock import FakeClock
-from bot.compose import build_router
 from bot.config import load_config
-from bot.context import Ctx
-from bot.followup import planning
 from bot.outbox import ChannelPacer
 from bot.ports import Delivery, DeliveryRetry
-from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.replies import Direct
-from bot.sets import records as sets
-from bot.store.models import Action, Member, Outbox, ScheduleRow
+from bot.store.models import Outbox
+from testkit.nudges import seed_presenters
 
 WS = WorkspaceRef(Platform.CONSOLE, "bench")
 PLANNED_AT = datetime(2026, 1, 12, 10, tzinfo=UTC)
@@ -75,43 +72,15 @@ class RateLimitedOutlet:
 
 async def seed(app: Alsbot, people: int) -> None:
     """One set, `people` past presenters with one open action each, planned for real."""
-    async with app.store.write() as conn:
-        ctx = Ctx(conn, PLANNED_AT, app.config, hooks=build_router().hooks)
-        set_info = await sets.create_set(ctx, ChannelRef(WS, "general"))
-        keys = [UserRef(WS, f"p{i:05d}").key for i in range(people)]
-        await conn.execute(
-            insert(Member.__table__),
-            [
-                {
-                    "set_id": set_info.id,
-                    "user_key": k,
-                    "is_facilitator": False,
-                    "active": True,
-                    "joined_at": PLANNED_AT,
-                }
-                for k in keys
-            ],
-        )
-        await conn.execute(
-            insert(Action.__table__),
-            [
-                {
-                    "set_id": set_info.id,
-                    "owner_key": k,
-                    "text": "Ask three volunteers what keeps them coming",
-                    "status": "open",
-                    "created_at": PLANNED_AT,
-                    "updated_at": PLANNED_AT,
-                }
-                for k in keys
-            ],
-        )
-        await conn.execute(
-            insert(ScheduleRow.__table__).values(
-                set_id=set_info.id, first_at=SESSION_AT, recurrence=None, next_at=SESSION_AT
-            )
-        )
-        await planning.plan_set(ctx, set_info)
+    await seed_presenters(
+        app.store,
+        app.config,
+        people,
+        now=PLANNED_AT,
+        session_at=SESSION_AT,
+        workspace=WS,
+        with_facilitator=False,
+    )
 
 
 async def undelivered(app: Alsbot) -> int:

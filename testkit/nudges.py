@@ -15,7 +15,7 @@ from bot.config import Config
 from bot.context import Ctx
 from bot.events import ButtonPressed
 from bot.followup import planning
-from bot.refs import ChannelRef
+from bot.refs import ChannelRef, UserRef, WorkspaceRef
 from bot.replies import Direct, Reply
 from bot.sets import records as sets
 from bot.store.db import Store
@@ -98,21 +98,30 @@ def button_on(reply: Direct, label: str) -> tuple[str, str]:
 
 
 async def seed_presenters(
-    store: Store, config: Config, n: int, *, now: datetime, session_at: datetime
+    store: Store,
+    config: Config,
+    n: int,
+    *,
+    now: datetime,
+    session_at: datetime,
+    workspace: WorkspaceRef = WS,
+    with_facilitator: bool = True,
 ) -> int:
     """A set whose `n` past presenters each have one open action, a session at
-    `session_at`, and its timers planned at `now` by the real planner. Returns the set id."""
+    `session_at`, and its timers planned at `now` by the real planner. Returns the set id.
+    The first presenter is the set's facilitator (and so gets the digest) unless
+    `with_facilitator` is False."""
     async with store.write() as conn:
         ctx = Ctx(conn, now, config, hooks=build_router().hooks)
-        set_info = await sets.create_set(ctx, ChannelRef(WS, "general"))
-        people = [u(f"p{i:05d}").key for i in range(n)]
+        set_info = await sets.create_set(ctx, ChannelRef(workspace, "general"))
+        people = [UserRef(workspace, f"p{i:05d}").key for i in range(n)]
         await conn.execute(
             insert(Member.__table__),
             [
                 {
                     "set_id": set_info.id,
                     "user_key": key,
-                    "is_facilitator": key == people[0],
+                    "is_facilitator": with_facilitator and key == people[0],
                     "active": True,
                     "joined_at": now,
                 }

@@ -268,24 +268,19 @@ class World:
         self.message(channel_id, message_id)
         if message_id in self.channels:
             raise ApiError(400, 160004, "A thread has already been created for this message")
-        thread = ChannelInfo(
-            message_id,
-            PUBLIC_THREAD,
-            body.get("name") or "thread",
-            guild_id=parent.guild_id,
-            parent_id=parent.id,
-            owner_id=self.bot.id,
-            members={self.bot.id},
-        )
-        self.channels[thread.id] = thread
-        self.emit("THREAD_CREATE", {**thread.payload(), "newly_created": True})
-        return thread
+        return self._new_thread(parent, message_id, PUBLIC_THREAD, body)
 
     def thread_without_message(self, channel_id: str, body: JSON) -> ChannelInfo:
         parent = self.channel(channel_id)
         kind = int(body.get("type") or PRIVATE_THREAD)
+        return self._new_thread(parent, snowflake(), kind, body)
+
+    def _new_thread(
+        self, parent: ChannelInfo, thread_id: str, kind: int, body: JSON
+    ) -> ChannelInfo:
+        """A thread the bot started (and is in), announced as Discord does."""
         thread = ChannelInfo(
-            snowflake(),
+            thread_id,
             kind,
             body.get("name") or "thread",
             guild_id=parent.guild_id,
