@@ -28,10 +28,13 @@ from typing import Any
 from sqlalchemy import Executable, Select, delete, select, update
 
 from bot.store.db import Store
-from bot.store.models import Inbox, Outbox
+from bot.store.models import Draft, Inbox, Outbox
 
 INBOX = Inbox.__table__
 OUTBOX = Outbox.__table__
+DRAFTS = Draft.__table__
+# Words a person never confirmed are not kept for ever (see `bot.sets.drafts`).
+DRAFT_DAYS = 14
 BATCH = 500
 PRUNE_EVERY = timedelta(minutes=10)
 BLANK = ""
@@ -43,10 +46,11 @@ class Pruned:
     reply_texts: int = 0
     events: int = 0
     replies: int = 0
+    drafts: int = 0
 
     @property
     def total(self) -> int:
-        return self.event_texts + self.reply_texts + self.events + self.replies
+        return self.event_texts + self.reply_texts + self.events + self.replies + self.drafts
 
 
 async def prune(store: Store, now: datetime, *, text_hours: float, keys_days: float) -> Pruned:
@@ -79,6 +83,11 @@ async def prune(store: Store, now: datetime, *, text_hours: float, keys_days: fl
             store,
             select(OUTBOX.c.id).where(old_replies, OUTBOX.c.created_at < keys_before),
             lambda ids: delete(OUTBOX).where(OUTBOX.c.id.in_(ids)),
+        ),
+        drafts=await _in_batches(
+            store,
+            select(DRAFTS.c.id).where(DRAFTS.c.created_at < now - timedelta(days=DRAFT_DAYS)),
+            lambda ids: delete(DRAFTS).where(DRAFTS.c.id.in_(ids)),
         ),
     )
 

@@ -7,20 +7,17 @@ Questions phase; advice is answered with a private, gentle reminder to its autho
 
 from __future__ import annotations
 
-import re
-
 from bot.commands.grammar import parse
 from bot.commands.values import AddAction, UsageError
 from bot.context import Ctx, Refusal
 from bot.events import ButtonPressed, MessagePosted
 from bot.replies import Ephemeral, text
-from bot.rounds import advice, commitments, control, engine, wording
+from bot.rounds import advice, commitments, control, engine, evaluation, hooks, wording
 from bot.rounds.engine import Phase
 from bot.rounds.sessions import load_session, save, session_for_thread
 from bot.router import Router
 from bot.sets import records as sets
 
-RATING = re.compile(r"^\s*([1-5])(?:\s*/\s*5)?\s*[.!,:;-]?\s*(\S.{0,60})?\s*$", re.S)
 MAX_QUESTIONS = 200
 
 
@@ -37,7 +34,12 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     presenter = engine.current_presenter(state)
     if state.paused_remaining is not None:
         return
-    if state.phase == Phase.QUESTIONS and event.user.key != presenter:
+    if await evaluation.on_message(ctx, set_info, session, event):
+        return
+    if state.phase == Phase.UPDATES:
+        for said in ctx.hooks(hooks.SAID_IN_UPDATES):
+            await said(ctx, set_info, session, event)
+    elif state.phase == Phase.QUESTIONS and event.user.key != presenter:
         kind = advice.classify(event.text)
         if kind == advice.Kind.ADVICE:
             ctx.emit(
@@ -62,10 +64,6 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
             await commitments.record(
                 ctx, set_info, session.id, event.user, parsed, thread=event.thread
             )
-    elif state.phase == Phase.EVALUATION:
-        match = RATING.match(event.text)
-        if match:
-            await commitments.rate(ctx, set_info, session.id, event.user, int(match[1]), match[2])
 
 
 async def _current_step(ctx: Ctx, session_id: int) -> str | None:
@@ -108,7 +106,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         if reason:
             raise Refusal(reason)
         await sets.ensure_member(ctx, set_info.id, event.user)
-        await commitments.rate(ctx, set_info, session.id, event.user, int(extra), None)
+        await evaluation.rate(ctx, set_info, session.id, event.user, int(extra), None)
     else:
         raise Refusal("That button is out of date.")
 

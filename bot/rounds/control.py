@@ -13,7 +13,7 @@ from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
 from bot.replies import Direct, Edit, Mention, Post, Strong, Text, text
-from bot.rounds import commitments, engine, hooks, wording
+from bot.rounds import engine, hooks, summary, wording
 from bot.rounds.engine import (
     Closed,
     OneMinuteLeft,
@@ -145,7 +145,7 @@ def _hand_over_questions(ctx: Ctx, session: SessionInfo) -> None:
 async def _close(ctx: Ctx, set_info: SetInfo, session: SessionInfo, *, early: bool) -> None:
     body = text(Strong("Session summary"), " (ended early)" if early else "")
     body += text("\nPresenters: ") + wording.people(session.state.presenters)
-    body += await commitments.summary_lines(ctx, set_info, session.id)
+    body += await summary.summary_lines(ctx, set_info, session.id)
     body += await _extras(ctx, hooks.CLOSING, set_info, session)
     ctx.emit(Post(channel=set_info.channel, text=body))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from bot.context import Ctx
+from bot.events import MessagePosted
 from bot.hooks import Hook
 from bot.replies import Text
 from bot.rounds.sessions import SessionInfo
@@ -24,3 +25,8 @@ UPDATES: Hook[RoundExtra] = Hook("round:updates")
 
 CLOSING: Hook[RoundExtra] = Hook("round:closing")
 """Text added to the closing summary (e.g. who will be nudged before next time)."""
+
+SaidInRound = Callable[[Ctx, SetInfo, SessionInfo, MessagePosted], Awaitable[None]]
+
+SAID_IN_UPDATES: Hook[SaidInRound] = Hook("round:said-in-updates")
+"""A message in the round's thread during the Updates phase (a past presenter's live update)."""

@@ -21,6 +21,7 @@ from bot.router import Router
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import (
     Action,
+    Draft,
     Evaluation,
     Inbox,
     Member,
@@ -61,6 +62,7 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
         ),
         "ratings": await rows(Evaluation.__table__, Evaluation.__table__.c.user_key == key),
         "presented": await rows(Round.__table__, Round.__table__.c.presenter_key == key),
+        "drafts_not_shared": await rows(Draft.__table__, Draft.__table__.c.user_key == key),
     } | {
         name: section
         for export in ctx.hooks(PERSON_EXPORT)
@@ -89,6 +91,7 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
     await c.execute(update(actions).where(actions.c.owner_key == key).values(owner_key=None))
     for table, column in (
         (OutcomeUpdate.__table__, "user_key"),
+        (Draft.__table__, "user_key"),
         (Evaluation.__table__, "user_key"),
         (Person.__table__, "user_key"),
         (Member.__table__, "user_key"),

@@ -158,6 +158,21 @@ class OutcomeUpdate(Base):
     created_at: Mapped[datetime]
 
 
+class Draft(Base):
+    """Something a person said that the bot will not treat as theirs to share until they say
+    yes: a DM that may be an outcome update, a round message that may be an action, a status
+    read from their words. Only its author ever sees it; it expires (`bot.retention`)."""
+
+    __tablename__ = "drafts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    user_key: Mapped[str] = mapped_column(String(300), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # update | action | status
+    text: Mapped[str] = mapped_column(Text)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]
+
+
 class Evaluation(Base):
     __tablename__ = "evaluations"
     __table_args__ = (UniqueConstraint("session_id", "user_key"),)
