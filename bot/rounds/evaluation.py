@@ -54,7 +54,7 @@ _EDGES = "\"'“”‘’*_`~.,!:;()[]"
 # Words that make a number a quantity or a time, not a rating ("5 pm", "2 weeks").
 _UNITS = frozenset(
     "am pm min mins minute minutes hour hours hr hrs day days week weeks month months "
-    "year years time times people persons percent % x of or to and more".split()
+    "year years time times people persons percent % x of out or to and more".split()
 )
 # Words that only restate the scale ("5 stars").
 _SCALE = frozenset({"star", "stars", "⭐", "points", "pts", "/5"})
@@ -107,9 +107,9 @@ def read_rating(message: str) -> Rating | None:
         if len(rest.split()) == 1:
             return Rating(score, rest.strip(_EDGES)[:MAX_WORD] or None)
     word_then_comment = re.match(r"^(\S+?)(?:[,;:]\s+|\s+[-–—]\s+)(\S.*)$", rest, re.S)
-    if word_then_comment:  # "4 energising, but too long"
+    if word_then_comment:  # "4 energising, but too long": the comment keeps its word
         word = word_then_comment[1].strip(_EDGES)[:MAX_WORD] or None
-        return Rating(score, word, word_then_comment[2][:MAX_COMMENT])
+        return Rating(score, word, rest[:MAX_COMMENT])
     return Rating(score, None, rest[:MAX_COMMENT])
 
 
@@ -136,7 +136,7 @@ async def on_message(
             event,
             text(
                 "Thanks — I'll ask for ratings at the end, in the Evaluation phase. "
-                "I haven't recorded this one, so please give your rating again then."
+                "This one isn't recorded: please rate again then."
             ),
         )
         return True
