@@ -112,6 +112,8 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
             intro += await _extras(ctx, hooks.OPENING, set_info, session)
         if effect.phase == Phase.UPDATES:
             intro += await _extras(ctx, hooks.UPDATES, set_info, session)
+        if effect.phase == Phase.EVALUATION:
+            intro += wording.comment_note(bool(set_info.setting(ctx, "evaluation_named")))
         ctx.emit(in_thread(set_info, session, intro))
     elif isinstance(effect, OneMinuteLeft):
         title = wording.TITLES[effect.phase]

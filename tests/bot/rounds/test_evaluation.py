@@ -187,3 +187,17 @@ async def test_a_facilitators_own_words_and_a_lone_word_are_not_forwarded(h: Har
     assert not [r for r in out if isinstance(r, Direct)]
     out = await h.say("carol", "thanks!")
     assert not out
+
+
+@pytest.mark.asyncio
+async def test_the_evaluation_says_where_comments_go(h: Harness) -> None:
+    await to_actions(h)
+    out = await h.cmd("alice", "next")  # evaluation
+    [intro] = [t for t in public(out) if t.startswith("Evaluation:")]
+    assert "goes privately to the facilitators, without your name." in intro
+    await h.cmd("alice", "end")
+    await h.cmd("alice", "settings evaluation_named on")
+    await to_actions(h)
+    out = await h.cmd("alice", "next")
+    [intro] = [t for t in public(out) if t.startswith("Evaluation:")]
+    assert "goes privately to the facilitators, with your name." in intro
