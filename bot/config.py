@@ -58,6 +58,7 @@ class DefaultsConfig:
     do_threshold: int = 1
     do_allow_self: bool = False
     do_of_week: bool = False
+    evaluation_named: bool = False
     nudge_lead_days: str = "3,1"
     nudge_fallback_days: int = 14
     quiet_hours: str = "20:00-08:00"

@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.counts import counted
+
 FORMATS = ("md", "csv", "html")
 UNTAGGED = "More do's"
 CSV_COLUMNS = ("id", "text", "tags", "author", "saved_by", "saved_at", "links")
@@ -114,7 +116,8 @@ def to_markdown(
     records: Sequence[DoRecord], *, title: str, exported_at: datetime, tz: ZoneInfo | None = None
 ) -> str:
     out = [f"# {md_escape(title)}", ""]
-    out += [f"{len(records)} do's · exported {_day(exported_at, tz)}", ""]
+    count = counted(len(records), "do", "do's")
+    out += [f"{count} · exported {_day(exported_at, tz)}", ""]
     for tag, group in group_by_tag(records):
         out += [f"## {md_escape('#' + tag) if tag else md_escape(UNTAGGED)}", ""]
         for record in group:
@@ -246,7 +249,7 @@ def to_html(
             f'<section id="group-{n}" aria-labelledby="group-{n}-title">\n'
             f'<h2 id="group-{n}-title">{heading}</h2>\n{body}\n</section>'
         )
-    count = "1 do" if len(records) == 1 else f"{len(records)} do's"
+    count = counted(len(records), "do", "do's")
     main = "\n".join(sections) or '<p class="empty">No do\'s have been saved yet.</p>'
     return f"""<!DOCTYPE html>
 <html lang="en">

@@ -24,6 +24,7 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.commands.values import DosExport, DosRandom, DosRemove, DosSearch
 from bot.context import Ctx, Refusal
+from bot.counts import counted
 from bot.dos import capture, consent, prepare, weekly
 from bot.dos import search as do_search
 from bot.dos.common import (
@@ -98,7 +99,9 @@ async def search(ctx: Ctx, event: CommandInvoked, command: DosSearch) -> None:
             ctx.emit(_private(event, text("No do's match “", Plain(wanted), "”.")))
         return
     if not page.items:
-        raise Refusal(f"There are only {page.pages} page(s) of do's for that.")
+        raise Refusal(
+            f"There {'is' if page.pages == 1 else 'are'} only {counted(page.pages, 'page')} of do's for that."
+        )
     head = text(Strong("Do's"))
     if wanted:
         head += text(" matching “", Plain(wanted), "”")

@@ -34,6 +34,7 @@ from bot.dates.local_times import (
     parse_days,
     parse_leads,
 )
+from bot.dates.recurrence import occurrences_after
 from bot.followup import outcomes, schedule, timer_checks
 from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.refs import UserRef
@@ -296,6 +297,33 @@ async def on_closing(ctx: Ctx, set_info: SetInfo, _session: SessionInfo) -> Text
     return out + " about their actions."
 
 
+# A session started up to this long before the schedule's next time is that session.
+EARLY_START = timedelta(hours=2)
+
+
+async def on_opening(ctx: Ctx, set_info: SetInfo, _session: SessionInfo) -> Text | None:
+    """A session started a little before its scheduled time (09:55 for 10:00) is that
+    session, not an extra one: its scheduled time is spent now, so the schedule moves on to
+    the following session (none, for a one-off) and its reminders, nudges and digest are
+    re-planned. Done when the session opens, because the closing summary reads the
+    schedule before the CLOSING hooks run. Adds no text to the opening."""
+    row = await schedule.current(ctx, set_info.id)
+    if row is None or row.next_at is None:
+        return None
+    if not ctx.now <= row.next_at <= ctx.now + EARLY_START:
+        return None
+    rec = schedule.recurrence_from(row.recurrence)
+    following = occurrences_after(row.first_at, rec, set_info.tz, row.next_at) if rec else None
+    await ctx.conn.execute(
+        update(schedule.SCHEDULES)
+        .where(schedule.SCHEDULES.c.set_id == set_info.id)
+        .values(next_at=following)
+    )
+    for changed in ctx.hooks(SCHEDULE_CHANGED):
+        await changed(ctx, set_info, following)
+    return None
+
+
 async def on_roll(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     """A session's time has passed: plan for the next one (a recurring schedule rolls on)."""
     set_info = await find_set(ctx, int(timer.payload.get("set", 0)))
@@ -335,5 +363,6 @@ def register(router: Router) -> None:
     router.hook(SETTINGS_CHANGED, on_settings_changed)
     router.hook(PERSON_CHANGED, on_person_changed)
     router.hook(SCHEDULE_CHANGED, on_schedule_changed)
+    router.hook(rounds_hooks.OPENING, on_opening)
     router.hook(rounds_hooks.CLOSING, on_closing)
     router.timer(ROLL, on_roll)

@@ -39,6 +39,10 @@ from bot.sets import records as sets
 from bot.sets.hooks import MEMBER_LEAVING
 from bot.timers import DueTimer
 
+# Presenters taken off the list mid-session (they left the set): the summary names them as
+# not having presented; forgotten with the rest of the scratch when the session closes.
+REMOVED = "removed_presenters"
+
 
 def timings_for(ctx: Ctx, set_info: SetInfo) -> engine.Timings:
     return engine.timings_from_minutes(
@@ -108,6 +112,8 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
             intro += await _extras(ctx, hooks.OPENING, set_info, session)
         if effect.phase == Phase.UPDATES:
             intro += await _extras(ctx, hooks.UPDATES, set_info, session)
+        if effect.phase == Phase.EVALUATION:
+            intro += wording.comment_note(bool(set_info.setting(ctx, "evaluation_named")))
         ctx.emit(in_thread(set_info, session, intro))
     elif isinstance(effect, OneMinuteLeft):
         title = wording.TITLES[effect.phase]
@@ -144,7 +150,9 @@ def _hand_over_questions(ctx: Ctx, session: SessionInfo) -> None:
 
 async def _close(ctx: Ctx, set_info: SetInfo, session: SessionInfo, *, early: bool) -> None:
     body = text(Strong("Session summary"), " (ended early)" if early else "")
-    body += text("\nPresenters: ") + wording.people(session.state.presenters)
+    removed: list[str] = session.scratch.pop(REMOVED, [])
+    named = [*session.state.presenters, *removed]
+    body += await summary.presenter_lines(ctx, session.id, named)
     body += await summary.summary_lines(ctx, set_info, session.id)
     body += await _extras(ctx, hooks.CLOSING, set_info, session)
     ctx.emit(Post(channel=set_info.channel, text=body))
@@ -249,6 +257,9 @@ async def on_member_leaving(ctx: Ctx, set_info: SetInfo, user: UserRef) -> None:
             step = engine.remove_presenter(session.state, user.key)
         except engine.IllegalMove as exc:
             raise Refusal(str(exc)) from None
+        removed = session.scratch.setdefault(REMOVED, [])
+        if user.key not in removed:
+            removed.append(user.key)
         await apply_step(ctx, set_info, session, step)
 
 

@@ -1,26 +1,69 @@
-"""The closing summary: what a session leaves behind, in one post."""
+"""The closing summary: what a session leaves behind, in one post.
+
+It says what happened: who presented (and who was named but did not get their turn), the
+actions, the ratings with the words people gave, and the next session — which is never the
+time this session was meant for (a session started a little early consumes its scheduled
+time when it starts: `bot.followup.planning.on_opening`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from bot.context import Ctx
+from bot.counts import counted, tally
+from bot.dates.recurrence import Recurrence, occurrences_after
 from bot.refs import UserRef
 from bot.replies import Mention, Text, text
+from bot.rounds import wording
 from bot.rounds.commitments import ACTIONS, due_text
 from bot.rounds.evaluation import EVALUATIONS
+from bot.rounds.sessions import ROUNDS
 from bot.set_info import SetInfo
 from bot.store.models import ScheduleRow
 
 SCHEDULES = ScheduleRow.__table__
 
 
-async def next_session_at(ctx: Ctx, set_id: int) -> Any:
-    return (
-        await ctx.conn.execute(select(SCHEDULES.c.next_at).where(SCHEDULES.c.set_id == set_id))
-    ).scalar()
+async def next_session_at(ctx: Ctx, set_info: SetInfo) -> datetime | None:
+    """The next session after now, as the schedule says; a recurring schedule whose stored
+    time has passed (not yet rolled on by the planner) is read forward, never written."""
+    row = (
+        await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
+    ).first()
+    if row is None:
+        return None
+    next_at: datetime | None = row.next_at
+    if next_at is not None and next_at > ctx.now:
+        return next_at
+    if not row.recurrence:
+        return None
+    return occurrences_after(row.first_at, Recurrence(**row.recurrence), set_info.tz, ctx.now)
+
+
+async def presented(ctx: Ctx, session_id: int) -> list[str]:
+    """Who took their turn: a presenter's round row is written when their Presenting phase
+    starts (`sessions.record_round`), so a row with `started_at` means they presented."""
+    rows = await ctx.conn.execute(
+        select(ROUNDS.c.presenter_key)
+        .where(ROUNDS.c.session_id == session_id, ROUNDS.c.started_at.is_not(None))
+        .order_by(ROUNDS.c.position, ROUNDS.c.id)
+    )
+    return [r[0] for r in rows if r[0]]
+
+
+async def presenter_lines(ctx: Ctx, session_id: int, named: list[str]) -> Text:
+    """ "Presenters: …" only for those who presented; everyone else named for the session
+    (the session ended early, or they were taken off the list) did not present this time."""
+    took_turn = await presented(ctx, session_id)
+    waiting = [key for key in dict.fromkeys(named) if key not in took_turn]
+    out = text("\nPresenters: ")
+    out += wording.people(took_turn) if took_turn else text("nobody presented this time")
+    if waiting:
+        out += text("\nDid not present this time: ") + wording.people(waiting)
+    return out
 
 
 async def summary_lines(ctx: Ctx, set_info: SetInfo, session_id: int) -> Text:
@@ -34,17 +77,20 @@ async def summary_lines(ctx: Ctx, set_info: SetInfo, session_id: int) -> Text:
     for row in rows:
         who = text(Mention(UserRef.from_key(row.owner_key))) if row.owner_key else text("someone")
         out += text("\n• ") + who + text(": ", row.text, due_text(row.due))
-    stats = (
+    given = list(
         await ctx.conn.execute(
-            select(func.count(), func.avg(EVALUATIONS.c.rating)).where(
-                EVALUATIONS.c.session_id == session_id
-            )
+            select(EVALUATIONS.c.rating, EVALUATIONS.c.word)
+            .where(EVALUATIONS.c.session_id == session_id)
+            .order_by(EVALUATIONS.c.created_at, EVALUATIONS.c.id)
         )
-    ).one()
-    if stats[0]:
-        out += f"\nEvaluation: {stats[0]} rating(s), average {float(stats[1]):.1f}/5."
-    next_at = await next_session_at(ctx, set_info.id)
-    if next_at is not None and next_at > ctx.now:
+    )
+    if given:
+        average = sum(r.rating for r in given) / len(given)
+        out += f"\nEvaluation: {counted(len(given), 'rating')}, average {average:.1f}/5"
+        words = tally(r.word for r in given)
+        out += f" — {words}." if words else "."
+    next_at = await next_session_at(ctx, set_info)
+    if next_at is not None:
         local = next_at.astimezone(set_info.tz)
         out += f"\nNext session: {local.strftime('%A %-d %B %Y, %H:%M')} ({set_info.timezone})."
     else:

@@ -90,6 +90,12 @@ def buttons(session_id: int, state: RoundState) -> tuple[Button, ...]:
     return tuple(row)
 
 
+def comment_note(named: bool) -> str:
+    """Said before anyone comments, so people know where their words will go."""
+    how = "with your name" if named else "without your name"
+    return f"\nAnything longer you write here goes privately to the facilitators, {how}."
+
+
 GROUND_RULES = (
     "Ground rules for this session:\n"
     "• Confidentiality: what is shared here stays here. The bot keeps no transcript.\n"

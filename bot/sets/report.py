@@ -6,12 +6,15 @@ from sqlalchemy import func, select
 
 from bot.commands.values import Report
 from bot.context import Ctx
+from bot.counts import counted, tally
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, text
 from bot.router import Router
 from bot.sets import records as sets
 from bot.store.models import Action, Evaluation, Outbox
 from bot.store.models import Session as SessionRow
+
+TOP_WORDS = 10  # the words people gave most often, across the set's sessions
 
 
 async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
@@ -43,6 +46,17 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
             .where(sessions.c.set_id == set_info.id)
         )
     ).one()
+    words = tally(
+        (
+            await ctx.conn.execute(
+                select(evals.c.word)
+                .join(sessions, sessions.c.id == evals.c.session_id)
+                .where(sessions.c.set_id == set_info.id, evals.c.word.is_not(None))
+                .order_by(evals.c.created_at, evals.c.id)
+            )
+        ).scalars(),
+        limit=TOP_WORDS,
+    )
     failures = list(
         await ctx.conn.execute(
             select(outbox.c.lane, outbox.c.error, outbox.c.created_at)
@@ -56,7 +70,9 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
         ", ".join(f"{n} {s}" for s, n in sorted(by_status.items())) or "none yet"
     )
     if rating[0]:
-        body += f"\nRatings: {rating[0]}, average {float(rating[1]):.1f}/5"
+        body += f"\nEvaluation: {counted(rating[0], 'rating')}, average {float(rating[1]):.1f}/5"
+        if words:
+            body += f" — {words}"
     if failures:
         body += "\nMessages that could not be delivered:"
         for f in failures:

@@ -113,6 +113,11 @@ SETTINGS: dict[str, Setting] = {
         Setting("do_threshold", _count, "how many people must react to save a do"),
         Setting("do_allow_self", _bool, "may authors save their own do's"),
         Setting("do_of_week", _bool, "post a “do of the week” every Monday (on/off)"),
+        Setting(
+            "evaluation_named",
+            _bool,
+            "name the author when passing an evaluation comment to the facilitators (on/off)",
+        ),
         Setting("reminder_leads", _leads, "session reminders before each session, e.g. 1d,1h"),
         Setting("nudge_lead_days", _days, "days before a session to nudge past presenters"),
         Setting("my_timezone", _zone, "your own time zone", personal=True),
@@ -193,6 +198,8 @@ async def _listing(ctx: Ctx, event: CommandInvoked, set_info: SetInfo | None) ->
                 current = (
                     set_info.timezone if s.name == "timezone" else set_info.setting(ctx, s.name)
                 )
+                if isinstance(current, bool):
+                    current = "on" if current else "off"
                 out += f"\n• {s.name} = {current} — {s.help}"
     row = await sets.person(ctx, event.user)
     out += "\nYours:"

@@ -228,3 +228,11 @@ def test_normalised_text_hashtags_and_search_terms() -> None:
     assert search_terms('"NEAR(a b)" OR -x*') == ["near", "a", "b", "or", "x"]
     assert fts5_query(["it's", "a"]) == '"it\'s"* "a"*'
     assert tsquery(["listen", "feel"]) == "listen:* & feel:*"
+
+
+@pytest.mark.parametrize(("n", "count"), [(1, "1 do ·"), (2, "2 do's ·")])
+def test_the_count_reads_naturally(n: int, count: str) -> None:
+    md = to_markdown(records(PLAIN[:n]), title="t", exported_at=WHEN)
+    assert md.split("\n")[2].startswith(count)
+    page = to_html(records(PLAIN[:n]), title="t", exported_at=WHEN)
+    assert f"{count[:-2]}: small, practical things" in page

@@ -85,7 +85,7 @@ async def test_listing_pages_five_at_a_time(h: Harness) -> None:
     out = private_to(await h.cmd("erin", "dos page 2"), "erin")
     assert [line[:4] for line in lines(out)] == ["• #2", "• #1"] and "More" not in out[0]
     out = private_to(await h.cmd("erin", "dos page 3"), "erin")
-    assert "only 2 page(s)" in out[0]
+    assert "only 2 pages" in out[0]
 
 
 @pytest.mark.asyncio

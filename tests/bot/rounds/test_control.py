@@ -74,7 +74,7 @@ async def test_whole_session_by_commands_buttons_and_thread(h: Harness) -> None:
         and "Call the volunteer centre" in summary[0]
         and "Write to the trustees" in summary[0]
     )
-    assert "3 rating(s), average 4.0/5" in summary[0]
+    assert "Evaluation: 3 ratings, average 4.0/5 — energising." in summary[0]
 
     sessions = await rows(h, Session)
     assert [s.status for s in sessions] == ["closed"]

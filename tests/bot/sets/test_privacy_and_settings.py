@@ -115,3 +115,20 @@ async def test_a_time_zone_name_too_long_for_a_path_is_a_usage_error(h: Harness)
     async with h.app.store.read() as conn:
         failed = (await conn.execute(select(Inbox.__table__.c.status))).scalars().all()
     assert "failed" not in failed
+
+
+@pytest.mark.asyncio
+async def test_evaluation_named_is_a_set_setting_off_by_default(h: Harness) -> None:
+    await h.cmd("alice", "start @bob")
+    listing = private_to(await h.cmd("alice", "settings"), "alice")[0]
+    assert "• evaluation_named = off — name the author when passing an evaluation comment" in (
+        listing
+    )
+    out = await h.cmd("carol", "settings evaluation_named on")
+    assert any("Only a facilitator" in t for t in private_to(out, "carol"))
+    out = await h.cmd("alice", "settings evaluation_named maybe")
+    assert private_to(out, "alice") == ["evaluation_named must be on or off."]
+    out = await h.cmd("alice", "settings evaluation_named on")
+    assert private_to(out, "alice") == ["Saved: evaluation_named = on."]
+    listing = private_to(await h.cmd("alice", "settings"), "alice")[0]
+    assert "• evaluation_named = on" in listing
