@@ -93,7 +93,7 @@ def buttons(session_id: int, state: RoundState) -> tuple[Button, ...]:
 def comment_note(named: bool) -> str:
     """Said before anyone comments, so people know where their words will go."""
     how = "with your name" if named else "without your name"
-    return f"\nAnything longer you write here goes privately to the facilitators, {how}."
+    return f"\nA comment longer than a word is also passed to the facilitators by DM, {how}."
 
 
 GROUND_RULES = (

@@ -194,10 +194,10 @@ async def test_the_evaluation_says_where_comments_go(h: Harness) -> None:
     await to_actions(h)
     out = await h.cmd("alice", "next")  # evaluation
     [intro] = [t for t in public(out) if t.startswith("Evaluation:")]
-    assert "goes privately to the facilitators, without your name." in intro
+    assert "passed to the facilitators by DM, without your name." in intro
     await h.cmd("alice", "end")
     await h.cmd("alice", "settings evaluation_named on")
     await to_actions(h)
     out = await h.cmd("alice", "next")
     [intro] = [t for t in public(out) if t.startswith("Evaluation:")]
-    assert "goes privately to the facilitators, with your name." in intro
+    assert "passed to the facilitators by DM, with your name." in intro
