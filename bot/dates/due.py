@@ -22,7 +22,7 @@ from bot.dates import when
 from bot.dates.when import MONTH_NAMES, WhenError
 from bot.dates.zones import read_zone
 
-__all__ = ["Due", "WEEK_END", "find_due", "read_due", "show"]
+__all__ = ["Due", "WEEK_END", "find_due", "meant_as_date", "read_due", "show"]
 
 WEEK_END = 4  # Friday: the end of the working week
 _KEYWORD = re.compile(
@@ -70,7 +70,7 @@ def find_due(text: str, *, today: date, next_session: date | None = None) -> Due
         try:
             day = read_due(phrase, today=today, next_session=next_session)
         except WhenError as exc:
-            if exc.kind != "unreadable" or _meant_as_date(phrase):
+            if exc.kind != "unreadable" or meant_as_date(phrase):
                 problem = problem or (phrase, exc.message)
             continue
         if what:
@@ -93,7 +93,9 @@ def read_due(phrase: str, *, today: date, next_session: date | None = None) -> d
     return day
 
 
-def _meant_as_date(phrase: str) -> bool:
+def meant_as_date(phrase: str) -> bool:
+    """Whether a short phrase was plainly meant as a date (a month, a weekday, a number,
+    `week`, `session`…), so `by the team` stays words while `by the Ides of March` is said."""
     rest = _LEAD.sub("", phrase.strip().lower())
     if rest.split()[:1] in (["in"], ["within"]):
         rest = rest.split(maxsplit=1)[1] if " " in rest else ""

@@ -19,10 +19,12 @@ from sqlalchemy import delete, select, update
 
 from bot.commands.values import EditAction, RemoveAction
 from bot.context import Ctx, Refusal
+from bot.dates import due
+from bot.dates.when import WhenError
 from bot.events import ButtonPressed, CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Edit, Ephemeral, Mention, Text, text
-from bot.rounds import commitments
+from bot.rounds import action_items, commitments
 from bot.rounds.commitments import ACTIONS, Where, due_text
 from bot.router import Router
 from bot.set_info import SetInfo
@@ -55,11 +57,19 @@ async def changeable(ctx: Ctx, action_id: int, user: UserRef, set_id: int | None
 async def edit(ctx: Ctx, set_info: SetInfo, row: Any, user: UserRef, words: str) -> Text:
     """New words (and a due date, if they name one); a due date not named stays as it was.
     Returns the private answer."""
-    items = await commitments.read_items(ctx, set_info, words, split=False)
-    item = items[0]
-    only_date = not item.text.strip() or _only_a_date(item.text, item)
-    new_text = row.text if only_date else item.text.strip()[: commitments.MAX_TEXT]
-    new_due = item.due if item.due is not None else row.due
+    today = await commitments.local_today(ctx, set_info)
+    next_day = await commitments.next_session_day(ctx, set_info)
+    try:  # only a date: `/als action edit 12 by friday` changes the due date alone
+        only = due.read_due(words, today=today, next_session=next_day)
+    except WhenError as exc:
+        if exc.kind != "unreadable" or due.meant_as_date(words):
+            raise Refusal(
+                f"I couldn't read the date in “{words.strip()[:80]}”: {exc.message}."
+            ) from None
+        only = None
+    [item] = action_items.read_items(words, today=today, next_session=next_day, split=False)
+    new_text = row.text if only is not None else item.text.strip()[: commitments.MAX_TEXT]
+    new_due = only or item.due or row.due
     await ctx.conn.execute(
         update(ACTIONS)
         .where(ACTIONS.c.id == row.id)
@@ -75,16 +85,12 @@ async def edit(ctx: Ctx, set_info: SetInfo, row: Any, user: UserRef, words: str)
         )
     )
     answer = text(f"✏️ #{row.id} now reads: ", new_text, due_text(new_due))
-    if item.problem:
+    if only is None and item.problem:
         answer += text(
             f"\nI couldn't read the date in “{item.phrase}” ({item.problem}); "
             + ("the due date is unchanged." if row.due else "it has no due date yet.")
         )
     return answer
-
-
-def _only_a_date(words: str, item: Any) -> bool:
-    return item.phrase is not None and item.problem is None and words.strip() == ""
 
 
 async def remove(ctx: Ctx, row: Any, user: UserRef) -> Text:
