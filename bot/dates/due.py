@@ -43,6 +43,9 @@ _DATE_HINTS = {"week", "weeks", "month", "months", "fortnight", "session", "meet
                "weekend", "year", "eod", "eow", "eom"}  # fmt: skip
 
 
+_TRY = "try e.g. `by friday`, `by 23/01`, `by next week` or `by the end of January`"
+
+
 @dataclass(frozen=True, slots=True)
 class Due:
     """An action's words and its due day. `what` keeps an unreadable phrase (so nothing the
@@ -71,7 +74,8 @@ def find_due(text: str, *, today: date, next_session: date | None = None) -> Due
             day = read_due(phrase, today=today, next_session=next_session)
         except WhenError as exc:
             if exc.kind != "unreadable" or meant_as_date(phrase):
-                problem = problem or (phrase, exc.message)
+                why = exc.message if exc.kind != "unreadable" else _TRY
+                problem = problem or (phrase, why)
             continue
         if what:
             return Due(what=what, day=day, phrase=phrase)

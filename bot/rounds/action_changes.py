@@ -13,6 +13,7 @@ command to type, the current words filled in.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import delete, select, update
@@ -32,6 +33,7 @@ from bot.sets import drafts
 from bot.sets import records as sets
 
 DRAFT_KIND = "action"
+_DATE_FIRST = re.compile(r"\s*(?:by|before|until|till|within|in|on)\s", re.IGNORECASE)
 LOCKED = (
     "The next session has started, so #{n} can no longer be edited or removed: it is what the "
     "set follows up now. You can still give its status with `/als update`."
@@ -62,7 +64,8 @@ async def edit(ctx: Ctx, set_info: SetInfo, row: Any, user: UserRef, words: str)
     try:  # only a date: `/als action edit 12 by friday` changes the due date alone
         only = due.read_due(words, today=today, next_session=next_day)
     except WhenError as exc:
-        if exc.kind != "unreadable" or due.meant_as_date(words):
+        dated = _DATE_FIRST.match(words) is not None
+        if dated and (exc.kind != "unreadable" or due.meant_as_date(words)):
             raise Refusal(
                 f"I couldn't read the date in “{words.strip()[:80]}”: {exc.message}."
             ) from None
@@ -81,7 +84,7 @@ async def edit(ctx: Ctx, set_info: SetInfo, row: Any, user: UserRef, words: str)
         Edit(
             handle=commitments.handle_of(row.id),
             text=commitments.confirmation(row.id, owner, new_text, new_due, by) + " · edited",
-            buttons=commitments.buttons_for(row.id),
+            buttons=commitments.buttons_for(row.id, row.created_at),
         )
     )
     answer = text(f"✏️ #{row.id} now reads: ", new_text, due_text(new_due))
@@ -121,8 +124,9 @@ async def remove_command(ctx: Ctx, event: CommandInvoked, command: RemoveAction)
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     verb = event.action_id.partition(":")[2]
+    number_part, _, made = event.value.partition(":")
     try:
-        number = int(event.value)
+        number = int(number_part)
     except ValueError:
         raise Refusal("That button is out of date.") from None
     if verb == "record":
@@ -131,12 +135,14 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     if verb not in ("edit", "remove"):
         raise Refusal("That button is out of date.")
     row = await changeable(ctx, number, event.user, None)
+    if made and made != commitments.stamp(row.created_at):
+        raise Refusal(f"That action was removed; #{number} is now another one.")
     set_info = await sets.get_set(ctx, row.set_id)
     ctx.set_id = set_info.id
     if verb == "remove":
         answer = await remove(ctx, row, event.user)
     else:
-        words = row.text + (f" by {row.due:%-d/%m/%Y}" if row.due else "")
+        words = row.text + (f" by {row.due:%d/%m/%Y}" if row.due else "")
         answer = text(
             f"To change #{row.id}, send (editing the words as you like):\n"
             f"/als action edit {row.id} ",

@@ -30,7 +30,18 @@ _VERBS = frozenset(
     reply request research reschedule review revise rewrite ring run say schedule see seek sell
     send set share shadow shortlist show sign sketch sort speak spend start stop submit suggest
     summarise summarize survey take talk teach tell test text think track trial try update
-    use visit wait walk watch work write
+    use visit wait walk watch work write phone text ring invite nominate pay print recruit
+    reduce remind rethink rework redo reread revisit restart resume return sit sleep sort
+    approach allocate assign announce ban borrow bring change clean commission compile
+    consult convene cover cancel count create delete design develop discover donate double
+    draw eat edit enrol enroll exercise experiment feed file fill finalise finalize frame fund
+    get hire host increase interview join limit lead lend log mentor move name negotiate
+    nudge open pair pause phone pick pitch pray prepare price prototype pull push quit rate
+    recommend reduce refuse rehearse release rename repair replace report represent rest
+    revise rota save scope search secure sense separate settle simplify skip slow smile solve
+    source speak split sponsor sketch streamline structure study sum supervise support swap
+    switch tackle tidy trace train translate trust turn unblock upload value verify volunteer
+    weigh welcome widen win wrap
     """.split()
 )
 # What turns a sentence into an intention: "I will…", "I'm going to…", "Next step: …".

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import insert, select
@@ -48,11 +48,18 @@ def handle_of(action_id: int) -> str:
     return f"action:{action_id}"
 
 
-def buttons_for(action_id: int) -> tuple[Button, ...]:
+def buttons_for(action_id: int, created_at: datetime) -> tuple[Button, ...]:
+    """[Edit] [Remove], naming the action by its id and when it was made: a database may
+    give a removed action's id to a new one, and an old button must not reach that one."""
+    value = f"{action_id}:{stamp(created_at)}"
     return (
-        Button("action:edit", "Edit", str(action_id)),
-        Button("action:remove", "Remove", str(action_id), style="danger"),
+        Button("action:edit", "Edit", value),
+        Button("action:remove", "Remove", value, style="danger"),
     )
+
+
+def stamp(created_at: datetime) -> str:
+    return str(int(created_at.timestamp()))
 
 
 def confirmation(action_id: int, owner: UserRef, words: str, due: date | None,
@@ -179,7 +186,7 @@ async def record_item(
 def _confirm(ctx: Ctx, where: Where, owner: UserRef, action_id: int, words: str,
              due: date | None, by: UserRef | None) -> None:  # fmt: skip
     body = confirmation(action_id, owner, words, due, by)
-    buttons = buttons_for(action_id)
+    buttons = buttons_for(action_id, ctx.now)
     if where.session_id is not None:
         ctx.emit(
             Post(

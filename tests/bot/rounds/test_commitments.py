@@ -177,6 +177,12 @@ async def test_edit_and_remove_by_command(h: Harness) -> None:
     [edited] = await actions(h)
     assert (edited.text, edited.due) == ("Draft a rota with the team leader", date(2026, 1, 31))
 
+    for unusable in ("by 2020-01-01", "by the Ides of March"):
+        out = await h.cmd("bob", f"action edit {row.id} {unusable}")
+        assert "I couldn't read the date" in private_to(out, "bob")[0]
+    [edited] = await actions(h)
+    assert (edited.text, edited.due) == ("Draft a rota with the team leader", date(2026, 1, 31))
+
     out = await h.cmd("carol", f"action remove {row.id}")
     assert "Only the person who committed" in private_to(out, "carol")[0]
     out = await h.cmd("bob", f"action remove #{row.id}")
