@@ -44,7 +44,10 @@ def pieces(message: str) -> list[str]:
         line = strip_marker(line)
         for sentence in _SENTENCES.split(line):
             out.extend(_cut(sentence))
-    return [p for p in (s.strip(" ,;") for s in out) if p][:MAX_ITEMS]
+    found = [p for p in (s.strip(" ,;") for s in out) if p]
+    if len(found) > MAX_ITEMS:  # a pasted wall: the rest stays one piece, never dropped
+        found = [*found[: MAX_ITEMS - 1], "; ".join(found[MAX_ITEMS - 1 :])]
+    return found
 
 
 def _cut(sentence: str) -> list[str]:
