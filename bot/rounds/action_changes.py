@@ -79,11 +79,13 @@ async def edit(ctx: Ctx, set_info: SetInfo, row: Any, user: UserRef, words: str)
         .values(text=new_text, due=new_due, updated_at=ctx.now)
     )
     owner = UserRef.from_key(row.owner_key) if row.owner_key else user
-    by = None if sets.same_person(ctx, user, owner.key) else user
+    edited = text(" · edited") + (
+        text() if sets.same_person(ctx, user, owner.key) else text(" by ", Mention(user))
+    )
     ctx.emit(
         Edit(
             handle=commitments.handle_of(row.id),
-            text=commitments.confirmation(row.id, owner, new_text, new_due, by) + " · edited",
+            text=commitments.confirmation(row.id, owner, new_text, new_due) + edited,
             buttons=commitments.buttons_for(row.id, row.created_at),
         )
     )

@@ -250,6 +250,10 @@ async def test_a_facilitator_records_for_a_presenter(h: Harness) -> None:
     assert (row.owner_key, row.text, row.due) == (u("bob").key, "Call the volunteer centre",
                                                   date(2026, 1, 16))  # fmt: skip
     assert any("Action recorded for @bob" in t and "recorded by @alice" in t for t in public(out))
+    out = await h.cmd("alice", f"action edit {row.id} Call the volunteer centre manager")
+    [change] = [r.text.plain() for r in out if isinstance(r, Edit)]
+    assert "Call the volunteer centre manager (by Fri 16 Jan 2026)" in change
+    assert change.endswith("· edited by @alice")
     out = await h.cmd("carol", "action @bob Something else")
     assert "Only a facilitator" in private_to(out, "carol")[0] and len(await actions(h)) == 1
 
@@ -257,7 +261,10 @@ async def test_a_facilitator_records_for_a_presenter(h: Harness) -> None:
     out = await h.cmd("alice", "action for @bob Ring the council")
     assert any("recorded by @alice" in t for t in private_to(out, "alice"))
     assert any("Ring the council" in t for t in private_to(out, "bob"))
-    assert [r.text for r in await actions(h)] == ["Call the volunteer centre", "Ring the council"]
+    assert [r.text for r in await actions(h)] == [
+        "Call the volunteer centre manager",
+        "Ring the council",
+    ]
     out = await h.cmd("alice", "action @dave Ring the council")
     assert "aren't a member" in private_to(out, "alice")[0]
 
