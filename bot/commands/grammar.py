@@ -18,16 +18,19 @@ from zoneinfo import ZoneInfo
 from bot.commands.registry import ALIASES, BY_VERB, COMMAND_CLASSES, VERBS, Verb
 from bot.commands.values import (
     AddAction,
+    AddActionFor,
     Command,
     DosExport,
     DosRandom,
     DosRemove,
     DosSearch,
+    EditAction,
     FacilitatorChange,
     ForgetMe,
     GiveUpdate,
     Help,
     ListActions,
+    RemoveAction,
     Schedule,
     Settings,
     Start,
@@ -42,7 +45,7 @@ from bot.commands.words import (
     small_int,
     split1,
 )
-from bot.dates import when
+from bot.dates import due, when
 from bot.dates.recurrence import Recurrence, nth_weekday
 
 # --- reading -------------------------------------------------------------------------------
@@ -51,9 +54,10 @@ _DATES_HELP = (
     "Dates: `2026-12-03`, `3 Dec`, `Dec 3`, `3 December 2026`, `today`, `tomorrow`, `friday` "
     "(the next one), `next monday`, `in 3 days`, `in 2 weeks`. Times: `14:00`, `9am`, "
     "`2:30pm`, `noon`. Date and time go in either order (`thursday 10am`, `10am thursday`) "
-    "and are read in your time zone."
+    "and are read in your time zone. Due dates also read `by next week` (the Friday of next "
+    "week: a week ends with the working week), `by end of month`, `by the end of January`, "
+    "`by 23/01` (day/month), `by 23/01/2027`, `within a fortnight` and `before the next session`."
 )
-_BY = re.compile(r"(?<!\S)by(?=\s)", re.IGNORECASE)
 _PAGE = re.compile(r"(?:^|\s)page\s+(\S+)\s*$", re.IGNORECASE)
 _REPEAT = re.compile(
     r"(?<!\S)(?:(?P<every_week>every\s+(?:(?P<weeks>\S+)\s+)?weeks?)"
@@ -236,22 +240,40 @@ def _first_of_rule(phrase: str, rule: Recurrence, now: datetime, tz: ZoneInfo) -
 
 
 def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    """Only the last `by` can start a due date (it must run to the end), and only when what
-    follows reads as one: `stand by the team` is text, `by 31 Feb` is a mistake to report."""
-    due: date | None = None
-    bys = list(_BY.finditer(rest))
-    if bys:
-        last_by = bys[-1]
-        phrase = rest[last_by.end() :].strip()
-        try:
-            due = when.read_date(phrase, now=now, tz=tz)
-            rest = rest[: last_by.start()].strip()
-        except when.WhenError as exc:
-            if exc.kind != "unreadable" or when.looks_like_date(phrase):
-                return _error("action", f"Due date: {exc.message}.")
+    """`action <words>`, `action @bob <words>` (or `action for @bob …`), `action edit <n>
+    <words>`, `action remove <n>`. The words keep their due dates: the round reads them
+    (`bot.rounds.action_items`). `edit`/`remove` are a form only when a number follows, so
+    "Edit the newsletter" stays an action."""
     if not rest:
         return _error("action", "Say what you will do, e.g. `/als action call Sam by friday`.")
-    return AddAction(text=rest, due=due)
+    first, after = split1(rest)
+    lowered = first.lower()
+    if lowered in ("edit", "change") and small_int(split1(after)[0]):
+        number, words = split1(after)
+        if not words:
+            return _error("action", f"Say the new words, e.g. `/als action edit {shown(number)} "
+                          "call Sam by friday`.")  # fmt: skip
+        return EditAction(action_id=small_int(number) or 0, text=words)
+    if lowered in ("remove", "delete", "drop") and small_int(after) and " " not in after:
+        return RemoveAction(action_id=small_int(after) or 0)
+    owner_words = after if lowered == "for" and after.startswith(("<@", "@")) else rest
+    who, words = split1(owner_words)
+    ids, leftover = mentions(who)
+    if len(ids) == 1 and not leftover:
+        if not words:
+            return _error("action", "Say what they will do, e.g. `/als action @bob call Sam`.")
+        return AddActionFor(user=ids[0], text=words)
+    if _only_a_date(rest):
+        return _error("action", "Say what you will do, e.g. `/als action call Sam by friday`.")
+    return AddAction(text=rest)
+
+
+def _only_a_date(words: str) -> bool:
+    try:
+        due.read_due(words, today=date(2000, 1, 3), next_session=date(2000, 1, 4))
+    except when.WhenError:
+        return False
+    return True
 
 
 def _actions(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:

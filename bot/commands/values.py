@@ -10,7 +10,7 @@ run it, which set it acts on and its typed options. The order of `Command` is th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import ClassVar, Literal
 
 from bot.commands.spec import CommandSpec, Group, Option, OptionKind, Role, SetPolicy
@@ -193,22 +193,113 @@ class Schedule:
     )
 
 
+ACTION = Group(
+    "action",
+    "commit to an action; edit or remove one; record one for a presenter",
+    "Add `by friday`, `by next week` (its Friday), `by end of month`, `by 23/01`, `in two weeks` "
+    "or `before the next session` at the end to give it a due date. Several actions in one "
+    "message (one a line, or `X by Friday, and Y by Monday`) are recorded one by one. An action "
+    "can be edited or removed, by the person who committed to it or a facilitator, until the "
+    "next session starts; `<n>` is its number as `/als actions` shows it.",
+    about="Your actions: record, edit or remove one",
+)
+
+
 @dataclass(frozen=True, slots=True)
 class AddAction:
+    """The words as typed, due dates included: the round reads them into one or more actions
+    with their dates (`bot.rounds.action_items`), since `before the next session` needs the
+    set's schedule and `by friday` the set's time zone."""
+
     text: str
-    due: date | None = None
 
     spec: ClassVar[CommandSpec] = CommandSpec(
-        "action",
+        ACTION.verb,
         "/als action <what you will do> [by <date>]",
         "commit to an action",
-        "Add `by friday` or `by 3 Dec` at the end to give it a due date.",
         role=PRESENTER,
         where=FOR_PERSON,
         options=(
             Option("what", description="What you will do", required=True),
-            Option("due", description="By when: 'friday', '3 Dec', 'in 2 weeks'", words="by {}"),
+            Option(
+                "due",
+                description="By when: 'friday', 'next week', '23/01', 'in 2 weeks'",
+                words="by {}",
+            ),
         ),
+        group=ACTION,
+        form="add",
+        words="action",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AddActionFor:
+    """A facilitator records a presenter's action for them. Declared for anyone because the
+    README's row for `action` names the presenter; the handler refuses a non-facilitator with
+    the dispatcher's own words (`sets.require_facilitator`)."""
+
+    user: str
+    text: str
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        ACTION.verb,
+        "/als action @presenter <what they will do> [by <date>]",
+        "record an action for a presenter (facilitators)",
+        where=FOR_PERSON,
+        options=(
+            Option("person", PERSON, "Whose action it is", required=True, field="user"),
+            Option("what", description="What they will do", required=True, field="text"),
+            Option("due", description="By when: 'friday', 'next week', '23/01'", words="by {}"),
+        ),
+        group=ACTION,
+        form="for",
+        words="action for",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class EditAction:
+    action_id: int
+    text: str
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        ACTION.verb,
+        "/als action edit <n> <new words> [by <date>]",
+        "change an action's words or due date",
+        where=FOR_PERSON,
+        options=(
+            Option(
+                "number", INTEGER, required=True, minimum=1, maximum=999_999_999, field="action_id"
+            ),
+            Option(
+                "what",
+                description="The action's new words, with any due date",
+                required=True,
+                field="text",
+            ),
+        ),  # fmt: skip
+        group=ACTION,
+        form="edit",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RemoveAction:
+    action_id: int
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        ACTION.verb,
+        "/als action remove <n>",
+        "remove an action",
+        where=FOR_PERSON,
+        options=(
+            Option(
+                "number", INTEGER, required=True, minimum=1, maximum=999_999_999, field="action_id"
+            ),
+        ),  # fmt: skip
+        group=ACTION,
+        form="remove",
     )
 
 
@@ -387,6 +478,9 @@ Command = (
     | FacilitatorChange
     | Schedule
     | AddAction
+    | AddActionFor
+    | EditAction
+    | RemoveAction
     | ListActions
     | GiveUpdate
     | DosSearch

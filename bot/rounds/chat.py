@@ -1,21 +1,31 @@
 """What people say and press inside a round.
 
-Only what people choose to commit is stored: an action the presenter posts, a rating.
+Only what people choose to commit is stored: an action the presenter means, a rating.
 Questions are held just long enough to hand the presenter their list at the end of the
 Questions phase; advice is answered with a private, gentle reminder to its author alone.
 """
 
 from __future__ import annotations
 
-from bot.commands.grammar import parse
-from bot.commands.values import AddAction, UsageError
 from bot.context import Ctx, Refusal
 from bot.events import ButtonPressed, MessagePosted
-from bot.replies import Ephemeral, text
-from bot.rounds import advice, commitments, control, engine, evaluation, hooks, wording
+from bot.replies import Button, Ephemeral, text
+from bot.rounds import (
+    action_changes,
+    action_items,
+    advice,
+    commitment_words,
+    commitments,
+    control,
+    engine,
+    evaluation,
+    hooks,
+    wording,
+)
 from bot.rounds.engine import Phase
 from bot.rounds.sessions import load_session, save, session_for_thread
 from bot.router import Router
+from bot.set_info import SetInfo
 from bot.sets import records as sets
 
 MAX_QUESTIONS = 200
@@ -56,14 +66,39 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
                 asked.append(event.text.strip()[:500])
             await save(ctx, session)
     elif state.phase == Phase.ACTIONS and event.user.key == presenter:
-        tz = await sets.timezone_for(ctx, event.user, set_info)
-        parsed = parse("action " + event.text, now=ctx.now, tz=tz)
-        if isinstance(parsed, UsageError):
-            raise Refusal(f"I couldn't record that action: {parsed.message}")
-        if isinstance(parsed, AddAction):
-            await commitments.record(
-                ctx, set_info, session.id, event.user, parsed, thread=event.thread
-            )
+        await commitments_said(ctx, set_info, session.id, event)
+
+
+async def commitments_said(
+    ctx: Ctx, set_info: SetInfo, session_id: int, event: MessagePosted
+) -> None:
+    """The presenter's words in the Actions phase: what reads as a commitment is recorded
+    (each action of a list with its own date); anything else is held for them alone, with
+    [Record as action], so nothing becomes an action the presenter did not mean."""
+    where = commitments.Where(set_info, session_id, event.user, event.thread)
+    pieces = action_items.pieces(event.text)
+    meant = [p for p in pieces if commitment_words.reads_as_commitment(p)]
+    if not meant:
+        await _offer(ctx, where, event.text)
+        return
+    for piece in pieces:
+        if piece in meant:
+            await commitments.record_words(ctx, where, event.user, piece, split=False)
+        elif not commitment_words.is_chatter(piece):
+            await _offer(ctx, where, piece)
+
+
+async def _offer(ctx: Ctx, where: commitments.Where, words: str) -> None:
+    if not words.strip():
+        return
+    draft_id = await action_changes.hold(ctx, where, words)
+    ctx.emit(
+        where.private(
+            text("I haven't recorded “", words.strip()[:300], "” as an action. "
+                 "If that was an action, press [Record as action]."),
+            (Button("action:record", "Record as action", str(draft_id), style="primary"),),
+        )
+    )  # fmt: skip
 
 
 async def _current_step(ctx: Ctx, session_id: int) -> str | None:

@@ -194,7 +194,7 @@ async def _run(
         who = members[i % 5]
         if i < 5 or rng.random() < 0.45:
             text = f"Call the funder {who.username} about grant {i}"
-            await slash(who, "action", acts.id, what=text)
+            await slash(who, "action add", acts.id, what=text)
             expected_actions.append((who.id, text))
         elif rng.random() < 0.8:
             text = f"Update {i}: the funder replied"

@@ -69,13 +69,13 @@ async def seed(h: Harness) -> None:
     await h.say("carol", "cyzquestion what have you tried so far?")
     for _ in range(2):
         await c("alice", "next")  # → actions for bob
-    await h.say("bob", "bxqaction phone the volunteer centre")
+    await h.say("bob", "Phone the volunteer centre bxqaction")  # a commitment (issue 12)
     for _ in range(2):
         await c("alice", "next")  # → questions for carol
     await h.say("bob", "bxqquestion what would help most?")
     for _ in range(2):
         await c("alice", "next")  # → actions for carol
-    await h.say("carol", "cyzaction draft the rota")
+    await h.say("carol", "Draft the rota cyzaction")
     await c("alice", "next")  # → evaluation
     await h.say("bob", "4 bxqword")
     await h.say("carol", "5 cyzword")
@@ -175,7 +175,7 @@ async def test_forget_me_leaves_nothing_of_the_person_and_keeps_the_others(h: Ha
     after = await dump(h.app.store)
 
     kept_actions = {r.text for r in await every_row(h, Action) if r.owner_key is None}
-    assert kept_actions == {"bxqsecond call the funder", "bxqaction phone the volunteer centre"}
+    assert kept_actions == {"bxqsecond call the funder", "Phone the volunteer centre bxqaction"}
     confirmation = {r[0] for r in after["outbox"] if "forget:42" in [str(v) for v in r]}
     assert len(confirmation) == 1, "the reply to forget-me is sent after it"
     leftovers = [

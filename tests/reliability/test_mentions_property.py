@@ -34,7 +34,7 @@ from adapters.discord import render as discord_render
 from adapters.slack import home as slack_home
 from adapters.slack import render as slack_render
 from bot.clock import FakeClock
-from bot.events import DirectMessage
+from bot.events import ButtonPressed, DirectMessage
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.replies import File, Mention, Reply
 from testkit.config import START_OF_TESTS
@@ -114,7 +114,12 @@ async def scenario(d: Driver, w: World, texts: list[str]) -> list[Reply]:
     await d.say(w, 3, f"What would help with {t[0]}?")
     for _ in range(2):
         await d.cmd(w, 1, "next")  # → actions: the questions went to U2 by DM
-    await d.say(w, 2, t[1])
+    for offer in [b for r in await d.say(w, 2, t[1]) for b in getattr(r, "buttons", ())
+                  if b.action_id == "action:record"]:  # fmt: skip
+        # Words that did not read as a commitment: the presenter records them with a press.
+        await d.h.app.handle(ButtonPressed(key=f"ping:record:{w.marker}:{offer.value}",
+                                           user=w.user(2), channel=w.channel,
+                                           action_id=offer.action_id, value=offer.value))  # fmt: skip
     await d.cmd(w, 1, "next")
     await d.say(w, 2, f"4 {t[2][:20]}")
     await d.cmd(w, 1, "next")  # → closed: the summary lists the action

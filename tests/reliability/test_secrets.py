@@ -154,7 +154,7 @@ async def test_discord_paths_never_show_a_secret(
             await advance_to(standin, header, alice, "Questions")
             await standin.say(bob, header.id, "A question about tokens?")
             await standin.slash(alice, "help")
-            await standin.slash(bob, "action", what="not now")
+            await standin.slash(bob, "action add", what="not now")
             await wait_text(standin, header.id, "Questions")
             await running.app.settle()
         finally:

@@ -46,7 +46,7 @@ async def test_a_slash_option_cannot_ping_either(standin: DiscordStandIn, runnin
     header = await start_session(standin, bob, alice)
     await advance_to(standin, header, alice, "Actions")
 
-    await standin.slash(bob, "action", what="remind @everyone about <@&1299999999999999999>")
+    await standin.slash(bob, "action add", what="remind @everyone about <@&1299999999999999999>")
     echoed = await wait_text(standin, header.id, "Action recorded")
     assert echoed.allowed_mentions == {"parse": [], "users": [int(bob.id)]}
     assert "@everyone" not in echoed.content and "<@&" not in echoed.content

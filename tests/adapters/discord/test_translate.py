@@ -59,9 +59,17 @@ def test_typed_options_become_the_grammar_s_text() -> None:
         add=False, user="555555555555555555"
     )
     assert (
-        t.command_text(als("action", what="call Sam", due="friday")) == "action call Sam by friday"
+        t.command_text(als("action", "add", what="call Sam", due="friday"))
+        == "action call Sam by friday"
     )
-    assert isinstance(parsed(als("action", what="call Sam", due="friday")), v.AddAction)
+    assert parsed(als("action", "add", what="call Sam", due="friday")) == v.AddAction(
+        "call Sam by friday"
+    )
+    assert parsed(als("action", "for", person=a, what="call Sam", due="friday")) == (
+        v.AddActionFor("555555555555555555", "call Sam by friday")
+    )
+    assert parsed(als("action", "edit", number=12, what="call Sam")) == v.EditAction(12, "call Sam")
+    assert parsed(als("action", "remove", number=12)) == v.RemoveAction(12)
     assert parsed(als("actions", person=a)) == v.ListActions(user="555555555555555555")
     assert parsed(als("update", what="It went  well\n")) == v.GiveUpdate(text="It went well")
     assert parsed(als("dos", "search", terms="listening", page=2)) == v.DosSearch("listening", 2)
