@@ -235,9 +235,8 @@ class AddAction:
 
 @dataclass(frozen=True, slots=True)
 class AddActionFor:
-    """A facilitator records a presenter's action for them. Declared for anyone because the
-    README's row for `action` names the presenter; the handler refuses a non-facilitator with
-    the dispatcher's own words (`sets.require_facilitator`)."""
+    """A facilitator records a presenter's action for them (someone who was not at the
+    keyboard in the Actions phase, or a commitment said aloud in a room)."""
 
     user: str
     text: str
@@ -255,6 +254,7 @@ class AddActionFor:
         group=ACTION,
         form="for",
         words="action for",
+        role=FACILITATOR,
     )
 
 

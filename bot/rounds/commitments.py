@@ -216,7 +216,6 @@ async def add_action(ctx: Ctx, event: CommandInvoked, command: AddAction) -> Non
 
 async def add_action_for(ctx: Ctx, event: CommandInvoked, command: AddActionFor) -> None:
     set_info = sets.command_set(ctx)
-    await sets.require_facilitator(ctx, set_info, event.user, "record an action for someone else")
     owner = UserRef(event.user.workspace, command.user)
     member = await sets.member_row(ctx, set_info.id, owner)
     if member is None or not member.active:

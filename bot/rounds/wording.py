@@ -156,8 +156,9 @@ def phase_intro(state: RoundState, presenter: str | None) -> Text:
             text(Strong("Actions"), ": ")
             + who
             + text(
-                ", what will you do before next time? Post each action as its own message here "
-                "(add “by <date>” if you like), or use `/als action <text> [by <date>]`."
+                ", what will you do before next time? Post your actions here, one a message or "
+                "several as a list, each with “by <date>” if you like (“by Friday”, “by end of "
+                "month”, “before the next session”). I'll show each back with [Edit] [Remove]."
             )
         )
     if phase == Phase.EVALUATION:
