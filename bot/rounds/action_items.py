@@ -45,9 +45,18 @@ def pieces(message: str) -> list[str]:
         for sentence in _SENTENCES.split(line):
             out.extend(_cut(sentence))
     found = [p for p in (s.strip(" ,;") for s in out) if p]
+    found = found[:1] + [_capitalised(p) for p in found[1:]]
     if len(found) > MAX_ITEMS:  # a pasted wall: the rest stays one piece, never dropped
         found = [*found[: MAX_ITEMS - 1], "; ".join(found[MAX_ITEMS - 1 :])]
     return found
+
+
+def _capitalised(piece: str) -> str:
+    """ "…, and draft a rota" stands alone as "Draft a rota" (an "iPad" stays as typed)."""
+    first = piece.split(maxsplit=1)[0]
+    if first.islower():
+        return piece[0].upper() + piece[1:]
+    return piece
 
 
 def _cut(sentence: str) -> list[str]:

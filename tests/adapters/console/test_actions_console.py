@@ -97,14 +97,14 @@ async def test_two_actions_in_one_message_with_dates_in_the_set_s_zone(
     # read in UTC (Sunday the 18th) it would have been the 19th.
     assert await actions(runner) == [
         ("Write up notes", date(2026, 1, 23)),
-        ("share with the team", date(2026, 1, 26)),
+        ("Share with the team", date(2026, 1, 26)),
     ]
     printed = out.getvalue()
     assert (
         "✅ Action recorded for @bob: Write up notes (by Fri 23 Jan 2026) · #1  [Edit] [Remove]"
         in printed
     )
-    assert "✅ Action recorded for @bob: share with the team (by Mon 26 Jan 2026) · #2" in printed
+    assert "✅ Action recorded for @bob: Share with the team (by Mon 26 Jan 2026) · #2" in printed
 
 
 @pytest.mark.asyncio

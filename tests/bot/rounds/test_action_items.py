@@ -15,21 +15,25 @@ TODAY = date(2026, 1, 5)  # a Monday
     ("said", "expected"),
     [
         ("Write up notes by Friday, and share with the team by Monday",
-         ["Write up notes by Friday", "share with the team by Monday"]),
+         ["Write up notes by Friday", "Share with the team by Monday"]),
         ("Write up notes by Friday and share them by Monday",
-         ["Write up notes by Friday", "share them by Monday"]),
+         ["Write up notes by Friday", "Share them by Monday"]),
         ("- Book the venue\n- Ring the council\n- Thanks all!",
          ["Book the venue", "Ring the council", "Thanks all!"]),
         ("1. Book the venue\n2) Ring the council", ["Book the venue", "Ring the council"]),
         ("• Book the venue • Ring the council", ["Book the venue", "Ring the council"]),
         ("Draft the rota. Then ask Sam to check it.", ["Draft the rota.", "Then ask Sam to check it."]),
-        ("Call Sam; email Jo", ["Call Sam", "email Jo"]),
+        ("Call Sam; email Jo", ["Call Sam", "Email Jo"]),
         ("Thanks all, I'll call Sam tomorrow", ["Thanks all", "I'll call Sam tomorrow"]),
         ("Talk to Sam and Alex by Friday", ["Talk to Sam and Alex by Friday"]),
         ("Draft the rota and share it with Sam by Friday",
          ["Draft the rota and share it with Sam by Friday"]),
         ("Ask @everyone and @here, tell the team", ["Ask @everyone and @here, tell the team"]),
         ("Thanks everyone, that was really helpful!", ["Thanks everyone, that was really helpful!"]),
+        ("Book the venue, and iPad setup with Sam by Friday",
+         ["Book the venue, and iPad setup with Sam by Friday"]),
+        ("Book the venue by Friday and ring the council by Monday",
+         ["Book the venue by Friday", "Ring the council by Monday"]),
         ("", []),
     ],
 )  # fmt: skip
@@ -41,7 +45,7 @@ def test_each_piece_has_its_own_date() -> None:
     said = "Write up notes by Friday, and share with the team by Monday"
     assert read_items(said, today=TODAY, next_session=None) == [
         Item("Write up notes", date(2026, 1, 9), "by Friday"),
-        Item("share with the team", date(2026, 1, 12), "by Monday"),
+        Item("Share with the team", date(2026, 1, 12), "by Monday"),
     ]
 
 

@@ -112,7 +112,7 @@ async def test_several_actions_in_one_message_each_with_its_own_date(h: Harness)
     rows = await actions(h)
     assert [(r.text, r.due) for r in rows] == [
         ("Write up notes", date(2026, 1, 23)),
-        ("share with the team", date(2026, 1, 26)),  # Monday in Auckland is the 19th: next is 26th
+        ("Share with the team", date(2026, 1, 26)),  # Monday in Auckland is the 19th: next is 26th
     ]
     assert len([r for r in out if isinstance(r, Post)]) == 2
 
