@@ -6,7 +6,7 @@ update for that session (`session_id` set, so it counts for the cycle it reports
 `bot.followup.outcomes`). It is shown back to them privately with [Edit] [Remove], and the
 first time, each of their open actions with its status buttons; a status said in words
 ("the rota one is done") is offered for one-press confirmation. Anyone else's messages in
-the phase (supporters, the facilitator) are not recorded.
+the phase (supporters, the facilitator) are not recorded, nor a bare greeting or thanks.
 
 [Edit] asks for the new wording: their next message in the thread (while Updates are on)
 replaces it at once; a DM is previewed first (`bot.followup.update_drafts`).
@@ -18,6 +18,7 @@ from bot.context import Ctx, Refusal
 from bot.events import ButtonPressed, MessagePosted
 from bot.followup import (
     actions,
+    dm_reading,
     privately,
     status_offers,
     status_words,
@@ -65,7 +66,7 @@ async def _replaced_by_edit(
 
 async def on_said(ctx: Ctx, set_info: SetInfo, session: SessionInfo, event: MessagePosted) -> None:
     body = event.text.strip()
-    if not body:
+    if not body or dm_reading.read(body).greeting_only:  # "Hi all", "thanks!": no update
         return
     hear = await updates_phase.to_hear(ctx, set_info.id, session.id)
     if event.user.key not in hear.people:

@@ -113,7 +113,16 @@ def read(body: str) -> Reading:
     return Reading(tuple(statuses), more)
 
 
+def _stem(word: str) -> str:
+    """A light stem, enough for "asking"/"ask" and "volunteers"/"volunteer"."""
+    for suffix in ("ing", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
 def _same(a: str, b: str) -> bool:
+    a, b = _stem(a), _stem(b)
     if a == b:
         return True
     short, long = sorted((a, b), key=len)

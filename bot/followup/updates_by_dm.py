@@ -53,7 +53,9 @@ def _greeting(reading: dm_reading.Reading, has_actions: bool, in_a_set: bool) ->
             "I'll show them to you first, and nothing is shared unless you press "
             "[Share as my update]."
         )
-    elif not in_a_set:
+    elif in_a_set:
+        out += " " + HELP
+    else:
         out += " I'm alsbot, here for Action Learning Sets. " + HELP
     return out
 
