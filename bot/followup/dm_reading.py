@@ -1,4 +1,7 @@
-"""What a DM to the bot reads as: a greeting, a question about the set, or something else.
+"""What a message to the bot reads as: a greeting, a question about the set, or else.
+
+Used for DMs (`bot.followup.updates_by_dm`) and to leave a bare "hi all" in the Updates
+phase unrecorded (`bot.followup.live_updates`).
 
 Pure (text in, a reading out), so the guesses can be tested on their own. The guesses only
 ever decide how the bot answers its author privately; none of them makes anything public.

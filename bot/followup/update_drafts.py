@@ -159,7 +159,8 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     if verb == "share":
         answer = await _share(ctx, event, row, data)
         await drafts.drop(ctx, row.id)
-        settle_preview(text("✓ Shared: ") + quoted)
+        done = "✓ Your update now reads: " if _replacing(data) is not None else "✓ Shared: "
+        settle_preview(text(done) + quoted)
         ctx.emit(where.reply(answer))
     elif verb == "edit":
         await drafts.revise(ctx, row.id, data={**data, "editing": True})
