@@ -89,7 +89,12 @@ async def on_said(ctx: Ctx, set_info: SetInfo, session: SessionInfo, event: Mess
         asked.update(status_offers.offer(ctx, where, said, rows))
     rest = [row for row in rows if row.id not in asked]
     if first and rest:
-        ctx.emit(where.reply(text("Your open actions — give each a status if you like:")))
+        lead = (
+            "Your open actions — give each a status if you like:"
+            if len(rest) > 1
+            else "Your open action — give it a status if you like:"
+        )
+        ctx.emit(where.reply(text(lead)))
         status_offers.show_actions(ctx, where, rest)
 
 
