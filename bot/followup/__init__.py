@@ -2,10 +2,30 @@
 
 from __future__ import annotations
 
-from bot.followup import actions, nudges, reminders, schedule, updates_by_dm, updates_phase
+from bot.followup import (
+    actions,
+    live_updates,
+    nudges,
+    reminders,
+    schedule,
+    status_offers,
+    update_drafts,
+    updates_by_dm,
+    updates_phase,
+)
 from bot.router import Router
 
 
 def register(router: Router) -> None:
-    for module in (schedule, actions, updates_by_dm, updates_phase, nudges, reminders):
+    for module in (
+        schedule,
+        actions,
+        updates_by_dm,
+        update_drafts,
+        status_offers,
+        updates_phase,
+        live_updates,
+        nudges,
+        reminders,
+    ):
         module.register(router)

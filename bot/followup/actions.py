@@ -1,20 +1,23 @@
 """Following actions up between sessions: open actions, outcome updates, statuses.
 
 Actions are recorded in a round (`bot.rounds.commitments`); what happened with them comes
-later, by command, by DM or by a nudge's buttons, and is what the next session's Updates
-phase and `export-me` are made of.
+later: by `/als update`, by a DM its author confirmed (`bot.followup.update_drafts`), live
+in the Updates phase (`bot.followup.live_updates`) or by status buttons. Only what someone
+chose to share is an update here, and it is what the next session's Updates phase and
+`export-me` are made of.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from bot.commands.values import GiveUpdate, ListActions
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.followup import outcomes
+from bot.followup.nudge_text import STATUS_LABELS
 from bot.refs import UserRef
 from bot.replies import Ephemeral, Mention, Strong, text
 from bot.rounds.commitments import due_text
@@ -26,14 +29,7 @@ from bot.store.upsert import inserted_id
 
 ACTIONS = Action.__table__
 UPDATES = OutcomeUpdate.__table__
-
-STATUS_LABELS = {
-    "open": "open",
-    "done": "done",
-    "partly": "partly done",
-    "not_yet": "not yet",
-    "dropped": "dropped",
-}
+MAX_UPDATE = 4000
 
 
 async def open_actions(ctx: Ctx, set_id: int, owner: UserRef | None = None) -> list[Any]:
@@ -91,7 +87,11 @@ async def _update_state(ctx: Ctx, set_id: int, owner_key: str | None) -> str:
     progress = await outcomes.progress(ctx, set_id, owner_key, since)
     if progress.updates:
         return " — has given an update"
-    return " — has given each action a status" if progress.responded else " — no update yet"
+    if progress.responded:
+        return " — has given each action a status"
+    if await outcomes.spoke_at_last_session(ctx, set_id, owner_key):
+        return " — has given an update (live, at the last session)"
+    return " — no update yet"
 
 
 async def give_update(ctx: Ctx, event: CommandInvoked, command: GiveUpdate) -> None:
@@ -108,14 +108,62 @@ async def give_update(ctx: Ctx, event: CommandInvoked, command: GiveUpdate) -> N
     )
 
 
-async def save_update(ctx: Ctx, set_info: SetInfo, user: UserRef, body: str) -> int:
+async def save_update(
+    ctx: Ctx, set_info: SetInfo, user: UserRef, body: str, *, session_id: int | None = None
+) -> int:
+    """Record an update the person has chosen to share (`session_id`: given live in it)."""
     ctx.set_id = set_info.id
     result = await ctx.conn.execute(
         insert(UPDATES).values(
-            set_id=set_info.id, user_key=user.key, text=body.strip()[:4000], created_at=ctx.now
+            set_id=set_info.id,
+            user_key=user.key,
+            session_id=session_id,
+            text=body.strip()[:MAX_UPDATE],
+            created_at=ctx.now,
         )
     )
     return inserted_id(result)
+
+
+async def my_update(ctx: Ctx, update_id: int, owner: UserRef) -> Any:
+    """One of `owner`'s updates, or a Refusal (never saying whose it was, nor what)."""
+    row = (await ctx.conn.execute(select(UPDATES).where(UPDATES.c.id == update_id))).first()
+    if row is None:
+        raise Refusal("That update is no longer recorded.")
+    if not sets.same_person(ctx, owner, row.user_key):
+        raise Refusal("That update isn't yours to change.")
+    return row
+
+
+async def replace_update(ctx: Ctx, update_id: int, owner: UserRef, body: str) -> Any:
+    row = await my_update(ctx, update_id, owner)
+    ctx.set_id = row.set_id
+    await ctx.conn.execute(
+        update(UPDATES).where(UPDATES.c.id == update_id).values(text=body.strip()[:MAX_UPDATE])
+    )
+    return row
+
+
+async def remove_update(ctx: Ctx, update_id: int, owner: UserRef) -> Any:
+    row = await my_update(ctx, update_id, owner)
+    ctx.set_id = row.set_id
+    await ctx.conn.execute(delete(UPDATES).where(UPDATES.c.id == update_id))
+    return row
+
+
+async def updates_in_session(ctx: Ctx, set_id: int, user_key: str, session_id: int) -> int:
+    """How many updates the person has given live in this session so far."""
+    return (
+        await ctx.conn.execute(
+            select(func.count())
+            .select_from(UPDATES)
+            .where(
+                UPDATES.c.set_id == set_id,
+                UPDATES.c.user_key == user_key,
+                UPDATES.c.session_id == session_id,
+            )
+        )
+    ).scalar_one()
 
 
 async def set_status(ctx: Ctx, action_id: int, owner: UserRef, status: str) -> Any:

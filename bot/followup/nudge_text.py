@@ -73,7 +73,8 @@ def nudge_header(
     out += text(
         f"\nHow did your action{'s' if count != 1 else ''} go? Give "
         f"{'each' if count != 1 else 'it'} a status with the buttons below, and reply here in a "
-        "few words: I'll share your update at the start of the next session."
+        "few words: I'll show you your update first, and it is shared at the start of the "
+        "next session only once you press [Share as my update]."
     )
     hidden = actions[MAX_ACTION_MESSAGES:]
     if hidden:
@@ -97,7 +98,8 @@ def after_status(remaining_open: int) -> Text:
         )
     return text(
         "Thanks — every action has a status now. If you'd like to say how it went, just "
-        "reply here: I'll share it at the next session's Updates."
+        "reply here: I'll show it to you before anything is shared at the next session's "
+        "Updates."
     )
 
 
@@ -108,7 +110,7 @@ def snoozed(header: Text, until: datetime, tz: ZoneInfo) -> Text:
 def snooze_too_late() -> Text:
     return text(
         "The session starts before then, so I won't nudge you again. You can still reply "
-        "here with your update any time before it."
+        "here with your update any time before it (I'll show it to you before sharing it)."
     )
 
 

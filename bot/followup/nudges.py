@@ -3,8 +3,9 @@
 A nudge timer (planned by `bot.followup.planning`) decides at send time whether it is
 still worth sending — the person may have opted out, already updated, left the set, or the
 session may have moved or already begun (the bot was down) — and skips with a note when
-not.  Its DM offers Done / Partly / Not yet / Dropped per action and Snooze 1 day; any
-free-text reply becomes the outcome update (`bot.followup.updates_by_dm`).
+not.  Its DM offers Done / Partly / Not yet / Dropped per action and Snooze 1 day; a
+free-text reply is previewed privately and becomes the outcome update only when its author
+presses [Share as my update] (`bot.followup.updates_by_dm`).
 """
 
 from __future__ import annotations

@@ -1,9 +1,13 @@
 """Where each past presenter stands between two sessions: what they owe, what they said.
 
-A *cycle* runs from the close of the set's latest session to the next one.  Within it a
-person has *responded* once they have given an outcome update (by DM or `/als update`), or
-once every action they still had has been given a status (Done, Partly, Not yet, Dropped)
-in this cycle.  Nudges stop at that point; the facilitators' digest, `/als actions` and the
+A *cycle* runs from the close of the set's latest session to the next one, and includes
+that next session itself: an update given live in its Updates phase (`session_id` set) is
+created before the session closes, so it counts for the cycle it reports on — during the
+session and after — and not for the one that begins at the close.  Within a cycle a
+person has *responded* once they have given an outcome update (a DM they confirmed,
+`/als update`, or live), or once every action they still had has been given a status
+(Done, Partly, Not yet, Dropped) in this cycle.  A DM they have not confirmed is a draft
+(`bot.sets.drafts`), never an update: nothing here reads drafts.  Nudges stop at that point; the facilitators' digest, `/als actions` and the
 Updates phase all read the same answer from here, so they cannot disagree.
 """
 
@@ -64,6 +68,27 @@ async def cycle_start(ctx: Ctx, set_id: int, *, excluding: int | None = None) ->
         return None
     closed: datetime | None = row.closed_at or row.started_at
     return closed
+
+
+async def spoke_at_last_session(ctx: Ctx, set_id: int, user_key: str) -> bool:
+    """Did the person give an update live at the set's latest closed session?
+
+    After a session closes its live updates belong to the cycle before (see above); this
+    lets `/als actions` still say they were given, without counting them for the new one.
+    """
+    latest = await previous_session(ctx, set_id)
+    if latest is None:
+        return False
+    found = await ctx.conn.execute(
+        select(UPDATES.c.id)
+        .where(
+            UPDATES.c.set_id == set_id,
+            UPDATES.c.user_key == user_key,
+            UPDATES.c.session_id == latest.id,
+        )
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 def _responded(actions: list[Any], updates: list[Any], since: datetime | None) -> bool:

@@ -15,7 +15,7 @@ from bot.refs import UserRef
 from bot.replies import reply_from_json
 from bot.rounds.codec import state_from_json
 from bot.rounds.engine import Phase
-from bot.store.models import Action, Evaluation, Inbox, Outbox, OutcomeUpdate, Timer
+from bot.store.models import Action, Draft, Evaluation, Inbox, Outbox, Timer
 from bot.store.models import Session as SessionRow
 from testkit.worlds.crash_world import (
     R1,
@@ -165,7 +165,8 @@ async def verify(run: Run, seeded: Seeded, exit_code: int | None, logs: str) -> 
     inbox = {r.key: r for r in await read_all(url, Inbox.__table__)}
     outbox = await read_all(url, Outbox.__table__)
     actions = await read_all(url, Action.__table__)
-    updates = await read_all(url, OutcomeUpdate.__table__)
+    # A DM is held for its author as an update draft until they share it.
+    updates = [d for d in await read_all(url, Draft.__table__) if d.kind == "update"]
     timers = await read_all(url, Timer.__table__)
     evaluations = await read_all(url, Evaluation.__table__)
     sessions = {

@@ -36,7 +36,7 @@ from bot.refs import ChannelRef, MessageRef
 from bot.rounds import engine
 from bot.rounds.codec import state_from_json
 from bot.rounds.wording import TITLES, step_token
-from bot.store.models import Action, Evaluation, Inbox, Outbox, OutcomeUpdate, Posted
+from bot.store.models import Action, Draft, Evaluation, Inbox, Outbox, Posted
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
 from testkit.config import START_OF_TESTS
@@ -291,7 +291,10 @@ async def verify(
     async with h.app.store.read() as conn:
         inbox = list(await conn.execute(select(Inbox.__table__)))
         actions = list(await conn.execute(select(Action.__table__)))
-        updates = list(await conn.execute(select(OutcomeUpdate.__table__)))
+        # A DM is held for its author as an update draft until they share it.
+        updates = list(
+            await conn.execute(select(Draft.__table__).where(Draft.__table__.c.kind == "update"))
+        )
         ratings = list(await conn.execute(select(Evaluation.__table__)))
         sessions = list(await conn.execute(select(SessionRow.__table__)))
         outbox = list(await conn.execute(select(Outbox.__table__)))

@@ -25,7 +25,7 @@ from sqlalchemy import select
 from bot.refs import Platform, UserRef, WorkspaceRef
 from bot.rounds import engine
 from bot.rounds.codec import state_from_json
-from bot.store.models import Action, DoReaction, Inbox, OutcomeUpdate
+from bot.store.models import Action, DoReaction, Draft, Inbox
 from bot.store.models import Session as SessionRow
 from testkit.config import START_OF_TESTS
 from testkit.discord.gateway import DiscordStandIn
@@ -251,7 +251,10 @@ async def verify(
     async with running.app.store.read() as conn:
         keys = [row[0] for row in await conn.execute(select(Inbox.__table__.c.key))]
         actions = list(await conn.execute(select(Action.__table__)))
-        updates = list(await conn.execute(select(OutcomeUpdate.__table__)))
+        # A DM is held for its author as an update draft until they share it.
+        updates = list(
+            await conn.execute(select(Draft.__table__).where(Draft.__table__.c.kind == "update"))
+        )
         reactions = list(await conn.execute(select(DoReaction.__table__)))
         session = (
             await conn.execute(select(SessionRow.__table__).order_by(SessionRow.__table__.c.id))

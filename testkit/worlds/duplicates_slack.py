@@ -16,7 +16,7 @@ from sqlalchemy import select
 from bot.refs import Platform, UserRef, WorkspaceRef
 from bot.rounds import engine
 from bot.rounds.codec import state_from_json
-from bot.store.models import Action, Inbox, OutcomeUpdate
+from bot.store.models import Action, Draft, Inbox
 from bot.store.models import Session as SessionRow
 from testkit.config import START_OF_TESTS
 from testkit.slack import signing as sign
@@ -125,7 +125,10 @@ async def run_slack_slice(
     async with world.bot.store.read() as conn:
         keys = {r[0] for r in await conn.execute(select(Inbox.__table__.c.key))}
         actions = list(await conn.execute(select(Action.__table__)))
-        updates = list(await conn.execute(select(OutcomeUpdate.__table__)))
+        # A DM is held for its author as an update draft until they share it.
+        updates = list(
+            await conn.execute(select(Draft.__table__).where(Draft.__table__.c.kind == "update"))
+        )
         session = (await conn.execute(select(SessionRow.__table__))).first()
     if keys != distinct:
         problems.append(f"inbox {len(keys)} keys, sent {len(distinct)} distinct")

@@ -12,7 +12,7 @@ from bot.config import ConfigError
 from bot.events import DirectMessage
 from bot.refs import ChannelRef, MessageRef
 from bot.retention import prune
-from bot.store.models import Action, Inbox, Outbox, OutcomeUpdate
+from bot.store.models import Action, Draft, Inbox, Outbox, OutcomeUpdate
 from testkit.config import START_OF_TESTS, make_config
 from testkit.harness import WS, Harness, u
 from tests.bot.dos.dos_helpers import rows
@@ -39,6 +39,7 @@ async def test_words_go_after_a_day_keys_after_two_weeks_and_the_data_stays(tmp_
             text=f"{MARK} went well",
         )
         await h.app.handle(update)
+        await h.press("fac", "Share as my update")
         inbox, outbox = await rows(h, Inbox), await rows(h, Outbox)
         assert mentioning(inbox) and mentioning(outbox)
 
@@ -63,7 +64,8 @@ async def test_words_go_after_a_day_keys_after_two_weeks_and_the_data_stays(tmp_
         await h.app.settle()
         async with h.app.store.read() as conn:
             updates = (await conn.execute(select(OutcomeUpdate.__table__.c.id))).all()
-        assert len(updates) == 1
+            held = (await conn.execute(select(Draft.__table__.c.id))).all()
+        assert len(updates) == 1 and held == []
 
         await h.wait(timedelta(days=14))
         await h.app.prune()

@@ -33,15 +33,17 @@ IN_ORDER = [
     "bob pressed [Done] on #31",
     "✎ [#31] now reads: • Ask three long-standing volunteers what keeps them coming — done ✓",
     "bob (DM to alsbot): I asked four volunteers",
-    "I've saved that as your outcome update",
-    "Sun 10:00  [#36] alsbot: ⏰ Reminder: the set meets tomorrow at 10:00",
+    "Here is your message as an update for your set's next session",
+    "bob pressed [Share as my update]",
+    "Shared — it will be in the next session's Updates",
+    "Sun 10:00  [#37] alsbot: ⏰ Reminder: the set meets tomorrow at 10:00",
     "Sun 10:00  ✉ (DM to alice)",
     "@bob — has updated: “I asked four volunteers",
     "@carol — no update yet (1 open action)",
     "Sun 10:00  ✉ (DM to carol)",  # Carol's second nudge; Bob's is skipped
     "@bob — has given an update",  # /als actions
     "@carol — no update yet",
-    "Mon 09:00  [#41] alsbot: ⏰ Reminder: the set meets in about an hour",
+    "Mon 09:00  [#42] alsbot: ⏰ Reminder: the set meets in about an hour",
     "Updates from last time",
     "@bob:\n",
     "• Ask three long-standing volunteers what keeps them coming — done",
@@ -51,6 +53,19 @@ IN_ORDER = [
     "• Block two hours every Friday for planning — open",
     "No update yet from @carol — please share yours live now.",
 ]
+
+
+SHARE = "bob: [Share as my update]"
+
+
+def script_lines() -> list[str]:
+    """The example, with Bob confirming his DM as his update if the script does not yet
+    (a DM is only previewed to its author until they press [Share as my update])."""
+    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    if SHARE in lines:
+        return lines
+    at = next(i for i, line in enumerate(lines) if line.startswith("bob: dm: I asked four"))
+    return [*lines[: at + 1], SHARE, *lines[at + 1 :]]
 
 
 def check(out: str) -> None:
@@ -69,7 +84,7 @@ def check(out: str) -> None:
 async def test_nudge_cycle_through_the_console_runner(tmp_path: Path) -> None:
     out = io.StringIO()
     config = load_config(None, {})
-    lines = SCRIPT.read_text(encoding="utf-8").splitlines()
+    lines = script_lines()
     async with console_session(
         config, out, db_path=str(tmp_path / "cycle.db"), start=START
     ) as runner:
@@ -79,6 +94,8 @@ async def test_nudge_cycle_through_the_console_runner(tmp_path: Path) -> None:
 
 
 def test_nudge_cycle_as_a_user_runs_the_script(tmp_path: Path) -> None:
+    script = tmp_path / "nudge-cycle.txt"
+    script.write_text("\n".join(script_lines()) + "\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("ALSBOT_DATABASE_URL", None)
     result = subprocess.run(
@@ -88,7 +105,7 @@ def test_nudge_cycle_as_a_user_runs_the_script(tmp_path: Path) -> None:
             "adapters.cli",
             "console",
             "--script",
-            str(SCRIPT),
+            str(script),
             "--start",
             "2026-01-12T10:00Z",
         ],

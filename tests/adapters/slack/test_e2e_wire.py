@@ -69,8 +69,8 @@ async def test_a_retried_event_has_no_second_effect(world: SlackWorld) -> None:
     third = await world.event(event, event_id="Ev0RETRY1", retry_num=2)
     assert first.status == again.status == third.status == 200
     await world.settle()
-    thanks = [t for t in world.private(ALICE) if "outcome update" in t]
-    assert len(thanks) == 1, "one DM, however often Slack delivers the event"
+    previews = [t for t in world.private(ALICE) if "as an update for your set" in t]
+    assert len(previews) == 1, "one DM, however often Slack delivers the event"
     assert await world.inbox_has("slack:event:Ev0RETRY1")
 
 
@@ -249,7 +249,7 @@ async def test_dm_outcome_update_is_answered_by_dm(world: SlackWorld) -> None:
     await with_open_action(world, "Call the trustees by 30 Jan 2026")
     assert (await world.dm(ALICE, "Done: the trustees said yes.")).status == 200
     await world.settle()
-    assert any("outcome update" in t for t in world.private(ALICE))
+    assert any("Mark “Call the trustees” as done?" in t for t in world.private(ALICE))
     assert world.api.calls_to("conversations.open")[0].args["users"] == ALICE
 
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from adapters.discord.traits import DISCORD_TRAITS
 from bot.context import Ctx
-from bot.events import CommandInvoked, DirectMessage
+from bot.events import ButtonPressed, CommandInvoked, DirectMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.sets.records import memberships, same_person
-from bot.store.models import OutcomeUpdate
+from bot.store.models import Action, OutcomeUpdate
 from testkit.harness import WS, Harness, u
 from testkit.recording import RecordingOutlet
 
@@ -48,13 +48,25 @@ async def test_a_discord_dm_reaches_the_set_in_another_server(sqlite_url: str, c
     """Discord DMs carry no server; the same user id is the same person in every server
     (`DISCORD_TRAITS.global_user_ids`, declared when the adapter attaches)."""
     h = await Harness.open(sqlite_url, clock)
-    h.app.attach(RecordingOutlet(platform=Platform.DISCORD), traits=DISCORD_TRAITS)
+    discord = RecordingOutlet(platform=Platform.DISCORD)
+    h.app.attach(discord, traits=DISCORD_TRAITS)
     try:
         guild = WorkspaceRef(Platform.DISCORD, "111")
         channel = ChannelRef(guild, "222")
         await h.app.handle(
             CommandInvoked(key="d1", user=UserRef(guild, "7"), channel=channel, text="join")
         )
+        async with h.app.store.write() as conn:
+            await conn.execute(
+                insert(Action.__table__).values(
+                    set_id=1,
+                    owner_key="discord:111:7",
+                    text="Call the centre",
+                    status="open",
+                    created_at=clock.now(),
+                    updated_at=clock.now(),
+                )
+            )
         elsewhere = WorkspaceRef(Platform.DISCORD, "999")  # the adapter's guess for the DM
         dm = ChannelRef(elsewhere, "dm-7")
         await h.app.handle(
@@ -64,6 +76,22 @@ async def test_a_discord_dm_reaches_the_set_in_another_server(sqlite_url: str, c
                 channel=dm,
                 message=MessageRef(dm, "1"),
                 text="It went well",
+            )
+        )
+        # Held for its author alone until they say yes, then saved under their set identity.
+        share = next(
+            b
+            for r in discord.replies()
+            for b in getattr(r, "buttons", ())
+            if b.label == "Share as my update"
+        )
+        await h.app.handle(
+            ButtonPressed(
+                key="d3",
+                user=UserRef(elsewhere, "7"),
+                channel=dm,
+                action_id=share.action_id,
+                value=share.value,
             )
         )
         async with h.app.store.read() as conn:

@@ -21,6 +21,7 @@ from testkit.nudges import (
     utc,
     wait_until,
 )
+from tests.bot.followup.update_helpers import press_on, preview
 
 
 @pytest.mark.asyncio
@@ -67,8 +68,12 @@ async def test_status_buttons_set_statuses_and_an_update_stops_nudging(h: Harnes
     assert [a.status for a in await action_rows(h)] == ["done", "open"]
 
     out = await h.dm("bob", "The centre will send two people from March.")
-    reply = dms(out, "bob")[0].text.plain()
-    assert "saved that as your outcome update" in reply and "Write to the trustees" in reply
+    assert "Share as my update" in [b.label for b in preview(out, "bob").buttons]
+    assert not nudge_headers(await wait_until(h, utc(2026, 2, 6, 12)), "bob")
+    out = await press_on(h, "bob", preview(out, "bob"), "Share as my update")
+    reply = dms(out, "bob")[-1].text.plain()
+    assert "Shared — it will be in the next session's Updates" in reply
+    assert "Write to the trustees" in reply
 
     assert not nudge_headers(await wait_until(h, utc(2026, 2, 8, 12)), "bob")
     notes = [t.note for t in await timers_of(h, "nudge") if t.due_at == utc(2026, 2, 8, 10)]

@@ -8,6 +8,7 @@ from bot.ports import Delivery, DeliveryFailed
 from bot.replies import Direct, Post
 from testkit.harness import Harness, private_to, public
 from testkit.nudges import closed_session, dms, nudge_headers, timers_of, utc, wait_until
+from tests.bot.followup.update_helpers import dm_and_share
 
 
 @pytest.mark.asyncio
@@ -50,7 +51,7 @@ async def test_facilitators_get_a_digest_the_day_before(h: Harness) -> None:
     await h.cmd("alice", "schedule 9 Feb 2026 10am")
     await h.cmd("carol", "settings nudges off")
     await wait_until(h, utc(2026, 2, 6, 11))
-    await h.dm("bob", "They said yes.")
+    await dm_and_share(h, "bob", "They said yes.")
     out = await wait_until(h, utc(2026, 2, 8, 10))
     digest = [
         d.text.plain() for d in dms(out, "alice") if "Before the next session" in d.text.plain()

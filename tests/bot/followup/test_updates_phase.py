@@ -8,6 +8,7 @@ import pytest
 
 from testkit.harness import Harness, private_to, public
 from testkit.nudges import button_on, closed_session, dms, press_button, utc, wait_until
+from tests.bot.followup.update_helpers import dm_and_share
 
 
 async def two_presenters(h: Harness) -> None:
@@ -30,7 +31,7 @@ async def test_updates_phase_shows_updates_and_statuses_and_asks_the_rest(h: Har
     out = await wait_until(h, utc(2026, 2, 6, 10))
     call = [d for d in dms(out, "bob") if d.text.plain().startswith("• Call")][0]
     await press_button(h, "bob", *button_on(call, "Done"))
-    await h.dm("bob", "The centre will send two people.")
+    await dm_and_share(h, "bob", "The centre will send two people.")
     await wait_until(h, utc(2026, 2, 9, 10))
 
     await h.cmd("alice", "start @dave")
@@ -55,7 +56,7 @@ async def test_first_session_and_no_actions(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_an_old_update_does_not_count_for_the_next_cycle(h: Harness) -> None:
     await closed_session(h)
-    await h.dm("bob", "First cycle: done the calls.")
+    await dm_and_share(h, "bob", "First cycle: I phoned the centre.")
     out = private_to(await h.cmd("alice", "actions"), "alice")[0]
     assert "@bob — has given an update" in out
     # A second session closes; Bob's old update belongs to the cycle before it.
@@ -65,6 +66,6 @@ async def test_an_old_update_does_not_count_for_the_next_cycle(h: Harness) -> No
     out = private_to(await h.cmd("alice", "actions"), "alice")[0]
     assert "@bob — no update yet" in out
     await h.wait(timedelta(days=1))
-    await h.dm("bob", "Second cycle: still waiting to hear back.")
+    await dm_and_share(h, "bob", "Second cycle: still waiting to hear back.")
     out = private_to(await h.cmd("alice", "actions"), "alice")[0]
     assert "@bob — has given an update" in out

@@ -29,6 +29,8 @@ async def session_with_bob(h: Harness) -> None:
     await h.say("carol", "5")
     await h.cmd("alice", "next")
     await h.dm("bob", "I phoned them and they will help.")
+    await h.press("bob", "Share as my update")
+    await h.dm("bob", "Not sure I want to share this one.")  # held, never shared
     await h.cmd("bob", "settings my_timezone America/New_York")
 
 
@@ -42,6 +44,7 @@ async def test_export_me_is_exactly_my_data(h: Harness) -> None:
     assert data["person"] == "console:local:bob"
     assert [a["text"] for a in data["actions"]] == ["Phone the volunteer centre"]
     assert [u["text"] for u in data["outcome_updates"]] == ["I phoned them and they will help."]
+    assert [d["text"] for d in data["drafts_not_shared"]] == ["Not sure I want to share this one."]
     assert [(r["rating"], r["word"]) for r in data["ratings"]] == [(4, "useful")]
     assert data["preferences"][0]["timezone"] == "America/New_York"
     assert "carol" not in json.dumps(data), "nobody else's data is in my export"
