@@ -36,7 +36,7 @@ def people(keys: tuple[str, ...] | list[str]) -> Text:
         if i:
             out += ", "
         out += text(Mention(UserRef.from_key(key)))
-    return out or text("nobody yet")
+    return out if out.parts else text("nobody yet")
 
 
 def time_plan(timings: engine.Timings) -> str:

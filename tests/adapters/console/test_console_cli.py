@@ -23,31 +23,71 @@ def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.Completed
     )
 
 
-def test_demo_shows_a_complete_session(tmp_path: Path) -> None:
+def test_demo_shows_all_three_things_the_bot_is_for(tmp_path: Path) -> None:
+    """The README's first command: a round with confirmed actions, weeks on the simulated
+    clock, a nudge answered with a confirmed update while a private DM stays private, the
+    next session opening with that update, and a do saved by a reaction and found."""
     result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     order = [
+        "Part 1 of 5",
         "Ground rules",
-        "Updates from last time",
         "Presenting: @bob",
         "One minute left for Presenting",
         "Questions for @bob",
         "(only dave sees) alsbot: A gentle reminder",
+        "Part 2 of 5",
         "(DM to bob)",
         "Summary: @bob",
         "Actions: @bob",
-        "Action recorded for @bob",
-        "Evaluation:",
+        "Action recorded for @bob: Ask three long-standing volunteers what keeps them coming"
+        " (by Fri 16 Jan 2026) · #1  [Edit] [Remove]",
+        "Action recorded for @bob: Draft a shared rota with the team leader"
+        " (by Fri 30 Jan 2026) · #2  [Edit] [Remove]",
+        "(only bob sees) alsbot: I haven't recorded “Thanks everyone",
+        "#1 now reads: Ask four long-standing volunteers",
+        "Thanks — your rating of 5/5 (“energising”) is recorded.",
         "Session summary",
-        "average 4.5/5",
+        "• @bob: Ask four long-standing volunteers what keeps them coming",
+        "Evaluation: 3 ratings, average 4.7/5 — energising ×2.",
         "Next session: Monday 9 February 2026",
+        "Part 3 of 5",
+        "Fri 10:00  ✉ (DM to bob)",
+        "👋 Hi @bob",
+        "bob (DM to alsbot): hi, is the meeting still in Room 8?",
+        "The next session is on Monday 9 February, 10:00",
+        "Nothing is shared until you press [Share as my update].",
+        "bob pressed [Share as my update]",
+        "Mark “Ask four long-standing volunteers what keeps them coming” as done?",
+        "is now marked done",
+        "Part 4 of 5",
+        "Updates from previous presenters so far:",
+        "Updates from last time",
+        "• Ask four long-standing volunteers what keeps them coming (by Fri 16 Jan) — done",
+        "Update: “I asked four volunteers: all said they stay for the people.",
+        "Part 5 of 5",
+        "dave reacted ✅",
+        "That message is saved as do #1",
+        "Do's matching “listening” — 1 found",
+        "#1 Ask what they have already tried before suggesting anything",
     ]
     at = 0
     for marker in order:  # each appears, and after the one before it
         found = out.find(marker, at)
-        assert found >= 0, f"{marker!r} missing (or out of order) in the demo"
+        assert found >= 0, (
+            f"{marker!r} missing (or out of order) in the demo after:\n{out[at - 300 : at]}"
+        )
         at = found + len(marker)
+    # Bob's private DM stays his: his own line shows it; nothing the bot says repeats it.
+    private = [line for line in out.splitlines() if "hospital" in line or "Room 8" in line]
+    assert private and all("bob (DM to alsbot)" in line for line in private), private
+    # Thanks is not an action, so neither the summary nor a nudge shows it.
+    assert "Action recorded for @bob: Thanks" not in out
+    assert "• Thanks everyone" not in out
+    # Each part fits on a screen.
+    parts = out.split("— Part ")[1:]
+    assert len(parts) == 5 and all(len(part.splitlines()) <= 50 for part in parts)
     assert "Traceback" not in out + result.stderr
     assert not list(tmp_path.iterdir()), "the demo leaves no database behind"
 

@@ -264,3 +264,11 @@ async def test_a_stale_next_press_does_not_advance_twice(h: Harness) -> None:
     assert not any(t.startswith("Presenting") for t in public(out))
     out = await h.press("carol", "Next phase")  # the fresh button works
     assert any(t.startswith("Presenting") for t in public(out))
+
+
+@pytest.mark.asyncio
+async def test_a_session_started_without_presenters_says_so(h: Harness) -> None:
+    out = await h.cmd("alice", "start")
+    shown = public(out)
+    assert any("Presenters: nobody yet" in t for t in shown)
+    assert not any("Presenters: \n" in t or t.rstrip().endswith("Presenters:") for t in shown)
