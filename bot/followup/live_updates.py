@@ -79,7 +79,7 @@ async def on_said(ctx: Ctx, set_info: SetInfo, session: SessionInfo, event: Mess
     _shown_back(
         ctx,
         where,
-        "🔒 Only you see this. Recorded as your update for this session:",
+        "✓ Recorded as your update for this session (this note is only for you):",
         update_id,
         body,
     )

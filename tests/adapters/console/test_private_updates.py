@@ -205,7 +205,7 @@ async def test_a_live_update_counts_during_the_session_and_after_it(tmp_path: Pa
     ]
     runner, _ = await run(tmp_path, SESSION_ONE, NEXT_SESSION, live)
     to_bob = in_thread_to(runner, "bob")
-    shown = [t for t in to_bob if t.startswith("🔒 Only you see this. Recorded as your update")]
+    shown = [t for t in to_bob if t.startswith("✓ Recorded as your update for this session")]
     assert shown and "“The rota is drafted and the team leader is on board”" in shown[0]
     assert any(t.startswith("• Review the budget with finance — open") for t in to_bob)
     to_alice = private_to(runner, "alice")
