@@ -24,7 +24,7 @@ SCOPES: dict[str, str] = {
     "commands": "the /als slash command",
     "chat:write": "post round headers and thread messages, update headers, send ephemerals",
     "im:write": "open a DM (conversations.open) for nudges, question lists and updates",
-    "im:history": "receive DMs to the bot (message.im): outcome updates arrive that way",
+    "im:history": "receive DMs to the bot (message.im): updates, previewed to their author before sharing",
     "channels:history": "see round-thread messages in public channels; read a reacted message",
     "groups:history": "the same in private channels",
     "reactions:read": "reaction_added / reaction_removed, which collect do's",
