@@ -256,6 +256,13 @@ def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
         return EditAction(action_id=small_int(number) or 0, text=words)
     if lowered in ("remove", "delete", "drop") and small_int(after) and " " not in after:
         return RemoveAction(action_id=small_int(after) or 0)
+    if lowered in ("edit", "change", "remove", "delete", "drop") and " " not in after.strip():
+        # `action remove abc`, `action edit`: meant as the command, with no number.
+        verb = "edit" if lowered in ("edit", "change") else "remove"
+        example = "edit 3 call Sam by friday" if verb == "edit" else "remove 3"
+        return _error("action", f"To {verb} an action, give its number as `/als actions` shows "
+                      f"it, e.g. `/als action {example}`. (An action that begins with "
+                      f"“{first}” needs a few more words.)")  # fmt: skip
     owner_words = after if lowered == "for" and after.startswith(("<@", "@")) else rest
     who, words = split1(owner_words)
     ids, leftover = mentions(who)

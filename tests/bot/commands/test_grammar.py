@@ -302,6 +302,10 @@ def test_action(text: str, expected: object) -> None:
         ("by friday", "what you will do"),
         ("before the next session", "what you will do"),
         ("edit 12", "new words"),
+        ("remove abc", "give its number"),
+        ("remove", "give its number"),
+        ("edit", "give its number"),
+        ("delete #x", "give its number"),
         ("<@U1>", "what they will do"),
     ],
 )
