@@ -10,10 +10,13 @@ from collections.abc import AsyncIterator
 import pytest
 import pytest_asyncio
 
+from sqlalchemy import select
+
 from bot.clock import FakeClock
+from bot.store.models import OutcomeUpdate
 from testkit.slack import signing as sign
 from testkit.slack.socket_mode import SocketModeServer
-from testkit.slack.web_api import SlackWebApi
+from testkit.slack.web_api import SlackWebApi, dm_channel
 from testkit.slack.world import SECRET, SET, SlackWorld
 
 ALICE, BOB, CAROL = "UALICE", "UBOB", "UCAROL"
@@ -251,6 +254,40 @@ async def test_dm_outcome_update_is_answered_by_dm(world: SlackWorld) -> None:
     await world.settle()
     assert any("Mark “Call the trustees” as done?" in t for t in world.private(ALICE))
     assert world.api.calls_to("conversations.open")[0].args["users"] == ALICE
+
+
+async def shared_updates(world: SlackWorld) -> list[str]:
+    async with world.bot.store.read() as conn:
+        return [r[0] for r in await conn.execute(select(OutcomeUpdate.__table__.c.text))]
+
+
+@pytest.mark.asyncio
+async def test_a_dm_is_shared_only_when_its_author_presses_share(world: SlackWorld) -> None:
+    """On the real wire: the DM's preview comes back by DM with Block Kit buttons; nothing
+    reaches the set's channel or the record until Alice clicks [Share as my update]."""
+    await with_open_action(world, "Call the trustees by 30 Jan 2026")
+    words = "Trustees call went well, though my mum is unwell again"
+    assert (await world.dm(ALICE, words)).status == 200
+    await world.settle()
+    assert any("Nothing is shared until you press" in t for t in world.private(ALICE))
+    assert not any(words in (m.get("text") or "") for m in world.api.posted(SET))
+    assert await shared_updates(world) == []
+    assert (await world.press(ALICE, "Share as my update", channel=dm_channel(ALICE))).status == 200
+    await world.settle()
+    assert any("Shared — it will be in the next session" in t for t in world.private(ALICE))
+    assert await shared_updates(world) == [words]
+
+
+@pytest.mark.asyncio
+async def test_not_an_update_keeps_nothing(world: SlackWorld) -> None:
+    await with_open_action(world, "Call the trustees by 30 Jan 2026")
+    assert (await world.dm(ALICE, "Sorry, I can't make it next time")).status == 200
+    await world.settle()
+    assert (await world.press(ALICE, "Not an update", channel=dm_channel(ALICE))).status == 200
+    await world.settle()
+    assert await shared_updates(world) == []
+    with pytest.raises(AssertionError, match="no \\[Share as my update\\] button"):
+        await world.press(ALICE, "Share as my update", channel=dm_channel(ALICE))
 
 
 @pytest.mark.asyncio
