@@ -20,6 +20,7 @@ import click
 
 from bot import logs
 from bot.config import Config, ConfigError, load_config, problems_for_running
+from bot.counts import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -247,7 +248,8 @@ def export_dos(
         sys.stdout.buffer.write(content)
         return
     Path(output or filename).write_bytes(content)
-    click.echo(f"wrote {count} do's to {output or filename}", err=True)
+    written = counted(count, "do", "do's")
+    click.echo(f"wrote {written} to {output or filename}", err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover

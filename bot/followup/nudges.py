@@ -18,6 +18,7 @@ from sqlalchemy import select
 
 from bot import timers
 from bot.context import Ctx, Refusal
+from bot.counts import counted
 from bot.dates.local_times import at_local, in_quiet, out_of_quiet
 from bot.events import ButtonPressed
 from bot.followup import actions, nudge_text, outcomes, planning, timer_checks
@@ -84,7 +85,7 @@ async def on_nudge(ctx: Ctx, timer: timers.DueTimer) -> str | None:
         )
         return f"skipped: quiet hours; moved to {later.isoformat()}"
     _send(ctx, timer.id, UserRef.from_key(user_key), session_at, tz, progress.outstanding)
-    return f"sent: {len(progress.outstanding)} action(s)"
+    return f"sent: {counted(len(progress.outstanding), 'action')}"
 
 
 def _send(

@@ -14,6 +14,7 @@ from sqlalchemy import select
 
 from bot import timers
 from bot.context import Ctx
+from bot.counts import counted
 from bot.followup import nudge_text, outcomes, planning, timer_checks
 from bot.replies import Direct, Post, Text
 from bot.router import Router
@@ -93,7 +94,7 @@ async def on_digest(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     body = await digest_text(ctx, state.info, state.next_at)
     for person in facilitators:
         ctx.emit(Direct(user=person, text=body))
-    return f"sent to {len(facilitators)} facilitator(s)"
+    return f"sent to {counted(len(facilitators), 'facilitator')}"
 
 
 def register(router: Router) -> None:

@@ -125,7 +125,7 @@ async def test_two_processes_send_each_of_1000_nudges_exactly_once(postgres_url:
     finally:
         await store.close()
     assert len(nudges) == NUDGES
-    assert {(r.status, r.note) for r in nudges} == {("done", "sent: 1 action(s)")}
+    assert {(r.status, r.note) for r in nudges} == {("done", "sent: 1 action")}
     claimers = Counter(r.claimed_by for r in nudges)
     assert set(claimers) == {"worker-a", "worker-b"}, f"both processes took part: {claimers}"
     assert statuses == {"sent": 2 * NUDGES}

@@ -9,7 +9,6 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
-
 from sqlalchemy import select
 
 from bot.clock import FakeClock

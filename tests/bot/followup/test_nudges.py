@@ -239,7 +239,7 @@ async def test_nudges_due_while_down_go_only_if_still_useful(sqlite_url: str, cl
         assert len(nudge_headers(out, "bob")) == 1, "only the latest of the missed nudges"
         notes = sorted(t.note for t in await timers_of(second, "nudge") if t.status != "cancelled")
         assert notes == [
-            "sent: 1 action(s)",
+            "sent: 1 action",
             "skipped: a later nudge for the same session is due too",
         ]
         reminders = await timers_of(second, "reminder")
