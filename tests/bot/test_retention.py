@@ -108,3 +108,23 @@ def test_retention_settings_are_checked() -> None:
         make_config(url, ALSBOT_RETENTION_TEXT_HOURS="-1")
     with pytest.raises(ConfigError, match="text_hours"):
         make_config(url, ALSBOT_RETENTION_TEXT_HOURS="500", ALSBOT_RETENTION_KEYS_DAYS="2")
+
+
+@pytest.mark.asyncio
+async def test_words_never_confirmed_go_after_two_weeks(tmp_path) -> None:
+    """A DM previewed as an update but never shared is not kept for ever."""
+    h = await Harness.open(f"sqlite+aiosqlite:///{tmp_path}/d.db", FakeClock(START_OF_TESTS))
+    try:
+        await h.cmd("fac", "join")
+        await h.cmd("fac", f"action Ring the {MARK} people")
+        await h.dm("fac", f"The {MARK} people said maybe")
+        assert [d.text for d in await rows(h, Draft)] == [f"The {MARK} people said maybe"]
+        await h.wait(timedelta(days=13))
+        await h.app.prune()
+        assert len(await rows(h, Draft)) == 1
+        await h.wait(timedelta(days=2))
+        await h.app.prune()
+        assert await rows(h, Draft) == []
+        assert await rows(h, OutcomeUpdate) == []
+    finally:
+        await h.close()
