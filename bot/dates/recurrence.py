@@ -61,6 +61,21 @@ def occurrences_after(
     return None  # the calendar ran out
 
 
+def next_after(
+    stored: datetime | None,
+    first: datetime,
+    rec: Recurrence | None,
+    tz: ZoneInfo,
+    now: datetime,
+) -> datetime | None:
+    """The next session strictly after `now`: the schedule's stored time while it is still
+    ahead, else a recurring schedule read forward from `now` (the planner writes it on
+    later; a reader need not wait for it). A one-off whose time has passed has none."""
+    if stored is not None and _as_utc(stored) > _as_utc(now):
+        return stored
+    return occurrences_after(first, rec, tz, now) if rec is not None else None
+
+
 def upcoming(
     first: datetime, rec: Recurrence | None, tz: ZoneInfo, after: datetime, count: int
 ) -> list[datetime]:

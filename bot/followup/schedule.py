@@ -14,7 +14,7 @@ from sqlalchemy import delete, insert, select, update
 
 from bot.commands.values import Schedule
 from bot.context import Ctx, Refusal
-from bot.dates.recurrence import Recurrence, describe, occurrences_after
+from bot.dates.recurrence import Recurrence, describe, next_after
 from bot.events import CommandInvoked
 from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.replies import Ephemeral, Post, Strong, text
@@ -44,16 +44,13 @@ async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
     row = await current(ctx, set_info.id)
     if row is None:
         return None
-    next_at: datetime | None = row.next_at
-    if next_at is not None and next_at > ctx.now:
-        return next_at
-    rec = recurrence_from(row.recurrence)
-    if rec is None:
-        return None
-    upcoming = occurrences_after(row.first_at, rec, set_info.tz, ctx.now)
-    await ctx.conn.execute(
-        update(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id).values(next_at=upcoming)
+    upcoming = next_after(
+        row.next_at, row.first_at, recurrence_from(row.recurrence), set_info.tz, ctx.now
     )
+    if upcoming is not None and upcoming != row.next_at:
+        await ctx.conn.execute(
+            update(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id).values(next_at=upcoming)
+        )
     return upcoming
 
 

@@ -59,7 +59,7 @@ async def changeable(ctx: Ctx, action_id: int, user: UserRef, set_id: int | None
 async def edit(ctx: Ctx, set_info: SetInfo, row: Any, user: UserRef, words: str) -> Text:
     """New words (and a due date, if they name one); a due date not named stays as it was.
     Returns the private answer."""
-    today = await commitments.local_today(ctx, set_info)
+    today = commitments.local_today(ctx, set_info)
     next_day = await commitments.next_session_day(ctx, set_info)
     try:  # only a date: `/als action edit 12 by friday` changes the due date alone
         only = due.read_due(words, today=today, next_session=next_day)

@@ -22,20 +22,18 @@ from sqlalchemy import insert, select
 
 from bot.commands.values import AddAction, AddActionFor
 from bot.context import Ctx, Refusal
-from bot.dates.recurrence import Recurrence, occurrences_after
 from bot.events import CommandInvoked
 from bot.refs import MessageRef, UserRef
 from bot.replies import Button, Direct, Ephemeral, Mention, Post, Reply, Text, text
 from bot.rounds import action_items
-from bot.rounds.sessions import SESSIONS, active_session, header_handle
+from bot.rounds.sessions import SESSIONS, active_session, header_handle, scheduled_next
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.store.models import Action, ScheduleRow
+from bot.store.models import Action
 from bot.store.upsert import inserted_id
 
 ACTIONS = Action.__table__
-SCHEDULES = ScheduleRow.__table__
 MAX_TEXT = 2000
 
 
@@ -93,21 +91,13 @@ class Where:
         return Ephemeral(channel=self.set_info.channel, user=self.actor, text=body, buttons=buttons)
 
 
-async def local_today(ctx: Ctx, set_info: SetInfo) -> date:
+def local_today(ctx: Ctx, set_info: SetInfo) -> date:
     return ctx.now.astimezone(set_info.tz).date()
 
 
 async def next_session_day(ctx: Ctx, set_info: SetInfo) -> date | None:
-    """The next scheduled session's local date (read only: `bot.followup.schedule` owns it)."""
-    row = (
-        await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
-    ).first()
-    if row is None:
-        return None
-    upcoming = row.next_at if row.next_at is not None and row.next_at > ctx.now else None
-    if upcoming is None and row.recurrence:
-        upcoming = occurrences_after(row.first_at, Recurrence(**row.recurrence), set_info.tz,
-                                     ctx.now)  # fmt: skip
+    """The next session's local date, for "before the next session"."""
+    upcoming = await scheduled_next(ctx, set_info)
     return upcoming.astimezone(set_info.tz).date() if upcoming else None
 
 
@@ -116,7 +106,7 @@ async def read_items(
 ) -> list[action_items.Item]:
     return action_items.read_items(
         words,
-        today=await local_today(ctx, set_info),
+        today=local_today(ctx, set_info),
         next_session=await next_session_day(ctx, set_info),
         split=split,
     )

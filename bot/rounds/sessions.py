@@ -8,21 +8,38 @@ state change just arms a new one rather than hunting down the old.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from bot import timers
 from bot.context import Ctx
+from bot.dates.recurrence import Recurrence, next_after
 from bot.rounds import codec, engine
 from bot.rounds.engine import RoundState
-from bot.store.models import Posted, Round
+from bot.set_info import SetInfo
+from bot.store.models import Posted, Round, ScheduleRow
 from bot.store.models import Session as SessionRow
 from bot.store.upsert import inserted_id
 
 SESSIONS = SessionRow.__table__
 ROUNDS = Round.__table__
 POSTED = Posted.__table__
+SCHEDULES = ScheduleRow.__table__
+
+
+async def scheduled_next(ctx: Ctx, set_info: SetInfo) -> datetime | None:
+    """The set's next session after now, as its schedule says — read only: the schedule
+    itself is `bot.followup.schedule`'s, which rolls it on; a round only needs to know it
+    (a due date "before the next session", the summary's "Next session")."""
+    row = (
+        await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
+    ).first()
+    if row is None:
+        return None
+    rec = Recurrence(**row.recurrence) if row.recurrence else None
+    return next_after(row.next_at, row.first_at, rec, set_info.tz, ctx.now)
 
 
 def header_handle(session_id: int) -> str:

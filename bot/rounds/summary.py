@@ -8,39 +8,17 @@ time when it starts: `bot.followup.planning.on_opening`).
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.counts import counted, tally
-from bot.dates.recurrence import Recurrence, occurrences_after
 from bot.refs import UserRef
 from bot.replies import Mention, Text, text
 from bot.rounds import wording
 from bot.rounds.commitments import ACTIONS, due_text
 from bot.rounds.evaluation import EVALUATIONS
-from bot.rounds.sessions import ROUNDS
+from bot.rounds.sessions import ROUNDS, scheduled_next
 from bot.set_info import SetInfo
-from bot.store.models import ScheduleRow
-
-SCHEDULES = ScheduleRow.__table__
-
-
-async def next_session_at(ctx: Ctx, set_info: SetInfo) -> datetime | None:
-    """The next session after now, as the schedule says; a recurring schedule whose stored
-    time has passed (not yet rolled on by the planner) is read forward, never written."""
-    row = (
-        await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
-    ).first()
-    if row is None:
-        return None
-    next_at: datetime | None = row.next_at
-    if next_at is not None and next_at > ctx.now:
-        return next_at
-    if not row.recurrence:
-        return None
-    return occurrences_after(row.first_at, Recurrence(**row.recurrence), set_info.tz, ctx.now)
 
 
 async def presented(ctx: Ctx, session_id: int) -> list[str]:
@@ -89,7 +67,7 @@ async def summary_lines(ctx: Ctx, set_info: SetInfo, session_id: int) -> Text:
         out += f"\nEvaluation: {counted(len(given), 'rating')}, average {average:.1f}/5"
         words = tally(r.word for r in given)
         out += f" — {words}." if words else "."
-    next_at = await next_session_at(ctx, set_info)
+    next_at = await scheduled_next(ctx, set_info)
     if next_at is not None:
         local = next_at.astimezone(set_info.tz)
         out += f"\nNext session: {local.strftime('%A %-d %B %Y, %H:%M')} ({set_info.timezone})."

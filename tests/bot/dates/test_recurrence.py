@@ -11,7 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dates.recurrence import Recurrence, describe, nth_weekday, occurrences_after, upcoming
+from bot.dates.recurrence import (
+    Recurrence,
+    describe,
+    next_after,
+    nth_weekday,
+    occurrences_after,
+    upcoming,
+)
 from bot.dates.when import resolve_local
 
 LONDON = ZoneInfo("Europe/London")
@@ -261,3 +268,15 @@ def test_matches_brute_force(
     found = occurrences_after(first, rec, tz, after)
     assert found is not None and found > after
     assert found == brute_force(first, rec, tz, after)
+
+
+def test_next_after_keeps_a_time_ahead_and_reads_a_passed_one_forward() -> None:
+    first = utc(2026, 1, 12, 10)  # a Monday, 10:00 London
+    now = utc(2026, 1, 20, 9)
+    assert next_after(utc(2026, 1, 26, 10), first, WEEKLY, LONDON, now) == utc(2026, 1, 26, 10)
+    # The stored time has passed (the planner has not rolled it on yet): read forward.
+    assert next_after(utc(2026, 1, 19, 10), first, WEEKLY, LONDON, now) == utc(2026, 1, 26, 10)
+    assert next_after(None, first, FORTNIGHTLY, LONDON, now) == utc(2026, 1, 26, 10)
+    # A one-off whose time has passed has no next session; an instant is not "after" itself.
+    assert next_after(utc(2026, 1, 19, 10), first, None, LONDON, now) is None
+    assert next_after(now, first, None, LONDON, now) is None
