@@ -19,16 +19,16 @@ from bot.events import ButtonPressed, MessagePosted
 from bot.followup import (
     actions,
     dm_reading,
-    privately,
     status_offers,
     status_words,
     update_drafts,
     updates_phase,
 )
-from bot.followup.privately import Privately
 from bot.refs import UserRef
 from bot.replies import Button, Text, text
+from bot.rounds import privately
 from bot.rounds.hooks import SAID_IN_UPDATES
+from bot.rounds.privately import Privately
 from bot.rounds.sessions import SessionInfo
 from bot.router import Router
 from bot.set_info import SetInfo

@@ -16,10 +16,11 @@ from typing import Any
 
 from bot.context import Ctx, Refusal
 from bot.events import ButtonPressed
-from bot.followup import actions, privately, status_words
+from bot.followup import actions, status_words
 from bot.followup.nudge_text import BUTTON_STATUSES, STATUS_LABELS, due_text
-from bot.followup.privately import Privately
 from bot.replies import Button, text
+from bot.rounds import privately
+from bot.rounds.privately import Privately
 from bot.router import Router
 
 PREFIX = "status"

@@ -18,9 +18,10 @@ from typing import Any
 
 from bot.context import Ctx, Refusal
 from bot.events import ButtonPressed
-from bot.followup import actions, privately
+from bot.followup import actions
 from bot.refs import UserRef
 from bot.replies import Button, Direct, Edit, Text, text
+from bot.rounds import privately
 from bot.rounds.sessions import active_session
 from bot.router import Router
 from bot.set_info import SetInfo

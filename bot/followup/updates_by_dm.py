@@ -29,9 +29,9 @@ from bot.followup import (
     status_words,
     update_drafts,
 )
-from bot.followup.privately import Privately
 from bot.refs import UserRef
 from bot.replies import Direct, Text, text
+from bot.rounds.privately import Privately
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets

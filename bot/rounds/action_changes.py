@@ -25,7 +25,7 @@ from bot.dates.when import WhenError
 from bot.events import ButtonPressed, CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Edit, Ephemeral, Mention, Text, text
-from bot.rounds import action_items, commitments
+from bot.rounds import action_items, commitments, privately
 from bot.rounds.commitments import ACTIONS, Where, due_text
 from bot.router import Router
 from bot.set_info import SetInfo
@@ -151,11 +151,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
             words,
             f"\nor `/als action remove {row.id}` to remove it.",
         )
-    ctx.emit(_private(event, set_info, answer))
-
-
-def _private(event: ButtonPressed, set_info: SetInfo, body: Text) -> Ephemeral:
-    return Ephemeral(channel=event.channel or set_info.channel, user=event.user, text=body)
+    ctx.emit((await privately.to_presser(ctx, event)).reply(answer))
 
 
 async def hold(ctx: Ctx, where: Where, words: str) -> int:

@@ -24,8 +24,9 @@ from bot.commands.values import AddAction, AddActionFor
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.refs import MessageRef, UserRef
-from bot.replies import Button, Direct, Ephemeral, Mention, Post, Reply, Text, text
+from bot.replies import Button, Direct, Mention, Post, Reply, Text, text
 from bot.rounds import action_items
+from bot.rounds.privately import Privately
 from bot.rounds.sessions import SESSIONS, active_session, header_handle, scheduled_next
 from bot.router import Router
 from bot.set_info import SetInfo
@@ -84,11 +85,9 @@ class Where:
 
     def private(self, body: Text, buttons: tuple[Button, ...] = ()) -> Reply:
         """Only the actor sees it: in the round's thread during a session."""
-        if self.session_id is not None:
-            return Ephemeral(channel=self.set_info.channel, user=self.actor, text=body,
-                             buttons=buttons, thread=self.thread,
-                             thread_handle=None if self.thread else header_handle(self.session_id))  # fmt: skip
-        return Ephemeral(channel=self.set_info.channel, user=self.actor, text=body, buttons=buttons)
+        handle = header_handle(self.session_id) if self.session_id is not None else None
+        where = Privately(self.actor, self.set_info.channel, self.thread, handle)
+        return where.reply(body, buttons)
 
 
 def local_today(ctx: Ctx, set_info: SetInfo) -> date:

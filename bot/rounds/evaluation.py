@@ -27,6 +27,7 @@ from bot.events import MessagePosted
 from bot.refs import UserRef
 from bot.replies import Direct, Ephemeral, Mention, Text, text
 from bot.rounds.engine import Phase
+from bot.rounds.privately import Privately
 from bot.rounds.sessions import SessionInfo, header_handle
 from bot.set_info import SetInfo
 from bot.sets import records as sets
@@ -154,7 +155,7 @@ async def on_message(
 
 
 def _tell(ctx: Ctx, set_info: SetInfo, event: MessagePosted, body: Text) -> None:
-    ctx.emit(Ephemeral(channel=set_info.channel, user=event.user, text=body, thread=event.thread))
+    ctx.emit(Privately(event.user, set_info.channel, thread=event.thread).reply(body))
 
 
 async def forward_comment(ctx: Ctx, set_info: SetInfo, event: MessagePosted, comment: str) -> str:

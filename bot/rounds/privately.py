@@ -1,8 +1,9 @@
 """Answering one person where they are, seen by nobody else.
 
-Confirmations about someone's own update or actions come from a DM, from a round's thread
-or from a button on either; the answer goes back the same way: a DM by DM, an ephemeral
-message in the channel (in the running session's thread) otherwise. Never a public post.
+Confirmations about someone's own actions, rating or update come from a DM, from a round's
+thread or from a button on either; the answer goes back the same way: a DM by DM, an
+ephemeral message in the channel (in the running session's thread) otherwise. Never a
+public post. Rounds answer this way, and so does the follow-up between sessions.
 """
 
 from __future__ import annotations
