@@ -301,17 +301,17 @@ async def on_closing(ctx: Ctx, set_info: SetInfo, _session: SessionInfo) -> Text
 EARLY_START = timedelta(hours=2)
 
 
-async def on_opening(ctx: Ctx, set_info: SetInfo, _session: SessionInfo) -> Text | None:
+async def on_started(ctx: Ctx, set_info: SetInfo, _session: SessionInfo) -> None:
     """A session started a little before its scheduled time (09:55 for 10:00) is that
     session, not an extra one: its scheduled time is spent now, so the schedule moves on to
     the following session (none, for a one-off) and its reminders, nudges and digest are
-    re-planned. Done when the session opens, because the closing summary reads the
-    schedule before the CLOSING hooks run. Adds no text to the opening."""
+    re-planned. Done when the session starts, because the closing summary reads the
+    schedule before the CLOSING hooks run."""
     row = await schedule.current(ctx, set_info.id)
     if row is None or row.next_at is None:
-        return None
+        return
     if not ctx.now <= row.next_at <= ctx.now + EARLY_START:
-        return None
+        return
     rec = schedule.recurrence_from(row.recurrence)
     following = occurrences_after(row.first_at, rec, set_info.tz, row.next_at) if rec else None
     await ctx.conn.execute(
@@ -321,7 +321,6 @@ async def on_opening(ctx: Ctx, set_info: SetInfo, _session: SessionInfo) -> Text
     )
     for changed in ctx.hooks(SCHEDULE_CHANGED):
         await changed(ctx, set_info, following)
-    return None
 
 
 async def on_roll(ctx: Ctx, timer: timers.DueTimer) -> str | None:
@@ -363,6 +362,6 @@ def register(router: Router) -> None:
     router.hook(SETTINGS_CHANGED, on_settings_changed)
     router.hook(PERSON_CHANGED, on_person_changed)
     router.hook(SCHEDULE_CHANGED, on_schedule_changed)
-    router.hook(rounds_hooks.OPENING, on_opening)
+    router.hook(rounds_hooks.STARTED, on_started)
     router.hook(rounds_hooks.CLOSING, on_closing)
     router.timer(ROLL, on_roll)

@@ -174,6 +174,8 @@ async def start(ctx: Ctx, event: CommandInvoked, command: Start) -> None:
         raise Refusal(f"This set's timings are not valid: {exc}") from None
     step = engine.start(tuple(p.key for p in presenters), timings, ctx.now)
     session = await create_session(ctx, set_info.id, step.state, event.user.key)
+    for started in ctx.hooks(hooks.STARTED):
+        await started(ctx, set_info, session)
     ctx.emit(
         Post(
             channel=set_info.channel,

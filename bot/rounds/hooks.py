@@ -16,6 +16,10 @@ from bot.rounds.sessions import SessionInfo
 from bot.set_info import SetInfo
 
 RoundExtra = Callable[[Ctx, SetInfo, SessionInfo], Awaitable[Text | None]]
+RoundEvent = Callable[[Ctx, SetInfo, SessionInfo], Awaitable[None]]
+
+STARTED: Hook[RoundEvent] = Hook("round:started")
+"""A session has just started (e.g. a little before its scheduled time: that slot is spent)."""
 
 OPENING: Hook[RoundExtra] = Hook("round:opening")
 """Text added to the opening post (e.g. the set's newest do)."""

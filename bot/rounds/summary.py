@@ -3,7 +3,7 @@
 It says what happened: who presented (and who was named but did not get their turn), the
 actions, the ratings with the words people gave, and the next session — which is never the
 time this session was meant for (a session started a little early consumes its scheduled
-time when it starts: `bot.followup.planning.on_opening`).
+time when it starts: `bot.followup.planning.on_started`).
 """
 
 from __future__ import annotations
