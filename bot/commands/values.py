@@ -258,6 +258,11 @@ class AddActionFor:
     )
 
 
+ACTION_NUMBER = Option(
+    "number", INTEGER, required=True, minimum=1, maximum=999_999_999, field="action_id"
+)
+
+
 @dataclass(frozen=True, slots=True)
 class EditAction:
     action_id: int
@@ -269,16 +274,14 @@ class EditAction:
         "change an action's words or due date",
         where=FOR_PERSON,
         options=(
-            Option(
-                "number", INTEGER, required=True, minimum=1, maximum=999_999_999, field="action_id"
-            ),
+            ACTION_NUMBER,
             Option(
                 "what",
                 description="The action's new words, with any due date",
                 required=True,
                 field="text",
             ),
-        ),  # fmt: skip
+        ),
         group=ACTION,
         form="edit",
     )
@@ -293,11 +296,7 @@ class RemoveAction:
         "/als action remove <n>",
         "remove an action",
         where=FOR_PERSON,
-        options=(
-            Option(
-                "number", INTEGER, required=True, minimum=1, maximum=999_999_999, field="action_id"
-            ),
-        ),  # fmt: skip
+        options=(ACTION_NUMBER,),
         group=ACTION,
         form="remove",
     )

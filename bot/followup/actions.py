@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
 from bot.commands.values import GiveUpdate, ListActions
 from bot.context import Ctx, Refusal
@@ -151,19 +151,18 @@ async def remove_update(ctx: Ctx, update_id: int, owner: UserRef) -> Any:
     return row
 
 
-async def updates_in_session(ctx: Ctx, set_id: int, user_key: str, session_id: int) -> int:
-    """How many updates the person has given live in this session so far."""
-    return (
-        await ctx.conn.execute(
-            select(func.count())
-            .select_from(UPDATES)
-            .where(
-                UPDATES.c.set_id == set_id,
-                UPDATES.c.user_key == user_key,
-                UPDATES.c.session_id == session_id,
-            )
+async def updated_in_session(ctx: Ctx, set_id: int, user_key: str, session_id: int) -> bool:
+    """Whether the person has already given an update live in this session."""
+    found = await ctx.conn.execute(
+        select(UPDATES.c.id)
+        .where(
+            UPDATES.c.set_id == set_id,
+            UPDATES.c.user_key == user_key,
+            UPDATES.c.session_id == session_id,
         )
-    ).scalar_one()
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 async def set_status(ctx: Ctx, action_id: int, owner: UserRef, status: str) -> Any:

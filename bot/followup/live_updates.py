@@ -74,7 +74,7 @@ async def on_said(ctx: Ctx, set_info: SetInfo, session: SessionInfo, event: Mess
     where = Privately(event.user, set_info.channel, thread=event.thread)
     if await _replaced_by_edit(ctx, set_info, event.user, where, body):
         return
-    first = not await actions.updates_in_session(ctx, set_info.id, event.user.key, session.id)
+    first = not await actions.updated_in_session(ctx, set_info.id, event.user.key, session.id)
     update_id = await actions.save_update(ctx, set_info, event.user, body, session_id=session.id)
     _shown_back(
         ctx,

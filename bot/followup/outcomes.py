@@ -3,12 +3,13 @@
 A *cycle* runs from the close of the set's latest session to the next one, and includes
 that next session itself: an update given live in its Updates phase (`session_id` set) is
 created before the session closes, so it counts for the cycle it reports on — during the
-session and after — and not for the one that begins at the close.  Within a cycle a
-person has *responded* once they have given an outcome update (a DM they confirmed,
-`/als update`, or live), or once every action they still had has been given a status
-(Done, Partly, Not yet, Dropped) in this cycle.  A DM they have not confirmed is a draft
-(`bot.sets.drafts`), never an update: nothing here reads drafts.  Nudges stop at that point; the facilitators' digest, `/als actions` and the
-Updates phase all read the same answer from here, so they cannot disagree.
+session and after — and not for the one that begins at the close.  Within a cycle a person
+has *responded* once they have given an outcome update (a DM they confirmed, `/als update`,
+or live), or once every action they still had has been given a status (Done, Partly, Not
+yet, Dropped) in this cycle.  A DM they have not confirmed is a draft (`bot.sets.drafts`),
+never an update: nothing here reads drafts.  Nudges stop at that point; the facilitators'
+digest, `/als actions` and the Updates phase all read the same answer from here, so they
+cannot disagree.
 """
 
 from __future__ import annotations
