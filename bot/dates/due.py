@@ -33,11 +33,8 @@ _LEAD = re.compile(
     r"^(?:by|before|until|till|til|no\s+later\s+than|on\s+or\s+before|on|at)\s+", re.IGNORECASE
 )
 _NUMERIC = re.compile(r"(\d{1,2})[/.](\d{1,2})(?:[/.](\d{2}|\d{4}))?")
-_MONTHS = {name.lower(): n for n, name in enumerate(MONTH_NAMES, 1)} | {
-    name[:3].lower(): n for n, name in enumerate(MONTH_NAMES, 1)
-} | {"sept": 9}  # fmt: skip
-_COUNTS = {"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "couple": 2, "few": 3}  # fmt: skip
+# Counts a due date may use that a session's date would not ("in a couple of weeks").
+_LOOSE_COUNTS = {"couple": 2, "few": 3}
 # Words that make a phrase after `by` a date someone meant, even when it can't be read.
 _DATE_HINTS = {"week", "weeks", "month", "months", "fortnight", "session", "meeting",
                "weekend", "year", "eod", "eow", "eom"}  # fmt: skip
@@ -138,8 +135,9 @@ def _special(words: str, today: date, next_session: date | None) -> date | None:
     found = re.fullmatch(
         r"(end|middle|mid)(?:\s+of)?[\s-]+(?:the\s+)?([a-z]+)(?:\s+(\d{4}))?", words
     )
-    if found and found[2] in _MONTHS:
-        return _in_month(found[1], _MONTHS[found[2]], found[3], today)
+    named = when.month_number(found[2]) if found else None
+    if found and named is not None:
+        return _in_month(found[1], named, found[3], today)
     found = re.fullmatch(
         r"(?:in|within)\s+(?:the\s+next\s+)?(\S+)\s+(fortnights?|weeks?|days?)", words
     )
@@ -150,7 +148,7 @@ def _special(words: str, today: date, next_session: date | None) -> date | None:
         return today + timedelta(days=days * count)
     found = re.fullmatch(r"(\w+)\s+week", words)  # "friday week": a week after the coming one
     if found and when.weekday_number(found[1]) is not None:
-        return _coming(today, when.weekday_number(found[1]) or 0) + timedelta(days=7)
+        return when.coming(today, when.weekday_number(found[1]) or 0) + timedelta(days=7)
     numeric = _NUMERIC.fullmatch(words)
     if numeric:
         return _numeric(numeric, today)
@@ -158,16 +156,7 @@ def _special(words: str, today: date, next_session: date | None) -> date | None:
 
 
 def _count(word: str) -> int:
-    if word in _COUNTS:
-        return _COUNTS[word]
-    if word.isdigit() and len(word) <= 3:
-        return int(word)
-    raise WhenError("unreadable", f"I couldn't read {word!r} as a number")
-
-
-def _coming(today: date, weekday: int) -> date:
-    """The next such weekday after today (`friday` on a Friday is a week on, as in `when`)."""
-    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+    return _LOOSE_COUNTS.get(word) or when.count_word(word)
 
 
 def _week_end(today: date, weeks_on: int) -> date:

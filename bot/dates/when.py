@@ -131,6 +131,16 @@ def weekday_number(word: str) -> int | None:
     return _WEEKDAYS.get(word.lower())
 
 
+def month_number(word: str) -> int | None:
+    """1 for January … 12, from any spelling this module reads (`sept`, `Jan`)."""
+    return _MONTHS.get(word.lower())
+
+
+def coming(today: date, weekday: int) -> date:
+    """The next such weekday after today: `friday` said on a Friday is a week on."""
+    return today + timedelta(days=(weekday - today.weekday() - 1) % 7 + 1)
+
+
 def looks_like_date(text: str) -> bool:
     """Whether a short phrase was probably *meant* as a date, so that `by the team` stays part
     of an action's text while `by 31 Feb` is reported as a mistake."""
@@ -225,7 +235,7 @@ def _read(tokens: list[str], today: date, now: datetime) -> When:
         and len(tokens) == 3
         and tokens[2].rstrip("s") in ("hour", "minute", "min")
     ):
-        amount = _count(tokens[1])
+        amount = count_word(tokens[1])
         unit = "hours" if tokens[2].startswith("h") else "minutes"
         return When(instant=_aware(now) + timedelta(**{unit: amount}))
     times = [parsed for token in tokens if (parsed := _time(token)) is not None]
@@ -270,9 +280,9 @@ def _day(words: list[str], today: date) -> date:
         case [weekday] | ["next", weekday] if weekday in _WEEKDAYS:
             # `next monday` is the coming Monday, like `monday`: the two are used
             # interchangeably often enough that a different meaning would surprise.
-            return today + timedelta(days=(_WEEKDAYS[weekday] - today.weekday() - 1) % 7 + 1)
+            return coming(today, _WEEKDAYS[weekday])
         case ["in", amount, unit] if unit.rstrip("s") in ("day", "week", "month"):
-            count = _count(amount)
+            count = count_word(amount)
             if unit.startswith("month"):
                 return _add_months(today, count)
             return today + timedelta(days=count * (7 if unit.startswith("week") else 1))
@@ -333,7 +343,7 @@ def _checked_date(year: int, month: int, day: int) -> date:
         ) from exc
 
 
-def _count(word: str) -> int:
+def count_word(word: str) -> int:
     """A small count (`3`, `three`, `a`); bounded so huge digit strings can't cost anything."""
     if word in _NUMBER_WORDS:
         return _NUMBER_WORDS[word]

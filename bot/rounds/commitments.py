@@ -22,6 +22,7 @@ from sqlalchemy import insert, select
 
 from bot.commands.values import AddAction, AddActionFor
 from bot.context import Ctx, Refusal
+from bot.dates.due import show as show_day
 from bot.events import CommandInvoked
 from bot.refs import MessageRef, UserRef
 from bot.replies import Button, Direct, Mention, Post, Reply, Text, text
@@ -38,8 +39,8 @@ ACTIONS = Action.__table__
 MAX_TEXT = 2000
 
 
-def due_text(due: date | None) -> str:
-    return f" (by {due.strftime('%a %-d %b %Y')})" if due else ""
+def due_text(day: date | None) -> str:
+    return f" (by {show_day(day)})" if day else ""
 
 
 def handle_of(action_id: int) -> str:
