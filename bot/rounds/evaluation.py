@@ -25,7 +25,7 @@ from sqlalchemy import insert, select, update
 from bot.context import Ctx
 from bot.events import MessagePosted
 from bot.refs import UserRef
-from bot.replies import Direct, Ephemeral, Mention, Text, text
+from bot.replies import Direct, Mention, Text, text
 from bot.rounds.engine import Phase
 from bot.rounds.privately import Privately
 from bot.rounds.sessions import SessionInfo, header_handle
@@ -229,11 +229,4 @@ async def rate(
     said += " is recorded."
     if also:
         said += " " + also
-    ctx.emit(
-        Ephemeral(
-            channel=set_info.channel,
-            user=user,
-            text=said,
-            thread_handle=header_handle(session_id),
-        )
-    )
+    ctx.emit(Privately(user, set_info.channel, thread_handle=header_handle(session_id)).reply(said))
