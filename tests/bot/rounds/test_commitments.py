@@ -157,7 +157,8 @@ async def test_the_same_words_twice_are_kept_once(h: Harness) -> None:
     out += await h.cmd("bob", "action Talk to my manager by friday")
     assert len(await actions(h)) == 1
     assert not public(out)
-    assert all("already recorded as #1" in t for t in private_to(out, "bob"))
+    told = private_to(out, "bob")
+    assert len(told) == 2 and all("already recorded as #1" in t for t in told), told
 
 
 @pytest.mark.asyncio
