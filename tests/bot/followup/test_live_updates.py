@@ -166,6 +166,7 @@ async def test_the_updates_phase_shows_a_shared_dm_but_never_a_draft(h: Harness)
     shared = preview(await h.dm("bob", "The centre will send two people"), "bob")
     await press_on(h, "bob", shared, "Share as my update")
     await h.dm("bob", "I am struggling at home at the moment")
+    assert [d.text for d in await stored(h, Draft)] == ["I am struggling at home at the moment"]
     await wait_until(h, utc(2026, 2, 9, 10))
     await h.cmd("alice", "start @dave")
     out = await h.cmd("alice", "next")
