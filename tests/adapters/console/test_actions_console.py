@@ -16,9 +16,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from adapters.console.runner import ConsoleRunner
-from adapters.console.session import console_session
-from bot.config import load_config
 from bot.store.models import Action
+from tests.adapters.console.console_helpers import console_at, play, play_and_show
 
 # Sunday 18 January 2026, 12:00 UTC: already Monday 19 January, 01:00, in Auckland.
 START = datetime(2026, 1, 18, 12, 0, tzinfo=UTC)
@@ -40,16 +39,8 @@ TO_ACTIONS = [
 
 @pytest_asyncio.fixture
 async def console(tmp_path) -> AsyncIterator[tuple[ConsoleRunner, io.StringIO]]:
-    out = io.StringIO()
-    async with console_session(
-        load_config(None, {}), out, db_path=str(tmp_path / "actions.db"), start=START
-    ) as runner:
-        await play(runner, *TO_ACTIONS)
-        yield runner, out
-
-
-async def play(runner: ConsoleRunner, *lines: str) -> None:
-    assert await runner.run_lines(lines) == 0, runner.problems
+    async with console_at(tmp_path, START, *TO_ACTIONS) as opened:
+        yield opened
 
 
 async def actions(runner: ConsoleRunner) -> list[tuple[str, date | None]]:
@@ -58,18 +49,12 @@ async def actions(runner: ConsoleRunner) -> list[tuple[str, date | None]]:
         return [(row.text, row.due) for row in rows]
 
 
-def since(out: io.StringIO, mark: int) -> str:
-    return out.getvalue()[mark:]
-
-
 @pytest.mark.asyncio
 async def test_thanks_is_not_an_action_until_the_presenter_presses(
     console: tuple[ConsoleRunner, io.StringIO],
 ) -> None:
     runner, out = console
-    mark = len(out.getvalue())
-    await play(runner, "bob: Thanks everyone, that was really helpful!")
-    shown = since(out, mark)
+    shown = await play_and_show(runner, out, "bob: Thanks everyone, that was really helpful!")
     assert await actions(runner) == []
     assert "Action recorded" not in shown
     assert "🔒 (only bob sees) alsbot: I haven't recorded “Thanks everyone" in shown
@@ -113,9 +98,9 @@ async def test_edit_and_remove_by_command_and_by_button(
 ) -> None:
     runner, out = console
     await play(runner, "bob: Draft a rota by Friday", "bob: Talk to my manager")
-    mark = len(out.getvalue())
-    await play(runner, "bob: /als action edit 1 Draft a rota with the team leader by 23/01")
-    shown = since(out, mark)
+    shown = await play_and_show(
+        runner, out, "bob: /als action edit 1 Draft a rota with the team leader by 23/01"
+    )
     assert (
         "now reads: ✅ Action recorded for @bob: Draft a rota with the team leader (by Fri 23 Jan 2026)"
         in shown
@@ -127,9 +112,7 @@ async def test_edit_and_remove_by_command_and_by_button(
     assert "🗑 An action of @bob was removed (#2)." in out.getvalue()
 
     await play(runner, "bob: Ring the council in two weeks")
-    mark = len(out.getvalue())
-    await play(runner, "bob: [Edit]")
-    assert "Ring the council by 02/02/2026" in since(out, mark)
+    assert "Ring the council by 02/02/2026" in await play_and_show(runner, out, "bob: [Edit]")
     await play(runner, "alice: [Remove]")  # a facilitator may remove it too
     assert [text for text, _ in await actions(runner)] == ["Draft a rota with the team leader"]
 
@@ -148,9 +131,7 @@ async def test_no_change_after_the_next_session_has_started(
     await play(runner, "bob: /als action edit 1 Draft a rota by next week")  # still fine
     assert await actions(runner) == [("Draft a rota", date(2026, 1, 30))]
     await play(runner, "alice: /als start @carol")
-    mark = len(out.getvalue())
-    await play(runner, "bob: /als action remove 1", "bob: [Edit]")
-    shown = since(out, mark)
+    shown = await play_and_show(runner, out, "bob: /als action remove 1", "bob: [Edit]")
     assert shown.count("The next session has started, so #1 can no longer be edited") == 2
     assert await actions(runner) == [("Draft a rota", date(2026, 1, 30))]
 
@@ -166,10 +147,9 @@ async def test_a_facilitator_records_for_bob_and_the_same_words_are_kept_once(
         "✅ Action recorded for @bob: Ring the council (by Mon 9 Feb 2026) · #1 · recorded by @alice"
         in out.getvalue()
     )
-    mark = len(out.getvalue())
-    await play(runner, "bob: ring the Council!")
+    shown = await play_and_show(runner, out, "bob: ring the Council!")
     assert len(await actions(runner)) == 1
-    assert "(only bob sees) alsbot: That's already recorded as #1" in since(out, mark)
+    assert "(only bob sees) alsbot: That's already recorded as #1" in shown
 
 
 @pytest.mark.asyncio
@@ -177,10 +157,8 @@ async def test_an_unreadable_date_is_said_and_the_action_kept(
     console: tuple[ConsoleRunner, io.StringIO],
 ) -> None:
     runner, out = console
-    mark = len(out.getvalue())
-    await play(runner, "bob: Book the venue by the Ides of March")
+    shown = await play_and_show(runner, out, "bob: Book the venue by the Ides of March")
     assert await actions(runner) == [("Book the venue by the Ides of March", None)]
-    shown = since(out, mark)
     assert "✅ Action recorded for @bob: Book the venue by the Ides of March · #1" in shown
     assert (
         "🔒 (only bob sees) alsbot: I couldn't read the date in “by the Ides of March”" in shown

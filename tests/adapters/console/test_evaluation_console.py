@@ -17,9 +17,8 @@ import pytest_asyncio
 from sqlalchemy import select
 
 from adapters.console.runner import ConsoleRunner
-from adapters.console.session import console_session
-from bot.config import load_config
 from bot.store.models import Action, Evaluation
+from tests.adapters.console.console_helpers import console_at, play
 
 START = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)  # a Monday; London is on UTC in January
 TO_EVALUATION = ["alice: [Next phase]"] * 6  # updates, presenting … actions, evaluation
@@ -28,15 +27,8 @@ COMMENT = "too rushed, we ran out of time for questions"
 
 @pytest_asyncio.fixture
 async def console(tmp_path) -> AsyncIterator[tuple[ConsoleRunner, io.StringIO]]:
-    out = io.StringIO()
-    async with console_session(
-        load_config(None, {}), out, db_path=str(tmp_path / "console.db"), start=START
-    ) as runner:
-        yield runner, out
-
-
-async def play(runner: ConsoleRunner, *lines: str) -> None:
-    assert await runner.run_lines(lines) == 0, runner.problems
+    async with console_at(tmp_path, START) as opened:
+        yield opened
 
 
 async def ratings(runner: ConsoleRunner) -> list[tuple[str, int, str | None]]:

@@ -85,6 +85,14 @@ def seen_by_others(runner: ConsoleRunner, author: str) -> list[Message]:
     ]
 
 
+def nobody_else_sees(runner: ConsoleRunner, author: str, *words: str) -> None:
+    """None of `words` is in any message someone other than `author` can see."""
+    others = seen_by_others(runner, author)
+    assert others, "nobody else was shown anything: the check would prove nothing"
+    for message in others:
+        assert not any(word in message.text for word in words), message
+
+
 def private_to(runner: ConsoleRunner, who: str) -> list[str]:
     return [m.text for m in runner.world.messages.values() if m.only_for == who]
 
@@ -123,8 +131,7 @@ async def test_the_hospital_dm_never_reaches_anyone_else(tmp_path: Path) -> None
     assert "Nothing else from your message is shared with your set." in to_bob
     assert "Here is your message as an update" not in to_bob, "a question is not an update"
     # Nobody else sees a word of it: no post, DM, digest, Updates phase, actions, report.
-    for message in seen_by_others(runner, "bob"):
-        assert "hospital" not in message.text and "Room 8" not in message.text, message
+    nobody_else_sees(runner, "bob", "hospital", "Room 8")
     digest = [t for t in private_to(runner, "alice") if "Before the next session" in t]
     assert digest and "@bob — no update yet" in digest[0]
     updates = [t for t in public(runner) if t.startswith("Updates from last time")]
@@ -179,8 +186,7 @@ async def test_a_shared_dm_opens_the_next_session_and_an_unshared_one_does_not(
     updates = [t for t in public(runner) if t.startswith("Updates from last time")][-1]
     assert "Update: “The team leader and I have a first rota: volunteers pick shifts.”" in updates
     assert "first version" not in updates, "the edited wording replaced the first one"
-    for message in seen_by_others(runner, "bob"):
-        assert "gave up" not in message.text and "leaving" not in message.text, message
+    nobody_else_sees(runner, "bob", "gave up", "leaving")
     rows = runner.rows  # type: ignore[attr-defined]
     assert [r.text for r in rows["updates"]] == [
         "The team leader and I have a first rota: volunteers pick shifts."

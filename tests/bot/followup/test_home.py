@@ -5,16 +5,17 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from adapters.discord.traits import DISCORD_TRAITS
 from bot.context import Ctx
 from bot.events import ButtonPressed, CommandInvoked, DirectMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.sets.records import memberships, same_person
-from bot.store.models import Action, OutcomeUpdate
+from bot.store.models import OutcomeUpdate
 from testkit.harness import WS, Harness, u
 from testkit.recording import RecordingOutlet
+from tests.bot.followup.update_helpers import add_open_action
 
 
 @pytest.mark.asyncio
@@ -56,17 +57,7 @@ async def test_a_discord_dm_reaches_the_set_in_another_server(sqlite_url: str, c
         await h.app.handle(
             CommandInvoked(key="d1", user=UserRef(guild, "7"), channel=channel, text="join")
         )
-        async with h.app.store.write() as conn:
-            await conn.execute(
-                insert(Action.__table__).values(
-                    set_id=1,
-                    owner_key="discord:111:7",
-                    text="Call the centre",
-                    status="open",
-                    created_at=clock.now(),
-                    updated_at=clock.now(),
-                )
-            )
+        await add_open_action(h, 1, "discord:111:7", "Call the centre")
         elsewhere = WorkspaceRef(Platform.DISCORD, "999")  # the adapter's guess for the DM
         dm = ChannelRef(elsewhere, "dm-7")
         await h.app.handle(

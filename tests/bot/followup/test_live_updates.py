@@ -12,7 +12,7 @@ from bot.replies import Ephemeral, Post
 from bot.store.models import Action, Draft, OutcomeUpdate
 from testkit.harness import Harness, private_to
 from testkit.nudges import closed_session, nudge_headers, utc, wait_until
-from tests.bot.followup.update_helpers import press_on, press_private, preview
+from tests.bot.followup.update_helpers import dm_and_share, press_on, press_private
 
 ACTIONS = ("Call the volunteer centre", "Write to the trustees")
 
@@ -163,9 +163,9 @@ async def test_a_live_update_counts_for_its_own_cycle_not_the_next(h: Harness) -
 async def test_the_updates_phase_shows_a_shared_dm_but_never_a_draft(h: Harness) -> None:
     await closed_session(h, actions=ACTIONS)
     await h.cmd("alice", "schedule 9 Feb 2026 10am")
-    shared = preview(await h.dm("bob", "The centre will send two people"), "bob")
-    await press_on(h, "bob", shared, "Share as my update")
+    await dm_and_share(h, "bob", "The centre will send two people")
     await h.dm("bob", "I am struggling at home at the moment")
+    assert [d.text for d in await stored(h, Draft)] == ["I am struggling at home at the moment"]
     await wait_until(h, utc(2026, 2, 9, 10))
     await h.cmd("alice", "start @dave")
     out = await h.cmd("alice", "next")

@@ -8,7 +8,7 @@ import pytest
 
 from bot.events import ButtonPressed
 from bot.replies import Edit
-from testkit.harness import Harness, u
+from testkit.harness import Harness, private_to, u
 from testkit.nudges import (
     action_rows,
     button_on,
@@ -70,6 +70,9 @@ async def test_status_buttons_set_statuses_and_an_update_stops_nudging(h: Harnes
     out = await h.dm("bob", "The centre will send two people from March.")
     assert "Share as my update" in [b.label for b in preview(out, "bob").buttons]
     assert not nudge_headers(await wait_until(h, utc(2026, 2, 6, 12)), "bob")
+    # Held, not shared: to the facilitator Bob has still given no update.
+    held = private_to(await h.cmd("alice", "actions @bob"), "alice")[0]
+    assert "@bob — no update yet" in held, held
     out = await press_on(h, "bob", preview(out, "bob"), "Share as my update")
     reply = dms(out, "bob")[-1].text.plain()
     assert "Shared — it will be in the next session's Updates" in reply

@@ -105,7 +105,8 @@ async def rows(h: Harness, model: Any) -> list[Any]:
         return list(await conn.execute(select(model.__table__)))
 
 
-async def example(steps: list[tuple[str, str]], marked: list[bool], tmp: Path) -> None:
+async def example(steps: list[tuple[str, str]], marked: list[bool], tmp: Path) -> bool:
+    """Run one example; True if a draft was left to share (and its sharing was checked)."""
     db = tmp / f"p{next(_SECRETS)}.db"
     h = await Harness.open(f"sqlite+aiosqlite:///{db}", FakeClock(START_OF_TESTS))
     try:
@@ -150,6 +151,7 @@ async def example(steps: list[tuple[str, str]], marked: list[bool], tmp: Path) -
             )
             shared = (await rows(h, OutcomeUpdate))[0].text
             assert shared in (await what_others_see(h))
+        return bool(waiting)
     finally:
         await h.close()
 
@@ -168,6 +170,7 @@ def test_nothing_of_a_dm_is_seen_by_others_until_shared(
 
 def test_the_property_sees_a_shared_update(tmp_path: Path) -> None:
     """The check is not vacuous: the hospital DM made into a draft and shared is seen."""
-    asyncio.run(
+    shared = asyncio.run(
         example([("dm", "My dad is in hospital again, so the rota waited")], [True], tmp_path)
     )
+    assert shared, "the DM was not held as a draft, so the shared branch never ran"

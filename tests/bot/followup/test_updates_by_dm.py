@@ -6,14 +6,14 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
 from bot.refs import ChannelRef
 from bot.replies import Direct
-from bot.store.models import Action, Draft, OutcomeUpdate
+from bot.store.models import Draft, OutcomeUpdate
 from testkit.harness import WS, Harness, private_to
 from testkit.nudges import closed_session, dms
-from tests.bot.followup.update_helpers import press_on, preview
+from tests.bot.followup.update_helpers import add_open_action, dm_and_press, press_on, preview
 
 
 async def stored(h: Harness, model: Any) -> list[Any]:
@@ -54,8 +54,9 @@ async def test_a_dm_is_previewed_and_held_until_shared(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_only_the_author_can_share_their_draft(h: Harness) -> None:
     await closed_session(h)
-    shown = preview(await h.dm("bob", "My manager was unhelpful again."), "bob")
-    out = await press_on(h, "carol", shown, "Share as my update")
+    out = await dm_and_press(
+        h, "bob", "My manager was unhelpful again.", "Share as my update", by="carol"
+    )
     assert "only the person who said it can" in private_to(out, "carol")[0]
     assert "unhelpful" not in " ".join(private_to(out, "carol"))
     assert await stored(h, OutcomeUpdate) == []
@@ -64,8 +65,7 @@ async def test_only_the_author_can_share_their_draft(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_edit_with_buttons_and_the_next_dm(h: Harness) -> None:
     await closed_session(h)
-    shown = preview(await h.dm("bob", "Called them, no answer yet"), "bob")
-    out = await press_on(h, "bob", shown, "Edit")
+    out = await dm_and_press(h, "bob", "Called them, no answer yet", "Edit")
     assert "Send me the update as you'd like it shared" in private_to(out, "bob")[-1]
     # The next DM is the new wording, whatever it looks like (even a question).
     out = await h.dm("bob", "Called the centre twice; they will ring back by Friday?")
@@ -80,8 +80,7 @@ async def test_edit_with_buttons_and_the_next_dm(h: Harness) -> None:
 @pytest.mark.asyncio
 async def test_not_an_update_keeps_nothing(h: Harness) -> None:
     await closed_session(h)
-    shown = preview(await h.dm("bob", "Honestly I'm exhausted this month"), "bob")
-    out = await press_on(h, "bob", shown, "Not an update")
+    out = await dm_and_press(h, "bob", "Honestly I'm exhausted this month", "Not an update")
     assert "nothing of it is shared or kept" in private_to(out, "bob")[-1]
     assert await stored(h, Draft) == [] and await stored(h, OutcomeUpdate) == []
 
@@ -119,17 +118,7 @@ async def test_with_actions_in_several_sets_point_to_the_command(h: Harness) -> 
     await h.cmd("dan", "start", channel=other)
     await h.cmd("dan", "end", channel=other)
     await h.cmd("bob", "join", channel=other)
-    async with h.app.store.write() as conn:
-        await conn.execute(
-            insert(Action.__table__).values(
-                set_id=2,
-                owner_key="console:local:bob",
-                text="Ring the funder",
-                status="open",
-                created_at=h.clock.now(),
-                updated_at=h.clock.now(),
-            )
-        )
+    await add_open_action(h, 2, "console:local:bob", "Ring the funder")
     out = await h.dm("bob", "It went well")
     assert "use `/als update <text>` in the set's channel" in private_to(out, "bob")[0]
     assert await stored(h, Draft) == [] and await stored(h, OutcomeUpdate) == []

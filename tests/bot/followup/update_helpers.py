@@ -6,9 +6,12 @@ ones a live update is shown back with, and press them where they were shown.
 
 from __future__ import annotations
 
+from sqlalchemy import insert
+
 from bot.events import ButtonPressed
 from bot.refs import ChannelRef
 from bot.replies import Button, Direct, Ephemeral, Reply
+from bot.store.models import Action
 from testkit.harness import GENERAL, WS, Harness, u
 from testkit.nudges import button_on, dms, press_button
 
@@ -26,10 +29,32 @@ async def press_on(h: Harness, who: str, reply: Direct, label: str) -> list[Repl
     return await press_button(h, who, *button_on(reply, label))
 
 
+async def dm_and_press(
+    h: Harness, who: str, text: str, label: str, *, by: str | None = None
+) -> list[Reply]:
+    """`who` DMs `text`; `by` (default: `who`) presses [label] on its preview."""
+    shown = preview(await h.dm(who, text), who)
+    return await press_on(h, by or who, shown, label)
+
+
 async def dm_and_share(h: Harness, who: str, text: str) -> list[Reply]:
     """`who` DMs `text` and presses [Share as my update] on its preview."""
-    shown = preview(await h.dm(who, text), who)
-    return await press_on(h, who, shown, "Share as my update")
+    return await dm_and_press(h, who, text, "Share as my update")
+
+
+async def add_open_action(h: Harness, set_id: int, owner_key: str, words: str) -> None:
+    """An open action written straight to the store, as a closed session would leave it."""
+    async with h.app.store.write() as conn:
+        await conn.execute(
+            insert(Action.__table__).values(
+                set_id=set_id,
+                owner_key=owner_key,
+                text=words,
+                status="open",
+                created_at=h.clock.now(),
+                updated_at=h.clock.now(),
+            )
+        )
 
 
 def private_button(h: Harness, who: str, label: str) -> tuple[Button, ChannelRef]:
@@ -58,4 +83,13 @@ async def press_private(h: Harness, who: str, label: str, *, by: str | None = No
     return h.new()
 
 
-__all__ = ["GENERAL", "dm_and_share", "press_on", "press_private", "preview", "private_button"]
+__all__ = [
+    "GENERAL",
+    "add_open_action",
+    "dm_and_press",
+    "dm_and_share",
+    "press_on",
+    "press_private",
+    "preview",
+    "private_button",
+]

@@ -12,6 +12,7 @@ from bot.events import ButtonPressed
 from bot.replies import Button, Edit, Ephemeral, Post, Reply
 from bot.store.models import Action, Draft
 from testkit.harness import GENERAL, Harness, private_to, public, u
+from tests.bot.rounds.round_helpers import next_phases, to_actions
 
 
 async def actions(h: Harness) -> list:
@@ -22,15 +23,6 @@ async def actions(h: Harness) -> list:
 async def drafts(h: Harness) -> list:
     async with h.app.store.read() as conn:
         return list(await conn.execute(select(Draft.__table__)))
-
-
-async def to_actions(h: Harness, *, schedule: str | None = None) -> None:
-    await h.cmd("alice", "start @bob")
-    await h.cmd("carol", "join")
-    if schedule:
-        await h.cmd("alice", f"schedule {schedule}")
-    for _ in range(5):
-        await h.cmd("alice", "next")  # updates, presenting, questions, summary, actions
 
 
 def private_button(replies: list[Reply], who: str, label: str) -> Button:
@@ -106,8 +98,7 @@ async def test_several_actions_in_one_message_each_with_its_own_date(h: Harness)
     # Sunday 18 January 12:00 UTC is already Monday 19 January 01:00 in Auckland.
     await h.wait(timedelta(days=6, hours=2))
     await h.cmd("alice", "start @bob")
-    for _ in range(5):
-        await h.cmd("alice", "next")
+    await next_phases(h, 5)  # … to Bob's actions
     out = await h.say("bob", "Write up notes by Friday, and share with the team by Monday")
     rows = await actions(h)
     assert [(r.text, r.due) for r in rows] == [
@@ -157,7 +148,8 @@ async def test_the_same_words_twice_are_kept_once(h: Harness) -> None:
     out += await h.cmd("bob", "action Talk to my manager by friday")
     assert len(await actions(h)) == 1
     assert not public(out)
-    assert all("already recorded as #1" in t for t in private_to(out, "bob"))
+    told = private_to(out, "bob")
+    assert len(told) == 2 and all("already recorded as #1" in t for t in told), told
 
 
 @pytest.mark.asyncio

@@ -9,6 +9,7 @@ from bot.replies import Direct, Ephemeral
 from bot.rounds.evaluation import Rating, read_rating
 from bot.store.models import Action, Evaluation
 from testkit.harness import Harness, private_to, public
+from tests.bot.rounds import round_helpers
 
 READS = [
     # (message, score, word, comment)
@@ -94,12 +95,7 @@ async def ratings(h: Harness) -> list[tuple[str, int, str | None]]:
 
 
 async def to_actions(h: Harness) -> None:
-    await h.cmd("alice", "start @bob")
-    for who in ("carol", "dave"):
-        await h.cmd(who, "join")
-    for _ in range(4):  # updates, presenting, questions, summary
-        await h.cmd("alice", "next")
-    await h.cmd("alice", "next")  # actions
+    await round_helpers.to_actions(h, joining=("carol", "dave"))
 
 
 @pytest.mark.asyncio

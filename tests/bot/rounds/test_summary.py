@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from testkit.harness import Harness, private_to, public
+from tests.bot.rounds.round_helpers import next_phases
 
 
 def summary_of(out: list) -> str:
@@ -19,8 +20,7 @@ async def whole_round(h: Harness, presenters: int) -> None:
     """From the opening to the evaluation, each presenter through their four phases."""
     await h.cmd("alice", "next")  # updates
     for _ in range(presenters):
-        for _ in range(4):  # presenting, questions, summary, actions
-            await h.cmd("alice", "next")
+        await next_phases(h, 4)  # presenting, questions, summary, actions
     await h.cmd("alice", "next")  # evaluation
 
 
@@ -52,8 +52,7 @@ async def test_a_presenter_who_left_is_named_as_not_presenting(h: Harness) -> No
     await h.cmd("alice", "next")  # updates
     await h.cmd("carol", "leave")
     await h.cmd("alice", "next")  # presenting: bob
-    for _ in range(4):
-        await h.cmd("alice", "next")  # … to the evaluation
+    await next_phases(h, 4)  # … to the evaluation
     out = await h.cmd("alice", "next")
     summary = summary_of(out)
     assert "\nPresenters: @bob\n" in summary
