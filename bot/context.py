@@ -41,3 +41,6 @@ class Ctx:
 
 class Refusal(Exception):
     """A polite refusal: the processor shows `str(exc)` privately to the person."""
+
+
+OUT_OF_DATE = "That button is out of date."

@@ -101,6 +101,11 @@ class ButtonPressed(Event):
     message: MessageRef | None = None
     kind: ClassVar[str] = "button"
 
+    @property
+    def verb(self) -> str:
+        """What the button does, after the prefix the router matched: `round:next` → `next`."""
+        return self.action_id.partition(":")[2]
+
 
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls

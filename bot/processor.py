@@ -25,7 +25,7 @@ from sqlalchemy import bindparam, select, update
 from bot import logs
 from bot.clock import Clock
 from bot.config import Config
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.dispatch import on_command
 from bot.events import (
     ButtonPressed,
@@ -274,7 +274,7 @@ class Processor:
         if isinstance(event, ButtonPressed):
             handler = self.router.button_handler(event.action_id)
             if handler is None:
-                raise Refusal("That button is out of date.")
+                raise Refusal(OUT_OF_DATE)
             await handler(ctx, event)
             return
         for handler in self.router.events.get(type(event), ()):

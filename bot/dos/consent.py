@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from bot import timers
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.dos.common import COUNTING, DECLINED, EXPIRED, PENDING, REACTIONS, SOURCES
 from bot.dos.do_text import snippet
 from bot.dos.saving import reactors, save_source
@@ -85,10 +85,10 @@ async def _open_handles(ctx: Ctx, source_id: int) -> list[str]:
 
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.action_id.partition(":")[2]
+    verb = event.verb
     source_id, _, stamp = event.value.partition(":")
     if verb not in ("approve", "decline") or not source_id.isdigit():
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     source = (await ctx.conn.execute(select(SOURCES).where(SOURCES.c.id == int(source_id)))).first()
     if source is None or source.status != PENDING:
         raise Refusal("That question has already been answered (or withdrawn).")

@@ -14,7 +14,7 @@ replaces it at once; a DM is previewed first (`bot.followup.update_drafts`).
 
 from __future__ import annotations
 
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.events import ButtonPressed, MessagePosted
 from bot.followup import (
     actions,
@@ -99,9 +99,9 @@ async def on_said(ctx: Ctx, set_info: SetInfo, session: SessionInfo, event: Mess
 
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.action_id.partition(":")[2]
+    verb = event.verb
     if verb not in ("edit", "remove") or not event.value.isdigit():
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     where = await privately.to_presser(ctx, event)
     row = await actions.my_update(ctx, int(event.value), event.user)
     ctx.set_id = row.set_id

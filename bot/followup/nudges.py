@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from bot import timers
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.counts import counted
 from bot.dates.local_times import at_local, in_quiet, out_of_quiet
 from bot.events import ButtonPressed
@@ -119,13 +119,13 @@ def _send(
 
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.action_id.partition(":")[2]
+    verb = event.verb
     if verb == "snooze":
         await _snooze(ctx, event)
         return
     action_part, _, timer_part = event.value.partition(":")
     if verb not in STATUSES or not action_part.isdigit() or not timer_part.isdigit():
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     row = await actions.set_status(ctx, int(action_part), event.user, verb)
     ctx.set_id = row.set_id
     owner_key = row.owner_key  # who the action belongs to (on Discord a DM's user ref differs)
@@ -144,7 +144,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
 
 async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
     if not event.value.isdigit():
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     row = (await ctx.conn.execute(select(TIMERS).where(TIMERS.c.id == int(event.value)))).first()
     payload = (row.payload or {}) if row is not None else {}
     me = payload.get("user")
@@ -154,7 +154,7 @@ async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
         or not me
         or not sets.same_person(ctx, event.user, me)
     ):
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     set_info = await planning.find_set(ctx, int(payload.get("set", 0)))
     if set_info is None:
         raise Refusal("That set no longer exists.")

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.events import ButtonPressed
 from bot.followup import actions, status_words
 from bot.followup.nudge_text import BUTTON_STATUSES, STATUS_LABELS, due_text
@@ -90,13 +90,13 @@ def offer(
 
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.action_id.partition(":")[2]
+    verb = event.verb
     where = await privately.to_presser(ctx, event)
     if verb == "no":
         ctx.emit(where.reply(text("OK — I've left it as it was.")))
         return
     if verb not in STATUSES or not event.value.isdigit():
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     row = await actions.set_status(ctx, int(event.value), event.user, verb)
     ctx.set_id = row.set_id
     ctx.emit(where.reply(text("✓ “", row.text, f"” is now marked {AS_WORDS[verb]}.")))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.events import ButtonPressed
 from bot.followup import actions
 from bot.refs import UserRef
@@ -143,9 +143,9 @@ async def _share(ctx: Ctx, event: ButtonPressed, row: Any, data: dict[str, Any])
 
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.action_id.partition(":")[2]
+    verb = event.verb
     if verb not in ("share", "edit", "drop") or not event.value.isdigit():
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     row = await drafts.mine(ctx, int(event.value), event.user, KIND)
     ctx.set_id = row.set_id
     data = dict(row.data or {})

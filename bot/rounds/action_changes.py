@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 
 from bot.commands.values import EditAction, RemoveAction
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.dates import due
 from bot.dates.when import WhenError
 from bot.events import ButtonPressed, CommandInvoked
@@ -125,17 +125,17 @@ async def remove_command(ctx: Ctx, event: CommandInvoked, command: RemoveAction)
 
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.action_id.partition(":")[2]
+    verb = event.verb
     number_part, _, made = event.value.partition(":")
     try:
         number = int(number_part)
     except ValueError:
-        raise Refusal("That button is out of date.") from None
+        raise Refusal(OUT_OF_DATE) from None
     if verb == "record":
         await _record_held(ctx, event, number)
         return
     if verb not in ("edit", "remove"):
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
     row = await changeable(ctx, number, event.user, None)
     if made and made != commitments.stamp(row.created_at):
         raise Refusal(f"That action was removed; #{number} is now another one.")

@@ -7,7 +7,7 @@ Questions phase; advice is answered with a private, gentle reminder to its autho
 
 from __future__ import annotations
 
-from bot.context import Ctx, Refusal
+from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.events import ButtonPressed, MessagePosted
 from bot.replies import Button, Ephemeral, text
 from bot.rounds import (
@@ -107,12 +107,12 @@ async def _current_step(ctx: Ctx, session_id: int) -> str | None:
 
 
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.action_id.partition(":")[2]
+    verb = event.verb
     session_part, _, extra = event.value.partition(":")
     try:
         session_id = int(session_part)
     except ValueError:
-        raise Refusal("That button is out of date.") from None
+        raise Refusal(OUT_OF_DATE) from None
     moves = {
         "next": engine.Move.NEXT,
         "pause": engine.Move.PAUSE,
@@ -143,7 +143,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         await sets.ensure_member(ctx, set_info.id, event.user)
         await evaluation.rate(ctx, set_info, session.id, event.user, int(extra), None)
     else:
-        raise Refusal("That button is out of date.")
+        raise Refusal(OUT_OF_DATE)
 
 
 def register(router: Router) -> None:
