@@ -63,6 +63,12 @@ class DefaultsConfig:
     nudge_fallback_days: int = 14
     quiet_hours: str = "20:00-08:00"
     reminder_leads: str = "1d,1h"
+    default_time: str = ""  # a session time when none is said; "" = the last session's, else 10:00
+    locale: str = "uk"  # how 03/04 is read: uk = 3 April, us = March 4
+    send_on_weekends: bool = False  # else Saturday/Sunday nudges and reminders move to Friday
+    auto_advance: bool = True  # phases move on when their time is up
+    ground_rules: str = ""  # "" = the bot's own ground rules
+    advice_named: bool = False  # name supporters in the facilitator's advice counts
 
 
 @dataclass(frozen=True)

@@ -90,6 +90,37 @@ def _days(raw: str) -> str:
     return raw.replace(" ", "")
 
 
+def _time_of_day(raw: str) -> str:
+    lowered = raw.lower().replace(" ", "")
+    if lowered in ("off", "last", "none", '""'):
+        return ""
+    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?(am|pm)?", lowered)
+    if match:
+        hour, minute = int(match[1]), int(match[2] or 0)
+        if match[3]:
+            hour = hour % 12 + (12 if match[3] == "pm" else 0) if 1 <= hour <= 12 else 99
+        if hour <= 23 and minute <= 59:
+            return f"{hour:02d}:{minute:02d}"
+    raise ValueError("a time of day such as 10:00 or 2pm, or off (the last session's time)")
+
+
+def _locale(raw: str) -> str:
+    lowered = raw.lower()
+    if lowered in ("uk", "gb", "en-gb", "en_gb"):
+        return "uk"
+    if lowered in ("us", "en-us", "en_us"):
+        return "us"
+    raise ValueError("uk (03/04 is 3 April) or us (03/04 is March 4)")
+
+
+def _ground_rules(raw: str) -> str:
+    if raw.lower() in ("default", "off", "reset", '""'):
+        return ""
+    if len(raw) > 1500:
+        raise ValueError("at most 1,500 characters (or `default` for the bot's own)")
+    return raw
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -120,6 +151,16 @@ SETTINGS: dict[str, Setting] = {
         ),
         Setting("reminder_leads", _leads, "session reminders before each session, e.g. 1d,1h"),
         Setting("nudge_lead_days", _days, "days before a session to nudge past presenters"),
+        Setting("default_time", _time_of_day, "a session's time when none is said"),
+        Setting("locale", _locale, "how dates like 03/04 are read (uk or us)"),
+        Setting(
+            "send_on_weekends",
+            _bool,
+            "send nudges and reminders at weekends (off: they come on the Friday)",
+        ),
+        Setting("auto_advance", _bool, "move to the next phase when its time is up (on/off)"),
+        Setting("ground_rules", _ground_rules, "the set's own ground rules (or default)"),
+        Setting("advice_named", _bool, "name supporters in your private advice counts (on/off)"),
         Setting("my_timezone", _zone, "your own time zone", personal=True),
         Setting("nudges", _bool, "whether you get outcome nudges (on/off)", personal=True),
         Setting("quiet_hours", _quiet, "your quiet hours, e.g. 20:00-08:00", personal=True),

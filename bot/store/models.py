@@ -192,6 +192,10 @@ class ScheduleRow(Base):
     first_at: Mapped[datetime]
     recurrence: Mapped[dict[str, Any] | None]
     next_at: Mapped[datetime | None]
+    # The first session's end (later ones keep its length), where it is and how to join.
+    ends_at: Mapped[datetime | None]
+    venue: Mapped[str | None] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(String(500))
 
 
 class Timer(Base):
