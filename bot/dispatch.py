@@ -70,10 +70,11 @@ async def resolve_set(
 
     A set created here gets its first facilitator from the first facilitator command run in
     it (`start`, `facilitator`), so a team needs no admin step to begin; `join` creates the
-    set without making anyone its facilitator.
+    set and its handler makes the joiner facilitator of a set that has none. Under
+    `SET_UP` a missing set stays None: the handler sets it up (`bot.sets.setup`).
     """
     where = spec.where
-    if found is not None or where is SetPolicy.OPTIONAL:
+    if found is not None or where in (SetPolicy.OPTIONAL, SetPolicy.SET_UP):
         set_info = found
     elif where is SetPolicy.EXISTING:
         set_info = await sets.require_set(ctx, event.channel)  # there is none: it refuses
@@ -97,6 +98,8 @@ async def check_role(
     """Refuse unless `event.user` holds `role` in the command's set."""
     if role is Role.ANYONE:
         return
+    if set_info is None and spec.where is SetPolicy.SET_UP:
+        return  # the handler sets the set up, with this person as its facilitator
     if set_info is None:
         raise TypeError(f"/als {spec.verb} is declared for a {role} but resolves no set")
     if role is Role.FACILITATOR:

@@ -34,6 +34,9 @@ class SetPolicy(StrEnum):
     EXISTING = "existing"  # the channel's set; refused where the channel has none
     CREATE = "create"  # the channel's set, created by the first command that needs it
     FOR_PERSON = "for person"  # the channel's set, else the person's only set (from a DM)
+    # The channel's set, or None: the handler sets one up with the runner as its facilitator
+    # (`bot.sets.setup`), so the role is checked only where a set already exists.
+    SET_UP = "set up"
 
 
 class OptionKind(StrEnum):

@@ -17,7 +17,7 @@ from bot.commands.spec import CommandSpec, Group, Option, OptionKind, Role, SetP
 from bot.dates.recurrence import Recurrence
 
 ANYONE, MEMBER, PRESENTER, FACILITATOR = Role
-OPTIONAL, EXISTING, CREATE, FOR_PERSON = SetPolicy
+OPTIONAL, EXISTING, CREATE, FOR_PERSON, SET_UP = SetPolicy
 TEXT, PERSON, INTEGER, FLAG, CHOICE = OptionKind
 
 
@@ -45,6 +45,19 @@ class Help:
 
 
 @dataclass(frozen=True, slots=True)
+class SetUp:
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "setup",
+        "/als setup",
+        "set up an Action Learning Set in this channel, with you as its facilitator",
+        "Run `/als setup` once in the set's own (preferably private) channel, before the "
+        "first session; it shows the next steps: the schedule, inviting people, settings. "
+        "Run again, it says who facilitates.",
+        aliases=("set-up",),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Start:
     presenters: tuple[str, ...] = ()  # user ids, in the order given
 
@@ -52,7 +65,8 @@ class Start:
         "start",
         "/als start [@presenter …]",
         "open a session, with presenters in the order given",
-        "Without presenters, the bot asks who would like to present.",
+        "E.g. `/als start @sam @alex`: Sam presents first. Without presenters, the bot asks "
+        "who would like to present.",
         role=FACILITATOR,
         where=CREATE,
         doing="start a session",
@@ -69,7 +83,7 @@ class Next:
         "next",
         "/als next",
         "move the session on to its next phase",
-        "Facilitators use it when a phase is done before its time is up.",
+        "Facilitators use `/als next` when a phase is done before its time is up.",
         role=FACILITATOR,
         where=EXISTING,
     )
@@ -81,7 +95,7 @@ class Pause:
         "pause",
         "/als pause",
         "pause the session's timer",
-        "`/als resume` carries on.",
+        "`/als pause` stops the clock; `/als resume` carries on.",
         role=FACILITATOR,
         where=EXISTING,
     )
@@ -93,7 +107,7 @@ class Resume:
         "resume",
         "/als resume",
         "carry on after a pause",
-        "The phase continues with the time left.",
+        "After `/als pause`, `/als resume` continues the phase with the time left.",
         role=FACILITATOR,
         where=EXISTING,
     )
@@ -105,7 +119,7 @@ class End:
         "end",
         "/als end",
         "close the session and post its summary",
-        "Actions recorded so far are kept.",
+        "`/als end` closes it at once, even early; actions recorded so far are kept.",
         role=FACILITATOR,
         where=EXISTING,
     )
@@ -117,7 +131,8 @@ class Join:
         "join",
         "/als join",
         "become a member of this set",
-        "Members get nudges and reminders between sessions.",
+        "Run `/als join` in the set's channel. Members get nudges and reminders between "
+        "sessions. In a set with no facilitator, the person who joins becomes it.",
         where=CREATE,
     )
 
@@ -128,7 +143,8 @@ class Leave:
         "leave",
         "/als leave",
         "stop being a member of this set",
-        "Your past actions stay until you use `/als forget-me`.",
+        "`/als leave` in the set's channel. Your past actions stay until you use "
+        "`/als forget-me`. The only facilitator can leave once another is added.",
         where=EXISTING,
     )
 
@@ -142,7 +158,11 @@ class FacilitatorChange:
         "facilitator",
         "/als facilitator add|remove @user",
         "add or remove a facilitator",
-        "Facilitators run sessions and change the set's settings.",
+        "Facilitators run sessions and change the set's schedule and settings, e.g. "
+        "`/als facilitator add @sam`. A set keeps at least one: the last can't be removed "
+        "or leave while others remain. A set with no facilitator (one made by an older "
+        "alsbot) gets one from the first person to run `/als facilitator add @yourname` "
+        "or `/als join` in it.",
         role=FACILITATOR,
         where=CREATE,
         options=(
@@ -172,9 +192,10 @@ class Schedule:
         "monthly on the 2nd tuesday] · /als schedule · /als schedule off",
         "set, show or clear when the set meets",
         "Say a day and a time in your time zone, e.g. `/als schedule thursday 10am fortnightly` "
-        "or `/als schedule 10am monthly on the last friday`.",
+        "or `/als schedule 10am monthly on the last friday`. In a channel with no set yet, "
+        "setting a schedule sets one up, with you as its facilitator.",
         role=FACILITATOR,
-        where=EXISTING,
+        where=SET_UP,
         options=(
             Option(
                 "when",
@@ -200,7 +221,9 @@ ACTION = Group(
     "or `before the next session` at the end to give it a due date. Several actions in one "
     "message (one a line, or `X by Friday, and Y by Monday`) are recorded one by one. An action "
     "can be edited or removed, by the person who committed to it or a facilitator, until the "
-    "next session starts; `<n>` is its number as `/als actions` shows it.",
+    "next session starts; `<n>` is its number as `/als actions` shows it. E.g. "
+    "`/als action call Sam by friday`, `/als action @bob ask the board by 23/01`, "
+    "`/als action edit 3 call Sam by monday`, `/als action remove 3`.",
     about="Your actions: record, edit or remove one",
 )
 
@@ -309,8 +332,9 @@ class ListActions:
     spec: ClassVar[CommandSpec] = CommandSpec(
         "actions",
         "/als actions [@user]",
-        "list open actions, yours or someone else's",
-        "Without a name, shows your own.",
+        "list the set's open actions, or one person's",
+        "`/als actions` shows everyone's open actions and who has given an update; "
+        "`/als actions @sam` shows only Sam's.",
         where=FOR_PERSON,
         options=(Option("person", PERSON),),
     )
@@ -324,7 +348,8 @@ class GiveUpdate:
         "update",
         "/als update <what happened>",
         "report progress on your actions",
-        "Updates are shared at the start of the next session.",
+        "E.g. `/als update I spoke to Sam; the rota starts in May`. Updates are shared at "
+        "the start of the next session.",
         role=MEMBER,
         where=FOR_PERSON,
         options=(Option("what", description="What happened", required=True),),
@@ -334,7 +359,8 @@ class GiveUpdate:
 DOS = Group(
     "dos",
     "search, browse or export the set's do's",
-    "Do's are small practical tips, collected when people react to a message.",
+    "Do's are small practical tips, collected when people react to a message. E.g. "
+    "`/als dos volunteers`, `/als dos random`, `/als dos export csv`.",
     about="The set's do's: small, practical tips",
     aliases=("do's",),
 )
@@ -409,7 +435,7 @@ class Report:
         "report",
         "/als report",
         "summarise the set's sessions, actions and ratings",
-        "Only counts and what people chose to record; never what was said.",
+        "`/als report` shows only counts and what people chose to record; never what was said.",
         role=FACILITATOR,
         where=EXISTING,
     )
@@ -427,7 +453,8 @@ class Settings:
         "settings",
         "/als settings [key [value]]",
         "show or change the set's settings",
-        "With no key, lists them all; with a key, shows it; with a value, changes it.",
+        "With no key, lists them all; with a key, shows it; with a value, changes it, e.g. "
+        "`/als settings timezone Europe/London`.",
         options=(Option("key"), Option("value")),
         aliases=("setting",),
     )
@@ -439,7 +466,7 @@ class ExportMe:
         "export-me",
         "/als export-me",
         "get a copy of everything stored about you",
-        "Sent to you privately.",
+        "`/als export-me` sends it to you privately.",
         aliases=("exportme", "export_me"),
     )
 
@@ -467,6 +494,7 @@ class ForgetMe:
 
 Command = (
     Help
+    | SetUp
     | Start
     | Next
     | Pause

@@ -56,7 +56,7 @@ async def list_actions(ctx: Ctx, event: CommandInvoked, command: ListActions) ->
         body = (
             text("No open actions", " for ", Mention(owner))
             if owner
-            else text("No open actions in this set.")
+            else text("No open actions in this set")
         )
         ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body + "."))
         return

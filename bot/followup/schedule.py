@@ -20,7 +20,7 @@ from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.replies import Ephemeral, Post, Strong, text
 from bot.router import Router
 from bot.set_info import SetInfo
-from bot.sets import records as sets
+from bot.sets.setup import set_for_command
 from bot.store.models import ScheduleRow
 
 SCHEDULES = ScheduleRow.__table__
@@ -55,7 +55,7 @@ async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
 
 
 async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
-    set_info = sets.command_set(ctx)
+    set_info = await set_for_command(ctx, event, command)
     if command.first is None and not command.clear:
         upcoming = await next_session(ctx, set_info)
         row = await current(ctx, set_info.id)

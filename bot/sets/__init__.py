@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.router import Router
-from bot.sets import membership, privacy, report, settings
+from bot.sets import membership, privacy, report, settings, setup
 
 
 def register(router: Router) -> None:
-    for module in (membership, report, settings, privacy):
+    for module in (setup, membership, report, settings, privacy):
         module.register(router)

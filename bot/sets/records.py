@@ -1,8 +1,8 @@
 """Sets and their members: who belongs where, and who may do what.
 
-A set is a channel.  The first person to start a round (or add a facilitator) in a channel
-creates its set and becomes its facilitator, so a team needs no admin step to begin;
-after that only facilitators can hand the role on.
+A set is a channel.  The first person to set it up (`/als setup`, or a first `/als schedule`),
+start a round or add a facilitator in a channel creates its set and becomes its facilitator,
+so a team needs no admin step to begin; after that only facilitators can hand the role on.
 """
 
 from __future__ import annotations
@@ -59,13 +59,16 @@ async def create_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
     return await get_set(ctx, inserted_id(result))
 
 
+NO_SET = (
+    "This channel has no Action Learning Set yet. "
+    "Set one up here with `/als setup`: you become its facilitator."
+)
+
+
 async def require_set(ctx: Ctx, channel: ChannelRef) -> SetInfo:
     found = await find_set(ctx, channel)
     if found is None:
-        raise Refusal(
-            "This channel has no Action Learning Set yet. "
-            "A facilitator can begin one here with `/als start`."
-        )
+        raise Refusal(NO_SET)
     return found
 
 
@@ -198,13 +201,25 @@ async def facilitator_count(ctx: Ctx, set_id: int) -> int:
     ).scalar_one()
 
 
+async def member_count(ctx: Ctx, set_id: int) -> int:
+    return (
+        await ctx.conn.execute(
+            select(func.count())
+            .select_from(MEMBERS)
+            .where(MEMBERS.c.set_id == set_id, MEMBERS.c.active.is_(True))
+        )
+    ).scalar_one()
+
+
 async def facilitators(ctx: Ctx, set_id: int) -> list[UserRef]:
     rows = await ctx.conn.execute(
-        select(MEMBERS.c.user_key).where(
+        select(MEMBERS.c.user_key)
+        .where(
             MEMBERS.c.set_id == set_id,
             MEMBERS.c.is_facilitator.is_(True),
             MEMBERS.c.active.is_(True),
         )
+        .order_by(MEMBERS.c.id)
     )
     return [UserRef.from_key(r[0]) for r in rows]
 

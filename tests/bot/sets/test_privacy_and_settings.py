@@ -96,7 +96,7 @@ async def test_settings_validate_and_respect_roles(h: Harness) -> None:
 
 @pytest.mark.asyncio
 async def test_facilitator_role_rules(h: Harness) -> None:
-    await h.cmd("alice", "start")
+    await h.cmd("alice", "start @bob")  # bob is a member: alice may not leave him leaderless
     out = await h.cmd("alice", "facilitator remove @alice")
     assert "at least one facilitator" in private_to(out, "alice")[0]
     out = await h.cmd("alice", "leave")
