@@ -38,11 +38,17 @@ class Event:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommandInvoked(Event):
-    """`/als <text>`.  Adapters normalise user mentions in `text` to `<@ID>`."""
+    """`/als <text>`.  Adapters normalise user mentions in `text` to `<@ID>`.
+
+    `channel_private` is whether the platform says the channel is private (None: not asked,
+    or it could not say); the core asks, before the transaction, only for a command that
+    needs to know (`/als start`: `bot.rounds.room`).
+    """
 
     channel: ChannelRef
     text: str
     thread: MessageRef | None = None
+    channel_private: bool | None = None
     kind: ClassVar[str] = "command"
 
 

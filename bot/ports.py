@@ -2,7 +2,8 @@
 
 An adapter calls a `Submitter` (the core's `Alsbot`) with each event it translates; it
 implements `Outlet` (render and send one reply natively) and, when its platform does not
-put the reacted-to message in a reaction event, `MessageSource`; and it declares its
+put the reacted-to message in a reaction event (or cannot say whether a channel is private
+without being asked), `MessageSource`; and it declares its
 platform's `PlatformTraits` when it attaches, so that the core never asks which platform
 it is on.  Delivery errors are reported with the two exceptions below so that the delivery
 loop, not the adapter, decides about retries, pacing and recording permanent failures.
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Protocol
 
 from bot.events import Event
-from bot.refs import MessageRef, Platform, UserRef
+from bot.refs import ChannelRef, MessageRef, Platform, UserRef
 from bot.replies import Reply
 
 
@@ -91,7 +92,13 @@ class FetchedMessage:
 
 
 class MessageSource(Protocol):
+    """What the core may ask the platform, before an event's transaction (never inside it)."""
+
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None: ...
+
+    async def channel_is_private(self, channel: ChannelRef) -> bool | None:
+        """Can only invited people see the channel? None when the platform cannot say."""
+        ...
 
 
 Permalink = Callable[[MessageRef], str | None]

@@ -6,7 +6,8 @@ edited while the bot was away, so the message is always fetched.
 
 Without the privileged MESSAGE_CONTENT intent Discord returns other people's messages with
 empty content.  That is reported faithfully — `text=""` with `content_missing` set on the
-source — so the core can tell the facilitator instead of saving empty do's.
+source — so the core can tell the facilitator instead of saving empty do's. Whether a
+channel is private is read from the client's cache of the server (`channel_is_private`).
 """
 
 from __future__ import annotations
@@ -56,3 +57,18 @@ class DiscordMessageSource:
             thread=thread,
             author_is_bot=bool(author.get("bot")),
         )
+
+    async def channel_is_private(self, channel: ChannelRef) -> bool | None:
+        """A server channel (or a thread's parent) whose @everyone role cannot view it is
+        private; a DM is private. Read from what the client already holds (its cache of
+        the server's channels and roles), so no request is made; None when not cached."""
+        where = self.client.get_channel(int(channel.id))
+        if isinstance(where, discord.Thread):
+            if where.type is discord.ChannelType.private_thread:
+                return True
+            where = where.parent
+        if isinstance(where, (discord.DMChannel, discord.GroupChannel)):
+            return True
+        if isinstance(where, discord.abc.GuildChannel):
+            return not where.permissions_for(where.guild.default_role).view_channel
+        return None

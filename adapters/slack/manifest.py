@@ -29,6 +29,8 @@ SCOPES: dict[str, str] = {
     "groups:history": "the same in private channels",
     "reactions:read": "reaction_added / reaction_removed, which collect do's",
     "files:write": "send exports (do's, export-me) as files",
+    "channels:read": "is a set's channel public? (conversations.info, before /als start warns)",
+    "groups:read": "the same for a private channel",
 }
 
 # Events the adapter acts on, each with the scope that delivers it.
@@ -51,6 +53,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.open": "im:write",
     "conversations.history": "channels:history",
     "conversations.replies": "channels:history",
+    "conversations.info": "channels:read",
     "views.publish": None,
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",

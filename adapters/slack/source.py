@@ -4,7 +4,8 @@
 needs the text and whether it sits in a round's thread.  The core asks after the event is
 durable (never on the acknowledgement path), so a slow Web API costs nothing but latency.
 Top-level messages come from `conversations.history`; replies inside a thread only from
-`conversations.replies`, hence two tries.
+`conversations.replies`, hence two tries. Whether a channel is private comes from
+`conversations.info`, asked only before `/als start` (`bot.rounds.room`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.translate import ID, core_text
 from bot.ports import FetchedMessage
-from bot.refs import MessageRef, UserRef
+from bot.refs import ChannelRef, MessageRef, UserRef
 
 GONE = frozenset(
     {"channel_not_found", "thread_not_found", "message_not_found", "not_in_channel", "is_archived"}
@@ -48,6 +49,24 @@ class SlackMessageSource:
         if found is None:
             return None
         return to_fetched(message, found)
+
+    async def channel_is_private(self, channel: ChannelRef) -> bool | None:
+        """`conversations.info`: `is_private` for a channel; a DM or group DM is private.
+        None when Slack will not say (the channel out of the bot's sight, a missing scope)."""
+        try:
+            answer = await self.client.conversations_info(channel=channel.id)
+        except SlackApiError as error:
+            data = error.response.data if isinstance(error.response.data, dict) else {}
+            if data.get("error") in GONE or data.get("error") == "missing_scope":
+                return None
+            raise
+        info = answer.get("channel")
+        if not isinstance(info, Mapping):
+            return None
+        if info.get("is_im") or info.get("is_mpim"):
+            return True
+        private = info.get("is_private")
+        return private if isinstance(private, bool) else None
 
 
 def _with_ts(messages: Any, ts: str) -> Mapping[str, Any] | None:

@@ -92,6 +92,19 @@ def parse(text: str, *, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     return parser(rest, now, tz)
 
 
+def verb_of(text: str) -> str | None:
+    """The verb `parse` would read `text` as (aliases resolved), without reading the rest:
+    cheap enough to decide, before an event's transaction, whether a command needs anything
+    from the platform."""
+    words = text.strip().split(maxsplit=2)
+    if words and clean(words[0]).lower() == "/als":
+        words = words[1:]
+    if not words:
+        return "help"
+    verb = _canonical(words[0])
+    return verb if verb in BY_VERB else None
+
+
 def help_text(topic: str | None = None) -> str:
     """The help shown for `/als help [topic]`: every verb with a one-line description."""
     verb = _canonical(topic) if topic else None

@@ -454,7 +454,9 @@ class Settings:
         "/als settings [key [value]]",
         "show or change the set's settings",
         "With no key, lists them all; with a key, shows it; with a value, changes it, e.g. "
-        "`/als settings timezone Europe/London`.",
+        "`/als settings timezone Europe/London`. `/als settings ground_rules + Phones on "
+        "silent` adds a ground rule to the Opening's; other text replaces them, `default` "
+        "restores the bot's own.",
         options=(Option("key"), Option("value")),
         aliases=("setting",),
     )

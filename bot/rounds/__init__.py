@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.rounds import action_changes, chat, commitments, control
+from bot.rounds import action_changes, chat, commitments, control, room
 from bot.router import Router
 
 
 def register(router: Router) -> None:
-    for module in (control, commitments, action_changes, chat):
+    for module in (control, room, commitments, action_changes, chat):
         module.register(router)

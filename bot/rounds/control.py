@@ -107,7 +107,9 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
             await record_round(ctx, session.id, effect.presenter, state.current)
         if effect.phase == Phase.CLOSED:
             return
-        intro = wording.phase_intro(state, effect.presenter)
+        intro = wording.phase_intro(
+            state, effect.presenter, str(set_info.setting(ctx, "ground_rules") or "")
+        )
         if effect.phase == Phase.OPENING:
             intro += await _extras(ctx, hooks.OPENING, set_info, session)
         if effect.phase == Phase.UPDATES:
@@ -281,7 +283,6 @@ async def on_phase_timer(ctx: Ctx, timer: DueTimer) -> str | None:
 
 
 def register(router: Router) -> None:
-    router.command(Start, start)
     router.command(Next, control)
     router.command(Pause, control)
     router.command(Resume, control)

@@ -12,6 +12,7 @@ from bot.refs import UserRef
 from bot.replies import Button, Mention, Strong, Text, text
 from bot.rounds import engine
 from bot.rounds.engine import Phase, RoundState
+from bot.sets import ground_rules as rules
 
 TITLES = {
     Phase.OPENING: "Opening",
@@ -96,16 +97,8 @@ def comment_note(named: bool) -> str:
     return f"\nA comment longer than a word is also passed to the facilitators by DM, {how}."
 
 
-GROUND_RULES = (
-    "Ground rules for this session:\n"
-    "• Confidentiality: what is shared here stays here. The bot keeps no transcript.\n"
-    "• Listen with empathy and suspend judgement.\n"
-    "• Supporters ask open questions (what, how, who…), not advice.\n"
-    "• The presenter owns the problem and decides the actions."
-)
-
-
-def phase_intro(state: RoundState, presenter: str | None) -> Text:
+def phase_intro(state: RoundState, presenter: str | None, ground_rules: str = "") -> Text:
+    """`ground_rules` is the set's setting ("" = the bot's own rules)."""
     phase = state.phase
     t = state.timings
     who = text(Mention(UserRef.from_key(presenter))) if presenter else text("the presenter")
@@ -114,7 +107,7 @@ def phase_intro(state: RoundState, presenter: str | None) -> Text:
             text(
                 Strong("Opening"),
                 "\n",
-                GROUND_RULES,
+                rules.opening_text(ground_rules),
                 "\nTime plan: ",
                 time_plan(t),
                 "\nPresenters: ",

@@ -21,6 +21,7 @@ from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, Text, text
 from bot.router import Router
 from bot.set_info import SetInfo
+from bot.sets import ground_rules
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_CHANGED, SETTINGS_CHANGED
 from bot.store.models import Set as SetRow
@@ -159,7 +160,12 @@ SETTINGS: dict[str, Setting] = {
             "send nudges and reminders at weekends (off: they come on the Friday)",
         ),
         Setting("auto_advance", _bool, "move to the next phase when its time is up (on/off)"),
-        Setting("ground_rules", _ground_rules, "the set's own ground rules (or default)"),
+        Setting(
+            "ground_rules",
+            _ground_rules,
+            "the Opening's ground rules: `+ <rule>` adds one, text replaces them, "
+            "`default` restores the bot's",
+        ),
         Setting("advice_named", _bool, "name supporters in your private advice counts (on/off)"),
         Setting("my_timezone", _zone, "your own time zone", personal=True),
         Setting("nudges", _bool, "whether you get outcome nudges (on/off)", personal=True),
@@ -200,7 +206,10 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
         )
         return
     try:
-        value = setting.read(command.value.strip())
+        raw = command.value.strip()
+        if name == "ground_rules" and set_info is not None:  # "+ <rule>" adds to the current
+            raw = ground_rules.with_rule(str(set_info.setting(ctx, name)), raw)
+        value = setting.read(raw)
     except ValueError as exc:
         raise Refusal(f"{name} must be {exc}.") from None
     if setting.personal:
@@ -241,6 +250,8 @@ async def _listing(ctx: Ctx, event: CommandInvoked, set_info: SetInfo | None) ->
                 )
                 if isinstance(current, bool):
                     current = "on" if current else "off"
+                if s.name == "ground_rules":
+                    current = " · ".join(ground_rules.rules(current)) if current else "the bot's"
                 out += f"\n• {s.name} = {current} — {s.help}"
     row = await sets.person(ctx, event.user)
     out += "\nYours:"

@@ -116,6 +116,7 @@ class ChannelInfo:
     archived: bool = False
     members: set[str] = field(default_factory=set)
     message_count: int = 0
+    overwrites: list[JSON] = field(default_factory=list)  # permission_overwrites
 
     @property
     def is_thread(self) -> bool:
@@ -137,7 +138,7 @@ class ChannelInfo:
             "guild_id": self.guild_id,
             "name": self.name,
             "position": 0,
-            "permission_overwrites": [],
+            "permission_overwrites": list(self.overwrites),
             "nsfw": False,
             "parent_id": self.parent_id,
             "rate_limit_per_user": 0,

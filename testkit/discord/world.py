@@ -31,6 +31,8 @@ from testkit.discord.payloads import (
 
 EPHEMERAL = 1 << 6
 ALL_PERMISSIONS = (1 << 41) - 1
+ADMINISTRATOR = 1 << 3
+VIEW_CHANNEL = 1 << 10
 
 
 class ApiError(Exception):
@@ -95,11 +97,15 @@ class World:
     commands: dict[str, list[JSON]] = field(default_factory=dict)  # scope -> registered
     reactions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     outsiders: set[str] = field(default_factory=set)  # users who share no guild with the bot
+    # What @everyone may do: everything but administrator (which would override every
+    # channel's overwrites, so no channel could be private).
+    everyone_permissions: int = ALL_PERMISSIONS & ~ADMINISTRATOR
     emit: Callable[[str, JSON], None] = lambda t, d: None
 
     def __post_init__(self) -> None:
         self.users[self.bot.id] = self.bot
-        self.general = self.add_channel("general")
+        # The set's channel, private as docs/DISCORD.md advises; `add_channel` makes others.
+        self.general = self.add_channel("general", private=True)
 
     # ------------------------------------------------------------------ people and places
 
@@ -110,8 +116,17 @@ class World:
             self.outsiders.add(user.id)
         return user
 
-    def add_channel(self, name: str) -> ChannelInfo:
+    def add_channel(self, name: str, *, private: bool = False) -> ChannelInfo:
+        """A server text channel; a private one is as Discord's *Private Channel* switch
+        makes it: @everyone (the role whose id is the server's) is denied View Channel, and
+        the invited (here the bot) are allowed it."""
         channel = ChannelInfo(snowflake(), GUILD_TEXT, name, guild_id=self.guild_id)
+        if private:
+            view = str(VIEW_CHANNEL)
+            channel.overwrites = [
+                {"id": self.guild_id, "type": 0, "allow": "0", "deny": view},
+                {"id": self.bot.id, "type": 1, "allow": view, "deny": "0"},
+            ]
         self.channels[channel.id] = channel
         return channel
 
@@ -134,7 +149,7 @@ class World:
         return found
 
     def guild(self) -> JSON:
-        everyone = role_payload(self.guild_id, "@everyone", ALL_PERMISSIONS)
+        everyone = role_payload(self.guild_id, "@everyone", self.everyone_permissions)
         members = [member_payload(self.bot)] + [
             member_payload(u)
             for u in self.users.values()

@@ -130,6 +130,9 @@ class SlackWebApi:
         self.users: dict[str, dict[str, Any]] = {}
         self.missing_users: set[str] = set()
         self.channel_errors: dict[str, str] = {}
+        # `conversations.info`: channels named here are public; any other channel the bot
+        # is asked about is a private one it was invited to (a test makes a room public).
+        self.public_channels: set[str] = set()
         self.expired_response_urls: set[str] = set()
         self.socket_mode_url: str | None = None
         self.delay = 0.0
@@ -475,6 +478,57 @@ class SlackWebApi:
         if user in self.missing_users:
             return "user_not_found"
         return {"channel": {"id": dm_channel(user)}}
+
+    def _m_conversations_info(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        """The conversation object as Slack documents it for `conversations.info`."""
+        channel = args.get("channel")
+        if problem := self._channel_problem(channel):
+            return problem
+        if channel.startswith("D"):
+            user = "U" + channel[1:]
+            return {
+                "channel": {
+                    "id": channel,
+                    "created": 1767225600,
+                    "is_im": True,
+                    "is_org_shared": False,
+                    "user": user,
+                    "is_user_deleted": False,
+                    "priority": 0,
+                }
+            }
+        private = channel not in self.public_channels
+        return {
+            "channel": {
+                "id": channel,
+                "name": channel.lower(),
+                "is_channel": True,
+                "is_group": False,
+                "is_im": False,
+                "is_mpim": False,
+                "is_private": private,
+                "created": 1767225600,
+                "is_archived": False,
+                "is_general": False,
+                "unlinked": 0,
+                "name_normalized": channel.lower(),
+                "is_shared": False,
+                "is_org_shared": False,
+                "is_pending_ext_shared": False,
+                "pending_shared": [],
+                "context_team_id": self.team_id,
+                "updated": 1767225600000,
+                "parent_conversation": None,
+                "creator": "U0CREATOR",
+                "is_ext_shared": False,
+                "shared_team_ids": [self.team_id],
+                "pending_connected_team_ids": [],
+                "is_member": True,
+                "topic": {"value": "", "creator": "", "last_set": 0},
+                "purpose": {"value": "", "creator": "", "last_set": 0},
+                "previous_names": [],
+            }
+        }
 
     def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any] | str:
         channel = args.get("channel")

@@ -207,6 +207,35 @@ class SlackWorld:
                     return await self._deliver("interactive", payload)
         raise AssertionError(f"no [{label}] button in {channel}")
 
+    async def press_private(self, user: str, label: str, *, channel: str = SET) -> Answer:
+        """Click the newest button with this label in what only `user` saw (an ephemeral,
+        or a `response_url` answer), as Slack reports a click on an ephemeral message."""
+        seen = [e for e in self.api.ephemerals if e.get("user") == user]
+        seen += [r for r in self.api.responses if self.askers.get(r["key"]) == user]
+        for said in reversed(seen):
+            blocks = said.get("blocks") or []
+            if isinstance(blocks, str):
+                blocks = json.loads(blocks)
+            for block in blocks:
+                for button in block.get("elements", []) if block.get("type") == "actions" else []:
+                    if button["text"]["text"] != label:
+                        continue
+                    trigger_id = sign.new_id("trig.")
+                    self.askers[trigger_id] = user
+                    payload = sign.block_actions_payload(
+                        user_id=user,
+                        channel_id=channel,
+                        action_id=button["action_id"],
+                        value=button.get("value", ""),
+                        message_ts="1767225600.000001",
+                        trigger_id=trigger_id,
+                        response_url=self.api.response_url(trigger_id),
+                        label=label,
+                        is_ephemeral=True,
+                    )
+                    return await self._deliver("interactive", payload)
+        raise AssertionError(f"no private [{label}] button for {user}")
+
     # ------------------------------------------------------------------ what people see
 
     def header(self, channel: str = SET) -> Message:

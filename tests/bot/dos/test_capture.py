@@ -228,6 +228,9 @@ class FakeSource:
         self.asked.append(message)
         return self.found
 
+    async def channel_is_private(self, channel: ChannelRef) -> bool | None:
+        return None
+
 
 @pytest.mark.asyncio
 async def test_the_preparer_fetches_what_the_event_lacks(h: Harness) -> None:
