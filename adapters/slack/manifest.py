@@ -65,7 +65,7 @@ def manifest(*, socket: bool, url: str = EXAMPLE_URL) -> dict[str, Any]:
     command: dict[str, Any] = {
         "command": "/als",
         "description": "Action Learning Sets: rounds, actions, schedule, do's",
-        "usage_hint": "help | start @presenter | next | action <text> by <date>",
+        "usage_hint": "help | setup | start @presenter | next | action <text> by <date>",
         "should_escape": True,
     }
     if not socket:

@@ -52,7 +52,7 @@ class SetUp:
         "set up an Action Learning Set in this channel, with you as its facilitator",
         "Run `/als setup` once in the set's own (preferably private) channel, before the "
         "first session; it shows the next steps: the schedule, inviting people, settings. "
-        "Run again, it says who facilitates.",
+        "Run again, it says who facilitates and shows the steps again.",
         aliases=("set-up",),
     )
 
@@ -143,8 +143,8 @@ class Leave:
         "leave",
         "/als leave",
         "stop being a member of this set",
-        "`/als leave` in the set's channel. Your past actions stay until you use "
-        "`/als forget-me`. The only facilitator can leave once another is added.",
+        "Run `/als leave` in the set's channel. Your past actions stay until you use "
+        "`/als forget-me`. A set's only facilitator, while others remain, adds another first.",
         where=EXISTING,
     )
 

@@ -11,6 +11,7 @@ about: the warning is for a channel known to be public, not a guess.
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 
 from bot.commands.grammar import verb_of
@@ -32,6 +33,7 @@ PUBLIC_WARNING = (
     "`/als setup` and then `/als start` there."
 )
 CANCELLED = "Not started. Nothing was posted in the channel."
+ASK_SECONDS = 5.0  # how long the platform may take to say; then the round starts unwarned
 
 
 async def prepare(event: Event, source: MessageSource | None) -> Event:
@@ -39,7 +41,10 @@ async def prepare(event: Event, source: MessageSource | None) -> Event:
     `/als start` only (every other command goes by without a call to the platform)."""
     if not isinstance(event, CommandInvoked) or source is None or verb_of(event.text) != "start":
         return event
-    private = await source.channel_is_private(event.channel)
+    try:  # a platform slow to answer must not hold up every event prepared with this one
+        private = await asyncio.wait_for(source.channel_is_private(event.channel), ASK_SECONDS)
+    except TimeoutError:
+        private = None
     return dataclasses.replace(event, channel_private=private)
 
 

@@ -2,7 +2,9 @@
 
 A set is never left with members and no facilitator: the last facilitator can be removed
 or leave only once another is added (the last member of all may leave), and whoever joins
-a set that has none (one made before this rule) becomes its facilitator.
+a set that has none (one made before this rule) becomes its facilitator. Not yet covered:
+`/als forget-me` by the last facilitator deletes their membership and can still leave a set
+without one (left to the reliability issue); `/als join` or `/als setup` then recovers it.
 """
 
 from __future__ import annotations

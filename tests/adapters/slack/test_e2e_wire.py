@@ -170,7 +170,7 @@ async def test_a_slow_web_api_does_not_delay_the_ack(world: SlackWorld) -> None:
     await world.bot.start()  # the background loops deliver as they would in production
     api.hold()
     command = await world.command(ALICE, "start")
-    await api.wait_for("chat.postMessage")  # the bot is posting, and Slack is stuck
+    await api.wait_for("conversations.info")  # the bot is asking Slack, and Slack is stuck
     message = api.seed_message("DALICE", "hello", user=ALICE)
     event = await world.event(dm_event(ALICE, message.text, message.ts))
     opened = await world.event({"type": "app_home_opened", "user": ALICE, "tab": "home"})

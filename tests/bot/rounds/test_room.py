@@ -3,12 +3,15 @@ facilitator alone, before anything is posted; and the Opening's ground rules are
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.events import ButtonPressed
 from bot.ports import FetchedMessage
 from bot.refs import ChannelRef, MessageRef, Platform
 from bot.replies import Ephemeral, Post
+from bot.rounds import room
 from bot.rounds.room import CANCELLED, PUBLIC_WARNING
 from bot.sets import ground_rules
 from testkit.harness import GENERAL, Harness, private_to, public, u
@@ -149,3 +152,24 @@ async def test_ground_rules_refuse_an_empty_addition_and_are_a_facilitator_s(h: 
     assert "Only a facilitator" in private_to(out, "bob")[0]
     listing = private_to(await h.cmd("alice", "settings"), "alice")[0]
     assert "ground_rules = the bot's" in listing
+
+
+class Silent(Rooms):
+    """A platform that never answers the question."""
+
+    async def channel_is_private(self, channel: ChannelRef) -> bool | None:
+        self.asked.append(channel)
+        await asyncio.Event().wait()
+        return False
+
+
+@pytest.mark.asyncio
+async def test_a_platform_that_does_not_answer_in_time_does_not_hold_the_round(
+    h: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(room, "ASK_SECONDS", 0.01)
+    source = Silent(private=False)
+    h.app.processor.sources[Platform.CONSOLE] = source
+    out = await h.cmd("alice", "start")
+    assert source.asked == [GENERAL]
+    assert any(isinstance(r, Post) and r.handle for r in out)
