@@ -235,7 +235,11 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
             await changed(ctx, set_info, name, value)
     shown = ("on" if value else "off") if isinstance(value, bool) else value
     ctx.emit(
-        Ephemeral(channel=event.channel, user=event.user, text=text(f"Saved: {name} = {shown}."))
+        Ephemeral(
+            channel=event.channel,
+            user=event.user,
+            text=text(f"Saved: {name} = {shown}".rstrip(".") + "."),  # a rule may end in one
+        )
     )
 
 

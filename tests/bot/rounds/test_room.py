@@ -122,10 +122,13 @@ async def test_the_opening_shows_the_set_s_ground_rules_and_what_is_kept(h: Harn
 
     saved = private_to(await h.cmd("alice", "settings ground_rules + Phones on silent"), "alice")
     assert saved[0].startswith("Saved: ground_rules")
-    await h.cmd("alice", "settings ground_rules +Cameras on if you can")
+    saved = private_to(
+        await h.cmd("alice", "settings ground_rules +Cameras on if you can."), "alice"
+    )
+    assert saved[0].endswith("Cameras on if you can.") and ".." not in saved[0]
     opening = [t for t in public(await h.cmd("alice", "start")) if "Ground rules" in t][0]
     assert all(f"• {rule}" in opening for rule in ground_rules.DEFAULT)
-    assert opening.index("• Phones on silent") < opening.index("• Cameras on if you can")
+    assert opening.index("• Phones on silent") < opening.index("• Cameras on if you can.")
     assert ground_rules.KEPT in opening
     await h.cmd("alice", "end")
 
