@@ -8,7 +8,7 @@ state change just arms a new one rather than hunting down the old.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
@@ -40,6 +40,20 @@ async def scheduled_next(ctx: Ctx, set_info: SetInfo) -> datetime | None:
         return None
     rec = Recurrence(**row.recurrence) if row.recurrence else None
     return next_after(row.next_at, row.first_at, rec, set_info.tz, ctx.now)
+
+
+async def booked_length(ctx: Ctx, set_id: int) -> timedelta | None:
+    """How long a session of the set is booked for: the schedule's first session, from its
+    start to its end (later sessions keep that length); None when no end is known."""
+    row = (
+        await ctx.conn.execute(
+            select(SCHEDULES.c.first_at, SCHEDULES.c.ends_at).where(SCHEDULES.c.set_id == set_id)
+        )
+    ).first()
+    if row is None or row.ends_at is None or row.ends_at <= row.first_at:
+        return None
+    length: timedelta = row.ends_at - row.first_at
+    return length
 
 
 def header_handle(session_id: int) -> str:
