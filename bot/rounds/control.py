@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from functools import partial
 
+from bot import timers
 from bot.commands.values import End, More, Next, Pause, Resume, Start
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
@@ -31,6 +32,7 @@ from bot.rounds.engine import (
     TimeUp,
 )
 from bot.rounds.sessions import (
+    RoundChanged,
     SessionInfo,
     active_session,
     arm,
@@ -52,6 +54,7 @@ from bot.timers import DueTimer
 REMOVED = "removed_presenters"
 # People who offered to present during someone else's turn: announced when that turn ends.
 QUEUED = "queued_volunteers"
+RETRY = timedelta(seconds=2)  # a phase timer that met another process's change looks again
 
 
 def timings_for(ctx: Ctx, set_info: SetInfo) -> engine.Timings:
@@ -345,8 +348,23 @@ async def on_phase_timer(ctx: Ctx, timer: DueTimer) -> str | None:
     if session is None:
         return "session no longer active"
     set_info = await sets.get_set(ctx, session.set_id)
-    if await run_clock(ctx, set_info, session):
-        return None
+    said = len(ctx.out)
+    try:
+        async with ctx.conn.begin_nested():
+            if await run_clock(ctx, set_info, session):
+                return None
+    except RoundChanged:
+        # Another process changed the round as this one acted (a [+5 min], a move): nothing
+        # of this attempt is kept, and the clock is looked at again on the fresh state.
+        del ctx.out[said:]
+        await timers.schedule(
+            ctx.conn,
+            kind="phase",
+            due_at=ctx.now + RETRY,
+            subject=timer.subject,
+            dedupe=f"phase:{session.id}:retry:{ctx.now.isoformat()}",
+        )
+        return "retry: the round changed at the same moment"
     # Nothing due: a stale timer (the deadline moved), or the presenter still speaking, when
     # the phase waits for them to finish — the timer is armed again at the new wake-up.
     await arm(ctx, session)
