@@ -48,8 +48,13 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
         session.state = state = engine.presenter_spoke(state, ctx.now)
         await save(ctx, session)
     late = engine.late_action_owner(state, ctx.now)
-    if late == event.user.key and evaluation.read_rating(event.text) is None:
-        # Just after their Actions phase ended: still one of their actions.
+    if (
+        late == event.user.key
+        and evaluation.read_rating(event.text) is None
+        and not commitment_words.is_chatter(event.text)
+    ):
+        # Just after their Actions phase ended: still one of their actions (a rating, or a
+        # "thanks all", goes where it would have gone).
         await commitments_said(ctx, set_info, session.id, event, late=True)
         return
     if await evaluation.on_message(ctx, set_info, session, event):

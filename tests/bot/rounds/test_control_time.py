@@ -130,6 +130,8 @@ async def test_the_last_presenters_late_action_is_not_taken_as_a_rating_or_comme
     assert any("counted as an action for @bob's turn" in t for t in public(out))
     out = await h.say("bob", "4 useful")
     assert any("4" in t for t in private_to(out, "bob"))
+    out = await h.say("bob", "Thanks all, that was really helpful")
+    assert not any("Record as action" in t for t in private_to(out, "bob"))
     assert len(await table(h, Action)) == 1
 
 
