@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import partial
 
 from bot import timers
 from bot.commands.values import End, More, Next, Pause, Resume, Start
@@ -254,17 +253,13 @@ async def _control(
         engine.Move.PAUSE: engine.pause,
         engine.Move.RESUME: engine.resume,
         engine.Move.END: engine.end,
-        engine.Move.MORE: partial(_extend, added=timedelta(minutes=more)),
+        engine.Move.MORE: lambda state, now: engine.extend(state, now, timedelta(minutes=more)),
     }
     try:
         step = moves[move](session.state, ctx.now)
     except engine.IllegalMove as exc:
         raise Refusal(str(exc)) from None
     await apply_step(ctx, set_info, session, step)
-
-
-def _extend(state: engine.RoundState, now: datetime, *, added: timedelta) -> engine.Step:
-    return engine.extend(state, now, added)
 
 
 _MOVES = {

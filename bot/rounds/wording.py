@@ -94,6 +94,8 @@ def header(session_id: int, state: RoundState, now: datetime) -> Text:
         return out + " · this session has ended. Thank you all."
     if state.paused_remaining is not None:
         out += f" · paused ({minutes(state.paused_remaining)} left)"
+    elif state.held is not None:
+        out += _HELD[state.held]
     else:
         left = engine.time_left(state, now)
         if left is not None:
@@ -104,6 +106,10 @@ def header(session_id: int, state: RoundState, now: datetime) -> Text:
     return out
 
 
+_HELD = {
+    engine.Held.TIME_UP: " · time is up",
+    engine.Held.NOBODY: " · waiting for a presenter",
+}
 MORE_LABEL = "+5 min"
 MORE_BUTTON_MINUTES = 5
 

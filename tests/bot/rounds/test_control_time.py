@@ -174,6 +174,7 @@ async def test_with_auto_advance_off_time_up_is_said_once(h: Harness) -> None:
         "(or gives more time with [+5 min])."
     ]
     assert not any(t.startswith("Updates from last time") for t in public(out))
+    assert "phase: Opening · time is up" in headers(out)[-1]
     out = await h.wait(timedelta(hours=2))
     assert not public(out)
     out = await h.press("alice", "Next phase")
@@ -195,6 +196,7 @@ async def test_a_round_with_nobody_asks_who_will_present_and_waits(h: Harness) -
     assert (
         public(out).count("Nobody has offered to present yet — press [I'd like to present].") == 1
     )
+    assert "waiting for a presenter" in headers(out)[-1]
     out = await h.wait(timedelta(hours=3))
     assert not public(out), "it waits, saying nothing more"
     out = await h.cmd("alice", "next")
