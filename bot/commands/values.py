@@ -102,6 +102,23 @@ class Pause:
 
 
 @dataclass(frozen=True, slots=True)
+class More:
+    minutes: int = 5
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        "more",
+        "/als more [minutes]",
+        "give the current phase more time",
+        "Adds 5 minutes unless you say how many, from 1 to 30: `/als more 10`.",
+        role=FACILITATOR,
+        where=EXISTING,
+        options=(
+            Option("minutes", INTEGER, "How many more minutes (1–30)", minimum=1, maximum=30),
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class Resume:
     spec: ClassVar[CommandSpec] = CommandSpec(
         "resume",
@@ -501,6 +518,7 @@ Command = (
     | Next
     | Pause
     | Resume
+    | More
     | End
     | Join
     | Leave

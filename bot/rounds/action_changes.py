@@ -156,8 +156,10 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
 
 async def hold(ctx: Ctx, where: Where, words: str) -> int:
     """Keep words that did not read as a commitment, for their author to record with one press."""
-    return await drafts.hold(ctx, where.set_info.id, where.actor, DRAFT_KIND, words,
-                             {"session_id": where.session_id})  # fmt: skip
+    data: dict[str, Any] = {"session_id": where.session_id}
+    if where.late:
+        data["late"] = True
+    return await drafts.hold(ctx, where.set_info.id, where.actor, DRAFT_KIND, words, data)
 
 
 async def _record_held(ctx: Ctx, event: ButtonPressed, draft_id: int) -> None:
@@ -170,7 +172,8 @@ async def _record_held(ctx: Ctx, event: ButtonPressed, draft_id: int) -> None:
                       "now; `/als action <what you will do>` records a new action.")  # fmt: skip
     session_id = (held.data or {}).get("session_id")
     owner = UserRef.from_key(held.user_key)
-    where = Where(set_info, session_id if isinstance(session_id, int) else None, owner)
+    late = (held.data or {}).get("late") is True
+    where = Where(set_info, session_id if isinstance(session_id, int) else None, owner, late=late)
     await drafts.drop(ctx, draft_id)
     await commitments.record_words(ctx, where, owner, held.text)
 

@@ -44,6 +44,19 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     presenter = engine.current_presenter(state)
     if state.paused_remaining is not None:
         return
+    if event.user.key == presenter:  # their phase waits while they are still speaking
+        session.state = state = engine.presenter_spoke(state, ctx.now)
+        await save(ctx, session)
+    late = engine.late_action_owner(state, ctx.now)
+    if (
+        late == event.user.key
+        and evaluation.read_rating(event.text) is None
+        and not commitment_words.is_chatter(event.text)
+    ):
+        # Just after their Actions phase ended: still one of their actions (a rating, or a
+        # "thanks all", goes where it would have gone).
+        await commitments_said(ctx, set_info, session.id, event, late=True)
+        return
     if await evaluation.on_message(ctx, set_info, session, event):
         return
     if state.phase == Phase.UPDATES:
@@ -70,12 +83,13 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
 
 
 async def commitments_said(
-    ctx: Ctx, set_info: SetInfo, session_id: int, event: MessagePosted
+    ctx: Ctx, set_info: SetInfo, session_id: int, event: MessagePosted, *, late: bool = False
 ) -> None:
-    """The presenter's words in the Actions phase: what reads as a commitment is recorded
-    (each action of a list with its own date); anything else is held for them alone, with
-    [Record as action], so nothing becomes an action the presenter did not mean."""
-    where = commitments.Where(set_info, session_id, event.user, event.thread)
+    """The presenter's words in the Actions phase (or `late`: just after it ended): what
+    reads as a commitment is recorded (each action of a list with its own date); anything
+    else is held for them alone, with [Record as action], so nothing becomes an action the
+    presenter did not mean."""
+    where = commitments.Where(set_info, session_id, event.user, event.thread, late=late)
     pieces = action_items.pieces(event.text)
     meant = [p for p in pieces if commitment_words.reads_as_commitment(p)]
     if not meant:
@@ -118,6 +132,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         "pause": engine.Move.PAUSE,
         "resume": engine.Move.RESUME,
         "end": engine.Move.END,
+        "more": engine.Move.MORE,
     }
     if verb in moves:
         stale = verb == "next" and extra and extra != await _current_step(ctx, session_id)

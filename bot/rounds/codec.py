@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.rounds.engine import TIMED_PHASES, Phase, RoundState, Timings
+from bot.rounds.engine import TIMED_PHASES, Held, Phase, RoundState, Timings
 
 _JSON_VERSION = 1
 
@@ -58,6 +58,11 @@ def state_to_json(state: RoundState) -> str:
         "warned": state.warned,
         "timings": {name: _seconds(getattr(state.timings, name)) for name in TIMED_PHASES},
     }
+    # Written only when set, so rows stored before they existed read the same (version 1).
+    if state.presenter_said_at is not None:
+        payload["presenter_said_at"] = _iso(state.presenter_said_at)
+    if state.held is not None:
+        payload["held"] = state.held.value
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
 
 
@@ -84,6 +89,12 @@ def state_from_json(raw: str) -> RoundState:
             ),
             warned=warned,
             timings=timings,
+            presenter_said_at=(
+                None
+                if data.get("presenter_said_at") is None
+                else _moment(data["presenter_said_at"])
+            ),
+            held=None if data.get("held") is None else Held(data["held"]),
         )
     except ValueError as exc:
         raise ValueError(f"Stored round state is not valid: {exc}") from exc

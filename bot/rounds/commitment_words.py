@@ -54,9 +54,11 @@ _MARKER = re.compile(
     r"|next\s*:|todo\s*:|to\s*do\s*:)\s*",
     re.IGNORECASE,
 )
-# Leading words that neither make nor break a commitment ("OK, I'll…", "Then call Sam").
+# Leading words that neither make nor break a commitment ("OK, I'll…", "Then call Sam",
+# "Oh and one more, check the budget").
 _OPENERS = re.compile(
-    r"^(?:ok(?:ay)?|right|so|and|also|then|first(?:ly)?|second(?:ly)?|next|finally|"
+    r"^(?:(?:oh+\W+)?(?:and\s+)?(?:one\s+(?:more|last)|another)(?:\s+(?:thing|one))?"
+    r"|ok(?:ay)?|right|so|and|also|then|first(?:ly)?|second(?:ly)?|next|finally|"
     r"yes|yep|sure|great|cool|fine|alright|all\s+right|plus|lastly)\b[\s,.:!-]*",
     re.IGNORECASE,
 )

@@ -83,6 +83,7 @@ class Where:
     session_id: int | None
     actor: UserRef
     thread: MessageRef | None = None
+    late: bool = False  # said just after the owner's Actions phase ended
 
     def private(self, body: Text, buttons: tuple[Button, ...] = ()) -> Reply:
         """Only the actor sees it: in the round's thread during a session."""
@@ -176,6 +177,8 @@ async def record_item(
 def _confirm(ctx: Ctx, where: Where, owner: UserRef, action_id: int, words: str,
              due: date | None, by: UserRef | None) -> None:  # fmt: skip
     body = confirmation(action_id, owner, words, due, by)
+    if where.late:
+        body += text(" · counted as an action for ", Mention(owner), "'s turn")
     buttons = buttons_for(action_id, ctx.now)
     if where.session_id is not None:
         ctx.emit(

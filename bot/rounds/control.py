@@ -7,26 +7,35 @@ a button press, `/als next` and a deadline all look the same to the people in th
 
 from __future__ import annotations
 
-from bot.commands.values import End, Next, Pause, Resume, Start
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bot import timers
+from bot.commands.values import End, More, Next, Pause, Resume, Start
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
-from bot.replies import Direct, Edit, Mention, Post, Strong, Text, text
+from bot.replies import Direct, Edit, Ephemeral, Mention, Post, Strong, Text, text
 from bot.rounds import engine, hooks, summary, wording
 from bot.rounds.engine import (
     Closed,
+    Extended,
+    NobodyYet,
     OneMinuteLeft,
     Paused,
     Phase,
     PhaseStarted,
     PresenterAdded,
     Resumed,
+    TimeUp,
 )
 from bot.rounds.sessions import (
+    RoundChanged,
     SessionInfo,
     active_session,
     arm,
+    booked_length,
     create_session,
     header_handle,
     load_session,
@@ -42,6 +51,9 @@ from bot.timers import DueTimer
 # Presenters taken off the list mid-session (they left the set): the summary names them as
 # not having presented; forgotten with the rest of the scratch when the session closes.
 REMOVED = "removed_presenters"
+# People who offered to present during someone else's turn: announced when that turn ends.
+QUEUED = "queued_volunteers"
+RETRY = timedelta(seconds=2)  # a phase timer that met another process's change looks again
 
 
 def timings_for(ctx: Ctx, set_info: SetInfo) -> engine.Timings:
@@ -97,6 +109,8 @@ async def _extras(
 
 async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engine.Effect) -> None:
     state = session.state
+    if isinstance(effect, PhaseStarted | Closed) and effect_ends_turn(effect):
+        _announce_queued(ctx, set_info, session)
     if isinstance(effect, PhaseStarted):
         if effect.phase == Phase.SUMMARY:
             _hand_over_questions(ctx, session)
@@ -111,6 +125,8 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
             state, effect.presenter, str(set_info.setting(ctx, "ground_rules") or "")
         )
         if effect.phase == Phase.OPENING:
+            booked = await booked_length(ctx, set_info.id)
+            intro += wording.over_booking(state.timings, len(state.presenters), booked)
             intro += await _extras(ctx, hooks.OPENING, set_info, session)
         if effect.phase == Phase.UPDATES:
             intro += await _extras(ctx, hooks.UPDATES, set_info, session)
@@ -126,16 +142,44 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
         left = wording.minutes(effect.deadline - ctx.now)
         ctx.emit(in_thread(set_info, session, text(f"▶ Resumed: {left} left in this phase.")))
     elif isinstance(effect, PresenterAdded):
-        ctx.emit(
-            in_thread(
-                set_info,
-                session,
-                text(Mention(UserRef.from_key(effect.presenter)), " will present in this session."),
+        if engine.current_presenter(state) is None:
+            ctx.emit(in_thread(set_info, session, _will_present(effect.presenter)))
+        else:  # someone else holds the floor: tell the volunteer alone, announce it later
+            queued: list[str] = session.scratch.setdefault(QUEUED, [])
+            queued.append(effect.presenter)
+            ahead = state.presenters.index(effect.presenter) - state.current - 1
+            ctx.emit(
+                Ephemeral(
+                    channel=set_info.channel,
+                    user=UserRef.from_key(effect.presenter),
+                    text=text(wording.queued(ahead)),
+                    thread_handle=session.header,
+                )
             )
-        )
+    elif isinstance(effect, Extended):
+        ctx.emit(in_thread(set_info, session, text(wording.extended(effect))))
+    elif isinstance(effect, TimeUp):
+        ctx.emit(in_thread(set_info, session, text(wording.time_up(effect.phase))))
+    elif isinstance(effect, NobodyYet):
+        ctx.emit(in_thread(set_info, session, text(wording.NOBODY_YET)))
     elif isinstance(effect, Closed):
         _hand_over_questions(ctx, session)
         await _close(ctx, set_info, session, early=effect.early)
+
+
+def effect_ends_turn(effect: PhaseStarted | Closed) -> bool:
+    """A presenter's turn ends when the next one starts, or the Evaluation, or the round."""
+    return isinstance(effect, Closed) or effect.phase in (Phase.PRESENTING, Phase.EVALUATION)
+
+
+def _will_present(presenter: str) -> Text:
+    return text(Mention(UserRef.from_key(presenter)), " will present in this session.")
+
+
+def _announce_queued(ctx: Ctx, set_info: SetInfo, session: SessionInfo) -> None:
+    for presenter in session.scratch.pop(QUEUED, []):
+        if presenter in session.state.presenters and session.state.phase != Phase.CLOSED:
+            ctx.emit(in_thread(set_info, session, _will_present(presenter)))
 
 
 def _hand_over_questions(ctx: Ctx, session: SessionInfo) -> None:
@@ -190,7 +234,13 @@ async def start(ctx: Ctx, event: CommandInvoked, command: Start) -> None:
 
 
 async def _control(
-    ctx: Ctx, user: UserRef, set_info: SetInfo, session: SessionInfo, move: engine.Move
+    ctx: Ctx,
+    user: UserRef,
+    set_info: SetInfo,
+    session: SessionInfo,
+    move: engine.Move,
+    *,
+    more: int = wording.MORE_BUTTON_MINUTES,
 ) -> None:
     reason = engine.authorise(
         move,
@@ -200,11 +250,12 @@ async def _control(
     )
     if reason:
         raise Refusal(reason)
-    moves = {
+    moves: dict[engine.Move, Callable[[engine.RoundState, datetime], engine.Step]] = {
         engine.Move.NEXT: engine.advance,
         engine.Move.PAUSE: engine.pause,
         engine.Move.RESUME: engine.resume,
         engine.Move.END: engine.end,
+        engine.Move.MORE: lambda state, now: engine.extend(state, now, timedelta(minutes=more)),
     }
     try:
         step = moves[move](session.state, ctx.now)
@@ -214,6 +265,7 @@ async def _control(
 
 
 _MOVES = {
+    More: engine.Move.MORE,
     Next: engine.Move.NEXT,
     Pause: engine.Move.PAUSE,
     Resume: engine.Move.RESUME,
@@ -221,12 +273,15 @@ _MOVES = {
 }
 
 
-async def control(ctx: Ctx, event: CommandInvoked, command: Next | Pause | Resume | End) -> None:
+async def control(
+    ctx: Ctx, event: CommandInvoked, command: Next | Pause | Resume | End | More
+) -> None:
     set_info = sets.command_set(ctx)
     session = await active_session(ctx, set_info.id)
     if session is None:
         raise Refusal("No session is running here. A facilitator can begin one with `/als start`.")
-    await _control(ctx, event.user, set_info, session, _MOVES[type(command)])
+    more = command.minutes if isinstance(command, More) else wording.MORE_BUTTON_MINUTES
+    await _control(ctx, event.user, set_info, session, _MOVES[type(command)], more=more)
 
 
 async def control_by_button(ctx: Ctx, user: UserRef, session_id: int, move: engine.Move) -> None:
@@ -250,7 +305,11 @@ async def volunteer(ctx: Ctx, user: UserRef, set_info: SetInfo, session: Session
         step = engine.add_presenter(session.state, user.key)
     except engine.IllegalMove as exc:
         raise Refusal(str(exc)) from None
-    await apply_step(ctx, set_info, session, step)
+    # During someone's turn the header changes only when the turn ends, with the announcement.
+    await apply_step(
+        ctx, set_info, session, step, refresh=engine.current_presenter(step.state) is None
+    )
+    await run_clock(ctx, set_info, session)  # a round waiting for a presenter goes on now
 
 
 async def on_member_leaving(ctx: Ctx, set_info: SetInfo, user: UserRef) -> None:
@@ -267,19 +326,52 @@ async def on_member_leaving(ctx: Ctx, set_info: SetInfo, user: UserRef) -> None:
         await apply_step(ctx, set_info, session, step)
 
 
+async def run_clock(ctx: Ctx, set_info: SetInfo, session: SessionInfo) -> bool:
+    """Apply what time has made due, phase by phase (catching up after downtime, bounded);
+    True if anything happened."""
+    auto_advance = bool(set_info.setting(ctx, "auto_advance"))
+    moved = False
+    for _ in range(20):
+        step = engine.on_time(session.state, ctx.now, auto_advance=auto_advance)
+        if not step.effects:
+            break
+        moved = True
+        await apply_step(ctx, set_info, session, step)
+    return moved
+
+
 async def on_phase_timer(ctx: Ctx, timer: DueTimer) -> str | None:
     session = await load_session(ctx, int(timer.subject))
     if session is None:
         return "session no longer active"
     set_info = await sets.get_set(ctx, session.set_id)
-    moved = False
-    for _ in range(20):  # catch up phase by phase after downtime, bounded
-        step = engine.on_time(session.state, ctx.now)
-        if not step.effects:
-            break
-        moved = True
-        await apply_step(ctx, set_info, session, step)
-    return None if moved else "nothing due"
+    said = len(ctx.out)
+    try:
+        async with ctx.conn.begin_nested():
+            if await run_clock(ctx, set_info, session):
+                return None
+    except RoundChanged:
+        # Another process changed the round as this one acted (a [+5 min], a move): nothing
+        # of this attempt is kept, and the clock is looked at again on the fresh state.
+        del ctx.out[said:]
+        await timers.schedule(
+            ctx.conn,
+            kind="phase",
+            due_at=ctx.now + RETRY,
+            subject=timer.subject,
+            dedupe=f"phase:{session.id}:retry:{ctx.now.isoformat()}",
+        )
+        return "retry: the round changed at the same moment"
+    # Nothing due: a stale timer (the deadline moved), or the presenter still speaking, when
+    # the phase waits for them to finish — the timer is armed again at the new wake-up.
+    await arm(ctx, session)
+    return "holding: the presenter is still speaking" if _holding(session, ctx) else "nothing due"
+
+
+def _holding(session: SessionInfo, ctx: Ctx) -> bool:
+    hold = engine.hold_until(session.state)
+    deadline = session.state.deadline
+    return hold is not None and deadline is not None and deadline <= ctx.now < hold
 
 
 def register(router: Router) -> None:
@@ -287,5 +379,6 @@ def register(router: Router) -> None:
     router.command(Pause, control)
     router.command(Resume, control)
     router.command(End, control)
+    router.command(More, control)
     router.timer("phase", on_phase_timer)
     router.hook(MEMBER_LEAVING, on_member_leaving)

@@ -33,6 +33,13 @@ PER_PRESENTER: tuple[Phase, ...] = (
 )
 
 
+class Held(StrEnum):
+    """What a phase past its deadline is waiting for, once it has said so."""
+
+    TIME_UP = "time_up"  # `auto_advance` is off: the facilitator moves on
+    NOBODY = "nobody"  # Updates is over and nobody has offered to present
+
+
 class IllegalMove(Exception):
     """A move the rules do not allow now; `str(exc)` is a short sentence fit for chat."""
 
@@ -58,6 +65,9 @@ class RoundState:
     paused_remaining: timedelta | None
     warned: bool
     timings: Timings = field(default_factory=Timings)
+    # When the presenter last spoke in this phase: their phase does not end mid-sentence.
+    presenter_said_at: datetime | None = None
+    held: Held | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +103,34 @@ class Closed:
     early: bool
 
 
-Effect = PhaseStarted | OneMinuteLeft | Paused | Resumed | PresenterAdded | Closed
+@dataclass(frozen=True, slots=True)
+class Extended:
+    added: timedelta
+    phase: Phase
+    left: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class TimeUp:
+    phase: Phase
+
+
+@dataclass(frozen=True, slots=True)
+class NobodyYet:
+    pass
+
+
+Effect = (
+    PhaseStarted
+    | OneMinuteLeft
+    | Paused
+    | Resumed
+    | PresenterAdded
+    | Closed
+    | Extended
+    | TimeUp
+    | NobodyYet
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +143,13 @@ class Step:
 
 _ONE_MINUTE = timedelta(minutes=1)
 _ZERO = timedelta(0)
+# A presenter still typing keeps their phase open until they have been quiet this long,
+# but never longer than HOLD_MOST past the deadline.
+QUIET_FOR = timedelta(seconds=30)
+HOLD_MOST = timedelta(minutes=2)
+# A presenter's message this soon after their Actions phase ended is still one of their actions.
+LATE_ACTION = timedelta(seconds=60)
+MORE_RANGE = (1, 30)
 _ENDED = "This round has ended."
 _NOBODY = "Nobody is presenting yet: someone needs to volunteer before the round can move on."
 _ALREADY_LISTED = "You're already on the list."
@@ -159,6 +203,8 @@ def _enter(state: RoundState, phase: Phase, current: int, now: datetime) -> Step
         deadline=deadline,
         paused_remaining=None,
         warned=False,
+        presenter_said_at=None,
+        held=None,
     )
     if phase is Phase.CLOSED:
         return Step(new, (Closed(early=False),))
@@ -273,8 +319,49 @@ def end(state: RoundState, now: datetime) -> Step:
         deadline=None,
         paused_remaining=None,
         warned=False,
+        held=None,
     )
     return Step(new, (Closed(early=True),))
+
+
+def extend(state: RoundState, now: datetime, added: timedelta) -> Step:
+    """The facilitator's "+5 min": more time for this phase, counted from its deadline (or
+    from now, when the deadline has already passed and the phase is waiting)."""
+    _aware(now)
+    if state.phase is Phase.CLOSED:
+        raise IllegalMove(_ENDED)
+    if added <= _ZERO:
+        raise ValueError("added time must be positive")
+    if state.paused_remaining is not None:
+        remaining = state.paused_remaining + added
+        new = replace(state, paused_remaining=remaining, held=None, warned=remaining <= _ONE_MINUTE)
+        return Step(new, (Extended(added, state.phase, remaining),))
+    deadline = max(state.deadline or now, now) + added
+    left = deadline - now
+    # A fresh one-minute warning is due when the new deadline is more than a minute away.
+    new = replace(state, deadline=deadline, held=None, warned=left <= _ONE_MINUTE)
+    return Step(new, (Extended(added, state.phase, left),))
+
+
+def presenter_spoke(state: RoundState, now: datetime) -> RoundState:
+    """Note that the presenter has just said something in their own phase."""
+    _aware(now)
+    if current_presenter(state) is None:
+        return state
+    return replace(state, presenter_said_at=now)
+
+
+def late_action_owner(state: RoundState, now: datetime) -> str | None:
+    """Whose Actions phase ended less than `LATE_ACTION` ago, if anyone's: a turn ends only
+    by moving from one presenter's Actions to the next presenter, or to the Evaluation."""
+    _aware(now)
+    if is_paused(state) or now - state.phase_started_at > LATE_ACTION:
+        return None
+    if state.phase is Phase.PRESENTING and 0 < state.current <= len(state.presenters):
+        return state.presenters[state.current - 1]
+    if state.phase is Phase.EVALUATION and 0 <= state.current < len(state.presenters):
+        return state.presenters[state.current]
+    return None
 
 
 def _why_not_add(state: RoundState, presenter: str | None) -> str | None:
@@ -295,7 +382,8 @@ def add_presenter(state: RoundState, presenter: str) -> Step:
     reason = _why_not_add(state, presenter)
     if reason:
         raise IllegalMove(reason)
-    new = replace(state, presenters=(*state.presenters, presenter))
+    held = None if state.held is Held.NOBODY else state.held  # someone has offered now
+    new = replace(state, presenters=(*state.presenters, presenter), held=held)
     return Step(new, (PresenterAdded(presenter),))
 
 
@@ -323,24 +411,47 @@ def _warns(state: RoundState) -> bool:
     return duration is not None and duration > _ONE_MINUTE and not state.warned
 
 
+def hold_until(state: RoundState) -> datetime | None:
+    """Past its deadline, a phase whose presenter spoke less than `QUIET_FOR` ago waits until
+    they have been quiet that long, and never beyond `HOLD_MOST` past the deadline."""
+    said, deadline = state.presenter_said_at, state.deadline
+    if said is None or deadline is None or current_presenter(state) is None:
+        return None
+    quiet = said + QUIET_FOR
+    return min(quiet, deadline + HOLD_MOST) if quiet > deadline else None
+
+
 def next_wakeup(state: RoundState) -> datetime | None:
     """When the scheduler should next call `on_time`; None when time cannot change anything."""
     if state.phase is Phase.CLOSED or is_paused(state) or state.deadline is None:
         return None
+    if state.held is not None:
+        return None  # said once; a person moves it on
     if _warns(state):
         return state.deadline - _ONE_MINUTE
-    return state.deadline
+    return max(state.deadline, hold_until(state) or state.deadline)
 
 
-def on_time(state: RoundState, now: datetime) -> Step:
+def on_time(state: RoundState, now: datetime, *, auto_advance: bool = True) -> Step:
     """Apply at most one timed event.  One phase per call keeps each step a separate effect
     (and a separate announcement) when the bot catches up after downtime; the caller loops
-    until `next_wakeup` is in the future."""
+    until `next_wakeup` is in the future.
+
+    Past the deadline a phase moves on only when nothing holds it: the presenter still
+    typing (`hold_until`), the set running the clock by hand (`auto_advance` off: "time is
+    up" is said once), or the Updates over with nobody to present (said once; it waits)."""
     _aware(now)
     if state.phase is Phase.CLOSED or is_paused(state) or state.deadline is None:
         return Step(state)
     if now >= state.deadline:
-        phase, current = _successor(state)  # UPDATES with nobody → EVALUATION, not an error
+        hold = hold_until(state)
+        if state.held is not None or (hold is not None and now < hold):
+            return Step(state)
+        if not auto_advance:
+            return Step(replace(state, held=Held.TIME_UP), (TimeUp(state.phase),))
+        if state.phase is Phase.UPDATES and not state.presenters:
+            return Step(replace(state, held=Held.NOBODY), (NobodyYet(),))
+        phase, current = _successor(state)
         return _enter(state, phase, current, now)
     if _warns(state) and now >= state.deadline - _ONE_MINUTE:
         new = replace(state, warned=True)
@@ -406,6 +517,7 @@ class Move(StrEnum):
     VOLUNTEER = "volunteer"
     RATE = "rate"
     ASK = "ask"
+    MORE = "more"
 
 
 _FACILITATOR_ONLY = {
@@ -413,6 +525,7 @@ _FACILITATOR_ONLY = {
     Move.PAUSE: "Only a facilitator can pause the round.",
     Move.RESUME: "Only a facilitator can resume the round.",
     Move.END: "Only a facilitator can end the round.",
+    Move.MORE: "Only a facilitator can give a phase more time.",
 }
 # The engine's own refusals, so a stale button is turned away before it reaches a transaction.
 _STATE_CHECKS: dict[Move, Callable[[RoundState], str | None]] = {

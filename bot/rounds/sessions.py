@@ -8,13 +8,13 @@ state change just arms a new one rather than hunting down the old.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import insert, select, update
 
 from bot import timers
-from bot.context import Ctx
+from bot.context import Ctx, Refusal
 from bot.dates.recurrence import Recurrence, next_after
 from bot.rounds import codec, engine
 from bot.rounds.engine import RoundState
@@ -42,8 +42,31 @@ async def scheduled_next(ctx: Ctx, set_info: SetInfo) -> datetime | None:
     return next_after(row.next_at, row.first_at, rec, set_info.tz, ctx.now)
 
 
+async def booked_length(ctx: Ctx, set_id: int) -> timedelta | None:
+    """How long a session of the set is booked for: the schedule's first session, from its
+    start to its end (later sessions keep that length); None when no end is known."""
+    row = (
+        await ctx.conn.execute(
+            select(SCHEDULES.c.first_at, SCHEDULES.c.ends_at).where(SCHEDULES.c.set_id == set_id)
+        )
+    ).first()
+    if row is None or row.ends_at is None or row.ends_at <= row.first_at:
+        return None
+    length: timedelta = row.ends_at - row.first_at
+    return length
+
+
 def header_handle(session_id: int) -> str:
     return f"session:{session_id}:header"
+
+
+class RoundChanged(Refusal):
+    """Another process saved the session since this one read it (PostgreSQL, several bot
+    processes). As a Refusal it makes the processor replay the event on the fresh state;
+    a timer tries again a moment later."""
+
+    def __init__(self) -> None:
+        super().__init__("The round changed at that very moment: please try again.")
 
 
 @dataclass
@@ -52,6 +75,7 @@ class SessionInfo:
     set_id: int
     state: RoundState
     scratch: dict[str, Any] = field(default_factory=dict)
+    version: int = 0  # the row's, when read: a save over someone else's is refused
 
     @property
     def header(self) -> str:
@@ -60,7 +84,11 @@ class SessionInfo:
 
 def _info(row: Any) -> SessionInfo:
     return SessionInfo(
-        row.id, row.set_id, codec.state_from_json(row.state), dict(row.scratch or {})
+        row.id,
+        row.set_id,
+        codec.state_from_json(row.state),
+        dict(row.scratch or {}),
+        row.version,
     )
 
 
@@ -115,10 +143,12 @@ async def create_session(ctx: Ctx, set_id: int, state: RoundState, started_by: s
 
 
 async def save(ctx: Ctx, session: SessionInfo) -> None:
+    """Write the state back, only over the version it was read at: a deadline moved by one
+    process is never overwritten by another acting on what it read before (RoundChanged)."""
     closed = session.state.phase == engine.Phase.CLOSED
-    await ctx.conn.execute(
+    result = await ctx.conn.execute(
         update(SESSIONS)
-        .where(SESSIONS.c.id == session.id)
+        .where(SESSIONS.c.id == session.id, SESSIONS.c.version == session.version)
         .values(
             state=codec.state_to_json(session.state),
             scratch=session.scratch,
@@ -127,6 +157,9 @@ async def save(ctx: Ctx, session: SessionInfo) -> None:
             closed_at=ctx.now if closed else None,
         )
     )
+    if result.rowcount != 1:
+        raise RoundChanged()
+    session.version += 1
 
 
 async def arm(ctx: Ctx, session: SessionInfo) -> None:

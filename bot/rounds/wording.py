@@ -40,12 +40,49 @@ def people(keys: tuple[str, ...] | list[str]) -> Text:
     return out if out.parts else text("nobody yet")
 
 
-def time_plan(timings: engine.Timings) -> str:
-    return (
+def span(delta: timedelta) -> str:
+    """A length as people say it: "45 min", "2 h", "1 h 56 min"."""
+    total = max(0, round(delta.total_seconds() / 60))
+    hours, mins = divmod(total, 60)
+    if not hours:
+        return f"{mins} min"
+    return f"{hours} h" + (f" {mins} min" if mins else "")
+
+
+def per_presenter(timings: engine.Timings) -> timedelta:
+    return timings.presenting + timings.questions + timings.summary + timings.actions
+
+
+def plan_length(timings: engine.Timings, presenters: int) -> timedelta:
+    """The whole plan for this many presenters, phase by phase."""
+    fixed = timings.opening + timings.updates + timings.evaluation
+    return fixed + presenters * per_presenter(timings)
+
+
+def time_plan(timings: engine.Timings, presenters: int | None = None) -> str:
+    """The plan phase by phase; given the number of presenters, with its total."""
+    plan = (
         f"Opening {minutes(timings.opening)} · Updates {minutes(timings.updates)} · "
         f"then for each presenter: presenting {minutes(timings.presenting)}, "
         f"questions {minutes(timings.questions)}, summary {minutes(timings.summary)}, "
         f"actions {minutes(timings.actions)} · Evaluation {minutes(timings.evaluation)}"
+    )
+    if presenters is None:
+        return plan
+    total = span(plan_length(timings, presenters))
+    if presenters:
+        return f"{plan} — about {total} in all"
+    return f"{plan} — about {total}, plus {span(per_presenter(timings))} for each presenter"
+
+
+def over_booking(timings: engine.Timings, presenters: int, booked: timedelta | None) -> str:
+    """A warning when the plan is longer than the session's booked length; else nothing."""
+    planned = plan_length(timings, presenters)
+    if booked is None or planned <= booked:
+        return ""
+    return (
+        f"\n⚠ This plan (about {span(planned)}) is longer than the {span(booked)} booked for "
+        "the session: fewer presenters or shorter phases (`/als settings`) would fit it."
     )
 
 
@@ -58,12 +95,47 @@ def header(session_id: int, state: RoundState, now: datetime) -> Text:
         return out + " · this session has ended. Thank you all."
     if state.paused_remaining is not None:
         out += f" · paused ({minutes(state.paused_remaining)} left)"
+    elif state.held is not None:
+        out += _HELD[state.held]
     else:
         left = engine.time_left(state, now)
         if left is not None:
             out += f" · {minutes(left)} left"
+    if not state.presenters:
+        return out + "\nWho will present? Press “I'd like to present”."
     out += text("\nPresenters: ") + people(state.presenters)
     return out
+
+
+_HELD = {
+    engine.Held.TIME_UP: " · time is up",
+    engine.Held.NOBODY: " · waiting for a presenter",
+}
+MORE_LABEL = "+5 min"
+MORE_BUTTON_MINUTES = 5
+
+
+def extended(effect: engine.Extended) -> str:
+    return (
+        f"⏱ {minutes(effect.added)} more for {TITLES[effect.phase]}: {minutes(effect.left)} left."
+    )
+
+
+def time_up(phase: Phase) -> str:
+    return (
+        f"⏰ Time is up for {TITLES[phase]}. The facilitator moves on with [Next phase] "
+        "(or gives more time with [+5 min])."
+    )
+
+
+NOBODY_YET = "Nobody has offered to present yet — press [I'd like to present]."
+
+
+def queued(ahead: int) -> str:
+    """The private answer to someone who volunteers during another person's turn."""
+    if ahead <= 0:
+        return "You're next in the queue; I'll announce it when this turn ends."
+    return f"You're in the queue, with {ahead} before you; I'll announce it when this turn ends."
 
 
 def step_token(state: RoundState) -> str:
@@ -83,6 +155,7 @@ def buttons(session_id: int, state: RoundState) -> tuple[Button, ...]:
         row.append(Button("round:pause", "Pause", sid))
     else:
         row.append(Button("round:resume", "Resume", sid))
+    row.append(Button("round:more", MORE_LABEL, sid))
     row.append(Button("round:end", "End", sid, "danger"))
     if state.phase == Phase.EVALUATION:
         row.extend(Button("round:rate", str(n), f"{sid}:{n}") for n in range(1, 6))
@@ -109,7 +182,7 @@ def phase_intro(state: RoundState, presenter: str | None, ground_rules: str = ""
                 "\n",
                 rules.opening_text(ground_rules),
                 "\nTime plan: ",
-                time_plan(t),
+                time_plan(t, len(state.presenters)),
                 "\nPresenters: ",
             )
             + people(state.presenters)

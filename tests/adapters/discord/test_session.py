@@ -32,7 +32,13 @@ async def test_a_whole_session(standin: DiscordStandIn, running: Running) -> Non
     start = await standin.slash(alice, "start", presenter1=bob)
     header = await wait_text(standin, general, "Action Learning session")
     assert f"<@{bob.id}>" in header.content
-    assert set(buttons_of(header)) == {"Next phase", "Pause", "End", "I'd like to present"}
+    assert set(buttons_of(header)) == {
+        "Next phase",
+        "Pause",
+        "+5 min",
+        "End",
+        "I'd like to present",
+    }
     thread = header.id  # the thread started from the header has the header's id
     await wait_text(standin, thread, "Ground rules")
     assert w.channels[thread].parent_id == general

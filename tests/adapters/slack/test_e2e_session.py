@@ -47,7 +47,7 @@ async def test_a_whole_session(world: SlackWorld) -> None:
     await world.settle()
     header = world.header()
     assert f"<@{BOB}>" in header.text and "Opening" in header.text
-    assert labels(world)[:3] == ["Next phase", "Pause", "End"]
+    assert labels(world)[:4] == ["Next phase", "Pause", "+5 min", "End"]
     assert any("Ground rules" in t for t in world.thread())
 
     for person in (CAROL, DAVE):

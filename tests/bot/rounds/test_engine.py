@@ -338,11 +338,14 @@ def test_deadline_without_the_warning_skips_straight_to_the_move() -> None:
     assert [type(e) for e in step.effects] == [PhaseStarted]
 
 
-def test_updates_with_nobody_on_time_goes_to_evaluation_instead_of_failing() -> None:
+def test_updates_with_nobody_on_time_waits_and_says_so_once() -> None:
+    # Issue 13: never on to the Evaluation without anyone having presented.
     state = advance(begin(), T0).state
     step = on_time(state, T0 + TIMINGS.updates)
-    assert step.state.phase is Phase.EVALUATION
-    assert step.effects == (PhaseStarted(Phase.EVALUATION, None, T0 + m(15)),)
+    assert step.state.phase is Phase.UPDATES
+    assert step.effects == (re_.NobodyYet(),)
+    assert next_wakeup(step.state) is None
+    assert on_time(step.state, T0 + m(60)) == Step(step.state)
 
 
 def test_evaluation_times_out_into_a_normal_close() -> None:
