@@ -63,6 +63,7 @@ _VENUE_START = re.compile(r"(?<!\S)(?:in|at|@)\s+", re.IGNORECASE)
 _UNITS = ("day", "days", "week", "weeks", "month", "months", "hour", "hours", "min", "mins",
           "minute", "minutes", "fortnight")  # fmt: skip
 _DAY_WORDS = {"today", "tomorrow", "tmrw", "next", "this"}
+_PUNCTUATION = re.compile(r"(?<!\S)[()\[\].,;:!?&+\-–—]+(?!\S)")  # left where a link was
 _MARK = "\x00"  # stands where a time was taken out: a venue never runs across it
 
 
@@ -124,7 +125,7 @@ def read_session(text: str, *, now: datetime, tz: ZoneInfo, locale: str = "uk") 
     words = _numeric_dates(text.replace(_MARK, " "), locale, now, tz)
     if today_word:
         words = f"{words} {today_word}"
-    words = " ".join(words.split()).strip(" ,;-–—")
+    words = " ".join(_PUNCTUATION.sub(" ", words).split())
     day, instant, at = _read_day(words, now, tz)
     if at is not None:
         if start is not None:
