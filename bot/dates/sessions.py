@@ -33,7 +33,16 @@ from bot.dates import when
 from bot.dates.recurrence import Recurrence, nth_weekday
 from bot.dates.when import MONTH_NAMES, WEEKDAY_NAMES, WhenError
 
-__all__ = ["Session", "SessionDefaults", "SessionPhrase", "read_session", "resolve", "show"]
+__all__ = [
+    "Session",
+    "SessionDefaults",
+    "SessionPhrase",
+    "end_of",
+    "read_session",
+    "resolve",
+    "show",
+    "where",
+]
 
 Part = Literal["morning", "afternoon", "evening"]
 _PART_TIMES: dict[str, time] = {"morning": time(9), "afternoon": time(14), "evening": time(18)}
@@ -59,6 +68,11 @@ _PART = re.compile(
 )
 _NUMERIC_DATE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![\w/])")
 _DOTTED_DATE = re.compile(r"(?<![\w.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\w.])")
+_ONLINE = re.compile(
+    r"(?<!\S)(?:online|(?:on|via)\s+(?:zoom|teams|microsoft\s+teams|google\s+meet|meet|skype"
+    r"|whereby|jitsi))(?![\w])",
+    re.IGNORECASE,
+)
 _VENUE_START = re.compile(r"(?<!\S)(?:in|at|@)\s+", re.IGNORECASE)
 _UNITS = ("day", "days", "week", "weeks", "month", "months", "hour", "hours", "min", "mins",
           "minute", "minutes", "fortnight")  # fmt: skip
@@ -184,6 +198,11 @@ def end_of(
     return when.resolve_local(_wall(start, tz) + wall_length, tz).astimezone(UTC)
 
 
+def where(venue: str) -> str:
+    """`at Room 8`, but `on Zoom` and `online` as they are."""
+    return venue if venue.lower().startswith(("on ", "via ", "online")) else f"at {venue}"
+
+
 def show(
     start: datetime,
     tz: ZoneInfo,
@@ -299,7 +318,11 @@ def _take_part(text: str) -> tuple[str, Part | None, str]:
 
 def _take_venue(text: str) -> tuple[str, str | None]:
     """`in Room 8 of the Town Hall`, `at the Town Hall`: from `in`/`at` to the next date or
-    time (or the end). `in 3 days` and `at 10` are dates and times, not places."""
+    time (or the end). `in 3 days` and `at 10` are dates and times, not places. `online`,
+    `on Zoom` and `via Teams` are kept as said."""
+    online = _ONLINE.search(text)
+    if online is not None:
+        return f"{text[: online.start()]} {_MARK} {text[online.end() :]}", online[0]
     for match in _VENUE_START.finditer(text):
         after = text[match.end() :].split()
         if not after or _dateish(after, 0):

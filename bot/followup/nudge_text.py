@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.dates import sessions
 from bot.refs import UserRef
 from bot.replies import Button, Mention, Strong, Text, text
 
@@ -116,7 +117,7 @@ def snooze_too_late() -> Text:
 
 def place(venue: str | None, link: str | None) -> str:
     """`, in Room 8 of the Town Hall; join at https://…`: where a session is, if known."""
-    out = f", at {venue}" if venue else ""
+    out = f", {sessions.where(venue)}" if venue else ""
     return out + (f"; join at {link}" if link else "")
 
 

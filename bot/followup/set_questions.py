@@ -9,6 +9,7 @@ shared nor offered as an update (they can send that as a message of its own).
 from __future__ import annotations
 
 from bot.context import Ctx
+from bot.dates import sessions
 from bot.dates.sessions import end_of
 from bot.followup import schedule
 from bot.followup.dm_reading import Asked, Reading
@@ -50,7 +51,7 @@ async def _about_the_set(ctx: Ctx, set_info: SetInfo, me: UserRef, asked: frozen
             placed = True
     if Asked.WHERE in asked and not (placed and (venue or link)):
         if venue or link:
-            where = f"The set meets at {venue}" if venue else "The set meets online"
+            where = f"The set meets {sessions.where(venue) if venue else 'online'}"
             out += text("\n", where, f"; join at {link}" if link else "", ".")
         else:
             out += "\nI don't have a venue recorded for the set — your facilitator will know."

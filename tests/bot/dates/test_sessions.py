@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.dates.recurrence import Recurrence
-from bot.dates.sessions import SessionDefaults, end_of, read_session, resolve, show
+from bot.dates.sessions import SessionDefaults, end_of, read_session, resolve, show, where
 from bot.dates.when import WhenError
 
 LONDON = ZoneInfo("Europe/London")
@@ -85,6 +85,9 @@ def test_times_and_ranges(text: str, at: time, ends: time | None) -> None:
         ("thursday 10am (https://teams.microsoft.com/l/meetup-join/x).", None,
          "https://teams.microsoft.com/l/meetup-join/x"),
         ("thursday 10am in Room 8 https://zoom.us/j/1", "Room 8", "https://zoom.us/j/1"),
+        ("thursday 10am online", "online", None),
+        ("thursday 10am on Zoom https://zoom.us/j/1", "on Zoom", "https://zoom.us/j/1"),
+        ("thursday 10am via Microsoft Teams", "via Microsoft Teams", None),
     ],
 )  # fmt: skip
 def test_venue_and_link(text: str, venue: str | None, link: str | None) -> None:
@@ -251,3 +254,9 @@ def test_any_text_reads_or_is_refused_with_a_sentence(said: str) -> None:
         return
     if phrase.ends is not None:
         assert phrase.at is not None and phrase.ends > phrase.at
+
+
+def test_where_a_venue_reads_after_meets() -> None:
+    assert where("Room 8") == "at Room 8"
+    assert where("on Zoom") == "on Zoom"
+    assert where("online") == "online"
