@@ -184,7 +184,7 @@ class Schedule:
         options=(
             Option(
                 "when",
-                description="e.g. 'thursday 10am', '3 Dec 14:00', "
+                description="e.g. 'thursday 10am', 'tuesday 10-12 in Room 8', "
                 "'monthly on the 2nd tuesday 10am' or 'off'",
             ),
             Option(
