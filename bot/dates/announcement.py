@@ -36,10 +36,12 @@ NUMERIC_DATE = re.compile(r"(?<![\w/])(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?(?![
 DOTTED_DATE = re.compile(r"(?<![\w.])(\d{1,2})\.(\d{1,2})\.(\d{4})(?![\w.])")
 _ONLINE = re.compile(
     r"(?<!\S)(?:online|(?:on|via)\s+(?:zoom|teams|microsoft\s+teams|google\s+meet|meet|skype"
-    r"|whereby|jitsi))(?![\w])",
+    r"|whereby|jitsi)|zoom|microsoft\s+teams|google\s+meet)(?![\w])",
     re.IGNORECASE,
 )
-_VENUE_START = re.compile(r"(?<!\S)(?:in|at|@)\s+", re.IGNORECASE)
+# A venue begins at `in`/`at`/`@`, or after a comma or dash that follows the time
+# ("10:00-12:00, Room 8"), where the time was cut out and MARK left in its place.
+_VENUE_START = re.compile(r"(?<!\S)(?:in|at|@)\s+|\x00\s*(?:[,;]|\s[-–—])\s*", re.IGNORECASE)
 _UNITS = ("day", "days", "week", "weeks", "month", "months", "hour", "hours", "min", "mins",
           "minute", "minutes", "fortnight")  # fmt: skip
 _DAY_WORDS = {"today", "tomorrow", "tmrw", "next", "this"}
@@ -136,9 +138,9 @@ def take_part(text: str) -> tuple[str, Part | None, str]:
 
 
 def take_venue(text: str) -> tuple[str, str | None]:
-    """`in Room 8 of the Town Hall`, `at the Town Hall`: from `in`/`at` to the next date or
-    time (or the end). `in 3 days` and `at 10` are dates and times, not places. `online`,
-    `on Zoom` and `via Teams` are kept as said."""
+    """`in Room 8 of the Town Hall`, `at the Town Hall`, `10-12, Room 8`: from `in`/`at` (or
+    a comma after the time) to the next date or time, or the end. `in 3 days` and `at 10`
+    are dates and times, not places. `online`, `on Zoom` and `via Teams` are kept as said."""
     online = _ONLINE.search(text)
     if online is not None:
         return f"{text[: online.start()]} {MARK} {text[online.end() :]}", online[0]

@@ -169,7 +169,10 @@ def end_of(
 
 def where(venue: str) -> str:
     """`at Room 8`, but `on Zoom` and `online` as they are."""
-    return venue if venue.lower().startswith(("on ", "via ", "online")) else f"at {venue}"
+    lowered = venue.lower()
+    if lowered in ("zoom", "microsoft teams", "google meet"):
+        return f"on {venue}"
+    return venue if lowered.startswith(("on ", "via ", "online")) else f"at {venue}"
 
 
 def show(

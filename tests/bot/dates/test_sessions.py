@@ -86,6 +86,10 @@ def test_times_and_ranges(text: str, at: time, ends: time | None) -> None:
          "https://teams.microsoft.com/l/meetup-join/x"),
         ("thursday 10am in Room 8 https://zoom.us/j/1", "Room 8", "https://zoom.us/j/1"),
         ("thursday 10am online", "online", None),
+        ("thursday 10am zoom https://zoom.us/j/1", "zoom", "https://zoom.us/j/1"),
+        ("thursday 10am, Room 8, Grange House", "Room 8, Grange House", None),
+        ("thursday 10am - Grange House", "Grange House", None),
+        ("8th January, 10:00, Room 8", "Room 8", None),
         ("thursday 10am on Zoom https://zoom.us/j/1", "on Zoom", "https://zoom.us/j/1"),
         ("thursday 10am via Microsoft Teams", "via Microsoft Teams", None),
     ],
@@ -97,8 +101,10 @@ def test_venue_and_link(text: str, venue: str | None, link: str | None) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["in 3 days at 10am", "at 10 on thursday", "at noon in 2 weeks", "in a week at 10"]
-)
+    "text",
+    ["in 3 days at 10am", "at 10 on thursday", "at noon in 2 weeks", "in a week at 10",
+     "10am, thursday"],
+)  # fmt: skip
 def test_dates_and_times_after_in_and_at_are_not_venues(text: str) -> None:
     assert read_session(text, now=NOW, tz=LONDON).venue is None
 
@@ -260,3 +266,4 @@ def test_where_a_venue_reads_after_meets() -> None:
     assert where("Room 8") == "at Room 8"
     assert where("on Zoom") == "on Zoom"
     assert where("online") == "online"
+    assert where("Zoom") == "on Zoom"
