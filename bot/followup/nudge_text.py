@@ -63,11 +63,23 @@ def snooze_button(timer_id: int) -> Button:
 
 
 def nudge_header(
-    user: UserRef, session_at: datetime | None, tz: ZoneInfo, actions: list[Any]
+    user: UserRef,
+    session_at: datetime | None,
+    tz: ZoneInfo,
+    actions: list[Any],
+    *,
+    venue: str | None = None,
+    link: str | None = None,
 ) -> Text:
     out = text("👋 Hi ", Mention(user), " — ")
     if session_at is not None:
-        out += text("your set meets next on ", Strong(when(session_at, tz)), f" ({tz.key} time).")
+        out += text(
+            "your set meets next on ",
+            Strong(when(session_at, tz)),
+            f" ({tz.key} time)",
+            place(venue, link),
+            ".",
+        )
     else:
         out += text("it's been a while since your session.")
     count = len(actions)

@@ -9,10 +9,18 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from bot.replies import Post
+from bot.replies import Edit, Post
 from bot.store.models import ScheduleRow
 from testkit.harness import Harness, private_to, public
-from testkit.nudges import closed_session, dms, utc, wait_until
+from testkit.nudges import (
+    button_on,
+    closed_session,
+    dms,
+    nudge_headers,
+    press_button,
+    utc,
+    wait_until,
+)
 
 SCHEDULES = ScheduleRow.__table__
 
@@ -123,3 +131,20 @@ async def test_refusals_name_the_part_and_change_nothing(h: Harness) -> None:
     ]
     row = await schedule_row(h)
     assert (row.first_at, row.venue) == (utc(2026, 1, 15, 10), "Room 8")
+
+
+@pytest.mark.asyncio
+async def test_a_nudge_says_where_the_next_session_is_and_keeps_it_when_snoozed(
+    h: Harness,
+) -> None:
+    await closed_session(h)
+    await h.cmd("alice", "schedule Thursday 12th February 10am in Room 8 of the Town Hall")
+    out = await wait_until(h, utc(2026, 2, 9, 10))
+    (header,) = nudge_headers(out, "bob")
+    assert header.text.plain().startswith(
+        "👋 Hi @bob — your set meets next on Thursday 12 February, 10:00 (Europe/London time), "
+        "at Room 8 of the Town Hall.\n"
+    )
+    out = await press_button(h, "bob", *button_on(header, "Snooze 1 day"))
+    (edit,) = [r for r in out if isinstance(r, Edit)]
+    assert "(Europe/London time), at Room 8 of the Town Hall." in edit.text.plain()
