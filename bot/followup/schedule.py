@@ -6,7 +6,7 @@ schedule stays one small concept and the jobs that depend on it live with their 
 
 from __future__ import annotations
 
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from datetime import datetime, time
 from typing import Any
 
@@ -95,9 +95,13 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
     previous = await current(ctx, set_info.id)
     session = None
     if command.when is not None:
+        phrase = command.when
+        if phrase.at is None and phrase.instant is None:
+            # The set's usual time is on the set's clock, whoever's zone read the day.
+            phrase = replace(phrase, zone=set_info.timezone)
         try:
             session = resolve(
-                command.when, command.recurrence, ctx.now, defaults_for(ctx, set_info, previous)
+                phrase, command.recurrence, ctx.now, defaults_for(ctx, set_info, previous)
             )
         except WhenError as exc:
             said = exc.message[:1].upper() + exc.message[1:]

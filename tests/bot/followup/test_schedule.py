@@ -148,3 +148,14 @@ async def test_a_nudge_says_where_the_next_session_is_and_keeps_it_when_snoozed(
     out = await press_button(h, "bob", *button_on(header, "Snooze 1 day"))
     (edit,) = [r for r in out if isinstance(r, Edit)]
     assert "(Europe/London time), at Room 8 of the Town Hall." in edit.text.plain()
+
+
+@pytest.mark.asyncio
+async def test_the_usual_time_is_on_the_sets_clock_whoever_schedules(h: Harness) -> None:
+    """A facilitator in New York who says `next thursday` gets the London set's 10:00."""
+    await closed_session(h)
+    await h.cmd("alice", "settings my_timezone America/New_York")
+    out = await h.cmd("alice", "schedule next thursday")
+    assert public(out) == ["Next session: Thursday 15 January 2026, 10:00 (Europe/London)."]
+    out = await h.cmd("alice", "schedule thursday 10am")  # a time said is the sayer's own
+    assert public(out) == ["Next session: Thursday 15 January 2026, 15:00 (Europe/London)."]
