@@ -32,7 +32,8 @@ async def on_command(ctx: Ctx, event: CommandInvoked, router: Router) -> None:
     if found is not None:
         ctx.set_id = found.id
     tz = await sets.timezone_for(ctx, event.user, found)
-    command = parse(event.text, now=ctx.now, tz=tz)
+    locale = found.setting(ctx, "locale") if found else ctx.config.defaults.locale
+    command = parse(event.text, now=ctx.now, tz=tz, locale=locale)
     spec = None if isinstance(command, UsageError) else spec_of(command)
     if event.user.workspace != event.channel.workspace and not (spec and spec.any_workspace):
         # A shared channel (Slack Connect) can hold people from other workspaces; a set

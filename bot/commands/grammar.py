@@ -45,27 +45,43 @@ from bot.commands.words import (
     small_int,
     split1,
 )
-from bot.dates import due, when
-from bot.dates.recurrence import Recurrence, nth_weekday
+from bot.dates import due, sessions, when
+from bot.dates.recurrence import Recurrence
 
 # --- reading -------------------------------------------------------------------------------
 
 _DATES_HELP = (
-    "Dates: `2026-12-03`, `3 Dec`, `Dec 3`, `3 December 2026`, `today`, `tomorrow`, `friday` "
-    "(the next one), `next monday`, `in 3 days`, `in 2 weeks`. Times: `14:00`, `9am`, "
-    "`2:30pm`, `noon`. Date and time go in either order (`thursday 10am`, `10am thursday`) "
-    "and are read in your time zone. Due dates also read `by next week` (the Friday of next "
-    "week: a week ends with the working week), `by end of month`, `by the end of January`, "
-    "`by 23/01` (day/month), `by 23/01/2027`, `within a fortnight` and `before the next session`."
+    "Dates: `2026-12-03`, `3 Dec`, `Dec 3`, `23rd January`, `3 December 2026`, `23/01` and "
+    "`23/01/2027` (day/month; month/day once `/als settings locale us`), `today`, `tomorrow`, "
+    "`friday` (the next one), `next monday`, `next week`, `in 3 days`, `in 2 weeks`. Times: "
+    "`14:00`, `10.30`, `9am`, `10 am`, `at 10`, `2:30pm`, `noon`, `tomorrow morning` (09:00) "
+    "and `tomorrow afternoon` (14:00). A range gives the end: `10-12`, `10am–12pm`, "
+    "`10:00 to 11:30`; without am/pm, `at 2` or `2-4` is the afternoon (`02:00` is the "
+    "night). Date and time go in either order (`thursday 10am`, `10 am next week`) and are "
+    "read in your time zone; a session with no time gets the set's usual time. Where: "
+    "`tuesday at 10 in Room 8 of the Town Hall`, `friday 2pm at the Town Hall`, "
+    "`tuesday 10-12, Room 8`, `monday 10am online`, or a link, "
+    "`thursday 10am https://meet.google.com/abc-defg-hij`. Repeats: `thursday 10am weekly`, "
+    "`friday 2pm fortnightly` (or `friday 2pm biweekly`), `every other thursday 2pm`, "
+    "`tuesday 10am every 3 weeks`, `10am monthly on the last friday`. Due dates also read "
+    "`by next week` (the Friday of next week: a week ends with the working week), "
+    "`by end of month`, `by the end of January`, `by 23/01` (day/month), `by 23/01/2027`, "
+    "`within a fortnight` and `before the next session`."
 )
 _PAGE = re.compile(r"(?:^|\s)page\s+(\S+)\s*$", re.IGNORECASE)
+_WEEKDAY_WORDS = "|".join(sorted(when.WEEKDAY_SPELLINGS, key=len, reverse=True))
 _REPEAT = re.compile(
     r"(?<!\S)(?:(?P<every_week>every\s+(?:(?P<weeks>\S+)\s+)?weeks?)"
     r"|(?:every\s+(?:(?P<months>\S+)\s+)?months?|monthly)"
     r"(?:\s+on\s+(?:the\s+)?(?P<nth>\S+)\s+(?P<weekday>\S+?)s?)?"
-    r"|(?P<weekly>weekly)|(?P<fortnightly>fortnightly))(?!\S)"
+    rf"|every\s+(?:(?P<day_gap>other|second|third|fourth)\s+)?(?P<day_name>{_WEEKDAY_WORDS})s?"
+    r"|(?P<weekly>weekly)|(?P<fortnightly>fortnightly|biweekly|bi-weekly))(?!\S)",
+    re.IGNORECASE,
 )
-_REPEAT_WORD = re.compile(r"(?<!\S)(?:every|weekly|fortnightly|monthly)(?!\S)")
+_REPEAT_WORD = re.compile(
+    r"(?<!\S)(?:every|weekly|fortnightly|biweekly|monthly)(?!\S)", re.IGNORECASE
+)
+_DAY_GAPS = {"": 1, "other": 2, "second": 2, "third": 3, "fourth": 4}
 _NTH = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4,
         "fourth": 4, "last": -1}  # fmt: skip
 _EXPORT_FORMATS: dict[str, Literal["md", "csv", "html"]] = {
@@ -75,9 +91,10 @@ _COUNTS = {"a": 1, "one": 1, "other": 2, "two": 2, "three": 3, "four": 4, "five"
            "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
 
 
-def parse(text: str, *, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+def parse(text: str, *, now: datetime, tz: ZoneInfo, locale: str = "uk") -> Command | UsageError:
     """Read what followed `/als`. Mistakes come back as a `UsageError` the adapter can show
-    as-is, never as an exception: whatever a user types must not break the event path."""
+    as-is, never as an exception: whatever a user types must not break the event path.
+    `locale` is the set's: how `/als schedule 03/04` is read (uk: 3 April, us: March 4)."""
     now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
     words = text.strip().split(maxsplit=1)
     if words and clean(words[0]).lower() == "/als":
@@ -89,6 +106,8 @@ def parse(text: str, *, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     parser = _PARSERS.get(verb)
     if parser is None:
         return _unknown(words[0])
+    if verb == "schedule":
+        return _schedule(rest, now, tz, locale)
     return parser(rest, now, tz)
 
 
@@ -185,13 +204,14 @@ def _facilitator(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError
     return FacilitatorChange(add=how.lower() == "add", user=ids[0])
 
 
-def _schedule(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    lowered = " ".join(rest.lower().split())
+def _schedule(rest: str, now: datetime, tz: ZoneInfo, locale: str = "uk") -> Command | UsageError:
+    said = " ".join(rest.split())
+    lowered = said.lower()
     if not lowered:
         return Schedule()
     if lowered in ("off", "clear", "cancel", "none"):
         return Schedule(clear=True)
-    repeats = list(_REPEAT.finditer(lowered))
+    repeats = list(_REPEAT.finditer(said))
     if len(repeats) > 1:
         return _error("schedule", "Give one repeat rule, e.g. `weekly` or `every 2 weeks`.")
     recurrence: Recurrence | None = None
@@ -200,20 +220,46 @@ def _schedule(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
         if isinstance(read_rule, UsageError):
             return read_rule
         recurrence = read_rule
-        lowered = (lowered[: repeats[0].start()] + lowered[repeats[0].end() :]).strip()
-    if _REPEAT_WORD.search(lowered):
+        # `every other thursday` repeats on Thursdays and begins on the next one.
+        keep = f" {repeats[0]['day_name']} " if repeats[0]["day_name"] else " "
+        said = (said[: repeats[0].start()] + keep + said[repeats[0].end() :]).strip()
+    if _REPEAT_WORD.search(said):
         return _error("schedule", "I couldn't read how it repeats; try `every 2 weeks`, "
                       "`fortnightly`, `monthly` or `monthly on the 2nd tuesday`.")  # fmt: skip
-    if not lowered:
+    if not said:
         return _error("schedule", "Say when, e.g. `/als schedule thursday 10am weekly`.")
+    if repeats and repeats[0]["day_name"]:
+        weekday = when.weekday_number(repeats[0]["day_name"]) or 0
+        other = {when.weekday_number(w) for w in said.lower().split()} - {None, weekday}
+        if other:
+            return _error("schedule", f"It repeats on {when.WEEKDAY_NAMES[weekday]}s, so the "
+                          "first session is one too; give one day, e.g. "
+                          "`every other thursday 2pm`.")  # fmt: skip
     try:
-        if recurrence is not None and recurrence.kind == "monthly_nth":
-            first = _first_of_rule(lowered, recurrence, now, tz)
-        else:
-            first = when.read_datetime(lowered, now=now, tz=tz)
+        phrase = sessions.read_session(said, now=now, tz=tz, locale=locale)
+        if phrase.day is None and phrase.at is None and phrase.part is None:
+            if phrase.instant is None:
+                return _error("schedule", "Say when as well as where, e.g. "
+                              "`/als schedule thursday 10am in Room 8`.")  # fmt: skip
+        _check_not_past(phrase, recurrence, now)
     except when.WhenError as exc:
-        return _error("schedule", exc.message)
-    return Schedule(first=first, recurrence=recurrence)
+        return _error("schedule", _sentence(exc.message))
+    return Schedule(when=phrase, recurrence=recurrence)
+
+
+def _check_not_past(phrase: sessions.SessionPhrase, rule: Recurrence | None, now: datetime) -> None:
+    """Refuse a past day at once; a time said in full can be checked here too (the set's
+    usual time, when none is said, is the handler's to fill in and check)."""
+    today = now.astimezone(phrase.tz).date()
+    if phrase.day is not None and phrase.day < today:
+        raise when.WhenError("past", f"{phrase.day:%A} {phrase.day.day} {phrase.day:%B %Y} "
+                             "has already passed")  # fmt: skip
+    if phrase.at is not None or phrase.instant is not None:
+        sessions.resolve(phrase, rule, now, sessions.SessionDefaults())
+
+
+def _sentence(message: str) -> str:
+    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")
 
 
 def _recurrence(match: re.Match[str]) -> Recurrence | UsageError:
@@ -221,35 +267,21 @@ def _recurrence(match: re.Match[str]) -> Recurrence | UsageError:
         return Recurrence(kind="weekly")
     if match["fortnightly"]:
         return Recurrence(kind="weekly", interval=2)
+    if match["day_name"]:
+        gap = (match["day_gap"] or "").lower()
+        return Recurrence(kind="weekly", interval=_DAY_GAPS.get(gap, 1))
     word = match["weeks"] or match["months"]
-    interval = 1 if word is None else _COUNTS.get(word, small_int(word) or 0)
+    interval = 1 if word is None else _COUNTS.get(word.lower(), small_int(word) or 0)
     if not 1 <= interval <= 12:
         return _error("schedule", "Repeat every 1 to 12 weeks (or months).")
     if match["every_week"]:
         return Recurrence(kind="weekly", interval=interval)
     if match["nth"] is None:
         return Recurrence(kind="monthly", interval=interval)
-    nth, weekday = _NTH.get(match["nth"]), when.weekday_number(match["weekday"])
+    nth, weekday = _NTH.get(match["nth"].lower()), when.weekday_number(match["weekday"])
     if nth is None or weekday is None:
         return _error("schedule", "Say e.g. `monthly on the 2nd tuesday` or `on the last friday`.")
     return Recurrence(kind="monthly_nth", interval=interval, nth=nth, weekday=weekday)
-
-
-def _first_of_rule(phrase: str, rule: Recurrence, now: datetime, tz: ZoneInfo) -> datetime:
-    """`schedule 10am monthly on the 2nd tuesday` names no day: the first session is the
-    rule's next day at that time. A phrase that does name a day is taken as said."""
-    reading = when.read(phrase, now=now, tz=tz)
-    if reading.day is not None or reading.instant is not None or reading.at is None:
-        return when.read_datetime(phrase, now=now, tz=tz)
-    assert rule.nth is not None and rule.weekday is not None
-    local = now.astimezone(tz)
-    for step in range(3):  # this month's may have passed; next month's has not
-        year, month0 = divmod(local.year * 12 + local.month - 1 + step, 12)
-        day = nth_weekday(year, month0 + 1, rule.nth, rule.weekday)
-        first = when.resolve_local(datetime.combine(day, reading.at), tz).astimezone(UTC)
-        if first > now:
-            return first
-    raise when.WhenError("invalid", "I couldn't find the next such day")  # pragma: no cover
 
 
 def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:

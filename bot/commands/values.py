@@ -10,11 +10,11 @@ run it, which set it acts on and its typed options. The order of `Command` is th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import ClassVar, Literal
 
 from bot.commands.spec import CommandSpec, Group, Option, OptionKind, Role, SetPolicy
 from bot.dates.recurrence import Recurrence
+from bot.dates.sessions import SessionPhrase
 
 ANYONE, MEMBER, PRESENTER, FACILITATOR = Role
 OPTIONAL, EXISTING, CREATE, FOR_PERSON, SET_UP = SetPolicy
@@ -191,32 +191,39 @@ class FacilitatorChange:
 
 
 def _shows_schedule(command: Schedule) -> bool:
-    return command.first is None and not command.clear
+    return command.when is None and not command.clear
 
 
 @dataclass(frozen=True, slots=True)
 class Schedule:
-    """`first` is aware (UTC) and in the future; `first is None` with `clear` False shows
+    """`when` is the announcement as read (day, time or none, end, venue, link); the handler
+    fills a missing time with the set's usual one. `when is None` with `clear` False shows
     the schedule; `clear` (`schedule off`) removes it."""
 
-    first: datetime | None = None
+    when: SessionPhrase | None = None
     recurrence: Recurrence | None = None
     clear: bool = False
 
     spec: ClassVar[CommandSpec] = CommandSpec(
         "schedule",
-        "/als schedule <when> [every N weeks | weekly | fortnightly | monthly | "
-        "monthly on the 2nd tuesday] · /als schedule · /als schedule off",
-        "set, show or clear when the set meets",
-        "Say a day and a time in your time zone, e.g. `/als schedule thursday 10am fortnightly` "
-        "or `/als schedule 10am monthly on the last friday`. In a channel with no set yet, "
-        "setting a schedule sets one up, with you as its facilitator.",
+        "/als schedule <when> [where or link] [every N weeks | weekly | fortnightly | "
+        "every other thursday | monthly | monthly on the 2nd tuesday] · /als schedule · "
+        "/als schedule off",
+        "set, show or clear when (and where) the set meets",
+        "Say a day and a time in your time zone, and where if you like, e.g. "
+        "`/als schedule 23rd January in Room 8 of the Town Hall at 10 – 12`, "
+        "`/als schedule tuesday at 10 https://meet.google.com/abc-defg-hij`, "
+        "`/als schedule every other thursday 2pm` or "
+        "`/als schedule 10am monthly on the last friday`. With no time, the set's usual time "
+        "is used (`/als settings default_time`, else the last session's, else 10:00). "
+        "In a channel with no set yet, setting a schedule sets one up, with you as its "
+        "facilitator.",
         role=FACILITATOR,
         where=SET_UP,
         options=(
             Option(
                 "when",
-                description="e.g. 'thursday 10am', '3 Dec 14:00', "
+                description="e.g. 'thursday 10am', 'tuesday 10-12 in Room 8', "
                 "'monthly on the 2nd tuesday 10am' or 'off'",
             ),
             Option(

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 __all__ = [
     "MONTH_NAMES",
     "WEEKDAY_NAMES",
+    "WEEKDAY_SPELLINGS",
     "When",
     "WhenError",
     "looks_like_date",
@@ -68,6 +69,7 @@ _WEEKDAYS = {
     for number, weekday in enumerate(WEEKDAY_NAMES)
     for name in (weekday.lower(), weekday[:3].lower())
 } | {"tues": 1, "weds": 2, "thur": 3, "thurs": 3}
+WEEKDAY_SPELLINGS = tuple(_WEEKDAYS)  # every spelling of a weekday read here, lower case
 _NUMBER_WORDS = {
     "a": 1,
     "an": 1,

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.dates import sessions
 from bot.refs import UserRef
 from bot.replies import Button, Mention, Strong, Text, text
 
@@ -62,11 +63,23 @@ def snooze_button(timer_id: int) -> Button:
 
 
 def nudge_header(
-    user: UserRef, session_at: datetime | None, tz: ZoneInfo, actions: list[Any]
+    user: UserRef,
+    session_at: datetime | None,
+    tz: ZoneInfo,
+    actions: list[Any],
+    *,
+    venue: str | None = None,
+    link: str | None = None,
 ) -> Text:
     out = text("👋 Hi ", Mention(user), " — ")
     if session_at is not None:
-        out += text("your set meets next on ", Strong(when(session_at, tz)), f" ({tz.key} time).")
+        out += text(
+            "your set meets next on ",
+            Strong(when(session_at, tz)),
+            f" ({tz.key} time)",
+            place(venue, link),
+            ".",
+        )
     else:
         out += text("it's been a while since your session.")
     count = len(actions)
@@ -114,23 +127,41 @@ def snooze_too_late() -> Text:
     )
 
 
-def reminder(session_at: datetime, tz: ZoneInfo, now: datetime) -> Text:
+def place(venue: str | None, link: str | None) -> str:
+    """`, in Room 8 of the Town Hall; join at https://…`: where a session is, if known."""
+    out = f", {sessions.where(venue)}" if venue else ""
+    return out + (f"; join at {link}" if link else "")
+
+
+def reminder(
+    session_at: datetime,
+    tz: ZoneInfo,
+    now: datetime,
+    *,
+    ends_at: datetime | None = None,
+    venue: str | None = None,
+    link: str | None = None,
+) -> Text:
     local, today = session_at.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    if ends_at is not None:
+        clock += f"–{ends_at.astimezone(tz):%H:%M}"
     minutes = round((session_at - now).total_seconds() / 60)
     if minutes <= 90:
         soon = f"in {minutes} minutes" if minutes < 60 else "in about an hour"
-        lead = f"{soon}, at {local.strftime('%H:%M')}"
+        lead = f"{soon}, at {clock}"
     elif local.date() == today:
-        lead = f"today at {local.strftime('%H:%M')}"
+        lead = f"today at {clock}"
     elif (local.date() - today).days == 1:
-        lead = f"tomorrow at {local.strftime('%H:%M')}"
+        lead = f"tomorrow at {clock}"
     else:
-        lead = f"on {local.strftime('%A %-d %B at %H:%M')}"
+        lead = f"on {local.strftime('%A %-d %B')} at {clock}"
     return text(
         "⏰ ",
         Strong("Reminder"),
-        f": the set meets {lead} ({tz.key}). Previous presenters: the session opens with "
-        "your updates.",
+        f": the set meets {lead} ({tz.key})",
+        place(venue, link),
+        ". Previous presenters: the session opens with your updates.",
     )
 
 
@@ -157,9 +188,20 @@ def digest_line(user_key: str, progress: Any, opted_out: bool, failure: str | No
     return out
 
 
-def digest(session_at: datetime, tz: ZoneInfo, lines: list[Text]) -> Text:
+def digest(
+    session_at: datetime,
+    tz: ZoneInfo,
+    lines: list[Text],
+    *,
+    venue: str | None = None,
+    link: str | None = None,
+) -> Text:
     out = text(
-        "📋 ", Strong("Before the next session"), f" ({when(session_at, tz, year=True)}, {tz.key})"
+        "📋 ",
+        Strong("Before the next session"),
+        f" ({when(session_at, tz, year=True)}, {tz.key}",
+        place(venue, link),
+        ")",
     )
     if not lines:
         return out + "\nNobody has open actions from last time."

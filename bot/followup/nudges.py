@@ -21,7 +21,7 @@ from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.counts import counted
 from bot.dates.local_times import at_local, in_quiet, out_of_quiet
 from bot.events import ButtonPressed
-from bot.followup import actions, nudge_text, outcomes, planning, timer_checks
+from bot.followup import actions, nudge_text, outcomes, planning, schedule, timer_checks
 from bot.refs import UserRef
 from bot.replies import Direct, Edit
 from bot.router import Router
@@ -84,7 +84,8 @@ async def on_nudge(ctx: Ctx, timer: timers.DueTimer) -> str | None:
             dedupe=f"moved:{timer.id}",
         )
         return f"skipped: quiet hours; moved to {later.isoformat()}"
-    _send(ctx, timer.id, UserRef.from_key(user_key), session_at, tz, progress.outstanding)
+    where = (state.venue, state.link)
+    _send(ctx, timer.id, UserRef.from_key(user_key), session_at, tz, progress.outstanding, where)
     return f"sent: {counted(len(progress.outstanding), 'action')}"
 
 
@@ -95,11 +96,13 @@ def _send(
     session_at: datetime | None,
     tz: ZoneInfo,
     rows: list[Any],
+    where: tuple[str | None, str | None] = (None, None),
 ) -> None:
+    venue, link = where
     ctx.emit(
         Direct(
             user=user,
-            text=nudge_text.nudge_header(user, session_at, tz, rows),
+            text=nudge_text.nudge_header(user, session_at, tz, rows, venue=venue, link=link),
             buttons=(nudge_text.snooze_button(timer_id),),
             handle=nudge_text.header_handle(timer_id),
         )
@@ -167,7 +170,15 @@ async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
     handle = nudge_text.header_handle(row.id)
     since = await outcomes.cycle_start(ctx, set_info.id)
     progress = await outcomes.progress(ctx, set_info.id, me, since)
-    header = nudge_text.nudge_header(UserRef.from_key(me), session_at, tz, progress.outstanding)
+    place = await schedule.current(ctx, set_info.id)
+    header = nudge_text.nudge_header(
+        UserRef.from_key(me),
+        session_at,
+        tz,
+        progress.outstanding,
+        venue=place.venue if place else None,
+        link=place.link if place else None,
+    )
     if session_at is not None and due >= session_at:
         ctx.emit(Edit(handle=handle, text=header, buttons=()))
         ctx.emit(Direct(user=event.user, text=nudge_text.snooze_too_late()))

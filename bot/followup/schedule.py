@@ -6,15 +6,18 @@ schedule stays one small concept and the jobs that depend on it live with their 
 
 from __future__ import annotations
 
-from dataclasses import asdict
-from datetime import datetime
+from dataclasses import asdict, replace
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
 from bot.commands.values import Schedule
 from bot.context import Ctx, Refusal
+from bot.dates import sessions
 from bot.dates.recurrence import Recurrence, describe, next_after
+from bot.dates.sessions import SessionDefaults, resolve
+from bot.dates.when import WhenError
 from bot.events import CommandInvoked
 from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.replies import Ephemeral, Post, Strong, text
@@ -30,9 +33,13 @@ def recurrence_from(raw: dict[str, Any] | None) -> Recurrence | None:
     return Recurrence(**raw) if raw else None
 
 
-def when_text(moment: datetime, set_info: SetInfo) -> str:
-    local = moment.astimezone(set_info.tz)
-    return f"{local.strftime('%A %-d %B %Y, %H:%M')} ({set_info.timezone})"
+def when_text(moment: datetime, set_info: SetInfo, row: Any = None) -> str:
+    """The session at `moment` as the set will read it, with its end, venue and link when
+    the schedule row has them (a recurring session keeps the first one's length)."""
+    if row is None:
+        return sessions.show(moment, set_info.tz)
+    end = sessions.end_of(moment, row.first_at, row.ends_at, set_info.tz)
+    return sessions.show(moment, set_info.tz, end=end, venue=row.venue, link=row.link)
 
 
 async def current(ctx: Ctx, set_id: int) -> Any:
@@ -54,9 +61,24 @@ async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
     return upcoming
 
 
+def defaults_for(ctx: Ctx, set_info: SetInfo, row: Any) -> SessionDefaults:
+    """The set's usual time: its `default_time` setting, else the last session's local
+    time (the schedule being replaced), else 10:00 (`SessionDefaults.usual`)."""
+    raw = set_info.setting(ctx, "default_time")
+    default_time = None
+    if isinstance(raw, str) and raw:
+        hour, _, minute = raw.partition(":")
+        if hour.isdigit() and minute.isdigit():
+            default_time = time(int(hour), int(minute))
+    last = None
+    if row is not None:
+        last = (row.next_at or row.first_at).astimezone(set_info.tz).time().replace(tzinfo=None)
+    return SessionDefaults(default_time=default_time, last_time=last)
+
+
 async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
     set_info = await set_for_command(ctx, event, command)
-    if command.first is None and not command.clear:
+    if command.when is None and not command.clear:
         upcoming = await next_session(ctx, set_info)
         row = await current(ctx, set_info.id)
         if upcoming is None:
@@ -65,11 +87,27 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
             )
         else:
             rec = recurrence_from(row.recurrence) if row else None
-            body = text(Strong("Next session: "), when_text(upcoming, set_info))
+            body = text(Strong("Next session: "), when_text(upcoming, set_info, row))
             if rec:
                 body += f", {describe(rec)}"
         ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body))
         return
+    previous = await current(ctx, set_info.id)
+    session = None
+    if command.when is not None:
+        phrase = command.when
+        if phrase.at is None and phrase.instant is None:
+            # The set's usual time is on the set's clock, whoever's zone read the day.
+            phrase = replace(phrase, zone=set_info.timezone)
+        try:
+            session = resolve(
+                phrase, command.recurrence, ctx.now, defaults_for(ctx, set_info, previous)
+            )
+        except WhenError as exc:
+            said = exc.message[:1].upper() + exc.message[1:]
+            if exc.kind == "past":
+                said += "; choose a time in the future"
+            raise Refusal(said + ".") from exc
     await ctx.conn.execute(delete(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
     if command.clear:
         for hook in ctx.hooks(SCHEDULE_CHANGED):
@@ -78,20 +116,24 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
             Post(channel=set_info.channel, text=text("The session schedule has been cleared."))
         )
         return
-    assert command.first is not None
-    if command.first <= ctx.now:
-        raise Refusal("That time has already passed; choose a time in the future.")
+    assert session is not None
     await ctx.conn.execute(
         insert(SCHEDULES).values(
             set_id=set_info.id,
-            first_at=command.first,
+            first_at=session.start,
             recurrence=asdict(command.recurrence) if command.recurrence else None,
-            next_at=command.first,
+            next_at=session.start,
+            ends_at=session.end,
+            venue=session.venue,
+            link=session.link,
         )
     )
     for hook in ctx.hooks(SCHEDULE_CHANGED):
-        await hook(ctx, set_info, command.first)
-    body = text(Strong("Next session: "), when_text(command.first, set_info))
+        await hook(ctx, set_info, session.start)
+    shown = sessions.show(
+        session.start, set_info.tz, end=session.end, venue=session.venue, link=session.link
+    )
+    body = text(Strong("Next session: "), shown)
     if command.recurrence:
         body += f", then {describe(command.recurrence)}"
     ctx.emit(Post(channel=set_info.channel, text=body + "."))

@@ -1,37 +1,30 @@
 """Answering a DM that asks about the set: when it next meets, where, whether it is on.
 
 The bot answers from what it knows — the schedule (in the person's own time zone), a
-session running now, and the set's "venue" setting when there is one — and says plainly
+session running now, and where the schedule says it meets (venue, link) — and says plainly
 what it does not know. Anything else in the message stays with its author: it is neither
 shared nor offered as an update (they can send that as a message of its own).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from bot.context import Ctx
+from bot.dates import sessions
+from bot.dates.sessions import end_of
 from bot.followup import schedule
 from bot.followup.dm_reading import Asked, Reading
-from bot.followup.nudge_text import when
+from bot.followup.nudge_text import place, when
 from bot.refs import UserRef
 from bot.replies import Direct, Strong, Text, text
 from bot.rounds.sessions import active_session
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 
-MAX_VENUE = 300
-
-
-def venue_of(set_info: SetInfo) -> str | None:
-    """The set's venue, if its settings hold a usable one (the setting may not exist yet)."""
-    value: Any = set_info.settings.get("venue")
-    if isinstance(value, str) and value.strip():
-        return value.strip()[:MAX_VENUE]
-    return None
-
 
 async def _about_the_set(ctx: Ctx, set_info: SetInfo, me: UserRef, asked: frozenset[Asked]) -> Text:
+    row = await schedule.current(ctx, set_info.id)
+    venue, link = (row.venue, row.link) if row is not None else (None, None)
+    placed = False
     if await active_session(ctx, set_info.id) is not None:
         out = text("Your set is meeting right now — the session is under way in its channel.")
     else:
@@ -43,14 +36,23 @@ async def _about_the_set(ctx: Ctx, set_info: SetInfo, me: UserRef, asked: frozen
             )
         else:
             tz = await sets.timezone_for(ctx, me, set_info)
+            said = when(upcoming, tz)
+            end = end_of(upcoming, row.first_at, row.ends_at, tz) if row is not None else None
+            if end is not None:
+                said += f"–{end.astimezone(tz):%H:%M}"
             lead = "As far as I know it's on: the" if Asked.STILL_ON in asked else "The"
             out = text(
-                f"{lead} next session is on ", Strong(when(upcoming, tz)), f" ({tz.key} time)."
+                f"{lead} next session is on ",
+                Strong(said),
+                f" ({tz.key} time)",
+                place(venue, link),
+                ".",
             )
-    if Asked.WHERE in asked:
-        venue = venue_of(set_info)
-        if venue is not None:
-            out += text("\nThe set meets at: ", venue, ".")
+            placed = True
+    if Asked.WHERE in asked and not (placed and (venue or link)):
+        if venue or link:
+            where = f"The set meets {sessions.where(venue) if venue else 'online'}"
+            out += text("\n", where, f"; join at {link}" if link else "", ".")
         else:
             out += "\nI don't have a venue recorded for the set — your facilitator will know."
     return out

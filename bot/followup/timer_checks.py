@@ -38,6 +38,8 @@ class SetState:
     running: bool  # a session is active right now
     next_at: datetime | None  # the next session strictly after now
     cycle_start: datetime | None  # the close of the latest session
+    venue: str | None = None  # where the schedule says it meets, and how to join
+    link: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,6 +71,8 @@ def _set_state_query() -> Any:
             type_coerce(closed, UTCDateTime).label("cycle_start"),
             SCHEDULES.c.set_id.label("scheduled"),
             SCHEDULES.c.next_at,
+            SCHEDULES.c.venue,
+            SCHEDULES.c.link,
         )
         .select_from(SETS.outerjoin(SCHEDULES, SCHEDULES.c.set_id == SETS.c.id))
         .where(SETS.c.id == bindparam("set_id"))
@@ -102,7 +106,7 @@ async def set_state(ctx: Ctx, set_id: int) -> SetState | None:
         next_at = None
     elif next_at is None or next_at <= ctx.now:  # passed: a recurring schedule rolls on
         next_at = await schedule.next_session(ctx, info)
-    return SetState(info, row.running_id is not None, next_at, row.cycle_start)
+    return SetState(info, row.running_id is not None, next_at, row.cycle_start, row.venue, row.link)
 
 
 async def person_state(ctx: Ctx, info: SetInfo, user_key: str) -> PersonState:

@@ -8,16 +8,19 @@ time when it starts: `bot.followup.planning.on_started`).
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.counts import counted, tally
+from bot.dates import sessions
 from bot.refs import UserRef
 from bot.replies import Mention, Text, text
 from bot.rounds import wording
 from bot.rounds.commitments import ACTIONS, due_text
 from bot.rounds.evaluation import EVALUATIONS
-from bot.rounds.sessions import ROUNDS, scheduled_next
+from bot.rounds.sessions import ROUNDS, SCHEDULES, scheduled_next
 from bot.set_info import SetInfo
 
 
@@ -69,8 +72,19 @@ async def summary_lines(ctx: Ctx, set_info: SetInfo, session_id: int) -> Text:
         out += f" — {words}." if words else "."
     next_at = await scheduled_next(ctx, set_info)
     if next_at is not None:
-        local = next_at.astimezone(set_info.tz)
-        out += f"\nNext session: {local.strftime('%A %-d %B %Y, %H:%M')} ({set_info.timezone})."
+        out += text("\nNext session: ", await _session_text(ctx, set_info, next_at), ".")
     else:
         out += "\nNext session: not scheduled yet (`/als schedule <when>`)."
     return out
+
+
+async def _session_text(ctx: Ctx, set_info: SetInfo, next_at: datetime) -> str:
+    """`Thursday 8 January 2026, 10:00–12:00 (Europe/London), Room 8`: with the end, venue
+    and link the schedule holds (a recurring session keeps the first one's length)."""
+    row = (
+        await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
+    ).first()
+    if row is None:
+        return sessions.show(next_at, set_info.tz)
+    end = sessions.end_of(next_at, row.first_at, row.ends_at, set_info.tz)
+    return sessions.show(next_at, set_info.tz, end=end, venue=row.venue, link=row.link)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from datetime import time as clock
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -40,6 +42,8 @@ from bot.commands.values import (
     Start,
     UsageError,
 )
+from bot.dates import due
+from bot.dates.sessions import SessionDefaults, resolve
 
 LONDON = ZoneInfo("Europe/London")
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)  # Monday 09:00 in London
@@ -229,20 +233,190 @@ def test_schedule_show_and_clear() -> None:
     ],
 )  # fmt: skip
 def test_schedule(text: str, first: datetime, recurrence: Recurrence | None) -> None:
-    assert schedule(text) == Schedule(first=first, recurrence=recurrence)
+    read = schedule(text)
+    assert read.recurrence == recurrence
+    assert start_of(read) == first
+
+
+def start_of(read: Schedule, defaults: SessionDefaults | None = None) -> datetime:
+    assert read.when is not None
+    return resolve(read.when, read.recurrence, NOW, defaults or SessionDefaults()).start
 
 
 def test_schedule_across_spring_forward_is_in_local_time() -> None:
     result = parse("schedule 2026-04-02 10:00 weekly", now=NOW, tz=LONDON)
-    assert result == Schedule(datetime(2026, 4, 2, 9, tzinfo=UTC), Recurrence("weekly"))
+    assert isinstance(result, Schedule) and result.recurrence == Recurrence("weekly")
+    assert start_of(result) == datetime(2026, 4, 2, 9, tzinfo=UTC)
     new_york = parse("schedule 2026-03-08 2:30am", now=NOW, tz=ZoneInfo("America/New_York"))
-    assert new_york == Schedule(datetime(2026, 3, 8, 7, tzinfo=UTC))  # 03:00 EDT
+    assert isinstance(new_york, Schedule)
+    assert start_of(new_york) == datetime(2026, 3, 8, 7, tzinfo=UTC)  # 03:00 EDT
+
+
+# The phrases issue 13 found refused, and the rest of what a facilitator writes. NOW is
+# Monday 5 January 2026, 09:00 in London. (start, end) are London wall-clock times.
+@pytest.mark.parametrize(
+    ("text", "start", "end", "venue", "link", "recurrence"),
+    [
+        ("every other thursday 2pm", (2026, 1, 8, 14, 0), None, None, None,
+         Recurrence("weekly", 2)),
+        ("Every Other Thursday at 2", (2026, 1, 8, 14, 0), None, None, None,
+         Recurrence("weekly", 2)),
+        ("every thursday 10am", (2026, 1, 8, 10, 0), None, None, None, Recurrence("weekly")),
+        ("every third tuesday 10am", (2026, 1, 6, 10, 0), None, None, None,
+         Recurrence("weekly", 3)),
+        ("tuesday 10am biweekly", (2026, 1, 6, 10, 0), None, None, None,
+         Recurrence("weekly", 2)),
+        ("tuesday 10am fortnightly", (2026, 1, 6, 10, 0), None, None, None,
+         Recurrence("weekly", 2)),
+        ("tuesday 10am every 3 weeks", (2026, 1, 6, 10, 0), None, None, None,
+         Recurrence("weekly", 3)),
+        ("monthly on the last friday 10am", (2026, 1, 30, 10, 0), None, None, None,
+         Recurrence("monthly_nth", nth=-1, weekday=4)),
+        ("tuesday at 10", (2026, 1, 6, 10, 0), None, None, None, None),
+        ("tuesday 10.30", (2026, 1, 6, 10, 30), None, None, None, None),
+        ("tuesday 10:30", (2026, 1, 6, 10, 30), None, None, None, None),
+        ("tuesday 10am", (2026, 1, 6, 10, 0), None, None, None, None),
+        ("tuesday 10 am", (2026, 1, 6, 10, 0), None, None, None, None),
+        ("10 am next week", (2026, 1, 12, 10, 0), None, None, None, None),
+        ("tomorrow morning", (2026, 1, 6, 9, 0), None, None, None, None),
+        ("tomorrow afternoon", (2026, 1, 6, 14, 0), None, None, None, None),
+        ("tomorrow afternoon at 3", (2026, 1, 6, 15, 0), None, None, None, None),
+        ("next week", (2026, 1, 12, 10, 0), None, None, None, None),
+        ("in 7 days", (2026, 1, 12, 10, 0), None, None, None, None),
+        ("next thursday", (2026, 1, 8, 10, 0), None, None, None, None),
+        ("23/01/2026 10:00", (2026, 1, 23, 10, 0), None, None, None, None),
+        ("23/01 10:00", (2026, 1, 23, 10, 0), None, None, None, None),
+        ("23.01.2026 10:00", (2026, 1, 23, 10, 0), None, None, None, None),
+        ("Friday 23rd January at 10", (2026, 1, 23, 10, 0), None, None, None, None),
+        ("friday the 23rd of january 10am", (2026, 1, 23, 10, 0), None, None, None, None),
+        ("thursday 10-12", (2026, 1, 8, 10, 0), (12, 0), None, None, None),
+        ("thursday 10 – 12", (2026, 1, 8, 10, 0), (12, 0), None, None, None),
+        ("thursday 10am-12pm", (2026, 1, 8, 10, 0), (12, 0), None, None, None),
+        ("thursday 10am–12pm", (2026, 1, 8, 10, 0), (12, 0), None, None, None),
+        ("thursday 10:00 to 11:30", (2026, 1, 8, 10, 0), (11, 30), None, None, None),
+        ("thursday from 10 until 12", (2026, 1, 8, 10, 0), (12, 0), None, None, None),
+        # Bare hours before 7 are the afternoon: nobody meets at 2 in the morning.
+        ("thursday 2-4", (2026, 1, 8, 14, 0), (16, 0), None, None, None),
+        ("thursday 2-4pm", (2026, 1, 8, 14, 0), (16, 0), None, None, None),
+        ("thursday 9-5", (2026, 1, 8, 9, 0), (17, 0), None, None, None),
+        ("thursday 10-2", (2026, 1, 8, 10, 0), (14, 0), None, None, None),
+        ("thursday 11am-1", (2026, 1, 8, 11, 0), (13, 0), None, None, None),
+        ("thursday at 2", (2026, 1, 8, 14, 0), None, None, None, None),
+        ("thursday 02:00", (2026, 1, 8, 2, 0), None, None, None, None),
+        ("thursday 10am in Room 8 of the Town Hall", (2026, 1, 8, 10, 0), None,
+         "Room 8 of the Town Hall", None, None),
+        ("friday 2pm at the Town Hall", (2026, 1, 9, 14, 0), None, "the Town Hall", None, None),
+        ("in Room 8 on friday at 10", (2026, 1, 9, 10, 0), None, "Room 8", None, None),
+        ("at Grange House tomorrow 10am", (2026, 1, 6, 10, 0), None, "Grange House", None, None),
+        ("thursday 10am https://meet.google.com/abc-defg-hij", (2026, 1, 8, 10, 0), None, None,
+         "https://meet.google.com/abc-defg-hij", None),
+        ("thursday 10am <https://teams.microsoft.com/l/meetup-join/19%3a>", (2026, 1, 8, 10, 0),
+         None, None, "https://teams.microsoft.com/l/meetup-join/19%3a", None),
+        ("thursday 10am <https://us02web.zoom.us/j/123?pwd=x|Zoom>", (2026, 1, 8, 10, 0), None,
+         None, "https://us02web.zoom.us/j/123?pwd=x", None),
+        ("thursday 10-12 in Room 8, https://zoom.us/j/1 fortnightly", (2026, 1, 8, 10, 0),
+         (12, 0), "Room 8", "https://zoom.us/j/1", Recurrence("weekly", 2)),
+    ],
+)  # fmt: skip
+def test_schedule_as_people_write_it(
+    text: str,
+    start: tuple[int, ...],
+    end: tuple[int, int] | None,
+    venue: str | None,
+    link: str | None,
+    recurrence: Recurrence | None,
+) -> None:
+    read = schedule(text)
+    assert read.when is not None and read.recurrence == recurrence
+    session = resolve(read.when, read.recurrence, NOW, SessionDefaults())
+    assert session.start == datetime(*start, tzinfo=LONDON).astimezone(UTC)
+    ends = None if end is None else datetime(*start[:3], *end, tzinfo=LONDON).astimezone(UTC)
+    assert (session.end, session.venue, session.link) == (ends, venue, link)
+
+
+def test_the_seeds_announcement_reads_exactly() -> None:
+    """ "Wednesday 23rd January in Room 8 of the Town Hall at 10 – 12", said in a year when the
+    next 23 January is a Wednesday (2030), and said now, when it is not (2027: a Saturday)."""
+    said = "schedule Wednesday 23rd January in Room 8 of the Town Hall at 10 – 12"
+    then = datetime(2029, 12, 1, 12, tzinfo=UTC)
+    read = parse(said, now=then, tz=LONDON)
+    assert isinstance(read, Schedule) and read.when is not None
+    session = resolve(read.when, None, then, SessionDefaults())
+    assert session.start == datetime(2030, 1, 23, 10, tzinfo=UTC)
+    assert session.end == datetime(2030, 1, 23, 12, tzinfo=UTC)
+    assert session.venue == "Room 8 of the Town Hall"
+    refused = parse(said, now=datetime(2026, 12, 4, 15, tzinfo=UTC), tz=LONDON)
+    assert isinstance(refused, UsageError)
+    assert refused.message == "23 Jan 2027 is a Saturday, not a Wednesday."
+
+
+@pytest.mark.parametrize(
+    ("text", "locale", "day"),
+    [
+        ("03/04 10am", "uk", (2026, 4, 3)),
+        ("03/04 10am", "us", (2026, 3, 4)),
+        ("01/23/2026 10am", "us", (2026, 1, 23)),
+        ("23/01/26 10am", "uk", (2026, 1, 23)),
+    ],
+)
+def test_schedule_numeric_dates_follow_the_sets_locale(
+    text: str, locale: str, day: tuple[int, int, int]
+) -> None:
+    read = parse("schedule " + text, now=NOW, tz=LONDON, locale=locale)
+    assert isinstance(read, Schedule) and read.when is not None
+    assert read.when.day == date(*day)
+
+
+def test_mm_dd_is_refused_in_a_uk_set_saying_how_it_was_read() -> None:
+    message = error("schedule 01/23/2026 10am").message
+    assert "'01/23/2026' as day/month" in message and "no month 23" in message
+    assert "/als settings locale" in message
+
+
+@pytest.mark.parametrize(
+    ("text", "defaults", "expected"),
+    [
+        ("next week", SessionDefaults(), (2026, 1, 12, 10, 0)),
+        ("next week", SessionDefaults(last_time=clock(14, 30)), (2026, 1, 12, 14, 30)),
+        ("next week", SessionDefaults(clock(9, 15), clock(14, 30)), (2026, 1, 12, 9, 15)),
+        ("next thursday", SessionDefaults(clock(18, 0)), (2026, 1, 8, 18, 0)),
+        ("tomorrow morning", SessionDefaults(clock(9, 30)), (2026, 1, 6, 9, 30)),
+        ("tomorrow morning", SessionDefaults(clock(15, 0)), (2026, 1, 6, 9, 0)),
+        ("tomorrow afternoon", SessionDefaults(clock(15, 0)), (2026, 1, 6, 15, 0)),
+        ("tomorrow afternoon", SessionDefaults(last_time=clock(15, 0)), (2026, 1, 6, 14, 0)),
+        ("thursday 11am", SessionDefaults(clock(18, 0)), (2026, 1, 8, 11, 0)),  # said wins
+    ],
+)
+def test_a_session_without_a_time_gets_the_sets_usual_time(
+    text: str, defaults: SessionDefaults, expected: tuple[int, ...]
+) -> None:
+    assert start_of(schedule(text), defaults) == datetime(*expected, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("thursday 25:61", "I couldn't read the time '25:61'."),
+        ("thursday 13pm", "I couldn't read the time '13pm'."),
+        ("Friday 23rd January blah", "I read Friday 23 January 2026 but not 'blah'."),
+        ("thursday 10", "I read Thursday 8 January 2026 but not '10' — for a time say e.g. "
+         "10am or at 10."),
+        ("blah", "I couldn't read 'blah' as a date or time."),
+        ("thursday 10am 2pm", "That has more than one time in it ('10am', '2pm'); give one."),
+        ("thursday 2pm-1pm", "The time '2pm–1pm' ends before it starts."),
+        ("31/02 10am", "There's no 31 February."),
+        ("23/01/2025 10:00", "Thursday 23 January 2025 has already passed."),
+        ("in Room 8", "Say when as well as where, e.g. `/als schedule thursday 10am in Room 8`."),
+        ("thursday 10am https://a.example https://b.example", "Give one link for the session."),
+    ],
+)  # fmt: skip
+def test_schedule_refusals_name_the_part(text: str, message: str) -> None:
+    assert error("schedule " + text).message == message
 
 
 @pytest.mark.parametrize(
     ("text", "fragment"),
     [
-        ("thursday", "say a time too, e.g. thursday 10am"),
         ("weekly", "say when"),
         ("yesterday 10am", "already passed"),
         ("today 8am", "already passed"),
@@ -372,8 +546,10 @@ def check(result: object) -> None:
     if isinstance(result, UsageError):
         assert isinstance(result.message, str) and result.message
         assert isinstance(result.usage, str) and result.usage
-    if isinstance(result, Schedule) and result.first is not None:
-        assert result.first > NOW and result.first.tzinfo is not None
+    if isinstance(result, Schedule) and result.when is not None:
+        if result.when.at is not None or result.when.instant is not None:
+            first = start_of(result)
+            assert first > NOW and first.tzinfo is not None
     if isinstance(result, AddAction | AddActionFor | EditAction):
         assert result.text.strip()
 
@@ -398,3 +574,21 @@ def test_very_long_input_is_fine_and_fast(verb: str) -> None:
         started = time.perf_counter()
         check(p(text))
         assert time.perf_counter() - started < 0.5, (verb, filler[:20])
+
+
+def _examples(help_said: str) -> list[str]:
+    return [found for found in re.findall(r"`([^`]+)`", help_said) if "<" not in found]
+
+
+@pytest.mark.parametrize("example", _examples(help_text("dates") + help_text("schedule")))
+def test_every_date_example_in_the_help_reads(example: str) -> None:
+    """Each example the help gives is read as it says: a due date, a setting, or a session."""
+    if example.startswith(("by ", "within ", "before ")):
+        assert due.read_due(example, today=NOW.date(), next_session=date(2026, 1, 8))
+        return
+    if example.startswith("/als settings"):
+        assert isinstance(p(example), Settings)
+        return
+    read = p("schedule " + example.removeprefix("/als schedule "))
+    assert isinstance(read, Schedule) and read.when is not None, (example, read)
+    assert start_of(read) > NOW

@@ -5,20 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.store.models import Draft
-from bot.store.models import Set as SetRow
 from testkit.harness import Harness, private_to
 from testkit.nudges import closed_session
-
-SETS = SetRow.__table__
-
-
-async def set_venue(h: Harness, venue: Any) -> None:
-    """The "venue" setting comes with a later issue: written here as it would be stored."""
-    async with h.app.store.write() as conn:
-        await conn.execute(update(SETS).values(settings={"venue": venue}))
 
 
 async def drafts(h: Harness) -> list[Any]:
@@ -44,22 +35,28 @@ async def test_the_next_session_in_the_askers_own_time_zone(h: Harness) -> None:
 
 
 @pytest.mark.asyncio
-async def test_the_venue_when_the_set_has_one(h: Harness) -> None:
+async def test_the_venue_and_link_come_from_the_schedule(h: Harness) -> None:
     await closed_session(h)
     await h.cmd("alice", "schedule 9 Feb 2026 10am")
     out = await h.dm("bob", "where are we meeting")
     assert "I don't have a venue recorded for the set" in private_to(out, "bob")[0]
-    await set_venue(h, "Room 8, Grange House")
+    await h.cmd("alice", "schedule 9 Feb 2026 10-12 in Room 8, Grange House")
     out = await h.dm("bob", "is the meeting still in Room 8? I might be late, my dad is ill")
     (answer,) = private_to(out, "bob")
-    assert "The set meets at: Room 8, Grange House." in answer
+    assert answer.split("\n")[0] == (
+        "The next session is on Monday 9 February, 10:00–12:00 (Europe/London time), at Room 8, "
+        "Grange House."
+    )
+    assert "I don't have a venue" not in answer
     assert "Nothing else from your message is shared with your set." in answer
     assert "send it to me as a message of its own" in answer
     assert "ill" not in answer.split("\n")[0]
-    for odd in (8, {"room": 8}, "   "):  # read defensively: a setting of another shape
-        await set_venue(h, odd)
-        out = await h.dm("bob", "which room are we in?")
-        assert "I don't have a venue recorded" in private_to(out, "bob")[0]
+    await h.cmd("alice", "schedule 9 Feb 2026 10am https://meet.google.com/abc-defg-hij")
+    out = await h.dm("bob", "where are we meeting")
+    assert private_to(out, "bob")[0] == (
+        "The next session is on Monday 9 February, 10:00 (Europe/London time); join at "
+        "https://meet.google.com/abc-defg-hij."
+    )
     assert await drafts(h) == []
 
 

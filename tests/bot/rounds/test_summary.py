@@ -125,3 +125,12 @@ async def test_a_session_held_well_before_the_scheduled_one_keeps_it(h: Harness)
     await h.cmd("alice", "start @bob")  # Mon 12 Jan 10:00: an extra session, a day before
     summary = summary_of(await h.cmd("alice", "end"))
     assert "Next session: Tuesday 13 January 2026, 10:00 (Europe/London)." in summary
+
+
+@pytest.mark.asyncio
+async def test_the_summary_says_where_and_how_long_the_next_session_is(h: Harness) -> None:
+    summary = await early_start(h, "13 Jan 2026 10-12 in Room 8 https://zoom.us/j/1 every 4 weeks")
+    assert (
+        "Next session: Tuesday 10 February 2026, 10:00–12:00 (Europe/London), Room 8, "
+        "join at https://zoom.us/j/1." in summary
+    )
