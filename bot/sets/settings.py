@@ -142,7 +142,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("timezone", _zone, "the set's time zone"),
+        Setting("timezone", _zone, "the set's time zone (a city such as London, or Europe/London)"),
         Setting("opening_minutes", _minutes(1, 60), "length of the opening"),
         Setting("updates_minutes", _minutes(1, 60), "length of the updates phase"),
         Setting("presenting_minutes", _minutes(6, 10), "presenting time per presenter (6–10)"),
