@@ -80,7 +80,8 @@ class ZoneChoice:
 
     @property
     def translated(self) -> bool:
-        return self.name != self.said
+        """Whether the stored name differs from what was typed by more than its spelling."""
+        return self.name.casefold() != self.said.casefold().replace(" ", "_")
 
 
 # Names for no place: a leap-second variant, a placeholder, the machine's own setting.

@@ -118,3 +118,9 @@ def test_stored_names_no_longer_accepted_still_load_for_nudges() -> None:
     """A row saved before the strict reader (`localtime`, `Factory`) must still be read."""
     assert zone_or("Factory", "Europe/Paris") == ZoneInfo("Factory")
     assert zone_or("GMT") == ZoneInfo("GMT")
+
+
+def test_a_name_differing_only_in_spelling_is_not_called_a_translation() -> None:
+    assert not choose_zone("europe/london").translated
+    assert not choose_zone("utc").translated
+    assert choose_zone("London").translated and choose_zone("BST").translated

@@ -7,13 +7,15 @@ from __future__ import annotations
 
 import pytest
 
-from bot.replies import Direct, Post
+from bot.replies import Direct, Edit, Post
 from testkit.harness import Harness, public
 from testkit.nudges import (
+    button_on,
     closed_session,
     dms,
     nudge_headers,
     pending_nudges,
+    press_button,
     timers_of,
     utc,
     wait_until,
@@ -127,3 +129,18 @@ async def test_a_nudge_claimed_at_the_weekend_waits_for_monday(h: Harness) -> No
     assert not nudge_headers(out, "bob")
     moved = [t for t in await timers_of(h, "nudge") if t.due_at == utc(2026, 2, 6, 10)]
     assert moved[0].note == "skipped: the weekend; moved to 2026-02-09T11:00:00+00:00"
+
+
+@pytest.mark.asyncio
+async def test_snoozing_on_friday_wakes_on_monday(h: Harness) -> None:
+    await closed_session(h)
+    await h.cmd("alice", "schedule 11 Feb 2026 10am")  # Wednesday: nudges Fri 6 and Tue 10
+    assert await pending_nudges(h, "bob") == [utc(2026, 2, 6, 10), utc(2026, 2, 10, 10)]
+    header = nudge_headers(await wait_until(h, utc(2026, 2, 6, 10)), "bob")[0]
+    out = await press_button(h, "bob", *button_on(header, "Snooze 1 day"))
+    edit = [r for r in out if isinstance(r, Edit)][0]
+    assert "Monday 9 February, 10:00" in edit.text.plain()
+    snoozes = [t for t in await timers_of(h, "nudge") if (t.dedupe or "").startswith("snooze:")]
+    assert [t.due_at for t in snoozes] == [utc(2026, 2, 9, 10)]
+    assert not nudge_headers(await wait_until(h, utc(2026, 2, 9, 9, 59)), "bob")
+    assert len(nudge_headers(await wait_until(h, utc(2026, 2, 9, 10)), "bob")) == 1
