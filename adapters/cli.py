@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import click
 
 from bot import logs
-from bot.config import Config, ConfigError, load_config, problems_for_running
+from bot.config import Config, ConfigError, load_config, problems_for_running, warnings_for
 from bot.counts import counted
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -185,6 +185,8 @@ def upgrade(config_path: str | None, db_path: str | None) -> None:
 @config_option
 def check_config(config_path: str | None) -> None:
     config = _config(config_path)
+    for warning in warnings_for(config):
+        click.echo(f"⚠ {warning}", err=True)
     problems = problems_for_running(config)
     if problems:
         for problem in problems:

@@ -20,7 +20,7 @@ import asyncio
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
@@ -39,8 +39,10 @@ from testkit.nudges import seed_presenters
 
 WS = WorkspaceRef(Platform.CONSOLE, "bench")
 PLANNED_AT = datetime(2026, 1, 12, 10, tzinfo=UTC)
-SESSION_AT = datetime(2026, 2, 9, 10, tzinfo=UTC)
-SEND_AT = SESSION_AT - timedelta(days=2, hours=22)  # Friday 12:00: the 3-day nudges are due
+# A Tuesday: its 3-day nudges (Saturday) come on Friday 6 February, and nothing else of the
+# session is due then (the reminder and the digest come on Monday).
+SESSION_AT = datetime(2026, 2, 10, 10, tzinfo=UTC)
+SEND_AT = datetime(2026, 2, 6, 12, tzinfo=UTC)  # Friday 12:00: the 3-day nudges are due
 
 
 @dataclass

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from bot import logs
-from bot.dates.zones import UnknownZone, read_zone
+from bot.dates.zones import UnknownZone, choose_zone, read_zone
 
 
 class ConfigError(ValueError):
@@ -212,11 +212,35 @@ def load_config(path: str | Path | None = None, env: Mapping[str, str] | None = 
     return config
 
 
-def validate(config: Config) -> None:
+def _check_zone(name: str) -> None:
+    """The default zone must load as written (it is used as written) and be a place's:
+    `Factory`, `localtime`, `right/…` load but are no place's clocks."""
     try:
-        read_zone(config.defaults.timezone)
+        read_zone(name)
     except UnknownZone as exc:
-        raise ConfigError(f"[defaults] timezone {exc}") from None
+        try:
+            hint = f"; did you mean {choose_zone(name).name}?"
+        except UnknownZone:
+            hint = ""
+        raise ConfigError(f"[defaults] timezone {exc}{hint}") from None
+    try:
+        choose_zone(name)
+    except UnknownZone as exc:
+        raise ConfigError(f"[defaults] timezone must be {exc}") from None
+
+
+def warnings_for(config: Config) -> list[str]:
+    """What `alsbot check-config` warns about but accepts: a default zone with no summer
+    time (GMT, UTC, Etc/…), which puts a UK set's sessions an hour off all summer."""
+    choice = choose_zone(config.defaults.timezone)
+    if choice.warning is None:
+        return []
+    hint = f"; did you mean {choice.suggest}?" if choice.suggest else ""
+    return [f"[defaults] timezone: {choice.warning}{hint}"]
+
+
+def validate(config: Config) -> None:
+    _check_zone(config.defaults.timezone)
     if config.retention.text_hours < 0:
         raise ConfigError("[retention] text_hours cannot be negative")
     if config.retention.keys_days < 1:

@@ -19,7 +19,8 @@ from sqlalchemy import select
 from bot import timers
 from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.counts import counted
-from bot.dates.local_times import at_local, in_quiet, out_of_quiet
+from bot.dates.local_times import at_local, in_quiet
+from bot.dates.working_days import next_working
 from bot.events import ButtonPressed
 from bot.followup import actions, nudge_text, outcomes, planning, schedule, timer_checks
 from bot.refs import UserRef
@@ -71,19 +72,22 @@ async def on_nudge(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     if progress.responded:
         return "skipped: already updated"
     tz, quiet = person.tz, person.quiet
-    if in_quiet(ctx.now.astimezone(tz).time(), quiet):  # e.g. claimed late, or hours changed
-        later = out_of_quiet(ctx.now, tz, quiet)
+    # Claimed late (the bot was down), or the hours or zone changed since it was planned.
+    later = next_working(ctx.now, tz, quiet, planning.weekends_ok(ctx, set_info, session_at))
+    if later != ctx.now:
+        quiet_now = in_quiet(ctx.now.astimezone(tz).time(), quiet)
+        why = "quiet hours" if quiet_now else "the weekend"
         if session_at is not None and later >= session_at:
-            return "skipped: quiet hours last until the session"
+            return f"skipped: {why} {'last' if quiet_now else 'lasts'} until the session"
         await timers.schedule(
             ctx.conn,
             kind=planning.NUDGE,
             due_at=later,
             subject=user_key,
-            payload={**payload, "lead": "after quiet hours"},
+            payload={**payload, "lead": f"after {why}"},
             dedupe=f"moved:{timer.id}",
         )
-        return f"skipped: quiet hours; moved to {later.isoformat()}"
+        return f"skipped: {why}; moved to {later.isoformat()}"
     where = (state.venue, state.link)
     _send(ctx, timer.id, UserRef.from_key(user_key), session_at, tz, progress.outstanding, where)
     return f"sent: {counted(len(progress.outstanding), 'action')}"
@@ -165,8 +169,10 @@ async def _snooze(ctx: Ctx, event: ButtonPressed) -> None:
     person = await timer_checks.person_state(ctx, set_info, me)
     tz, quiet = person.tz, person.quiet
     local = ctx.now.astimezone(tz)
-    due = out_of_quiet(at_local(local.date() + timedelta(1), local.time(), tz), tz, quiet)
     session_at = planning.from_iso(payload.get("session_at"))
+    tomorrow = at_local(local.date() + timedelta(1), local.time(), tz)
+    # A day on: outside quiet hours, and Friday's snooze wakes on Monday.
+    due = next_working(tomorrow, tz, quiet, planning.weekends_ok(ctx, set_info, session_at))
     handle = nudge_text.header_handle(row.id)
     since = await outcomes.cycle_start(ctx, set_info.id)
     progress = await outcomes.progress(ctx, set_info.id, me, since)

@@ -25,16 +25,9 @@ from sqlalchemy.exc import NoResultFound
 
 from bot import timers
 from bot.context import Ctx
-from bot.dates.local_times import (
-    NUDGE_AT,
-    Lead,
-    at_local,
-    before,
-    out_of_quiet,
-    parse_days,
-    parse_leads,
-)
+from bot.dates.local_times import NUDGE_AT, Lead, at_local, before, parse_days, parse_leads
 from bot.dates.recurrence import occurrences_after
+from bot.dates.working_days import is_weekend, send_slot
 from bot.followup import outcomes, schedule, timer_checks
 from bot.followup.hooks import SCHEDULE_CHANGED
 from bot.refs import UserRef
@@ -87,20 +80,36 @@ def set_subject(set_id: int) -> str:
 # --------------------------------------------------------------------------- the wish list
 
 
+def weekends_ok(ctx: Ctx, set_info: SetInfo, session_at: datetime | None) -> bool:
+    """Whether this set's messages may land on a Saturday or Sunday: it says so
+    (`send_on_weekends`), or the session itself is at a weekend in the set's zone — a set
+    that meets on Saturday hears about it on Friday and Saturday alike."""
+    if set_info.setting(ctx, "send_on_weekends"):
+        return True
+    return session_at is not None and is_weekend(session_at, set_info.tz)
+
+
 def _session_timers(ctx: Ctx, set_info: SetInfo, next_at: datetime) -> dict[str, Wanted]:
+    """Reminders (posted in the channel) and the digest (one DM to all the facilitators)
+    keep to the set's zone: working days there, no one person's quiet hours."""
     tz, sid, at = set_info.tz, set_info.id, stamp(next_at)
     subject = set_subject(sid)
+    weekends = weekends_ok(ctx, set_info, next_at)
     wanted: dict[str, Wanted] = {}
     reminders: dict[str, Wanted] = {}
+    seen: set[datetime] = set()
     for lead in parse_leads(set_info.setting(ctx, "reminder_leads")):
-        due = before(next_at, lead, tz)
-        if ctx.now < due < next_at:
+        due = reminder_at(ctx.now, next_at, lead, set_info, weekends)
+        if due is not None and due not in seen:
+            seen.add(due)  # "2d" and "1d" both moved to Friday: one reminder
             reminders[f"plan:{sid}:reminder:{at}:{lead.label}"] = Wanted(
                 REMINDER, due, subject, {"set": sid, "session_at": iso(next_at), "lead": lead.label}
             )
     wanted.update(_linked(reminders))
-    digest_at = before(next_at, Lead(1, "d"), tz)
-    if digest_at > ctx.now:
+    digest_at = send_slot(
+        before(next_at, Lead(1, "d"), tz), now=ctx.now, tz=tz, allow_weekends=weekends
+    )
+    if ctx.now <= digest_at < next_at:
         wanted[f"plan:{sid}:digest:{at}"] = Wanted(
             DIGEST, digest_at, subject, {"set": sid, "session_at": iso(next_at)}
         )
@@ -118,13 +127,15 @@ async def _nudge_timers(
     tz, quiet = person.tz, person.quiet
     sid = set_info.id
     wanted: dict[str, Wanted] = {}
+    weekends = weekends_ok(ctx, set_info, next_at)
     if next_at is not None:
         series = f"plan:{sid}:nudge:{user_key}:{stamp(next_at)}"
         session_day = next_at.astimezone(tz).date()
         seen: set[datetime] = set()
         for days in parse_days(set_info.setting(ctx, "nudge_lead_days")):
-            due = out_of_quiet(at_local(session_day - timedelta(days), NUDGE_AT, tz), tz, quiet)
-            if not ctx.now < due < next_at or due in seen:
+            ideal = at_local(session_day - timedelta(days), NUDGE_AT, tz)
+            due = send_slot(ideal, now=ctx.now, tz=tz, quiet=quiet, allow_weekends=weekends)
+            if not ctx.now <= due < next_at or due in seen:
                 continue
             seen.add(due)
             wanted[f"{series}:{days}d"] = Wanted(
@@ -144,8 +155,10 @@ async def _nudge_timers(
         return wanted
     after = int(set_info.setting(ctx, "nudge_fallback_days"))
     day = anchor.astimezone(tz).date() + timedelta(days=after)
-    due = out_of_quiet(at_local(day, NUDGE_AT, tz), tz, quiet)
-    if due > ctx.now:
+    due = send_slot(
+        at_local(day, NUDGE_AT, tz), now=ctx.now, tz=tz, quiet=quiet, allow_weekends=weekends
+    )
+    if due >= ctx.now:
         series = f"plan:{sid}:nudge:{user_key}:after"
         wanted[f"{series}:{day.isoformat()}"] = Wanted(
             NUDGE,
@@ -160,6 +173,19 @@ async def _nudge_timers(
             },
         )
     return wanted
+
+
+def reminder_at(
+    now: datetime, session_at: datetime, lead: Lead, set_info: SetInfo, weekends: bool
+) -> datetime | None:
+    """When the `lead` reminder for the session goes, on a working day in the set's zone
+    (`bot.dates.working_days.send_slot`); None when no such moment is left before it. A
+    reminder whose Friday has passed is not sent at once: the channel has just seen the
+    schedule, and the shorter leads still remind it."""
+    due = send_slot(
+        before(session_at, lead, set_info.tz), now=now, tz=set_info.tz, allow_weekends=weekends
+    )
+    return due if now < due < session_at else None
 
 
 def _linked(series: dict[str, Wanted]) -> dict[str, Wanted]:
@@ -342,7 +368,7 @@ async def find_set(ctx: Ctx, set_id: int) -> SetInfo | None:
 
 
 # Settings that move when nudges, reminders or the digest are due.
-TIMING_SETTINGS = {"timezone", "reminder_leads", "nudge_lead_days"}
+TIMING_SETTINGS = {"timezone", "reminder_leads", "nudge_lead_days", "send_on_weekends"}
 
 
 async def on_settings_changed(ctx: Ctx, set_info: SetInfo, name: str, _value: Any) -> None:

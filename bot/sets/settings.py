@@ -15,7 +15,7 @@ from sqlalchemy import update
 
 from bot.commands.values import Settings
 from bot.context import Ctx, Refusal
-from bot.dates.zones import UnknownZone, read_zone
+from bot.dates.zones import ZoneChoice, choose_zone
 from bot.emoji_names import normalise_emoji
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, Text, text
@@ -38,12 +38,22 @@ def _minutes(low: int, high: int) -> Callable[[str], int]:
     return read
 
 
-def _zone(raw: str) -> str:
-    try:
-        read_zone(raw)
-    except UnknownZone:
-        raise ValueError("a time zone name such as Europe/London or America/New_York") from None
-    return raw
+def _zone(raw: str) -> ZoneChoice:
+    """A place's zone, a city or an alias (`bot.dates.zones.choose_zone`); the handler
+    stores `.name` and tells the person what it read and what it warns about."""
+    return choose_zone(raw)  # UnknownZone is a ValueError whose text completes "must be"
+
+
+def _zone_said(name: str, choice: ZoneChoice) -> str:
+    """What the reply adds after "Saved: timezone = Europe/London": where the name came
+    from, and a warning with the command that would fix it."""
+    out = f" (from “{choice.said}”)" if choice.translated else ""
+    out += f". {choice.note}" if choice.note else ""
+    if choice.warning:
+        out += f". ⚠ {choice.warning}"
+        if choice.suggest:
+            out += f"; did you mean {choice.suggest}? `/als settings {name} {choice.suggest}`"
+    return out
 
 
 def _bool(raw: str) -> bool:
@@ -133,7 +143,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
-        Setting("timezone", _zone, "the set's time zone"),
+        Setting("timezone", _zone, "the set's time zone (a city such as London, or Europe/London)"),
         Setting("opening_minutes", _minutes(1, 60), "length of the opening"),
         Setting("updates_minutes", _minutes(1, 60), "length of the updates phase"),
         Setting("presenting_minutes", _minutes(6, 10), "presenting time per presenter (6–10)"),
@@ -212,6 +222,10 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
         value = setting.read(raw)
     except ValueError as exc:
         raise Refusal(f"{name} must be {exc}.") from None
+    said = ""
+    if isinstance(value, ZoneChoice):
+        said = _zone_said(name, value)
+        value = value.name
     if setting.personal:
         column = {"my_timezone": "timezone"}.get(name, name)
         await sets.set_person(ctx, event.user, **{column: value})
@@ -238,7 +252,7 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
         Ephemeral(
             channel=event.channel,
             user=event.user,
-            text=text(f"Saved: {name} = {shown}".rstrip(".") + "."),  # a rule may end in one
+            text=text(f"Saved: {name} = {shown}".rstrip(".") + f"{said}."),  # a rule may end in one
         )
     )
 

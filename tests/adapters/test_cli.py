@@ -71,3 +71,27 @@ def test_a_time_zone_name_too_long_for_a_path_is_a_clear_error(tmp_path: Path) -
     assert result.output.startswith("Error: [defaults] timezone 'Europe/AAAA")
     assert "is unknown" in result.output and len(result.output) < 120
     assert isinstance(result.exception, SystemExit), "no traceback, a usage error"
+
+
+def test_check_config_refuses_a_zone_that_is_no_place_and_names_a_city_s_zone(
+    tmp_path: Path,
+) -> None:
+    config = tmp_path / "alsbot.toml"
+    config.write_text('[defaults]\ntimezone = "Factory"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
+    assert result.exit_code == 1 and "is not a place's zone" in result.output, result.output
+    config.write_text('[defaults]\ntimezone = "London"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
+    assert result.exit_code == 1
+    assert "'London' is unknown; did you mean Europe/London?" in result.output, result.output
+
+
+def test_check_config_warns_about_a_default_zone_without_summer_time(tmp_path: Path) -> None:
+    config = tmp_path / "alsbot.toml"
+    config.write_text('[defaults]\ntimezone = "GMT"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
+    assert "⚠ [defaults] timezone: GMT does not change for summer time" in result.output
+    assert "did you mean Europe/London?" in result.output
+    config.write_text('[defaults]\ntimezone = "Europe/London"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
+    assert "⚠" not in result.output, result.output

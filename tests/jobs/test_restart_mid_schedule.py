@@ -10,6 +10,11 @@ from bot.replies import Direct, Post
 from testkit.harness import Harness
 from testkit.nudges import closed_session, timers_of, utc
 
+# The schedule below is a Monday's, whose one-day nudge and reminder fall on Sunday: weekend
+# sending is on so that they stay a separate moment (the default, off, is tested in
+# tests/bot/followup/test_weekends.py).
+WEEKENDS = {"ALSBOT_DEFAULTS_SEND_ON_WEEKENDS": "true"}
+
 
 def headers(h: Harness) -> list[str]:
     return [
@@ -27,7 +32,7 @@ def reminders(h: Harness) -> list[str]:
 
 @pytest.mark.asyncio
 async def test_restart_mid_schedule_no_loss_no_duplicate(sqlite_url: str, clock) -> None:
-    first = await Harness.open(sqlite_url, clock)
+    first = await Harness.open(sqlite_url, clock, **WEEKENDS)
     await h_setup(first)
     await first.wait(utc(2026, 2, 6, 10) - clock.now())  # the first nudge goes
     assert len(headers(first)) == 1
@@ -37,7 +42,7 @@ async def test_restart_mid_schedule_no_loss_no_duplicate(sqlite_url: str, clock)
     assert len(headers(first)) == 1
     await first.close()
 
-    second = await Harness.open(sqlite_url, clock)  # same SQLite file, a new process
+    second = await Harness.open(sqlite_url, clock, **WEEKENDS)  # same SQLite file, a new process
     try:
         await second.wait(timedelta(0))  # delivers what was committed but not yet sent
         await second.wait(utc(2026, 2, 9, 11) - clock.now())

@@ -12,7 +12,6 @@ import json
 import os
 import sys
 from collections import Counter
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -49,7 +48,7 @@ async def start_sink(received: list[dict]) -> tuple[web.AppRunner, str]:
 @pytest.mark.asyncio
 async def test_two_processes_send_each_of_1000_nudges_exactly_once(postgres_url: str) -> None:
     planned_at = utc(2026, 1, 12, 10)
-    session_at = utc(2026, 2, 9, 10)
+    session_at = utc(2026, 2, 10, 10)  # a Tuesday: only the nudges are due on the Friday
     store = await open_store(postgres_url)  # migrates once, before the workers start
     try:
         await seed_presenters(
@@ -57,7 +56,7 @@ async def test_two_processes_send_each_of_1000_nudges_exactly_once(postgres_url:
         )
     finally:
         await store.close()
-    now = session_at - timedelta(days=2, hours=22)  # Fri 12:00: the 3-day nudges are due
+    now = utc(2026, 2, 6, 12)  # Fri 12:00: the 3-day nudges (Saturday's) are due
 
     received: list[dict] = []
     runner, sink = await start_sink(received)

@@ -37,34 +37,34 @@ IN_ORDER = [
     "bob pressed [Edit] on #17",
     "/als action edit 2 Draft a shared rota with the team leader",
     "✎ [#17] now reads: ✅ Action recorded for @bob: Draft a shared rota with the team leader"
-    " (by Mon 9 Feb 2026) · #2 · edited",
-    "• @bob: Draft a shared rota with the team leader (by Mon 9 Feb 2026)",
+    " (by Tue 10 Feb 2026) · #2 · edited",
+    "• @bob: Draft a shared rota with the team leader (by Tue 10 Feb 2026)",
     "Before next time I'll check in by DM with @bob, @carol about their actions.",
-    "Fri 10:00  ✉ (DM to carol)",  # 3 days before, 10:00 London
-    "Fri 15:00  ✉ (DM to bob)",  # 3 days before, 10:00 New York
-    "your set meets next on Monday 9 February, 05:00 (America/New_York time)",
+    "Fri 10:00  ✉ (DM to carol)",  # 3 days before is Saturday: Friday, 10:00 London
+    "Fri 15:00  ✉ (DM to bob)",  # Friday too, 10:00 New York
+    "your set meets next on Tuesday 10 February, 05:00 (America/New_York time)",
     "bob pressed [Done] on #34",
     "✎ [#34] now reads: • Ask three long-standing volunteers what keeps them coming — done ✓",
     # The private DM: answered, and nothing of it shared.
     "bob (DM to alsbot): is the meeting still in Room 8?",
-    "The next session is on Monday 9 February, 05:00 (America/New_York time).",
+    "The next session is on Tuesday 10 February, 05:00 (America/New_York time).",
     "Nothing else from your message is shared with your set.",
     "bob (DM to alsbot): I asked four volunteers",
     "Here is your message as an update for your set's next session",
     "bob pressed [Share as my update]",
     "Shared — it will be in the next session's Updates",
-    "Sun 10:00  [#42] alsbot: ⏰ Reminder: the set meets tomorrow at 10:00",
-    "Sun 10:00  ✉ (DM to alice)",
+    "Mon 10:00  [#42] alsbot: ⏰ Reminder: the set meets tomorrow at 10:00",
+    "Mon 10:00  ✉ (DM to alice)",
     "@bob — has updated: “I asked four volunteers",
     "@carol — no update yet (1 open action)",
-    "Sun 10:00  ✉ (DM to carol)",  # Carol's second nudge; Bob's is skipped
+    "Mon 10:00  ✉ (DM to carol)",  # Carol's second nudge; Bob's is skipped
     "@bob — has given an update",  # /als actions
     "@carol — no update yet",
-    "Mon 09:00  [#47] alsbot: ⏰ Reminder: the set meets in about an hour",
+    "Tue 09:00  [#47] alsbot: ⏰ Reminder: the set meets in about an hour",
     "Updates from last time",
     "@bob:\n",
     "• Ask three long-standing volunteers what keeps them coming — done",
-    "• Draft a shared rota with the team leader (by Mon 9 Feb) — open",
+    "• Draft a shared rota with the team leader (by Tue 10 Feb) — open",
     "Update: “I asked four volunteers: all said they stay for the people.",
     "@carol:\n",
     "• Block two hours every Friday for planning — open",
@@ -89,7 +89,7 @@ def check(out: str) -> None:
         found = out.find(marker, at)
         assert found >= 0, f"{marker!r} missing or out of order after:\n{out[at - 400 : at]}"
         at = found + len(marker)
-    # Bob had updated by Sunday: his 1-day nudge was skipped, so he got exactly one.
+    # Bob had updated by Monday: his 1-day nudge was skipped, so he got exactly one.
     assert out.count("👋 Hi @bob") == 1
     assert out.count("👋 Hi @carol") == 2
     assert "Traceback" not in out and "!!" not in out

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+import pytest_asyncio
 
+from bot.clock import FakeClock
 from bot.events import ButtonPressed
 from bot.replies import Edit
 from testkit.harness import Harness, private_to, u
@@ -22,6 +25,17 @@ from testkit.nudges import (
     wait_until,
 )
 from tests.bot.followup.update_helpers import press_on, preview
+
+
+@pytest_asyncio.fixture
+async def h(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """These tests pin lead times, quiet hours and DST on sessions whose nudges fall at
+    weekends, so weekend sending is on here; `test_weekends.py` covers the default (off)."""
+    harness = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_SEND_ON_WEEKENDS="true")
+    try:
+        yield harness
+    finally:
+        await harness.close()
 
 
 @pytest.mark.asyncio
@@ -230,13 +244,13 @@ async def test_a_recurring_schedule_plans_the_next_occurrence_when_one_passes(
 
 @pytest.mark.asyncio
 async def test_nudges_due_while_down_go_only_if_still_useful(sqlite_url: str, clock) -> None:
-    first = await Harness.open(sqlite_url, clock)
+    first = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_SEND_ON_WEEKENDS="true")
     await closed_session(first)
     await first.cmd("alice", "schedule 9 Feb 2026 10am")
     await first.close()
 
     clock.set(utc(2026, 2, 8, 18))  # down through both nudge times; back before the session
-    second = await Harness.open(sqlite_url, clock)
+    second = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_SEND_ON_WEEKENDS="true")
     try:
         out = await second.wait(timedelta(0))
         assert len(nudge_headers(out, "bob")) == 1, "only the latest of the missed nudges"
@@ -253,13 +267,13 @@ async def test_nudges_due_while_down_go_only_if_still_useful(sqlite_url: str, cl
 
 @pytest.mark.asyncio
 async def test_nudges_due_while_down_past_the_session_are_skipped(sqlite_url: str, clock) -> None:
-    first = await Harness.open(sqlite_url, clock)
+    first = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_SEND_ON_WEEKENDS="true")
     await closed_session(first)
     await first.cmd("alice", "schedule 9 Feb 2026 10am")
     await first.close()
 
     clock.set(utc(2026, 2, 9, 11))  # back only after the session's time
-    second = await Harness.open(sqlite_url, clock)
+    second = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_SEND_ON_WEEKENDS="true")
     try:
         out = await second.wait(timedelta(0))
         assert not nudge_headers(out, "bob")

@@ -2,13 +2,28 @@
 
 from __future__ import annotations
 
-import pytest
+from collections.abc import AsyncIterator
 
+import pytest
+import pytest_asyncio
+
+from bot.clock import FakeClock
 from bot.ports import Delivery, DeliveryFailed
 from bot.replies import Direct, Post
 from testkit.harness import Harness, private_to, public
 from testkit.nudges import closed_session, dms, nudge_headers, timers_of, utc, wait_until
 from tests.bot.followup.update_helpers import dm_and_share
+
+
+@pytest_asyncio.fixture
+async def h(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """These tests pin lead times, quiet hours and DST on sessions whose nudges fall at
+    weekends, so weekend sending is on here; `test_weekends.py` covers the default (off)."""
+    harness = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_SEND_ON_WEEKENDS="true")
+    try:
+        yield harness
+    finally:
+        await harness.close()
 
 
 @pytest.mark.asyncio
