@@ -63,7 +63,6 @@ TABLE: list[tuple[str, Kind]] = [
     ("Have you considered how the team might react?", CLOSED),
     ("Didn't the last audit flag this?", CLOSED),
     ("Have you looked into why it keeps happening?", CLOSED),
-    ("Could you speak to her directly?", CLOSED),
     ("Is it worth it, for you?", CLOSED),
     # Advice, plain and dressed as questions.
     ("You should escalate it to the director of adult social care.", ADVICE),
@@ -104,6 +103,8 @@ TABLE: list[tuple[str, Kind]] = [
     ("What you need is a proper break.", ADVICE),
     ("Have you looked into flexible working?", ADVICE),
     ("Id suggest talking to the CQC first", ADVICE),
+    # Proposing an action as "could you…?" is a suggestion, not a question about ability.
+    ("Could you speak to her directly?", ADVICE),
     # Everything else.
     ("Thank you, that's really helpful.", OTHER),
     ("That sounds exhausting.", OTHER),
