@@ -105,26 +105,6 @@ _IF_WHETHER_RE = re.compile(r"^(?:if|whether)\b")
 _SUBORDINATE_RE = re.compile(r"^(?:if|when|whether|because|unless|though|although|once)\b")
 
 
-_ROTATING = (
-    "A gentle reminder: in this phase we ask open questions rather than offer advice.",
-    "That one reads like a suggestion. The presenter finds their own way best through "
-    "open questions.",
-    "Holding back suggestions for now helps the presenter think it through themselves.",
-    "Advice can wait for now: an open question gives the presenter room to find their own answer.",
-)
-_EXAMPLE = "Could you turn that into a question, such as “What options have you considered?”"
-
-
-def reminder_text(count: int = 1, rephrased: str | None = None) -> str:
-    """The private nudge: kind and short, its wording chosen by `count` (how many this
-    supporter has had this session, from 1) so a second one never repeats the first; it
-    offers their own words as an open question when one can be made."""
-    opening = _ROTATING[(max(count, 1) - 1) % len(_ROTATING)]
-    if rephrased:
-        return f"{opening} You might ask: “{rephrased}”"
-    return f"{opening} {_EXAMPLE}"
-
-
 def _strip_clause(clause: str) -> tuple[str, bool, bool]:
     """Strip leading punctuation, fillers and preambles; report whether a preamble was seen
     and whether a pushing word ("just", "definitely", "honestly") was."""

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rounds.advice import Kind, classify, reminder_text
+from bot.rounds.advice import Kind, classify
 
 OPEN, CLOSED, ADVICE, OTHER = Kind.OPEN_QUESTION, Kind.CLOSED_QUESTION, Kind.ADVICE, Kind.OTHER
 
@@ -190,10 +190,3 @@ def test_is_fast_on_forty_thousand_characters(text: str) -> None:
 @given(st.text())
 def test_never_raises_on_any_text(text: str) -> None:
     assert classify(text) in set(Kind)
-
-
-def test_reminder_is_gentle_and_offers_an_example() -> None:
-    text = reminder_text()
-    assert text.startswith("A gentle reminder")
-    assert "open questions" in text and "?" in text
-    assert "\n" not in text and len(text) < 300
