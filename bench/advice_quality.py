@@ -3,7 +3,8 @@ supporters' messages, as one JSON line per labelled file.
 
 The labelled files are in `tests/bot/rounds/`: `advice_labelled.csv` (written before the
 detector was tuned, and tuned against) and `advice_heldout.csv` (written after tuning and
-never tuned against — its figures are the honest ones). Each row is `label,text`, the label
+never tuned against — its figures are the honest ones). A held-out file once tuned against
+joins the labelled one, and a new held-out file is written after that tuning. Each row is `label,text`, the label
 one of `advice`, `open`, `closed`, `other`. Advice is the class that matters: a missed piece
 of advice goes unremarked (recall), a question called advice annoys a supporter who did
 nothing wrong (precision), so the target is recall ≥ 0.90 at precision ≥ 0.95.

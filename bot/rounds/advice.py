@@ -65,6 +65,7 @@ _FILLER_RE = re.compile(
     r"^(?:so|and|but|or|ok|okay|right|well|also|then|hmm+|um+|erm+|ah|oh|yes|yeah|no|"
     r"thanks|thank you|sorry|genuinely|(?:can|could|may) i (?:just )?say|"
     r"maybe|perhaps|possibly|personally|i think|i feel|i reckon|i guess|"
+    r"my (?:gut|instinct) (?:says|tells me|would say)|my (?:first )?thought is|"
     r"(just|simply|definitely|honestly|seriously|really|surely|tbh|ideally|obviously)"
     r")\b[\s,]*"
 )

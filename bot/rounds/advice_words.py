@@ -95,22 +95,22 @@ _ADVERBS = r"(?:maybe|perhaps|possibly|just|simply|actually|really|probably|defi
 _WH = r"(?:how|what|why|who|where|when|which|whether|if)"
 # What "tried"/"considered" can point back at: the presenter's own idea, not a new one.
 _BACK = (
-    r"(?:(?:it|that|this|them|those|these)(?: (?:again|before|yet|already|at all|too|"
-    r"as well|out|properly))?$|anything|something|everything|any of|all of|either|both|"
+    r"(?:(?:it|that|this|them|those|these)(?: [a-z]+)?(?: (?:again|before|yet|already|at all|"
+    r"too|as well|out|properly))?$|anything|something|everything|any of|all of|either|both|"
     r"before|yet|already|much|" + _WH + r")\b"
 )
 # Things a supporter proposes the presenter *do* ("could you ask…", "can you get…").
 _ACTION = (
     r"(?:try|ask|speak|talk to|talk with|get|go|ring|call|phone|email|e-mail|message|text|"
     r"write|put|take|bring|use|delegate|push|escalate|raise|book|set up|arrange|organise|"
-    r"organize|contact|approach|involve|invite|apply|send|tell (?!(?:me|us)\b)|say no|offer|"
+    r"organize|contact|approach|involve|invite|apply|send|tell(?! (?:me|us)\b)|say no|offer|"
     r"pilot|pause|stop|start|drop|move|hire|recruit|split|cut|change|look|find|check|reach|"
-    r"run|do (?!(?:anything|something|much|more|without)\b)|make (?!sense\b)|request|insist|"
+    r"run|do(?! (?:anything|something|much|more|without)\b)|make(?! sense\b)|request|insist|"
     r"refuse|challenge|flag|record|document|draft|build|create|plan|schedule|block|protect|"
     r"prioritise|prioritize|focus|let|leave|quit|resign|switch|swap|job share|job-share|"
-    r"work (?!out\b)|train|meet|sit down|pull|step back|push back|go back|hand|pass|"
-    r"outsource|lobby|report|complain|appeal|visit|share (?!(?:more|a bit|what|how|why|"
-    r"your thinking)\b)|bring in|loop in|cc|copy in|give (?!(?:me |us )?(?:an? )?example\b))"
+    r"work(?! out\b)|train|meet|sit down|pull|step back|push back|go back|hand|pass|"
+    r"outsource|lobby|report|complain|appeal|visit|share(?! (?:more|a bit|what|how|why|"
+    r"your thinking)\b)|bring in|loop in|cc|copy in|give(?! (?:me |us )?(?:an? )?example\b))\b"
 )
 
 _STRONG_ANYWHERE_RE = re.compile(
@@ -155,8 +155,9 @@ _START_RE = re.compile(
     r"offered|invited|involved|said|pushed|escalated|raised|booked|used|shared|split|cut|"
     r"changed|dropped|paused|piloted|approached|contacted)\b|"
     r"what's (?:stopping|preventing) you (?:from )?(?:just|simply)\b|"
-    r"(?:could|can|would|will) you (?:not )?(?:just |simply |always )?(?:try|" + _ACTION + r")"
-    r"(?! (?:it|that|this|them)(?: (?:again|before|yet|at all|too|as well|now|then))?$)|"
+    r"(?:could|can|would|will) you (?:not )?(?:just |simply |always |maybe |perhaps |possibly |"
+    r"also |then )?(?:try|" + _ACTION + r")"
+    r"(?! (?:it|that|this)(?: (?:again|before|yet|at all|too|as well|now|then))?$)|"
     r"(?:could|can|would) you (?:not |just |simply )?(?:just|simply)\b|"
     r"would you (?:not )?(?:consider|think (?:about|of)|be (?:able|willing) to " + _ACTION + r")"
     r"(?! (?:" + _WH + r"|yourself)\b)|"
@@ -181,6 +182,7 @@ _START_RE = re.compile(
     r"look|chat|call))\b|"
     r"(?:need|got) to (?!say|admit|agree|dash|go\b|drop|leave|run\b|head)\w|"
     r"have a (?:look|chat|word|think|read|go|try)\b|"
+    r"(?:one|another|an|a quick|my) (?:idea|suggestion)\b|"
     r"(?:don't|do not) (?!know\b|think\b|worry\b|you\b)\w|make sure|remember to|"
     r"don't forget)"
 )
@@ -204,7 +206,8 @@ _NOT_IMPERATIVE_RE = re.compile(r"^(?:let(?:'s| me| us)|go on\b)")
 
 # "You should" and friends: advice in a statement or a closed question, not in an open one.
 _MODAL_RE = re.compile(
-    r"\b(?:you (?:should|shouldn't|could always|could just|could|need to|need an?|need some|"
+    r"\b(?:you (?:really |just |definitely |honestly |seriously |probably |absolutely |"
+    r"totally |still |also |clearly )?(?:should|shouldn't|could always|could just|could|need to|need an?|need some|"
     r"need more|must|ought to|have got to|have to|can always|can just|can simply)|"
     r"you've got to|you've gotta)\b"
 )
@@ -221,7 +224,8 @@ _EXISTENCE_RE = re.compile(r"^(?:is|are|was|were) there\b|^(?:do you have|have y
 _HELPS_RE = re.compile(
     r"\b(?:would|could|might|may|will|can|should|'d|'ll) (?:really |definitely |also |"
     r"probably |possibly |potentially |actually |massively |hugely |totally )?"
-    r"(?:help|work(?! out\b)|fix|sort|solve|make (?:a|the|all the|such a) (?:\w+ )?difference|"
+    r"(?:help|work(?! out\b)|fix|sort|solve|suit|benefit|transform|ease|free (?:you|up)|"
+    r"make (?:a|the|all the|such a) (?:\w+ )?difference|"
     r"be (?:really |so |very )?(?:helpful|useful|valuable|worth it|worth a (?:go|try|shot|"
     r"look)|the way to go|the answer|a game changer|a good (?:idea|start|first step)))\b"
 )
@@ -237,12 +241,18 @@ _SUCCESS_RE = re.compile(
     r"\bmade (?:a|all the|the|such a) (?:\w+ )?difference\b|"
     r"\bmakes? (?:a|all the|such a) (?:massive|big|huge|real|great|world of) difference\b|"
     r"\bdid the trick\b|\b(?:was|is) (?:the|a) (?:answer|game changer|lifesaver|life saver)\b|"
-    r"\bthe (?:only )?thing that (?:works|worked|helped|helps)\b"
+    r"\bthe (?:only )?thing that (?:works|worked|helped|helps)\b|"
+    r"\b(?:it|that|this|which) (?:really |completely |totally )?(?:transformed|"
+    r"turned (?:it|things) around|changed everything)\b|"
+    r"\bi (?:have |'ve )?(?:always )?found (?:a|an|some|having|getting|using|doing) "
+    r"(?:[\w'-]+ ){0,4}?(?:really |so |very |incredibly )?(?:useful|helpful|invaluable|"
+    r"brilliant|effective|worth it)\b"
 )
 _RECIPE_RE = re.compile(
     r"\bthe (?:answer|trick|key|solution|secret) (?:is|has to be|would be|might be|could be|"
     r"was)\b|\b(?:best|only|safest|simplest|easiest|quickest) (?:bet|option|thing to do|"
-    r"approach|way forward)\b|\bthe best thing (?:is|would be|to do)\b|"
+    r"approach|way forward)\b|\bthe (?:[a-z]+ )?thing (?:to do )?(?:is|would be) (?:to|\w+ing)\b|"
+    r"\bthe best thing (?:is|would be|to do)\b|"
     r"\b(?:another|one|an|the other|other) options? (?:is|are|might be|would be|could be)\b|"
     r"\b(?:first|next|good) step (?:is|would be|might be|could be)\b|\bthe way to go\b|"
     r"\bquick win\b|\bit helps to\b|\bthere's no substitute for\b"

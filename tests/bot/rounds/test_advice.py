@@ -105,6 +105,12 @@ TABLE: list[tuple[str, Kind]] = [
     ("Id suggest talking to the CQC first", ADVICE),
     # Proposing an action as "could you…?" is a suggestion, not a question about ability.
     ("Could you speak to her directly?", ADVICE),
+    ("Could you do a survey of the tenants?", ADVICE),
+    ("Can you tell them how you feel?", ADVICE),
+    ("Would you do it again?", CLOSED),  # "it": their own idea, not a new one
+    ("Have you tried that approach before?", CLOSED),
+    ("you really need to take this to the safeguarding board", ADVICE),
+    ("My gut says go to the chair before the meeting.", ADVICE),
     # Everything else.
     ("Thank you, that's really helpful.", OTHER),
     ("That sounds exhausting.", OTHER),
