@@ -175,7 +175,7 @@ def _counts_text(presenter: str, phase: dict[str, Any], named: bool) -> Text | N
         if closed:
             body += text("\nClosed questions: ") + _people(phase["closed"])
     elif advised or closed:
-        body += " Names are not shared (the set's `advice_named` setting is off)."
+        body += " Names are not shared (`/als settings advice_named on` to see them)."
     return body
 
 
@@ -184,7 +184,19 @@ async def questions_ended(
 ) -> None:
     """A presenter's Questions phase is over (or the session is closing): tell the
     facilitators, other than that presenter, what the supporters' messages read as. On
-    closing, the per-person tallies are dropped."""
+    closing, the per-person tallies are dropped.
+
+    The tallies are re-read under the row lock: the phase change loaded its copy of the
+    scratch before a message handled meanwhile by another process may have added to them,
+    and it writes its copy back."""
+    row = (
+        await ctx.conn.execute(
+            select(SESSIONS.c.scratch).where(SESSIONS.c.id == session.id).with_for_update()
+        )
+    ).first()
+    fresh = dict(row.scratch or {}) if row else {}
+    if KEY in fresh:
+        session.scratch[KEY] = fresh[KEY]
     state = session.scratch.get(KEY)
     if not state:
         return
