@@ -168,7 +168,8 @@ _START_RE = re.compile(
     r"(?:would|could|might|wouldn't) it (?:help|make sense|be (?:worth|better|easier|useful|"
     r"helpful|an idea|a good idea|sensible|wise))|"
     r"is it (?:not )?worth (?:" + _ADVERBS + r" )?\w+ing\b|"
-    r"(?:would|could|might|will|won't) (?:a|an|some|more|having|getting|another|\w+ing) "
+    r"(?:would|could|might|will|won't) (?:a|an|some|more|having|getting|another|\w+ing|"
+    r"(?!it\b|that\b|this\b|they\b|he\b|she\b|you\b|we\b|i\b|there\b)[a-z]+(?= help\b)) "
     r"(?:[\w'-]+ ){0,6}?(?:help|work|fix|sort|solve|make (?:a|any|the|much) difference|"
     r"make sense|be (?:better|easier|worth it|an option|useful|helpful))\b|"
     r"(?:could|couldn't|can't|can) (?:the|your|a|an|some(?:one|body)?|one of (?:the|your)) "
@@ -183,6 +184,7 @@ _START_RE = re.compile(
     r"(?:need|got) to (?!say|admit|agree|dash|go\b|drop|leave|run\b|head)\w|"
     r"have a (?:look|chat|word|think|read|go|try)\b|"
     r"(?:one|another|an|a quick|my) (?:idea|suggestion)\b|"
+    r"(?:is|would) it (?:be )?(?:an option|possible) to " + _ACTION + r"|"
     r"(?:don't|do not) (?!know\b|think\b|worry\b|you\b)\w|make sure|remember to|"
     r"don't forget)"
 )
@@ -243,7 +245,10 @@ _SUCCESS_RE = re.compile(
     r"\bdid the trick\b|\b(?:was|is) (?:the|a) (?:answer|game changer|lifesaver|life saver)\b|"
     r"\bthe (?:only )?thing that (?:works|worked|helped|helps)\b|"
     r"\b(?:it|that|this|which) (?:really |completely |totally )?(?:transformed|"
-    r"turned (?:it|things) around|changed everything)\b|"
+    r"turned (?:it|things) around|changed (?:everything|the culture|things))\b|"
+    r"\b(?:we|i) (?:tried|used|did|ran|set up|brought in|introduced) .{1,60}?\b(?:and|so) "
+    r"(?:people|everyone|they|staff|the team|volunteers) (?:loved|liked|enjoyed|"
+    r"responded well to) it\b|"
     r"\bi (?:have |'ve )?(?:always )?found (?:a|an|some|having|getting|using|doing) "
     r"(?:[\w'-]+ ){0,4}?(?:really |so |very |incredibly )?(?:useful|helpful|invaluable|"
     r"brilliant|effective|worth it)\b"
@@ -255,7 +260,9 @@ _RECIPE_RE = re.compile(
     r"\bthe best thing (?:is|would be|to do)\b|"
     r"\b(?:another|one|an|the other|other) options? (?:is|are|might be|would be|could be)\b|"
     r"\b(?:first|next|good) step (?:is|would be|might be|could be)\b|\bthe way to go\b|"
-    r"\bquick win\b|\bit helps to\b|\bthere's no substitute for\b"
+    r"\bquick win\b|\bit helps to\b|\bthere's no substitute for\b|"
+    r"\b(?:a )?(?:classic|textbook|perfect|good) (?:case|candidate|use) for\b|"
+    r"\bwould (?:\w+ )?break the ice\b"
 )
 
 

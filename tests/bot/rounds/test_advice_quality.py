@@ -54,10 +54,10 @@ def test_held_out_figures_are_reported_and_do_not_slide(capsys: pytest.CaptureFi
             f"\nheld-out advice: recall {result['advice_recall']}, "
             f"precision {result['advice_precision']} on {result['messages']} messages"
         )
-    # The held-out file's first, blind score (recall 0.80, precision 0.97; a first held-out
-    # file scored 0.82 / 0.97 before it was folded into the labelled set): a change that
-    # loses ground here is fitting the labelled set, not reading better.
-    assert result["advice_recall"] >= 0.80, result["missed_advice"]
+    # The held-out file's first, blind score: recall 0.90, precision 1.00. (Two earlier
+    # held-out files scored 0.82 / 0.97 and 0.80 / 0.97 blind, then joined the labelled
+    # set.) A change that loses ground here is fitting the labelled set, not reading better.
+    assert result["advice_recall"] >= 0.90, result["missed_advice"]
     assert result["advice_precision"] >= 0.95, result["false_advice"]
 
 
