@@ -23,6 +23,7 @@ BENCHMARKS = (
     "restart",
     "nudge_claims",
     "nudge_dispatch",
+    "advice_quality",
 )
 
 

@@ -2,18 +2,19 @@
 
 Only what people choose to commit is stored: an action the presenter means, a rating.
 Questions are held just long enough to hand the presenter their list at the end of the
-Questions phase; advice is answered with a private, gentle reminder to its author alone.
+Questions phase; advice is answered with a private, gentle reminder to its author alone
+(`coaching`).
 """
 
 from __future__ import annotations
 
 from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.events import ButtonPressed, MessagePosted
-from bot.replies import Button, Ephemeral, text
+from bot.replies import Button, text
 from bot.rounds import (
     action_changes,
     action_items,
-    advice,
+    coaching,
     commitment_words,
     commitments,
     control,
@@ -23,12 +24,10 @@ from bot.rounds import (
     wording,
 )
 from bot.rounds.engine import Phase
-from bot.rounds.sessions import load_session, save, session_for_thread
+from bot.rounds.sessions import load_session, session_for_thread
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
-
-MAX_QUESTIONS = 200
 
 
 async def on_message(ctx: Ctx, event: MessagePosted) -> None:
@@ -63,21 +62,7 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
         for said in ctx.hooks(hooks.SAID_IN_UPDATES):
             await said(ctx, set_info, session, event)
     elif state.phase == Phase.QUESTIONS and event.user.key != presenter:
-        kind = advice.classify(event.text)
-        if kind == advice.Kind.ADVICE:
-            ctx.emit(
-                Ephemeral(
-                    channel=set_info.channel,
-                    user=event.user,
-                    text=text(advice.reminder_text()),
-                    thread=event.thread,
-                )
-            )
-        elif kind in (advice.Kind.OPEN_QUESTION, advice.Kind.CLOSED_QUESTION):
-            asked = session.scratch.setdefault("questions", [])
-            if len(asked) < MAX_QUESTIONS:
-                asked.append(event.text.strip()[:500])
-            await save(ctx, session)
+        await coaching.on_question_phase_message(ctx, set_info, session, event)
     elif state.phase == Phase.ACTIONS and event.user.key == presenter:
         await commitments_said(ctx, set_info, session.id, event)
 

@@ -17,7 +17,7 @@ from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
 from bot.replies import Direct, Edit, Ephemeral, Mention, Post, Strong, Text, text
-from bot.rounds import engine, hooks, summary, wording
+from bot.rounds import coaching, engine, hooks, summary, wording
 from bot.rounds.engine import (
     Closed,
     Extended,
@@ -114,6 +114,7 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
     if isinstance(effect, PhaseStarted):
         if effect.phase == Phase.SUMMARY:
             _hand_over_questions(ctx, session)
+            await coaching.questions_ended(ctx, set_info, session)
         if effect.phase == Phase.QUESTIONS:
             session.scratch["questions_for"] = effect.presenter
             session.scratch["questions"] = []
@@ -164,6 +165,7 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
         ctx.emit(in_thread(set_info, session, text(wording.NOBODY_YET)))
     elif isinstance(effect, Closed):
         _hand_over_questions(ctx, session)
+        await coaching.questions_ended(ctx, set_info, session, closing=True)
         await _close(ctx, set_info, session, early=effect.early)
 
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rounds.advice import Kind, classify, reminder_text
+from bot.rounds.advice import Kind, classify
 
 OPEN, CLOSED, ADVICE, OTHER = Kind.OPEN_QUESTION, Kind.CLOSED_QUESTION, Kind.ADVICE, Kind.OTHER
 
@@ -63,7 +63,6 @@ TABLE: list[tuple[str, Kind]] = [
     ("Have you considered how the team might react?", CLOSED),
     ("Didn't the last audit flag this?", CLOSED),
     ("Have you looked into why it keeps happening?", CLOSED),
-    ("Could you speak to her directly?", CLOSED),
     ("Is it worth it, for you?", CLOSED),
     # Advice, plain and dressed as questions.
     ("You should escalate it to the director of adult social care.", ADVICE),
@@ -104,6 +103,14 @@ TABLE: list[tuple[str, Kind]] = [
     ("What you need is a proper break.", ADVICE),
     ("Have you looked into flexible working?", ADVICE),
     ("Id suggest talking to the CQC first", ADVICE),
+    # Proposing an action as "could you…?" is a suggestion, not a question about ability.
+    ("Could you speak to her directly?", ADVICE),
+    ("Could you do a survey of the tenants?", ADVICE),
+    ("Can you tell them how you feel?", ADVICE),
+    ("Would you do it again?", CLOSED),  # "it": their own idea, not a new one
+    ("Have you tried that approach before?", CLOSED),
+    ("you really need to take this to the safeguarding board", ADVICE),
+    ("My gut says go to the chair before the meeting.", ADVICE),
     # Everything else.
     ("Thank you, that's really helpful.", OTHER),
     ("That sounds exhausting.", OTHER),
@@ -189,10 +196,3 @@ def test_is_fast_on_forty_thousand_characters(text: str) -> None:
 @given(st.text())
 def test_never_raises_on_any_text(text: str) -> None:
     assert classify(text) in set(Kind)
-
-
-def test_reminder_is_gentle_and_offers_an_example() -> None:
-    text = reminder_text()
-    assert text.startswith("A gentle reminder")
-    assert "open questions" in text and "?" in text
-    assert "\n" not in text and len(text) < 300
