@@ -24,7 +24,7 @@ from bot.rounds import (
     wording,
 )
 from bot.rounds.engine import Phase
-from bot.rounds.sessions import load_session, session_for_thread
+from bot.rounds.sessions import load_session, save, session_for_thread
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
