@@ -35,15 +35,15 @@ async def test_venue_link_and_end_are_stored_shown_and_reminded(h: Harness) -> N
     await closed_session(h)
     out = await h.cmd(
         "alice",
-        "schedule Monday 9th February in Room 8 of the Town Hall at 10 – 12 "
+        "schedule Tuesday 10th February in Room 8 of the Town Hall at 10 – 12 "
         "<https://meet.google.com/abc-defg-hij|Meet> fortnightly",
     )
     assert public(out) == [
-        "Next session: Monday 9 February 2026, 10:00–12:00 (Europe/London), Room 8 of the "
+        "Next session: Tuesday 10 February 2026, 10:00–12:00 (Europe/London), Room 8 of the "
         "Town Hall, join at https://meet.google.com/abc-defg-hij, then every 2 weeks."
     ]
     row = await schedule_row(h)
-    assert (row.first_at, row.ends_at) == (utc(2026, 2, 9, 10), utc(2026, 2, 9, 12))
+    assert (row.first_at, row.ends_at) == (utc(2026, 2, 10, 10), utc(2026, 2, 10, 12))
     assert (row.venue, row.link) == (
         "Room 8 of the Town Hall",
         "https://meet.google.com/abc-defg-hij",
@@ -51,11 +51,11 @@ async def test_venue_link_and_end_are_stored_shown_and_reminded(h: Harness) -> N
 
     shown = await h.cmd("bob", "schedule")
     assert private_to(shown, "bob") == [
-        "Next session: Monday 9 February 2026, 10:00–12:00 (Europe/London), Room 8 of the "
+        "Next session: Tuesday 10 February 2026, 10:00–12:00 (Europe/London), Room 8 of the "
         "Town Hall, join at https://meet.google.com/abc-defg-hij, every 2 weeks"
     ]
 
-    out = await wait_until(h, utc(2026, 2, 8, 10))
+    out = await wait_until(h, utc(2026, 2, 9, 10))
     reminders = [r.text.plain() for r in out if isinstance(r, Post) and "⏰" in r.text.plain()]
     assert reminders == [
         "⏰ Reminder: the set meets tomorrow at 10:00–12:00 (Europe/London), at Room 8 of the "
@@ -67,7 +67,7 @@ async def test_venue_link_and_end_are_stored_shown_and_reminded(h: Harness) -> N
     ]
     assert (
         digest
-        and "(Monday 9 February 2026, 10:00, Europe/London, at Room 8 of the Town Hall" in digest[0]
+        and "(Tuesday 10 February 2026, 10:00, Europe/London, at Room 8 of the Town Hall" in digest[0]
     )
 
 
