@@ -67,7 +67,8 @@ async def test_venue_link_and_end_are_stored_shown_and_reminded(h: Harness) -> N
     ]
     assert (
         digest
-        and "(Tuesday 10 February 2026, 10:00, Europe/London, at Room 8 of the Town Hall" in digest[0]
+        and "(Tuesday 10 February 2026, 10:00, Europe/London, at Room 8 of the Town Hall"
+        in digest[0]
     )
 
 
