@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.dates.due import Due, find_due
-from bot.rounds.commitment_words import starts_like_commitment, strip_marker
+from bot.rounds.commitment_words import starts_like_commitment, strip_marker, without_aside
 
 __all__ = ["Item", "pieces", "read_items"]
 
@@ -44,7 +44,7 @@ def pieces(message: str) -> list[str]:
         line = strip_marker(line)
         for sentence in _SENTENCES.split(line):
             out.extend(_cut(sentence))
-    found = [p for p in (s.strip(" ,;") for s in out) if p]
+    found = [without_aside(p) for p in (s.strip(" ,;") for s in out) if p]
     found = found[:1] + [_capitalised(p) for p in found[1:]]
     if len(found) > MAX_ITEMS:  # a pasted wall: the rest stays one piece, never dropped
         found = [*found[: MAX_ITEMS - 1], "; ".join(found[MAX_ITEMS - 1 :])]

@@ -81,6 +81,23 @@ _BULLET = re.compile(r"^\s*(?:[-*•·‣◦–—]+|\d{1,2}[.)]|\(?[a-z][.)]|\[
 _WORD = re.compile(r"[a-z][a-z'’-]*", re.IGNORECASE)
 
 
+# "Oh and one more, check the budget": the aside says another action follows; the action
+# itself is what comes after it, and that is what goes in the record.
+_ASIDE = re.compile(
+    r"^(?:oh+\W+)?(?:and\s+)?(?:one\s+(?:more|last)|another)(?:\s+(?:thing|one))?"
+    r"\s*[,:;.!–—-]+\s*(?=\w)",
+    re.IGNORECASE,
+)
+
+
+def without_aside(text: str) -> str:
+    """The action after an "Oh and one more, …" aside, starting with a capital."""
+    rest = _ASIDE.sub("", text, count=1)
+    if rest == text:
+        return text
+    return rest[:1].upper() + rest[1:] if rest.split(maxsplit=1)[0].islower() else rest
+
+
 def strip_marker(text: str) -> str:
     """The words after a list bullet or number (`- `, `2.`, `•`)."""
     return _BULLET.sub("", text, count=1).strip()

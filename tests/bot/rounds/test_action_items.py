@@ -34,6 +34,10 @@ TODAY = date(2026, 1, 5)  # a Monday
          ["Book the venue, and iPad setup with Sam by Friday"]),
         ("Book the venue by Friday and ring the council by Monday",
          ["Book the venue by Friday", "Ring the council by Monday"]),
+        ("Oh and one more, check the budget", ["Check the budget"]),
+        ("One more thing: call Sam by Friday", ["Call Sam by Friday"]),
+        ("Check the budget, and one more, call Sam", ["Check the budget", "Call Sam"]),
+        ("one more", ["one more"]),
         ("", []),
     ],
 )  # fmt: skip

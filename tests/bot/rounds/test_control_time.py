@@ -96,15 +96,15 @@ async def test_an_action_said_just_after_actions_ended_is_the_presenters(h: Harn
     out = await h.wait(5 * MIN)  # Bob's Actions phase times out into Carol's turn
     assert any(t.startswith("Presenting: @carol") for t in public(out))
     await h.wait(20 * SEC)
-    out = await h.say("bob", "Oh and one more, check the budget")
+    out = await h.say("bob", "Check the budget")
     assert any(
-        "Action recorded for @bob: Oh and one more, check the budget" in t
+        "Action recorded for @bob: Check the budget" in t
         and "counted as an action for @bob's turn" in t
         for t in public(out)
     )
     actions = await table(h, Action)
     assert [(a.owner_key.split(":")[-1], a.text) for a in actions] == [
-        ("bob", "Oh and one more, check the budget")
+        ("bob", "Check the budget")
     ]
     # Words that do not read as an action go the way they do in the Actions phase.
     out = await h.say("bob", "Hmm, the newsletter maybe")
