@@ -167,12 +167,21 @@ def end_of(
     return when.resolve_local(_wall(start, tz) + wall_length, tz).astimezone(UTC)
 
 
+# A venue that is a room or a named place inside a building is *in* it ("in Room 8 of the
+# Town Hall"); a street address or a building people go to is *at* it ("at 12 High St").
+_INSIDE = {"room", "rm", "suite", "hall", "office", "library", "boardroom", "the", "meeting",
+           "conference", "committee", "council", "chamber", "chambers", "floor", "studio"}  # fmt: skip
+
+
 def where(venue: str) -> str:
-    """`at Room 8`, but `on Zoom` and `online` as they are."""
+    """`in Room 8`, `at 12 High Street`, and `on Zoom` and `online` as they are."""
     lowered = venue.lower()
     if lowered in ("zoom", "microsoft teams", "google meet"):
         return f"on {venue}"
-    return venue if lowered.startswith(("on ", "via ", "online")) else f"at {venue}"
+    if lowered.startswith(("on ", "via ", "online", "in ", "at ")):
+        return venue
+    first = lowered.split(maxsplit=1)[0].strip(".,")
+    return f"in {venue}" if first in _INSIDE else f"at {venue}"
 
 
 def show(

@@ -146,16 +146,17 @@ def reminder(
     clock = local.strftime("%H:%M")
     if ends_at is not None:
         clock += f"–{ends_at.astimezone(tz):%H:%M}"
+    at = clock if ends_at is not None else f"at {clock}"  # "tomorrow, 10:00–12:00"
     minutes = round((session_at - now).total_seconds() / 60)
     if minutes <= 90:
         soon = f"in {minutes} minutes" if minutes < 60 else "in about an hour"
-        lead = f"{soon}, at {clock}"
+        lead = f"{soon}, {at}"
     elif local.date() == today:
-        lead = f"today at {clock}"
+        lead = f"today{',' if ends_at else ''} {at}"
     elif (local.date() - today).days == 1:
-        lead = f"tomorrow at {clock}"
+        lead = f"tomorrow{',' if ends_at else ''} {at}"
     else:
-        lead = f"on {local.strftime('%A %-d %B')} at {clock}"
+        lead = f"on {local.strftime('%A %-d %B')}{',' if ends_at else ''} {at}"
     return text(
         "⏰ ",
         Strong("Reminder"),

@@ -35,7 +35,7 @@ async def test_more_time_then_a_late_action_counts_for_its_presenter(tmp_path) -
             runner, out, "bob: Oh and one more, check the budget", "erin: [I'd like to present]"
         )
         assert (
-            "alsbot: ✅ Action recorded for @bob: Oh and one more, check the budget · #1 · "
+            "alsbot: ✅ Action recorded for @bob: Check the budget · #1 · "
             "counted as an action for @bob's turn" in shown
         )
         assert (

@@ -263,7 +263,11 @@ def test_any_text_reads_or_is_refused_with_a_sentence(said: str) -> None:
 
 
 def test_where_a_venue_reads_after_meets() -> None:
-    assert where("Room 8") == "at Room 8"
+    assert where("Room 8") == "in Room 8"
+    assert where("Room 8 of the Town Hall") == "in Room 8 of the Town Hall"
+    assert where("the Town Hall") == "in the Town Hall"
+    assert where("12 High Street") == "at 12 High Street"
+    assert where("Bexley Civic Centre") == "at Bexley Civic Centre"
     assert where("on Zoom") == "on Zoom"
     assert where("online") == "online"
     assert where("Zoom") == "on Zoom"

@@ -58,7 +58,7 @@ async def test_venue_link_and_end_are_stored_shown_and_reminded(h: Harness) -> N
     out = await wait_until(h, utc(2026, 2, 9, 10))
     reminders = [r.text.plain() for r in out if isinstance(r, Post) and "⏰" in r.text.plain()]
     assert reminders == [
-        "⏰ Reminder: the set meets tomorrow at 10:00–12:00 (Europe/London), at Room 8 of the "
+        "⏰ Reminder: the set meets tomorrow, 10:00–12:00 (Europe/London), in Room 8 of the "
         "Town Hall; join at https://meet.google.com/abc-defg-hij. Previous presenters: the "
         "session opens with your updates."
     ]
@@ -67,7 +67,7 @@ async def test_venue_link_and_end_are_stored_shown_and_reminded(h: Harness) -> N
     ]
     assert (
         digest
-        and "(Tuesday 10 February 2026, 10:00, Europe/London, at Room 8 of the Town Hall"
+        and "(Tuesday 10 February 2026, 10:00, Europe/London, in Room 8 of the Town Hall"
         in digest[0]
     )
 
@@ -144,11 +144,11 @@ async def test_a_nudge_says_where_the_next_session_is_and_keeps_it_when_snoozed(
     (header,) = nudge_headers(out, "bob")
     assert header.text.plain().startswith(
         "👋 Hi @bob — your set meets next on Thursday 12 February, 10:00 (Europe/London time), "
-        "at Room 8 of the Town Hall.\n"
+        "in Room 8 of the Town Hall.\n"
     )
     out = await press_button(h, "bob", *button_on(header, "Snooze 1 day"))
     (edit,) = [r for r in out if isinstance(r, Edit)]
-    assert "(Europe/London time), at Room 8 of the Town Hall." in edit.text.plain()
+    assert "(Europe/London time), in Room 8 of the Town Hall." in edit.text.plain()
 
 
 @pytest.mark.asyncio

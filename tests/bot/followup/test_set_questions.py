@@ -44,7 +44,7 @@ async def test_the_venue_and_link_come_from_the_schedule(h: Harness) -> None:
     out = await h.dm("bob", "is the meeting still in Room 8? I might be late, my dad is ill")
     (answer,) = private_to(out, "bob")
     assert answer.split("\n")[0] == (
-        "The next session is on Monday 9 February, 10:00–12:00 (Europe/London time), at Room 8, "
+        "The next session is on Monday 9 February, 10:00–12:00 (Europe/London time), in Room 8, "
         "Grange House."
     )
     assert "I don't have a venue" not in answer
