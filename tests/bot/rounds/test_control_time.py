@@ -103,9 +103,7 @@ async def test_an_action_said_just_after_actions_ended_is_the_presenters(h: Harn
         for t in public(out)
     )
     actions = await table(h, Action)
-    assert [(a.owner_key.split(":")[-1], a.text) for a in actions] == [
-        ("bob", "Check the budget")
-    ]
+    assert [(a.owner_key.split(":")[-1], a.text) for a in actions] == [("bob", "Check the budget")]
     # Words that do not read as an action go the way they do in the Actions phase.
     out = await h.say("bob", "Hmm, the newsletter maybe")
     assert any("Record as action" in b.label for r in out for b in getattr(r, "buttons", ()))
