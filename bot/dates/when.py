@@ -293,16 +293,26 @@ def _day(words: list[str], today: date) -> date:
             if day is None:
                 raise unreadable
             if day.weekday() != _WEEKDAYS[weekday]:
-                raise WhenError(
-                    "invalid",
-                    f"{_show(day, weekday=False)} is a {WEEKDAY_NAMES[day.weekday()]}, "
-                    f"not a {WEEKDAY_NAMES[_WEEKDAYS[weekday]]}",
-                )
+                raise WhenError("invalid", _not_that_weekday(day, _WEEKDAYS[weekday], today))
             return day
     day = _calendar_day(words, today)
     if day is None:
         raise unreadable
     return day
+
+
+def _not_that_weekday(day: date, weekday: int, today: date) -> str:
+    """`23 Jan 2027 is a Saturday, not a Wednesday`, with the said weekday's days either side
+    of it: an announcement copied from last year's email is usually one of those."""
+    name = WEEKDAY_NAMES[weekday]
+    out = f"{_show(day, weekday=False)} is a {WEEKDAY_NAMES[day.weekday()]}, not a {name}"
+    before = day - timedelta(days=(day.weekday() - weekday) % 7)
+    after = day + timedelta(days=(weekday - day.weekday()) % 7)
+    near = [d for d in (before, after) if d >= today]
+    if near:
+        shown = " or ".join(f"{d.day} {MONTH_NAMES[d.month - 1]}" for d in near)
+        out += f"; did you mean {name} {shown}?"
+    return out
 
 
 def _calendar_day(words: list[str], today: date) -> date | None:

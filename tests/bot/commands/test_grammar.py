@@ -347,7 +347,10 @@ def test_the_seeds_announcement_reads_exactly() -> None:
     assert session.venue == "Room 8 of the Town Hall"
     refused = parse(said, now=datetime(2026, 12, 4, 15, tzinfo=UTC), tz=LONDON)
     assert isinstance(refused, UsageError)
-    assert refused.message == "23 Jan 2027 is a Saturday, not a Wednesday."
+    assert refused.message == (
+        "23 Jan 2027 is a Saturday, not a Wednesday; did you mean Wednesday 20 January or "
+        "27 January?"
+    )
 
 
 @pytest.mark.parametrize(

@@ -171,7 +171,8 @@ def test_numeric_dates_follow_the_locale(text: str, locale: str, day: date) -> N
         ("23/01/2026 25:00", "uk", "I couldn't read the time '25:00'"),
         ("Friday 23rd January blah", "uk", "I read Friday 23 January 2026 but not 'blah'"),
         ("blah", "uk", "I couldn't read 'blah' as a date or time"),
-        ("Wednesday 23rd January", "uk", "23 Jan 2026 is a Friday, not a Wednesday"),
+        ("Wednesday 23rd January", "uk",
+         "23 Jan 2026 is a Friday, not a Wednesday; did you mean Wednesday 21 January or 28 January?"),
         ("01/23/2026 10am", "uk",
          "I read '01/23/2026' as day/month, and there's no month 23 (`/als settings locale` "
          "says how this set reads dates)"),

@@ -152,6 +152,17 @@ def test_weekday_that_does_not_match_the_date_is_named() -> None:
         read_date("fri 3 dec 2026", now=NOW, tz=LONDON)
 
 
+def test_a_mismatched_weekday_suggests_that_weekday_either_side_not_in_the_past() -> None:
+    with pytest.raises(WhenError) as caught:
+        read_date("wed 23 jan 2027", now=NOW, tz=LONDON)
+    assert caught.value.message.endswith("did you mean Wednesday 20 January or 27 January?")
+    with pytest.raises(WhenError) as caught:  # Friday 2 January is already past
+        read_date("fri 6 jan 2026", now=NOW, tz=LONDON)
+    assert caught.value.message == (
+        "6 Jan 2026 is a Tuesday, not a Friday; did you mean Friday 9 January?"
+    )
+
+
 @pytest.mark.parametrize("phrase", ["yesterday", "2026-01-04", "4 Jan 2026"])
 def test_read_date_past(phrase: str) -> None:
     with pytest.raises(WhenError) as caught:
