@@ -220,9 +220,11 @@ def _schedule(rest: str, now: datetime, tz: ZoneInfo, locale: str = "uk") -> Com
         if isinstance(read_rule, UsageError):
             return read_rule
         recurrence = read_rule
-        # `every other thursday` repeats on Thursdays and begins on the next one.
-        keep = f" {repeats[0]['day_name']} " if repeats[0]["day_name"] else " "
-        said = (said[: repeats[0].start()] + keep + said[repeats[0].end() :]).strip()
+        # `every other thursday` repeats on Thursdays and begins on the next one, or on the
+        # date said with it; the day goes first, where a weekday is read, not after a venue.
+        said = (said[: repeats[0].start()] + " " + said[repeats[0].end() :]).strip()
+        if repeats[0]["day_name"]:
+            said = f"{repeats[0]['day_name']} {said}".strip()
     if _REPEAT_WORD.search(said):
         return _error("schedule", "I couldn't read how it repeats; try `every 2 weeks`, "
                       "`fortnightly`, `monthly` or `monthly on the 2nd tuesday`.")  # fmt: skip

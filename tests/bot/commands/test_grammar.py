@@ -595,3 +595,24 @@ def test_every_date_example_in_the_help_reads(example: str) -> None:
     read = p("schedule " + example.removeprefix("/als schedule "))
     assert isinstance(read, Schedule) and read.when is not None, (example, read)
     assert start_of(read) > NOW
+
+
+def test_every_other_weekday_with_a_date_begins_on_that_date_and_checks_its_day() -> None:
+    """After a session a facilitator books "6/2 10-12 in Room 8 … every other wednesday":
+    the series begins on the date said (not the coming Wednesday), and a date that is not
+    a Wednesday is named as such."""
+    now = datetime(2030, 1, 23, 10, 5, tzinfo=UTC)  # a Wednesday, just after a session
+    london = ZoneInfo("Europe/London")
+    read = parse(
+        "schedule 6/2 10-12 in Room 8 of the Town Hall every other wednesday", now=now, tz=london
+    )
+    assert isinstance(read, Schedule) and read.when is not None
+    assert (read.when.day, read.when.at, read.when.ends) == (date(2030, 2, 6), clock(10), clock(12))
+    assert read.when.venue == "Room 8 of the Town Hall"
+    assert read.recurrence is not None and read.recurrence.interval == 2
+    moved = parse("schedule 10am every other thursday in Room 8", now=now, tz=london)
+    assert isinstance(moved, Schedule) and moved.when is not None
+    assert (moved.when.day, moved.when.venue) == (date(2030, 1, 24), "Room 8")
+    wrong = parse("schedule 7/2 10-12 every other wednesday", now=now, tz=london)
+    assert isinstance(wrong, UsageError)
+    assert wrong.message.startswith("7 Feb 2030 is a Thursday, not a Wednesday")
