@@ -51,7 +51,8 @@ from bot.timers import DueTimer
 # Presenters taken off the list mid-session (they left the set): the summary names them as
 # not having presented; forgotten with the rest of the scratch when the session closes.
 REMOVED = "removed_presenters"
-# People who offered to present during someone else's turn: announced when that turn ends.
+# People who offered to present during someone else's turn: announced when that phase ends,
+# so the presenter is not interrupted mid-phase.
 QUEUED = "queued_volunteers"
 RETRY = timedelta(seconds=2)  # a phase timer that met another process's change looks again
 
@@ -109,7 +110,7 @@ async def _extras(
 
 async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engine.Effect) -> None:
     state = session.state
-    if isinstance(effect, PhaseStarted | Closed) and effect_ends_turn(effect):
+    if isinstance(effect, PhaseStarted | Closed):  # a volunteer queued mid-phase is named now
         _announce_queued(ctx, set_info, session)
     if isinstance(effect, PhaseStarted):
         if effect.phase == Phase.SUMMARY:
@@ -167,11 +168,6 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
         _hand_over_questions(ctx, session)
         await coaching.questions_ended(ctx, set_info, session, closing=True)
         await _close(ctx, set_info, session, early=effect.early)
-
-
-def effect_ends_turn(effect: PhaseStarted | Closed) -> bool:
-    """A presenter's turn ends when the next one starts, or the Evaluation, or the round."""
-    return isinstance(effect, Closed) or effect.phase in (Phase.PRESENTING, Phase.EVALUATION)
 
 
 def _will_present(presenter: str) -> Text:
@@ -307,7 +303,7 @@ async def volunteer(ctx: Ctx, user: UserRef, set_info: SetInfo, session: Session
         step = engine.add_presenter(session.state, user.key)
     except engine.IllegalMove as exc:
         raise Refusal(str(exc)) from None
-    # During someone's turn the header changes only when the turn ends, with the announcement.
+    # During someone's turn the header changes only when the phase ends, with the announcement.
     await apply_step(
         ctx, set_info, session, step, refresh=engine.current_presenter(step.state) is None
     )

@@ -134,8 +134,8 @@ NOBODY_YET = "Nobody has offered to present yet — press [I'd like to present].
 def queued(ahead: int) -> str:
     """The private answer to someone who volunteers during another person's turn."""
     if ahead <= 0:
-        return "You're next in the queue; I'll announce it when this turn ends."
-    return f"You're in the queue, with {ahead} before you; I'll announce it when this turn ends."
+        return "You're next in the queue; I'll announce it when this phase ends."
+    return f"You're in the queue, with {ahead} before you; I'll announce it when this phase ends."
 
 
 def step_token(state: RoundState) -> str:

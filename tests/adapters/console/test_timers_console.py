@@ -40,7 +40,7 @@ async def test_more_time_then_a_late_action_counts_for_its_presenter(tmp_path) -
         )
         assert (
             "(only erin sees) alsbot: You're next in the queue; "
-            "I'll announce it when this turn ends." in shown
+            "I'll announce it when this phase ends." in shown
         )
         assert "@erin will present" not in shown
 

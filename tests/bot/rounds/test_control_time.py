@@ -237,7 +237,7 @@ async def test_without_a_booked_length_the_plan_shows_its_total_only(h: Harness)
 
 
 @pytest.mark.asyncio
-async def test_a_volunteer_during_a_turn_is_queued_quietly_and_announced_after_it(
+async def test_a_volunteer_during_a_phase_is_queued_quietly_and_announced_at_its_end(
     h: Harness,
 ) -> None:
     await to_presenting(h)
@@ -245,19 +245,21 @@ async def test_a_volunteer_during_a_turn_is_queued_quietly_and_announced_after_i
     assert not public(out), "nothing in the thread, and the header stays as it is"
     [ack] = [r for r in out if isinstance(r, Ephemeral)]
     assert ack.user.id == "carol"
-    assert ack.text.plain() == "You're next in the queue; I'll announce it when this turn ends."
+    assert ack.text.plain() == "You're next in the queue; I'll announce it when this phase ends."
     out = await h.press("dave", "I'd like to present")
     assert private_to(out, "dave") == [
-        "You're in the queue, with 1 before you; I'll announce it when this turn ends."
+        "You're in the queue, with 1 before you; I'll announce it when this phase ends."
     ]
-    for _ in range(3):  # questions, summary, actions: still Bob's turn
-        out = await h.cmd("alice", "next")
-        assert not any("will present" in t for t in public(out))
-    out = await h.cmd("alice", "next")
+    out = await h.cmd("alice", "next")  # Bob's Presenting ends: now they are named
     shown = [t for t in public(out) if not t.startswith("Action Learning")]
     assert shown[:2] == [
         "@carol will present in this session.",
         "@dave will present in this session.",
     ]
-    assert shown[2].startswith("Presenting: @carol")
+    assert shown[2].startswith("Questions for @bob")
     assert any("Presenters: @bob, @carol, @dave" in t for t in headers(out))
+    for _ in range(2):  # summary, actions: named once, not again
+        out = await h.cmd("alice", "next")
+        assert not any("will present" in t for t in public(out))
+    out = await h.cmd("alice", "next")
+    assert any(t.startswith("Presenting: @carol") for t in public(out))
