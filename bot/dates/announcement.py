@@ -153,7 +153,7 @@ def take_venue(text: str) -> tuple[str, str | None]:
             if word == MARK or (taken and ends_venue(after, index)):
                 break
             taken.append(word)
-        venue = " ".join(taken).strip(" ,;:-–—.")
+        venue = " ".join(taken).strip(" ,;:-–—.!?")
         if not venue:
             continue
         rest = " ".join(after[len(taken) :])

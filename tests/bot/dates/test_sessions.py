@@ -92,6 +92,7 @@ def test_times_and_ranges(text: str, at: time, ends: time | None) -> None:
         ("8th January, 10:00, Room 8", "Room 8", None),
         ("thursday 10am on Zoom https://zoom.us/j/1", "on Zoom", "https://zoom.us/j/1"),
         ("thursday 10am via Microsoft Teams", "via Microsoft Teams", None),
+        ("thursday 10am at the Town Hall!", "the Town Hall", None),
     ],
 )  # fmt: skip
 def test_venue_and_link(text: str, venue: str | None, link: str | None) -> None:
