@@ -51,6 +51,9 @@ def home_view(summary: HomeSummary) -> dict[str, Any]:
     if summary.sessions:
         lines = []
         for s in summary.sessions[:MAX_ITEMS]:
+            if s.shown:  # with its end, venue and link
+                lines.append(f"• <#{s.channel.id}>: {escape(s.shown)}")
+                continue
             local = s.at.astimezone(ZoneInfo(s.timezone))
             when = local.strftime("%A %-d %B %Y, %H:%M")
             lines.append(f"• <#{s.channel.id}>: {escape(when)} ({escape(s.timezone)})")

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from bot.context import Ctx
+from bot.dates import sessions
 from bot.dates.recurrence import occurrences_after
 from bot.followup import actions
 from bot.followup.schedule import recurrence_from
@@ -35,6 +36,7 @@ class HomeSession:
     channel: ChannelRef
     at: datetime
     timezone: str
+    shown: str = ""  # the session in full (bot.dates.sessions.show): end, venue and link too
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +66,9 @@ async def home_summary(ctx: Ctx, user: UserRef) -> HomeSummary:
                 plan.first_at, recurrence_from(plan.recurrence), set_info.tz, ctx.now
             )
         if at is not None:
-            found.sessions.append(HomeSession(set_info.channel, at, set_info.timezone))
+            end = sessions.end_of(at, plan.first_at, plan.ends_at, set_info.tz)
+            shown = sessions.show(at, set_info.tz, end=end, venue=plan.venue, link=plan.link)
+            found.sessions.append(HomeSession(set_info.channel, at, set_info.timezone, shown))
     if mine:
         dos = Do.__table__
         rows = await ctx.conn.execute(

@@ -75,6 +75,16 @@ def test_home_view_escapes_what_people_wrote() -> None:
     assert "Monday 9 February 2026, 10:00" in body
 
 
+def test_home_view_shows_a_sessions_end_and_place() -> None:
+    shown = "Monday 9 February 2026, 10:00–12:00 (Europe/London), Room <8> & more"
+    at = datetime(2026, 2, 9, 10, tzinfo=UTC)
+    body = str(home_view(HomeSummary(sessions=[HomeSession(C1, at, "Europe/London", shown)])))
+    assert (
+        "<#C1>: Monday 9 February 2026, 10:00–12:00 (Europe/London), Room &lt;8&gt; &amp; more"
+        in body
+    )
+
+
 def test_an_empty_home_says_what_to_do() -> None:
     body = str(home_view(HomeSummary()))
     assert "Nothing open" in body and "/als schedule" in body

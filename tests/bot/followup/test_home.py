@@ -23,7 +23,7 @@ async def test_home_summary_is_mine_only(sqlite_url: str, clock) -> None:
     h = await Harness.open(sqlite_url, clock)
     try:
         await h.cmd("alice", "start @bob")
-        await h.cmd("alice", "schedule 9 Feb 2026 10am every 4 weeks")
+        await h.cmd("alice", "schedule 9 Feb 2026 10-12 in Room 8 every 4 weeks")
         for _ in range(5):
             await h.cmd("alice", "next")
         await h.say("bob", "Phone the volunteer centre by 30 Jan 2026")
@@ -34,8 +34,12 @@ async def test_home_summary_is_mine_only(sqlite_url: str, clock) -> None:
         assert [(a.channel.id, a.text, a.due) for a in bob.actions] == [
             ("general", "Phone the volunteer centre", " (by Fri 30 Jan 2026)")
         ]
-        assert [(s.channel.id, s.at) for s in bob.sessions] == [
-            ("general", datetime(2026, 2, 9, 10, tzinfo=UTC))
+        assert [(s.channel.id, s.at, s.shown) for s in bob.sessions] == [
+            (
+                "general",
+                datetime(2026, 2, 9, 10, tzinfo=UTC),
+                "Monday 9 February 2026, 10:00–12:00 (Europe/London), Room 8",
+            )
         ]
         assert (await h.app.home_summary(u("carol"))).actions == []
         stranger = await h.app.home_summary(u("bob", WorkspaceRef(Platform.CONSOLE, "other")))
