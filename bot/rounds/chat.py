@@ -21,6 +21,7 @@ from bot.rounds import (
     engine,
     evaluation,
     hooks,
+    round_clock,
     wording,
 )
 from bot.rounds.engine import Phase
@@ -44,9 +45,9 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     if state.paused_remaining is not None:
         return
     if event.user.key == presenter:  # their phase waits while they are still speaking
-        session.state = state = engine.presenter_spoke(state, ctx.now)
+        session.state = state = round_clock.presenter_spoke(state, ctx.now)
         await save(ctx, session)
-    late = engine.late_action_owner(state, ctx.now)
+    late = round_clock.late_action_owner(state, ctx.now)
     if (
         late == event.user.key
         and evaluation.read_rating(event.text) is None

@@ -17,7 +17,7 @@ from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
 from bot.replies import Direct, Edit, Ephemeral, Mention, Post, Strong, Text, text
-from bot.rounds import coaching, engine, hooks, summary, wording
+from bot.rounds import coaching, engine, hooks, plan, round_clock, summary, wording
 from bot.rounds.engine import (
     Closed,
     Extended,
@@ -56,8 +56,8 @@ QUEUED = "queued_volunteers"
 RETRY = timedelta(seconds=2)  # a phase timer that met another process's change looks again
 
 
-def timings_for(ctx: Ctx, set_info: SetInfo) -> engine.Timings:
-    return engine.timings_from_minutes(
+def timings_for(ctx: Ctx, set_info: SetInfo) -> plan.Timings:
+    return plan.timings_from_minutes(
         **{
             phase: int(set_info.setting(ctx, f"{phase}_minutes"))
             for phase in (
@@ -257,7 +257,9 @@ async def _control(
         engine.Move.PAUSE: engine.pause,
         engine.Move.RESUME: engine.resume,
         engine.Move.END: engine.end,
-        engine.Move.MORE: lambda state, now: engine.extend(state, now, timedelta(minutes=more)),
+        engine.Move.MORE: lambda state, now: round_clock.extend(
+            state, now, timedelta(minutes=more)
+        ),
     }
     try:
         step = moves[move](session.state, ctx.now)
@@ -334,7 +336,7 @@ async def run_clock(ctx: Ctx, set_info: SetInfo, session: SessionInfo) -> bool:
     auto_advance = bool(set_info.setting(ctx, "auto_advance"))
     moved = False
     for _ in range(20):
-        step = engine.on_time(session.state, ctx.now, auto_advance=auto_advance)
+        step = round_clock.on_time(session.state, ctx.now, auto_advance=auto_advance)
         if not step.effects:
             break
         moved = True
@@ -371,7 +373,7 @@ async def on_phase_timer(ctx: Ctx, timer: DueTimer) -> str | None:
 
 
 def _holding(session: SessionInfo, ctx: Ctx) -> bool:
-    hold = engine.hold_until(session.state)
+    hold = round_clock.hold_until(session.state)
     deadline = session.state.deadline
     return hold is not None and deadline is not None and deadline <= ctx.now < hold
 

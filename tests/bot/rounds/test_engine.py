@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+from types import ModuleType
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.rounds import engine as re_
+from bot.rounds import plan, round_clock
 from bot.rounds.codec import state_from_json, state_to_json
 from bot.rounds.engine import (
     PER_PRESENTER,
@@ -25,22 +27,18 @@ from bot.rounds.engine import (
     Resumed,
     RoundState,
     Step,
-    Timings,
     add_presenter,
     advance,
     authorise,
     current_presenter,
     end,
-    next_wakeup,
-    on_time,
     pause,
     remove_presenter,
     resume,
     start,
-    time_left,
-    timings_from_minutes,
-    validate_timings,
 )
+from bot.rounds.plan import Timings
+from bot.rounds.round_clock import next_wakeup, on_time, time_left
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 MIN = timedelta(minutes=1)
@@ -399,42 +397,6 @@ def test_time_left_counts_down_and_floors_at_zero() -> None:
     assert time_left(state, T0 + m(10)) == timedelta(0)
 
 
-# --- timings ------------------------------------------------------------------------------
-
-
-def test_timings_from_minutes_defaults_match_the_dataclass() -> None:
-    assert timings_from_minutes() == Timings()
-    t = timings_from_minutes(presenting=6, questions=20, summary=2.5)
-    assert (t.presenting, t.questions, t.summary) == (m(6), m(20), m(2.5))
-
-
-@pytest.mark.parametrize(
-    ("kwargs", "message"),
-    [
-        ({"presenting": 5}, "Presenting time must be between 6 and 10 minutes"),
-        ({"presenting": 11}, "Presenting time must be between 6 and 10 minutes"),
-        ({"questions": 0}, "Questions time must be between 1 and 60 minutes"),
-        ({"questions": 61}, "Questions time must be between 1 and 60 minutes"),
-        ({"opening": 0.5}, "Opening time"),
-        ({"evaluation": -3}, "Evaluation time"),
-        ({"updates": float("nan")}, "Updates time must be a number"),
-        ({"summary": float("inf")}, "Summary time must be a number"),
-        ({"actions": True}, "Actions time must be a number"),
-        ({"actions": "5"}, "Actions time must be a number"),
-    ],
-)
-def test_timings_outside_the_method_are_refused(kwargs: dict, message: str) -> None:
-    with pytest.raises(ValueError, match=message):
-        timings_from_minutes(**kwargs)
-
-
-def test_validate_timings_accepts_the_edges() -> None:
-    validate_timings(timings_from_minutes(presenting=6, questions=1, updates=60))
-    validate_timings(Timings(presenting=m(10)))
-    with pytest.raises(ValueError):
-        validate_timings(Timings(presenting=m(10) + SEC))
-
-
 # --- JSON ---------------------------------------------------------------------------------
 
 
@@ -585,6 +547,7 @@ def test_asking_is_for_supporters_in_the_questions_phase() -> None:
         assert reason is not None and "questions phase" in reason
 
 
-def test_the_module_reads_no_clock() -> None:
-    source = open(re_.__file__, encoding="utf-8").read()
+@pytest.mark.parametrize("module", [re_, round_clock, plan])
+def test_the_module_reads_no_clock(module: ModuleType) -> None:
+    source = open(module.__file__ or "", encoding="utf-8").read()
     assert ".now(" not in source and "utcnow" not in source and "time.time" not in source
