@@ -21,6 +21,7 @@ from bot.rounds import (
     engine,
     evaluation,
     hooks,
+    permissions,
     round_clock,
     wording,
 )
@@ -114,11 +115,11 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     except ValueError:
         raise Refusal(OUT_OF_DATE) from None
     moves = {
-        "next": engine.Move.NEXT,
-        "pause": engine.Move.PAUSE,
-        "resume": engine.Move.RESUME,
-        "end": engine.Move.END,
-        "more": engine.Move.MORE,
+        "next": permissions.Move.NEXT,
+        "pause": permissions.Move.PAUSE,
+        "resume": permissions.Move.RESUME,
+        "end": permissions.Move.END,
+        "more": permissions.Move.MORE,
     }
     if verb in moves:
         stale = verb == "next" and extra and extra != await _current_step(ctx, session_id)
@@ -136,8 +137,8 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     if verb == "volunteer":
         await control.volunteer(ctx, event.user, set_info, session)
     elif verb == "rate" and extra.isdigit() and 1 <= int(extra) <= 5:
-        reason = engine.authorise(
-            engine.Move.RATE, session.state, actor=event.user.key, is_facilitator=False
+        reason = permissions.authorise(
+            permissions.Move.RATE, session.state, actor=event.user.key, is_facilitator=False
         )
         if reason:
             raise Refusal(reason)

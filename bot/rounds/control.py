@@ -17,7 +17,7 @@ from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
 from bot.replies import Direct, Edit, Ephemeral, Mention, Post, Strong, Text, text
-from bot.rounds import coaching, engine, hooks, plan, round_clock, summary, wording
+from bot.rounds import coaching, engine, hooks, permissions, plan, round_clock, summary, wording
 from bot.rounds.engine import (
     Closed,
     Extended,
@@ -240,11 +240,11 @@ async def _control(
     user: UserRef,
     set_info: SetInfo,
     session: SessionInfo,
-    move: engine.Move,
+    move: permissions.Move,
     *,
     more: int = wording.MORE_BUTTON_MINUTES,
 ) -> None:
-    reason = engine.authorise(
+    reason = permissions.authorise(
         move,
         session.state,
         actor=user.key,
@@ -252,12 +252,12 @@ async def _control(
     )
     if reason:
         raise Refusal(reason)
-    moves: dict[engine.Move, Callable[[engine.RoundState, datetime], engine.Step]] = {
-        engine.Move.NEXT: engine.advance,
-        engine.Move.PAUSE: engine.pause,
-        engine.Move.RESUME: engine.resume,
-        engine.Move.END: engine.end,
-        engine.Move.MORE: lambda state, now: round_clock.extend(
+    moves: dict[permissions.Move, Callable[[engine.RoundState, datetime], engine.Step]] = {
+        permissions.Move.NEXT: engine.advance,
+        permissions.Move.PAUSE: engine.pause,
+        permissions.Move.RESUME: engine.resume,
+        permissions.Move.END: engine.end,
+        permissions.Move.MORE: lambda state, now: round_clock.extend(
             state, now, timedelta(minutes=more)
         ),
     }
@@ -269,11 +269,11 @@ async def _control(
 
 
 _MOVES = {
-    More: engine.Move.MORE,
-    Next: engine.Move.NEXT,
-    Pause: engine.Move.PAUSE,
-    Resume: engine.Move.RESUME,
-    End: engine.Move.END,
+    More: permissions.Move.MORE,
+    Next: permissions.Move.NEXT,
+    Pause: permissions.Move.PAUSE,
+    Resume: permissions.Move.RESUME,
+    End: permissions.Move.END,
 }
 
 
@@ -288,7 +288,9 @@ async def control(
     await _control(ctx, event.user, set_info, session, _MOVES[type(command)], more=more)
 
 
-async def control_by_button(ctx: Ctx, user: UserRef, session_id: int, move: engine.Move) -> None:
+async def control_by_button(
+    ctx: Ctx, user: UserRef, session_id: int, move: permissions.Move
+) -> None:
     session = await load_session(ctx, session_id)
     if session is None:
         raise Refusal("This session has ended.")
@@ -299,8 +301,8 @@ async def control_by_button(ctx: Ctx, user: UserRef, session_id: int, move: engi
 
 
 async def volunteer(ctx: Ctx, user: UserRef, set_info: SetInfo, session: SessionInfo) -> None:
-    reason = engine.authorise(
-        engine.Move.VOLUNTEER, session.state, actor=user.key, is_facilitator=False
+    reason = permissions.authorise(
+        permissions.Move.VOLUNTEER, session.state, actor=user.key, is_facilitator=False
     )
     if reason:
         raise Refusal(reason)

@@ -9,7 +9,6 @@ plan's lengths are in `bot.rounds.plan`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -206,7 +205,7 @@ def start(presenters: tuple[str, ...], timings: Timings, now: datetime) -> Step:
     return enter(blank, Phase.OPENING, 0, now)
 
 
-def _why_not_advance(state: RoundState) -> str | None:
+def why_not_advance(state: RoundState) -> str | None:
     if state.phase is Phase.CLOSED:
         return ENDED
     if state.phase is Phase.UPDATES and not state.presenters:
@@ -234,14 +233,14 @@ def advance(state: RoundState, now: datetime) -> Step:
     """The facilitator's "next".  Allowed while paused: moving on is an explicit decision
     that the paused phase is over, so the pause ends with it."""
     aware(now)
-    reason = _why_not_advance(state)
+    reason = why_not_advance(state)
     if reason:
         raise IllegalMove(reason)
     phase, current = successor(state)
     return enter(state, phase, current, now)
 
 
-def _why_not_pause(state: RoundState) -> str | None:
+def why_not_pause(state: RoundState) -> str | None:
     if state.phase is Phase.CLOSED:
         return ENDED
     if is_paused(state):
@@ -249,7 +248,7 @@ def _why_not_pause(state: RoundState) -> str | None:
     return None
 
 
-def _why_not_resume(state: RoundState) -> str | None:
+def why_not_resume(state: RoundState) -> str | None:
     if state.phase is Phase.CLOSED:
         return ENDED
     if not is_paused(state):
@@ -260,7 +259,7 @@ def _why_not_resume(state: RoundState) -> str | None:
 def pause(state: RoundState, now: datetime) -> Step:
     """Freeze the clock.  The deadline is cleared so that no timer fires while paused."""
     aware(now)
-    reason = _why_not_pause(state)
+    reason = why_not_pause(state)
     if reason:
         raise IllegalMove(reason)
     # Every running phase has a deadline; a hand-edited row without one pauses with nothing left.
@@ -272,7 +271,7 @@ def pause(state: RoundState, now: datetime) -> Step:
 def resume(state: RoundState, now: datetime) -> Step:
     """Restart the clock with exactly the time that was left when it was paused."""
     aware(now)
-    reason = _why_not_resume(state)
+    reason = why_not_resume(state)
     if reason:
         raise IllegalMove(reason)
     deadline = now + (state.paused_remaining or _ZERO)
@@ -297,7 +296,7 @@ def end(state: RoundState, now: datetime) -> Step:
     return Step(new, (Closed(early=True),))
 
 
-def _why_not_add(state: RoundState, presenter: str | None) -> str | None:
+def why_not_add(state: RoundState, presenter: str | None) -> str | None:
     if state.phase is Phase.CLOSED:
         return ENDED
     if state.phase is Phase.EVALUATION:
@@ -312,7 +311,7 @@ def add_presenter(state: RoundState, presenter: str) -> Step:
     `presenters`, so a second turn in the same round is refused too."""
     if not presenter:
         raise ValueError("a presenter key cannot be empty")
-    reason = _why_not_add(state, presenter)
+    reason = why_not_add(state, presenter)
     if reason:
         raise IllegalMove(reason)
     held = None if state.held is Held.NOBODY else state.held  # someone has offered now
@@ -334,65 +333,3 @@ def remove_presenter(state: RoundState, presenter: str) -> Step:
         raise IllegalMove("They're presenting right now: move the round on first.")
     presenters = state.presenters[:index] + state.presenters[index + 1 :]
     return Step(replace(state, presenters=presenters))
-
-
-# --- storage ------------------------------------------------------------------------------
-
-
-class Move(StrEnum):
-    NEXT = "next"
-    PAUSE = "pause"
-    RESUME = "resume"
-    END = "end"
-    ADD_ACTION = "add_action"
-    VOLUNTEER = "volunteer"
-    RATE = "rate"
-    ASK = "ask"
-    MORE = "more"
-
-
-_FACILITATOR_ONLY = {
-    Move.NEXT: "Only a facilitator can move the round on.",
-    Move.PAUSE: "Only a facilitator can pause the round.",
-    Move.RESUME: "Only a facilitator can resume the round.",
-    Move.END: "Only a facilitator can end the round.",
-    Move.MORE: "Only a facilitator can give a phase more time.",
-}
-# The engine's own refusals, so a stale button is turned away before it reaches a transaction.
-_STATE_CHECKS: dict[Move, Callable[[RoundState], str | None]] = {
-    Move.NEXT: _why_not_advance,
-    Move.PAUSE: _why_not_pause,
-    Move.RESUME: _why_not_resume,
-}
-
-
-def authorise(move: Move, state: RoundState, *, actor: str, is_facilitator: bool) -> str | None:
-    """None when `actor` may make `move` now, else a short reason fit for an ephemeral reply.
-
-    It shares its reasons with the engine's IllegalMove so that a refused button and a refused
-    command say the same thing; checking here first keeps a stale click from reaching a
-    transaction.
-    """
-    if state.phase is Phase.CLOSED:
-        return ENDED
-    if move in _FACILITATOR_ONLY:
-        if not is_facilitator:
-            return _FACILITATOR_ONLY[move]
-        check = _STATE_CHECKS.get(move)
-        return check(state) if check else None
-    if move is Move.ADD_ACTION:
-        if state.phase is not Phase.ACTIONS:
-            return "Actions are recorded in the actions phase, after the presenter's summary."
-        if actor != current_presenter(state):
-            return "Only the presenter can record their actions."
-        return None
-    if move is Move.VOLUNTEER:
-        return _why_not_add(state, actor)
-    if move is Move.RATE and state.phase is not Phase.EVALUATION:
-        return "Ratings are collected in the evaluation at the end of the round."
-    if move is Move.ASK:
-        if state.phase is not Phase.QUESTIONS:
-            return "Questions are asked in the questions phase, after the presenter has spoken."
-        if actor == current_presenter(state):
-            return "As the presenter, you answer the questions rather than ask them."
-    return None
