@@ -16,7 +16,7 @@ from bot.commands.values import Help, UsageError
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, text
-from bot.rounds import engine
+from bot.rounds import permissions
 from bot.rounds.sessions import active_session
 from bot.router import Router
 from bot.set_info import SetInfo
@@ -112,8 +112,11 @@ async def check_role(
     elif role is Role.PRESENTER:
         session = await active_session(ctx, set_info.id)
         if session is not None:  # between sessions, anyone may (and becomes a member)
-            reason = engine.authorise(
-                engine.Move.ADD_ACTION, session.state, actor=event.user.key, is_facilitator=False
+            reason = permissions.authorise(
+                permissions.Move.ADD_ACTION,
+                session.state,
+                actor=event.user.key,
+                is_facilitator=False,
             )
             if reason:
                 raise Refusal(reason)

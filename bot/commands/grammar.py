@@ -16,6 +16,7 @@ from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.commands.registry import ALIASES, BY_VERB, COMMAND_CLASSES, VERBS, Verb
+from bot.commands.schedule_words import read_schedule
 from bot.commands.values import (
     AddAction,
     AddActionFor,
@@ -31,7 +32,6 @@ from bot.commands.values import (
     Help,
     ListActions,
     RemoveAction,
-    Schedule,
     Settings,
     Start,
     UsageError,
@@ -45,8 +45,7 @@ from bot.commands.words import (
     small_int,
     split1,
 )
-from bot.dates import due, sessions, when
-from bot.dates.recurrence import Recurrence
+from bot.dates import due, when
 
 # --- reading -------------------------------------------------------------------------------
 
@@ -69,26 +68,9 @@ _DATES_HELP = (
     "`within a fortnight` and `before the next session`."
 )
 _PAGE = re.compile(r"(?:^|\s)page\s+(\S+)\s*$", re.IGNORECASE)
-_WEEKDAY_WORDS = "|".join(sorted(when.WEEKDAY_SPELLINGS, key=len, reverse=True))
-_REPEAT = re.compile(
-    r"(?<!\S)(?:(?P<every_week>every\s+(?:(?P<weeks>\S+)\s+)?weeks?)"
-    r"|(?:every\s+(?:(?P<months>\S+)\s+)?months?|monthly)"
-    r"(?:\s+on\s+(?:the\s+)?(?P<nth>\S+)\s+(?P<weekday>\S+?)s?)?"
-    rf"|every\s+(?:(?P<day_gap>other|second|third|fourth)\s+)?(?P<day_name>{_WEEKDAY_WORDS})s?"
-    r"|(?P<weekly>weekly)|(?P<fortnightly>fortnightly|biweekly|bi-weekly))(?!\S)",
-    re.IGNORECASE,
-)
-_REPEAT_WORD = re.compile(
-    r"(?<!\S)(?:every|weekly|fortnightly|biweekly|monthly)(?!\S)", re.IGNORECASE
-)
-_DAY_GAPS = {"": 1, "other": 2, "second": 2, "third": 3, "fourth": 4}
-_NTH = {"1st": 1, "first": 1, "2nd": 2, "second": 2, "3rd": 3, "third": 3, "4th": 4,
-        "fourth": 4, "last": -1}  # fmt: skip
 _EXPORT_FORMATS: dict[str, Literal["md", "csv", "html"]] = {
     "": "html", "html": "html", "htm": "html", "md": "md", "markdown": "md", "csv": "csv"
 }  # fmt: skip
-_COUNTS = {"a": 1, "one": 1, "other": 2, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6,
-           "seven": 7, "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12}  # fmt: skip
 
 
 def parse(text: str, *, now: datetime, tz: ZoneInfo, locale: str = "uk") -> Command | UsageError:
@@ -107,7 +89,7 @@ def parse(text: str, *, now: datetime, tz: ZoneInfo, locale: str = "uk") -> Comm
     if parser is None:
         return _unknown(words[0])
     if verb == "schedule":
-        return _schedule(rest, now, tz, locale)
+        return read_schedule(rest, now, tz, locale)
     return parser(rest, now, tz)
 
 
@@ -202,88 +184,6 @@ def _facilitator(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError
     if len(ids) != 1 or leftover:
         return _error("facilitator", "Name one person with an @mention.")
     return FacilitatorChange(add=how.lower() == "add", user=ids[0])
-
-
-def _schedule(rest: str, now: datetime, tz: ZoneInfo, locale: str = "uk") -> Command | UsageError:
-    said = " ".join(rest.split())
-    lowered = said.lower()
-    if not lowered:
-        return Schedule()
-    if lowered in ("off", "clear", "cancel", "none"):
-        return Schedule(clear=True)
-    repeats = list(_REPEAT.finditer(said))
-    if len(repeats) > 1:
-        return _error("schedule", "Give one repeat rule, e.g. `weekly` or `every 2 weeks`.")
-    recurrence: Recurrence | None = None
-    if repeats:
-        read_rule = _recurrence(repeats[0])
-        if isinstance(read_rule, UsageError):
-            return read_rule
-        recurrence = read_rule
-        # `every other thursday` repeats on Thursdays and begins on the next one, or on the
-        # date said with it; the day goes first, where a weekday is read, not after a venue.
-        said = (said[: repeats[0].start()] + " " + said[repeats[0].end() :]).strip()
-        if repeats[0]["day_name"]:
-            said = f"{repeats[0]['day_name']} {said}".strip()
-    if _REPEAT_WORD.search(said):
-        return _error("schedule", "I couldn't read how it repeats; try `every 2 weeks`, "
-                      "`fortnightly`, `monthly` or `monthly on the 2nd tuesday`.")  # fmt: skip
-    if not said:
-        return _error("schedule", "Say when, e.g. `/als schedule thursday 10am weekly`.")
-    if repeats and repeats[0]["day_name"]:
-        weekday = when.weekday_number(repeats[0]["day_name"]) or 0
-        other = {when.weekday_number(w) for w in said.lower().split()} - {None, weekday}
-        if other:
-            return _error("schedule", f"It repeats on {when.WEEKDAY_NAMES[weekday]}s, so the "
-                          "first session is one too; give one day, e.g. "
-                          "`every other thursday 2pm`.")  # fmt: skip
-    try:
-        phrase = sessions.read_session(said, now=now, tz=tz, locale=locale)
-        if phrase.day is None and phrase.at is None and phrase.part is None:
-            if phrase.instant is None:
-                return _error("schedule", "Say when as well as where, e.g. "
-                              "`/als schedule thursday 10am in Room 8`.")  # fmt: skip
-        _check_not_past(phrase, recurrence, now)
-    except when.WhenError as exc:
-        return _error("schedule", _sentence(exc.message))
-    return Schedule(when=phrase, recurrence=recurrence)
-
-
-def _check_not_past(phrase: sessions.SessionPhrase, rule: Recurrence | None, now: datetime) -> None:
-    """Refuse a past day at once; a time said in full can be checked here too (the set's
-    usual time, when none is said, is the handler's to fill in and check)."""
-    today = now.astimezone(phrase.tz).date()
-    if phrase.day is not None and phrase.day < today:
-        raise when.WhenError("past", f"{phrase.day:%A} {phrase.day.day} {phrase.day:%B %Y} "
-                             "has already passed")  # fmt: skip
-    if phrase.at is not None or phrase.instant is not None:
-        sessions.resolve(phrase, rule, now, sessions.SessionDefaults())
-
-
-def _sentence(message: str) -> str:
-    return message[:1].upper() + message[1:] + ("" if message.endswith((".", "?", "!")) else ".")
-
-
-def _recurrence(match: re.Match[str]) -> Recurrence | UsageError:
-    if match["weekly"]:
-        return Recurrence(kind="weekly")
-    if match["fortnightly"]:
-        return Recurrence(kind="weekly", interval=2)
-    if match["day_name"]:
-        gap = (match["day_gap"] or "").lower()
-        return Recurrence(kind="weekly", interval=_DAY_GAPS.get(gap, 1))
-    word = match["weeks"] or match["months"]
-    interval = 1 if word is None else _COUNTS.get(word.lower(), small_int(word) or 0)
-    if not 1 <= interval <= 12:
-        return _error("schedule", "Repeat every 1 to 12 weeks (or months).")
-    if match["every_week"]:
-        return Recurrence(kind="weekly", interval=interval)
-    if match["nth"] is None:
-        return Recurrence(kind="monthly", interval=interval)
-    nth, weekday = _NTH.get(match["nth"].lower()), when.weekday_number(match["weekday"])
-    if nth is None or weekday is None:
-        return _error("schedule", "Say e.g. `monthly on the 2nd tuesday` or `on the last friday`.")
-    return Recurrence(kind="monthly_nth", interval=interval, nth=nth, weekday=weekday)
 
 
 def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
@@ -390,7 +290,7 @@ _CUSTOM: dict[str, Parser] = {
     "help": _help,
     "start": _start,
     "facilitator": _facilitator,
-    "schedule": _schedule,
+    "schedule": read_schedule,
     "action": _action,
     "actions": _actions,
     "update": _update,

@@ -21,6 +21,8 @@ from bot.rounds import (
     engine,
     evaluation,
     hooks,
+    permissions,
+    round_clock,
     wording,
 )
 from bot.rounds.engine import Phase
@@ -44,9 +46,9 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     if state.paused_remaining is not None:
         return
     if event.user.key == presenter:  # their phase waits while they are still speaking
-        session.state = state = engine.presenter_spoke(state, ctx.now)
+        session.state = state = round_clock.presenter_spoke(state, ctx.now)
         await save(ctx, session)
-    late = engine.late_action_owner(state, ctx.now)
+    late = round_clock.late_action_owner(state, ctx.now)
     if (
         late == event.user.key
         and evaluation.read_rating(event.text) is None
@@ -113,11 +115,11 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     except ValueError:
         raise Refusal(OUT_OF_DATE) from None
     moves = {
-        "next": engine.Move.NEXT,
-        "pause": engine.Move.PAUSE,
-        "resume": engine.Move.RESUME,
-        "end": engine.Move.END,
-        "more": engine.Move.MORE,
+        "next": permissions.Move.NEXT,
+        "pause": permissions.Move.PAUSE,
+        "resume": permissions.Move.RESUME,
+        "end": permissions.Move.END,
+        "more": permissions.Move.MORE,
     }
     if verb in moves:
         stale = verb == "next" and extra and extra != await _current_step(ctx, session_id)
@@ -135,8 +137,8 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     if verb == "volunteer":
         await control.volunteer(ctx, event.user, set_info, session)
     elif verb == "rate" and extra.isdigit() and 1 <= int(extra) <= 5:
-        reason = engine.authorise(
-            engine.Move.RATE, session.state, actor=event.user.key, is_facilitator=False
+        reason = permissions.authorise(
+            permissions.Move.RATE, session.state, actor=event.user.key, is_facilitator=False
         )
         if reason:
             raise Refusal(reason)

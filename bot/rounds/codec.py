@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta
 
-from bot.rounds.engine import TIMED_PHASES, Held, Phase, RoundState, Timings
+from bot.rounds.engine import Held, Phase, RoundState
+from bot.rounds.plan import TIMED_PHASES, Timings
 
 _JSON_VERSION = 1
 

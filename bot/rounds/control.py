@@ -17,7 +17,7 @@ from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
 from bot.replies import Direct, Edit, Ephemeral, Mention, Post, Strong, Text, text
-from bot.rounds import coaching, engine, hooks, summary, wording
+from bot.rounds import coaching, engine, hooks, permissions, plan, round_clock, summary, wording
 from bot.rounds.engine import (
     Closed,
     Extended,
@@ -57,8 +57,8 @@ QUEUED = "queued_volunteers"
 RETRY = timedelta(seconds=2)  # a phase timer that met another process's change looks again
 
 
-def timings_for(ctx: Ctx, set_info: SetInfo) -> engine.Timings:
-    return engine.timings_from_minutes(
+def timings_for(ctx: Ctx, set_info: SetInfo) -> plan.Timings:
+    return plan.timings_from_minutes(
         **{
             phase: int(set_info.setting(ctx, f"{phase}_minutes"))
             for phase in (
@@ -236,11 +236,11 @@ async def _control(
     user: UserRef,
     set_info: SetInfo,
     session: SessionInfo,
-    move: engine.Move,
+    move: permissions.Move,
     *,
     more: int = wording.MORE_BUTTON_MINUTES,
 ) -> None:
-    reason = engine.authorise(
+    reason = permissions.authorise(
         move,
         session.state,
         actor=user.key,
@@ -248,12 +248,14 @@ async def _control(
     )
     if reason:
         raise Refusal(reason)
-    moves: dict[engine.Move, Callable[[engine.RoundState, datetime], engine.Step]] = {
-        engine.Move.NEXT: engine.advance,
-        engine.Move.PAUSE: engine.pause,
-        engine.Move.RESUME: engine.resume,
-        engine.Move.END: engine.end,
-        engine.Move.MORE: lambda state, now: engine.extend(state, now, timedelta(minutes=more)),
+    moves: dict[permissions.Move, Callable[[engine.RoundState, datetime], engine.Step]] = {
+        permissions.Move.NEXT: engine.advance,
+        permissions.Move.PAUSE: engine.pause,
+        permissions.Move.RESUME: engine.resume,
+        permissions.Move.END: engine.end,
+        permissions.Move.MORE: lambda state, now: round_clock.extend(
+            state, now, timedelta(minutes=more)
+        ),
     }
     try:
         step = moves[move](session.state, ctx.now)
@@ -263,11 +265,11 @@ async def _control(
 
 
 _MOVES = {
-    More: engine.Move.MORE,
-    Next: engine.Move.NEXT,
-    Pause: engine.Move.PAUSE,
-    Resume: engine.Move.RESUME,
-    End: engine.Move.END,
+    More: permissions.Move.MORE,
+    Next: permissions.Move.NEXT,
+    Pause: permissions.Move.PAUSE,
+    Resume: permissions.Move.RESUME,
+    End: permissions.Move.END,
 }
 
 
@@ -282,7 +284,9 @@ async def control(
     await _control(ctx, event.user, set_info, session, _MOVES[type(command)], more=more)
 
 
-async def control_by_button(ctx: Ctx, user: UserRef, session_id: int, move: engine.Move) -> None:
+async def control_by_button(
+    ctx: Ctx, user: UserRef, session_id: int, move: permissions.Move
+) -> None:
     session = await load_session(ctx, session_id)
     if session is None:
         raise Refusal("This session has ended.")
@@ -293,8 +297,8 @@ async def control_by_button(ctx: Ctx, user: UserRef, session_id: int, move: engi
 
 
 async def volunteer(ctx: Ctx, user: UserRef, set_info: SetInfo, session: SessionInfo) -> None:
-    reason = engine.authorise(
-        engine.Move.VOLUNTEER, session.state, actor=user.key, is_facilitator=False
+    reason = permissions.authorise(
+        permissions.Move.VOLUNTEER, session.state, actor=user.key, is_facilitator=False
     )
     if reason:
         raise Refusal(reason)
@@ -330,7 +334,7 @@ async def run_clock(ctx: Ctx, set_info: SetInfo, session: SessionInfo) -> bool:
     auto_advance = bool(set_info.setting(ctx, "auto_advance"))
     moved = False
     for _ in range(20):
-        step = engine.on_time(session.state, ctx.now, auto_advance=auto_advance)
+        step = round_clock.on_time(session.state, ctx.now, auto_advance=auto_advance)
         if not step.effects:
             break
         moved = True
@@ -367,7 +371,7 @@ async def on_phase_timer(ctx: Ctx, timer: DueTimer) -> str | None:
 
 
 def _holding(session: SessionInfo, ctx: Ctx) -> bool:
-    hold = engine.hold_until(session.state)
+    hold = round_clock.hold_until(session.state)
     deadline = session.state.deadline
     return hold is not None and deadline is not None and deadline <= ctx.now < hold
 

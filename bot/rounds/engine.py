@@ -2,16 +2,18 @@
 
 Every function takes the state and `now` and returns a new state plus effects; nothing here
 reads a clock, touches the database or knows a platform.  The service layer stores the
-state as JSON on the session row and turns effects into replies and timer rows.
+state as JSON on the session row and turns effects into replies and timer rows.  What time
+alone does to the state (deadlines, holds, more time) is in `bot.rounds.round_clock`; the
+plan's lengths are in `bot.rounds.plan`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
-from math import isfinite
+
+from bot.rounds.plan import Timings
 
 
 class Phase(StrEnum):
@@ -42,17 +44,6 @@ class Held(StrEnum):
 
 class IllegalMove(Exception):
     """A move the rules do not allow now; `str(exc)` is a short sentence fit for chat."""
-
-
-@dataclass(frozen=True, slots=True)
-class Timings:
-    opening: timedelta = timedelta(minutes=3)
-    updates: timedelta = timedelta(minutes=10)
-    presenting: timedelta = timedelta(minutes=8)
-    questions: timedelta = timedelta(minutes=15)
-    summary: timedelta = timedelta(minutes=5)
-    actions: timedelta = timedelta(minutes=5)
-    evaluation: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,22 +132,13 @@ class Step:
 
 # --- durations and time -------------------------------------------------------------------
 
-_ONE_MINUTE = timedelta(minutes=1)
 _ZERO = timedelta(0)
-# A presenter still typing keeps their phase open until they have been quiet this long,
-# but never longer than HOLD_MOST past the deadline.
-QUIET_FOR = timedelta(seconds=30)
-HOLD_MOST = timedelta(minutes=2)
-# A presenter's message this soon after their Actions phase ended is still one of their actions.
-LATE_ACTION = timedelta(seconds=60)
-MORE_RANGE = (1, 30)
-_ENDED = "This round has ended."
+ENDED = "This round has ended."
 _NOBODY = "Nobody is presenting yet: someone needs to volunteer before the round can move on."
 _ALREADY_LISTED = "You're already on the list."
-TIMED_PHASES = tuple(p.value for p in Phase if p is not Phase.CLOSED)  # Timings' field names
 
 
-def _aware(now: datetime) -> datetime:
+def aware(now: datetime) -> datetime:
     # A naive `now` would silently compare against aware deadlines in the stored state and
     # raise deep inside a handler; fail at the boundary with a message a developer can act on.
     if now.tzinfo is None or now.utcoffset() is None:
@@ -180,17 +162,7 @@ def current_presenter(state: RoundState) -> str | None:
     return None
 
 
-def time_left(state: RoundState, now: datetime) -> timedelta | None:
-    """What a "time?" command shows; frozen while paused, never negative."""
-    _aware(now)
-    if state.phase is Phase.CLOSED:
-        return None
-    if state.paused_remaining is not None:
-        return state.paused_remaining
-    return None if state.deadline is None else max(state.deadline - now, _ZERO)
-
-
-def _enter(state: RoundState, phase: Phase, current: int, now: datetime) -> Step:
+def enter(state: RoundState, phase: Phase, current: int, now: datetime) -> Step:
     # Every phase starts from `now`, not from the previous deadline: a facilitator who moves
     # on early or a bot that catches up late both give the new phase its full time.
     duration = phase_duration(state.timings, phase)
@@ -218,7 +190,7 @@ def _enter(state: RoundState, phase: Phase, current: int, now: datetime) -> Step
 def start(presenters: tuple[str, ...], timings: Timings, now: datetime) -> Step:
     """Open a round.  Timings are not validated here: `timings_from_minutes` is the gate for
     what people type, and tests may want odd lengths."""
-    _aware(now)
+    aware(now)
     unique = tuple(dict.fromkeys(presenters))
     blank = RoundState(
         phase=Phase.OPENING,
@@ -230,18 +202,18 @@ def start(presenters: tuple[str, ...], timings: Timings, now: datetime) -> Step:
         warned=False,
         timings=timings,
     )
-    return _enter(blank, Phase.OPENING, 0, now)
+    return enter(blank, Phase.OPENING, 0, now)
 
 
-def _why_not_advance(state: RoundState) -> str | None:
+def why_not_advance(state: RoundState) -> str | None:
     if state.phase is Phase.CLOSED:
-        return _ENDED
+        return ENDED
     if state.phase is Phase.UPDATES and not state.presenters:
         return _NOBODY
     return None
 
 
-def _successor(state: RoundState) -> tuple[Phase, int]:
+def successor(state: RoundState) -> tuple[Phase, int]:
     """The next (phase, presenter index); assumes the move is legal."""
     phase, current = state.phase, state.current
     if phase is Phase.OPENING:
@@ -260,25 +232,25 @@ def _successor(state: RoundState) -> tuple[Phase, int]:
 def advance(state: RoundState, now: datetime) -> Step:
     """The facilitator's "next".  Allowed while paused: moving on is an explicit decision
     that the paused phase is over, so the pause ends with it."""
-    _aware(now)
-    reason = _why_not_advance(state)
+    aware(now)
+    reason = why_not_advance(state)
     if reason:
         raise IllegalMove(reason)
-    phase, current = _successor(state)
-    return _enter(state, phase, current, now)
+    phase, current = successor(state)
+    return enter(state, phase, current, now)
 
 
-def _why_not_pause(state: RoundState) -> str | None:
+def why_not_pause(state: RoundState) -> str | None:
     if state.phase is Phase.CLOSED:
-        return _ENDED
+        return ENDED
     if is_paused(state):
         return "The round is already paused."
     return None
 
 
-def _why_not_resume(state: RoundState) -> str | None:
+def why_not_resume(state: RoundState) -> str | None:
     if state.phase is Phase.CLOSED:
-        return _ENDED
+        return ENDED
     if not is_paused(state):
         return "The round isn't paused."
     return None
@@ -286,8 +258,8 @@ def _why_not_resume(state: RoundState) -> str | None:
 
 def pause(state: RoundState, now: datetime) -> Step:
     """Freeze the clock.  The deadline is cleared so that no timer fires while paused."""
-    _aware(now)
-    reason = _why_not_pause(state)
+    aware(now)
+    reason = why_not_pause(state)
     if reason:
         raise IllegalMove(reason)
     # Every running phase has a deadline; a hand-edited row without one pauses with nothing left.
@@ -298,8 +270,8 @@ def pause(state: RoundState, now: datetime) -> Step:
 
 def resume(state: RoundState, now: datetime) -> Step:
     """Restart the clock with exactly the time that was left when it was paused."""
-    _aware(now)
-    reason = _why_not_resume(state)
+    aware(now)
+    reason = why_not_resume(state)
     if reason:
         raise IllegalMove(reason)
     deadline = now + (state.paused_remaining or _ZERO)
@@ -309,9 +281,9 @@ def resume(state: RoundState, now: datetime) -> Step:
 
 def end(state: RoundState, now: datetime) -> Step:
     """Close early.  `current` is kept so the summary can say whose turn was cut short."""
-    _aware(now)
+    aware(now)
     if state.phase is Phase.CLOSED:
-        raise IllegalMove(_ENDED)
+        raise IllegalMove(ENDED)
     new = replace(
         state,
         phase=Phase.CLOSED,
@@ -324,49 +296,9 @@ def end(state: RoundState, now: datetime) -> Step:
     return Step(new, (Closed(early=True),))
 
 
-def extend(state: RoundState, now: datetime, added: timedelta) -> Step:
-    """The facilitator's "+5 min": more time for this phase, counted from its deadline (or
-    from now, when the deadline has already passed and the phase is waiting)."""
-    _aware(now)
+def why_not_add(state: RoundState, presenter: str | None) -> str | None:
     if state.phase is Phase.CLOSED:
-        raise IllegalMove(_ENDED)
-    if added <= _ZERO:
-        raise ValueError("added time must be positive")
-    if state.paused_remaining is not None:
-        remaining = state.paused_remaining + added
-        new = replace(state, paused_remaining=remaining, held=None, warned=remaining <= _ONE_MINUTE)
-        return Step(new, (Extended(added, state.phase, remaining),))
-    deadline = max(state.deadline or now, now) + added
-    left = deadline - now
-    # A fresh one-minute warning is due when the new deadline is more than a minute away.
-    new = replace(state, deadline=deadline, held=None, warned=left <= _ONE_MINUTE)
-    return Step(new, (Extended(added, state.phase, left),))
-
-
-def presenter_spoke(state: RoundState, now: datetime) -> RoundState:
-    """Note that the presenter has just said something in their own phase."""
-    _aware(now)
-    if current_presenter(state) is None:
-        return state
-    return replace(state, presenter_said_at=now)
-
-
-def late_action_owner(state: RoundState, now: datetime) -> str | None:
-    """Whose Actions phase ended less than `LATE_ACTION` ago, if anyone's: a turn ends only
-    by moving from one presenter's Actions to the next presenter, or to the Evaluation."""
-    _aware(now)
-    if is_paused(state) or now - state.phase_started_at > LATE_ACTION:
-        return None
-    if state.phase is Phase.PRESENTING and 0 < state.current <= len(state.presenters):
-        return state.presenters[state.current - 1]
-    if state.phase is Phase.EVALUATION and 0 <= state.current < len(state.presenters):
-        return state.presenters[state.current]
-    return None
-
-
-def _why_not_add(state: RoundState, presenter: str | None) -> str | None:
-    if state.phase is Phase.CLOSED:
-        return _ENDED
+        return ENDED
     if state.phase is Phase.EVALUATION:
         return "Volunteering has closed: the round is at its evaluation."
     if presenter is not None and presenter in state.presenters:
@@ -379,7 +311,7 @@ def add_presenter(state: RoundState, presenter: str) -> Step:
     `presenters`, so a second turn in the same round is refused too."""
     if not presenter:
         raise ValueError("a presenter key cannot be empty")
-    reason = _why_not_add(state, presenter)
+    reason = why_not_add(state, presenter)
     if reason:
         raise IllegalMove(reason)
     held = None if state.held is Held.NOBODY else state.held  # someone has offered now
@@ -391,7 +323,7 @@ def remove_presenter(state: RoundState, presenter: str) -> Step:
     """Drop someone who has left before their turn.  Turns already taken stay on record (their
     actions hang off them), and the person holding the floor is handled by `advance`."""
     if state.phase is Phase.CLOSED:
-        raise IllegalMove(_ENDED)
+        raise IllegalMove(ENDED)
     if presenter not in state.presenters:
         raise IllegalMove("They aren't on the list of presenters.")
     index = state.presenters.index(presenter)
@@ -401,167 +333,3 @@ def remove_presenter(state: RoundState, presenter: str) -> Step:
         raise IllegalMove("They're presenting right now: move the round on first.")
     presenters = state.presenters[:index] + state.presenters[index + 1 :]
     return Step(replace(state, presenters=presenters))
-
-
-# --- what time alone does -----------------------------------------------------------------
-
-
-def _warns(state: RoundState) -> bool:
-    duration = phase_duration(state.timings, state.phase)
-    return duration is not None and duration > _ONE_MINUTE and not state.warned
-
-
-def hold_until(state: RoundState) -> datetime | None:
-    """Past its deadline, a phase whose presenter spoke less than `QUIET_FOR` ago waits until
-    they have been quiet that long, and never beyond `HOLD_MOST` past the deadline."""
-    said, deadline = state.presenter_said_at, state.deadline
-    if said is None or deadline is None or current_presenter(state) is None:
-        return None
-    quiet = said + QUIET_FOR
-    return min(quiet, deadline + HOLD_MOST) if quiet > deadline else None
-
-
-def next_wakeup(state: RoundState) -> datetime | None:
-    """When the scheduler should next call `on_time`; None when time cannot change anything."""
-    if state.phase is Phase.CLOSED or is_paused(state) or state.deadline is None:
-        return None
-    if state.held is not None:
-        return None  # said once; a person moves it on
-    if _warns(state):
-        return state.deadline - _ONE_MINUTE
-    return max(state.deadline, hold_until(state) or state.deadline)
-
-
-def on_time(state: RoundState, now: datetime, *, auto_advance: bool = True) -> Step:
-    """Apply at most one timed event.  One phase per call keeps each step a separate effect
-    (and a separate announcement) when the bot catches up after downtime; the caller loops
-    until `next_wakeup` is in the future.
-
-    Past the deadline a phase moves on only when nothing holds it: the presenter still
-    typing (`hold_until`), the set running the clock by hand (`auto_advance` off: "time is
-    up" is said once), or the Updates over with nobody to present (said once; it waits)."""
-    _aware(now)
-    if state.phase is Phase.CLOSED or is_paused(state) or state.deadline is None:
-        return Step(state)
-    if now >= state.deadline:
-        hold = hold_until(state)
-        if state.held is not None or (hold is not None and now < hold):
-            return Step(state)
-        if not auto_advance:
-            return Step(replace(state, held=Held.TIME_UP), (TimeUp(state.phase),))
-        if state.phase is Phase.UPDATES and not state.presenters:
-            return Step(replace(state, held=Held.NOBODY), (NobodyYet(),))
-        phase, current = _successor(state)
-        return _enter(state, phase, current, now)
-    if _warns(state) and now >= state.deadline - _ONE_MINUTE:
-        new = replace(state, warned=True)
-        return Step(new, (OneMinuteLeft(state.phase, current_presenter(state)),))
-    return Step(state)
-
-
-# --- timings ------------------------------------------------------------------------------
-
-PRESENTING_RANGE = (6, 10)
-PHASE_RANGE = (1, 60)
-
-
-def validate_timings(timings: Timings) -> None:
-    """Reject plans the method does not allow, with a sentence fit to show the facilitator."""
-    for name in TIMED_PHASES:
-        minutes = getattr(timings, name) / _ONE_MINUTE
-        low, high = PRESENTING_RANGE if name == "presenting" else PHASE_RANGE
-        if not low <= minutes <= high:
-            raise ValueError(
-                f"{name.capitalize()} time must be between {low} and {high} minutes "
-                f"(got {minutes:g})."
-            )
-
-
-def timings_from_minutes(
-    presenting: float = 8,
-    questions: float = 15,
-    *,
-    opening: float = 3,
-    updates: float = 10,
-    summary: float = 5,
-    actions: float = 5,
-    evaluation: float = 5,
-) -> Timings:
-    """Build validated Timings from the minutes people type in config or a command."""
-    given = {
-        "opening": opening,
-        "updates": updates,
-        "presenting": presenting,
-        "questions": questions,
-        "summary": summary,
-        "actions": actions,
-        "evaluation": evaluation,
-    }
-    for name, value in given.items():
-        if isinstance(value, bool) or not isinstance(value, int | float) or not isfinite(value):
-            raise ValueError(f"{name.capitalize()} time must be a number of minutes.")
-    timings = Timings(**{name: timedelta(minutes=value) for name, value in given.items()})
-    validate_timings(timings)
-    return timings
-
-
-# --- storage ------------------------------------------------------------------------------
-
-
-class Move(StrEnum):
-    NEXT = "next"
-    PAUSE = "pause"
-    RESUME = "resume"
-    END = "end"
-    ADD_ACTION = "add_action"
-    VOLUNTEER = "volunteer"
-    RATE = "rate"
-    ASK = "ask"
-    MORE = "more"
-
-
-_FACILITATOR_ONLY = {
-    Move.NEXT: "Only a facilitator can move the round on.",
-    Move.PAUSE: "Only a facilitator can pause the round.",
-    Move.RESUME: "Only a facilitator can resume the round.",
-    Move.END: "Only a facilitator can end the round.",
-    Move.MORE: "Only a facilitator can give a phase more time.",
-}
-# The engine's own refusals, so a stale button is turned away before it reaches a transaction.
-_STATE_CHECKS: dict[Move, Callable[[RoundState], str | None]] = {
-    Move.NEXT: _why_not_advance,
-    Move.PAUSE: _why_not_pause,
-    Move.RESUME: _why_not_resume,
-}
-
-
-def authorise(move: Move, state: RoundState, *, actor: str, is_facilitator: bool) -> str | None:
-    """None when `actor` may make `move` now, else a short reason fit for an ephemeral reply.
-
-    It shares its reasons with the engine's IllegalMove so that a refused button and a refused
-    command say the same thing; checking here first keeps a stale click from reaching a
-    transaction.
-    """
-    if state.phase is Phase.CLOSED:
-        return _ENDED
-    if move in _FACILITATOR_ONLY:
-        if not is_facilitator:
-            return _FACILITATOR_ONLY[move]
-        check = _STATE_CHECKS.get(move)
-        return check(state) if check else None
-    if move is Move.ADD_ACTION:
-        if state.phase is not Phase.ACTIONS:
-            return "Actions are recorded in the actions phase, after the presenter's summary."
-        if actor != current_presenter(state):
-            return "Only the presenter can record their actions."
-        return None
-    if move is Move.VOLUNTEER:
-        return _why_not_add(state, actor)
-    if move is Move.RATE and state.phase is not Phase.EVALUATION:
-        return "Ratings are collected in the evaluation at the end of the round."
-    if move is Move.ASK:
-        if state.phase is not Phase.QUESTIONS:
-            return "Questions are asked in the questions phase, after the presenter has spoken."
-        if actor == current_presenter(state):
-            return "As the presenter, you answer the questions rather than ask them."
-    return None

@@ -16,7 +16,7 @@ from sqlalchemy import insert, select, update
 from bot import timers
 from bot.context import Ctx, Refusal
 from bot.dates.recurrence import Recurrence, next_after
-from bot.rounds import codec, engine
+from bot.rounds import codec, engine, round_clock
 from bot.rounds.engine import RoundState
 from bot.set_info import SetInfo
 from bot.store.models import Posted, Round, ScheduleRow
@@ -163,7 +163,7 @@ async def save(ctx: Ctx, session: SessionInfo) -> None:
 
 
 async def arm(ctx: Ctx, session: SessionInfo) -> None:
-    wake = engine.next_wakeup(session.state)
+    wake = round_clock.next_wakeup(session.state)
     if wake is None:
         return
     await timers.schedule(

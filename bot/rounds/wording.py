@@ -10,8 +10,9 @@ from datetime import datetime, timedelta
 
 from bot.refs import UserRef
 from bot.replies import Button, Mention, Strong, Text, text
-from bot.rounds import engine
+from bot.rounds import engine, round_clock
 from bot.rounds.engine import Phase, RoundState
+from bot.rounds.plan import Timings, per_presenter, plan_length
 from bot.sets import ground_rules as rules
 
 TITLES = {
@@ -49,17 +50,7 @@ def span(delta: timedelta) -> str:
     return f"{hours} h" + (f" {mins} min" if mins else "")
 
 
-def per_presenter(timings: engine.Timings) -> timedelta:
-    return timings.presenting + timings.questions + timings.summary + timings.actions
-
-
-def plan_length(timings: engine.Timings, presenters: int) -> timedelta:
-    """The whole plan for this many presenters, phase by phase."""
-    fixed = timings.opening + timings.updates + timings.evaluation
-    return fixed + presenters * per_presenter(timings)
-
-
-def time_plan(timings: engine.Timings, presenters: int | None = None) -> str:
+def time_plan(timings: Timings, presenters: int | None = None) -> str:
     """The plan phase by phase; given the number of presenters, with its total."""
     plan = (
         f"Opening {minutes(timings.opening)} · Updates {minutes(timings.updates)} · "
@@ -75,7 +66,7 @@ def time_plan(timings: engine.Timings, presenters: int | None = None) -> str:
     return f"{plan} — about {total}, plus {span(per_presenter(timings))} for each presenter"
 
 
-def over_booking(timings: engine.Timings, presenters: int, booked: timedelta | None) -> str:
+def over_booking(timings: Timings, presenters: int, booked: timedelta | None) -> str:
     """A warning when the plan is longer than the session's booked length; else nothing."""
     planned = plan_length(timings, presenters)
     if booked is None or planned <= booked:
@@ -98,7 +89,7 @@ def header(session_id: int, state: RoundState, now: datetime) -> Text:
     elif state.held is not None:
         out += _HELD[state.held]
     else:
-        left = engine.time_left(state, now)
+        left = round_clock.time_left(state, now)
         if left is not None:
             out += f" · {minutes(left)} left"
     if not state.presenters:

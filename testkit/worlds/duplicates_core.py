@@ -33,7 +33,7 @@ from sqlalchemy import select
 
 from bot.events import ButtonPressed, CommandInvoked, DirectMessage, Event, MessagePosted
 from bot.refs import ChannelRef, MessageRef
-from bot.rounds import engine
+from bot.rounds import engine, plan
 from bot.rounds.codec import state_from_json
 from bot.rounds.wording import TITLES, step_token
 from bot.store.models import Action, Draft, Evaluation, Inbox, Outbox, Posted
@@ -82,7 +82,7 @@ def round_script(w: World, r: int, session_id: int, header: MessageRef) -> list[
     fac, channel = f"fac{r}", ChannelRef(WS, f"round{r}")
     presenters = (u(f"p{r}a").key, u(f"p{r}b").key)
     now = START_OF_TESTS
-    state = engine.start(presenters, engine.Timings(), now).state
+    state = engine.start(presenters, plan.Timings(), now).state
     announced = 1  # the opening
     out: list[Planned] = []
     n = itertools.count()

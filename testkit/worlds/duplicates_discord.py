@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.refs import Platform, UserRef, WorkspaceRef
-from bot.rounds import engine
+from bot.rounds import engine, plan
 from bot.rounds.codec import state_from_json
 from bot.store.models import Action, DoReaction, Draft, Inbox
 from bot.store.models import Session as SessionRow
@@ -278,7 +278,7 @@ async def verify(
             problems.append(f"reaction on {mid} recorded {have_r[(mid, UserRef(ws, uid).key)]}x")
     state = state_from_json(session.state)
     bob = next(u for u in standin.world.users.values() if u.username == "bob")
-    want = engine.start((UserRef(ws, bob.id).key,), engine.Timings(), START_OF_TESTS).state
+    want = engine.start((UserRef(ws, bob.id).key,), plan.Timings(), START_OF_TESTS).state
     announcements = 1
     for _ in range(steps):
         want = engine.advance(want, START_OF_TESTS).state

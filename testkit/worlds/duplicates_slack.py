@@ -14,7 +14,7 @@ from collections import Counter
 from sqlalchemy import select
 
 from bot.refs import Platform, UserRef, WorkspaceRef
-from bot.rounds import engine
+from bot.rounds import engine, plan
 from bot.rounds.codec import state_from_json
 from bot.store.models import Action, Draft, Inbox
 from bot.store.models import Session as SessionRow
@@ -146,7 +146,7 @@ async def run_slack_slice(
         if have_u[(UserRef(ws, u).key, t)] != 1
     ]
     state = state_from_json(session.state)
-    expected_state = engine.start((UserRef(ws, bob).key,), engine.Timings(), START_OF_TESTS).state
+    expected_state = engine.start((UserRef(ws, bob).key,), plan.Timings(), START_OF_TESTS).state
     announcements = 1
     for _ in range(steps):
         expected_state = engine.advance(expected_state, START_OF_TESTS).state

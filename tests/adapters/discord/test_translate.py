@@ -15,6 +15,7 @@ from adapters.discord.command_tree import AlsCommands
 from bot.commands import grammar as g
 from bot.commands import registry
 from bot.commands import values as v
+from bot.dates.recurrence import Recurrence
 from bot.events import ButtonPressed, DirectMessage, MessagePosted, ReactionAdded, ReactionRemoved
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 
@@ -82,7 +83,7 @@ def test_typed_options_become_the_grammar_s_text() -> None:
     assert parsed(als("export-me")) == v.ExportMe()
     assert parsed(als("help", topic="schedule")) == v.Help(topic="schedule")
     schedule = parsed(als("schedule", when="thursday 10am", repeat="fortnightly"))
-    assert isinstance(schedule, v.Schedule) and schedule.recurrence == v.Recurrence("weekly", 2)
+    assert isinstance(schedule, v.Schedule) and schedule.recurrence == Recurrence("weekly", 2)
     assert parsed(als("schedule", when="off")) == v.Schedule(clear=True)
 
 

@@ -33,7 +33,6 @@ from bot.commands.values import (
     ListActions,
     Next,
     Pause,
-    Recurrence,
     RemoveAction,
     Report,
     Resume,
@@ -43,6 +42,7 @@ from bot.commands.values import (
     UsageError,
 )
 from bot.dates import due
+from bot.dates.recurrence import Recurrence
 from bot.dates.sessions import SessionDefaults, resolve
 
 LONDON = ZoneInfo("Europe/London")

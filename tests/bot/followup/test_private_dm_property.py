@@ -28,7 +28,7 @@ from bot.events import ButtonPressed
 from bot.followup import reminders, updates_phase
 from bot.refs import ChannelRef
 from bot.replies import Direct, Edit, Ephemeral, Reply
-from bot.rounds import engine
+from bot.rounds import engine, plan
 from bot.rounds.sessions import SessionInfo
 from bot.sets import records as sets
 from bot.store.models import Draft, OutcomeUpdate
@@ -91,7 +91,7 @@ async def what_others_see(h: Harness) -> str:
         ctx = Ctx(conn, h.clock.now(), h.app.config, traits=h.app.traits)
         set_info = await sets.get_set(ctx, 1)
         digest = await reminders.digest_text(ctx, set_info, h.clock.now() + timedelta(days=3))
-        state = engine.start(("console:local:dave",), engine.Timings(), h.clock.now()).state
+        state = engine.start(("console:local:dave",), plan.Timings(), h.clock.now()).state
         upcoming = SessionInfo(10**6, set_info.id, state)
         updates = await updates_phase.digest(ctx, set_info, upcoming)
     actions = await h.cmd("alice", "actions @bob")

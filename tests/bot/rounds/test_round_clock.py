@@ -1,4 +1,4 @@
-"""The engine's timing rules from issue 13: more time, a presenter still speaking, a clock run
+"""The round clock's rules from issue 13: more time, a presenter still speaking, a clock run
 by hand, a round waiting for a presenter, and an action said just after its phase ended."""
 
 from __future__ import annotations
@@ -21,17 +21,19 @@ from bot.rounds.engine import (
     RoundState,
     Step,
     TimeUp,
-    Timings,
     add_presenter,
     advance,
+    pause,
+    start,
+)
+from bot.rounds.plan import Timings
+from bot.rounds.round_clock import (
     extend,
     hold_until,
     late_action_owner,
     next_wakeup,
     on_time,
-    pause,
     presenter_spoke,
-    start,
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
