@@ -37,7 +37,6 @@ QUIET_FOR = timedelta(seconds=30)
 HOLD_MOST = timedelta(minutes=2)
 # A presenter's message this soon after their Actions phase ended is still one of their actions.
 LATE_ACTION = timedelta(seconds=60)
-MORE_RANGE = (1, 30)
 
 
 def time_left(state: RoundState, now: datetime) -> timedelta | None:
