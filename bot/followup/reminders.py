@@ -15,8 +15,7 @@ from sqlalchemy import select
 from bot import timers
 from bot.context import Ctx
 from bot.counts import counted
-from bot.dates.sessions import end_of
-from bot.followup import nudge_text, outcomes, planning, schedule, timer_checks
+from bot.followup import nudge_text, outcomes, planning, timer_checks
 from bot.replies import Direct, Post, Text
 from bot.router import Router
 from bot.set_info import SetInfo
@@ -55,13 +54,13 @@ async def on_reminder(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     ):
         return "skipped: a later reminder for the same session is due too"
     assert state.next_at is not None
-    row = await schedule.current(ctx, state.info.id)
-    ends_at = venue = link = None
-    if row is not None:
-        ends_at = end_of(state.next_at, row.first_at, row.ends_at, state.info.tz)
-        venue, link = row.venue, row.link
     text = nudge_text.reminder(
-        state.next_at, state.info.tz, ctx.now, ends_at=ends_at, venue=venue, link=link
+        state.next_at,
+        state.info.tz,
+        ctx.now,
+        ends_at=state.ends_at,
+        venue=state.venue,
+        link=state.link,
     )
     ctx.emit(Post(channel=state.info.channel, text=text))
     return f"sent: {timer.payload.get('lead')} before"
@@ -80,7 +79,14 @@ async def _failure(ctx: Ctx, set_id: int, user_key: str, since: Any) -> str | No
     return (await ctx.conn.execute(query.order_by(OUTBOX.c.id.desc()).limit(1))).scalar()
 
 
-async def digest_text(ctx: Ctx, set_info: SetInfo, session_at: Any) -> Text:
+async def digest_text(
+    ctx: Ctx,
+    set_info: SetInfo,
+    session_at: Any,
+    *,
+    venue: str | None = None,
+    link: str | None = None,
+) -> Text:
     since = await outcomes.cycle_start(ctx, set_info.id)
     lines = []
     for user_key in await outcomes.people_in_cycle(ctx, set_info.id, since):
@@ -88,8 +94,6 @@ async def digest_text(ctx: Ctx, set_info: SetInfo, session_at: Any) -> Text:
         person = await timer_checks.person_state(ctx, set_info, user_key)
         failure = await _failure(ctx, set_info.id, user_key, since)
         lines.append(nudge_text.digest_line(user_key, progress, not person.nudges, failure))
-    row = await schedule.current(ctx, set_info.id)
-    venue, link = (row.venue, row.link) if row is not None else (None, None)
     return nudge_text.digest(session_at, set_info.tz, lines, venue=venue, link=link)
 
 
@@ -101,7 +105,7 @@ async def on_digest(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     if not facilitators:
         return "skipped: the set has no facilitator"
     assert state.next_at is not None
-    body = await digest_text(ctx, state.info, state.next_at)
+    body = await digest_text(ctx, state.info, state.next_at, venue=state.venue, link=state.link)
     for person in facilitators:
         ctx.emit(Direct(user=person, text=body))
     return f"sent to {counted(len(facilitators), 'facilitator')}"

@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, func, select, type_coerce
 
 from bot.context import Ctx
 from bot.dates.local_times import Quiet, parse_quiet
+from bot.dates.sessions import end_of
 from bot.dates.zones import zone_or
 from bot.followup import schedule
 from bot.refs import ChannelRef
@@ -40,6 +41,7 @@ class SetState:
     cycle_start: datetime | None  # the close of the latest session
     venue: str | None = None  # where the schedule says it meets, and how to join
     link: str | None = None
+    ends_at: datetime | None = None  # the next session's end, when the schedule has one
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,8 @@ def _set_state_query() -> Any:
             type_coerce(closed, UTCDateTime).label("cycle_start"),
             SCHEDULES.c.set_id.label("scheduled"),
             SCHEDULES.c.next_at,
+            SCHEDULES.c.first_at,
+            SCHEDULES.c.ends_at,
             SCHEDULES.c.venue,
             SCHEDULES.c.link,
         )
@@ -106,7 +110,10 @@ async def set_state(ctx: Ctx, set_id: int) -> SetState | None:
         next_at = None
     elif next_at is None or next_at <= ctx.now:  # passed: a recurring schedule rolls on
         next_at = await schedule.next_session(ctx, info)
-    return SetState(info, row.running_id is not None, next_at, row.cycle_start, row.venue, row.link)
+    ends_at = end_of(next_at, row.first_at, row.ends_at, info.tz) if next_at else None
+    return SetState(
+        info, row.running_id is not None, next_at, row.cycle_start, row.venue, row.link, ends_at
+    )
 
 
 async def person_state(ctx: Ctx, info: SetInfo, user_key: str) -> PersonState:
