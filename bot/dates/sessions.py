@@ -184,6 +184,12 @@ def where(venue: str) -> str:
     return f"in {venue}" if first in _INSIDE else f"at {venue}"
 
 
+def hours(start: datetime, end: datetime | None, tz: ZoneInfo) -> str:
+    """`10:00–12:00`, or `10:00` when the end is not known: a session's clock times."""
+    out = f"{start.astimezone(tz):%H:%M}"
+    return out if end is None else f"{out}–{end.astimezone(tz):%H:%M}"
+
+
 def show(
     start: datetime,
     tz: ZoneInfo,
@@ -195,10 +201,7 @@ def show(
     """`Wednesday 23 January 2027, 10:00–12:00 (Europe/London), Room 8 of the Town Hall`."""
     local = start.astimezone(tz)
     out = f"{WEEKDAY_NAMES[local.weekday()]} {local.day} {MONTH_NAMES[local.month - 1]} "
-    out += f"{local.year}, {local:%H:%M}"
-    if end is not None:
-        out += f"–{end.astimezone(tz):%H:%M}"
-    out += f" ({tz.key})"
+    out += f"{local.year}, {hours(start, end, tz)} ({tz.key})"
     if venue:
         out += f", {venue}"
     if link:

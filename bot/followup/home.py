@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.dates import sessions
-from bot.dates.recurrence import occurrences_after
+from bot.dates.recurrence import next_after
 from bot.followup import actions
 from bot.followup.schedule import recurrence_from
 from bot.refs import ChannelRef, UserRef
@@ -60,11 +60,8 @@ async def home_summary(ctx: Ctx, user: UserRef) -> HomeSummary:
         ).first()
         if plan is None:
             continue
-        at = plan.next_at if plan.next_at and plan.next_at > ctx.now else None
-        if at is None and plan.recurrence:
-            at = occurrences_after(
-                plan.first_at, recurrence_from(plan.recurrence), set_info.tz, ctx.now
-            )
+        rule = recurrence_from(plan.recurrence)
+        at = next_after(plan.next_at, plan.first_at, rule, set_info.tz, ctx.now)
         if at is not None:
             end = sessions.end_of(at, plan.first_at, plan.ends_at, set_info.tz)
             shown = sessions.show(at, set_info.tz, end=end, venue=plan.venue, link=plan.link)

@@ -33,9 +33,11 @@ BUTTON_STATUSES = (
 MAX_ACTION_MESSAGES = 8  # more than this and the rest are listed in the header instead
 
 
-def when(moment: datetime, tz: ZoneInfo, *, year: bool = False) -> str:
+def when(moment: datetime, tz: ZoneInfo, *, year: bool = False, end: datetime | None = None) -> str:
+    """`Monday 9 February, 10:00` (`–12:00` with an end)."""
     local = moment.astimezone(tz)
-    return local.strftime("%A %-d %B %Y, %H:%M" if year else "%A %-d %B, %H:%M")
+    day = local.strftime("%A %-d %B %Y" if year else "%A %-d %B")
+    return f"{day}, {sessions.hours(moment, end, tz)}"
 
 
 def due_text(row: Any) -> str:
@@ -143,9 +145,7 @@ def reminder(
     link: str | None = None,
 ) -> Text:
     local, today = session_at.astimezone(tz), now.astimezone(tz).date()
-    clock = local.strftime("%H:%M")
-    if ends_at is not None:
-        clock += f"–{ends_at.astimezone(tz):%H:%M}"
+    clock = sessions.hours(session_at, ends_at, tz)
     at = clock if ends_at is not None else f"at {clock}"  # "tomorrow, 10:00–12:00"
     minutes = round((session_at - now).total_seconds() / 60)
     if minutes <= 90:

@@ -48,7 +48,11 @@ async def current(ctx: Ctx, set_id: int) -> Any:
 
 async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
     """The next session strictly after now, rolling a recurring schedule forward."""
-    row = await current(ctx, set_info.id)
+    return await next_of(ctx, set_info, await current(ctx, set_info.id))
+
+
+async def next_of(ctx: Ctx, set_info: SetInfo, row: Any) -> datetime | None:
+    """`next_session` for a schedule row the caller has already read (None: no schedule)."""
     if row is None:
         return None
     upcoming = next_after(
@@ -64,12 +68,11 @@ async def next_session(ctx: Ctx, set_info: SetInfo) -> datetime | None:
 def defaults_for(ctx: Ctx, set_info: SetInfo, row: Any) -> SessionDefaults:
     """The set's usual time: its `default_time` setting, else the last session's local
     time (the schedule being replaced), else 10:00 (`SessionDefaults.usual`)."""
-    raw = set_info.setting(ctx, "default_time")
-    default_time = None
-    if isinstance(raw, str) and raw:
-        hour, _, minute = raw.partition(":")
-        if hour.isdigit() and minute.isdigit():
-            default_time = time(int(hour), int(minute))
+    raw = set_info.setting(ctx, "default_time")  # "HH:MM", as the setting stores it, or ""
+    try:
+        default_time = time.fromisoformat(raw) if isinstance(raw, str) and raw else None
+    except ValueError:  # a value stored by hand in the config
+        default_time = None
     last = None
     if row is not None:
         last = (row.next_at or row.first_at).astimezone(set_info.tz).time().replace(tzinfo=None)
@@ -79,8 +82,8 @@ def defaults_for(ctx: Ctx, set_info: SetInfo, row: Any) -> SessionDefaults:
 async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
     set_info = await set_for_command(ctx, event, command)
     if command.when is None and not command.clear:
-        upcoming = await next_session(ctx, set_info)
         row = await current(ctx, set_info.id)
+        upcoming = await next_of(ctx, set_info, row)
         if upcoming is None:
             body = text(
                 "No next session is scheduled. A facilitator can set one with `/als schedule thursday 10am every 4 weeks`."

@@ -28,7 +28,7 @@ async def _about_the_set(ctx: Ctx, set_info: SetInfo, me: UserRef, asked: frozen
     if await active_session(ctx, set_info.id) is not None:
         out = text("Your set is meeting right now — the session is under way in its channel.")
     else:
-        upcoming = await schedule.next_session(ctx, set_info)
+        upcoming = await schedule.next_of(ctx, set_info, row)
         if upcoming is None:
             out = text(
                 "No next session is scheduled at the moment — a facilitator can set one with "
@@ -36,10 +36,8 @@ async def _about_the_set(ctx: Ctx, set_info: SetInfo, me: UserRef, asked: frozen
             )
         else:
             tz = await sets.timezone_for(ctx, me, set_info)
-            said = when(upcoming, tz)
             end = end_of(upcoming, row.first_at, row.ends_at, tz) if row is not None else None
-            if end is not None:
-                said += f"–{end.astimezone(tz):%H:%M}"
+            said = when(upcoming, tz, end=end)
             lead = "As far as I know it's on: the" if Asked.STILL_ON in asked else "The"
             out = text(
                 f"{lead} next session is on ",

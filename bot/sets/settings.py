@@ -15,6 +15,8 @@ from sqlalchemy import update
 
 from bot.commands.values import Settings
 from bot.context import Ctx, Refusal
+from bot.dates.announcement import clock
+from bot.dates.when import WhenError
 from bot.dates.zones import ZoneChoice, choose_zone
 from bot.emoji_names import normalise_emoji
 from bot.events import CommandInvoked
@@ -102,17 +104,15 @@ def _days(raw: str) -> str:
 
 
 def _time_of_day(raw: str) -> str:
-    lowered = raw.lower().replace(" ", "")
-    if lowered in ("off", "last", "none", '""'):
+    """Read as a session's time is read (`bot.dates.announcement.clock`), stored as HH:MM."""
+    if raw.lower().replace(" ", "") in ("off", "last", "none", '""'):
         return ""
-    match = re.fullmatch(r"(\d{1,2})(?:[:.](\d{2}))?(am|pm)?", lowered)
-    if match:
-        hour, minute = int(match[1]), int(match[2] or 0)
-        if match[3]:
-            hour = hour % 12 + (12 if match[3] == "pm" else 0) if 1 <= hour <= 12 else 99
-        if hour <= 23 and minute <= 59:
-            return f"{hour:02d}:{minute:02d}"
-    raise ValueError("a time of day such as 10:00 or 2pm, or off (the last session's time)")
+    try:
+        return f"{clock(raw):%H:%M}"
+    except WhenError:
+        raise ValueError(
+            "a time of day such as 10:00 or 2pm, or off (the last session's time)"
+        ) from None
 
 
 def _locale(raw: str) -> str:
