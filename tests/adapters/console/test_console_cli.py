@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from adapters.console import script
+from tests.adapters.console.console_helpers import alsbot
 
-ALSBOT = [sys.executable, "-m", "adapters.cli"]
-ROOT = Path(__file__).resolve().parents[3]
-
-
-def run(*args: str, cwd: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("ALSBOT_DATABASE_URL", None)
-    return subprocess.run(
-        [*ALSBOT, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=120, input=stdin
-    )
+run = alsbot
 
 
 def test_demo_shows_all_three_things_the_bot_is_for(tmp_path: Path) -> None:

@@ -9,9 +9,6 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
-import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,10 +22,10 @@ from adapters.console.session import console_session
 from bot.config import load_config
 from bot.dos.export import csv_unguard
 from bot.store.models import Do
+from tests.adapters.console.console_helpers import alsbot
 from tests.bot.dos.test_export import parse_html, parse_markdown
 
 START = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
-ROOT = Path(__file__).resolve().parents[3]
 NASTY = "Say <!channel> and @everyone out loud <script>document.title='x'</script> #safety"
 
 
@@ -179,17 +176,7 @@ async def test_search_remove_and_export_round_trip(console, tmp_path) -> None:
 # --------------------------------------------------------------------------- alsbot export dos
 
 
-def cli(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("ALSBOT_DATABASE_URL", None)
-    return subprocess.run(
-        [sys.executable, "-m", "adapters.cli", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+cli = alsbot
 
 
 async def _console_db(db: Path) -> None:

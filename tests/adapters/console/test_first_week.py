@@ -10,19 +10,13 @@ Run in-process through `ConsoleRunner` and as `alsbot console --script` in a sub
 
 from __future__ import annotations
 
-import io
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from adapters.console.session import console_session
-from bot.config import load_config
+from tests.adapters.console.console_helpers import ROOT, script_as_a_user, script_in_process
 
-ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "docs" / "examples" / "first-week.txt"
 START = datetime(2030, 1, 21, 9, 0, tzinfo=UTC)  # a Monday; 23 January 2030 is a Wednesday
 
@@ -92,37 +86,8 @@ def check(out: str) -> None:
 
 @pytest.mark.asyncio
 async def test_first_week_through_the_console_runner(tmp_path: Path) -> None:
-    out = io.StringIO()
-    config = load_config(None, {})
-    async with console_session(
-        config, out, db_path=str(tmp_path / "week.db"), start=START
-    ) as runner:
-        problems = await runner.run_lines(script_lines())
-    assert problems == 0, out.getvalue()
-    check(out.getvalue())
+    check(await script_in_process(tmp_path, START, script_lines()))
 
 
 def test_first_week_as_a_user_runs_the_script(tmp_path: Path) -> None:
-    script = tmp_path / "first-week.txt"
-    script.write_text("\n".join(script_lines()) + "\n", encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("ALSBOT_DATABASE_URL", None)
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "adapters.cli",
-            "console",
-            "--script",
-            str(script),
-            "--start",
-            "2030-01-21T09:00Z",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    check(result.stdout)
+    check(script_as_a_user(tmp_path, START, script_lines()))

@@ -35,17 +35,6 @@ async def world(
             await socket.close()
 
 
-@pytest_asyncio.fixture
-async def http_world(
-    web_api: SlackWebApi, sqlite_url: str, clock: FakeClock
-) -> AsyncIterator[SlackWorld]:
-    w = await SlackWorld.open(web_api, sqlite_url, clock)
-    try:
-        yield w
-    finally:
-        await w.close()
-
-
 async def with_open_action(world: SlackWorld, text: str) -> None:
     """Alice facilitates a set (start, end) and commits to an action outside a session."""
     for line in ("start", "end", f"action {text}"):

@@ -11,16 +11,12 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from adapters.slack import translate
-from bot.clock import FakeClock
 from testkit.slack import signing as sign
-from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import (
     CORPUS,
     CORPUS_BACKEND,
@@ -33,17 +29,6 @@ from testkit.slack.world import (
 EVENTS, BACKEND = CORPUS_EVENTS, CORPUS_BACKEND
 
 pytestmark = pytest.mark.skipif(not CORPUS.exists(), reason="payload corpus not present")
-
-
-@pytest_asyncio.fixture
-async def world(
-    web_api: SlackWebApi, sqlite_url: str, clock: FakeClock
-) -> AsyncIterator[SlackWorld]:
-    w = await SlackWorld.open(web_api, sqlite_url, clock)
-    try:
-        yield w
-    finally:
-        await w.close()
 
 
 def test_the_corpus_is_all_there() -> None:
@@ -71,18 +56,18 @@ async def _send_all(world: SlackWorld) -> dict[str, int]:
 
 @pytest.mark.asyncio
 async def test_every_shape_gets_a_clean_answer_and_nothing_is_posted(
-    world: SlackWorld, caplog: pytest.LogCaptureFixture
+    http_world: SlackWorld, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.WARNING)
-    statuses = await _send_all(world)
-    await world.settle()
-    await world.service.background.drain()
+    statuses = await _send_all(http_world)
+    await http_world.settle()
+    await http_world.service.background.drain()
     server_errors = {name: s for name, s in statuses.items() if s >= 500}
     assert server_errors == {}
     assert all(200 <= s < 500 for s in statuses.values())
-    assert await world.inbox_count() == 0, "no event on the strength of an empty id"
-    assert [c.method for c in world.api.calls] == ["auth.test"], "nothing was sent to Slack"
-    assert world.api.responses == []
+    assert await http_world.inbox_count() == 0, "no event on the strength of an empty id"
+    assert [c.method for c in http_world.api.calls] == ["auth.test"], "nothing was sent to Slack"
+    assert http_world.api.responses == []
     problems = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
     assert problems == [], [r.getMessage()[:200] for r in problems]
 
