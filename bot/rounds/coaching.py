@@ -165,12 +165,12 @@ def _counts_text(presenter: str, phase: dict[str, Any], named: bool) -> Text | N
     body += text(" (only facilitators see this): ")
     body += f"{counted(opened, 'open question')}, {counted(closed, 'closed question')}, "
     body += f"{counted(advised, 'message')} read as advice, from {counted(people, 'supporter')}."
-    if named and (advised or closed):
+    if named:
         if advised:
             body += text("\nAdvice: ") + _people(phase["advice"])
         if closed:
             body += text("\nClosed questions: ") + _people(phase["closed"])
-    elif advised or closed:
+    else:
         body += " Names are not shared (`/als settings advice_named on` to see them)."
     return body
 
