@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from bot.context import Ctx
 from bot.counts import counted
@@ -30,7 +30,7 @@ from bot.replies import Direct, Mention, Strong, Text, text
 from bot.rounds import advice, codec, engine, rephrase
 from bot.rounds.engine import Phase
 from bot.rounds.privately import Privately
-from bot.rounds.sessions import SESSIONS, SessionInfo, save
+from bot.rounds.sessions import SESSIONS, SessionInfo
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 
@@ -93,7 +93,7 @@ async def _locked(ctx: Ctx, session: SessionInfo) -> bool:
         return session.state.phase == Phase.QUESTIONS and presenter is not None
     row = (
         await ctx.conn.execute(
-            select(SESSIONS.c.state, SESSIONS.c.scratch, SESSIONS.c.status, SESSIONS.c.version)
+            select(SESSIONS.c.state, SESSIONS.c.scratch, SESSIONS.c.status)
             .where(SESSIONS.c.id == session.id)
             .with_for_update()
         )
@@ -102,9 +102,17 @@ async def _locked(ctx: Ctx, session: SessionInfo) -> bool:
         return False
     session.state = codec.state_from_json(row.state)
     session.scratch = dict(row.scratch or {})
-    session.version = row.version
     return session.state.phase == Phase.QUESTIONS and (
         engine.current_presenter(session.state) == presenter
+    )
+
+
+async def _save_scratch(ctx: Ctx, session: SessionInfo) -> None:
+    """Only the scratch: the engine's state is the phase flow's to write."""
+    await ctx.conn.execute(
+        update(SESSIONS)
+        .where(SESSIONS.c.id == session.id)
+        .values(scratch=session.scratch, version=SESSIONS.c.version + 1)
     )
 
 
@@ -144,7 +152,7 @@ async def on_question_phase_message(
             asked.append(event.text.strip()[:500])
     else:
         return
-    await save(ctx, session)  # the state as read under the lock, so it is written unchanged
+    await _save_scratch(ctx, session)
 
 
 def _people(counts: dict[str, int]) -> Text:
