@@ -45,7 +45,8 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     presenter = engine.current_presenter(state)
     if state.paused_remaining is not None:
         return
-    if event.user.key == presenter:  # their phase waits while they are still speaking
+    if event.user.key == presenter and round_clock.worth_noting(state, ctx.now):
+        # their phase waits while they are still speaking
         session.state = state = round_clock.presenter_spoke(state, ctx.now)
         await save(ctx, session)
     late = round_clock.late_action_owner(state, ctx.now)

@@ -93,7 +93,7 @@ async def _locked(ctx: Ctx, session: SessionInfo) -> bool:
         return session.state.phase == Phase.QUESTIONS and presenter is not None
     row = (
         await ctx.conn.execute(
-            select(SESSIONS.c.state, SESSIONS.c.scratch, SESSIONS.c.status)
+            select(SESSIONS.c.state, SESSIONS.c.scratch, SESSIONS.c.status, SESSIONS.c.version)
             .where(SESSIONS.c.id == session.id)
             .with_for_update()
         )
@@ -102,18 +102,22 @@ async def _locked(ctx: Ctx, session: SessionInfo) -> bool:
         return False
     session.state = codec.state_from_json(row.state)
     session.scratch = dict(row.scratch or {})
+    session.version = row.version
     return session.state.phase == Phase.QUESTIONS and (
         engine.current_presenter(session.state) == presenter
     )
 
 
 async def _save_scratch(ctx: Ctx, session: SessionInfo) -> None:
-    """Only the scratch: the engine's state is the phase flow's to write."""
+    """Only the scratch (cheaper than `sessions.save`, which writes the state back too, on
+    every coached message): the engine's state is the phase flow's to write. The version is
+    bumped here and in memory alike, so a later `save` in the same event is not refused."""
     await ctx.conn.execute(
         update(SESSIONS)
         .where(SESSIONS.c.id == session.id)
         .values(scratch=session.scratch, version=SESSIONS.c.version + 1)
     )
+    session.version += 1
 
 
 def _tally(phase: dict[str, Any], kind: str, who: str) -> int:
@@ -173,12 +177,12 @@ def _counts_text(presenter: str, phase: dict[str, Any], named: bool) -> Text | N
     body += text(" (only facilitators see this): ")
     body += f"{counted(opened, 'open question')}, {counted(closed, 'closed question')}, "
     body += f"{counted(advised, 'message')} read as advice, from {counted(people, 'supporter')}."
-    if named and (advised or closed):
+    if named:
         if advised:
             body += text("\nAdvice: ") + _people(phase["advice"])
         if closed:
             body += text("\nClosed questions: ") + _people(phase["closed"])
-    elif advised or closed:
+    else:
         body += " Names are not shared (`/als settings advice_named on` to see them)."
     return body
 

@@ -54,11 +54,14 @@ _MARKER = re.compile(
     r"|next\s*:|todo\s*:|to\s*do\s*:)\s*",
     re.IGNORECASE,
 )
+# "Oh and one more": an aside saying another action follows (see `without_aside`).
+_ONE_MORE = r"(?:oh+\W+)?(?:and\s+)?(?:one\s+(?:more|last)|another)(?:\s+(?:thing|one))?"
 # Leading words that neither make nor break a commitment ("OK, I'll…", "Then call Sam",
 # "Oh and one more, check the budget").
 _OPENERS = re.compile(
-    r"^(?:(?:oh+\W+)?(?:and\s+)?(?:one\s+(?:more|last)|another)(?:\s+(?:thing|one))?"
-    r"|ok(?:ay)?|right|so|and|also|then|first(?:ly)?|second(?:ly)?|next|finally|"
+    r"^(?:"
+    + _ONE_MORE
+    + r"|ok(?:ay)?|right|so|and|also|then|first(?:ly)?|second(?:ly)?|next|finally|"
     r"yes|yep|sure|great|cool|fine|alright|all\s+right|plus|lastly)\b[\s,.:!-]*",
     re.IGNORECASE,
 )
@@ -84,8 +87,7 @@ _WORD = re.compile(r"[a-z][a-z'’-]*", re.IGNORECASE)
 # "Oh and one more, check the budget": the aside says another action follows; the action
 # itself is what comes after it, and that is what goes in the record.
 _ASIDE = re.compile(
-    r"^(?:oh+\W+)?(?:and\s+)?(?:one\s+(?:more|last)|another)(?:\s+(?:thing|one))?"
-    r"\s*[,:;.!–—-]+\s*(?=\w)",
+    r"^" + _ONE_MORE + r"\s*[,:;.!–—-]+\s*(?=\w)",
     re.IGNORECASE,
 )
 

@@ -76,6 +76,13 @@ def presenter_spoke(state: RoundState, now: datetime) -> RoundState:
     return replace(state, presenter_said_at=now)
 
 
+def worth_noting(state: RoundState, now: datetime) -> bool:
+    """Whether the presenter speaking at `now` could hold their phase (`hold_until`): only
+    within `QUIET_FOR` of the deadline or past it. Earlier, noting it changes nothing, so the
+    message costs no write."""
+    return state.deadline is not None and now + QUIET_FOR > state.deadline
+
+
 def late_action_owner(state: RoundState, now: datetime) -> str | None:
     """Whose Actions phase ended less than `LATE_ACTION` ago, if anyone's: a turn ends only
     by moving from one presenter's Actions to the next presenter, or to the Evaluation."""

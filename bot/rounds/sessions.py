@@ -33,13 +33,19 @@ async def scheduled_next(ctx: Ctx, set_info: SetInfo) -> datetime | None:
     """The set's next session after now, as its schedule says — read only: the schedule
     itself is `bot.followup.schedule`'s, which rolls it on; a round only needs to know it
     (a due date "before the next session", the summary's "Next session")."""
-    row = (
-        await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
-    ).first()
-    if row is None:
-        return None
+    row = await schedule_row(ctx, set_info.id)
+    return None if row is None else next_from(row, set_info, ctx.now)
+
+
+async def schedule_row(ctx: Ctx, set_id: int) -> Any | None:
+    """The set's schedule row, for a caller that needs more of it than the next session."""
+    return (await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_id))).first()
+
+
+def next_from(row: Any, set_info: SetInfo, now: datetime) -> datetime | None:
+    """The next session after `now` that a schedule row says."""
     rec = Recurrence(**row.recurrence) if row.recurrence else None
-    return next_after(row.next_at, row.first_at, rec, set_info.tz, ctx.now)
+    return next_after(row.next_at, row.first_at, rec, set_info.tz, now)
 
 
 async def booked_length(ctx: Ctx, set_id: int) -> timedelta | None:

@@ -9,6 +9,7 @@ time when it starts: `bot.followup.planning.on_started`).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -20,7 +21,7 @@ from bot.replies import Mention, Text, text
 from bot.rounds import wording
 from bot.rounds.commitments import ACTIONS, due_text
 from bot.rounds.evaluation import EVALUATIONS
-from bot.rounds.sessions import ROUNDS, SCHEDULES, scheduled_next
+from bot.rounds.sessions import ROUNDS, next_from, schedule_row
 from bot.set_info import SetInfo
 
 
@@ -70,21 +71,17 @@ async def summary_lines(ctx: Ctx, set_info: SetInfo, session_id: int) -> Text:
         out += f"\nEvaluation: {counted(len(given), 'rating')}, average {average:.1f}/5"
         words = tally(r.word for r in given)
         out += f" — {words}." if words else "."
-    next_at = await scheduled_next(ctx, set_info)
-    if next_at is not None:
-        out += text("\nNext session: ", await _session_text(ctx, set_info, next_at), ".")
+    schedule = await schedule_row(ctx, set_info.id)  # read once: the next session and its details
+    next_at = None if schedule is None else next_from(schedule, set_info, ctx.now)
+    if schedule is not None and next_at is not None:
+        out += text("\nNext session: ", _session_text(set_info, schedule, next_at), ".")
     else:
         out += "\nNext session: not scheduled yet (`/als schedule <when>`)."
     return out
 
 
-async def _session_text(ctx: Ctx, set_info: SetInfo, next_at: datetime) -> str:
+def _session_text(set_info: SetInfo, row: Any, next_at: datetime) -> str:
     """`Thursday 8 January 2026, 10:00–12:00 (Europe/London), Room 8`: with the end, venue
     and link the schedule holds (a recurring session keeps the first one's length)."""
-    row = (
-        await ctx.conn.execute(select(SCHEDULES).where(SCHEDULES.c.set_id == set_info.id))
-    ).first()
-    if row is None:
-        return sessions.show(next_at, set_info.tz)
     end = sessions.end_of(next_at, row.first_at, row.ends_at, set_info.tz)
     return sessions.show(next_at, set_info.tz, end=end, venue=row.venue, link=row.link)

@@ -34,6 +34,7 @@ from bot.rounds.round_clock import (
     next_wakeup,
     on_time,
     presenter_spoke,
+    worth_noting,
 )
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -105,6 +106,15 @@ def test_more_time_on_a_closed_round_is_refused() -> None:
     closed = engine.end(begin("a"), T0).state
     with pytest.raises(engine.IllegalMove):
         extend(closed, T0, 5 * MIN)
+
+
+def test_a_presenter_speaking_is_noted_only_where_it_could_hold_the_phase() -> None:
+    state = at(begin("a", "b"), Phase.ACTIONS, "a")  # until 09:05
+    early = T0 + 5 * MIN - 31 * SEC
+    assert not worth_noting(state, early)
+    assert hold_until(presenter_spoke(state, early)) is None  # so skipping it changes nothing
+    assert worth_noting(state, T0 + 5 * MIN - 29 * SEC)
+    assert worth_noting(state, T0 + 6 * MIN)
 
 
 def test_a_presenter_still_speaking_holds_the_phase_until_quiet() -> None:
