@@ -21,6 +21,7 @@ from bot.config import Config
 from bot.context import Ctx
 from bot.events import Event
 from bot.followup.home import HomeSummary, home_summary
+from bot.health import HealthBoard
 from bot.inbox import InboxWriter
 from bot.outbox import ChannelPacer, Deliverer
 from bot.ports import MessageSource, Outlet, PlatformTraits, Traits
@@ -55,6 +56,8 @@ class Alsbot:
         self.deliverers: dict[Platform, Deliverer] = {}
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
+        # What `/healthz` reports: the store, each platform's connection, the ticker.
+        self.health = HealthBoard()
 
     @classmethod
     async def open(

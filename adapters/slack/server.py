@@ -54,7 +54,7 @@ class SlackHttpServer:
             except Exception as error:
                 log.warning("health check failed: %s", error)
                 return web.json_response({"ok": False, "error": type(error).__name__}, status=503)
-        return web.json_response(body)
+        return web.json_response(body, status=200 if body.get("ok", True) else 503)
 
     async def start(self, host: str = "127.0.0.1", port: int = 3000) -> int:
         """Listen; returns the bound port (pass 0 for an ephemeral one)."""

@@ -113,7 +113,10 @@ async def start_slack(
 
 def _health(alsbot: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
     async def health() -> dict[str, Any]:
-        return {"pending_events": await alsbot.pending_events()}
+        board = alsbot.health
+        body: dict[str, Any] = {"ok": board.ok, "parts": board.snapshot()}
+        body["pending_events"] = await alsbot.pending_events()
+        return body
 
     return health
 

@@ -243,6 +243,9 @@ class Inbox(Base):
     received_at: Mapped[datetime]
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    # Not before this time: its preparation failed for now (migration 0006).
+    not_before: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
 
 
 Index(
@@ -336,3 +339,15 @@ class DoReaction(Base):
     user_key: Mapped[str] = mapped_column(String(300))
     created_at: Mapped[datetime]
     emoji: Mapped[str | None] = mapped_column(String(100))  # as normalised (migration 0002)
+    # The variants this person still has on the message (skin tones, burst), migration 0006.
+    variants: Mapped[str | None] = mapped_column(String(400))
+
+
+class AdapterState(Base):
+    """A small named value an adapter keeps across restarts (migration 0006): Discord's
+    gateway session and last durable sequence, so a restart can RESUME and catch up."""
+
+    __tablename__ = "adapter_state"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime]
