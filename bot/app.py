@@ -52,6 +52,8 @@ class Alsbot:
         self._process_wake = asyncio.Event()
         self._deliver_wake = asyncio.Event()
         self.inbox = InboxWriter(store, self.clock, on_new=self._process_wake.set)
+        # A preparation that ends after its batch went on (`bot.preparing`) wakes the loop.
+        self.processor.preparations.on_ready = self._process_wake.set
         self.processor.between_slices = self.inbox.wait_idle
         self.deliverers: dict[Platform, Deliverer] = {}
         self._tasks: list[asyncio.Task[None]] = []
@@ -194,13 +196,20 @@ class Alsbot:
         """Background loops: process on every new event, deliver on every new reply.
 
         Periodic timer ticks are `jobs.ticker.Ticker`'s job; both loops also poll every
-        second so that rows left by a crash or another process are picked up.
+        second so that rows left by a crash or another process are picked up, and the
+        processing loop looks again as soon as a deferred event is due.
         """
         if self._tasks:
             return
         self._tasks = [
             asyncio.create_task(
-                self._loop(self._process_wake, self.process_pending, 1.0), name="alsbot-process"
+                self._loop(
+                    self._process_wake,
+                    self.process_pending,
+                    1.0,
+                    due_in=self.processor.seconds_until_due,
+                ),
+                name="alsbot-process",
             ),
             asyncio.create_task(
                 self._loop(self._deliver_wake, self.deliver_pending, 0.5), name="alsbot-deliver"
@@ -209,11 +218,18 @@ class Alsbot:
         self._process_wake.set()
 
     async def _loop(
-        self, wake: asyncio.Event, work: Callable[[], Awaitable[object]], every: float
+        self,
+        wake: asyncio.Event,
+        work: Callable[[], Awaitable[object]],
+        every: float,
+        due_in: Callable[[], float | None] | None = None,
     ) -> None:
         while not self._stopping:
+            soon = due_in() if due_in is not None else None
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(wake.wait(), timeout=every)
+                await asyncio.wait_for(
+                    wake.wait(), timeout=every if soon is None else min(every, soon)
+                )
             wake.clear()
             if self._stopping:
                 return
@@ -244,4 +260,5 @@ class Alsbot:
 
     async def close(self) -> None:
         await self.stop()
+        self.processor.close()
         await self.store.close()

@@ -79,14 +79,21 @@ class ReactionAdded(Event):
 
     `author`, `text` and `thread` describe the reacted-to message when the adapter knows
     them; when it does not (Discord raw events, Slack `reaction_added`), the core asks the
-    adapter's `MessageSource` after the event is durable.
+    adapter's `MessageSource` after the event is durable.  `unread` says why `text` is
+    still None once prepared: `SKIPPED` (no fetch was needed), `GONE` (deleted or out of
+    the bot's sight), `FAILED` (the platform failed on every try); None: not prepared.
     """
+
+    SKIPPED: ClassVar[str] = "skipped"
+    GONE: ClassVar[str] = "gone"
+    FAILED: ClassVar[str] = "failed"
 
     message: MessageRef
     emoji: str
     author: UserRef | None = None
     text: str | None = None
     thread: MessageRef | None = None
+    unread: str | None = None
     kind: ClassVar[str] = "reaction_added"
 
 

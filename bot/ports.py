@@ -91,8 +91,26 @@ class FetchedMessage:
     author_is_bot: bool = False
 
 
+class FetchRetry(Exception):
+    """The platform could not answer for now (429, 5xx, a transient `ok:false`, a timeout).
+
+    Raised by a `MessageSource` instead of answering None, which means the message is gone
+    or out of the bot's sight for good: an event whose preparation failed for now is tried
+    again later (`bot.processor`), not handled as if the message had no text.  `after` is
+    the platform's own `Retry-After`, in seconds, when it gave one.
+    """
+
+    def __init__(self, reason: str, after: float | None = None) -> None:
+        super().__init__(reason)
+        self.after = after
+
+
 class MessageSource(Protocol):
-    """What the core may ask the platform, before an event's transaction (never inside it)."""
+    """What the core may ask the platform, before an event's transaction (never inside it).
+
+    `fetch_message` answers None for a message that is gone or not visible to the bot, and
+    raises `FetchRetry` when the platform failed for now.
+    """
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None: ...
 

@@ -18,9 +18,10 @@ import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, union_all, update
 
 from bot import logs
 from bot.clock import Clock
@@ -33,13 +34,13 @@ from bot.events import (
     DirectMessage,
     Event,
     MessagePosted,
-    event_from_json,
 )
 from bot.outbox import enqueue
 from bot.ports import MessageSource, Traits
+from bot.preparing import TRIES, Deferral, Preparations, plan, subject
 from bot.refs import Platform
 from bot.replies import Direct, Ephemeral, Reply, text
-from bot.router import Router
+from bot.router import PrepareAgain, Router
 from bot.store.db import Store
 from bot.store.models import Inbox
 from bot.timers import claim_due, finish
@@ -53,11 +54,22 @@ SORRY = "Sorry, something went wrong on my side and nothing was changed. Please 
 # Built once (see `bot.store.upsert._insert_ignore`): a fresh `in_(ids)` per slice cost
 # more to build and cache-key than SQLite's work for it.  SET values come from the
 # parameters' column names; WHERE parameters are named `b_…`.
-_PENDING = (
-    select(INBOX.c.id, INBOX.c.body)
-    .where(INBOX.c.status == "pending")
+# The due rows (at most `b_limit`), and every deferred row that is not due yet: those are
+# few, and the events behind them about the same message must wait (`bot.preparing`).
+_ROW = (INBOX.c.id, INBOX.c.body, INBOX.c.attempts, INBOX.c.not_before)
+_DUE = (
+    select(*_ROW)
+    .where(
+        INBOX.c.status == "pending",
+        or_(INBOX.c.not_before.is_(None), INBOX.c.not_before <= bindparam("b_now")),
+    )
     .order_by(INBOX.c.id)
     .limit(bindparam("b_limit"))
+    .subquery()
+)
+_PENDING = union_all(
+    select(*_DUE.c),
+    select(*_ROW).where(INBOX.c.status == "pending", INBOX.c.not_before > bindparam("b_now")),
 )
 # On SQLite the slice's rows are claimed by id range (ids are read in order; a row in the
 # range but not in the slice is simply not acted on): an `IN` list is re-rendered for
@@ -71,6 +83,7 @@ _MINE_LOCKED = (
     .with_for_update(skip_locked=True)
 )
 _FINISH = update(INBOX).where(INBOX.c.id == bindparam("b_id"))  # run as an executemany
+_DEFER = update(INBOX).where(INBOX.c.id == bindparam("b_id"), INBOX.c.status == "pending")
 
 
 class _Replay(Exception):
@@ -88,6 +101,10 @@ def private_reply(event: Event, message: str) -> Reply | None:
             thread=getattr(event, "thread", None),
         )
     return None
+
+
+def _row_id(row: Any) -> int:
+    return int(row.id)
 
 
 def default_worker_name() -> str:
@@ -111,28 +128,60 @@ class Processor:
         # Awaited between two slices on SQLite (the application passes the inbox's
         # `wait_idle`): an acknowledgement goes before the next slice.
         self.between_slices: Callable[[], Awaitable[None]] | None = None
+        self.preparations = Preparations(router, store, clock, config, self.sources)
+        # The earliest `not_before` of a deferred row seen by the last pass: when the
+        # processing loop should look again even if nothing new arrives.
+        self.next_due: datetime | None = None
 
     async def process_pending(self, limit: int = 200) -> int:
-        """Handle up to `limit` pending events, in short transactions.
+        """Handle up to `limit` pending events, in short transactions; returns how many
+        moved on (applied, failed, deferred or to be prepared again).
 
         On SQLite the writer lock is shared with the inbox, so each transaction stops after
         `SLICE_SECONDS`: an acknowledgement waiting to be made durable never waits longer.
+        Events still being prepared, deferred, or behind either are left pending.
         """
+        now = self.clock.now()
         async with self.store.read() as conn:
-            rows = list(await conn.execute(_PENDING, {"b_limit": limit}))
-        if not rows:
+            rows = sorted(
+                await conn.execute(_PENDING, {"b_limit": limit, "b_now": now}), key=_row_id
+            )
+        later = [r.not_before for r in rows if r.not_before is not None and r.not_before > now]
+        self.next_due = min(later, default=None)
+        due = [r for r in rows if r.not_before is None or r.not_before <= now]
+        if not due:
             return 0
-        prepared = await self._prepare_all(rows)
-        done = 0
+        ready = await self.preparations.run(due)
+        prepared, deferrals, blocked = plan(rows, ready, now)
+        moved = 0
+        if deferrals:
+            await self._defer(deferrals)
+            moved += len(deferrals)
+            self.next_due = min([*later, *(d.not_before for d in deferrals if d.not_before)])
+        attempts = {r.id: r.attempts or 0 for r in due}
         while prepared:
-            applied = await self._apply_batch(prepared)
-            if applied == 0:
+            taken, finished = await self._apply_batch(prepared, blocked, attempts)
+            if taken == 0:
                 break
-            done += applied
-            prepared = prepared[applied:]
+            moved += finished
+            prepared = prepared[taken:]
             if prepared and self.store.is_sqlite:
                 await self._breathe()
-        return done
+        return moved
+
+    async def _defer(self, deferrals: list[Deferral]) -> None:
+        async with self.store.write() as conn:
+            await conn.execute(_DEFER, [d.params() for d in deferrals])
+
+    def seconds_until_due(self) -> float | None:
+        """Until the earliest deferred row is due, by the processor's clock (None: none)."""
+        if self.next_due is None:
+            return None
+        return max((self.next_due - self.clock.now()).total_seconds(), 0.0)
+
+    def close(self) -> None:
+        """Stop the preparations still running (their events stay pending in the inbox)."""
+        self.preparations.cancel()
 
     async def _breathe(self) -> None:
         """Give the event loop a turn between slices.
@@ -148,51 +197,38 @@ class Processor:
         if self.between_slices is not None:
             await self.between_slices()
 
-    async def _prepare_all(self, rows: list[Any]) -> list[tuple[int, Event | None, str | None]]:
-        semaphore = asyncio.Semaphore(16)
-
-        async def one(row: Any) -> tuple[int, Event | None, str | None]:
-            try:
-                event = event_from_json(row.body)
-            except Exception as exc:  # a row we cannot read must not block the others
-                return row.id, None, f"unreadable: {exc!r}"
-            if type(event) not in self.router.preparers:
-                return row.id, event, None
-            async with semaphore:
-                return row.id, await self._prepare(event), None
-
-        return list(await asyncio.gather(*(one(r) for r in rows)))
-
-    async def _prepare(self, event: Event) -> Event:
-        preparer = self.router.preparers.get(type(event))
-        if preparer is None:
-            return event
-        with logs.about(event.key):
-            try:
-                return await preparer(event, self.sources.get(event.workspace.platform))
-            except Exception:
-                log.exception("preparing %s failed; handling it unprepared", event.key)
-                return event
-
-    async def _apply_batch(self, prepared: list[tuple[int, Event | None, str | None]]) -> int:
-        """Apply events in order until the time slice is used; returns how many were taken.
+    async def _apply_batch(
+        self,
+        prepared: list[tuple[int, Event | None, str | None]],
+        blocked: set[str],
+        attempts: dict[int, int],
+    ) -> tuple[int, int]:
+        """Apply events in order until the time slice is used; returns how many were taken
+        and how many of those moved on.
 
         The slice first runs without a SAVEPOINT per event (two statements saved on every
         event); if any event refuses or fails, the whole slice rolls back and is replayed
         with a SAVEPOINT around each event, so one event's failure never undoes another's.
         """
         try:
-            return await self._apply_slice(prepared, careful=False)
+            return await self._apply_slice(prepared, blocked, attempts, careful=False)
         except _Replay:
-            return await self._apply_slice(prepared, careful=True)
+            return await self._apply_slice(prepared, blocked, attempts, careful=True)
 
     async def _apply_slice(
-        self, prepared: list[tuple[int, Event | None, str | None]], *, careful: bool
-    ) -> int:
+        self,
+        prepared: list[tuple[int, Event | None, str | None]],
+        blocked: set[str],
+        attempts: dict[int, int],
+        *,
+        careful: bool,
+    ) -> tuple[int, int]:
         if self.store.is_sqlite:  # claim only what the slice can reach, not all 200 again
             prepared = prepared[:SLICE_MOST]
         ids = [p[0] for p in prepared]
         taken = 0
+        again: list[Deferral] = []
+        held: set[str] = set()  # messages whose event is prepared again, in this slice
         async with self.store.write() as conn:
             if self.store.is_sqlite:
                 found = await conn.execute(_MINE_RANGE, {"b_low": min(ids), "b_high": max(ids)})
@@ -207,12 +243,20 @@ class Processor:
                 taken += 1
                 if row_id not in mine:
                     continue
+                if (blocked or held) and (about := subject(event)) in blocked | held:
+                    continue  # behind an event about the same message, prepared again
                 if event is None:
                     outcomes["failed"].append(row_id)
                     errors[row_id] = problem or "unreadable"
                 elif careful:
                     status, error = await self._apply_one(conn, event, now)
-                    outcomes[status].append(row_id)
+                    if status == "again" and attempts.get(row_id, 0) + 1 < TRIES:
+                        tries = attempts.get(row_id, 0) + 1
+                        again.append(Deferral(row_id, None, tries, f"prepared again: {error}"))
+                        if (about := subject(event)) is not None:
+                            held.add(about)
+                        continue
+                    outcomes["failed" if status == "failed" else "done"].append(row_id)
                     if error:
                         errors[row_id] = error
                 else:
@@ -235,7 +279,10 @@ class Processor:
             ]
             if finished:
                 await conn.execute(_FINISH, finished)
-        return taken
+            if again:
+                await conn.execute(_DEFER, [d.params() for d in again])
+        blocked |= held  # only once committed: a replayed slice starts afresh
+        return taken, len(finished) + len(again)
 
     async def _apply_fast(self, conn: Any, event: Event, now: Any) -> None:
         ctx = Ctx(
@@ -255,6 +302,8 @@ class Processor:
                     await self._dispatch(ctx, event)
                     await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
                 return "done", None
+            except PrepareAgain as stale:
+                return "again", str(stale)
             except Refusal as refusal:
                 reply = private_reply(event, str(refusal))
                 if reply is not None:

@@ -10,9 +10,14 @@ mistake that would silently replace the first, so it raises instead.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.config import Config
 from bot.context import Ctx
 from bot.events import ButtonPressed, CommandInvoked, Event
 from bot.hooks import Hook, Hooks
@@ -27,7 +32,36 @@ CommandHandler = Callable[[Ctx, CommandInvoked, C], Awaitable[None]]
 EventHandler = Callable[[Ctx, E], Awaitable[None]]
 ButtonHandler = Callable[[Ctx, ButtonPressed], Awaitable[None]]
 TimerHandler = Callable[[Ctx, DueTimer], Awaitable[str | None]]
-Preparer = Callable[[Event, MessageSource | None], Awaitable[Event]]
+
+
+@dataclass(frozen=True, slots=True)
+class Preparing:
+    """What a preparer may use, outside the write transaction.
+
+    `read` opens a read-only connection: a preparer decides from the database whether the
+    platform must be asked at all (no per-process cache that another process could make
+    stale).  `attempt` counts the earlier tries of this event (0 on the first);
+    `last_try` says a `bot.ports.FetchRetry` would not be tried again, so the preparer
+    should hand the event on marked as unreadable instead.  `time_limit` is how long one
+    call to the platform may take before it counts as failed for now.
+    """
+
+    source: MessageSource | None
+    read: Callable[[], AbstractAsyncContextManager[AsyncConnection]]
+    config: Config
+    now: datetime
+    attempt: int = 0
+    last_try: bool = False
+    time_limit: float = 5.0
+
+
+Preparer = Callable[[Event, Preparing], Awaitable[Event]]
+
+
+class PrepareAgain(Exception):
+    """A handler found that the preparer's decision was made on state that has changed
+    since (another event about the same message was applied first): the processor rolls
+    the event back and prepares it again, with `Preparing.attempt` above 0."""
 
 
 @dataclass

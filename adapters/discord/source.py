@@ -8,6 +8,10 @@ Without the privileged MESSAGE_CONTENT intent Discord returns other people's mes
 empty content.  That is reported faithfully — `text=""` with `content_missing` set on the
 source — so the core can tell the facilitator instead of saving empty do's. Whether a
 channel is private is read from the client's cache of the server (`channel_is_private`).
+
+A message deleted or hidden from the bot is None; Discord failing for now (a 429 that
+discord.py did not wait out, a 5xx after its own retries, a timeout or a dropped
+connection) raises `FetchRetry`, so the core tries the event again later.
 """
 
 from __future__ import annotations
@@ -15,9 +19,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+import aiohttp
 import discord
 
-from bot.ports import FetchedMessage
+from bot.ports import FetchedMessage, FetchRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -38,6 +43,16 @@ class DiscordMessageSource:
             data = await self.client.http.get_message(int(message.channel.id), int(message.id))
         except (discord.NotFound, discord.Forbidden):
             return None
+        except discord.RateLimited as error:
+            raise FetchRetry("discord: rate limited", after=error.retry_after) from error
+        except discord.DiscordServerError as error:
+            raise FetchRetry(f"discord: HTTP {error.status}") from error
+        except discord.HTTPException as error:
+            if error.status != 429:
+                raise
+            raise FetchRetry("discord: HTTP 429", after=_retry_after(error)) from error
+        except (aiohttp.ClientError, OSError, TimeoutError) as error:
+            raise FetchRetry(f"discord: {type(error).__name__}") from error
         ws = message.channel.workspace
         author = data.get("author") or {}
         thread = None
@@ -71,4 +86,11 @@ class DiscordMessageSource:
             return True
         if isinstance(where, discord.abc.GuildChannel):
             return not where.permissions_for(where.guild.default_role).view_channel
+        return None
+
+
+def _retry_after(error: discord.HTTPException) -> float | None:
+    try:
+        return float(error.response.headers.get("Retry-After", ""))
+    except (AttributeError, TypeError, ValueError):
         return None

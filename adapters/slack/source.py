@@ -6,6 +6,10 @@ durable (never on the acknowledgement path), so a slow Web API costs nothing but
 Top-level messages come from `conversations.history`; replies inside a thread only from
 `conversations.replies`, hence two tries. Whether a channel is private comes from
 `conversations.info`, asked only before `/als start` (`bot.rounds.room`).
+
+A message that is gone or out of the bot's sight is None; Slack failing for now (429 with
+its `Retry-After`, a 5xx page, a transient `ok:false`, a timeout or a dropped connection)
+raises `FetchRetry`, so the core tries the event again later instead of losing the do.
 """
 
 from __future__ import annotations
@@ -13,11 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.outlet import classify
 from adapters.slack.translate import ID, core_text
-from bot.ports import FetchedMessage
+from bot.ports import DeliveryRetry, FetchedMessage, FetchRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
 
 GONE = frozenset(
@@ -45,7 +51,13 @@ class SlackMessageSource:
             data = error.response.data if isinstance(error.response.data, dict) else {}
             if data.get("error") in GONE:
                 return None
+            verdict = classify(error)
+            if isinstance(verdict, DeliveryRetry):
+                after = verdict.after if verdict.rate_limited else None
+                raise FetchRetry(str(verdict), after=after) from error
             raise
+        except (aiohttp.ClientError, TimeoutError) as error:
+            raise FetchRetry(f"slack: {type(error).__name__}") from error
         if found is None:
             return None
         return to_fetched(message, found)

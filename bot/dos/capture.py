@@ -44,12 +44,12 @@ from bot.dos.common import (
     SOURCES,
     emoji_label,
 )
-from bot.dos.prepare import EmojiFilter
 from bot.dos.saving import add_saver, do_for, merge_into, reactors, source_row
 from bot.emoji_names import normalise_emoji
 from bot.events import ReactionAdded, ReactionRemoved
 from bot.refs import MessageRef
 from bot.replies import Direct, Ephemeral, text
+from bot.router import PrepareAgain
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.store.models import Posted
@@ -108,8 +108,7 @@ async def _claim(
 # --------------------------------------------------------------------------- events
 
 
-async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter) -> None:
-    await emojis.refresh(ctx)
+async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
     where = event.thread.channel if event.thread is not None else event.message.channel
     key = event.message.key
     found = (
@@ -143,6 +142,11 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
     if len(people) < int(set_info.setting(ctx, "do_threshold")):
         return
     if event.text is None:
+        if event.unread == ReactionAdded.SKIPPED:  # prepared before the count moved on
+            raise PrepareAgain(f"{key} reached the do threshold after it was prepared")
+        if event.unread == ReactionAdded.FAILED:
+            _tell_reactor(ctx, event, _could_not_read(emoji))
+            return
         log.info("do reaction on %s: the message could not be read", key)
         return
     if not event.text.strip():
@@ -181,6 +185,15 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
             f"{emoji_label(emoji)} That message is {how}. Find it with `/als dos`; removing every "
             f"{emoji_label(emoji)} within 10 minutes undoes this."
         ),
+    )
+
+
+def _could_not_read(emoji: str) -> Any:
+    label = emoji_label(emoji)
+    return text(
+        f"{label} I couldn't read that message just now (the chat platform did not answer), "
+        f"so your {label} did not save it as a do. Please try again later: remove your "
+        f"{label} and add it again."
     )
 
 

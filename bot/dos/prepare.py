@@ -1,70 +1,101 @@
-"""Before the transaction: fetch a reacted-to message the adapter could not describe.
+"""Before the transaction: fetch a reacted-to message only when a do may be saved from it.
 
 Slack's `reaction_added` and Discord's raw reaction events carry ids only, so the
-processor's preparation step (outside the write transaction) asks the adapter's
-`MessageSource` for the message's author, text and thread.  A bot's message comes back
-with no author, which is how reactions on the bot's messages end up ignored.
+processor's preparation step (outside the write transaction) may ask the adapter's
+`MessageSource` for the message's author, text and thread.  Each call spends the
+platform's rate limit and can fail, so the preparer first decides from the database — a
+read-only connection, never a per-process cache that another process could make stale —
+whether this reaction could save the message: the channel (or the thread's channel) has a
+set, the emoji is that set's `do_emoji`, the message is not already saved, being asked
+about or closed for good, and with this reactor the set's `do_threshold` of distinct
+people is reached.  Anything else makes no call; the event is marked `SKIPPED`, and the
+capture handler asks for it to be prepared again if the state moved on before it ran
+(`bot.router.PrepareAgain`).
+
+A fetch that fails for now raises `bot.ports.FetchRetry` and the processor tries the event
+again later; on the last try the event goes on marked `FAILED` so the reactor can be told.
+A bot's message comes back with no author, which is how reactions on the bot's messages
+end up ignored.
 """
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
-from datetime import datetime, timedelta
-
-from sqlalchemy import select
+import logging
 
 from bot.context import Ctx
+from bot.dos import statements as q
+from bot.dos.capture import set_emoji
+from bot.dos.common import COUNTING
+from bot.dos.saving import reactors
 from bot.emoji_names import normalise_emoji
 from bot.events import Event, ReactionAdded
-from bot.ports import MessageSource
-from bot.router import Preparer
-from bot.store.models import Set as SetRow
+from bot.ports import FetchRetry
+from bot.router import Preparer, Preparing
+from bot.sets import records as sets
 
-SETS = SetRow.__table__
+log = logging.getLogger(__name__)
 
 
-class EmojiFilter:
-    """Which reactions are worth fetching their message for, before the transaction.
+async def needs_fetch(event: ReactionAdded, prep: Preparing) -> bool:
+    """Could this reaction save the message, so that its text is needed?
 
-    Fetching every reacted-to message would spend the platform's rate limit on 👍 and 🎉;
-    only the emojis some set uses for do's need it.  Until the handler has read the sets
-    (right after start), every reaction is fetched.  One per router: no global state.
+    The rules are capture's (`bot.dos.capture.on_reaction_added`), read from committed
+    state.  An unknown author is fetched for (only the message says who wrote it), and so
+    is a second attempt: it exists because the first decision went stale.
     """
+    where = event.thread.channel if event.thread is not None else event.message.channel
+    key = event.message.key
+    async with prep.read() as conn:
+        found = (
+            await conn.execute(q.SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": key})
+        ).first()
+        if found is None:
+            return False
+        set_info = sets.info_from_row(found)
+        ctx = Ctx(conn, prep.now, prep.config)
+        if normalise_emoji(event.emoji) != set_emoji(ctx, set_info):
+            return False
+        if found.source_status not in (None, COUNTING):
+            return False  # saved (a new saver needs no text), being asked, or closed
+        if event.author is None or prep.attempt > 0:
+            return True
+        allow_self = bool(set_info.setting(ctx, "do_allow_self"))
+        if event.user == event.author and not allow_self:
+            return False
+        people = set(await reactors(ctx, key, event.author.key, allow_self))
+        people.add(event.user.key)
+        return len(people) >= int(set_info.setting(ctx, "do_threshold"))
 
-    REFRESH = timedelta(seconds=60)
 
-    def __init__(self) -> None:
-        self.known: frozenset[str] | None = None
-        self.loaded_at: datetime | None = None
-
-    def wants(self, emoji: str) -> bool:
-        return self.known is None or normalise_emoji(emoji) in self.known
-
-    async def refresh(self, ctx: Ctx, *, force: bool = False) -> None:
-        stale = self.loaded_at is None or not (
-            self.loaded_at <= ctx.now < self.loaded_at + self.REFRESH
-        )
-        if not (force or stale):
-            return
-        names = {normalise_emoji(ctx.config.defaults.do_emoji)}
-        for (settings,) in await ctx.conn.execute(select(SETS.c.settings)):
-            if isinstance(settings, dict) and settings.get("do_emoji"):
-                names.add(normalise_emoji(str(settings["do_emoji"])))
-        self.known = frozenset(n for n in names if n)
-        self.loaded_at = ctx.now
-
-
-def make_preparer(emojis: EmojiFilter) -> Preparer:
+def make_preparer() -> Preparer:
     """`router.prepare(ReactionAdded, …)`: fill in the message's author, text and thread."""
 
-    async def prepare(event: Event, source: MessageSource | None) -> Event:
+    async def prepare(event: Event, prep: Preparing) -> Event:
+        source = prep.source
         if not isinstance(event, ReactionAdded) or event.text is not None or source is None:
             return event
-        if not emojis.wants(event.emoji):
-            return event
-        fetched = await source.fetch_message(event.message)
+        if not await needs_fetch(event, prep):
+            return dataclasses.replace(event, unread=ReactionAdded.SKIPPED)
+        try:
+            try:
+                async with asyncio.timeout(prep.time_limit):
+                    fetched = await source.fetch_message(event.message)
+            except TimeoutError:
+                raise FetchRetry(f"no answer within {prep.time_limit:g} s") from None
+        except FetchRetry as failure:
+            if not prep.last_try:
+                raise
+            log.warning(
+                "do reaction on %s: the message could not be read after %d tries (%s)",
+                event.message.key,
+                prep.attempt + 1,
+                failure,
+            )
+            return dataclasses.replace(event, unread=ReactionAdded.FAILED)
         if fetched is None:  # deleted, or out of the bot's sight
-            return event
+            return dataclasses.replace(event, unread=ReactionAdded.GONE)
         return dataclasses.replace(
             event,
             author=None if fetched.author_is_bot else (fetched.author or event.author),

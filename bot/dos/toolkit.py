@@ -53,28 +53,19 @@ from bot.store.models import Set as SetRow
 
 
 def register(router: Router) -> None:
-    emojis = prepare.EmojiFilter()
-
-    async def on_added(ctx: Ctx, event: ReactionAdded) -> None:
-        await capture.on_reaction_added(ctx, event, emojis)
-
-    async def on_settings(ctx: Ctx, set_info: SetInfo, name: str, value: object) -> None:
-        if name == "do_emoji":
-            await emojis.refresh(ctx, force=True)
-        await weekly.on_setting_changed(ctx, set_info, name, value)
 
     router.command(DosSearch, search)
     router.command(DosRandom, random)
     router.command(DosRemove, remove)
     router.command(DosExport, export)
-    router.prepare(ReactionAdded, prepare.make_preparer(emojis))
-    router.event(ReactionAdded, on_added)
+    router.prepare(ReactionAdded, prepare.make_preparer())
+    router.event(ReactionAdded, capture.on_reaction_added)
     router.event(ReactionRemoved, capture.on_reaction_removed)
     router.button("do", consent.on_button)
     router.timer(consent.KIND, consent.on_timer)
     router.timer(weekly.KIND, weekly.on_timer)
     router.hook(rounds_hooks.OPENING, weekly.opening_do)
-    router.hook(SETTINGS_CHANGED, on_settings)
+    router.hook(SETTINGS_CHANGED, weekly.on_setting_changed)
 
 
 def _private(event: CommandInvoked, body: Text) -> Ephemeral:

@@ -18,11 +18,10 @@ from bot.commands.grammar import verb_of
 from bot.commands.values import Start
 from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.events import ButtonPressed, CommandInvoked, Event
-from bot.ports import MessageSource
 from bot.replies import Button, Ephemeral, Strong, text
 from bot.rounds import control
 from bot.rounds.sessions import active_session
-from bot.router import Router
+from bot.router import Preparing, Router
 from bot.sets import records as sets
 
 PREFIX = "room"
@@ -36,9 +35,10 @@ CANCELLED = "Not started. Nothing was posted in the channel."
 ASK_SECONDS = 5.0  # how long the platform may take to say; then the round starts unwarned
 
 
-async def prepare(event: Event, source: MessageSource | None) -> Event:
+async def prepare(event: Event, prep: Preparing) -> Event:
     """`router.prepare(CommandInvoked, …)`: ask whether the channel is private, for
     `/als start` only (every other command goes by without a call to the platform)."""
+    source = prep.source
     if not isinstance(event, CommandInvoked) or source is None or verb_of(event.text) != "start":
         return event
     try:  # a platform slow to answer must not hold up every event prepared with this one
