@@ -6,8 +6,9 @@ with `base_url=api.url` and it speaks the same wire protocol — form, query or 
 `Authorization: Bearer` tokens, `{"ok": false, "error": …}` answers, `429` with
 `Retry-After`, HTML `5xx` pages — so the adapter's error handling meets real responses.
 
-Tests steer it with faults (rate limits, server errors, Slack errors for the next N calls
-or a seeded fraction of calls), a delay, or a gate that holds every answer until released:
+Tests steer it with faults (rate limits, server errors, Slack errors, or a hang that holds
+the answer until released, for the next N calls or a seeded fraction of calls, of chosen
+methods), a delay, or a gate that holds every answer until released:
 the gate is how a test proves that a slow Web API never delays an acknowledgement without
 sleeping for real time.
 """
@@ -48,7 +49,8 @@ class Call:
 
 @dataclass
 class Fault:
-    """Answer matching calls badly: `kind` is "ratelimited", "status" or "error"."""
+    """Answer matching calls badly: `kind` is "ratelimited", "status", "error" or "hang"
+    (no answer until `release`, then the normal one)."""
 
     kind: str
     count: int | None = None
@@ -142,6 +144,7 @@ class SlackWebApi:
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._gate: asyncio.Event | None = None
+        self._hung = asyncio.Event()  # set (and replaced) by `release`
         self._changed = asyncio.Condition()
         self._runner: web.AppRunner | None = None
         self.port = 0
@@ -213,10 +216,30 @@ class SlackWebApi:
         self.faults.append(Fault("status", count, fraction, _set(methods), status=status))
 
     def slack_error(
-        self, error: str, *, count: int | None = 1, methods: Iterable[str] | None = None
+        self,
+        error: str,
+        *,
+        count: int | None = 1,
+        fraction: float | None = None,
+        methods: Iterable[str] | None = None,
     ) -> None:
         """Answer `{"ok": false, "error": error}` with HTTP 200, as Slack does."""
-        self.faults.append(Fault("error", count, None, _set(methods), error=error))
+        self.faults.append(Fault("error", count, fraction, _set(methods), error=error))
+
+    def hang(
+        self,
+        *,
+        count: int | None = 1,
+        fraction: float | None = None,
+        methods: Iterable[str] | None = None,
+    ) -> None:
+        """Hold the answer to matching calls until `release()` (or `close()`): a Web API
+        that accepted the request and never answers, so the client's timeout decides."""
+        self.faults.append(Fault("hang", count, fraction, _set(methods)))
+
+    def clear_faults(self) -> None:
+        """The fault is over: no more faults (calls already hanging wait for `release`)."""
+        self.faults.clear()
 
     def hold(self) -> None:
         """Hold every answer until `release()` (requests are recorded when they arrive)."""
@@ -227,6 +250,8 @@ class SlackWebApi:
         if self._gate is not None:
             self._gate.set()
             self._gate = None
+        self._hung.set()
+        self._hung = asyncio.Event()
 
     def seed_message(
         self,
@@ -335,10 +360,15 @@ class SlackWebApi:
         args.pop("token", None)
         call = Call(method, args, token, _now())
         fault = self._fault_for(method)
-        if fault is not None:
-            call.status = {"ratelimited": 429, "status": fault.status}.get(fault.kind, 200)
-            call.error = fault.error if fault.kind != "ratelimited" else "ratelimited"
-        await self._record(call)
+        if fault is not None and fault.kind == "hang":
+            await self._record(call)  # the request arrived; the answer waits
+            await self._hung.wait()
+            fault = None
+        else:
+            if fault is not None:
+                call.status = {"ratelimited": 429, "status": fault.status}.get(fault.kind, 200)
+                call.error = fault.error if fault.kind != "ratelimited" else "ratelimited"
+            await self._record(call)
         if self._gate is not None:
             await self._gate.wait()
         if self.delay:
