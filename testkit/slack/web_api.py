@@ -50,7 +50,8 @@ class Call:
 @dataclass
 class Fault:
     """Answer matching calls badly: `kind` is "ratelimited", "status", "error" or "hang"
-    (no answer until `release`, then the normal one)."""
+    (no answer until `release`, then the normal one).  The next `count` calls, or a seeded
+    `fraction` of them, or (neither given) every call until `clear_faults`."""
 
     kind: str
     count: int | None = None
@@ -335,7 +336,9 @@ class SlackWebApi:
                 if fault.count <= 0:
                     self.faults.remove(fault)
                 return fault
-            if fault.fraction is not None and self._random.random() < fault.fraction:
+            if fault.fraction is None:  # neither a count nor a fraction: every call
+                return fault
+            if self._random.random() < fault.fraction:
                 return fault
         return None
 
