@@ -64,9 +64,12 @@ async def needs_fetch(event: ReactionAdded, prep: Preparing) -> bool:
         allow_self = bool(set_info.setting(ctx, "do_allow_self"))
         if event.user == event.author and not allow_self:
             return False
+        threshold = int(set_info.setting(ctx, "do_threshold"))
+        if threshold <= 1:  # this reactor alone is enough: no need to count the others
+            return True
         people = set(await reactors(ctx, key, event.author.key, allow_self))
         people.add(event.user.key)
-        return len(people) >= int(set_info.setting(ctx, "do_threshold"))
+        return len(people) >= threshold
 
 
 def make_preparer() -> Preparer:
