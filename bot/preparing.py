@@ -16,7 +16,11 @@ hang or fail, so:
   hands the event on marked as unreadable, so the person can be told;
 - order per message holds: an event about a message (its `message` reference) waits while
   an earlier event about the same message is deferred or still being prepared (a reaction's
-  removal never overtakes its addition).
+  removal never overtakes its addition);
+- with several processes (PostgreSQL) each event is prepared by one of them: a process
+  first leases the rows it will prepare (`claim`, which moves `not_before` past the
+  preparation's time limit), and the others leave those rows alone until the lease ends.
+  Without it two processes fetched most reactions twice (20 reactions, 21–22 calls).
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -52,6 +56,7 @@ TRIES = len(RETRY_DELAYS) + 1
 PATIENCE = 0.5  # seconds a batch waits for its preparations before applying the rest
 TIME_LIMIT = 5.0  # seconds one call to the platform may take (`Preparing.time_limit`)
 BACKSTOP = 1.0  # more seconds before the processor gives up on a preparer itself
+LEASE_MARGIN = 5.0  # more seconds a lease lasts, beyond the longest preparation
 CONCURRENCY = 16
 
 
@@ -156,6 +161,8 @@ class Preparations:
         self.patience = PATIENCE
         self.time_limit = TIME_LIMIT
         self.on_ready: Callable[[], None] | None = None  # the processing loop's wake-up
+        # Lease rows (ids, until) → the ids leased; None: one process only (SQLite).
+        self.claim: Callable[[list[int], datetime], Awaitable[set[int]]] | None = None
         self._running: dict[int, tuple[Event, asyncio.Task[Prepared]]] = {}
         self._slots = asyncio.Semaphore(CONCURRENCY)
 
@@ -164,6 +171,7 @@ class Preparations:
         out: dict[int, Prepared] = {}
         started: list[asyncio.Task[Prepared]] = []
         reader = _BatchReader(self.store)
+        wanted: list[tuple[int, Event, Preparer, int]] = []
         for row in rows:
             if row.id in self._running:
                 continue
@@ -176,9 +184,15 @@ class Preparations:
             if preparer is None:
                 out[row.id] = Prepared(event)
                 continue
-            task = asyncio.create_task(self._prepare(event, preparer, row.attempts or 0, reader))
+            wanted.append((row.id, event, preparer, row.attempts or 0))
+        leased = await self._lease([w[0] for w in wanted])
+        for row_id, event, preparer, attempts in wanted:
+            if leased is not None and row_id not in leased:
+                out[row_id] = Prepared(event, busy=True)  # another process prepares it
+                continue
+            task = asyncio.create_task(self._prepare(event, preparer, attempts, reader))
             task.add_done_callback(self._ended)
-            self._running[row.id] = (event, task)
+            self._running[row_id] = (event, task)
             started.append(task)
         if started:
             try:
@@ -196,6 +210,16 @@ class Preparations:
             out[row.id] = task.result() if not task.cancelled() else Prepared(event, busy=True)
         self._forget_others({r.id for r in rows})
         return out
+
+    def owns(self, row_id: int) -> bool:
+        """This process is preparing the row (under its own lease)."""
+        return row_id in self._running
+
+    async def _lease(self, ids: list[int]) -> set[int] | None:
+        if self.claim is None or not ids:
+            return None
+        longest = self.patience + self.time_limit + BACKSTOP + LEASE_MARGIN
+        return await self.claim(ids, self.clock.now() + timedelta(seconds=longest))
 
     def _forget_others(self, seen: set[int]) -> None:
         """Drop finished preparations of rows no longer pending here (another process

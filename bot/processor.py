@@ -84,6 +84,17 @@ _MINE_LOCKED = (
 )
 _FINISH = update(INBOX).where(INBOX.c.id == bindparam("b_id"))  # run as an executemany
 _DEFER = update(INBOX).where(INBOX.c.id == bindparam("b_id"), INBOX.c.status == "pending")
+# PostgreSQL: lease the rows this process will prepare (see `bot.preparing`).
+_LEASE = (
+    update(INBOX)
+    .where(
+        INBOX.c.id.in_(bindparam("b_ids", expanding=True)),
+        INBOX.c.status == "pending",
+        or_(INBOX.c.not_before.is_(None), INBOX.c.not_before <= bindparam("b_now")),
+    )
+    .values(not_before=bindparam("b_until", type_=INBOX.c.not_before.type))
+    .returning(INBOX.c.id)
+)
 
 
 class _Replay(Exception):
@@ -129,6 +140,8 @@ class Processor:
         # `wait_idle`): an acknowledgement goes before the next slice.
         self.between_slices: Callable[[], Awaitable[None]] | None = None
         self.preparations = Preparations(router, store, clock, config, self.sources)
+        if not store.is_sqlite:  # several processes may share the inbox
+            self.preparations.claim = self._lease
         # The earliest `not_before` of a deferred row seen by the last pass: when the
         # processing loop should look again even if nothing new arrives.
         self.next_due: datetime | None = None
@@ -146,9 +159,14 @@ class Processor:
             rows = sorted(
                 await conn.execute(_PENDING, {"b_limit": limit, "b_now": now}), key=_row_id
             )
-        later = [r.not_before for r in rows if r.not_before is not None and r.not_before > now]
+        due = [
+            r
+            for r in rows
+            if r.not_before is None or r.not_before <= now or self.preparations.owns(r.id)
+        ]
+        due_ids = {r.id for r in due}
+        later = [r.not_before for r in rows if r.id not in due_ids and r.not_before is not None]
         self.next_due = min(later, default=None)
-        due = [r for r in rows if r.not_before is None or r.not_before <= now]
         if not due:
             return 0
         ready = await self.preparations.run(due)
@@ -168,6 +186,12 @@ class Processor:
             if prepared and self.store.is_sqlite:
                 await self._breathe()
         return moved
+
+    async def _lease(self, ids: list[int], until: datetime) -> set[int]:
+        async with self.store.write() as conn:
+            now = self.clock.now()
+            found = await conn.execute(_LEASE, {"b_ids": ids, "b_now": now, "b_until": until})
+            return {r[0] for r in found}
 
     async def _defer(self, deferrals: list[Deferral]) -> None:
         async with self.store.write() as conn:

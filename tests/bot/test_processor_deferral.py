@@ -109,8 +109,8 @@ async def open_world(url: str, clock: Clock) -> World:
 
 
 @pytest_asyncio.fixture
-async def world(sqlite_url: str, clock: FakeClock) -> AsyncIterator[World]:
-    w = await open_world(sqlite_url, clock)
+async def world(any_db_url: str, clock: FakeClock) -> AsyncIterator[World]:
+    w = await open_world(any_db_url, clock)
     try:
         yield w
     finally:

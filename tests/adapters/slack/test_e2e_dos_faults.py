@@ -270,3 +270,32 @@ async def test_two_processes_on_postgres_share_the_do_emoji_at_once(
     finally:
         await other.close()
         await one.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.asyncio
+async def test_two_running_processes_fetch_each_needed_message_once(
+    web_api: SlackWebApi, postgres_url: str, clock: FakeClock
+) -> None:
+    """Both processes' loops read the same pending reactions; only one prepares each."""
+    one = await SlackWorld.open(web_api, postgres_url, clock)
+    other = await SlackWorld.open(web_api, postgres_url, clock)
+    try:
+        await make_set(one)
+        await one.bot.start()
+        await other.bot.start()
+        tips = [web_api.seed_message(SET, f"Shared tip {n}", user=CAROL) for n in range(10)]
+        for n, tip in enumerate(tips):
+            await react((one, other)[n % 2], ALICE, tip.ts)
+            await react((other, one)[n % 2], DAVE, tips[0].ts, emoji="thumbsup")
+
+        async def all_saved() -> bool:
+            return len(await saved(one)) == 10
+
+        await eventually(all_saved, within=5, what="the ten do's saved")
+        calls = len(web_api.calls_to(HISTORY))
+        print(f"\ntwo running processes: 20 reactions, 10 do's, {calls} history calls")
+        assert calls == 10
+    finally:
+        await other.close()
+        await one.close()
