@@ -57,7 +57,7 @@ PATIENCE = 0.5  # seconds a batch waits for its preparations before applying the
 TIME_LIMIT = 5.0  # seconds one call to the platform may take (`Preparing.time_limit`)
 BACKSTOP = 1.0  # more seconds before the processor gives up on a preparer itself
 LEASE_MARGIN = 5.0  # more seconds a lease lasts, beyond the longest preparation
-CONCURRENCY = 16
+CONCURRENCY = 16  # calls to the platform at once, over all preparations (`Preparing.calls`)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,17 +243,17 @@ class Preparations:
             attempt=attempts,
             last_try=last_try,
             time_limit=self.time_limit,
+            calls=self._slots,
         )
         with logs.about(event.key):
             try:
-                async with self._slots:
-                    try:
-                        async with asyncio.timeout(self.time_limit + BACKSTOP):
-                            return Prepared(await preparer(event, prep))
-                    except TimeoutError:
-                        raise FetchRetry(
-                            f"preparing took over {self.time_limit + BACKSTOP:g} s"
-                        ) from None
+                try:
+                    async with asyncio.timeout(self.time_limit + BACKSTOP):
+                        return Prepared(await preparer(event, prep))
+                except TimeoutError:
+                    raise FetchRetry(
+                        f"preparing took over {self.time_limit + BACKSTOP:g} s"
+                    ) from None
             except FetchRetry as retry:
                 if last_try:
                     log.warning(

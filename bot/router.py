@@ -9,6 +9,7 @@ mistake that would silently replace the first, so it raises instead.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
@@ -43,7 +44,9 @@ class Preparing:
     stale).  `attempt` counts the earlier tries of this event (0 on the first);
     `last_try` says a `bot.ports.FetchRetry` would not be tried again, so the preparer
     should hand the event on marked as unreadable instead.  `time_limit` is how long one
-    call to the platform may take before it counts as failed for now.
+    call to the platform may take before it counts as failed for now, and `calls` bounds
+    how many run at once: a preparer holds it around its call only, so that events needing
+    no call (nearly every command) never queue behind hung ones.
     """
 
     source: MessageSource | None
@@ -53,6 +56,7 @@ class Preparing:
     attempt: int = 0
     last_try: bool = False
     time_limit: float = 5.0
+    calls: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(16))
 
 
 Preparer = Callable[[Event, Preparing], Awaitable[Event]]

@@ -83,7 +83,7 @@ def make_preparer() -> Preparer:
             return dataclasses.replace(event, unread=ReactionAdded.SKIPPED)
         try:
             try:
-                async with asyncio.timeout(prep.time_limit):
+                async with asyncio.timeout(prep.time_limit), prep.calls:
                     fetched = await source.fetch_message(event.message)
             except TimeoutError:
                 raise FetchRetry(f"no answer within {prep.time_limit:g} s") from None
