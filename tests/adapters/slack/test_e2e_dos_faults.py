@@ -203,7 +203,6 @@ async def test_two_reactions_in_one_batch_reach_the_threshold_together(
     assert len(web_api.calls_to(HISTORY)) == 1
 
 
-@pytest.mark.reliability
 @pytest.mark.asyncio
 async def test_fault_run_50_reactions_with_18_percent_history_faults_lose_nothing(
     http_world: SlackWorld, web_api: SlackWebApi, clock: FakeClock
