@@ -99,11 +99,15 @@ def retry_delay(attempts: int, after: float | None) -> timedelta:
     return timedelta(seconds=max(base, after or 0.0))
 
 
-def _subject_of_body(body: str) -> str | None:
+def _event_or_none(body: str) -> Event | None:
     try:
-        return subject(event_from_json(body))
+        return event_from_json(body)
     except Exception:  # an unreadable row fails on its own turn; it blocks nothing
         return None
+
+
+def _subject_of_body(body: str) -> str | None:
+    return subject(_event_or_none(body))
 
 
 class _BatchReader:
@@ -201,6 +205,9 @@ class Preparations:
                 await reader.close()
         for row in rows:
             if row.id in out:
+                continue
+            if row.id not in self._running:  # a concurrent pass took its result: it applies it
+                out[row.id] = Prepared(_event_or_none(row.body), busy=True)
                 continue
             event, task = self._running[row.id]
             if not task.done():

@@ -62,7 +62,8 @@ class World:
     """An Alsbot whose only handlers record what they were given, in order.
 
     The reaction preparer stands for a platform: `how[message id]` makes it "fail",
-    "fail:<Retry-After>", "hang" or be "slow" (0.2 s); any other message is fetched.
+    "fail:<Retry-After>", "hang" or be "slow" (0.2 s) or "slower" (0.4 s); any other
+    message is fetched.
     """
 
     def __init__(self, app: Alsbot) -> None:
@@ -99,6 +100,8 @@ class World:
             await asyncio.Event().wait()
         if how == "slow":
             await asyncio.sleep(0.2)
+        if how == "slower":
+            await asyncio.sleep(0.4)
         return dataclasses.replace(event, text="fetched")
 
 
@@ -249,3 +252,19 @@ async def test_the_loop_looks_again_as_soon_as_a_deferred_event_is_due(
         assert 0.25 < took < 0.7, f"tried again after {took:.2f} s"
     finally:
         await world.app.close()
+
+
+@pytest.mark.asyncio
+async def test_two_passes_at_once_share_the_preparations(world: World) -> None:
+    """A pass that finds a preparation started by another pass, already finished, applies
+    it; the pass that started it must not stumble over the missing result."""
+    world.how.update({"fast": "slow", "slower": "slower"})
+    fast, slower = added("fast"), added("slower")
+    await world.app.submit(fast)
+    await world.app.submit(slower)
+    first = asyncio.create_task(world.app.processor.process_pending())
+    await asyncio.sleep(0.25)  # "fast" (0.2 s) is done, "slower" (0.4 s) still running
+    await world.app.processor.process_pending()  # takes and applies "fast"
+    await first
+    await world.app.settle()
+    assert sorted(e.key for e in world.seen) == sorted([fast.key, slower.key]), "each once"
