@@ -142,14 +142,14 @@ class RateLimitNotices:
     """
 
     def __init__(self, *, capacity: int = 1024) -> None:
-        self._told: OrderedDict[tuple[str, int], None] = OrderedDict()
+        self._told: OrderedDict[tuple[str, int | None], None] = OrderedDict()
         self._capacity = capacity
 
     def note(self, body: Any) -> None:
         team = body.get("team_id") if isinstance(body, dict) else None
         minute = body.get("minute_rate_limited") if isinstance(body, dict) else None
         team = team if isinstance(team, str) and translate.ID.match(team) else "unknown"
-        minute = minute if isinstance(minute, int) and not isinstance(minute, bool) else 0
+        minute = minute if isinstance(minute, int) and not isinstance(minute, bool) else None
         if (team, minute) in self._told:
             return
         self._told[(team, minute)] = None
@@ -164,11 +164,11 @@ class RateLimitNotices:
         )
 
 
-def _utc_minute(epoch: int) -> str:
+def _utc_minute(epoch: int | None) -> str:
     try:
         return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    except (OverflowError, OSError, ValueError):
-        return "an unreadable minute"
+    except (TypeError, OverflowError, OSError, ValueError):
+        return "an unknown minute"
 
 
 class WithholdBodies(logging.Filter):

@@ -169,6 +169,18 @@ def reaction_event(
     return event
 
 
+def app_rate_limited(minute: int, *, team_id: str = TEAM) -> dict[str, Any]:
+    """Slack's notice that it is dropping the app's events for a workspace (no inner
+    event, not an `event_callback`), as documented."""
+    return {
+        "token": "legacy-verification-token",
+        "type": "app_rate_limited",
+        "team_id": team_id,
+        "minute_rate_limited": minute,
+        "api_app_id": APP,
+    }
+
+
 def url_verification(challenge: str) -> dict[str, Any]:
     return {"token": "legacy", "challenge": challenge, "type": "url_verification"}
 
