@@ -165,9 +165,11 @@ class RateLimitNotices:
 
 
 def _utc_minute(epoch: int | None) -> str:
+    if epoch is None:
+        return "an unknown minute"
     try:
         return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
-    except (TypeError, OverflowError, OSError, ValueError):
+    except (OverflowError, OSError, ValueError):
         return "an unknown minute"
 
 
