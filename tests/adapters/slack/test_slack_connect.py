@@ -174,6 +174,7 @@ def test_every_payload_kind_from_a_shared_channel_names_the_installation() -> No
         from_block_actions(click, IDENTITY),
         from_block_actions(click),  # no identity: `team.id`, the message's installation
         from_slash_command(command, IDENTITY),
+        from_slash_command({**command, "team_id": sign.TEAM}, IDENTITY),  # either team_id
     ]
     for outcome in outcomes:
         event = outcome.event  # type: ignore[union-attr]
