@@ -36,8 +36,9 @@ async def on_command(ctx: Ctx, event: CommandInvoked, router: Router) -> None:
     command = parse(event.text, now=ctx.now, tz=tz, locale=locale)
     spec = None if isinstance(command, UsageError) else spec_of(command)
     if event.user.workspace != event.channel.workspace and not (spec and spec.any_workspace):
-        # A shared channel (Slack Connect) can hold people from other workspaces; a set
-        # belongs to one workspace, and nothing of it is shown or changed from another.
+        # The channel's set belongs to the workspace the bot is installed in; adapters
+        # file shared-channel guests under it (Slack Connect: docs/SLACK.md), so this
+        # refuses only a person the adapter placed in another workspace.
         raise Refusal(OTHER_WORKSPACE)
     if isinstance(command, UsageError):
         ctx.emit(

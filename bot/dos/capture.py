@@ -123,7 +123,7 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
     if normalise_emoji(event.emoji) != emoji or event.author is None:
         return  # not the do emoji, or the bot's (or an unknown author's) message
     if {event.user.workspace, event.author.workspace} != {set_info.channel.workspace}:
-        return  # a shared channel's guest workspace: a set belongs to one workspace
+        return  # not of the set's installation (Slack Connect guests are filed under it)
     allow_self = bool(set_info.setting(ctx, "do_allow_self"))
     if event.user == event.author and not allow_self:
         return
