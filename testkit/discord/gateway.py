@@ -3,7 +3,8 @@
 One aiohttp application on 127.0.0.1 (ephemeral port).  The gateway speaks the real
 protocol: HELLO with a heartbeat interval, heartbeat ACKs, IDENTIFY → READY (with
 `session_id` and `resume_gateway_url`) → GUILD_CREATE, RESUME → the missed dispatches →
-RESUMED, RECONNECT on request, close code 4014 when the privileged MESSAGE_CONTENT intent is
+RESUMED (or INVALID_SESSION for a session it does not know, or one the bot closed with
+1000/1001, which Discord invalidates), RECONNECT on request, close code 4014 when the privileged MESSAGE_CONTENT intent is
 asked for but not granted.  Tests push what people do (`slash`, `click`, `say`, `dm`,
 `react`) and read what the bot did from `rest.calls` and `world`.
 
@@ -78,6 +79,8 @@ class DiscordStandIn:
         self.connections: list[tuple[str, dict[str, str]]] = []  # (path, query) per ws connect
         self.received: list[JSON] = []  # every frame the bot sent on the gateway
         self.replay_from: int | None = None  # on RESUME, re-send from this seq even if seen
+        self.refusing = False  # while True the gateway answers 503: Discord unreachable
+        self.invalidated: list[str] = []  # sessions the bot closed with 1000/1001
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
@@ -163,7 +166,10 @@ class DiscordStandIn:
 
     # ------------------------------------------------------------------ the gateway
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            self.connections.append((request.path, {"refused": "503"}))
+            return web.Response(status=503, text="stand-in: gateway unavailable")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         self.connections.append((request.path, dict(request.query)))
@@ -180,6 +186,9 @@ class DiscordStandIn:
         finally:
             if session is not None and session.ws is ws:
                 session.ws = None
+                if ws.close_code in (1000, 1001):  # Discord forgets a session closed so
+                    self.sessions.pop(session.id, None)
+                    self.invalidated.append(session.id)
             await self._poke()
         return ws
 
@@ -292,6 +301,17 @@ class DiscordStandIn:
             if session.ws is not None and not session.ws.closed:
                 await session.ws.send_json({"op": RECONNECT, "d": None})
 
+    def forget_sessions(self) -> None:
+        """Discord lets every session go (they expired while the bot was away): a RESUME
+        now gets INVALID_SESSION, and what was sent to them is not sent again."""
+        self.sessions.clear()
+
+    async def drop(self) -> None:
+        """Cut every live gateway connection (Discord going away mid-session)."""
+        for session in self.live_sessions():
+            assert session.ws is not None
+            await session.ws.close(code=1011, message=b"stand-in: dropped")
+
     def seq_of(self, event: str, predicate: Callable[[JSON], bool] = lambda d: True) -> int:
         """The sequence number of the last `event` dispatch matching `predicate`."""
         for session in self.live_sessions():
@@ -387,9 +407,16 @@ class DiscordStandIn:
         return await self.say(user, self.world.dm_channel(user.id).id, content)
 
     async def react(
-        self, user: UserInfo, message: StoredMessage, emoji: str, *, added: bool = True
+        self,
+        user: UserInfo,
+        message: StoredMessage,
+        emoji: str,
+        *,
+        added: bool = True,
+        burst: bool = False,
     ) -> None:
-        who = self.world.reactions.setdefault((message.id, emoji), [])
+        """`emoji` is a character, or the name of one of the server's custom emoji."""
+        who = self.world.reactors(message.id, emoji, burst=burst)
         if added and user.id not in who:
             who.append(user.id)
         elif not added and user.id in who:
@@ -401,6 +428,8 @@ class DiscordStandIn:
             emoji=emoji,
             message_author_id=message.author.id,
             added=added,
+            burst=burst,
+            emoji_id=self.world.custom_emoji.get(emoji),
         )
         await self.dispatch("MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE", data)
 
