@@ -25,7 +25,7 @@ from discord import app_commands
 
 from adapters.discord import translate, views
 from adapters.discord.catchup import CatchUpReader, warm_cache
-from adapters.discord.command_tree import AlsCommands
+from adapters.discord.command_tree import AlsCommands, AlsTree
 from adapters.discord.connection import SupervisedGateway
 from adapters.discord.gateway_state import StateStore
 from adapters.discord.interactions import InteractionTokens
@@ -83,6 +83,7 @@ class AlsClient(SupervisedGateway, discord.Client):
         state_store: StateStore | None = None,
         catch_up_emoji: str | None = None,
         reconnect_backoff: tuple[float, float] = (1.0, 60.0),
+        identify_wait: float = 5.0,
         **options: Any,
     ) -> None:
         options.setdefault("max_ratelimit_timeout", 30.0)  # longer waits go back to the outbox
@@ -92,7 +93,7 @@ class AlsClient(SupervisedGateway, discord.Client):
         self.alsbot = alsbot
         self.dev_guild_id = dev_guild_id or None
         self.webhooks = CompatWebhookAdapter(self.http)
-        self.tree = app_commands.CommandTree(self)
+        self.tree = AlsTree(self)
         self.tree.add_command(AlsCommands())
         self.tree.error(self._on_tree_error)
         self.tokens = InteractionTokens()
@@ -114,7 +115,11 @@ class AlsClient(SupervisedGateway, discord.Client):
             else None
         )
         self._init_gateway(
-            health=health, state_store=state_store, catch_up=catch_up, backoff=reconnect_backoff
+            health=health,
+            state_store=state_store,
+            catch_up=catch_up,
+            backoff=reconnect_backoff,
+            identify_wait=identify_wait,
         )
         self.double_click_window = double_click_window
         self.settle_after = settle_after
@@ -508,4 +513,5 @@ async def serve_discord(
             task.cancel()
 
     stop.client = client  # type: ignore[attr-defined]  # tests and tools reach the client here
+    stop.task = task  # type: ignore[attr-defined]
     return stop

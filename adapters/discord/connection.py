@@ -73,8 +73,10 @@ class SupervisedGateway:
         state_store: StateStore | None = None,
         catch_up: Callable[[CatchUp], Any] | None = None,
         backoff: tuple[float, float] = (1.0, 60.0),
+        identify_wait: float = 5.0,
     ) -> None:
         self.health = health
+        self.identify_wait = identify_wait
         self.state_store = state_store
         self._catch_up_with = catch_up
         self.progress = Progress()
@@ -247,6 +249,11 @@ class SupervisedGateway:
         return bool(self.health.report("discord", ok, detail))
 
     # ------------------------------------------------------------------ the loop
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """discord.py's pause before a repeated IDENTIFY (Discord allows one per 5 s)."""
+        if not initial and self.identify_wait:
+            await asyncio.sleep(self.identify_wait)
 
     async def connect(self, *, reconnect: bool = True) -> None:
         params = await self._first_params()

@@ -337,6 +337,11 @@ class DiscordStandIn:
     ) -> InteractionInfo:
         """`/als <sub> option:value …` (`sub` may be `dos search`), typed against the
         command the bot registered: an undeclared option is a test failure here."""
+        data = self.slash_data(sub, **options)
+        return await self._interact(2, user, channel_id or self.world.general.id, data)
+
+    def slash_data(self, sub: str, **options: Any) -> JSON:
+        """The `data` of an `/als <sub>` interaction."""
         command = self.registered()
         path, schema = sub.split(), command
         for name in path:
@@ -361,7 +366,7 @@ class DiscordStandIn:
         data["resolved"] = resolved
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]
-        return await self._interact(2, user, channel_id or self.world.general.id, data)
+        return data
 
     async def click(
         self, user: UserInfo, message: StoredMessage, custom_id: str
@@ -379,6 +384,20 @@ class DiscordStandIn:
         data: JSON,
         message: StoredMessage | None = None,
     ) -> InteractionInfo:
+        info, payload = self.interaction(kind, user, channel_id, data, message)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return info
+
+    def interaction(
+        self,
+        kind: int,
+        user: UserInfo,
+        channel_id: str,
+        data: JSON,
+        message: StoredMessage | None = None,
+    ) -> tuple[InteractionInfo, JSON]:
+        """An interaction Discord knows (its token answers), and its INTERACTION_CREATE
+        payload, not yet sent: a test may change it first (`dispatch` sends it)."""
         w = self.world
         channel = w.channel(channel_id)
         info = w.new_interaction(kind, user, channel_id, message.id if message else None)
@@ -393,8 +412,7 @@ class DiscordStandIn:
             guild_id=channel.guild_id,
             message=w.render(message) if message else None,
         )
-        await self.dispatch("INTERACTION_CREATE", payload)
-        return info
+        return info, payload
 
     async def say(self, user: UserInfo, channel_id: str, content: str) -> StoredMessage:
         """Someone posts in a channel or thread (the bot gets MESSAGE_CREATE)."""
