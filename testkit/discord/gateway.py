@@ -81,6 +81,7 @@ class DiscordStandIn:
         self.replay_from: int | None = None  # on RESUME, re-send from this seq even if seen
         self.refusing = False  # while True the gateway answers 503: Discord unreachable
         self.invalidated: list[str] = []  # sessions the bot closed with 1000/1001
+        self._closed_here: set[int] = set()  # sockets the stand-in closed (not the bot)
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
@@ -109,6 +110,7 @@ class DiscordStandIn:
     async def close(self) -> None:
         for session in self.sessions.values():
             if session.ws is not None and not session.ws.closed:
+                self._closed_here.add(id(session.ws))
                 await session.ws.close(code=1001)
         if self._runner is not None:
             await self._runner.cleanup()
@@ -186,7 +188,8 @@ class DiscordStandIn:
         finally:
             if session is not None and session.ws is ws:
                 session.ws = None
-                if ws.close_code in (1000, 1001):  # Discord forgets a session closed so
+                by_bot = id(ws) not in self._closed_here
+                if by_bot and ws.close_code in (1000, 1001):  # Discord forgets it then
                     self.sessions.pop(session.id, None)
                     self.invalidated.append(session.id)
             await self._poke()
@@ -310,6 +313,7 @@ class DiscordStandIn:
         """Cut every live gateway connection (Discord going away mid-session)."""
         for session in self.live_sessions():
             assert session.ws is not None
+            self._closed_here.add(id(session.ws))
             await session.ws.close(code=1011, message=b"stand-in: dropped")
 
     def seq_of(self, event: str, predicate: Callable[[JSON], bool] = lambda d: True) -> int:
