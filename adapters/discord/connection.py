@@ -266,7 +266,10 @@ class SupervisedGateway:
                     self.progress.new_session(
                         params["session"], str(params["gateway"]), params["sequence"] or 0
                     )
-                log.debug("discord: connecting with %s", {k: v for k, v in params.items() if k != "session"})
+                log.debug(
+                    "discord: connecting with %s",
+                    {k: v for k, v in params.items() if k != "session"},
+                )
                 coro = DiscordWebSocket.from_client(self, **params)  # type: ignore[arg-type]
                 self.ws = await asyncio.wait_for(coro, timeout=60.0)
                 params["initial"] = False

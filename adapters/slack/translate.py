@@ -277,9 +277,7 @@ def _reaction(
         UserRef(team, author_id) if isinstance(author_id, str) and ID.match(author_id) else None
     )
     return Inbound(
-        ReactionAdded(
-            key=key, user=user, message=message, emoji=emoji, author=author, variant=raw
-        )
+        ReactionAdded(key=key, user=user, message=message, emoji=emoji, author=author, variant=raw)
     )
 
 
