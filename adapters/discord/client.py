@@ -367,11 +367,11 @@ class AlsClient(SupervisedGateway, discord.Client):
 
     async def _message(self, message: discord.Message) -> bool:
         """False if the message was for alsbot and could not be recorded."""
-        if message.author.bot or message.webhook_id is not None:
-            return True
         # A server message's guild is the payload's `guild_id`, whether or not discord.py
         # has that server cached (a message from an uncached one is not a DM).
         guild_id = self._message_guilds.pop(message.id, None)
+        if message.author.bot or message.webhook_id is not None:
+            return True
         if guild_id is None and message.guild is not None:
             guild_id = message.guild.id
         place = await self._place(message.channel.id, guild_id)
