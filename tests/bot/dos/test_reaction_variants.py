@@ -4,9 +4,12 @@ removing one variant takes back only that one."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+
 import pytest
 import pytest_asyncio
 
+from bot.clock import FakeClock
 from bot.store.models import DoReaction
 from testkit.harness import Harness
 from tests.bot.dos.dos_helpers import dos, make_set, msg, react, rows, unreact
@@ -15,9 +18,14 @@ TIP = "Name the assumption before you test it"
 
 
 @pytest_asyncio.fixture
-async def h(h: Harness) -> Harness:
-    await make_set(h)
-    return h
+async def h(any_db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """On SQLite and PostgreSQL: the variants are read and written under a row lock."""
+    harness = await Harness.open(any_db_url, clock)
+    try:
+        await make_set(harness)
+        yield harness
+    finally:
+        await harness.close()
 
 
 @pytest.mark.asyncio
