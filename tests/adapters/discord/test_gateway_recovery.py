@@ -9,12 +9,16 @@ saved exactly once, and a reaction already recorded is not counted again.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
+from adapters.discord.gateway_state import RESUMABLE_FOR, STATE
 from bot.clock import FakeClock
+from bot.config import Config
+from bot.store.db import open_store
 from bot.store.models import Do
 from testkit.discord.gateway import DiscordStandIn
 from testkit.discord.payloads import UserInfo
@@ -141,3 +145,47 @@ async def _catch_ups(bot: Running, count: int) -> None:
         return len(keys) >= count and bot.client._state.catch_up is None
 
     await eventually(done, what=f"{count} catch-up(s) submitting the ✅ again")
+
+
+@pytest.mark.asyncio
+async def test_a_reaction_while_reconnecting_is_caught_up_when_the_resume_fails(
+    standin: DiscordStandIn, running: Running
+) -> None:
+    tip = await a_set_and_a_tip(standin, running)
+    ivy = standin.world.add_user("ivy")
+    standin.refusing = True  # Discord unreachable: the bot keeps retrying
+    await standin.drop()
+    await standin.wait_for(lambda: any("refused" in c[1] for c in standin.connections))
+    standin.forget_sessions()  # and the session is gone by the time it is back
+    await standin.react(ivy, tip, "✅")  # sent to no session: only REST can show it
+    standin.refusing = False
+    await settled_once(standin, running, ivy)
+    assert standin.calls("GET", rf"/channels/{standin.world.general.id}/messages$")
+
+
+@pytest.mark.asyncio
+async def test_a_stale_stored_session_is_not_resumed_and_the_gap_is_caught_up(
+    standin: DiscordStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    config = discord_config(standin, tmp_path / "alsbot.db")
+    first = await run_bot(config, clock)
+    tip = await a_set_and_a_tip(standin, first)
+    ivy = standin.world.add_user("ivy")
+    await first.close()
+    await standin.react(ivy, tip, "✅")
+    await _age_stored_state(config, RESUMABLE_FOR + timedelta(minutes=1))
+    second = await run_bot(config, clock)
+    try:
+        assert not [c for c in standin.connections if c[0] == "/gateway/resume"]
+        await settled_once(standin, second, ivy)
+    finally:
+        await second.close()
+
+
+async def _age_stored_state(config: Config, by: timedelta) -> None:
+    store = await open_store(config.database.url)
+    try:
+        async with store.write() as conn:
+            await conn.execute(update(STATE).values(updated_at=datetime.now(UTC) - by))
+    finally:
+        await store.close()
