@@ -79,28 +79,38 @@ class CatchUpReader:
         )
         before = self.submitted
         for guild_id, channel_id, emoji in channels:
-            try:
-                await self._channel(guild_id, channel_id, emoji, since, gap.anchor)
-            except (discord.NotFound, discord.Forbidden) as exc:
-                log.info("discord: cannot catch up on channel %s: %s", channel_id, exc)
+            for place in self._places(guild_id, channel_id):
+                try:
+                    await self._channel(place, emoji, since, gap.anchor)
+                except (discord.NotFound, discord.Forbidden) as exc:
+                    log.info("discord: cannot catch up on %s: %s", place.channel_id, exc)
         log.info("discord: caught up: %d reaction(s) submitted", self.submitted - before)
 
+    def _places(self, guild_id: int, channel_id: int) -> list[translate.Place]:
+        """The set's channel, and its threads discord.py knows to be active (rounds')."""
+        places = [translate.Place(guild_id, channel_id)]
+        guild = self.client.get_guild(guild_id)
+        for thread in guild.threads if guild is not None else []:
+            if thread.parent_id == channel_id:
+                places.append(translate.Place(guild_id, thread.id, channel_id))
+        return places
+
     async def _channel(
-        self, guild_id: int, channel_id: int, emoji: str, since: datetime, anchor: str
+        self, place: translate.Place, emoji: str, since: datetime, anchor: str
     ) -> None:
         after = time_snowflake(since)
         for _ in range(MAX_PAGES):
-            page = await self.client.http.logs_from(channel_id, PAGE, after=after)
+            page = await self.client.http.logs_from(place.channel_id, PAGE, after=after)
             if not page:
                 return
             for message in page:
-                await self._message(guild_id, channel_id, message, emoji, anchor)
+                await self._message(place, message, emoji, anchor)
             after = max(int(m["id"]) for m in page)
             if len(page) < PAGE:
                 return
 
     async def _message(
-        self, guild_id: int, channel_id: int, message: dict[str, Any], emoji: str, anchor: str
+        self, place: translate.Place, message: dict[str, Any], emoji: str, anchor: str
     ) -> None:
         author = (message.get("author") or {}).get("id")
         for reaction in message.get("reactions") or []:
@@ -114,7 +124,7 @@ class CatchUpReader:
                 if not details.get("burst" if kind == BURST else "normal"):
                     continue
                 users = await self.client.http.get_reaction_users(
-                    channel_id,
+                    place.channel_id,
                     int(message["id"]),
                     rest_name(name, custom_id),
                     PAGE,
@@ -122,14 +132,13 @@ class CatchUpReader:
                 )
                 for user in users:
                     await self._submit(
-                        guild_id, channel_id, message, name, custom, int(user["id"]), author,
-                        kind == BURST, anchor,
+                        place, message, name, custom, int(user["id"]), author, kind == BURST,
+                        anchor,
                     )  # fmt: skip
 
     async def _submit(
         self,
-        guild_id: int,
-        channel_id: int,
+        place: translate.Place,
         message: dict[str, Any],
         name: str,
         custom: int | None,
@@ -144,7 +153,7 @@ class CatchUpReader:
             user_id=user_id,
             emoji_name=name,
             emoji_id=custom,
-            place=translate.Place(guild_id, channel_id),
+            place=place,
             bot_id=self.client.user.id if self.client.user else None,
             message_author_id=int(author) if author else None,
             occurrence=f"catchup:{anchor}",

@@ -206,7 +206,13 @@ class SupervisedGateway:
     async def _save_now(self) -> None:
         if self.state_store is None:
             return
-        state = self.progress.state(self._state, datetime.now(UTC))
+        # Seen until the last dispatch read. A process that never read one (Discord down,
+        # or the RESUME refused) leaves the stored state as it was: its time is where the
+        # gap began, and its age says whether the session may still be resumed.
+        seen = self._last_live
+        if seen is None:
+            return
+        state = self.progress.state(self._state, seen)
         self.progress.changed = False
         try:
             await self.state_store.save(state)

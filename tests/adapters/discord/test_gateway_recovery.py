@@ -28,6 +28,7 @@ from testkit.discord.running import (
     dm_texts,
     inbox_keys,
     run_bot,
+    start_session,
     wait_inbox,
     wait_text,
 )
@@ -189,3 +190,28 @@ async def _age_stored_state(config: Config, by: timedelta) -> None:
             await conn.execute(update(STATE).values(updated_at=datetime.now(UTC) - by))
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_the_catch_up_reads_the_rounds_threads_too(
+    standin: DiscordStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    config = discord_config(standin, tmp_path / "alsbot.db")
+    first = await run_bot(config, clock)
+    w = standin.world
+    alice, bob, carol, ivy = (w.add_user(n) for n in ("alice", "bob", "carol", "ivy"))
+    header = await start_session(standin, bob, alice)
+    advice = await standin.say(carol, header.id, "Try a pre-mortem")
+    await wait_inbox(first.app, f"discord:message:{advice.id}")
+    await first.close()
+    await standin.react(ivy, advice, "✅")
+    standin.forget_sessions()
+    second = await run_bot(config, clock)
+    try:
+        # A round's thread is confidential: its author is asked first, and the reactor told.
+        await standin.wait_for(
+            lambda: [t for t in dm_texts(standin, ivy) if "asked its author" in t]
+        )
+        assert standin.calls("GET", rf"/channels/{header.id}/messages$")
+    finally:
+        await second.close()
