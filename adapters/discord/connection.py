@@ -87,6 +87,7 @@ class SupervisedGateway:
         self._background: set[asyncio.Task[Any]] = set()
         self._last_live: datetime | None = None  # the last dispatch read, this process
         self.dropped_dispatches = 0
+        self._stopping = False  # set before the socket is closed: do not reconnect then
         parsers = self._connection.parsers
         for event, parse in list(parsers.items()):
             parsers[event] = self._guarded(event, parse)
@@ -265,7 +266,7 @@ class SupervisedGateway:
         params = await self._first_params()
         self._report(False, "connecting")
         self._spawn(self._keep_saving(), "alsbot-discord-keep-state")
-        while not self.is_closed():
+        while not self._stopped():
             try:
                 if params.get("resume") and self.progress.session_id != params.get("session"):
                     # A RESUME from the stored state: replayed dispatches come before RESUMED.
@@ -283,6 +284,8 @@ class SupervisedGateway:
                     await self.ws.poll_event()
             except ReconnectWebSocket as e:
                 self.dispatch("disconnect")  # type: ignore[attr-defined]
+                if self._stopped():
+                    return
                 if self._report(False, "reconnecting"):
                     log.info("discord: reconnecting (%s)", "resume" if e.resume else "new session")
                 ws = self.ws
@@ -292,7 +295,7 @@ class SupervisedGateway:
                 raise
             except Exception as exc:
                 self.dispatch("disconnect")  # type: ignore[attr-defined]
-                if self.is_closed():
+                if self._stopped():
                     return
                 if _fatal(exc) or not reconnect:
                     self._report(False, f"stopped: {type(exc).__name__}")
@@ -314,9 +317,13 @@ class SupervisedGateway:
                         resume=True, session=ws.session_id, sequence=ws.sequence, gateway=ws.gateway
                     )
 
+    def _stopped(self) -> bool:
+        return self._stopping or self.is_closed()
+
     async def _close_gateway(self, within: float) -> None:
         """Stop keeping state and close the socket with 4000, not 1000: Discord invalidates
         a session closed with 1000/1001, and the next process wants to RESUME it."""
+        self._stopping = True
         for task in list(self._background):
             task.cancel()
         await self._save_now()
