@@ -83,6 +83,10 @@ async def test_a_reaction_during_a_restart_is_replayed_by_resume(
         assert len(standin.sessions) == 1, "the same session, resumed"
         await settled_once(standin, second, ivy)
         assert not standin.calls("GET", rf"/channels/{standin.world.general.id}/messages$")
+        # No READY, so no servers from the gateway: read by REST instead.
+        general = second.client.get_channel(int(standin.world.general.id))
+        assert general is not None and general.guild.me is not None
+        assert await second.client.dm_home(int(ivy.id)) == standin.world.guild_id
     finally:
         await second.close()
 
