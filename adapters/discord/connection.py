@@ -101,8 +101,8 @@ class SupervisedGateway:
                 self._on_session(data.get("session_id"), data.get("resume_gateway_url"), ws)
             self.progress.read(getattr(ws, "sequence", None))
             self._last_live = datetime.now(UTC)
-            self._note_raw(event, data)
             try:
+                self._note_raw(event, data)
                 parse(data)
             except Exception as exc:  # one unreadable dispatch must not end the connection
                 self._drop(event, exc)

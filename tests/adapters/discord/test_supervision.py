@@ -106,3 +106,16 @@ async def test_stopping_after_an_unreadable_dispatch_is_quick(
     await running.stop()
     assert time.monotonic() - started < 2.0
     assert running.stop.task.done()
+
+
+@pytest.mark.asyncio
+async def test_a_dispatch_with_a_garbled_id_costs_only_itself(
+    standin: DiscordStandIn, running: Running
+) -> None:
+    w = standin.world
+    hal = w.add_user("hal")
+    garbled = {**w.render(await standin.say(hal, w.general.id, "first")), "id": "not-an-id"}
+    await standin.dispatch("MESSAGE_CREATE", garbled)
+    after = await standin.say(hal, w.general.id, "second")
+    await wait_inbox(running.app, f"discord:message:{after.id}")
+    assert running.client.dropped_dispatches == 1
