@@ -24,6 +24,7 @@ from bot.events import Event
 from bot.refs import UserRef
 
 log = logging.getLogger(__name__)
+SERVERS_WITHIN = 10.0  # how long a DM waits for the servers to be known
 
 
 if TYPE_CHECKING:  # what the mixin uses of discord.Client, for the type checker only
@@ -177,6 +178,10 @@ class GatewayEvents(_Client):
         known = self._dm_homes.get(str(user_id))
         if known is not None:
             return known
+        if not self.connected.is_set():  # a DM a RESUME replays comes before the servers
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SERVERS_WITHIN):
+                    await self.connected.wait()
         for guild in sorted(self.guilds, key=lambda g: g.id):
             if guild.get_member(user_id) is not None:
                 return str(guild.id)

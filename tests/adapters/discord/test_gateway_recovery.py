@@ -219,3 +219,21 @@ async def test_the_catch_up_reads_the_rounds_threads_too(
         assert standin.calls("GET", rf"/channels/{header.id}/messages$")
     finally:
         await second.close()
+
+
+@pytest.mark.asyncio
+async def test_a_dm_during_a_restart_is_replayed_and_finds_its_server(
+    standin: DiscordStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    config = discord_config(standin, tmp_path / "alsbot.db")
+    first = await run_bot(config, clock)
+    await a_set_and_a_tip(standin, first)
+    ivy = standin.world.add_user("ivy")
+    await first.close()
+    dm = await standin.dm(ivy, "help")
+    second = await run_bot(config, clock)
+    try:
+        await wait_inbox(second.app, f"discord:message:{dm.id}")
+        assert standin.connections[-1][0] == "/gateway/resume"
+    finally:
+        await second.close()
