@@ -80,6 +80,10 @@ class ReactionAdded(Event):
     `author`, `text` and `thread` describe the reacted-to message when the adapter knows
     them; when it does not (Discord raw events, Slack `reaction_added`), the core asks the
     adapter's `MessageSource` after the event is durable.
+
+    `variant` is which form of `emoji` it was (the raw emoji with its skin tone, Discord's
+    burst): a person's several forms of one emoji count once, and removing one of them
+    takes back only that one. "" when the platform did not say.
     """
 
     message: MessageRef
@@ -87,6 +91,7 @@ class ReactionAdded(Event):
     author: UserRef | None = None
     text: str | None = None
     thread: MessageRef | None = None
+    variant: str = ""
     kind: ClassVar[str] = "reaction_added"
 
 
@@ -94,6 +99,7 @@ class ReactionAdded(Event):
 class ReactionRemoved(Event):
     message: MessageRef
     emoji: str
+    variant: str = ""  # as `ReactionAdded.variant`
     kind: ClassVar[str] = "reaction_removed"
 
 

@@ -292,18 +292,23 @@ def _reaction(
     user_id = _id(event, "user")
     if bot is not None and user_id == bot.user_id:
         return Ignored("the bot's own reaction")
-    emoji = normalise_emoji(_str(event, "reaction"))
+    raw = _str(event, "reaction")  # `thumbsup::skin-tone-2`: its variant
+    emoji = normalise_emoji(raw)
     if not emoji:
         return Ignored("unreadable reaction name")
     user = UserRef(team, user_id)
     message = MessageRef(ChannelRef(team, _id(item, "channel")), _ts(item, "ts"))
     if not added:
-        return Inbound(ReactionRemoved(key=key, user=user, message=message, emoji=emoji))
+        return Inbound(
+            ReactionRemoved(key=key, user=user, message=message, emoji=emoji, variant=raw)
+        )
     author_id = event.get("item_user")
     author = (
         UserRef(team, author_id) if isinstance(author_id, str) and ID.match(author_id) else None
     )
-    return Inbound(ReactionAdded(key=key, user=user, message=message, emoji=emoji, author=author))
+    return Inbound(
+        ReactionAdded(key=key, user=user, message=message, emoji=emoji, author=author, variant=raw)
+    )
 
 
 # ---------------------------------------------------------------------- slash commands

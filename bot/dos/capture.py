@@ -39,13 +39,20 @@ from bot.dos.common import (
     DOS,
     FINAL,
     PENDING,
-    REACTIONS,
     SAVED,
     SOURCES,
     emoji_label,
 )
 from bot.dos.prepare import EmojiFilter
-from bot.dos.saving import add_saver, do_for, merge_into, reactors, source_row
+from bot.dos.saving import (
+    add_saver,
+    do_for,
+    merge_into,
+    note_reaction,
+    reactors,
+    source_row,
+    take_back_reaction,
+)
 from bot.emoji_names import normalise_emoji
 from bot.events import ReactionAdded, ReactionRemoved
 from bot.refs import MessageRef
@@ -54,7 +61,6 @@ from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.store.models import Posted
 from bot.store.models import Set as SetRow
-from bot.store.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 POSTED = Posted.__table__
@@ -130,10 +136,7 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded, emojis: EmojiFilter)
     ctx.set_id = set_info.id
     if status in FINAL:
         return  # declined, expired or removed: never again
-    await ctx.conn.execute(
-        insert_ignore(REACTIONS, ctx.dialect, ["message_key", "user_key"]),
-        {"message_key": key, "user_key": event.user.key, "emoji": emoji, "created_at": ctx.now},
-    )
+    await note_reaction(ctx, key, event.user.key, emoji, event.variant)
     if status == SAVED:
         await add_saver(ctx, saved_do, event.user.key)
         return
@@ -214,15 +217,8 @@ async def _tell_unreadable(ctx: Ctx, set_info: SetInfo, event: ReactionAdded) ->
 async def on_reaction_removed(ctx: Ctx, event: ReactionRemoved) -> None:
     key = event.message.key
     emoji = normalise_emoji(event.emoji)
-    gone = await ctx.conn.execute(
-        delete(REACTIONS).where(
-            REACTIONS.c.message_key == key,
-            REACTIONS.c.user_key == event.user.key,
-            (REACTIONS.c.emoji == emoji) | REACTIONS.c.emoji.is_(None),
-        )
-    )
-    if not gone.rowcount:
-        return  # not a reaction that counted
+    if not await take_back_reaction(ctx, key, event.user.key, emoji, event.variant):
+        return  # not a reaction that counted, or the person still has another variant on
     source = await source_row(ctx, key)
     if source is None or source.status not in (SAVED, PENDING):
         return

@@ -150,7 +150,14 @@ def test_messages() -> None:
 
 @pytest.mark.parametrize(
     ("name", "custom", "code"),
-    [("✅", None, "white_check_mark"), ("👍", None, "thumbsup"), ("partyblob", 42, "partyblob")],
+    [
+        ("✅", None, "white_check_mark"),
+        ("👍", None, "thumbsup"),
+        ("👍🏽", None, "thumbsup"),
+        ("partyblob", 42, "custom:partyblob:42"),
+        # A server's custom emoji named like ✅ is not ✅ (issue 14.14).
+        ("white_check_mark", 43, "custom:white_check_mark:43"),
+    ],
 )
 def test_reactions(name: str, custom: int | None, code: str) -> None:
     added = t.reaction_event(
@@ -160,6 +167,7 @@ def test_reactions(name: str, custom: int | None, code: str) -> None:
     assert isinstance(added, ReactionAdded)
     assert added.key == f"discord:reaction:5:{code}:{USER}:add" and added.emoji == code
     assert added.author == UserRef(WS, "8") and added.message.channel.id == str(THREAD)
+    assert added.variant == (name if custom is None else code)
     removed = t.reaction_event(
         added=False, message_id=5, user_id=USER, emoji_name=name, emoji_id=custom, place=IN_THREAD
     )
@@ -169,3 +177,17 @@ def test_reactions(name: str, custom: int | None, code: str) -> None:
         added=True, message_id=5, user_id=1, emoji_name=name, emoji_id=None, place=IN_CHANNEL,
         bot_id=1,
     ) is None  # fmt: skip
+
+
+def test_a_burst_reaction_is_its_own_variant_with_its_own_key() -> None:
+    def react(burst: bool, added: bool = True) -> Any:
+        return t.reaction_event(
+            added=added, message_id=5, user_id=USER, emoji_name="✅", emoji_id=None,
+            place=IN_CHANNEL, occurrence="s:9", burst=burst,
+        )  # fmt: skip
+
+    normal, burst = react(False), react(True)
+    assert (normal.variant, burst.variant) == ("✅", "✅|burst")
+    assert normal.emoji == burst.emoji == "white_check_mark"
+    assert burst.key == f"discord:reaction:5:white_check_mark:{USER}:add:burst:s:9"
+    assert react(True, added=False).variant == "✅|burst"
