@@ -7,13 +7,23 @@ one by one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
+import resource
+import signal
+import time
+from pathlib import Path
 
+import aiohttp
 import pytest
 
+from testkit.eventually import eventually
 from testkit.slack import signing as sign
+from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET, SlackWorld
+from testkit.worlds.live import ALSBOT, answers_ok, child_env, free_port, write_config
 
 JSON = {"Content-Type": "application/json"}
 FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -91,3 +101,152 @@ async def test_a_signed_event_still_goes_through(http_world: SlackWorld) -> None
     challenge = json.dumps(sign.url_verification("abc"))
     answer = await http_world.send_http(challenge, sign.signed_headers(SECRET, challenge))
     assert answer.status == 200 and "abc" in answer.body
+
+
+# ---------------------------------------------------------------------- slow and idle clients
+
+IDLE = 1.5  # [slack] idle_timeout and body_timeout for the flood test, seconds
+REQUEST_HEAD = b"POST /slack/events HTTP/1.1\r\nHost: alsbot\r\n"
+
+
+def _low_descriptor_limit() -> None:
+    """The child starts as on many hosts: 1,024 descriptors allowed until it raises it."""
+    _soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (min(1024, hard), hard))
+
+
+async def _closed_by_server(reader: asyncio.StreamReader) -> None:
+    with contextlib.suppress(ConnectionError):
+        while await reader.read(4096):
+            pass
+
+
+async def _trickle(writer: asyncio.StreamWriter, first: bytes, then: bytes) -> None:
+    """A slow client: `first`, then one byte of `then` every 0.2 s until the server hangs up."""
+    with contextlib.suppress(ConnectionError):
+        writer.write(first)
+        for byte in then:
+            await asyncio.sleep(0.2)
+            writer.write(bytes([byte]))
+            await writer.drain()
+
+
+@pytest.mark.reliability
+@pytest.mark.asyncio
+async def test_a_flood_of_idle_and_slow_sockets_neither_delays_slack_nor_fills_the_log(
+    tmp_path: Path, web_api: SlackWebApi
+) -> None:
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard < 8192:
+        pytest.skip("needs a hard open-file limit of 8,192 to play 2,000 clients")
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    port = free_port()
+    config = write_config(
+        tmp_path / "alsbot.toml",
+        {
+            "database": {"url": f"sqlite+aiosqlite:///{tmp_path / 'alsbot.db'}"},
+            "slack": {
+                "enabled": True,
+                "api_base_url": web_api.url,
+                "port": port,
+                "idle_timeout": IDLE,
+                "body_timeout": IDLE,
+                "max_connections": 1000,
+            },
+        },
+    )
+    env = child_env(
+        {
+            "SLACK_BOT_TOKEN": web_api.token,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "ALSBOT_SLACK_MODE": "http",
+        }
+    )
+    log_path = tmp_path / "alsbot.log"
+    with log_path.open("wb") as log_file:
+        process = await asyncio.create_subprocess_exec(
+            str(ALSBOT),
+            "run",
+            "--config",
+            str(config),
+            env=env,
+            cwd=str(tmp_path),
+            stdout=log_file,
+            stderr=asyncio.subprocess.STDOUT,
+            preexec_fn=_low_descriptor_limit,
+        )
+    writers: list[asyncio.StreamWriter] = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        async with aiohttp.ClientSession() as session:
+
+            async def healthy() -> bool:
+                assert process.returncode is None, log_path.read_text()
+                return await answers_ok(session, f"{base}/healthz")
+
+            await eventually(healthy, within=30.0, every=0.05, what="alsbot listening")
+
+            async def connect() -> asyncio.StreamReader:
+                reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                writers.append(writer)
+                return reader
+
+            idle = [
+                r for _ in range(10) for r in await asyncio.gather(*(connect() for _ in range(200)))
+            ]
+            slow_head = await asyncio.gather(*(connect() for _ in range(20)))
+            slow_body = await asyncio.gather(*(connect() for _ in range(20)))
+            body_head = (
+                REQUEST_HEAD + b"Content-Type: application/json\r\nContent-Length: 5000\r\n\r\n{"
+            )
+            trickles = [
+                asyncio.create_task(_trickle(w, REQUEST_HEAD[:20], REQUEST_HEAD[20:] * 20))
+                for w in writers[2000:2020]
+            ] + [asyncio.create_task(_trickle(w, body_head, b" " * 100)) for w in writers[2020:]]
+
+            event = json.dumps(
+                sign.event_envelope(
+                    sign.message_event(
+                        user="UALICE",
+                        channel="D0ALICE",
+                        text="hi",
+                        ts="1767225601.000001",
+                        channel_type="im",
+                    )
+                )
+            )
+            started = time.monotonic()
+            async with session.post(
+                f"{base}/slack/events", data=event, headers=sign.signed_headers(SECRET, event)
+            ) as response:
+                acked = response.status
+            ack_seconds = time.monotonic() - started
+            async with session.get(f"{base}/healthz") as response:
+                health = response.status
+            print("FIGURES ack", acked, round(ack_seconds, 3), "health", health)
+            assert acked == 200 and ack_seconds < 1.0, (acked, ack_seconds)
+            assert health == 200
+
+            # Every flooding socket is hung up on by the server within its timeout (a
+            # refused slow body may linger one more second).
+            await asyncio.wait_for(
+                asyncio.gather(*(_closed_by_server(r) for r in [*idle, *slow_head, *slow_body])),
+                timeout=IDLE + 1.0 + 1.5,
+            )
+            for task in trickles:
+                task.cancel()
+            await asyncio.gather(*trickles, return_exceptions=True)
+            async with session.get(f"{base}/healthz") as response:
+                assert response.status == 200
+    finally:
+        for writer in writers:
+            writer.close()
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 20)
+        resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
+    log = log_path.read_text(encoding="utf-8", errors="replace")
+    print("FIGURES log lines", len(log.splitlines()), "bytes", len(log.encode()))
+    print(log)
+    assert len(log.splitlines()) < 100, log[:5000]
+    assert "Traceback" not in log, log[:5000]
