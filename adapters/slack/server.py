@@ -58,7 +58,7 @@ class SlackHttpServer:
         self.limits = limits or HttpLimits()
         self.verifier = SignatureVerifier(signing_secret)
         self.now = now
-        self.refused = Summary("refused Slack requests that were not signed by Slack")
+        self.refused = Summary("refused requests to the Slack endpoint")
         self.busy: set[Any] = set()
         self.web_app = web.Application(
             client_max_size=MAX_BODY, middlewares=[busy_tracker(self.busy), _one_line_errors]

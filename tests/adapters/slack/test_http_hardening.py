@@ -223,7 +223,6 @@ async def test_a_flood_of_idle_and_slow_sockets_neither_delays_slack_nor_fills_t
             ack_seconds = time.monotonic() - started
             async with session.get(f"{base}/healthz") as response:
                 health = response.status
-            print("FIGURES ack", acked, round(ack_seconds, 3), "health", health)
             assert acked == 200 and ack_seconds < 1.0, (acked, ack_seconds)
             assert health == 200
 
@@ -246,7 +245,5 @@ async def test_a_flood_of_idle_and_slow_sockets_neither_delays_slack_nor_fills_t
             await asyncio.wait_for(process.wait(), 20)
         resource.setrlimit(resource.RLIMIT_NOFILE, (soft, hard))
     log = log_path.read_text(encoding="utf-8", errors="replace")
-    print("FIGURES log lines", len(log.splitlines()), "bytes", len(log.encode()))
-    print(log)
     assert len(log.splitlines()) < 100, log[:5000]
     assert "Traceback" not in log, log[:5000]
