@@ -19,11 +19,13 @@ from typing import Any
 
 from bot.app import Alsbot
 from bot.config import Config
+from bot.store.db import sqlite_file
 from jobs.ticker import Ticker
 
 log = logging.getLogger(__name__)
 Stop = Callable[[], Awaitable[None]]
 ACCEPT_FAILED = "socket.accept() out of system resource"
+WATCH_EVERY = 2.0  # seconds between two looks at the database file, with no events coming
 SAY_AGAIN_AFTER = 60.0  # seconds between two lines about failing accepts
 
 
@@ -91,7 +93,32 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
     if after != before:
         log.info("open-file limit raised from %d to %d", before, after)
     quiet_accept_failures(asyncio.get_running_loop())
-    alsbot = await Alsbot.open(config)
+    # One process per SQLite file, and a database that cannot be written is refused
+    # here, with one line (`StoreUnavailable`), not at the first event.
+    lock = sqlite_file(config.database.url)
+    if lock is not None:
+        lock.lock()
+    try:
+        alsbot = await Alsbot.open(config)
+        try:
+            await alsbot.store.ensure_writable()
+        except BaseException:
+            await alsbot.close()
+            raise
+        await _run(alsbot, config, stop_event)
+    finally:
+        if lock is not None:
+            lock.unlock()
+
+
+async def watch_store(alsbot: Alsbot, every: float = WATCH_EVERY) -> None:
+    """Notice a lost database file within seconds even when no event comes to notice it."""
+    while True:
+        await asyncio.sleep(every)
+        alsbot.check_store()
+
+
+async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None) -> None:
     ticker = Ticker(alsbot, config.scheduler.tick_seconds)
     stop_event = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -99,6 +126,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop_event.set)
     stops: list[Stop] = []
+    watcher: asyncio.Task[None] | None = None
     try:
         # Platforms first: events left pending by a crash are processed as soon as the
         # loops start, and a reaction among them needs its platform's message source
@@ -112,6 +140,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         gc.freeze()
         await alsbot.start()
         ticker.start()
+        watcher = asyncio.create_task(watch_store(alsbot), name="alsbot-store-watch")
         log.info(
             "alsbot is running (%s)",
             ", ".join(
@@ -129,6 +158,8 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         # connections are still open: a delivery cut off by a closed session would sit in
         # `sending` until the next start. Events still arriving meanwhile go to the inbox
         # (the store is open until the end) and are processed on the next start.
+        if watcher is not None:
+            watcher.cancel()
         ticker.stop()
         await alsbot.stop()
         for stop in reversed(stops):
