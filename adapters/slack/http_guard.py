@@ -91,10 +91,14 @@ class ThrottledLog(logging.Filter):
             self._dropped += 1
             return False
         error = record.exc_info[1] if record.exc_info else None
-        detail = f"{type(error).__name__}: {str(error)[:120]}" if error is not None else ""
+        # The error's first line only (its later lines quote what the client sent).
+        first = str(error).splitlines()[0][:100] if error is not None and str(error) else ""
+        detail = f"{type(error).__name__}: {first}" if error is not None else ""
         dropped = f" ({self._dropped} more since the last line)" if self._dropped else ""
-        record.msg = f"{record.getMessage()} {detail}{dropped}".strip()
+        record.msg = f"{record.getMessage()}: {detail}{dropped}".strip(": ")
         record.args, record.exc_info, record.exc_text = (), None, None
+        # A client's malformed request is the client's problem, not the server's error.
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
         self._dropped = 0
         self._next = self.now() + self.every
         return True

@@ -103,9 +103,9 @@ class SlackHttpServer:
 
     def _verify(self, request: web.Request, text: str) -> tuple[int, str] | None:
         """(status, reason) when the request is not Slack's, else None."""
-        timestamp = request.headers.get("X-Slack-Request-Timestamp", "")
+        timestamp = request.headers.get("X-Slack-Request-Timestamp")
         signature = request.headers.get("X-Slack-Signature", "")
-        if not signature:
+        if not signature or timestamp is None:
             return 401, "unsigned"
         if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > 12:
             return 400, "malformed timestamp"

@@ -247,3 +247,24 @@ async def test_a_flood_of_idle_and_slow_sockets_neither_delays_slack_nor_fills_t
     log = log_path.read_text(encoding="utf-8", errors="replace")
     assert len(log.splitlines()) < 100, log[:5000]
     assert "Traceback" not in log, log[:5000]
+
+
+@pytest.mark.asyncio
+async def test_malformed_http_is_refused_without_a_traceback_each(
+    http_world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    """aiohttp itself logs a traceback for each malformed request; through the throttle,
+    100 of them make one line."""
+    caplog.set_level(logging.DEBUG)
+    port = http_world.service.http.port if http_world.service.http else 0
+    long_header = b"X-Long: " + b"a" * 10_000 + b"\r\n"
+    shapes = [REQUEST_HEAD + b"No colon here\r\n\r\n", REQUEST_HEAD + long_header + b"\r\n"]
+    answers = []
+    for i in range(100):
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        writer.write(shapes[i % 2])
+        answers.append((await reader.read(12))[9:12])
+        writer.close()
+    assert set(answers) == {b"400"}
+    text = log_text(caplog)
+    assert len(text.splitlines()) < 5 and "Traceback" not in text, text[:3000]
