@@ -14,11 +14,17 @@ import logging
 import resource
 import signal
 import time
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
 
+from adapters.slack.http_guard import HttpLimits
+from adapters.slack.server import SlackHttpServer
 from testkit.eventually import eventually
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
@@ -268,3 +274,68 @@ async def test_malformed_http_is_refused_without_a_traceback_each(
     assert set(answers) == {b"400"}
     text = log_text(caplog)
     assert len(text.splitlines()) < 5 and "Traceback" not in text, text[:3000]
+
+
+def bare_bolt() -> AsyncApp:
+    async def authorize(**_: Any) -> AuthorizeResult:
+        return AuthorizeResult(enterprise_id=None, team_id="T0TEST", bot_user_id="UBOT")
+
+    return AsyncApp(signing_secret=SECRET, authorize=authorize, process_before_response=True)
+
+
+@contextlib.asynccontextmanager
+async def capped_server(cap: int) -> AsyncIterator[SlackHttpServer]:
+    server = SlackHttpServer(
+        bare_bolt(),
+        signing_secret=SECRET,
+        limits=HttpLimits(idle_seconds=10.0, body_seconds=10.0, max_connections=cap),
+    )
+    await server.start("127.0.0.1", 0)
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+async def opened(port: int) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    connection = await asyncio.open_connection("127.0.0.1", port)
+    await asyncio.sleep(0.05)  # let the server accept it before the next one
+    return connection
+
+
+async def hung_up(reader: asyncio.StreamReader, within: float = 1.0) -> bool:
+    try:
+        async with asyncio.timeout(within):
+            return await reader.read(1) == b""
+    except TimeoutError:
+        return False
+    except ConnectionError:
+        return True
+
+
+@pytest.mark.asyncio
+async def test_at_the_cap_the_oldest_idle_connection_makes_room() -> None:
+    async with capped_server(3) as server:
+        idle = [await opened(server.port) for _ in range(3)]
+        reader, writer = await opened(server.port)
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: alsbot\r\n\r\n")
+        assert (await reader.readline()).startswith(b"HTTP/1.1 200")
+        assert await hung_up(idle[0][0]), "the oldest idle connection was closed"
+        assert not await hung_up(idle[1][0], within=0.2), "only as many as needed"
+        for _, w in [*idle, (reader, writer)]:
+            w.close()
+
+
+@pytest.mark.asyncio
+async def test_at_the_cap_a_busy_connection_is_kept_and_the_newcomer_refused() -> None:
+    async with capped_server(2) as server:
+        head = REQUEST_HEAD + b"Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"
+        busy = [await opened(server.port) for _ in range(2)]
+        for _, writer in busy:
+            writer.write(head)
+        await asyncio.sleep(0.1)
+        reader, writer = await opened(server.port)
+        assert await hung_up(reader), "the newcomer was closed at once"
+        assert not await hung_up(busy[0][0], within=0.2), "requests in progress are kept"
+        for _, w in [*busy, (reader, writer)]:
+            w.close()

@@ -78,6 +78,8 @@ async def test_postgresql_has_no_file_to_lose(any_db_url: str) -> None:
     try:
         assert store.problem() is None
         assert (store.file is None) == (store.dialect == "postgresql")
+        # No lock either: several processes on one PostgreSQL database are allowed.
+        assert (sqlite_file(any_db_url) is None) == (store.dialect == "postgresql")
         await store.ensure_writable()
     finally:
         await store.close()
