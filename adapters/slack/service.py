@@ -111,7 +111,9 @@ async def start_slack(
             bolt,
             signing_secret=config.secrets.slack_signing_secret,
             health=_health(alsbot),
-            refusal=lambda: getattr(alsbot, "refusal", None),
+            # One `os.stat` per request: a lost database is refused here, before Bolt
+            # (whose listener would log a traceback when `submit` refuses).
+            refusal=getattr(alsbot, "check_store", None),
             limits=HttpLimits(
                 idle_seconds=config.slack.idle_timeout,
                 body_seconds=config.slack.body_timeout,
