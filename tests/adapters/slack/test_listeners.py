@@ -74,7 +74,7 @@ def make(api: SlackWebApi, submitter: Submitter, ack_budget: float = 2.0):
 async def served(web_api: SlackWebApi) -> AsyncIterator[tuple[str, Submitter, Background]]:
     submitter = Submitter()
     bolt, background = make(web_api, submitter, ack_budget=0.2)
-    server = SlackHttpServer(bolt)
+    server = SlackHttpServer(bolt, signing_secret=SECRET)
     await server.start("127.0.0.1", 0)
     try:
         yield server.url, submitter, background
