@@ -42,6 +42,7 @@ from adapters.discord.transport import (
 )
 from bot.events import Event
 from bot.ports import Submitter
+from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 1.5  # the same person pressing the same button again this fast: a double-click
@@ -302,6 +303,8 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         """True for a new event, False for a duplicate, None if it could not be recorded."""
         try:
             fresh = await self.alsbot.submit(event)
+        except StoreUnavailable:  # the core logged the lost database once; nothing recorded
+            return None
         except Exception:
             log.exception("discord: could not record %s", event.key)
             return None

@@ -42,6 +42,7 @@ from adapters.slack.interactions import ResponseUrls
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
 from bot.ports import Submitter
+from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
 ANY = re.compile(r".*", re.S)
@@ -245,6 +246,17 @@ def build_bolt_app(
         return response
 
     app.middleware(app_rate_limited)
+
+    # A listener whose `submit` was refused because the database is lost (its file deleted
+    # or replaced) must not be acknowledged — Slack retries it — but the core has already
+    # said so in one line; Bolt's default handler would add a traceback per event.
+    async def on_error(error: Exception) -> BoltResponse | None:
+        if isinstance(error, StoreUnavailable):
+            return BoltResponse(status=503, body="")
+        logger.exception("Failed to run listener function (error: %s)", type(error).__name__)
+        return None
+
+    app.error(on_error)
 
     # Bolt injects arguments by parameter name and reads names with getfullargspec, which
     # counts a bound method's `self`; so each listener is wrapped in a plain function.
