@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from bot.commands.values import Schedule
 from bot.context import Ctx, Refusal
 from bot.dates import sessions
-from bot.dates.recurrence import Recurrence, describe, next_after
+from bot.dates.recurrence import Recurrence, asked_at, describe, next_after, wall_time
 from bot.dates.sessions import SessionDefaults, resolve
 from bot.dates.when import WhenError
 from bot.events import CommandInvoked
@@ -38,7 +38,7 @@ def when_text(moment: datetime, set_info: SetInfo, row: Any = None) -> str:
     the schedule row has them (a recurring session keeps the first one's length)."""
     if row is None:
         return sessions.show(moment, set_info.tz)
-    end = sessions.end_of(moment, row.first_at, row.ends_at, set_info.tz)
+    end = sessions.end_of(moment, row.first_at, row.ends_at, set_info.tz, asked_at(row.recurrence))
     return sessions.show(moment, set_info.tz, end=end, venue=row.venue, link=row.link)
 
 
@@ -75,7 +75,9 @@ def defaults_for(ctx: Ctx, set_info: SetInfo, row: Any) -> SessionDefaults:
         default_time = None
     last = None
     if row is not None:
-        last = (row.next_at or row.first_at).astimezone(set_info.tz).time().replace(tzinfo=None)
+        rule = recurrence_from(row.recurrence)
+        # A session moved out of a spring-forward gap is not the set's usual time.
+        last = wall_time(rule, row.next_at or row.first_at, set_info.tz)
     return SessionDefaults(default_time=default_time, last_time=last)
 
 
@@ -120,11 +122,15 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
         )
         return
     assert session is not None
+    rule = command.recurrence
+    if rule is not None and session.at is not None:
+        # Keep the wall time asked for: `first_at` may have been moved out of a DST gap.
+        rule = replace(rule, at=session.at.isoformat(timespec="minutes"))
     await ctx.conn.execute(
         insert(SCHEDULES).values(
             set_id=set_info.id,
             first_at=session.start,
-            recurrence=asdict(command.recurrence) if command.recurrence else None,
+            recurrence=asdict(rule) if rule else None,
             next_at=session.start,
             ends_at=session.end,
             venue=session.venue,
