@@ -90,7 +90,9 @@ class Alsbot:
         self.processor.traits.declare(outlet.platform, traits)
         if pacer is None and traits.pacing is not None:
             pacer = ChannelPacer(traits.pacing.rate_per_second, traits.pacing.burst)
-        self.deliverers[outlet.platform] = Deliverer(self.store, outlet, pacer, limiter=limiter)
+        self.deliverers[outlet.platform] = Deliverer(
+            self.store, outlet, pacer, limiter=limiter, hooks=self.router.hooks
+        )
         if source is not None:
             self.processor.sources[outlet.platform] = source
 
@@ -234,6 +236,8 @@ class Alsbot:
         self._deliver_wake.set()
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=grace)
+            for deliverer in self.deliverers.values():  # files being made and sent
+                await deliverer.wait_idle(within=grace)
             for task in pending:
                 task.cancel()
             for task in pending:
