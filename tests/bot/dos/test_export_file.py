@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import func, insert, select, update
 
 from bot.dos import export_file
@@ -20,6 +22,16 @@ from tests.bot.dos.dos_helpers import make_set
 from tests.bot.dos.test_export import parse_html
 
 OUTBOX = Outbox.__table__
+
+
+@pytest_asyncio.fixture
+async def h(any_db_url: str, clock) -> AsyncIterator[Harness]:
+    """The harness on SQLite and on PostgreSQL: the limit is a query on either."""
+    harness = await Harness.open(any_db_url, clock)
+    try:
+        yield harness
+    finally:
+        await harness.close()
 
 
 async def insert_dos(h: Harness, n: int, text: str = "Ask what they have tried") -> int:
@@ -123,14 +135,14 @@ async def test_a_second_export_while_one_is_being_made_is_refused_privately(h: H
 
 
 @pytest.mark.asyncio
-async def test_the_limit_is_counted_from_the_database(h: Harness, sqlite_url: str, clock) -> None:
+async def test_the_limit_is_counted_from_the_database(h: Harness, any_db_url: str, clock) -> None:
     """A restarted process (no memory of earlier exports) still refuses the sixth."""
     await make_set(h)
     await insert_dos(h, 2)
     for _ in range(export_file.PER_HOUR):
         assert len(files(await h.cmd("erin", "dos export md"))) == 1
     await h.close()
-    again = await Harness.open(sqlite_url, clock)
+    again = await Harness.open(any_db_url, clock)
     try:
         event = CommandInvoked(
             key="after-restart", user=u("erin"), channel=GENERAL, text="dos export"
