@@ -9,7 +9,8 @@ acknowledgements queued behind it missed Slack's 3 s.  So the command only write
 
 - the do's are read through the deliverer's own read connection in chunks of `CHUNK` rows
   by primary key, yielding to the event loop between chunks (on SQLite each statement runs
-  on the loop: reading all 20,000 rows at once held it for 0.4 s);
+  on the loop: reading all 20,000 rows at once held it for 0.4 s), JSON columns
+  read as text and decoded in the worker thread;
 - ordering, grouping and rendering run in a worker thread (`asyncio.to_thread`);
 - the bytes go straight to the outlet and are never written to the database.
 
@@ -21,12 +22,13 @@ limit holds across processes and restarts without any state in memory.
 from __future__ import annotations
 
 import asyncio
+import json
 import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, or_, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.context import Ctx, Refusal
@@ -44,7 +46,7 @@ from bot.store.models import Set as SetRow
 RECIPE = "dos.export"
 PER_HOUR = 5
 WINDOW = timedelta(hours=1)
-CHUNK = 1000
+CHUNK = 500
 NOTHING = "This set has no do's to export yet."
 OUTBOX = Outbox.__table__
 SETS = SetRow.__table__
@@ -128,7 +130,12 @@ async def read_rows(
         conn,
         DOS.c.id,
         select(
-            DOS.c.id, DOS.c.text, DOS.c.tags, DOS.c.author_key, DOS.c.saved_by, DOS.c.created_at
+            DOS.c.id,
+            DOS.c.text,
+            cast(DOS.c.tags, Text),  # JSON decoded in the worker thread, not on the loop
+            DOS.c.author_key,
+            cast(DOS.c.saved_by, Text),
+            DOS.c.created_at,
         ).where(DOS.c.set_id == set_id, DOS.c.status == SAVED),
     )
     links = await _chunks(
@@ -165,14 +172,18 @@ def records_of(rows: Sequence[tuple[Any, ...]], links: Sequence[tuple[int, str]]
         DoRecord(
             id=do_id,
             text=body,
-            tags=tuple(tags or ()),
+            tags=tuple(_listed(tags)),
             author=display_name(author),
-            saved_by=tuple(display_name(k) for k in (saved_by or ())),
+            saved_by=tuple(display_name(k) for k in _listed(saved_by)),
             saved_at=saved_at,
             links=tuple(by_do.get(do_id, ())),
         )
         for do_id, body, tags, author, saved_by, saved_at in ordered
     ]
+
+
+def _listed(raw: str | None) -> list[str]:
+    return [str(x) for x in json.loads(raw)] if raw else []
 
 
 def title_of(set_info: SetInfo) -> str:
