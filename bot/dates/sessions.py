@@ -94,8 +94,9 @@ class Session:
     end: datetime | None = None
     venue: str | None = None
     link: str | None = None
-    # The local wall-clock time asked for; `start` differs from it inside a spring-forward
-    # gap, and a recurring schedule must keep this one (`Recurrence.at`).  None for `in 2h`.
+    # The wall-clock time asked for, in the phrase's zone; `start` differs from it inside a
+    # spring-forward gap, and a recurring schedule must keep this one (`Recurrence.at`).
+    # None for `in 2 hours`.
     at: time | None = None
 
 

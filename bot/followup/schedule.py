@@ -99,11 +99,13 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
         return
     previous = await current(ctx, set_info.id)
     session = None
+    zone = set_info.timezone
     if command.when is not None:
         phrase = command.when
         if phrase.at is None and phrase.instant is None:
             # The set's usual time is on the set's clock, whoever's zone read the day.
             phrase = replace(phrase, zone=set_info.timezone)
+        zone = phrase.zone
         try:
             session = resolve(
                 phrase, command.recurrence, ctx.now, defaults_for(ctx, set_info, previous)
@@ -122,10 +124,12 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
         )
         return
     assert session is not None
+    # The wall time asked for on the set's clock (said in another zone, the first session's
+    # own time is the set's, as before): `first_at` may have been moved out of a DST gap.
+    asked = session.at.strftime("%H:%M") if session.at and zone == set_info.timezone else None
     rule = command.recurrence
-    if rule is not None and session.at is not None:
-        # Keep the wall time asked for: `first_at` may have been moved out of a DST gap.
-        rule = replace(rule, at=session.at.isoformat(timespec="minutes"))
+    if rule is not None and asked is not None:
+        rule = replace(rule, at=asked)
     await ctx.conn.execute(
         insert(SCHEDULES).values(
             set_id=set_info.id,
@@ -143,8 +147,11 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
         session.start, set_info.tz, end=session.end, venue=session.venue, link=session.link
     )
     body = text(Strong("Next session: "), shown)
+    moved = asked is not None and asked != f"{session.start.astimezone(set_info.tz):%H:%M}"
+    if moved:  # only inside a spring-forward gap (`bot.dates.when.resolve_local`)
+        body += f" ({asked} does not exist that day: the clocks go forward)"
     if command.recurrence:
-        body += f", then {describe(command.recurrence)}"
+        body += f", then {describe(command.recurrence)}" + (f" at {asked}" if moved else "")
     ctx.emit(Post(channel=set_info.channel, text=body + "."))
 
 

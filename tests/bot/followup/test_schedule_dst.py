@@ -20,7 +20,10 @@ async def test_the_session_after_the_gap_is_at_the_time_asked_for(tmp_path) -> N
         shown = await play_and_show(
             runner, out, "alice: /als schedule sunday 29 march 01:30 to 03:00 weekly"
         )
-        assert "Next session: Sunday 29 March 2026, 02:00–03:00 (Europe/London)" in shown
+        assert (
+            "Next session: Sunday 29 March 2026, 02:00–03:00 (Europe/London) (01:30 does not "
+            "exist that day: the clocks go forward), then every week at 01:30." in shown
+        )
 
         shown = await play_and_show(runner, out, "@wait 9d", "alice: /als schedule")
         assert "meets in about an hour, 02:00–03:00 (Europe/London)" in shown
@@ -29,3 +32,15 @@ async def test_the_session_after_the_gap_is_at_the_time_asked_for(tmp_path) -> N
         shown = await play_and_show(runner, out, "@wait 7d", "alice: /als schedule")
         assert "the set meets tomorrow, 01:30–03:00 (Europe/London)" in shown
         assert "Next session: Sunday 12 April 2026, 01:30–03:00 (Europe/London)" in shown
+
+
+@pytest.mark.asyncio
+async def test_a_time_said_in_another_zone_recurs_on_the_sets_clock(tmp_path) -> None:
+    """10am said by someone in New York is 15:00 in London, and stays 15:00 London every
+    week (the wall time kept is the set's, never the sayer's 10:00 read on London's clock)."""
+    lines = [*SET_UP, "alice: /als settings my_timezone America/New_York"]
+    async with console_at(tmp_path, START, *lines) as (runner, out):
+        shown = await play_and_show(runner, out, "alice: /als schedule monday 10am weekly")
+        assert "Next session: Monday 23 March 2026, 14:00 (Europe/London)" in shown
+        shown = await play_and_show(runner, out, "@wait 4d", "alice: /als schedule")
+        assert "Next session: Monday 30 March 2026, 14:00 (Europe/London)" in shown
