@@ -236,13 +236,13 @@ class Alsbot:
         self._deliver_wake.set()
         if self._tasks:
             _done, pending = await asyncio.wait(self._tasks, timeout=grace)
-            for deliverer in self.deliverers.values():  # files being made and sent
-                await deliverer.wait_idle(within=grace)
             for task in pending:
                 task.cancel()
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        for deliverer in self.deliverers.values():  # files still being made and sent
+            await deliverer.wait_idle(within=grace)
         self._tasks = []
         self._stopping = False
 
