@@ -93,7 +93,9 @@ class Alsbot:
         self.processor.traits.declare(outlet.platform, traits)
         if pacer is None and traits.pacing is not None:
             pacer = ChannelPacer(traits.pacing.rate_per_second, traits.pacing.burst)
-        self.deliverers[outlet.platform] = Deliverer(self.store, outlet, pacer, limiter=limiter)
+        self.deliverers[outlet.platform] = Deliverer(
+            self.store, outlet, pacer, limiter=limiter, hooks=self.router.hooks
+        )
         if source is not None:
             self.processor.sources[outlet.platform] = source
 
@@ -279,6 +281,8 @@ class Alsbot:
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        for deliverer in self.deliverers.values():  # files still being made and sent
+            await deliverer.wait_idle(within=grace)
         self._tasks = []
         self._stopping = False
 
