@@ -87,7 +87,7 @@ async def resolve_set(
         set_info is not None
         and where is SetPolicy.CREATE
         and spec.role is Role.FACILITATOR
-        and await sets.facilitator_count(ctx, set_info.id) == 0
+        and await sets.may_take_the_lead(ctx, set_info.id, event.user, admin=False)
     ):
         await sets.ensure_member(ctx, set_info.id, event.user, facilitator=True)
     return set_info
@@ -104,6 +104,12 @@ async def check_role(
     if set_info is None:
         raise TypeError(f"/als {spec.verb} is declared for a {role} but resolves no set")
     if role is Role.FACILITATOR:
+        if await sets.facilitator_count(ctx, set_info.id) == 0:
+            # Nobody leads a set others are in: only a workspace admin may name its facilitator.
+            if event.invoker_is_admin and spec.verb == "facilitator":
+                return
+            if not await sets.may_take_the_lead(ctx, set_info.id, event.user, admin=False):
+                raise Refusal(sets.LEADERLESS)
         await sets.require_facilitator(ctx, set_info, event.user, spec.what())
     elif role is Role.MEMBER:
         member = await sets.member_row(ctx, set_info.id, event.user)

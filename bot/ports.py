@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.events import Event
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
@@ -99,6 +99,15 @@ class MessageSource(Protocol):
     async def channel_is_private(self, channel: ChannelRef) -> bool | None:
         """Can only invited people see the channel? None when the platform cannot say."""
         ...
+
+
+@runtime_checkable
+class AdminDirectory(Protocol):
+    """Optional, beside `MessageSource`: whether a person administers their workspace, for a
+    platform whose command payloads do not say (Slack `users.info`; Discord's interactions
+    carry it, so its adapter fills `CommandInvoked.invoker_is_admin` itself)."""
+
+    async def user_is_admin(self, user: UserRef) -> bool | None: ...
 
 
 Permalink = Callable[[MessageRef], str | None]

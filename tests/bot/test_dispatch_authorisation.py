@@ -48,7 +48,7 @@ MATRIX = [
     ("join", Y, Y, Y, Y, N),
     ("dos", Y, Y, Y, Y, N),
     ("export-me", Y, Y, Y, Y, N),
-    ("forget-me", Y, Y, Y, Y, N),
+    ("forget-me", N, Y, Y, Y, N),  # the only facilitator, others remain: name one first
     ("help", Y, Y, Y, Y, Y),
     # the rest of the grammar (issue 8, item 6): every verb and sub-command
     ("help schedule", Y, Y, Y, Y, Y),
@@ -65,7 +65,7 @@ MATRIX = [
     ("settings", Y, Y, Y, Y, N),
     ("settings presenting_minutes", Y, Y, Y, Y, N),
     ("settings my_timezone America/New_York", Y, Y, Y, Y, N),
-    ("forget-me confirm", Y, Y, Y, Y, N),
+    ("forget-me confirm", N, Y, Y, Y, N),  # as `leave`: a set with members keeps a facilitator
 ]
 PAUSED = [("resume", Y, N, N, N, N), ("next", Y, N, N, N, N)]  # once alice has paused
 BUTTONS = [
