@@ -12,7 +12,8 @@ from __future__ import annotations
 from bot.commands.grammar import help_text, parse
 from bot.commands.registry import spec_of
 from bot.commands.spec import CommandSpec, Role, SetPolicy
-from bot.commands.values import Help, UsageError
+from bot.commands.values import Command, Help, UsageError, named_people
+from bot.commands.words import UNLINKED, shown
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, text
@@ -39,6 +40,8 @@ async def on_command(ctx: Ctx, event: CommandInvoked, router: Router) -> None:
         # A shared channel (Slack Connect) can hold people from other workspaces; a set
         # belongs to one workspace, and nothing of it is shown or changed from another.
         raise Refusal(OTHER_WORKSPACE)
+    if not isinstance(command, UsageError):
+        command = _people_of_this_platform(ctx, event, command)
     if isinstance(command, UsageError):
         ctx.emit(
             Ephemeral(
@@ -62,6 +65,19 @@ async def on_command(ctx: Ctx, event: CommandInvoked, router: Router) -> None:
         ctx.set_id, ctx.set_info = set_info.id, set_info
     await check_role(ctx, event, spec, spec.role_for(command), set_info)
     await handler(ctx, event, command)
+
+
+def _people_of_this_platform(
+    ctx: Ctx, event: CommandInvoked, command: Command
+) -> Command | UsageError:
+    """A person is named by the platform's own kind of id (`PlatformTraits.user_id`); any
+    other id was typed, not picked from the platform's @-menu, and names nobody."""
+    looks_like = ctx.traits.of(event.workspace.platform).user_id
+    for person in named_people(command):
+        if not looks_like.fullmatch(person):
+            usage = spec_of(command).usage
+            return UsageError(message=UNLINKED.format(name=shown(f"<@{person}>")), usage=usage)
+    return command
 
 
 async def resolve_set(

@@ -11,6 +11,7 @@ loop, not the adapter, decides about retries, pacing and recording permanent fai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -129,6 +130,10 @@ class Pacing:
 
 UNREADABLE = "it has no text I can read (only an image or a file, perhaps)."
 
+# What any platform's user id may look like: letters, digits and `._-`, nothing that chat
+# markup is made of (`<`, `>`, `!`, `@`, `|`, `&`), so an id can never smuggle in a ping.
+USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
 
 @dataclass(frozen=True, slots=True)
 class PlatformTraits:
@@ -143,13 +148,16 @@ class PlatformTraits:
     - `permalink`: a link to a message, or None;
     - `pacing`: the default per-channel pacing of deliveries, or None;
     - `unreadable`: why a reacted-to message had no text, ending a sentence that begins
-      "nothing was saved: " (e.g. an intent the bot lacks).
+      "nothing was saved: " (e.g. an intent the bot lacks);
+    - `user_id`: what one of its user ids looks like (Slack `U…`/`W…`, a Discord snowflake):
+      a person named in a command by anything else is refused, never stored.
     """
 
     global_user_ids: bool = False
     permalink: Permalink = no_permalink
     pacing: Pacing | None = None
     unreadable: str = UNREADABLE
+    user_id: re.Pattern[str] = USER_ID
 
 
 PLAIN = PlatformTraits()

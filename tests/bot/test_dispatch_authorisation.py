@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from adapters.console.script import linked
 from bot.events import ButtonPressed, CommandInvoked, ReactionAdded
 from bot.refs import ChannelRef, MessageRef, Platform, WorkspaceRef
 from bot.store.models import Inbox
@@ -162,7 +163,7 @@ async def test_command_matrix(
         template,
         tmp_path,
         lambda h: CommandInvoked(
-            key=f"authz:{role}:{command}", user=u(name, ws), channel=GENERAL, text=command
+            key=f"authz:{role}:{command}", user=u(name, ws), channel=GENERAL, text=linked(command)
         ),
     )
     assert result is expected, (
