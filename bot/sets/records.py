@@ -212,8 +212,8 @@ async def member_count(ctx: Ctx, set_id: int) -> int:
 
 
 LEADERLESS = (
-    "This set has no facilitator, so only a workspace admin can name one: ask an admin to "
-    "run `/als facilitator add @name` here."
+    "This set has no facilitator, so only an admin of this workspace or server can name one: "
+    "ask an admin to run `/als facilitator add @name` here."
 )
 
 
