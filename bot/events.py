@@ -43,12 +43,18 @@ class CommandInvoked(Event):
     `channel_private` is whether the platform says the channel is private (None: not asked,
     or it could not say); the core asks, before the transaction, only for a command that
     needs to know (`/als start`: `bot.rounds.room`).
+
+    `invoker_is_admin` is whether the platform says the person who ran it administers the
+    workspace (Slack `is_admin`/`is_owner`; Discord Manage Channels or Administrator). None
+    means not asked or unknown, and counts as no: only an admin may name the facilitator of
+    a set that has none (`bot.sets.records.may_take_the_lead`).
     """
 
     channel: ChannelRef
     text: str
     thread: MessageRef | None = None
     channel_private: bool | None = None
+    invoker_is_admin: bool | None = None
     kind: ClassVar[str] = "command"
 
 

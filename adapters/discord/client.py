@@ -164,7 +164,11 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             await self._defer(cause, interaction, thinking=True)
             place = await self._place(channel_id, interaction.guild_id)
         event = translate.command_event(
-            interaction.id, interaction.user.id, place, interaction.data or {}
+            interaction.id,
+            interaction.user.id,
+            place,
+            interaction.data or {},
+            interaction.permissions.value if interaction.guild_id else None,
         )
         if event is None:
             await self._defer(cause, interaction, thinking=True)

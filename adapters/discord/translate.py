@@ -118,8 +118,27 @@ def command_text(data: Mapping[str, Any]) -> str | None:
     return " ".join(parts)
 
 
+# Permission bits (Discord's documented flags) that make someone a server admin for alsbot:
+# they may name the facilitator of a set that has none.
+ADMINISTRATOR, MANAGE_CHANNELS = 1 << 3, 1 << 4
+
+
+def is_admin(permissions: int | str | None) -> bool | None:
+    """The interaction's `member.permissions` (a decimal string on the wire, an int once
+    discord.py has read it); None when the payload did not carry them."""
+    if isinstance(permissions, str):
+        permissions = int(permissions) if permissions.isdigit() and len(permissions) < 40 else None
+    if not isinstance(permissions, int) or isinstance(permissions, bool):
+        return None
+    return bool(permissions & (ADMINISTRATOR | MANAGE_CHANNELS))
+
+
 def command_event(
-    interaction_id: int, user_id: int, place: Place, data: Mapping[str, Any]
+    interaction_id: int,
+    user_id: int,
+    place: Place,
+    data: Mapping[str, Any],
+    permissions: int | str | None = None,
 ) -> CommandInvoked | None:
     if place.guild_id is None:
         return None  # /als belongs to a set's channel; the command is guild-only
@@ -134,6 +153,7 @@ def command_event(
         channel=channel,
         text=said,
         thread=thread,
+        invoker_is_admin=is_admin(permissions),
     )
 
 

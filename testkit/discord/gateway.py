@@ -415,6 +415,7 @@ class DiscordStandIn:
             channel=channel,
             guild_id=channel.guild_id,
             message=w.render(message) if message else None,
+            permissions=w.permissions.get(user.id, (1 << 41) - 1),
         )
         return info, payload
 

@@ -305,8 +305,10 @@ def interaction_payload(
     channel: ChannelInfo,
     guild_id: str | None,
     message: JSON | None = None,
+    permissions: int = (1 << 41) - 1,
 ) -> JSON:
-    """An INTERACTION_CREATE body: kind 2 is an app command, kind 3 a component."""
+    """An INTERACTION_CREATE body: kind 2 is an app command, kind 3 a component.
+    `permissions` are the member's, resolved in the channel (`member.permissions`)."""
     payload: JSON = {
         "id": interaction_id,
         "application_id": app_id,
@@ -326,7 +328,7 @@ def interaction_payload(
     if guild_id is not None:
         payload["guild_id"] = guild_id
         payload["guild_locale"] = "en-GB"
-        payload["member"] = member_payload(user, permissions=str((1 << 41) - 1))
+        payload["member"] = member_payload(user, permissions=str(permissions))
     else:
         payload["user"] = user.payload()
     if message is not None:

@@ -104,6 +104,8 @@ class World:
     # channel's overwrites, so no channel could be private).
     everyone_permissions: int = ALL_PERMISSIONS & ~ADMINISTRATOR
     emit: Callable[[str, JSON], None] = lambda t, d: None
+    # A member's permissions as their interactions carry them; anyone not listed has all.
+    permissions: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.users[self.bot.id] = self.bot

@@ -586,6 +586,8 @@ class SlackWebApi:
                 "real_name": profile.get("real_name", user),
                 "tz": profile.get("tz", "Europe/London"),
                 "is_bot": user == self.bot_user_id,
+                "is_admin": bool(profile.get("is_admin", False)),
+                "is_owner": bool(profile.get("is_owner", False)),
                 "profile": {"display_name": profile.get("name", user.lower())},
             }
         }

@@ -16,7 +16,15 @@ from bot.commands import grammar as g
 from bot.commands import registry
 from bot.commands import values as v
 from bot.dates.recurrence import Recurrence
-from bot.events import ButtonPressed, DirectMessage, MessagePosted, ReactionAdded, ReactionRemoved
+from bot.events import (
+    ButtonPressed,
+    DirectMessage,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    event_from_json,
+    event_to_json,
+)
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 
 GUILD, CHANNEL, THREAD, USER = 111111111111111111, 222222222222222222, 333333333333333333, 444
@@ -115,6 +123,25 @@ def test_where_a_command_was_used() -> None:
     assert t.command_text({"name": "als", "options": [{"name": "frobnicate", "type": 1}]}) == (
         "frobnicate"  # unknown: the grammar answers with its usual "did you mean"
     )
+
+
+def test_the_invokers_admin_standing_rides_on_the_command() -> None:
+    """Manage Channels or Administrator in the interaction's `member.permissions` make a
+    server admin, who alone may name the facilitator of a set that has none (issue 14,
+    point 6); anything else, or nothing said, is not one."""
+
+    def standing(permissions: object) -> bool | None:
+        event = t.command_event(9, USER, IN_CHANNEL, als("join"), permissions)  # type: ignore[arg-type]
+        assert event is not None
+        assert event_from_json(event_to_json(event)) == event  # stored in the inbox as such
+        return event.invoker_is_admin
+
+    assert standing(str(1 << 4)) is True  # MANAGE_CHANNELS, as the wire sends it
+    assert standing(1 << 3) is True  # ADMINISTRATOR, as discord.py holds it
+    assert standing(str((1 << 41) - 1 & ~(1 << 3) & ~(1 << 4))) is False  # everything else
+    assert standing(0) is False
+    for unknown in (None, "", "lots", "-8", True, "9" * 60):
+        assert standing(unknown) is None, unknown
 
 
 def test_buttons() -> None:
