@@ -80,7 +80,9 @@ class SlackMessageSource:
             raise
         info = answer.get("user")
         if not isinstance(info, Mapping) or info.get("team_id") not in (None, user.workspace.id):
-            return None  # someone from another organisation administers theirs, not this one
+            return None  # a Slack Connect guest administers their organisation, not this one
+        if info.get("is_stranger") is True:
+            return None
         return info.get("is_admin") is True or info.get("is_owner") is True
 
 

@@ -58,3 +58,25 @@ async def test_only_a_slack_admin_names_the_facilitator_of_a_leaderless_set(
     await w.command(BOB, "help")
     await w.settle()
     assert len(w.api.calls_to("users.info")) == len(asked)
+
+
+@pytest.mark.asyncio
+async def test_an_admin_of_a_connected_organisation_is_no_admin_here(
+    http_world: SlackWorld,
+) -> None:
+    """A Slack Connect guest is filed under the installation (docs/SLACK.md), so only
+    `users.info`'s own `team_id` (or `is_stranger`) tells that their admin rights are
+    another organisation's."""
+    w = http_world
+    w.api.users["WGUEST"] = {"is_admin": True, "team_id": "T0GUEST"}
+    w.api.users["WSTRANGER"] = {"is_owner": True, "is_stranger": True}
+    await w.command(ALICE, "setup")
+    await w.command(BOB, "join")
+    await w.settle()
+    async with w.bot.store.write() as conn:
+        await conn.execute(update(Member.__table__).values(is_facilitator=False))
+    for guest in ("WGUEST", "WSTRANGER"):
+        await w.command(guest, f"facilitator add <@{BOB}|bob>")
+        await w.settle()
+        assert w.private(guest)[-1] == LEADERLESS
+    assert await facilitators(w) == []
