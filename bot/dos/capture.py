@@ -29,7 +29,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from bot.context import Ctx
 from bot.dos import consent
@@ -50,6 +50,7 @@ from bot.dos.saving import (
     merge_into,
     note_reaction,
     reactors,
+    rest_on_remaining_sources,
     source_row,
     take_back_reaction,
 )
@@ -253,12 +254,6 @@ async def undo(ctx: Ctx, source: Any) -> int | None:
         .values(status=COUNTING, do_id=None, saved_at=None, text="")
     )
     if source.do_id is not None:
-        others = (
-            await ctx.conn.execute(
-                select(func.count()).select_from(SOURCES).where(SOURCES.c.do_id == source.do_id)
-            )
-        ).scalar_one()
-        if not others:
-            await ctx.conn.execute(delete(DOS).where(DOS.c.id == source.do_id))
+        await rest_on_remaining_sources(ctx, source.do_id, source.author_key)
     do_id: int | None = source.do_id
     return do_id

@@ -12,8 +12,8 @@ from sqlalchemy import String, delete, or_, select, update
 from sqlalchemy import cast as sa_cast
 
 from bot.context import Ctx
-from bot.dos.common import DOS, REACTIONS, SAVED, SOURCES
-from bot.dos.do_text import hashtags, normalise_text
+from bot.dos.common import DOS, REACTIONS, SOURCES
+from bot.dos.saving import rest_on_remaining_sources
 from bot.store.plain import plain
 
 
@@ -78,41 +78,10 @@ async def forget_person(ctx: Ctx, key: str) -> None:
     touched |= {r.id for r in await c.execute(select(DOS.c.id).where(DOS.c.author_key == key))}
     await c.execute(delete(SOURCES).where(SOURCES.c.author_key == key))
     for do_id in sorted(touched):
-        await _rest_on_remaining_sources(ctx, do_id, key)
+        await rest_on_remaining_sources(ctx, do_id, key)
     for row in await saved_by_person(ctx, key):
         await c.execute(
             update(DOS)
             .where(DOS.c.id == row.id)
             .values(saved_by=[k for k in row.saved_by if k != key])
         )
-
-
-async def _rest_on_remaining_sources(ctx: Ctx, do_id: int, forgotten: str) -> None:
-    """Re-found do `do_id` on the sources still in it, or remove it when none is left."""
-    c = ctx.conn
-    remaining = list(
-        await c.execute(
-            select(SOURCES.c.author_key, SOURCES.c.text)
-            .where(SOURCES.c.do_id == do_id, SOURCES.c.status == SAVED)
-            .order_by(SOURCES.c.id)
-        )
-    )
-    remaining = [r for r in remaining if r.text]
-    if not remaining:
-        await c.execute(delete(DOS).where(DOS.c.id == do_id))
-        return
-    row = (await c.execute(select(DOS.c.author_key).where(DOS.c.id == do_id))).first()
-    if row is None or row.author_key != forgotten:
-        return  # their message was merged into someone else's do: its text was never theirs
-    first = remaining[0]
-    tags = list(dict.fromkeys(t for r in remaining for t in hashtags(r.text)))
-    await c.execute(
-        update(DOS)
-        .where(DOS.c.id == do_id)
-        .values(
-            text=first.text,
-            norm_text=normalise_text(first.text) or first.text.strip(),
-            author_key=first.author_key,
-            tags=tags,
-        )
-    )

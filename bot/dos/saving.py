@@ -13,7 +13,7 @@ from sqlalchemy import delete, select, update
 
 from bot.context import Ctx
 from bot.dos import statements as q
-from bot.dos.common import DOS, REACTIONS, SAVED
+from bot.dos.common import DOS, REACTIONS, SAVED, SOURCES
 from bot.dos.do_text import hashtags, normalise_text
 from bot.store.upsert import insert_ignore
 
@@ -170,3 +170,39 @@ async def add_saver(ctx: Ctx, do_id: int | None, user_key: str) -> None:
         await ctx.conn.execute(
             update(DOS).where(DOS.c.id == do_id).values(saved_by=[*(row.saved_by or []), user_key])
         )
+
+
+async def rest_on_remaining_sources(ctx: Ctx, do_id: int, gone: str) -> None:
+    """Re-found do `do_id` on the sources still in it, or remove it when none is left.
+
+    A merged do is several people's words; when the source it was founded on goes (its
+    author's `forget-me`, or every reaction taken back within the undo window), the do
+    must not keep words nobody stands behind any more.
+    """
+    c = ctx.conn
+    remaining = list(
+        await c.execute(
+            select(SOURCES.c.author_key, SOURCES.c.text)
+            .where(SOURCES.c.do_id == do_id, SOURCES.c.status == SAVED)
+            .order_by(SOURCES.c.id)
+        )
+    )
+    remaining = [r for r in remaining if r.text]
+    if not remaining:
+        await c.execute(delete(DOS).where(DOS.c.id == do_id))
+        return
+    row = (await c.execute(select(DOS.c.author_key).where(DOS.c.id == do_id))).first()
+    if row is None or row.author_key != gone:
+        return  # their message was merged into someone else's do: its text was never theirs
+    first = remaining[0]
+    tags = list(dict.fromkeys(t for r in remaining for t in hashtags(r.text)))
+    await c.execute(
+        update(DOS)
+        .where(DOS.c.id == do_id)
+        .values(
+            text=first.text,
+            norm_text=normalise_text(first.text) or first.text.strip(),
+            author_key=first.author_key,
+            tags=tags,
+        )
+    )
