@@ -207,11 +207,16 @@ def run(config_path: str | None, db_path: str | None) -> None:
         for problem in problems:
             click.echo(f"✗ {problem}", err=True)
         raise SystemExit(2)
+    from bot.store.file_guard import StoreUnavailable
+
     logs.configure(config.logging.level, config.logging.format)
     try:
         asyncio.run(serve(config))
     except KeyboardInterrupt:
         pass
+    except StoreUnavailable as refused:  # read-only, unreadable, or taken by another alsbot
+        logging.getLogger("adapters.cli").error("alsbot cannot start: %s", refused)
+        raise SystemExit(1) from None
 
 
 @main.group(help="Export data.")

@@ -11,15 +11,68 @@ import asyncio
 import contextlib
 import gc
 import logging
+import resource
 import signal
+import time
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from bot.app import Alsbot
 from bot.config import Config
+from bot.store.db import sqlite_file
 from jobs.ticker import Ticker
 
 log = logging.getLogger(__name__)
 Stop = Callable[[], Awaitable[None]]
+ACCEPT_FAILED = "socket.accept() out of system resource"
+WATCH_EVERY = 2.0  # seconds between two looks at the database file, with no events coming
+SAY_AGAIN_AFTER = 60.0  # seconds between two lines about failing accepts
+
+
+def raise_open_file_limit() -> tuple[int, int]:
+    """Lift the open-file soft limit to the hard one; returns (before, after).
+
+    The soft limit is often 1,024, which ~1,100 idle sockets were enough to exhaust: the
+    listener then could not accept anything (`/healthz` included) and asyncio logged every
+    failed accept.  The hard limit is what the operator allows; the HTTP server's own
+    connection cap (`[slack] max_connections`) stays well below it.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = hard if hard != resource.RLIM_INFINITY else max(soft, 65_536)
+    if soft == resource.RLIM_INFINITY or soft >= target:
+        return soft, soft
+    try:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ValueError, OSError) as error:
+        log.warning("could not raise the open-file limit from %d: %s", soft, error)
+        return soft, soft
+    return soft, target
+
+
+def quiet_accept_failures(loop: asyncio.AbstractEventLoop) -> None:
+    """asyncio reports each failed accept (out of descriptors or memory) with a traceback,
+    and retries every second per listener: 272,089 lines in 35 s in the probe.  Say it
+    once a minute, with a count, and pass every other report to the default handler."""
+    state = {"next": 0.0, "dropped": 0}
+
+    def handler(loop: asyncio.AbstractEventLoop, context: dict[str, Any]) -> None:
+        if not str(context.get("message", "")).startswith(ACCEPT_FAILED):
+            loop.default_exception_handler(context)
+            return
+        now = time.monotonic()
+        if now < state["next"]:
+            state["dropped"] += 1
+            return
+        error = context.get("exception")
+        log.error(
+            "cannot accept connections: out of descriptors or memory (%s); %d more since the "
+            "last line",
+            type(error).__name__ if error is not None else "?",
+            state["dropped"],
+        )
+        state["next"], state["dropped"] = now + SAY_AGAIN_AFTER, 0
+
+    loop.set_exception_handler(handler)
 
 
 async def start_platforms(alsbot: Alsbot, config: Config) -> list[Stop]:
@@ -36,7 +89,36 @@ async def start_platforms(alsbot: Alsbot, config: Config) -> list[Stop]:
 
 
 async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> None:
-    alsbot = await Alsbot.open(config)
+    before, after = raise_open_file_limit()
+    if after != before:
+        log.info("open-file limit raised from %d to %d", before, after)
+    quiet_accept_failures(asyncio.get_running_loop())
+    # One process per SQLite file, and a database that cannot be written is refused
+    # here, with one line (`StoreUnavailable`), not at the first event.
+    lock = sqlite_file(config.database.url)
+    if lock is not None:
+        lock.lock()
+    try:
+        alsbot = await Alsbot.open(config)
+        try:
+            await alsbot.store.ensure_writable()
+        except BaseException:
+            await alsbot.close()
+            raise
+        await _run(alsbot, config, stop_event)
+    finally:
+        if lock is not None:
+            lock.unlock()
+
+
+async def watch_store(alsbot: Alsbot, every: float = WATCH_EVERY) -> None:
+    """Notice a lost database file within seconds even when no event comes to notice it."""
+    while True:
+        await asyncio.sleep(every)
+        alsbot.check_store()
+
+
+async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None) -> None:
     ticker = Ticker(alsbot, config.scheduler.tick_seconds)
     stop_event = stop_event or asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -44,6 +126,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop_event.set)
     stops: list[Stop] = []
+    watcher: asyncio.Task[None] | None = None
     try:
         # Platforms first: events left pending by a crash are processed as soon as the
         # loops start, and a reaction among them needs its platform's message source
@@ -57,6 +140,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         gc.freeze()
         await alsbot.start()
         ticker.start()
+        watcher = asyncio.create_task(watch_store(alsbot), name="alsbot-store-watch")
         log.info(
             "alsbot is running (%s)",
             ", ".join(
@@ -74,6 +158,8 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
         # connections are still open: a delivery cut off by a closed session would sit in
         # `sending` until the next start. Events still arriving meanwhile go to the inbox
         # (the store is open until the end) and are processed on the next start.
+        if watcher is not None:
+            watcher.cancel()
         ticker.stop()
         await alsbot.stop()
         for stop in reversed(stops):

@@ -50,7 +50,7 @@ def empty_app(signing_secret: str) -> AsyncApp:
 
 
 async def serve(port: int, secret: str) -> None:
-    server = SlackHttpServer(empty_app(secret))
+    server = SlackHttpServer(empty_app(secret), signing_secret=secret)
     await server.start("127.0.0.1", port)
     print("ready", flush=True)
     stop = asyncio.Event()

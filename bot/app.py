@@ -30,6 +30,7 @@ from bot.refs import Platform, UserRef
 from bot.retention import Pruned, prune
 from bot.router import Router
 from bot.store.db import Store, open_store
+from bot.store.file_guard import StoreUnavailable
 from bot.store.models import Inbox, Outbox
 
 log = logging.getLogger(__name__)
@@ -60,6 +61,8 @@ class Alsbot:
         self._stopping = False
         # What `/healthz` reports: the store, each platform's connection, the ticker.
         self.health = HealthBoard()
+        self._store_problem: str | None = None
+        self.health.report("database", True, "ok")
 
     @classmethod
     async def open(
@@ -92,7 +95,9 @@ class Alsbot:
         self.processor.traits.declare(outlet.platform, traits)
         if pacer is None and traits.pacing is not None:
             pacer = ChannelPacer(traits.pacing.rate_per_second, traits.pacing.burst)
-        self.deliverers[outlet.platform] = Deliverer(self.store, outlet, pacer, limiter=limiter)
+        self.deliverers[outlet.platform] = Deliverer(
+            self.store, outlet, pacer, limiter=limiter, hooks=self.router.hooks
+        )
         if source is not None:
             self.processor.sources[outlet.platform] = source
 
@@ -103,8 +108,45 @@ class Alsbot:
         return self.processor.traits
 
     async def submit(self, event: Event) -> bool:
-        """Durably record `event`; False for a duplicate.  Safe to acknowledge after this."""
-        return await self.inbox.put(event)
+        """Durably record `event`; False for a duplicate.  Safe to acknowledge after this.
+
+        Raises `StoreUnavailable` while the database cannot keep it (its file was deleted
+        or replaced): the adapter must then not acknowledge, so the platform retries.  The
+        file is checked after the commit too, as one `os.stat`: a commit into a deleted
+        file succeeds, and acknowledging it would lose the event.
+        """
+        if self._store_problem is not None:
+            raise StoreUnavailable(self._store_problem)
+        fresh = await self.inbox.put(event)
+        problem = self.check_store()
+        if problem is not None:
+            raise StoreUnavailable(problem)
+        return fresh
+
+    @property
+    def refusal(self) -> str | None:
+        """Why `submit` refuses events now (adapters answer 5xx before parsing), or None."""
+        return self._store_problem
+
+    def check_store(self) -> str | None:
+        """Compare the database file with the one opened; report a change to `health`
+        and log it once (never once per event or per check)."""
+        problem = self.store.problem()
+        if problem == self._store_problem:
+            return problem
+        self._store_problem = problem
+        # Not the path: `/healthz` may be public; the log line says which file.
+        detail = "its file was lost; restart needed (see the log)" if problem else "ok"
+        self.health.report("database", problem is None, detail)
+        if problem is not None:
+            log.error(
+                "%s: refusing events (the platforms will retry them) until alsbot is "
+                "restarted on a good database",
+                problem,
+            )
+        else:
+            log.info("the database file is back; accepting events again")
+        return problem
 
     async def handle(self, event: Event) -> bool:
         """Submit and run everything that follows, for tests and the console."""
@@ -255,6 +297,8 @@ class Alsbot:
             for task in pending:
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        for deliverer in self.deliverers.values():  # files still being made and sent
+            await deliverer.wait_idle(within=grace)
         self._tasks = []
         self._stopping = False
 

@@ -80,6 +80,10 @@ class SlackConfig:
     port: int = 3000
     channel_rate_per_second: float = 1.0
     channel_burst: int = 5
+    # HTTP mode, against slow and idle clients (see adapters/slack/http_guard.py).
+    idle_timeout: float = 15.0  # seconds to send a request's headers, or to sit idle
+    body_timeout: float = 10.0  # seconds to send a body once its headers are in
+    max_connections: int = 1000  # open at once; at the cap the oldest idle one is closed
 
 
 @dataclass(frozen=True)
@@ -254,6 +258,10 @@ def validate(config: Config) -> None:
         raise ConfigError("[defaults] presenting_minutes must be between 6 and 10")
     if config.slack.mode not in ("http", "socket"):
         raise ConfigError("[slack] mode must be 'http' or 'socket'")
+    if config.slack.idle_timeout <= 0 or config.slack.body_timeout <= 0:
+        raise ConfigError("[slack] idle_timeout and body_timeout must be positive")
+    if config.slack.max_connections < 1:
+        raise ConfigError("[slack] max_connections must be at least 1")
     if config.scheduler.tick_seconds <= 0:
         raise ConfigError("[scheduler] tick_seconds must be positive")
     if config.logging.level.lower() not in logs.LEVELS:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from bot.commands.grammar import help_text, parse
 from bot.commands.registry import spec_of
 from bot.commands.spec import CommandSpec, Role, SetPolicy
-from bot.commands.values import Help, UsageError
+from bot.commands.values import Command, Help, UsageError, named_people
+from bot.commands.words import UNLINKED, shown
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, text
@@ -36,9 +37,12 @@ async def on_command(ctx: Ctx, event: CommandInvoked, router: Router) -> None:
     command = parse(event.text, now=ctx.now, tz=tz, locale=locale)
     spec = None if isinstance(command, UsageError) else spec_of(command)
     if event.user.workspace != event.channel.workspace and not (spec and spec.any_workspace):
-        # A shared channel (Slack Connect) can hold people from other workspaces; a set
-        # belongs to one workspace, and nothing of it is shown or changed from another.
+        # The channel's set belongs to the workspace the bot is installed in; adapters
+        # file shared-channel guests under it (Slack Connect: docs/SLACK.md), so this
+        # refuses only a person the adapter placed in another workspace.
         raise Refusal(OTHER_WORKSPACE)
+    if not isinstance(command, UsageError):
+        command = _people_of_this_platform(ctx, event, command)
     if isinstance(command, UsageError):
         ctx.emit(
             Ephemeral(
@@ -64,6 +68,19 @@ async def on_command(ctx: Ctx, event: CommandInvoked, router: Router) -> None:
     await handler(ctx, event, command)
 
 
+def _people_of_this_platform(
+    ctx: Ctx, event: CommandInvoked, command: Command
+) -> Command | UsageError:
+    """A person is named by the platform's own kind of id (`PlatformTraits.user_id`); any
+    other id was typed, not picked from the platform's @-menu, and names nobody."""
+    looks_like = ctx.traits.of(event.workspace.platform).user_id
+    for person in named_people(command):
+        if not looks_like.fullmatch(person):
+            usage = spec_of(command).usage
+            return UsageError(message=UNLINKED.format(name=shown(f"<@{person}>")), usage=usage)
+    return command
+
+
 async def resolve_set(
     ctx: Ctx, event: CommandInvoked, spec: CommandSpec, found: SetInfo | None
 ) -> SetInfo | None:
@@ -87,7 +104,7 @@ async def resolve_set(
         set_info is not None
         and where is SetPolicy.CREATE
         and spec.role is Role.FACILITATOR
-        and await sets.facilitator_count(ctx, set_info.id) == 0
+        and await sets.may_take_the_lead(ctx, set_info.id, event.user, admin=False)
     ):
         await sets.ensure_member(ctx, set_info.id, event.user, facilitator=True)
     return set_info
@@ -104,6 +121,12 @@ async def check_role(
     if set_info is None:
         raise TypeError(f"/als {spec.verb} is declared for a {role} but resolves no set")
     if role is Role.FACILITATOR:
+        if await sets.facilitator_count(ctx, set_info.id) == 0:
+            # Nobody leads a set others are in: only a workspace admin may name its facilitator.
+            if event.invoker_is_admin and spec.verb == "facilitator":
+                return
+            if not await sets.may_take_the_lead(ctx, set_info.id, event.user, admin=False):
+                raise Refusal(sets.LEADERLESS)
         await sets.require_facilitator(ctx, set_info, event.user, spec.what())
     elif role is Role.MEMBER:
         member = await sets.member_row(ctx, set_info.id, event.user)

@@ -43,12 +43,18 @@ class CommandInvoked(Event):
     `channel_private` is whether the platform says the channel is private (None: not asked,
     or it could not say); the core asks, before the transaction, only for a command that
     needs to know (`/als start`: `bot.rounds.room`).
+
+    `invoker_is_admin` is whether the platform says the person who ran it administers the
+    workspace (Slack `is_admin`/`is_owner`; Discord Manage Channels or Administrator). None
+    means not asked or unknown, and counts as no: only an admin may name the facilitator of
+    a set that has none (`bot.sets.records.may_take_the_lead`).
     """
 
     channel: ChannelRef
     text: str
     thread: MessageRef | None = None
     channel_private: bool | None = None
+    invoker_is_admin: bool | None = None
     kind: ClassVar[str] = "command"
 
 
@@ -82,6 +88,10 @@ class ReactionAdded(Event):
     adapter's `MessageSource` after the event is durable.  `unread` says why `text` is
     still None once prepared: `SKIPPED` (no fetch was needed), `GONE` (deleted or out of
     the bot's sight), `FAILED` (the platform failed on every try); None: not prepared.
+
+    `variant` is which form of `emoji` it was (the raw emoji with its skin tone, Discord's
+    burst): a person's several forms of one emoji count once, and removing one of them
+    takes back only that one. "" when the platform did not say.
     """
 
     SKIPPED: ClassVar[str] = "skipped"
@@ -94,6 +104,7 @@ class ReactionAdded(Event):
     text: str | None = None
     thread: MessageRef | None = None
     unread: str | None = None
+    variant: str = ""
     kind: ClassVar[str] = "reaction_added"
 
 
@@ -101,6 +112,7 @@ class ReactionAdded(Event):
 class ReactionRemoved(Event):
     message: MessageRef
     emoji: str
+    variant: str = ""  # as `ReactionAdded.variant`
     kind: ClassVar[str] = "reaction_removed"
 
 

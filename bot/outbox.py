@@ -13,16 +13,27 @@ import asyncio
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.hooks import Hook, Hooks
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry, Outlet
 from bot.refs import MessageRef
-from bot.replies import Direct, Edit, Ephemeral, File, Post, Reply, reply_from_json, reply_to_json
+from bot.replies import (
+    Direct,
+    Edit,
+    Ephemeral,
+    File,
+    FileRequest,
+    Post,
+    Reply,
+    reply_from_json,
+    reply_to_json,
+)
 from bot.store.db import Store
 from bot.store.models import Outbox, Posted
 from bot.store.upsert import insert_ignore
@@ -35,6 +46,17 @@ _FINISH = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"))
 LEASE = timedelta(seconds=60)
 WAIT_FOR_HANDLE = 0.2  # seconds: a reply whose thread or target is not posted yet
 MAX_ATTEMPTS = 8
+
+FileMaker = Callable[[Store, FileRequest], Awaitable[Reply | None]]
+# Who makes the file a `FileRequest` describes, when it is delivered: each maker answers the
+# recipes it knows (None for the others) with a `File`, or with another reply (say, a private
+# "nothing to export" when the do's went in the meantime).  It reads through its own
+# connection and does its heavy work off the event loop; its bytes are never stored.
+MAKE_FILE: Hook[FileMaker] = Hook("outbox.make_file")
+FILE_LANE = "file:"
+# Files made at once per platform: each holds the interpreter (and its memory) for a while,
+# and ten at once stretched acknowledgements past half a second.
+MAKING_AT_ONCE = 1
 
 
 def _wall() -> datetime:
@@ -57,6 +79,11 @@ def _maybe_delivered(row: Row[Any]) -> bool:
 
 
 def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
+    if isinstance(reply, FileRequest):
+        # A lane of its own per person: a file takes a while to make, and the channel's
+        # messages must not wait behind it (`Deliverer.deliver_pending`).
+        who = reply.user.key if reply.user else reply.channel.key
+        return FILE_LANE + who, reply.channel.workspace.platform.value
     if isinstance(reply, (Post, Ephemeral, File)):
         return reply.channel.key, reply.channel.workspace.platform.value
     if isinstance(reply, Direct):
@@ -146,8 +173,10 @@ class Deliverer:
         pacer: ChannelPacer | None = None,
         batch: int = 200,
         limiter: ChannelPacer | None = None,
+        hooks: Hooks | None = None,
     ) -> None:
         self.store = store
+        self.hooks = hooks or Hooks()  # the router's: who makes a `FileRequest`'s file
         self.outlet = outlet
         self.platform = outlet.platform.value
         self.pacer = pacer or ChannelPacer(0, 1)
@@ -155,16 +184,40 @@ class Deliverer:
         # Platform-wide pacing across all lanes (e.g. Discord's ~50 requests/s per bot).
         self.limiter = limiter
         self._recovered = False
+        # File lanes still being made and sent, apart from the passes (see deliver_pending).
+        self._making: dict[str, asyncio.Task[int]] = {}
+        self._makers = asyncio.Semaphore(MAKING_AT_ONCE)
 
     async def deliver_pending(self) -> int:
+        """One pass: claim what can go, run each lane in order and the lanes at once.
+
+        A file lane (`FILE_LANE`) runs in a task of its own that the pass does not wait
+        for: making a large file takes a second or more, and every other lane's replies
+        would otherwise wait for the next pass until it was done.  Its lane is not claimed
+        again while the task runs, so its rows stay in order.
+        """
         rows = await self._claim()
         if not rows:
             return 0
         lanes: dict[str, list[Row[Any]]] = defaultdict(list)
         for row in rows:
             lanes[row.lane].append(row)
+        for lane in [name for name in lanes if name.startswith(FILE_LANE)]:
+            task = asyncio.create_task(self._run_lane(lane, lanes.pop(lane)), name=lane)
+            self._making[lane] = task
+            task.add_done_callback(self._made)
         sent = await asyncio.gather(*(self._run_lane(lane, r) for lane, r in lanes.items()))
         return sum(sent)
+
+    def _made(self, task: asyncio.Task[int]) -> None:
+        self._making.pop(task.get_name(), None)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("delivering %s failed", task.get_name(), exc_info=task.exception())
+
+    async def wait_idle(self, within: float | None = None) -> None:
+        """Until the files being made now are sent (or `within` seconds): before stopping."""
+        if self._making:
+            await asyncio.wait(list(self._making.values()), timeout=within)
 
     async def _recover(self) -> None:
         """On SQLite one process delivers, so a row still `sending` when a fresh Deliverer
@@ -194,6 +247,8 @@ class Deliverer:
                 and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until < now),
             ),
         )
+        if self._making:
+            claimable = and_(claimable, OUTBOX.c.lane.not_in(list(self._making)))
         query = select(OUTBOX.c.id).where(claimable).order_by(OUTBOX.c.id).limit(self.batch)
         if not self.store.is_sqlite:
             query = query.with_for_update(skip_locked=True)
@@ -263,6 +318,8 @@ class Deliverer:
         if self.limiter is not None:
             await self.limiter.wait("*")
         try:
+            if isinstance(reply, FileRequest):
+                reply = await self._make(reply)
             posted = await self.outlet.deliver(
                 Delivery(
                     reply=reply,
@@ -300,6 +357,15 @@ class Deliverer:
             posted=(handle, posted) if handle and posted and not isinstance(reply, Edit) else None,
         )
         return "sent"
+
+    async def _make(self, request: FileRequest) -> Reply:
+        """The reply a `FileRequest` stands for, made now (see `MAKE_FILE`)."""
+        async with self._makers:
+            for maker in self.hooks(MAKE_FILE):
+                made = await maker(self.store, request)
+                if made is not None:
+                    return made
+        raise DeliveryFailed(f"nothing makes files of the recipe {request.recipe!r}")
 
     async def _finish(
         self,

@@ -11,10 +11,11 @@ loop, not the adapter, decides about retries, pacing and recording permanent fai
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.events import Event
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
@@ -119,6 +120,15 @@ class MessageSource(Protocol):
         ...
 
 
+@runtime_checkable
+class AdminDirectory(Protocol):
+    """Optional, beside `MessageSource`: whether a person administers their workspace, for a
+    platform whose command payloads do not say (Slack `users.info`; Discord's interactions
+    carry it, so its adapter fills `CommandInvoked.invoker_is_admin` itself)."""
+
+    async def user_is_admin(self, user: UserRef) -> bool | None: ...
+
+
 Permalink = Callable[[MessageRef], str | None]
 
 
@@ -138,6 +148,10 @@ class Pacing:
 
 UNREADABLE = "it has no text I can read (only an image or a file, perhaps)."
 
+# What any platform's user id may look like: letters, digits and `._-`, nothing that chat
+# markup is made of (`<`, `>`, `!`, `@`, `|`, `&`), so an id can never smuggle in a ping.
+USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
+
 
 @dataclass(frozen=True, slots=True)
 class PlatformTraits:
@@ -152,13 +166,16 @@ class PlatformTraits:
     - `permalink`: a link to a message, or None;
     - `pacing`: the default per-channel pacing of deliveries, or None;
     - `unreadable`: why a reacted-to message had no text, ending a sentence that begins
-      "nothing was saved: " (e.g. an intent the bot lacks).
+      "nothing was saved: " (e.g. an intent the bot lacks);
+    - `user_id`: what one of its user ids looks like (Slack `U…`/`W…`, a Discord snowflake):
+      a person named in a command by anything else is refused, never stored.
     """
 
     global_user_ids: bool = False
     permalink: Permalink = no_permalink
     pacing: Pacing | None = None
     unreadable: str = UNREADABLE
+    user_id: re.Pattern[str] = USER_ID
 
 
 PLAIN = PlatformTraits()

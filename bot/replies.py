@@ -146,8 +146,29 @@ class File(Reply):
     type: ClassVar[str] = "file"
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FileRequest(Reply):
+    """A `File` described rather than carried: `recipe` names who makes it (a builder
+    registered on `bot.outbox.MAKE_FILE`) and `args` what from (JSON values).
+
+    A large file (the do's toolkit as one HTML page) written whole into the outbox sat in
+    the database for a day, and rendering it inside the event's transaction stalled the
+    event loop.  The outbox keeps this small description instead; the deliverer makes the
+    file when it sends it, off the loop, and hands the outlet an ordinary `File`.
+    """
+
+    channel: ChannelRef
+    recipe: str
+    args: dict[str, Any]
+    user: UserRef | None = None
+    # Files the request's outbox row under a name its feature can count (a rate limit);
+    # it is never a posted message's handle, since the `File` made is delivered without it.
+    handle: str | None = None
+    type: ClassVar[str] = "file_request"
+
+
 REPLY_TYPES: dict[str, type[Reply]] = {
-    cls.type: cls for cls in (Post, Ephemeral, Direct, Edit, File)
+    cls.type: cls for cls in (Post, Ephemeral, Direct, Edit, File, FileRequest)
 }
 # Names an earlier release wrote to the outbox: rows written before a rename still deliver.
 _FORMER_TYPES: dict[str, type[Reply]] = {"update": Edit}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 from datetime import timedelta
 
+from adapters.console.script import linked
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.events import ButtonPressed, CommandInvoked, DirectMessage, MessagePosted
@@ -60,8 +61,9 @@ class Harness:
     async def cmd(
         self, who: str, text: str, channel: ChannelRef = GENERAL, ws: WorkspaceRef = WS
     ) -> list[Reply]:
+        """`/als <text>` as the console adapter hands it over: `@name` linked as `<@name>`."""
         await self.app.handle(
-            CommandInvoked(key=self.key(), user=u(who, ws), channel=channel, text=text)
+            CommandInvoked(key=self.key(), user=u(who, ws), channel=channel, text=linked(text))
         )
         return self.new()
 

@@ -77,7 +77,10 @@ class ConsoleRunner:
         if isinstance(op, script.Command):
             w.print(f"{op.who} ran: /als {op.text}")
             return CommandInvoked(
-                key=self._key("cmd"), user=user(op.who), channel=CHANNEL, text=op.text
+                key=self._key("cmd"),
+                user=user(op.who),
+                channel=CHANNEL,
+                text=script.linked(op.text),
             )
         if isinstance(op, script.Say):
             message = w.said(op.who, op.text)

@@ -12,6 +12,9 @@ from datetime import timedelta
 
 NAME = r"[A-Za-z][\w.\-]{0,31}"
 LINE = re.compile(rf"^\s*(?P<name>{NAME})\s*:\s?(?P<body>.*)$", re.S)
+# `@bob` in a command: the console has no directory, so every name typed is a person, and
+# is linked the way Slack and Discord link a mention picked from their @-menu (`<@ID>`).
+AT_NAME = re.compile(r"(?<![\w@<])@(\w(?:[\w.\-]*\w)?)")
 WAIT = re.compile(r"^@wait\s+(?P<n>\d{1,5})\s*(?P<unit>[smhd])\s*$", re.I)
 REACT = re.compile(r"^(?P<sign>[+-])(?P<emoji>\S+)\s+#(?P<n>\d{1,9})\s*$")
 PRESS = re.compile(r"^\[(?P<label>[^\]]{1,80})\](?:\s+#(?P<n>\d{1,9}))?\s*$")
@@ -99,3 +102,9 @@ def read_line(line: str) -> Op:
     if press:
         return Press(who, press["label"].strip(), int(press["n"]) if press["n"] else None)
     return Say(who, body)
+
+
+def linked(text: str) -> str:
+    """A command's `@name`s as the core's mentions (`<@name>`): what an adapter does for a
+    mention the platform resolved (the core refuses a bare `@name` as nobody it can find)."""
+    return AT_NAME.sub(lambda m: f"<@{m[1]}>", text)

@@ -24,7 +24,11 @@ import discord
 from discord import app_commands
 
 from adapters.discord import translate, views
-from adapters.discord.command_tree import AlsCommands
+from adapters.discord.catchup import CatchUpReader
+from adapters.discord.command_tree import AlsCommands, AlsTree
+from adapters.discord.connection import SupervisedGateway
+from adapters.discord.gateway_events import GatewayEvents
+from adapters.discord.gateway_state import StateStore
 from adapters.discord.interactions import InteractionTokens
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
@@ -38,13 +42,16 @@ from adapters.discord.transport import (
 )
 from bot.events import Event
 from bot.ports import Submitter
-from bot.refs import UserRef
+from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
 DEBOUNCE_SECONDS = 1.5  # the same person pressing the same button again this fast: a double-click
 SETTLE_AFTER = 20.0  # a command with no private answer by then gets "✓ Done."
 SORRY = "Sorry, I couldn't take that in just now. Please try again in a moment."
 GUILD_ONLY = "Use `/als` in your set's channel on a server."
+NO_CHANNEL = "I couldn't tell which channel that came from, so I did nothing. Please try again."
+STALE = "That command is out of date. Try `/als help`."
+STOP_WITHIN = 5.0  # SIGTERM → exit: closing the gateway and the HTTP session, at most
 # Discord wants every interaction answered within 3 s: where the channel is (its parent, if
 # a thread) may take a REST call, and the inbox commit must come before the deferral.
 PLACE_BUDGET = 1.5
@@ -63,7 +70,7 @@ def default_intents(read_content: bool = True) -> discord.Intents:
     return intents
 
 
-class AlsClient(discord.Client):
+class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
     def __init__(
         self,
         alsbot: Submitter,
@@ -73,6 +80,11 @@ class AlsClient(discord.Client):
         read_content: bool = True,
         double_click_window: float = DEBOUNCE_SECONDS,
         settle_after: float = SETTLE_AFTER,
+        health: Any = None,
+        state_store: StateStore | None = None,
+        catch_up_emoji: str | None = None,
+        reconnect_backoff: tuple[float, float] = (1.0, 60.0),
+        identify_wait: float = 5.0,
         **options: Any,
     ) -> None:
         options.setdefault("max_ratelimit_timeout", 30.0)  # longer waits go back to the outbox
@@ -82,7 +94,7 @@ class AlsClient(discord.Client):
         self.alsbot = alsbot
         self.dev_guild_id = dev_guild_id or None
         self.webhooks = CompatWebhookAdapter(self.http)
-        self.tree = app_commands.CommandTree(self)
+        self.tree = AlsTree(self)
         self.tree.add_command(AlsCommands())
         self.tree.error(self._on_tree_error)
         self.tokens = InteractionTokens()
@@ -93,8 +105,23 @@ class AlsClient(discord.Client):
         # channel id -> the thread's parent channel, or None when it is not a thread
         self._parents: dict[int, int | None] = {}
         self._presses: dict[tuple[int, int, str], float] = {}
-        # Raw reaction payload (by id) -> "gateway session:sequence", taken in `dispatch`.
-        self._occurrences: dict[int, str] = {}
+        # What discord.py's objects drop, read from the raw dispatch (`_note_raw`): the
+        # guild a message was sent in, the channel id of an interaction without `channel`.
+        self._message_guilds: dict[int, int | None] = {}
+        self._interaction_channels: dict[int, int] = {}
+        store = getattr(state_store, "store", None)
+        catch_up = (
+            CatchUpReader(self, store, catch_up_emoji or "white_check_mark")
+            if store is not None
+            else None
+        )
+        self._init_gateway(
+            health=health,
+            state_store=state_store,
+            catch_up=catch_up,
+            backoff=reconnect_backoff,
+            identify_wait=identify_wait,
+        )
         self.double_click_window = double_click_window
         self.settle_after = settle_after
         self._settlers: set[asyncio.Task[None]] = set()
@@ -128,12 +155,20 @@ class AlsClient(discord.Client):
         so deferring first would lose the command to a crash in between."""
         cause = f"discord:interaction:{interaction.id}"
         started = asyncio.get_running_loop().time()
+        channel_id = self._channel_of(interaction)
+        if channel_id is None:
+            await self._refuse(cause, interaction, NO_CHANNEL)
+            return
         place = await self._place_within(interaction, PLACE_BUDGET)
         if place is None:  # Discord is slow to say where this is: answer it in time first
             await self._defer(cause, interaction, thinking=True)
-            place = await self._place(interaction.channel_id, interaction.guild_id)
+            place = await self._place(channel_id, interaction.guild_id)
         event = translate.command_event(
-            interaction.id, interaction.user.id, place, interaction.data or {}
+            interaction.id,
+            interaction.user.id,
+            place,
+            interaction.data or {},
+            interaction.permissions.value if interaction.guild_id else None,
         )
         if event is None:
             await self._defer(cause, interaction, thinking=True)
@@ -155,9 +190,16 @@ class AlsClient(discord.Client):
         task.add_done_callback(self._settlers.discard)
 
     async def close(self) -> None:
+        """Within `STOP_WITHIN` whatever state the connection is in (a SIGTERM must not
+        hang), leaving the session resumable for the next process."""
         for task in list(self._settlers):
             task.cancel()
-        await super().close()
+        await self._close_gateway(STOP_WITHIN / 2)
+        try:
+            async with asyncio.timeout(STOP_WITHIN / 2):
+                await super().close()
+        except TimeoutError:
+            log.warning("discord: closing took over %.0fs; stopping anyway", STOP_WITHIN)
 
     async def handle_press(self, interaction: discord.Interaction, action: str, value: str) -> None:
         cause = f"discord:interaction:{interaction.id}"
@@ -173,10 +215,14 @@ class AlsClient(discord.Client):
             await self._defer(cause, interaction, thinking=False)
             return
         self._presses[press] = now
+        channel_id = self._channel_of(interaction)
+        if channel_id is None:
+            await self._refuse(cause, interaction, NO_CHANNEL)
+            return
         place = await self._place_within(interaction, PLACE_BUDGET)
         if place is None:
             await self._defer(cause, interaction, thinking=False)
-            place = await self._place(interaction.channel_id, interaction.guild_id)
+            place = await self._place(channel_id, interaction.guild_id)
         custom_id = f"{views.PREFIX}|{action}|{value}"
         event = translate.button_event(
             interaction.id, interaction.user.id, place, custom_id, message_id or None
@@ -186,12 +232,23 @@ class AlsClient(discord.Client):
             return
         await self._record_then_defer(cause, event, interaction, started, thinking=False)
 
+    def _channel_of(self, interaction: discord.Interaction) -> int | None:
+        """The interaction's channel: from its `channel` object, else its `channel_id`
+        (discord.py reads only the object; Discord documents both as optional)."""
+        return interaction.channel_id or self._interaction_channels.get(interaction.id)
+
+    async def _refuse(self, cause: str, interaction: discord.Interaction, message: str) -> None:
+        log.info("discord: interaction %s refused: %s", interaction.id, message)
+        await self._defer(cause, interaction, thinking=True)
+        await self._say(interaction, message)
+
     async def _place_within(
         self, interaction: discord.Interaction, budget: float
     ) -> translate.Place | None:
+        channel_id = self._channel_of(interaction)
         try:
             async with asyncio.timeout(budget):
-                return await self._place(interaction.channel_id, interaction.guild_id)
+                return await self._place(channel_id, interaction.guild_id)
         except TimeoutError:
             return None
 
@@ -250,6 +307,8 @@ class AlsClient(discord.Client):
         """True for a new event, False for a duplicate, None if it could not be recorded."""
         try:
             fresh = await self.alsbot.submit(event)
+        except StoreUnavailable:  # the core logged the lost database once; nothing recorded
+            return None
         except Exception:
             log.exception("discord: could not record %s", event.key)
             return None
@@ -264,113 +323,26 @@ class AlsClient(discord.Client):
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
     ) -> None:
+        if isinstance(error, (app_commands.CommandNotFound, app_commands.CommandSignatureMismatch)):
+            # A client that still shows an older /als (or another bot's old command).
+            log.info("discord: interaction %s for an out-of-date command", interaction.id)
+            if not interaction.response.is_done():
+                with contextlib.suppress(discord.HTTPException):
+                    await interaction.response.send_message(STALE, ephemeral=True)
+            return
         log.error("discord: /als failed before reaching alsbot", exc_info=error)
         if not interaction.response.is_done():
             with contextlib.suppress(discord.HTTPException):
                 await interaction.response.send_message(SORRY, ephemeral=True)
 
-    # ------------------------------------------------------------------ gateway events
-
-    async def on_ready(self) -> None:
-        self.connected.set()
-
-    async def on_message(self, message: discord.Message) -> None:
-        if message.author.bot or message.webhook_id is not None:
-            return
-        guild_id = message.guild.id if message.guild else None
-        place = await self._place(message.channel.id, guild_id)
-        home = None if guild_id else await self.dm_home(message.author.id)
-        event = translate.message_event(
-            message_id=message.id,
-            author_id=message.author.id,
-            author_is_bot=message.author.bot,
-            content=message.content,
-            place=place,
-            message_type=message.type.value,
-            dm_workspace=home,
-        )
-        if event is not None:
-            await self._submit(event)
-        elif guild_id is None:
-            log.info("discord: a DM from %s shares no server with alsbot", message.author.id)
-
-    def dispatch(self, event: str, /, *args: Any, **kwargs: Any) -> None:
-        """Stamp raw reactions with the gateway session and sequence they arrived under.
-
-        discord.py calls this synchronously right after recording the sequence, so the
-        stamp is exact. It is what tells a RESUME replay of a reaction (same stamp, so the
-        inbox drops it) from someone adding it again after removing it (a new stamp).
-        """
-        ws = getattr(self, "ws", None)
-        if event in ("raw_reaction_add", "raw_reaction_remove") and args and ws is not None:
-            if len(self._occurrences) > 10_000:  # never consumed: a listener was missing
-                self._occurrences.clear()
-            self._occurrences[id(args[0])] = f"{ws.session_id}:{ws.sequence}"
-        super().dispatch(event, *args, **kwargs)
-
-    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
-        await self._reaction(payload, added=True)
-
-    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
-        await self._reaction(payload, added=False)
-
-    async def _reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
-        place = await self._place(payload.channel_id, payload.guild_id)
-        event = translate.reaction_event(
-            added=added,
-            message_id=payload.message_id,
-            user_id=payload.user_id,
-            emoji_name=payload.emoji.name,
-            emoji_id=payload.emoji.id,
-            place=place,
-            bot_id=self.user.id if self.user else None,
-            message_author_id=payload.message_author_id,
-            occurrence=self._occurrences.pop(id(payload), None),
-        )
-        if event is not None:
-            await self._submit(event)
-
-    # ------------------------------------------------------------------ where things are
-
-    async def _place(self, channel_id: int | None, guild_id: int | None) -> translate.Place:
-        """A channel, or a thread and its parent: from the cache, else asked of Discord once."""
-        channel_id = channel_id or 0
-        if guild_id is None or not channel_id:
-            return translate.Place(guild_id, channel_id)
-        if channel_id not in self._parents:
-            found: Any = self.get_channel(channel_id)
-            if found is None:
-                try:
-                    found = await self.fetch_channel(channel_id)
-                except discord.HTTPException as exc:
-                    log.warning("discord: cannot look up channel %s: %s", channel_id, exc)
-                    return translate.Place(guild_id, channel_id)
-            is_thread = isinstance(found, discord.Thread)
-            self._parents[channel_id] = found.parent_id if is_thread else None
-        return translate.Place(guild_id, channel_id, self._parents[channel_id])
-
-    def remember_dm_home(self, user: UserRef) -> None:
-        """The outlet DMed `user` on behalf of this guild: their answer belongs there too."""
-        self._dm_homes[user.id] = user.workspace.id
-
-    async def dm_home(self, user_id: int) -> str | None:
-        """Which server a DM belongs to: the one alsbot last wrote from, else the first
-        server (by id) the person shares with alsbot, else None."""
-        known = self._dm_homes.get(str(user_id))
-        if known is not None:
-            return known
-        for guild in sorted(self.guilds, key=lambda g: g.id):
-            if guild.get_member(user_id) is not None:
-                return str(guild.id)
-            with contextlib.suppress(discord.NotFound, discord.Forbidden):
-                await guild.fetch_member(user_id)
-                return str(guild.id)
-        return None
-
 
 def build_client(alsbot: Submitter, config: Any, **options: Any) -> AlsClient:
     """An `AlsClient` from the `[discord]` config section (extra options go to discord.py)."""
     section = config.discord
+    store = getattr(alsbot, "store", None)
+    options.setdefault("health", getattr(alsbot, "health", None))
+    options.setdefault("state_store", StateStore(store) if store is not None else None)
+    options.setdefault("catch_up_emoji", config.defaults.do_emoji)
     return AlsClient(
         alsbot,
         endpoints=Endpoints.from_config(section.api_base_url, section.gateway_url),
@@ -403,7 +375,11 @@ async def serve_discord(
     async def stop() -> None:
         await client.close()
         with contextlib.suppress(asyncio.CancelledError, Exception):
-            await task
+            async with asyncio.timeout(STOP_WITHIN):
+                await task
+        if not task.done():
+            task.cancel()
 
     stop.client = client  # type: ignore[attr-defined]  # tests and tools reach the client here
+    stop.task = task  # type: ignore[attr-defined]
     return stop

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -20,6 +21,7 @@ from discord import app_commands
 from bot.commands.registry import SPECS
 from bot.commands.spec import CommandSpec, Option, OptionKind
 
+log = logging.getLogger(__name__)
 # Discord's limits: names are 1-32 lowercase characters, descriptions 1-100 characters.
 MAX_NAME, MAX_DESCRIPTION = 32, 100
 NO_DESCRIPTION = "…"  # what discord.py shows for an option described nowhere
@@ -122,3 +124,20 @@ class AlsCommands(app_commands.Group):
                 )
                 groups[spec.verb] = group  # `parent=self` has added it
             group.add_command(_command(spec))
+
+
+class AlsTree(app_commands.CommandTree):
+    """The client's command tree. `/als` declares no autocompleted option, so a Discord
+    client asking for suggestions (an older `/als`, or a typed partial value) gets an
+    empty list (response type 8) instead of discord.py's logged "Ignoring exception" and
+    a spinner that never ends."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        if interaction.type is discord.InteractionType.autocomplete:
+            if not interaction.response.is_done():
+                try:
+                    await interaction.response.autocomplete([])
+                except discord.HTTPException as exc:
+                    log.info("discord: autocomplete %s not answered: %s", interaction.id, exc)
+            return False
+        return True

@@ -4,7 +4,13 @@ Slack sends short codes (`white_check_mark`), Discord sends the character (✅) 
 reaction's `emoji.name`.  The core stores and compares short codes without colons (see
 `bot.emoji_names`), so Discord's characters are turned into the same short codes here with
 the `emoji` package, and short codes back into characters when the bot has to show one.
-Custom guild emoji have no Unicode form: they are named by their custom name.
+Custom guild emoji have no Unicode form and a name the server chose, so they are named
+`custom:<name>:<id>` (`bot.emoji_names.custom_emoji`): a custom emoji called
+`white_check_mark` is not ✅.
+
+A reaction's `variant` is the form it takes: the raw character with its skin tone (or the
+custom name), and `|burst` for a super reaction. One person may have several variants of
+one emoji on a message; their reaction counts until the last is removed.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ import re
 
 import emoji as emoji_lib
 
-from bot.emoji_names import as_character, normalise_emoji
+from bot.emoji_names import as_character, custom_emoji, normalise_emoji
 
 # Fitzpatrick modifiers: Slack reports `+1::skin-tone-4`, which the core reads as `+1`, so
 # 👍🏽 on Discord must be plain 👍 too, or the same do emoji would count on one side only.
@@ -21,15 +27,27 @@ _SKIN_TONES = re.compile("[\U0001f3fb-\U0001f3ff]")
 
 
 def short_code(name: str | None, custom_id: int | None = None) -> str:
-    """The core's name for a reaction: `✅` → `white_check_mark`, `<:tada_blob:…>` → `tada_blob`.
+    """The core's name for a reaction: `✅` → `white_check_mark`, 👍🏽 → `thumbsup`, a custom
+    `tada_blob` with id 42 → `custom:tada_blob:42`.
 
     "" when there is nothing usable (a deleted custom emoji arrives without a name).
     """
     if not name:
         return ""
     if custom_id is not None:
-        return normalise_emoji(name) or name.lower()
+        return custom_emoji(name, custom_id)
     return normalise_emoji(_SKIN_TONES.sub("", name))
+
+
+def variant(name: str | None, custom_id: int | None = None, *, burst: bool = False) -> str:
+    """Which form of the emoji a reaction is: `👍🏽`, `✅|burst`, `custom:tada_blob:42`."""
+    raw = custom_emoji(name or "", custom_id) if custom_id is not None else (name or "")
+    return f"{raw}|burst" if burst else raw
+
+
+def rest_name(name: str, custom_id: int | str | None = None) -> str:
+    """How Discord's REST names the emoji in a reactions path: the character, or name:id."""
+    return f"{name}:{custom_id}" if custom_id is not None else name
 
 
 def character(name: str) -> str:
@@ -39,6 +57,9 @@ def character(name: str) -> str:
     custom emoji) comes back unchanged so the caller can look it up among the guild's.
     """
     value = name.strip()
+    if value.startswith("custom:") and value.count(":") == 2:
+        _, custom_name, custom_id = value.split(":")
+        return f"<:{custom_name}:{custom_id}>"
     if emoji_lib.is_emoji(value.replace("\ufe0f", "")):
         return value
     code = normalise_emoji(value)

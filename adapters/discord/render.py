@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import discord
 from discord.utils import escape_markdown, escape_mentions
 
+from adapters.discord.traits import SNOWFLAKE
 from bot.refs import Platform, UserRef
 from bot.replies import Button, Mention, Strong, Text
 
@@ -41,8 +42,8 @@ def escape(value: str) -> str:
 
 def discord_user_id(user: UserRef) -> int | None:
     """The snowflake behind a Discord `UserRef`, or None for anything else."""
-    if user.workspace.platform != Platform.DISCORD or not user.id.isdigit():
-        return None
+    if user.workspace.platform != Platform.DISCORD or not SNOWFLAKE.fullmatch(user.id):
+        return None  # not a snowflake (`str.isdigit` also takes other scripts' digits)
     return int(user.id)
 
 
@@ -77,7 +78,7 @@ def render_text(value: Text) -> tuple[str, tuple[int, ...]]:
         if isinstance(part, Mention):
             uid = discord_user_id(part.user)
             if uid is None:
-                out.append("@" + escape(part.user.id))
+                out.append(escape("@" + part.user.id))  # escaped whole: `@everyone` too
                 continue
             out.append(f"<@{uid}>")
             if uid not in mentioned:

@@ -8,6 +8,8 @@ follows Discord's own rate-limit headers, so the core adds no pacing of its own.
 
 from __future__ import annotations
 
+import re
+
 from bot.ports import PlatformTraits
 from bot.refs import MessageRef
 
@@ -25,6 +27,13 @@ def message_link(message: MessageRef) -> str:
     return f"https://discord.com/channels/{guild}/{message.channel.id}/{message.id}"
 
 
+# A snowflake: a 64-bit integer, written in ASCII digits.
+SNOWFLAKE = re.compile(r"[0-9]{1,20}")
+
 DISCORD_TRAITS = PlatformTraits(
-    global_user_ids=True, permalink=message_link, pacing=None, unreadable=UNREADABLE
+    global_user_ids=True,
+    permalink=message_link,
+    pacing=None,
+    unreadable=UNREADABLE,
+    user_id=SNOWFLAKE,
 )

@@ -17,7 +17,9 @@ Where things are:
 
 Idempotency keys are what Discord delivers again unchanged on a gateway replay:
 `discord:interaction:{id}`, `discord:message:{id}`,
-`discord:reaction:{message_id}:{emoji}:{user_id}:{add|remove}:{gateway session}:{sequence}`.
+`discord:reaction:{message_id}:{emoji}:{user_id}:{add|remove}[:burst]:{gateway session}:{sequence}`
+— or, for a reaction read back by REST after a gap (`catchup.py`), `…:catchup:{anchor}`
+in place of the session and sequence, the anchor naming the gap.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.discord.emoji import short_code
+from adapters.discord.emoji import short_code, variant
 from adapters.discord.views import parse_custom_id
 from bot.commands.registry import SPECS
 from bot.events import (
@@ -116,8 +118,27 @@ def command_text(data: Mapping[str, Any]) -> str | None:
     return " ".join(parts)
 
 
+# Permission bits (Discord's documented flags) that make someone a server admin for alsbot:
+# they may name the facilitator of a set that has none.
+ADMINISTRATOR, MANAGE_CHANNELS = 1 << 3, 1 << 4
+
+
+def is_admin(permissions: int | str | None) -> bool | None:
+    """The interaction's `member.permissions` (a decimal string on the wire, an int once
+    discord.py has read it); None when the payload did not carry them."""
+    if isinstance(permissions, str):
+        permissions = int(permissions) if permissions.isdigit() and len(permissions) < 40 else None
+    if not isinstance(permissions, int) or isinstance(permissions, bool):
+        return None
+    return bool(permissions & (ADMINISTRATOR | MANAGE_CHANNELS))
+
+
 def command_event(
-    interaction_id: int, user_id: int, place: Place, data: Mapping[str, Any]
+    interaction_id: int,
+    user_id: int,
+    place: Place,
+    data: Mapping[str, Any],
+    permissions: int | str | None = None,
 ) -> CommandInvoked | None:
     if place.guild_id is None:
         return None  # /als belongs to a set's channel; the command is guild-only
@@ -132,6 +153,7 @@ def command_event(
         channel=channel,
         text=said,
         thread=thread,
+        invoker_is_admin=is_admin(permissions),
     )
 
 
@@ -209,8 +231,13 @@ def reaction_event(
     bot_id: int | None = None,
     message_author_id: int | None = None,
     occurrence: str | None = None,
+    burst: bool = False,
 ) -> ReactionAdded | ReactionRemoved | None:
-    """A raw reaction (the message itself is never in it: the core fetches it later)."""
+    """A raw reaction (the message itself is never in it: the core fetches it later).
+
+    A super (burst) reaction and a normal one are variants of one person's reaction, so a
+    burst's key says `burst`: its removal does not take the normal one's place.
+    """
     name = short_code(emoji_name, emoji_id)
     if not name or place.guild_id is None or user_id == bot_id:
         return None
@@ -218,12 +245,21 @@ def reaction_event(
     _, thread = refs(place, ws)
     message = MessageRef(ChannelRef(ws, str(place.channel_id)), str(message_id))
     user = UserRef(ws, str(user_id))
+    form = variant(emoji_name, emoji_id, burst=burst)
     key = f"discord:reaction:{message_id}:{name}:{user_id}:{'add' if added else 'remove'}"
+    if burst:
+        key = f"{key}:burst"
     if occurrence:  # the gateway session and sequence: a replay keeps it, a re-add doesn't
         key = f"{key}:{occurrence}"
     if not added:
-        return ReactionRemoved(key=key, user=user, message=message, emoji=name)
+        return ReactionRemoved(key=key, user=user, message=message, emoji=name, variant=form)
     author = UserRef(ws, str(message_author_id)) if message_author_id else None
     return ReactionAdded(
-        key=key, user=user, message=message, emoji=name, author=author, thread=thread
+        key=key,
+        user=user,
+        message=message,
+        emoji=name,
+        author=author,
+        thread=thread,
+        variant=form,
     )

@@ -15,6 +15,10 @@ gets a polite ephemeral instead.
 
 Authorization uses the `auth.test` result fetched once at start, so no request waits for
 the Web API to learn who the bot is.
+
+Slack's `app_rate_limited` notice is not an `event_callback`, so no listener matches it;
+a global middleware acknowledges it (Slack counts unacknowledged deliveries against the
+app) and logs it once per workspace and rate-limited minute.
 """
 
 from __future__ import annotations
@@ -22,11 +26,14 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
@@ -35,6 +42,7 @@ from adapters.slack.interactions import ResponseUrls
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
 from bot.ports import Submitter
+from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
 ANY = re.compile(r".*", re.S)
@@ -76,12 +84,12 @@ class Listeners:
         await ack()
 
     async def on_command(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
-        await self._interaction(translate.from_slash_command(body), ack)
+        await self._interaction(translate.from_slash_command(body, self.identity), ack)
 
     async def on_block_action(
         self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]
     ) -> None:
-        await self._interaction(translate.from_block_actions(body), ack)
+        await self._interaction(translate.from_block_actions(body, self.identity), ack)
 
     async def _interaction(
         self, outcome: translate.Outcome, ack: Callable[..., Awaitable[Any]]
@@ -124,6 +132,48 @@ def _ignored(outcome: Ignored | HomeOpened | Inbound) -> None:
         log.debug("ignored: %s", outcome.reason)
 
 
+class RateLimitNotices:
+    """Slack's `app_rate_limited` notices, told once each.
+
+    Slack sends one when the app would get more than 30,000 events an hour from a
+    workspace, and keeps sending it while the limit holds; the events of that window are
+    not delivered at all.  An operator needs to know that once per workspace and minute,
+    not once per request, so the (team, minute) pairs already told are remembered (a
+    bounded few: a new minute is a new notice).
+    """
+
+    def __init__(self, *, capacity: int = 1024) -> None:
+        self._told: OrderedDict[tuple[str, int | None], None] = OrderedDict()
+        self._capacity = capacity
+
+    def note(self, body: Any) -> None:
+        team = body.get("team_id") if isinstance(body, dict) else None
+        minute = body.get("minute_rate_limited") if isinstance(body, dict) else None
+        team = team if isinstance(team, str) and translate.ID.match(team) else "unknown"
+        minute = minute if isinstance(minute, int) and not isinstance(minute, bool) else None
+        if (team, minute) in self._told:
+            return
+        self._told[(team, minute)] = None
+        while len(self._told) > self._capacity:
+            self._told.popitem(last=False)
+        since = _utc_minute(minute)
+        log.warning(
+            "Slack is rate-limiting event deliveries for workspace %s since %s "
+            "(over 30,000 events an hour): events in this window are dropped by Slack",
+            team,
+            since,
+        )
+
+
+def _utc_minute(epoch: int | None) -> str:
+    if epoch is None:
+        return "an unknown minute"
+    try:
+        return datetime.fromtimestamp(epoch, UTC).strftime("%Y-%m-%d %H:%M UTC")
+    except (OverflowError, OSError, ValueError):
+        return "an unknown minute"
+
+
 class WithholdBodies(logging.Filter):
     """Bolt logs a rejected request's whole body — response_url included, which lets
     anyone answer as the app for 30 minutes — so the body is dropped from that line."""
@@ -150,6 +200,7 @@ def build_bolt_app(
     identity: BotIdentity,
     listeners: Listeners,
     logger: logging.Logger | None = None,
+    rate_limits: RateLimitNotices | None = None,
 ) -> AsyncApp:
     """An `AsyncApp` for HTTP (signature verified) and Socket Mode alike.
 
@@ -181,6 +232,31 @@ def build_bolt_app(
     verification_log = logging.getLogger("slack_bolt.RequestVerification")
     if not any(isinstance(f, WithholdBodies) for f in verification_log.filters):
         verification_log.addFilter(WithholdBodies())
+
+    notices = rate_limits or RateLimitNotices()
+
+    # Global middleware runs after Bolt's signature check, so only Slack reaches this.
+    async def app_rate_limited(
+        body: dict[str, Any], response: BoltResponse, next_: Callable[[], Awaitable[None]]
+    ) -> BoltResponse:
+        if isinstance(body, dict) and body.get("type") == "app_rate_limited":
+            notices.note(body)
+            return BoltResponse(status=200, body="")
+        await next_()
+        return response
+
+    app.middleware(app_rate_limited)
+
+    # A listener whose `submit` was refused because the database is lost (its file deleted
+    # or replaced) must not be acknowledged — Slack retries it — but the core has already
+    # said so in one line; Bolt's default handler would add a traceback per event.
+    async def on_error(error: Exception) -> BoltResponse | None:
+        if isinstance(error, StoreUnavailable):
+            return BoltResponse(status=503, body="")
+        logger.exception("Failed to run listener function (error: %s)", type(error).__name__)
+        return None
+
+    app.error(on_error)
 
     # Bolt injects arguments by parameter name and reads names with getfullargspec, which
     # counts a bound method's `self`; so each listener is wrapped in a plain function.

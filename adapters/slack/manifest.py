@@ -31,6 +31,7 @@ SCOPES: dict[str, str] = {
     "files:write": "send exports (do's, export-me) as files",
     "channels:read": "is a set's channel public? (conversations.info, before /als start warns)",
     "groups:read": "the same for a private channel",
+    "users:read": "is the person naming a leaderless set's facilitator a workspace admin? (users.info)",
 }
 
 # Events the adapter acts on, each with the scope that delivers it.
@@ -54,6 +55,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.history": "channels:history",
     "conversations.replies": "channels:history",
     "conversations.info": "channels:read",
+    "users.info": "users:read",
     "views.publish": None,
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",

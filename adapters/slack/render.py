@@ -3,7 +3,9 @@
 Every `Plain` and `Strong` part is escaped (`&`, `<`, `>`) before it reaches Slack, and the
 mrkdwn text objects are sent `verbatim`, so text a person typed — `<!channel>`, `<!here>`,
 `<!everyone>`, `<!subteam^S1>`, `<@U1>` — is shown, never obeyed.  Only the core's own
-`Mention` parts become `<@U…>` markup.  This module is the single place that rule lives.
+`Mention` parts become `<@U…>` markup, and only when their target is a Slack user id: any
+other target (say `<!channel`, typed as text) is escaped text.  This module is the single
+place that rule lives.
 
 Slack wants `action_id`s unique within an actions block, but the core may show several
 buttons with one action id (ratings 1–5 share `round:rate`), so each rendered id gets a
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from adapters.slack.traits import USER_ID
 from bot.refs import Platform
 from bot.replies import Button, Mention, Plain, Strong, Text
 
@@ -39,7 +42,7 @@ def mrkdwn(text: Text) -> str:
     for part in text.parts:
         if isinstance(part, Mention):
             user = part.user
-            if user.workspace.platform == Platform.SLACK:
+            if user.workspace.platform == Platform.SLACK and USER_ID.fullmatch(user.id):
                 out.append(f"<@{user.id}>")
             else:
                 out.append("@" + escape(user.id))

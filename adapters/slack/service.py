@@ -23,6 +23,7 @@ from adapters.slack.client import (
     patient_client,
 )
 from adapters.slack.home import HomePublisher, StoreHomeReader
+from adapters.slack.http_guard import HttpLimits
 from adapters.slack.interactions import ResponseUrls
 from adapters.slack.outlet import SlackOutlet
 from adapters.slack.server import SlackHttpServer
@@ -106,7 +107,19 @@ async def start_slack(
         service.socket = SlackSocketMode(bolt, config.secrets.slack_app_token, patient)
         await service.socket.start()
     else:
-        service.http = SlackHttpServer(bolt, health=_health(alsbot))
+        service.http = SlackHttpServer(
+            bolt,
+            signing_secret=config.secrets.slack_signing_secret,
+            health=_health(alsbot),
+            # One `os.stat` per request: a lost database is refused here, before Bolt
+            # (whose listener would log a traceback when `submit` refuses).
+            refusal=getattr(alsbot, "check_store", None),
+            limits=HttpLimits(
+                idle_seconds=config.slack.idle_timeout,
+                body_seconds=config.slack.body_timeout,
+                max_connections=config.slack.max_connections,
+            ),
+        )
         await service.http.start(config.slack.host, config.slack.port)
     return service
 

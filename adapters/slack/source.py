@@ -80,6 +80,23 @@ class SlackMessageSource:
         private = info.get("is_private")
         return private if isinstance(private, bool) else None
 
+    async def user_is_admin(self, user: UserRef) -> bool | None:
+        """`users.info`: a workspace admin or owner. None when Slack will not say (an
+        unknown user, a missing scope); the core then counts them as no admin."""
+        try:
+            answer = await self.client.users_info(user=user.id)
+        except SlackApiError as error:
+            data = error.response.data if isinstance(error.response.data, dict) else {}
+            if data.get("error") in ("user_not_found", "missing_scope", "user_not_visible"):
+                return None
+            raise
+        info = answer.get("user")
+        if not isinstance(info, Mapping) or info.get("team_id") not in (None, user.workspace.id):
+            return None  # a Slack Connect guest administers their organisation, not this one
+        if info.get("is_stranger") is True:
+            return None
+        return info.get("is_admin") is True or info.get("is_owner") is True
+
 
 def _with_ts(messages: Any, ts: str) -> Mapping[str, Any] | None:
     if not isinstance(messages, list):

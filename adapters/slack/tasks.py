@@ -12,6 +12,8 @@ import logging
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
+from bot.store.file_guard import StoreUnavailable
+
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -28,8 +30,11 @@ class Background:
 
     def _done(self, task: asyncio.Task[Any]) -> None:
         self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background task %s failed", task.get_name(), exc_info=task.exception())
+        if task.cancelled() or task.exception() is None:
+            return
+        if isinstance(task.exception(), StoreUnavailable):
+            return  # a lost database: the core said so once, and the person is answered
+        log.error("background task %s failed", task.get_name(), exc_info=task.exception())
 
     async def drain(self) -> None:
         """Wait for what is running now (tests, and a graceful stop; bound it with

@@ -14,6 +14,8 @@ from bot.ports import Pacing, PlatformTraits
 from bot.refs import MessageRef
 
 _TS = re.compile(r"\d+\.\d+")
+# A Slack user id: `U…`, or `W…` on Enterprise Grid; upper-case letters and digits only.
+USER_ID = re.compile(r"[UW][A-Z0-9]{1,39}")
 
 
 def archive_link(message: MessageRef) -> str | None:
@@ -33,4 +35,5 @@ def slack_traits(config: SlackConfig) -> PlatformTraits:
         global_user_ids=False,
         permalink=archive_link,
         pacing=Pacing(config.channel_rate_per_second, config.channel_burst),
+        user_id=USER_ID,
     )

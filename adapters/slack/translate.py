@@ -8,6 +8,13 @@ reference: the core must never post on the strength of an empty id.
 
 Idempotency keys are the ones Slack repeats on a retry: `event_id` for events; for
 interactions, which Slack does not retry, `trigger_id` (or the message ts + `action_ts`).
+
+Every ref is filed under the *installation* (the workspace alsbot is installed in), never
+under the team a payload says the person belongs to.  In a Slack Connect channel the
+envelope's `team_id` is often the other organisation's, and the person's own team is
+missing (reactions), an enterprise id (`user_team` of a Grid member) or ambiguous (slash
+commands); Slack user ids are unique across Slack, so the installation plus the id names
+one person whichever payload they arrive in.  See docs/SLACK.md, "Slack Connect".
 """
 
 from __future__ import annotations
@@ -139,6 +146,29 @@ def _team(team_id: str) -> WorkspaceRef:
     return WorkspaceRef(Platform.SLACK, team_id)
 
 
+def _installation(body: Mapping[str, Any], bot: BotIdentity | None, *fallback: Any) -> WorkspaceRef:
+    """The workspace alsbot is installed in, which owns every channel it hears from.
+
+    `authorizations[0].team_id` names it on Events API envelopes (the envelope `team_id`
+    and `context_team_id` follow the person in a shared channel).  Commands and actions
+    carry no `authorizations`, and a command's `team_id` may be the invoker's, so the
+    bot's own `auth.test` team decides; `fallback` (the payload's `team_id` / `team.id`)
+    serves only where the identity is not known, as in the payload corpus.
+    """
+    authorizations = body.get("authorizations")
+    if isinstance(authorizations, list) and authorizations:
+        first = authorizations[0]
+        team_id = first.get("team_id") if isinstance(first, Mapping) else None
+        if isinstance(team_id, str) and ID.match(team_id):
+            return _team(team_id)
+    if bot is not None:
+        return _team(bot.team_id)
+    for value in fallback:
+        if value not in (None, ""):
+            return _team(_id_value(value, "team_id"))
+    raise _Bad("team_id is missing or empty")
+
+
 # ---------------------------------------------------------------------- text
 
 
@@ -203,7 +233,7 @@ def from_event_callback(body: Any, bot: BotIdentity | None = None) -> Outcome:
         event = _dict(body, "event")
         kind = _str(event, "type")
         event_id = _key_part(body, "event_id")
-        team = _team(_id(body, "team_id"))
+        team = _installation(body, bot, body.get("team_id"))
         key = f"slack:event:{event_id}"
         if kind == "message":
             return _message(key, team, event, bot)
@@ -262,29 +292,34 @@ def _reaction(
     user_id = _id(event, "user")
     if bot is not None and user_id == bot.user_id:
         return Ignored("the bot's own reaction")
-    emoji = normalise_emoji(_str(event, "reaction"))
+    raw = _str(event, "reaction")  # `thumbsup::skin-tone-2`: its variant
+    emoji = normalise_emoji(raw)
     if not emoji:
         return Ignored("unreadable reaction name")
     user = UserRef(team, user_id)
     message = MessageRef(ChannelRef(team, _id(item, "channel")), _ts(item, "ts"))
     if not added:
-        return Inbound(ReactionRemoved(key=key, user=user, message=message, emoji=emoji))
+        return Inbound(
+            ReactionRemoved(key=key, user=user, message=message, emoji=emoji, variant=raw)
+        )
     author_id = event.get("item_user")
     author = (
         UserRef(team, author_id) if isinstance(author_id, str) and ID.match(author_id) else None
     )
-    return Inbound(ReactionAdded(key=key, user=user, message=message, emoji=emoji, author=author))
+    return Inbound(
+        ReactionAdded(key=key, user=user, message=message, emoji=emoji, author=author, variant=raw)
+    )
 
 
 # ---------------------------------------------------------------------- slash commands
 
 
-def from_slash_command(body: Any) -> Outcome:
+def from_slash_command(body: Any, bot: BotIdentity | None = None) -> Outcome:
     """A slash command's form fields (Bolt has parsed the form into a dict)."""
     try:
         if not isinstance(body, Mapping):
             raise _Bad("body is not an object")
-        team = _team(_id(body, "team_id"))
+        team = _installation(body, bot, body.get("team_id"))
         user = UserRef(team, _id(body, "user_id"))
         channel = ChannelRef(team, _id(body, "channel_id"))
         key = f"slack:command:{_key_part(body, 'trigger_id')}"
@@ -309,8 +344,12 @@ def _response_url(body: Mapping[str, Any]) -> str | None:
 # ---------------------------------------------------------------------- block actions
 
 
-def from_block_actions(body: Any) -> Outcome:
-    """A `block_actions` payload from a button the renderer built."""
+def from_block_actions(body: Any, bot: BotIdentity | None = None) -> Outcome:
+    """A `block_actions` payload from a button the renderer built.
+
+    `team.id` is the installation whose message holds the button; `user.team_id` is the
+    clicker's own team, which differs for a Slack Connect guest and is not used.
+    """
     try:
         if not isinstance(body, Mapping):
             raise _Bad("body is not an object")
@@ -318,8 +357,9 @@ def from_block_actions(body: Any) -> Outcome:
             raise _Bad("type is not block_actions")
         user_part = _dict(body, "user")
         container, message_part = _maybe_dict(body, "container"), _maybe_dict(body, "message")
-        team_id = _maybe_dict(body, "team").get("id") or user_part.get("team_id")
-        team = _team(_id_value(team_id, "team.id"))
+        team = _installation(
+            body, bot, _maybe_dict(body, "team").get("id"), user_part.get("team_id")
+        )
         user = UserRef(team, _id(user_part, "id"))
         channel_id = _maybe_dict(body, "channel").get("id") or container.get("channel_id")
         channel = ChannelRef(team, _id_value(channel_id, "channel.id"))

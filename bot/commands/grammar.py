@@ -1,7 +1,9 @@
 """The one `/als` grammar every adapter shares.
 
 `parse` is pure: text (mentions already normalised by the adapter to `<@ID>`), the moment
-and the reader's time zone in; a `Command` or a `UsageError` out, never an exception.
+and the reader's time zone in; a `Command` or a `UsageError` out, never an exception. A
+person is only ever a `<@ID>`: a bare `@name` (one the platform did not link) or an id no
+platform has is refused by name (`words.mentions`), never read as somebody.
 The verbs, their aliases, usage and help are the commands' declarations (`registry`); what
 is here is how each verb's words are read, where its declared options cannot say it.
 """
@@ -170,20 +172,24 @@ def _help(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
 
 
 def _start(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    ids, leftover = mentions(rest)
-    if leftover:
+    named = mentions(rest)
+    if named.refusal():
+        return _error("start", named.refusal() or "")
+    if named.leftover:
         return _error("start", "Name presenters with @mentions, e.g. `/als start @sam @alex`.")
-    return Start(presenters=tuple(dict.fromkeys(ids)))
+    return Start(presenters=tuple(dict.fromkeys(named.ids)))
 
 
 def _facilitator(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     how, who = split1(rest)
     if how.lower() not in ("add", "remove"):
         return _error("facilitator", "Say `add` or `remove`, then the person.")
-    ids, leftover = mentions(who)
-    if len(ids) != 1 or leftover:
+    named = mentions(who)
+    if named.refusal():
+        return _error("facilitator", named.refusal() or "")
+    if len(named.ids) != 1 or named.leftover:
         return _error("facilitator", "Name one person with an @mention.")
-    return FacilitatorChange(add=how.lower() == "add", user=ids[0])
+    return FacilitatorChange(add=how.lower() == "add", user=named.ids[0])
 
 
 def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
@@ -212,11 +218,13 @@ def _action(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
                       f"“{first}” needs a few more words.)")  # fmt: skip
     owner_words = after if lowered == "for" and after.startswith(("<@", "@")) else rest
     who, words = split1(owner_words)
-    ids, leftover = mentions(who)
-    if len(ids) == 1 and not leftover:
+    named = mentions(who)
+    if named.refusal() and not named.leftover:  # `action @bob call Sam`, @bob not linked
+        return _error("action", named.refusal() or "")
+    if len(named.ids) == 1 and not named.leftover:
         if not words:
             return _error("action", "Say what they will do, e.g. `/als action @bob call Sam`.")
-        return AddActionFor(user=ids[0], text=words)
+        return AddActionFor(user=named.ids[0], text=words)
     if _only_a_date(rest):
         return _error("action", "Say what you will do, e.g. `/als action call Sam by friday`.")
     return AddAction(text=rest)
@@ -231,10 +239,12 @@ def _only_a_date(words: str) -> bool:
 
 
 def _actions(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
-    ids, leftover = mentions(rest)
-    if leftover or len(ids) > 1:
+    named = mentions(rest)
+    if named.refusal():
+        return _error("actions", named.refusal() or "")
+    if named.leftover or len(named.ids) > 1:
         return _error("actions", "Name at most one person, with an @mention.")
-    return ListActions(user=ids[0] if ids else None)
+    return ListActions(user=named.ids[0] if named.ids else None)
 
 
 def _update(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:

@@ -68,9 +68,8 @@ class FacilitatorChange:
         "add or remove a facilitator",
         "Facilitators run sessions and change the set's schedule and settings, e.g. "
         "`/als facilitator add @sam`. A set keeps at least one: the last can't be removed "
-        "or leave while others remain. A set with no facilitator (one made by an older "
-        "alsbot) gets one from the first person to run `/als facilitator add @yourname` "
-        "or `/als join` in it.",
+        "or leave while others remain. A set with members but no facilitator (one made by "
+        "an older alsbot) gets one from a workspace admin: `/als facilitator add @name`.",
         role=FACILITATOR,
         where=CREATE,
         options=(

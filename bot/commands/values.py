@@ -40,6 +40,7 @@ from bot.commands.set_commands import (
 from bot.commands.spec import CommandSpec, Option
 
 __all__ = [
+    "named_people",
     "AddAction",
     "AddActionFor",
     "Command",
@@ -122,3 +123,13 @@ Command = (
     | ExportMe
     | ForgetMe
 )
+
+
+def named_people(command: Command) -> tuple[str, ...]:
+    """The user ids a command names (its `PERSON` options), for the platform's own check of
+    what an id looks like (`PlatformTraits.user_id`) before anyone is stored."""
+    if isinstance(command, Start):
+        return command.presenters
+    if isinstance(command, (FacilitatorChange, AddActionFor, ListActions)) and command.user:
+        return (command.user,)
+    return ()

@@ -9,12 +9,14 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.commands.spec import CommandSpec, OptionKind
 from bot.commands.values import Command, UsageError
+from bot.ports import USER_ID
 
 Parser = Callable[[str, datetime, ZoneInfo], Command | UsageError]
 MAX_NUMBER_DIGITS = 9  # ints beyond this are mistakes, and huge digit runs are slow to convert
@@ -50,21 +52,54 @@ def small_int(word: str) -> int | None:
     return None
 
 
-def mentions(text: str) -> tuple[list[str], str]:
-    """Mentioned user ids in order, and whatever else was typed (separators removed).
+@dataclass(frozen=True, slots=True)
+class Mentions:
+    """What `mentions` read: linked people's ids, in order; the names typed without a link
+    (`@bob` the platform did not resolve, or a `<@…>` whose id no platform has); and the rest
+    of the words."""
+
+    ids: list[str]
+    unlinked: list[str]
+    leftover: str
+
+    def refusal(self) -> str | None:
+        """Why the command cannot name these people, in words to show; None if it can."""
+        if not self.unlinked:
+            return None
+        return UNLINKED.format(name=shown(self.unlinked[0]))
+
+
+UNLINKED = (
+    "I couldn't find {name} — pick them from the @-menu as you type, so the name is linked to them."
+)
+
+
+def mentions(text: str) -> Mentions:
+    """People named in `text`, and whatever else was typed (separators removed).
+
+    Only `<@ID>` names a person: the adapter writes it for a mention the platform resolved
+    to a user. A bare `@bob` is a name the platform could not link to anyone (Slack sends it
+    as typed), and an id shaped like no user id (`<@<!channel>`) is chat markup smuggled in:
+    both are `unlinked`, for the command to refuse — never stored as a phantom person.
 
     `<@ID>` is only looked for up to a word's last `>`: searching past it, every `<@` would
     scan to the end of the word and fail, which is quadratic in a pasted wall of `<@<@<@`.
     """
     ids: list[str] = []
+    unlinked: list[str] = []
     leftover: list[str] = []
     for word in text.split():
         cut = word.rfind(">") + 1
         for part, pattern in ((word[:cut], _MENTION), (word[cut:], _NAME_MENTION)):
             for match in pattern.finditer(part):
-                ids.append(match["name"].rstrip(".-") if match["name"] else match["id"])
+                if match["name"]:
+                    unlinked.append("@" + match["name"].rstrip(".-"))
+                elif USER_ID.fullmatch(match["id"]):
+                    ids.append(match["id"])
+                else:
+                    unlinked.append(match[0])
             leftover.append(pattern.sub(" ", part))
-    return ids, _SEPARATORS.sub(" ", " ".join(leftover)).strip()
+    return Mentions(ids, unlinked, _SEPARATORS.sub(" ", " ".join(leftover)).strip())
 
 
 def _fail(spec: CommandSpec, message: str) -> UsageError:
@@ -87,10 +122,12 @@ def by_options(cls: Callable[..., Command], spec: CommandSpec) -> Parser:
             if option.kind is OptionKind.TEXT:
                 value, after = rest, ""
             elif option.kind is OptionKind.PERSON:
-                ids, leftover = mentions(word)
-                if len(ids) != 1 or leftover:
+                named = mentions(word)
+                if named.refusal():
+                    return _fail(spec, named.refusal() or "")
+                if len(named.ids) != 1 or named.leftover:
                     return _fail(spec, f"Name the {option.name} with an @mention.")
-                value = ids[0]
+                value = named.ids[0]
             elif option.kind is OptionKind.INTEGER:
                 number = small_int(word)
                 low, high = option.minimum, option.maximum

@@ -9,15 +9,23 @@ their arguments, so the jobs layer and the tests can ask about any moment withou
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Literal
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from bot.dates.when import WEEKDAY_NAMES, resolve_local
 
-__all__ = ["Recurrence", "describe", "nth_weekday", "occurrences_after", "upcoming"]
+__all__ = [
+    "Recurrence",
+    "asked_at",
+    "describe",
+    "nth_weekday",
+    "occurrences_after",
+    "upcoming",
+    "wall_time",
+]
 
 _ORDINALS = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th", -1: "last"}
 _LAST_YEAR = 9998  # leave room so date arithmetic near the end of the calendar cannot overflow
@@ -26,12 +34,20 @@ _LAST_YEAR = 9998  # leave room so date arithmetic near the end of the calendar 
 @dataclass(frozen=True, slots=True)
 class Recurrence:
     """`every N weeks` (kind weekly), `monthly` (same day of month) or
-    `monthly on the <nth> <weekday>` (nth 1..4 or -1 for last; weekday 0=Monday)."""
+    `monthly on the <nth> <weekday>` (nth 1..4 or -1 for last; weekday 0=Monday).
+
+    `at` is the local wall-clock time the set asked for ("01:30"), kept because the first
+    session's UTC instant cannot say it: a first session inside a spring-forward gap is
+    moved to the first moment that exists (02:00 BST for 01:30 on 29 March 2026 in
+    London), and reading the rule's time back from that instant would move every later
+    session to 02:00 too.  None (rules stored before it was kept): the first's local time.
+    """
 
     kind: Literal["weekly", "monthly", "monthly_nth"]
     interval: int = 1
     nth: int | None = None
     weekday: int | None = None
+    at: str | None = None  # "HH:MM", local wall clock
 
 
 def occurrences_after(
@@ -41,7 +57,10 @@ def occurrences_after(
 
     `first` always counts as a session, even if it isn't on the rule's day (someone may book
     a one-off first meeting, then "monthly on the 2nd Tuesday"); later sessions follow the
-    rule at `first`'s local wall-clock time.
+    rule at its `at` wall-clock time, else `first`'s local time.  Only an occurrence that
+    falls in a spring-forward gap moves (to the first moment that exists), and one in an
+    autumn overlap is the first of the two (`bot.dates.when.resolve_local`); the next one
+    is at the asked-for time again.
     """
     first, after = _as_utc(first), _as_utc(after)
     if first > after:
@@ -50,7 +69,7 @@ def occurrences_after(
         return None
     _validate(rec)
     local = first.astimezone(tz)
-    wall = local.time().replace(fold=0)
+    wall = wall_time(rec, first, tz)
     after_day = after.astimezone(tz).date()
     for day in _rule_days(local.date(), rec, near=after_day):
         if day.year > _LAST_YEAR:
@@ -59,6 +78,20 @@ def occurrences_after(
         if candidate > after:
             return candidate
     return None  # the calendar ran out
+
+
+def wall_time(rec: Recurrence | None, first: datetime, tz: ZoneInfo) -> time:
+    """The local wall-clock time a recurring schedule's sessions are at."""
+    if rec is not None and rec.at:
+        return time.fromisoformat(rec.at).replace(fold=0)
+    return _as_utc(first).astimezone(tz).time().replace(fold=0)
+
+
+def asked_at(raw: Mapping[str, Any] | None) -> time | None:
+    """The wall time a stored rule (a `schedules.recurrence` value) was asked for, if kept:
+    what a recurring session's end is measured from (`bot.dates.sessions.end_of`)."""
+    at = raw.get("at") if raw else None
+    return time.fromisoformat(at) if isinstance(at, str) and at else None
 
 
 def next_after(
@@ -153,6 +186,8 @@ def _validate(rec: Recurrence) -> None:
         rec.nth not in (1, 2, 3, 4, 5, -1) or rec.weekday not in range(7)
     ):
         raise ValueError("monthly_nth needs nth in 1..5 or -1 and weekday in 0..6")
+    if rec.at is not None:
+        time.fromisoformat(rec.at)  # a ValueError names a malformed time
 
 
 def _as_utc(moment: datetime) -> datetime:

@@ -94,6 +94,10 @@ class Session:
     end: datetime | None = None
     venue: str | None = None
     link: str | None = None
+    # The wall-clock time asked for, in the phrase's zone; `start` differs from it inside a
+    # spring-forward gap, and a recurring schedule must keep this one (`Recurrence.at`).
+    # None for `in 2 hours`.
+    at: time | None = None
 
 
 def read_session(text: str, *, now: datetime, tz: ZoneInfo, locale: str = "uk") -> SessionPhrase:
@@ -127,6 +131,7 @@ def resolve(
     missing day is the next time the clock shows it (or the rule's next day)."""
     tz = phrase.tz
     now = now if now.tzinfo is not None else now.replace(tzinfo=UTC)
+    at: time | None = None
     if phrase.instant is not None:
         start = phrase.instant
     else:
@@ -153,18 +158,28 @@ def resolve(
             raise WhenError(
                 "invalid", f"it ends at {phrase.ends:%H:%M}, before it starts at {local:%H:%M}"
             )
-    return Session(start, end, phrase.venue, phrase.link)
+    return Session(start, end, phrase.venue, phrase.link, at)
 
 
 def end_of(
-    start: datetime, first: datetime, first_end: datetime | None, tz: ZoneInfo
+    start: datetime,
+    first: datetime,
+    first_end: datetime | None,
+    tz: ZoneInfo,
+    at: time | None = None,
 ) -> datetime | None:
     """A recurring session's end: the first session's length on the local clock, so a
-    10:00–12:00 session stays 10:00–12:00 across a daylight-saving change."""
+    10:00–12:00 session stays 10:00–12:00 across a daylight-saving change.  `at` is the
+    wall time the sessions were asked for (`Recurrence.at`): a session moved out of a
+    spring-forward gap still ends when it was meant to, and so do the ones after it."""
     if first_end is None:
         return None
-    wall_length = _wall(first_end, tz) - _wall(first, tz)
-    return when.resolve_local(_wall(start, tz) + wall_length, tz).astimezone(UTC)
+    first_wall, start_wall = _wall(first, tz), _wall(start, tz)
+    if at is not None:
+        first_wall = datetime.combine(first_wall.date(), at)
+        start_wall = datetime.combine(start_wall.date(), at)
+    wall_length = _wall(first_end, tz) - first_wall
+    return when.resolve_local(start_wall + wall_length, tz).astimezone(UTC)
 
 
 # A venue that is a room or a named place inside a building is *in* it ("in Room 8 of the

@@ -29,7 +29,7 @@ import logging
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 
 from bot.context import Ctx
 from bot.dos import consent
@@ -39,12 +39,20 @@ from bot.dos.common import (
     DOS,
     FINAL,
     PENDING,
-    REACTIONS,
     SAVED,
     SOURCES,
     emoji_label,
 )
-from bot.dos.saving import add_saver, do_for, merge_into, reactors, source_row
+from bot.dos.saving import (
+    add_saver,
+    do_for,
+    merge_into,
+    note_reaction,
+    reactors,
+    rest_on_remaining_sources,
+    source_row,
+    take_back_reaction,
+)
 from bot.emoji_names import normalise_emoji
 from bot.events import ReactionAdded, ReactionRemoved
 from bot.refs import MessageRef
@@ -54,7 +62,6 @@ from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.store.models import Posted
 from bot.store.models import Set as SetRow
-from bot.store.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 POSTED = Posted.__table__
@@ -122,17 +129,14 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
     if normalise_emoji(event.emoji) != emoji or event.author is None:
         return  # not the do emoji, or the bot's (or an unknown author's) message
     if {event.user.workspace, event.author.workspace} != {set_info.channel.workspace}:
-        return  # a shared channel's guest workspace: a set belongs to one workspace
+        return  # not of the set's installation (Slack Connect guests are filed under it)
     allow_self = bool(set_info.setting(ctx, "do_allow_self"))
     if event.user == event.author and not allow_self:
         return
     ctx.set_id = set_info.id
     if status in FINAL:
         return  # declined, expired or removed: never again
-    await ctx.conn.execute(
-        insert_ignore(REACTIONS, ctx.dialect, ["message_key", "user_key"]),
-        {"message_key": key, "user_key": event.user.key, "emoji": emoji, "created_at": ctx.now},
-    )
+    await note_reaction(ctx, key, event.user.key, emoji, event.variant)
     if status == SAVED:
         await add_saver(ctx, saved_do, event.user.key)
         return
@@ -227,15 +231,8 @@ async def _tell_unreadable(ctx: Ctx, set_info: SetInfo, event: ReactionAdded) ->
 async def on_reaction_removed(ctx: Ctx, event: ReactionRemoved) -> None:
     key = event.message.key
     emoji = normalise_emoji(event.emoji)
-    gone = await ctx.conn.execute(
-        delete(REACTIONS).where(
-            REACTIONS.c.message_key == key,
-            REACTIONS.c.user_key == event.user.key,
-            (REACTIONS.c.emoji == emoji) | REACTIONS.c.emoji.is_(None),
-        )
-    )
-    if not gone.rowcount:
-        return  # not a reaction that counted
+    if not await take_back_reaction(ctx, key, event.user.key, emoji, event.variant):
+        return  # not a reaction that counted, or the person still has another variant on
     source = await source_row(ctx, key)
     if source is None or source.status not in (SAVED, PENDING):
         return
@@ -270,12 +267,6 @@ async def undo(ctx: Ctx, source: Any) -> int | None:
         .values(status=COUNTING, do_id=None, saved_at=None, text="")
     )
     if source.do_id is not None:
-        others = (
-            await ctx.conn.execute(
-                select(func.count()).select_from(SOURCES).where(SOURCES.c.do_id == source.do_id)
-            )
-        ).scalar_one()
-        if not others:
-            await ctx.conn.execute(delete(DOS).where(DOS.c.id == source.do_id))
+        await rest_on_remaining_sources(ctx, source.do_id, source.author_key)
     do_id: int | None = source.do_id
     return do_id

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import String, delete, select, update
+from sqlalchemy import String, delete, or_, select, update
 from sqlalchemy import cast as sa_cast
 
 from bot.context import Ctx
 from bot.dos.common import DOS, REACTIONS, SOURCES
+from bot.dos.saving import rest_on_remaining_sources
 from bot.store.plain import plain
 
 
@@ -25,9 +26,23 @@ async def saved_by_person(ctx: Ctx, key: str) -> list[Any]:
 
 
 async def export_person(ctx: Ctx, key: str) -> dict[str, Any]:
-    written = await ctx.conn.execute(select(DOS).where(DOS.c.author_key == key))
+    """A do is theirs to see when they wrote it first or when a message of theirs was merged
+    into it: either way their words are part of it."""
+    own_sources = [
+        plain(r)
+        for r in await ctx.conn.execute(
+            select(SOURCES).where(SOURCES.c.author_key == key).order_by(SOURCES.c.id)
+        )
+    ]
+    merged_into = select(SOURCES.c.do_id).where(SOURCES.c.author_key == key)
+    written = await ctx.conn.execute(
+        select(DOS)
+        .where(or_(DOS.c.author_key == key, DOS.c.id.in_(merged_into)))
+        .order_by(DOS.c.id)
+    )
     return {
         "dos_written": _own_saves([plain(r) for r in written], key),
+        "do_sources": own_sources,
         "dos_saved": _own_saves([plain(r) for r in await saved_by_person(ctx, key)], key),
     }
 
@@ -46,12 +61,26 @@ def _own_saves(dos: list[dict[str, Any]], key: str) -> list[dict[str, Any]]:
 
 
 async def forget_person(ctx: Ctx, key: str) -> None:
-    """Their reactions, the do's they wrote, and their name on do's they helped save."""
-    await ctx.conn.execute(delete(REACTIONS).where(REACTIONS.c.user_key == key))
-    await ctx.conn.execute(delete(SOURCES).where(SOURCES.c.author_key == key))
-    await ctx.conn.execute(delete(DOS).where(DOS.c.author_key == key))
+    """Their reactions, their messages in do's, and their name on do's they helped save.
+
+    A do is the set's, often said by several people (merged sources): only this person's
+    sources go. A do they wrote first keeps living on another contributor's source — its
+    text, author and tags become that source's (the search index follows the text: triggers
+    on SQLite, an expression index on PostgreSQL) — and goes only when no source is left.
+    """
+    c = ctx.conn
+    await c.execute(delete(REACTIONS).where(REACTIONS.c.user_key == key))
+    touched = {
+        r.do_id
+        for r in await c.execute(select(SOURCES.c.do_id).where(SOURCES.c.author_key == key))
+        if r.do_id is not None
+    }
+    touched |= {r.id for r in await c.execute(select(DOS.c.id).where(DOS.c.author_key == key))}
+    await c.execute(delete(SOURCES).where(SOURCES.c.author_key == key))
+    for do_id in sorted(touched):
+        await rest_on_remaining_sources(ctx, do_id, key)
     for row in await saved_by_person(ctx, key):
-        await ctx.conn.execute(
+        await c.execute(
             update(DOS)
             .where(DOS.c.id == row.id)
             .values(saved_by=[k for k in row.saved_by if k != key])

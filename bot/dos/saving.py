@@ -6,18 +6,99 @@ Both paths to a saved do use it: enough reactions to a message in the set's chan
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 
 from bot.context import Ctx
 from bot.dos import statements as q
-from bot.dos.common import DOS, SAVED
+from bot.dos.common import DOS, REACTIONS, SAVED, SOURCES
 from bot.dos.do_text import hashtags, normalise_text
+from bot.store.upsert import insert_ignore
+
+MAX_VARIANTS = 16  # skin tones × burst is 12; more is noise, not a person
 
 
 async def source_row(ctx: Ctx, message_key: str) -> Any:
     return (await ctx.conn.execute(q.SOURCE, {"b_message_key": message_key})).first()
+
+
+def _dump(variants: list[str]) -> str:
+    return json.dumps(variants, ensure_ascii=False)
+
+
+def _variants(raw: str | None) -> list[str]:
+    """The stored set of a person's variants; a row from before variants has none known."""
+    if not raw:
+        return []
+    try:
+        found = json.loads(raw)
+    except ValueError:
+        return []
+    return [str(v) for v in found] if isinstance(found, list) else []
+
+
+async def note_reaction(
+    ctx: Ctx, message_key: str, user_key: str, emoji: str, variant: str
+) -> None:
+    """`user_key` reacted with `variant` of the do emoji: one row per person, and the
+    variants they have on the message (a burst ✅ and a normal ✅ are two)."""
+    added = await ctx.conn.execute(
+        insert_ignore(REACTIONS, ctx.dialect, ["message_key", "user_key"]),
+        {
+            "message_key": message_key,
+            "user_key": user_key,
+            "emoji": emoji,
+            "created_at": ctx.now,
+            "variants": _dump([variant]),
+        },
+    )
+    if added.rowcount:
+        return
+    row = await _reaction_row(ctx, message_key, user_key, emoji)
+    if row is None:
+        return
+    variants = _variants(row.variants)
+    if variant not in variants and len(variants) < MAX_VARIANTS:
+        await ctx.conn.execute(
+            update(REACTIONS)
+            .where(REACTIONS.c.id == row.id)
+            .values(variants=_dump(sorted([*variants, variant])))
+        )
+
+
+async def take_back_reaction(
+    ctx: Ctx, message_key: str, user_key: str, emoji: str, variant: str
+) -> bool:
+    """`user_key` removed `variant`: True when that was their last one, so their reaction
+    no longer counts (its row is gone). A removal that does not say its variant (""),
+    or a row from before variants, takes the reaction back whole."""
+    row = await _reaction_row(ctx, message_key, user_key, emoji)
+    if row is None:
+        return False
+    left = [v for v in _variants(row.variants) if v != variant] if variant else []
+    if left:
+        await ctx.conn.execute(
+            update(REACTIONS).where(REACTIONS.c.id == row.id).values(variants=_dump(left))
+        )
+        return False
+    await ctx.conn.execute(delete(REACTIONS).where(REACTIONS.c.id == row.id))
+    return True
+
+
+async def _reaction_row(ctx: Ctx, message_key: str, user_key: str, emoji: str) -> Any:
+    return (
+        await ctx.conn.execute(
+            select(REACTIONS.c.id, REACTIONS.c.variants)
+            .where(
+                REACTIONS.c.message_key == message_key,
+                REACTIONS.c.user_key == user_key,
+                (REACTIONS.c.emoji == emoji) | REACTIONS.c.emoji.is_(None),
+            )
+            .with_for_update()
+        )
+    ).first()
 
 
 async def reactors(
@@ -89,3 +170,39 @@ async def add_saver(ctx: Ctx, do_id: int | None, user_key: str) -> None:
         await ctx.conn.execute(
             update(DOS).where(DOS.c.id == do_id).values(saved_by=[*(row.saved_by or []), user_key])
         )
+
+
+async def rest_on_remaining_sources(ctx: Ctx, do_id: int, gone: str) -> None:
+    """Re-found do `do_id` on the sources still in it, or remove it when none is left.
+
+    A merged do is several people's words; when the source it was founded on goes (its
+    author's `forget-me`, or every reaction taken back within the undo window), the do
+    must not keep words nobody stands behind any more.
+    """
+    c = ctx.conn
+    remaining = list(
+        await c.execute(
+            select(SOURCES.c.author_key, SOURCES.c.text)
+            .where(SOURCES.c.do_id == do_id, SOURCES.c.status == SAVED)
+            .order_by(SOURCES.c.id)
+        )
+    )
+    remaining = [r for r in remaining if r.text]
+    if not remaining:
+        await c.execute(delete(DOS).where(DOS.c.id == do_id))
+        return
+    row = (await c.execute(select(DOS.c.author_key).where(DOS.c.id == do_id))).first()
+    if row is None or row.author_key != gone:
+        return  # their message was merged into someone else's do: its text was never theirs
+    first = remaining[0]
+    tags = list(dict.fromkeys(t for r in remaining for t in hashtags(r.text)))
+    await c.execute(
+        update(DOS)
+        .where(DOS.c.id == do_id)
+        .values(
+            text=first.text,
+            norm_text=normalise_text(first.text) or first.text.strip(),
+            author_key=first.author_key,
+            tags=tags,
+        )
+    )

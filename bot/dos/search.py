@@ -18,9 +18,8 @@ from sqlalchemy import ColumnElement, and_, func, literal_column, select
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.dos.common import DOS, SAVED, SOURCES, DoInfo, do_info
-from bot.dos.do_text import display_name, fts5_query, search_terms, tsquery
-from bot.dos.export import DoRecord
+from bot.dos.common import DOS, SAVED, DoInfo, do_info
+from bot.dos.do_text import fts5_query, search_terms, tsquery
 
 PAGE_SIZE = 5
 _SIMPLE: ColumnElement[Any] = literal_column("'simple'::regconfig")
@@ -113,32 +112,3 @@ async def newest_do(conn: AsyncConnection, set_id: int) -> DoInfo | None:
         )
     ).first()
     return do_info(row) if row else None
-
-
-async def export_records(conn: AsyncConnection, set_id: int) -> list[DoRecord]:
-    """Every saved do of the set, newest first, with the links to where it was said."""
-    links: dict[int, list[str]] = {}
-    for do_id, link in await conn.execute(
-        select(SOURCES.c.do_id, SOURCES.c.permalink)
-        .where(SOURCES.c.set_id == set_id, SOURCES.c.status == SAVED)
-        .order_by(SOURCES.c.id)
-    ):
-        if link:
-            links.setdefault(do_id, []).append(link)
-    rows = await conn.execute(
-        select(DOS)
-        .where(DOS.c.set_id == set_id, DOS.c.status == SAVED)
-        .order_by(DOS.c.created_at.desc(), DOS.c.id.desc())
-    )
-    return [
-        DoRecord(
-            id=r.id,
-            text=r.text,
-            tags=tuple(r.tags or ()),
-            author=display_name(r.author_key),
-            saved_by=tuple(display_name(k) for k in (r.saved_by or ())),
-            saved_at=r.created_at,
-            links=tuple(links.get(r.id, ())),
-        )
-        for r in rows
-    ]

@@ -15,6 +15,7 @@ are here.  Replies that show a do put its text in a `Plain` part, never in marku
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.commands.values import DosExport, DosRandom, DosRemove, DosSearch
 from bot.context import Ctx, Refusal
 from bot.counts import counted
-from bot.dos import capture, consent, prepare, weekly
+from bot.dos import capture, consent, export_file, prepare, weekly
 from bot.dos import search as do_search
 from bot.dos.common import (
     DOS,
@@ -39,10 +40,10 @@ from bot.dos.common import (
     get_do,
 )
 from bot.dos.do_text import snippet
-from bot.dos.export import render
 from bot.events import CommandInvoked, ReactionAdded, ReactionRemoved
+from bot.outbox import MAKE_FILE
 from bot.refs import ChannelRef
-from bot.replies import Ephemeral, File, Plain, Strong, Text, text
+from bot.replies import Ephemeral, Plain, Strong, Text, text
 from bot.rounds import hooks as rounds_hooks
 from bot.router import Router
 from bot.set_info import SetInfo
@@ -64,6 +65,7 @@ def register(router: Router) -> None:
     router.button("do", consent.on_button)
     router.timer(consent.KIND, consent.on_timer)
     router.timer(weekly.KIND, weekly.on_timer)
+    router.hook(MAKE_FILE, export_file.make)
     router.hook(rounds_hooks.OPENING, weekly.opening_do)
     router.hook(SETTINGS_CHANGED, weekly.on_setting_changed)
 
@@ -155,35 +157,16 @@ async def forget_do(ctx: Ctx, do_id: int) -> None:
 
 
 async def export(ctx: Ctx, event: CommandInvoked, command: DosExport) -> None:
+    """Asks for the file (`bot.dos.export_file`): it is made when it is delivered."""
     set_info = sets.command_set(ctx)
-    records = await do_search.export_records(ctx.conn, set_info.id)
-    if not records:
-        ctx.emit(
-            _private(
-                event, text("This set has no do's to export yet. " + _how_to_save(ctx, set_info))
-            )
-        )
+    any_do = await ctx.conn.execute(
+        select(DOS.c.id).where(DOS.c.set_id == set_info.id, DOS.c.status == SAVED).limit(1)
+    )
+    if any_do.first() is None:
+        ctx.emit(_private(event, text(export_file.NOTHING + " " + _how_to_save(ctx, set_info))))
         return
-    filename, content = render(
-        command.format,
-        records,
-        title=toolkit_title(set_info),
-        exported_at=ctx.now,
-        tz=set_info.tz,
-    )
-    ctx.emit(
-        File(
-            channel=event.channel,
-            user=event.user,
-            filename=filename,
-            content=content,
-            title=f"The set's do's ({len(records)})",
-        )
-    )
-
-
-def toolkit_title(set_info: SetInfo) -> str:
-    return f"Do's toolkit · {set_info.channel.id}"
+    await export_file.check_rate(ctx, event.user)
+    ctx.emit(export_file.request(set_info, command.format, event.user, event.channel, ctx.now))
 
 
 # --------------------------------------------------------------------------- `alsbot export dos`
@@ -237,8 +220,8 @@ async def export_from_store(
         set_info = SetInfo(
             row.id, ChannelRef.from_key(row.channel_key), row.timezone, dict(row.settings or {})
         )
-        records = await do_search.export_records(conn, set_info.id)
-    filename, content = render(
-        fmt, records, title=toolkit_title(set_info), exported_at=now, tz=set_info.tz
+        dos, links = await export_file.read_rows(conn, set_info.id)
+    count, (filename, content) = await asyncio.to_thread(
+        export_file.render_rows, fmt, dos, links, set_info, now
     )
-    return filename, content, len(records)
+    return filename, content, count

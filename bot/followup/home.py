@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from bot.context import Ctx
 from bot.dates import sessions
-from bot.dates.recurrence import next_after
+from bot.dates.recurrence import asked_at, next_after
 from bot.followup import actions
 from bot.followup.schedule import recurrence_from
 from bot.refs import ChannelRef, UserRef
@@ -63,7 +63,9 @@ async def home_summary(ctx: Ctx, user: UserRef) -> HomeSummary:
         rule = recurrence_from(plan.recurrence)
         at = next_after(plan.next_at, plan.first_at, rule, set_info.tz, ctx.now)
         if at is not None:
-            end = sessions.end_of(at, plan.first_at, plan.ends_at, set_info.tz)
+            end = sessions.end_of(
+                at, plan.first_at, plan.ends_at, set_info.tz, asked_at(plan.recurrence)
+            )
             shown = sessions.show(at, set_info.tz, end=end, venue=plan.venue, link=plan.link)
             found.sessions.append(HomeSession(set_info.channel, at, set_info.timezone, shown))
     if mine:

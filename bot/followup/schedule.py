@@ -15,7 +15,7 @@ from sqlalchemy import delete, insert, select, update
 from bot.commands.values import Schedule
 from bot.context import Ctx, Refusal
 from bot.dates import sessions
-from bot.dates.recurrence import Recurrence, describe, next_after
+from bot.dates.recurrence import Recurrence, asked_at, describe, next_after, wall_time
 from bot.dates.sessions import SessionDefaults, resolve
 from bot.dates.when import WhenError
 from bot.events import CommandInvoked
@@ -38,7 +38,7 @@ def when_text(moment: datetime, set_info: SetInfo, row: Any = None) -> str:
     the schedule row has them (a recurring session keeps the first one's length)."""
     if row is None:
         return sessions.show(moment, set_info.tz)
-    end = sessions.end_of(moment, row.first_at, row.ends_at, set_info.tz)
+    end = sessions.end_of(moment, row.first_at, row.ends_at, set_info.tz, asked_at(row.recurrence))
     return sessions.show(moment, set_info.tz, end=end, venue=row.venue, link=row.link)
 
 
@@ -75,7 +75,9 @@ def defaults_for(ctx: Ctx, set_info: SetInfo, row: Any) -> SessionDefaults:
         default_time = None
     last = None
     if row is not None:
-        last = (row.next_at or row.first_at).astimezone(set_info.tz).time().replace(tzinfo=None)
+        rule = recurrence_from(row.recurrence)
+        # A session moved out of a spring-forward gap is not the set's usual time.
+        last = wall_time(rule, row.next_at or row.first_at, set_info.tz)
     return SessionDefaults(default_time=default_time, last_time=last)
 
 
@@ -97,11 +99,13 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
         return
     previous = await current(ctx, set_info.id)
     session = None
+    zone = set_info.timezone
     if command.when is not None:
         phrase = command.when
         if phrase.at is None and phrase.instant is None:
             # The set's usual time is on the set's clock, whoever's zone read the day.
             phrase = replace(phrase, zone=set_info.timezone)
+        zone = phrase.zone
         try:
             session = resolve(
                 phrase, command.recurrence, ctx.now, defaults_for(ctx, set_info, previous)
@@ -120,11 +124,17 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
         )
         return
     assert session is not None
+    # The wall time asked for on the set's clock (said in another zone, the first session's
+    # own time is the set's, as before): `first_at` may have been moved out of a DST gap.
+    asked = session.at.strftime("%H:%M") if session.at and zone == set_info.timezone else None
+    rule = command.recurrence
+    if rule is not None and asked is not None:
+        rule = replace(rule, at=asked)
     await ctx.conn.execute(
         insert(SCHEDULES).values(
             set_id=set_info.id,
             first_at=session.start,
-            recurrence=asdict(command.recurrence) if command.recurrence else None,
+            recurrence=asdict(rule) if rule else None,
             next_at=session.start,
             ends_at=session.end,
             venue=session.venue,
@@ -137,8 +147,11 @@ async def schedule(ctx: Ctx, event: CommandInvoked, command: Schedule) -> None:
         session.start, set_info.tz, end=session.end, venue=session.venue, link=session.link
     )
     body = text(Strong("Next session: "), shown)
+    moved = asked is not None and asked != f"{session.start.astimezone(set_info.tz):%H:%M}"
+    if moved:  # only inside a spring-forward gap (`bot.dates.when.resolve_local`)
+        body += f" ({asked} does not exist that day: the clocks go forward)"
     if command.recurrence:
-        body += f", then {describe(command.recurrence)}"
+        body += f", then {describe(command.recurrence)}" + (f" at {asked}" if moved else "")
     ctx.emit(Post(channel=set_info.channel, text=body + "."))
 
 

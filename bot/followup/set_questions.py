@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from bot.context import Ctx
 from bot.dates import sessions
+from bot.dates.recurrence import asked_at
 from bot.dates.sessions import end_of
 from bot.followup import schedule
 from bot.followup.dm_reading import Asked, Reading
@@ -36,7 +37,11 @@ async def _about_the_set(ctx: Ctx, set_info: SetInfo, me: UserRef, asked: frozen
             )
         else:
             tz = await sets.timezone_for(ctx, me, set_info)
-            end = end_of(upcoming, row.first_at, row.ends_at, tz) if row is not None else None
+            end = (
+                end_of(upcoming, row.first_at, row.ends_at, tz, asked_at(row.recurrence))
+                if row is not None
+                else None
+            )
             said = when(upcoming, tz, end=end)
             lead = "As far as I know it's on: the" if Asked.STILL_ON in asked else "The"
             out = text(

@@ -17,6 +17,7 @@ from sqlalchemy import and_, bindparam, func, select, type_coerce
 
 from bot.context import Ctx
 from bot.dates.local_times import Quiet, parse_quiet
+from bot.dates.recurrence import asked_at
 from bot.dates.sessions import end_of
 from bot.dates.zones import zone_or
 from bot.followup import schedule
@@ -75,6 +76,7 @@ def _set_state_query() -> Any:
             SCHEDULES.c.next_at,
             SCHEDULES.c.first_at,
             SCHEDULES.c.ends_at,
+            SCHEDULES.c.recurrence,
             SCHEDULES.c.venue,
             SCHEDULES.c.link,
         )
@@ -110,7 +112,11 @@ async def set_state(ctx: Ctx, set_id: int) -> SetState | None:
         next_at = None
     elif next_at is None or next_at <= ctx.now:  # passed: a recurring schedule rolls on
         next_at = await schedule.next_session(ctx, info)
-    ends_at = end_of(next_at, row.first_at, row.ends_at, info.tz) if next_at else None
+    ends_at = (
+        end_of(next_at, row.first_at, row.ends_at, info.tz, asked_at(row.recurrence))
+        if next_at
+        else None
+    )
     return SetState(
         info, row.running_id is not None, next_at, row.cycle_start, row.venue, row.link, ends_at
     )

@@ -26,7 +26,7 @@ from bot.rounds import (
     wording,
 )
 from bot.rounds.engine import Phase
-from bot.rounds.sessions import load_session, save, session_for_thread
+from bot.rounds.sessions import SessionInfo, load_session, save, session_for_thread
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
@@ -103,18 +103,31 @@ async def _offer(ctx: Ctx, where: commitments.Where, words: str) -> None:
     )  # fmt: skip
 
 
-async def _current_step(ctx: Ctx, session_id: int) -> str | None:
-    session = await load_session(ctx, session_id)
-    return wording.step_token(session.state) if session else None
-
-
-async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.verb
+async def pressed_session(ctx: Ctx, event: ButtonPressed) -> tuple[SessionInfo, SetInfo, str]:
+    """The session a `round:` button names (its value, `<session id>[:<extra>]`), checked
+    against where it was pressed: every session button is drawn in its set's channel (the
+    header, the round's thread), so a press from anywhere else — another channel, another
+    workspace — is a forged or misrouted payload and is refused before anything is read
+    into the session (a press in another channel once joined that set as its presenter)."""
     session_part, _, extra = event.value.partition(":")
     try:
         session_id = int(session_part)
     except ValueError:
         raise Refusal(OUT_OF_DATE) from None
+    session = await load_session(ctx, session_id)
+    if session is None:
+        raise Refusal("This session has ended.")
+    set_info = await sets.get_set(ctx, session.set_id)
+    if event.user.workspace != set_info.channel.workspace:
+        raise Refusal("This session belongs to another workspace.")
+    if event.channel != set_info.channel:
+        raise Refusal(OUT_OF_DATE)
+    return session, set_info, extra
+
+
+async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
+    verb = event.verb
+    session, set_info, extra = await pressed_session(ctx, event)
     moves = {
         "next": permissions.Move.NEXT,
         "pause": permissions.Move.PAUSE,
@@ -123,17 +136,11 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         "more": permissions.Move.MORE,
     }
     if verb in moves:
-        stale = verb == "next" and extra and extra != await _current_step(ctx, session_id)
+        stale = verb == "next" and extra and extra != wording.step_token(session.state)
         if stale:
             raise Refusal("That button is out of date: the round has already moved on.")
-        await control.control_by_button(ctx, event.user, session_id, moves[verb])
+        await control.control_by_button(ctx, event.user, session.id, moves[verb])
         return
-    session = await load_session(ctx, session_id)
-    if session is None:
-        raise Refusal("This session has ended.")
-    set_info = await sets.get_set(ctx, session.set_id)
-    if event.user.workspace != set_info.channel.workspace:
-        raise Refusal("This session belongs to another workspace.")
     ctx.set_id = set_info.id
     if verb == "volunteer":
         await control.volunteer(ctx, event.user, set_info, session)

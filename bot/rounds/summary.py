@@ -16,6 +16,7 @@ from sqlalchemy import select
 from bot.context import Ctx
 from bot.counts import counted, tally
 from bot.dates import sessions
+from bot.dates.recurrence import asked_at
 from bot.refs import UserRef
 from bot.replies import Mention, Text, text
 from bot.rounds import wording
@@ -83,5 +84,5 @@ async def summary_lines(ctx: Ctx, set_info: SetInfo, session_id: int) -> Text:
 def _session_text(set_info: SetInfo, row: Any, next_at: datetime) -> str:
     """`Thursday 8 January 2026, 10:00–12:00 (Europe/London), Room 8`: with the end, venue
     and link the schedule holds (a recurring session keeps the first one's length)."""
-    end = sessions.end_of(next_at, row.first_at, row.ends_at, set_info.tz)
+    end = sessions.end_of(next_at, row.first_at, row.ends_at, set_info.tz, asked_at(row.recurrence))
     return sessions.show(next_at, set_info.tz, end=end, venue=row.venue, link=row.link)

@@ -1,10 +1,10 @@
 """Joining, leaving, and handing on the facilitator role.
 
-A set is never left with members and no facilitator: the last facilitator can be removed
-or leave only once another is added (the last member of all may leave), and whoever joins
-a set that has none (one made before this rule) becomes its facilitator. Not yet covered:
-`/als forget-me` by the last facilitator deletes their membership and can still leave a set
-without one (left to the reliability issue); `/als join` or `/als setup` then recovers it.
+A set is never left with members and no facilitator: the last facilitator can be removed,
+leave or `forget-me` only once another is added (the last member of all may go). A set that
+has none anyway (made by an older version) is given one only by a workspace admin, unless
+nobody else is in it (`records.may_take_the_lead`): otherwise whoever claimed it first
+would take over the others' set.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ LAST_FACILITATOR_REMOVED = (
 async def join(ctx: Ctx, event: CommandInvoked, _command: Join) -> None:
     set_info = sets.command_set(ctx)
     fresh = await sets.ensure_member(ctx, set_info.id, event.user)
-    leads = await take_over_if_leaderless(ctx, set_info, event.user)
+    leads = await take_over_if_leaderless(ctx, set_info, event.user, admin=event.invoker_is_admin)
     if fresh:
         ctx.emit(
             Post(

@@ -2,7 +2,8 @@
 
 `forget-me` keeps the set's shared record intact where that matters to others (an action
 stays, with no name on it) but removes the person's own words and choices: updates,
-ratings, preferences, memberships, and do's they wrote.
+ratings, preferences, memberships, and their messages in do's (a do others also said
+stays, in their words: `bot.dos.person_data`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,12 @@ from typing import Any
 from sqlalchemy import and_, delete, false, or_, select, update
 
 from bot.commands.values import ExportMe, ForgetMe
-from bot.context import Ctx
+from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Ephemeral, File, text
 from bot.router import Router
+from bot.sets import records as sets
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import (
     Action,
@@ -150,15 +152,32 @@ async def _scrub_records(ctx: Ctx, user: UserRef, *, also_event: str | None = No
         )
 
 
+STILL_LEADING = (
+    "You're the only facilitator of {sets} that others are still in, and a set with members "
+    "must keep a facilitator. Make someone else facilitator first (`/als facilitator add "
+    "@name` in its channel), then run `/als forget-me confirm` again."
+)
+
+
 async def forget_me(ctx: Ctx, event: CommandInvoked, command: ForgetMe) -> None:
+    """Refused, like `/als leave`, while the person is the only facilitator of a set with
+    other members: forgetting them would leave it with none, and a set without a facilitator
+    can only be given one by a workspace admin. Handing the role on by ourselves would mean
+    choosing a facilitator for a set that never chose them; the person leaving can choose."""
+    alone = await sets.led_alone(ctx, event.user)
+    if alone:
+        raise Refusal(
+            STILL_LEADING.format(sets="a set" if len(alone) == 1 else f"{len(alone)} sets")
+        )
     if not command.confirmed:
         ctx.emit(
             Ephemeral(
                 channel=event.channel,
                 user=event.user,
                 text=text(
-                    "This removes your updates, ratings, preferences, memberships and the do's you wrote, "
-                    "and takes your name off your actions. It cannot be undone. "
+                    "This removes your updates, ratings, preferences, memberships and your messages in "
+                    "do's (a do others also said stays, in their words), and takes your name off "
+                    "your actions. It cannot be undone. "
                     "To go ahead, type `/als forget-me confirm`. (`/als export-me` gives you a copy first.)"
                 ),
             )

@@ -211,6 +211,56 @@ async def member_count(ctx: Ctx, set_id: int) -> int:
     ).scalar_one()
 
 
+LEADERLESS = (
+    "This set has no facilitator, so only an admin of this workspace or server can name one: "
+    "ask an admin to run `/als facilitator add @name` here."
+)
+
+
+async def may_take_the_lead(ctx: Ctx, set_id: int, user: UserRef, *, admin: bool) -> bool:
+    """May `user` become the facilitator of a set that has none?
+
+    A set nobody else is in is theirs to start (the first runner leads it, no admin step);
+    but once others are in it, whoever claims a leaderless set could take over the others'
+    set, so only a workspace admin may then name its facilitator.
+    """
+    if await facilitator_count(ctx, set_id) > 0:
+        return False
+    if admin:
+        return True
+    others = await ctx.conn.execute(
+        select(func.count())
+        .select_from(MEMBERS)
+        .where(
+            MEMBERS.c.set_id == set_id,
+            MEMBERS.c.active.is_(True),
+            MEMBERS.c.user_key != user.key,
+        )
+    )
+    return others.scalar_one() == 0
+
+
+async def led_alone(ctx: Ctx, user: UserRef) -> list[SetInfo]:
+    """The sets `user` is the only facilitator of while others are still members: they
+    cannot go (leave, forget-me) without handing the role on first."""
+    mine = MEMBERS.alias("mine")
+    rows = await ctx.conn.execute(
+        select(SETS)
+        .join(mine, mine.c.set_id == SETS.c.id)
+        .where(
+            mine.c.user_key == user.key,
+            mine.c.active.is_(True),
+            mine.c.is_facilitator.is_(True),
+        )
+        .order_by(SETS.c.id)
+    )
+    found = []
+    for row in rows:
+        if await facilitator_count(ctx, row.id) == 1 and await member_count(ctx, row.id) > 1:
+            found.append(info_from_row(row))
+    return found
+
+
 async def facilitators(ctx: Ctx, set_id: int) -> list[UserRef]:
     rows = await ctx.conn.execute(
         select(MEMBERS.c.user_key)

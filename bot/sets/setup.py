@@ -6,7 +6,7 @@ The first `/als schedule` in a channel with no set does the same (`set_for_comma
 facilitator who starts there is not sent away. A set must never be left with members but
 no facilitator: nobody could then change its schedule or settings, so `/als setup` and
 `/als join` in a set that has none (one made by an older version) hand the role to the
-person who ran them.
+person who ran them — when nobody else is in it, or they are a workspace admin.
 """
 
 from __future__ import annotations
@@ -80,9 +80,12 @@ async def set_for_command(ctx: Ctx, event: CommandInvoked, command: Command) -> 
     return await set_up_here(ctx, event)
 
 
-async def take_over_if_leaderless(ctx: Ctx, set_info: SetInfo, user: UserRef) -> bool:
-    """Make `user` the facilitator of a set that has none; True when they became it."""
-    if await sets.facilitator_count(ctx, set_info.id) > 0:
+async def take_over_if_leaderless(
+    ctx: Ctx, set_info: SetInfo, user: UserRef, *, admin: bool | None
+) -> bool:
+    """Make `user` the facilitator of a set that has none, if they may (`may_take_the_lead`:
+    nobody else is in it, or they are a workspace admin); True when they became it."""
+    if not await sets.may_take_the_lead(ctx, set_info.id, user, admin=admin is True):
         return False
     await sets.ensure_member(ctx, set_info.id, user, facilitator=True)
     return True
@@ -93,7 +96,7 @@ async def set_up(ctx: Ctx, event: CommandInvoked, _command: SetUp) -> None:
     if set_info is None:
         await set_up_here(ctx, event)
         return
-    if await take_over_if_leaderless(ctx, set_info, event.user):
+    if await take_over_if_leaderless(ctx, set_info, event.user, admin=event.invoker_is_admin):
         ctx.emit(
             Post(
                 channel=set_info.channel,

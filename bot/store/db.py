@@ -18,12 +18,15 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
 from bot.store import inline_sqlite, migrate
+from bot.store.file_guard import DatabaseFile, StoreUnavailable
 
 log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 15_000
@@ -54,6 +57,15 @@ def _sqlite_pragmas(
     return on_connect, on_begin
 
 
+def sqlite_file(url: str) -> DatabaseFile | None:
+    """The file a SQLite URL names (None for PostgreSQL and for `:memory:`)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or not database or database == ":memory:":
+        return None
+    return DatabaseFile(Path(database).expanduser().resolve())
+
+
 class Store:
     """The database: `write()` for one unit of work, `read()` for queries."""
 
@@ -61,10 +73,12 @@ class Store:
         self.url = url
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
+        # The SQLite file, watched for being deleted or replaced (`bot.store.file_guard`).
+        self.file = sqlite_file(url)
         if self.dialect == "sqlite":
             database = parsed.database or ""
-            if database and database != ":memory:":
-                Path(database).expanduser().resolve().parent.mkdir(parents=True, exist_ok=True)
+            if self.file is not None:
+                self.file.path.parent.mkdir(parents=True, exist_ok=True)
             self._writer = self._sqlite_engine(url, "BEGIN IMMEDIATE", pool_size=1)
             self._reader = self._sqlite_engine(url, "BEGIN", pool_size=4)
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
@@ -134,8 +148,13 @@ class Store:
     def _checkpoint(self) -> None:
         try:
             if self._checkpoint_conn is None:
+                # mode=rw: never create the file (a deleted one must stay missing, to
+                # be noticed by `bot.store.file_guard`, not be replaced by an empty one).
                 self._checkpoint_conn = sqlite3.connect(
-                    self._wal_file or "", check_same_thread=False, isolation_level=None
+                    f"file:{quote(self._wal_file or '')}?mode=rw",
+                    uri=True,
+                    check_same_thread=False,
+                    isolation_level=None,
                 )
             self._checkpoint_conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
         except sqlite3.Error as error:  # the next one, or the backstop, catches up
@@ -156,6 +175,28 @@ class Store:
         async with self.read() as conn:
             return await migrate.current_revision(conn)
 
+    def problem(self) -> str | None:
+        """Why what is written now would be lost (the SQLite file is gone), else None."""
+        return self.file.problem() if self.file is not None else None
+
+    async def ensure_writable(self) -> None:
+        """Raise `StoreUnavailable` unless a write would succeed: a SQLite file (or its
+        directory, which must hold the WAL) that is read-only opens and reads fine, and
+        only fails at the first write — the first event, after "alsbot is running"."""
+        if self.file is None or self._write_lock is None:
+            return
+        try:
+            async with self._write_lock, self._writer.connect() as conn:
+                await conn.begin()  # BEGIN IMMEDIATE: takes the write lock
+                # A write statement checks that the file can be written; rolled back, it
+                # leaves nothing behind.
+                await conn.exec_driver_sql("CREATE TABLE alsbot_write_probe (x INTEGER)")
+                await conn.rollback()
+        except OperationalError as error:
+            raise StoreUnavailable(
+                f"cannot write to the database file {self.file.name}: {error.orig}"
+            ) from None
+
     @property
     def writer_engine(self) -> AsyncEngine:
         return self._writer
@@ -175,5 +216,15 @@ class Store:
 async def open_store(url: str, *, migrate: bool = True) -> Store:
     store = Store(url)
     if migrate:
-        await store.upgrade()
+        try:
+            await store.upgrade()
+        except OperationalError as error:
+            if store.file is None:
+                raise
+            await store.close()
+            raise StoreUnavailable(
+                f"cannot open the database file {store.file.name}: {error.orig}"
+            ) from None
+    if store.file is not None:
+        store.file.remember()
     return store

@@ -3,7 +3,8 @@
 One aiohttp application on 127.0.0.1 (ephemeral port).  The gateway speaks the real
 protocol: HELLO with a heartbeat interval, heartbeat ACKs, IDENTIFY → READY (with
 `session_id` and `resume_gateway_url`) → GUILD_CREATE, RESUME → the missed dispatches →
-RESUMED, RECONNECT on request, close code 4014 when the privileged MESSAGE_CONTENT intent is
+RESUMED (or INVALID_SESSION for a session it does not know, or one the bot closed with
+1000/1001, which Discord invalidates), RECONNECT on request, close code 4014 when the privileged MESSAGE_CONTENT intent is
 asked for but not granted.  Tests push what people do (`slash`, `click`, `say`, `dm`,
 `react`) and read what the bot did from `rest.calls` and `world`.
 
@@ -78,6 +79,9 @@ class DiscordStandIn:
         self.connections: list[tuple[str, dict[str, str]]] = []  # (path, query) per ws connect
         self.received: list[JSON] = []  # every frame the bot sent on the gateway
         self.replay_from: int | None = None  # on RESUME, re-send from this seq even if seen
+        self.refusing = False  # while True the gateway answers 503: Discord unreachable
+        self.invalidated: list[str] = []  # sessions the bot closed with 1000/1001
+        self._closed_here: set[int] = set()  # sockets the stand-in closed (not the bot)
         self.port = 0
         self._runner: web.AppRunner | None = None
         self._changed = asyncio.Condition()
@@ -106,6 +110,7 @@ class DiscordStandIn:
     async def close(self) -> None:
         for session in self.sessions.values():
             if session.ws is not None and not session.ws.closed:
+                self._closed_here.add(id(session.ws))
                 await session.ws.close(code=1001)
         if self._runner is not None:
             await self._runner.cleanup()
@@ -163,7 +168,10 @@ class DiscordStandIn:
 
     # ------------------------------------------------------------------ the gateway
 
-    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        if self.refusing:
+            self.connections.append((request.path, {"refused": "503"}))
+            return web.Response(status=503, text="stand-in: gateway unavailable")
         ws = web.WebSocketResponse(autoping=True, max_msg_size=0)
         await ws.prepare(request)
         self.connections.append((request.path, dict(request.query)))
@@ -180,6 +188,10 @@ class DiscordStandIn:
         finally:
             if session is not None and session.ws is ws:
                 session.ws = None
+                by_bot = id(ws) not in self._closed_here
+                if by_bot and ws.close_code in (1000, 1001):  # Discord forgets it then
+                    self.sessions.pop(session.id, None)
+                    self.invalidated.append(session.id)
             await self._poke()
         return ws
 
@@ -292,6 +304,18 @@ class DiscordStandIn:
             if session.ws is not None and not session.ws.closed:
                 await session.ws.send_json({"op": RECONNECT, "d": None})
 
+    def forget_sessions(self) -> None:
+        """Discord lets every session go (they expired while the bot was away): a RESUME
+        now gets INVALID_SESSION, and what was sent to them is not sent again."""
+        self.sessions.clear()
+
+    async def drop(self) -> None:
+        """Cut every live gateway connection (Discord going away mid-session)."""
+        for session in self.live_sessions():
+            assert session.ws is not None
+            self._closed_here.add(id(session.ws))
+            await session.ws.close(code=1011, message=b"stand-in: dropped")
+
     def seq_of(self, event: str, predicate: Callable[[JSON], bool] = lambda d: True) -> int:
         """The sequence number of the last `event` dispatch matching `predicate`."""
         for session in self.live_sessions():
@@ -317,6 +341,11 @@ class DiscordStandIn:
     ) -> InteractionInfo:
         """`/als <sub> option:value …` (`sub` may be `dos search`), typed against the
         command the bot registered: an undeclared option is a test failure here."""
+        data = self.slash_data(sub, **options)
+        return await self._interact(2, user, channel_id or self.world.general.id, data)
+
+    def slash_data(self, sub: str, **options: Any) -> JSON:
+        """The `data` of an `/als <sub>` interaction."""
         command = self.registered()
         path, schema = sub.split(), command
         for name in path:
@@ -341,7 +370,7 @@ class DiscordStandIn:
         data["resolved"] = resolved
         if "guild_id" in command:
             data["guild_id"] = command["guild_id"]
-        return await self._interact(2, user, channel_id or self.world.general.id, data)
+        return data
 
     async def click(
         self, user: UserInfo, message: StoredMessage, custom_id: str
@@ -359,6 +388,20 @@ class DiscordStandIn:
         data: JSON,
         message: StoredMessage | None = None,
     ) -> InteractionInfo:
+        info, payload = self.interaction(kind, user, channel_id, data, message)
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return info
+
+    def interaction(
+        self,
+        kind: int,
+        user: UserInfo,
+        channel_id: str,
+        data: JSON,
+        message: StoredMessage | None = None,
+    ) -> tuple[InteractionInfo, JSON]:
+        """An interaction Discord knows (its token answers), and its INTERACTION_CREATE
+        payload, not yet sent: a test may change it first (`dispatch` sends it)."""
         w = self.world
         channel = w.channel(channel_id)
         info = w.new_interaction(kind, user, channel_id, message.id if message else None)
@@ -372,9 +415,9 @@ class DiscordStandIn:
             channel=channel,
             guild_id=channel.guild_id,
             message=w.render(message) if message else None,
+            permissions=w.permissions.get(user.id, (1 << 41) - 1),
         )
-        await self.dispatch("INTERACTION_CREATE", payload)
-        return info
+        return info, payload
 
     async def say(self, user: UserInfo, channel_id: str, content: str) -> StoredMessage:
         """Someone posts in a channel or thread (the bot gets MESSAGE_CREATE)."""
@@ -387,9 +430,16 @@ class DiscordStandIn:
         return await self.say(user, self.world.dm_channel(user.id).id, content)
 
     async def react(
-        self, user: UserInfo, message: StoredMessage, emoji: str, *, added: bool = True
+        self,
+        user: UserInfo,
+        message: StoredMessage,
+        emoji: str,
+        *,
+        added: bool = True,
+        burst: bool = False,
     ) -> None:
-        who = self.world.reactions.setdefault((message.id, emoji), [])
+        """`emoji` is a character, or the name of one of the server's custom emoji."""
+        who = self.world.reactors(message.id, emoji, burst=burst)
         if added and user.id not in who:
             who.append(user.id)
         elif not added and user.id in who:
@@ -401,6 +451,8 @@ class DiscordStandIn:
             emoji=emoji,
             message_author_id=message.author.id,
             added=added,
+            burst=burst,
+            emoji_id=self.world.custom_emoji.get(emoji),
         )
         await self.dispatch("MESSAGE_REACTION_ADD" if added else "MESSAGE_REACTION_REMOVE", data)
 

@@ -7,15 +7,17 @@ the library, which is exactly the kind of drift these tests exist to catch).
 
 from __future__ import annotations
 
-import itertools
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 JSON = dict[str, Any]
 
-# Snowflakes must be 17-20 digits: discord.py's mention escaping only matches those.
-_SNOWFLAKES = itertools.count(1_300_000_000_000_000_001)
+# Snowflakes must be 17-20 digits: discord.py's mention escaping only matches those. Like
+# Discord's, they carry the time they were made (`?after=` a time reads by them).
+DISCORD_EPOCH_MS = 1_420_070_400_000
+_last_snowflake = 0
 EPOCH = "2026-01-12T10:00:00.000000+00:00"
 
 # Channel types (https://discord.com/developers/docs/resources/channel#channel-object-channel-types)
@@ -38,7 +40,10 @@ APP_FLAG_MESSAGE_CONTENT_LIMITED = 1 << 19
 
 
 def snowflake() -> str:
-    return str(next(_SNOWFLAKES))
+    global _last_snowflake
+    made = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
+    _last_snowflake = max(made, _last_snowflake + 1)
+    return str(_last_snowflake)
 
 
 def now_iso() -> str:
@@ -300,8 +305,10 @@ def interaction_payload(
     channel: ChannelInfo,
     guild_id: str | None,
     message: JSON | None = None,
+    permissions: int = (1 << 41) - 1,
 ) -> JSON:
-    """An INTERACTION_CREATE body: kind 2 is an app command, kind 3 a component."""
+    """An INTERACTION_CREATE body: kind 2 is an app command, kind 3 a component.
+    `permissions` are the member's, resolved in the channel (`member.permissions`)."""
     payload: JSON = {
         "id": interaction_id,
         "application_id": app_id,
@@ -321,7 +328,7 @@ def interaction_payload(
     if guild_id is not None:
         payload["guild_id"] = guild_id
         payload["guild_locale"] = "en-GB"
-        payload["member"] = member_payload(user, permissions=str((1 << 41) - 1))
+        payload["member"] = member_payload(user, permissions=str(permissions))
     else:
         payload["user"] = user.payload()
     if message is not None:
@@ -337,15 +344,18 @@ def reaction_payload(
     emoji: str,
     message_author_id: str | None,
     added: bool,
+    burst: bool = False,
+    emoji_id: str | None = None,
 ) -> JSON:
-    """MESSAGE_REACTION_ADD / _REMOVE: the message itself is never in it."""
+    """MESSAGE_REACTION_ADD / _REMOVE: the message itself is never in it. A super reaction
+    is `burst` (type 1); a server's custom emoji has an `id`."""
     data: JSON = {
         "user_id": user.id,
         "channel_id": channel.id,
         "message_id": message_id,
-        "emoji": {"id": None, "name": emoji},
-        "burst": False,
-        "type": 0,
+        "emoji": {"id": emoji_id, "name": emoji},
+        "burst": burst,
+        "type": 1 if burst else 0,
     }
     if channel.guild_id is not None:
         data["guild_id"] = channel.guild_id
@@ -355,3 +365,41 @@ def reaction_payload(
         data["message_author_id"] = message_author_id
         data["burst_colors"] = []
     return data
+
+
+# ------------------------------------------------------------------ payloads discord.py trips on
+# Real traffic (discord.py issues #2429 and #4081) and Discord's own documentation have
+# fields that discord.py reads unconditionally but Discord may leave out.
+
+
+def without(data: JSON, *path: str) -> JSON:
+    """A copy of `data` without the key at `path` (`"member", "flags"`)."""
+    copy: JSON = {**data}
+    node = copy
+    for key in path[:-1]:
+        node[key] = {**node[key]}
+        node = node[key]
+    node.pop(path[-1], None)
+    return copy
+
+
+def malformed_dispatches(good_reaction: JSON, good_interaction: JSON) -> list[tuple[str, JSON]]:
+    """One of each: an interaction without `version`, a reaction without `type`, a
+    reaction whose member has no `flags`."""
+    return [
+        ("INTERACTION_CREATE", without(good_interaction, "version")),
+        ("MESSAGE_REACTION_ADD", without(good_reaction, "type")),
+        ("MESSAGE_REACTION_ADD", without(good_reaction, "member", "flags")),
+    ]
+
+
+def reaction_summary(emoji: str, emoji_id: str | None, normal: int, burst: int, me: bool) -> JSON:
+    """A message's `reactions[]` entry, with normal and burst counts apart."""
+    return {
+        "emoji": {"id": emoji_id, "name": emoji},
+        "count": normal + burst,
+        "count_details": {"normal": normal, "burst": burst},
+        "me": me,
+        "me_burst": False,
+        "burst_colors": [],
+    }

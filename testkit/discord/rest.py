@@ -128,6 +128,7 @@ class RestApi:
             r("GET", API + "/webhooks/{app}/{token}/messages/{mid}", self.get_followup),
             r("PATCH", API + "/webhooks/{app}/{token}/messages/{mid}", self.edit_followup),
             r("POST", API + "/channels/{cid}/messages", self.create_message),
+            r("GET", API + "/channels/{cid}/messages", self.history),
             r("GET", API + "/channels/{cid}/messages/{mid}", self.get_message),
             r("PATCH", API + "/channels/{cid}/messages/{mid}", self.edit_message),
             r("POST", API + "/channels/{cid}/messages/{mid}/threads", self.thread_from_message),
@@ -136,7 +137,9 @@ class RestApi:
             r("GET", API + "/channels/{cid}/messages/{mid}/reactions/{emoji}", self.reactors),
             r("GET", API + "/channels/{cid}", self.get_channel),
             r("POST", API + "/users/@me/channels", self.open_dm),
+            r("GET", API + "/users/@me/guilds", self.my_guilds),
             r("GET", API + "/guilds/{gid}", self.get_guild),
+            r("GET", API + "/guilds/{gid}/threads/active", self.active_threads),
             r("GET", API + "/guilds/{gid}/channels", self.guild_channels),
             r("GET", API + "/guilds/{gid}/members/{uid}", self.get_member),
             r("*", API + "/{tail:.*}", self.unknown),
@@ -396,11 +399,32 @@ class RestApi:
         return web.Response(status=204)
 
     async def reactors(self, request: web.Request) -> list[JSON]:
+        """`?type=1` lists the burst (super) reactors, else the normal ones; a custom emoji
+        is named `name:id` in the path."""
         w = self.world
         m = request.match_info
         w.message(m["cid"], m["mid"])
-        ids = w.reactions.get((m["mid"], m["emoji"]), [])
+        emoji = m["emoji"].split(":")[0]
+        burst = request.query.get("type") == "1"
+        ids = (w.burst_reactions if burst else w.reactions).get((m["mid"], emoji), [])
+        after = int(request.query.get("after") or 0)
+        limit = int(request.query.get("limit") or 25)
+        ids = [i for i in ids if int(i) > after][:limit]
         return [w.users[i].payload() for i in ids]
+
+    async def history(self, request: web.Request) -> list[JSON]:
+        limit = min(int(request.query.get("limit") or 50), 100)
+        return self.world.history(request.match_info["cid"], request.query.get("after"), limit)
+
+    async def my_guilds(self, request: web.Request) -> list[JSON]:
+        w = self.world
+        return [{"id": w.guild_id, "name": "Action Learning", "icon": None, "owner": False,
+                 "permissions": str(w.everyone_permissions), "features": []}]  # fmt: skip
+
+    async def active_threads(self, request: web.Request) -> JSON:
+        if request.match_info["gid"] != self.world.guild_id:
+            raise ApiError(404, 10004, "Unknown Guild")
+        return {"threads": self.world.guild()["threads"], "members": []}
 
     async def get_channel(self, request: web.Request) -> JSON:
         return self.world.channel(request.match_info["cid"]).payload()

@@ -7,6 +7,7 @@ the reliability worlds and the duplicates soak.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,8 +24,14 @@ from testkit.discord.payloads import UserInfo
 from testkit.discord.world import StoredMessage
 from testkit.eventually import eventually
 
-# READY without waiting 2 s for more guilds; scripted presses are not double-clicks.
-FAST = {"guild_ready_timeout": 0.05, "double_click_window": 0.0}
+# READY without waiting 2 s for more guilds; scripted presses are not double-clicks; a new
+# IDENTIFY without discord.py's 5 s pause; reconnects after 50 ms, not seconds.
+FAST = {
+    "guild_ready_timeout": 0.05,
+    "double_click_window": 0.0,
+    "identify_wait": 0.0,
+    "reconnect_backoff": (0.05, 0.2),
+}
 
 
 def discord_config(standin: DiscordStandIn, db: Path, **env: str) -> Config:
@@ -56,11 +63,31 @@ class Running:
         await self.stop()
         await self.app.close()
 
+    async def kill(self) -> None:
+        """As if the process died: no goodbye to Discord (its session stays resumable),
+        and nothing more written — not even the last gateway state."""
+        client = self.client
+        for task in list(client._background):
+            task.cancel()
+        self.stop.task.cancel()
+        with contextlib.suppress(BaseException):
+            await self.stop.task
+        if client.ws is not None and client.ws._keep_alive is not None:
+            client.ws._keep_alive.stop()
+        await client.http.close()  # drops the socket without a close frame
+        await self.app.close()
+
 
 async def run_bot(config: Config, clock: FakeClock, **options: Any) -> Running:
+    """As `alsbot run` does: the platform first, then the core's loops — what a RESUME
+    replays on connecting waits in the inbox until the message source is attached."""
     app = await Alsbot.open(config, clock=clock)
+    try:
+        stop = await serve_discord(app, config, ready_timeout=10, **{**FAST, **options})
+    except BaseException:
+        await app.close()
+        raise
     await app.start()
-    stop = await serve_discord(app, config, ready_timeout=10, **{**FAST, **options})
     return Running(app, stop)
 
 

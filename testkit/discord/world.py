@@ -25,6 +25,7 @@ from testkit.discord.payloads import (
     guild_payload,
     member_payload,
     message_payload,
+    reaction_summary,
     role_payload,
     snowflake,
 )
@@ -96,11 +97,15 @@ class World:
     interactions: dict[str, InteractionInfo] = field(default_factory=dict)
     commands: dict[str, list[JSON]] = field(default_factory=dict)  # scope -> registered
     reactions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    burst_reactions: dict[tuple[str, str], list[str]] = field(default_factory=dict)
+    custom_emoji: dict[str, str] = field(default_factory=dict)  # name -> id, the server's
     outsiders: set[str] = field(default_factory=set)  # users who share no guild with the bot
     # What @everyone may do: everything but administrator (which would override every
     # channel's overwrites, so no channel could be private).
     everyone_permissions: int = ALL_PERMISSIONS & ~ADMINISTRATOR
     emit: Callable[[str, JSON], None] = lambda t, d: None
+    # A member's permissions as their interactions carry them; anyone not listed has all.
+    permissions: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.users[self.bot.id] = self.bot
@@ -275,6 +280,38 @@ class World:
         unescaped = "@everyone" in message.content or "@here" in message.content
         allowed = message.allowed_mentions
         return unescaped and (allowed is None or "everyone" in allowed.get("parse", []))
+
+    def reactors(self, message_id: str, emoji: str, *, burst: bool = False) -> list[str]:
+        table = self.burst_reactions if burst else self.reactions
+        return table.setdefault((message_id, emoji), [])
+
+    def reaction_summaries(self, message: StoredMessage) -> list[JSON]:
+        """The `reactions` of a fetched message: each emoji once, normal and burst apart."""
+        names = [e for m, e in [*self.reactions, *self.burst_reactions] if m == message.id]
+        found = []
+        for emoji in dict.fromkeys(names):
+            normal = self.reactions.get((message.id, emoji), [])
+            burst = self.burst_reactions.get((message.id, emoji), [])
+            if normal or burst:
+                me = self.bot.id in normal
+                found.append(
+                    reaction_summary(
+                        emoji, self.custom_emoji.get(emoji), len(normal), len(burst), me
+                    )
+                )
+        return found
+
+    def history(self, channel_id: str, after: str | None, limit: int) -> list[JSON]:
+        """`GET /channels/{id}/messages?after=`: the oldest `limit` after it, newest first."""
+        self.channel(channel_id)
+        floor = int(after or 0)
+        found = sorted(
+            (m for m in self.messages.values() if m.channel_id == channel_id and int(m.id) > floor),
+            key=lambda m: int(m.id),
+        )[:limit]
+        return [
+            {**self.render(m), "reactions": self.reaction_summaries(m)} for m in reversed(found)
+        ]
 
     # ------------------------------------------------------------------ threads
 

@@ -21,6 +21,8 @@ _ids = itertools.count(1)
 
 TEAM = "T0TEST"
 APP = "A0ALSBOT"
+# A connected organisation in Slack Connect tests: its workspace and one of its people.
+GUEST_TEAM = "T0GUEST"
 
 
 def signature(secret: str, timestamp: int | str, body: str | bytes) -> str:
@@ -87,6 +89,40 @@ def event_envelope(
     }
 
 
+def shared_envelope(
+    event: dict[str, Any],
+    *,
+    envelope_team: str = GUEST_TEAM,
+    installed_team: str = TEAM,
+    event_id: str | None = None,
+) -> dict[str, Any]:
+    """An envelope from a Slack Connect channel, as Slack sends it to the installing app.
+
+    Slack names the envelope (`team_id`, `context_team_id`) after a team of the shared
+    channel that need not be the installation's, even for the host's own people; only
+    `authorizations[0]` names the installation (shapes as in bolt-python's Slack Connect
+    fixtures, captured from Slack).
+    """
+    envelope = event_envelope(event, team_id=envelope_team, event_id=event_id)
+    envelope.update(
+        {
+            "context_team_id": envelope_team,
+            "context_enterprise_id": None,
+            "is_ext_shared_channel": True,
+            "authorizations": [
+                {
+                    "enterprise_id": None,
+                    "team_id": installed_team,
+                    "user_id": "UBOT",
+                    "is_bot": True,
+                    "is_enterprise_install": False,
+                }
+            ],
+        }
+    )
+    return envelope
+
+
 def message_event(
     *,
     user: str,
@@ -112,6 +148,8 @@ def message_event(
     if thread_ts:
         event["thread_ts"] = thread_ts
         event["parent_user_id"] = "UBOT"
+    if team != TEAM:  # a Slack Connect guest: Slack adds the person's own team
+        event.update({"user_team": team, "source_team": team, "user_profile": {"team": team}})
     event.update(extra)
     return event
 
@@ -129,6 +167,18 @@ def reaction_event(
     if item_user:
         event["item_user"] = item_user
     return event
+
+
+def app_rate_limited(minute: int, *, team_id: str = TEAM) -> dict[str, Any]:
+    """Slack's notice that it is dropping the app's events for a workspace (no inner
+    event, not an `event_callback`), as documented."""
+    return {
+        "token": "legacy-verification-token",
+        "type": "app_rate_limited",
+        "team_id": team_id,
+        "minute_rate_limited": minute,
+        "api_app_id": APP,
+    }
 
 
 def url_verification(challenge: str) -> dict[str, Any]:
@@ -183,15 +233,18 @@ def block_actions_payload(
     value: str = "",
     message_ts: str,
     team_id: str = TEAM,
+    user_team_id: str | None = None,
     trigger_id: str | None = None,
     response_url: str = "https://hooks.slack.com/actions/none",
     label: str = "Button",
     is_ephemeral: bool = False,
 ) -> dict[str, Any]:
+    """A button click.  `team` is the installation whose message holds the button;
+    `user.team_id` is the clicker's own team (`user_team_id`, a Slack Connect guest's)."""
     action_ts = f"{int(time.time())}.{next(_ids):06d}"
     return {
         "type": "block_actions",
-        "user": {"id": user_id, "username": user_id.lower(), "team_id": team_id},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": user_team_id or team_id},
         "api_app_id": APP,
         "token": "legacy-verification-token",
         "container": {

@@ -614,11 +614,14 @@ class SlackWebApi:
         return {
             "user": {
                 "id": user,
-                "team_id": self.team_id,
+                "team_id": profile.get("team_id", self.team_id),  # a Connect guest's own
                 "name": profile.get("name", user.lower()),
                 "real_name": profile.get("real_name", user),
                 "tz": profile.get("tz", "Europe/London"),
                 "is_bot": user == self.bot_user_id,
+                "is_admin": bool(profile.get("is_admin", False)),
+                "is_owner": bool(profile.get("is_owner", False)),
+                **({"is_stranger": True} if profile.get("is_stranger") else {}),
                 "profile": {"display_name": profile.get("name", user.lower())},
             }
         }

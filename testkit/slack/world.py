@@ -140,36 +140,86 @@ class SlackWorld:
         return await self.send_http(body, sign.form_headers(SECRET, body, **http))
 
     async def event(
-        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str | None = None,
+        retry_num: int | None = None,
+        shared_as: str | None = None,
     ) -> Answer:
-        envelope = sign.event_envelope(event, event_id=event_id)
+        """Send an event; `shared_as` sends it from a Slack Connect channel whose envelope
+        Slack named after that team (see `signing.shared_envelope`)."""
+        if shared_as is None:
+            envelope = sign.event_envelope(event, event_id=event_id)
+        else:
+            envelope = sign.shared_envelope(event, envelope_team=shared_as, event_id=event_id)
         return await self._deliver("events_api", envelope, retry_num=retry_num)
 
     async def command(
-        self, user: str, text: str, *, channel: str = SET, trigger_id: str | None = None
+        self,
+        user: str,
+        text: str,
+        *,
+        channel: str = SET,
+        trigger_id: str | None = None,
+        team: str = sign.TEAM,
     ) -> Answer:
+        """`/als <text>` typed by `user`; `team` is the `team_id` the form carries (for a
+        Slack Connect guest, possibly their own organisation's)."""
         trigger_id = trigger_id or sign.new_id("trig.")
         self.askers[trigger_id] = user
         fields = sign.slash_command_fields(
             text=text,
             user_id=user,
             channel_id=channel,
+            team_id=team,
             trigger_id=trigger_id,
             response_url=self.api.response_url(trigger_id),
         )
         return await self._deliver("slash_commands", fields)
 
+    async def react(
+        self,
+        user: str,
+        message: Message,
+        *,
+        emoji: str = "white_check_mark",
+        channel: str = SET,
+        shared_as: str | None = None,
+    ) -> Answer:
+        """`user` adds a reaction to a message Slack holds (`reaction_added` carries no
+        team for the reactor, in a shared channel or not)."""
+        event = sign.reaction_event(
+            "reaction_added",
+            user=user,
+            reaction=emoji,
+            channel=channel,
+            ts=message.ts,
+            item_user=message.user,
+        )
+        return await self.event(event, shared_as=shared_as)
+
     # ------------------------------------------------------------------ people
 
-    async def say(self, user: str, text: str, *, thread: bool = True, channel: str = SET) -> Answer:
+    async def say(
+        self,
+        user: str,
+        text: str,
+        *,
+        thread: bool = True,
+        channel: str = SET,
+        team: str = sign.TEAM,
+        shared_as: str | None = None,
+    ) -> Answer:
         """A person posts in the round's thread (or the channel): it exists in Slack, and
-        Slack sends the `message` event."""
+        Slack sends the `message` event.  `team` is the person's own organisation (a Slack
+        Connect guest's); `shared_as` sends it as from a shared channel."""
         thread_ts = self.header().ts if thread else None
         message = self.api.seed_message(channel, text, user=user, thread_ts=thread_ts)
         event = sign.message_event(
-            user=user, channel=channel, text=text, ts=message.ts, thread_ts=thread_ts
+            user=user, channel=channel, text=text, ts=message.ts, thread_ts=thread_ts, team=team
         )
-        return await self.event(event)
+        return await self.event(event, shared_as=shared_as)
 
     async def dm(self, user: str, text: str) -> Answer:
         channel = dm_channel(user)
@@ -187,8 +237,11 @@ class SlackWorld:
             for element in block["elements"]
         ]
 
-    async def press(self, user: str, label: str, *, channel: str = SET) -> Answer:
-        """Click the newest visible button with this label, as Slack reports a click."""
+    async def press(
+        self, user: str, label: str, *, channel: str = SET, team: str = sign.TEAM
+    ) -> Answer:
+        """Click the newest visible button with this label, as Slack reports a click
+        (`team`: the clicker's own organisation, a Slack Connect guest's)."""
         for message in reversed(self.api.messages.get(channel, [])):
             for button in self.buttons(message):
                 if button["text"]["text"] == label:
@@ -200,6 +253,7 @@ class SlackWorld:
                         action_id=button["action_id"],
                         value=button.get("value", ""),
                         message_ts=message.ts,
+                        user_team_id=team,
                         trigger_id=trigger_id,
                         response_url=self.api.response_url(trigger_id),
                         label=label,

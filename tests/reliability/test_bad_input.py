@@ -195,8 +195,8 @@ def test_the_core_takes_any_text_without_failing(
 
 REFUSED = [
     ("carol", "next"), ("carol", "settings presenting_minutes 7"), ("alice", "settings nope 1"),
-    ("alice", "schedule yesterday 10am"), ("carol", "facilitator add @carol"),
-    ("alice", "facilitator remove @alice"), ("carol", "dos remove 99"), ("alice", "start"),
+    ("alice", "schedule yesterday 10am"), ("carol", "facilitator add <@carol>"),
+    ("alice", "facilitator remove <@alice>"), ("carol", "dos remove 99"), ("alice", "start"),
     ("carol", "action sneak one in"), ("erin", "end"), ("alice", "resume"),
 ]  # fmt: skip
 BOOKKEEPING = ("inbox", "outbox")  # the event's own row and its private answer

@@ -43,7 +43,10 @@ def test_registered_commands_compare_by_what_matters() -> None:
 def test_one_do_emoji_on_both_platforms() -> None:
     assert short_code("✅") == short_code("✅\ufe0f") == "white_check_mark"
     assert short_code("👍🏽") == short_code("👍") == "thumbsup"  # Slack drops skin tones too
-    assert short_code("blob", 42) == "blob" and short_code(None) == ""
+    assert short_code("blob", 42) == "custom:blob:42" and short_code(None) == ""
+    # A custom emoji is never a Unicode one, whatever the server named it.
+    assert short_code("white_check_mark", 7) != short_code("✅")
+    assert character("custom:blob:42") == "<:blob:42>"
     assert character("white_check_mark") == character(":white_check_mark:") == "✅"
     assert character("✅") == "✅" and character("partyblob") == "partyblob"
     assert same_emoji("✅", "white_check_mark") and not same_emoji("✅", "x")

@@ -88,3 +88,13 @@ async def test_views_are_persistent_and_laid_out_in_rows() -> None:
     assert view_for(()) is None
     too_many = view_for(tuple(Button("x", str(n), str(n)) for n in range(30)))
     assert too_many is not None and len(too_many.children) == 25
+
+
+@pytest.mark.parametrize("target", ["<!channel>", "everyone", "123abc", "١٢٣", "9" * 21, ""])
+def test_a_mention_whose_target_is_no_snowflake_is_escaped_text(target: str) -> None:
+    """Issue 14, point 8: only a snowflake becomes `<@id>` and is allowed to ping; anything
+    else is shown as escaped text (`str.isdigit` would have let other scripts' digits in)."""
+    content, mentioned = render_text(text("Round for ", Mention(UserRef(WS, target))))
+    assert mentioned == ()
+    assert content == "Round for " + escape("@" + target)
+    assert "<@" not in content and "@everyone" not in content

@@ -16,7 +16,15 @@ from bot.commands import grammar as g
 from bot.commands import registry
 from bot.commands import values as v
 from bot.dates.recurrence import Recurrence
-from bot.events import ButtonPressed, DirectMessage, MessagePosted, ReactionAdded, ReactionRemoved
+from bot.events import (
+    ButtonPressed,
+    DirectMessage,
+    MessagePosted,
+    ReactionAdded,
+    ReactionRemoved,
+    event_from_json,
+    event_to_json,
+)
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 
 GUILD, CHANNEL, THREAD, USER = 111111111111111111, 222222222222222222, 333333333333333333, 444
@@ -117,6 +125,25 @@ def test_where_a_command_was_used() -> None:
     )
 
 
+def test_the_invokers_admin_standing_rides_on_the_command() -> None:
+    """Manage Channels or Administrator in the interaction's `member.permissions` make a
+    server admin, who alone may name the facilitator of a set that has none (issue 14,
+    point 6); anything else, or nothing said, is not one."""
+
+    def standing(permissions: object) -> bool | None:
+        event = t.command_event(9, USER, IN_CHANNEL, als("join"), permissions)  # type: ignore[arg-type]
+        assert event is not None
+        assert event_from_json(event_to_json(event)) == event  # stored in the inbox as such
+        return event.invoker_is_admin
+
+    assert standing(str(1 << 4)) is True  # MANAGE_CHANNELS, as the wire sends it
+    assert standing(1 << 3) is True  # ADMINISTRATOR, as discord.py holds it
+    assert standing(str((1 << 41) - 1 & ~(1 << 3) & ~(1 << 4))) is False  # everything else
+    assert standing(0) is False
+    for unknown in (None, "", "lots", "-8", True, "9" * 60):
+        assert standing(unknown) is None, unknown
+
+
 def test_buttons() -> None:
     event = t.button_event(7, USER, IN_CHANNEL, "als|round:rate|3:5", 99)
     assert isinstance(event, ButtonPressed)
@@ -150,7 +177,14 @@ def test_messages() -> None:
 
 @pytest.mark.parametrize(
     ("name", "custom", "code"),
-    [("✅", None, "white_check_mark"), ("👍", None, "thumbsup"), ("partyblob", 42, "partyblob")],
+    [
+        ("✅", None, "white_check_mark"),
+        ("👍", None, "thumbsup"),
+        ("👍🏽", None, "thumbsup"),
+        ("partyblob", 42, "custom:partyblob:42"),
+        # A server's custom emoji named like ✅ is not ✅ (issue 14.14).
+        ("white_check_mark", 43, "custom:white_check_mark:43"),
+    ],
 )
 def test_reactions(name: str, custom: int | None, code: str) -> None:
     added = t.reaction_event(
@@ -160,6 +194,7 @@ def test_reactions(name: str, custom: int | None, code: str) -> None:
     assert isinstance(added, ReactionAdded)
     assert added.key == f"discord:reaction:5:{code}:{USER}:add" and added.emoji == code
     assert added.author == UserRef(WS, "8") and added.message.channel.id == str(THREAD)
+    assert added.variant == (name if custom is None else code)
     removed = t.reaction_event(
         added=False, message_id=5, user_id=USER, emoji_name=name, emoji_id=custom, place=IN_THREAD
     )
@@ -169,3 +204,17 @@ def test_reactions(name: str, custom: int | None, code: str) -> None:
         added=True, message_id=5, user_id=1, emoji_name=name, emoji_id=None, place=IN_CHANNEL,
         bot_id=1,
     ) is None  # fmt: skip
+
+
+def test_a_burst_reaction_is_its_own_variant_with_its_own_key() -> None:
+    def react(burst: bool, added: bool = True) -> Any:
+        return t.reaction_event(
+            added=added, message_id=5, user_id=USER, emoji_name="✅", emoji_id=None,
+            place=IN_CHANNEL, occurrence="s:9", burst=burst,
+        )  # fmt: skip
+
+    normal, burst = react(False), react(True)
+    assert (normal.variant, burst.variant) == ("✅", "✅|burst")
+    assert normal.emoji == burst.emoji == "white_check_mark"
+    assert burst.key == f"discord:reaction:5:white_check_mark:{USER}:add:burst:s:9"
+    assert react(True, added=False).variant == "✅|burst"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 
 import aiohttp
@@ -23,6 +24,8 @@ from adapters.slack.socket_mode import SlackSocketMode
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity
 from bot.events import Event
+from bot.store.file_guard import StoreUnavailable
+from testkit.eventually import eventually
 from testkit.slack import signing as sign
 from testkit.slack.socket_mode import SocketModeServer
 from testkit.slack.web_api import SlackWebApi
@@ -74,7 +77,7 @@ def make(api: SlackWebApi, submitter: Submitter, ack_budget: float = 2.0):
 async def served(web_api: SlackWebApi) -> AsyncIterator[tuple[str, Submitter, Background]]:
     submitter = Submitter()
     bolt, background = make(web_api, submitter, ack_budget=0.2)
-    server = SlackHttpServer(bolt)
+    server = SlackHttpServer(bolt, signing_secret=SECRET)
     await server.start("127.0.0.1", 0)
     try:
         yield server.url, submitter, background
@@ -176,3 +179,37 @@ async def test_a_refused_app_token_fails_the_start_with_one_clear_message(
     assert "xapp-wrong" not in str(failed.value)
     assert socket_server.connected_count == 0
     await background.aclose()
+
+
+@pytest.mark.asyncio
+async def test_socket_mode_leaves_events_unacknowledged_quietly_while_the_database_is_lost(
+    web_api: SlackWebApi, socket_server: SocketModeServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 14, point 4: the core logs a lost database once; each refused event must not
+    add Bolt's traceback (20 events were 20 "Failed to run listener function" tracebacks)."""
+
+    class Lost(Submitter):
+        async def submit(self, event: Event) -> bool:
+            self.seen.append(event)
+            raise StoreUnavailable("the database file is gone")
+
+    submitter = Lost()
+    bolt, background = make(web_api, submitter)
+    socket = SlackSocketMode(bolt, web_api.app_token, patient_client(web_api.token, web_api.url))
+    await socket.start()
+    caplog.set_level(logging.INFO)
+    try:
+        await socket_server.wait_connected()
+        sent = [
+            await socket_server.send(
+                "events_api", sign.event_envelope(json.loads(dm("x"))["event"], event_id=f"Ev{i}")
+            )
+            for i in range(5)
+        ]
+        await eventually(lambda: len(submitter.seen) >= 5, within=5)
+        await asyncio.sleep(0.05)  # a moment for an ack that must not come
+        assert sorted(socket_server.unacked()) == sorted(sent)
+    finally:
+        await socket.stop()
+        await background.aclose()
+    assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]

@@ -110,3 +110,17 @@ def test_fallback_text_is_escaped_and_bounded() -> None:
 def test_an_empty_text_with_buttons_has_only_the_actions() -> None:
     blocks = render.blocks(text(), (Button("a", "A"),))
     assert [b["type"] for b in blocks] == ["actions"]
+
+
+@pytest.mark.parametrize(
+    "target", ["<!channel", "<!channel>", "!here", "<!everyone>", "U1|x", "u0ana", "T0TEAM", ""]
+)
+def test_a_mention_whose_target_is_no_slack_user_id_is_escaped_text(target: str) -> None:
+    """Issue 14, point 8: a `Mention` is markup only for a Slack user id (`U…`/`W…`); any
+    other target (one typed as text and stored before the grammar checked it) is shown
+    escaped, so `<@<!channel>` can never reach Slack as `<!channel>`."""
+    shown = render.mrkdwn(text("Round for ", Mention(UserRef(SLACK, target))))
+    assert shown == "Round for @" + render.escape(target)
+    for ping in ("<!channel>", "<!here>", "<!everyone>", "<@"):
+        assert ping not in shown
+    assert render.mrkdwn(text(Mention(UserRef(SLACK, "W0GRID1")))) == "<@W0GRID1>"

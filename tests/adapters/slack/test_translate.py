@@ -158,13 +158,20 @@ def test_malformed_messages_name_the_reason(change: dict, why: str) -> None:
         ({"event": {"type": ""}, "event_id": "Ev1", "team_id": "T1"}, "type is missing"),
         ({"event": {"type": "message"}, "event_id": "", "team_id": "T1"}, "event_id"),
         ({"event": {"type": "message"}, "event_id": "Ev 1", "team_id": "T1"}, "event_id"),
-        ({"event": {"type": "message"}, "event_id": "Ev1", "team_id": ""}, "team_id"),
         ({"event": {"type": "pin_added"}, "event_id": "Ev1", "team_id": "T1"}, "not one"),
     ],
 )
 def test_malformed_envelopes_name_the_reason(body, why: str) -> None:
     outcome = from_event_callback(body, BOT)
     assert isinstance(outcome, Ignored) and why in outcome.reason, outcome
+
+
+def test_an_envelope_naming_no_workspace_is_malformed_unless_the_installation_is_known() -> None:
+    body = envelope(sign.message_event(user="U1", channel="C1", text="x", ts=TS))
+    body["team_id"], body["authorizations"] = "", []
+    outcome = from_event_callback(body)
+    assert isinstance(outcome, Ignored) and "team_id" in outcome.reason, outcome
+    assert inbound(from_event_callback(body, BOT)).channel.workspace.id == BOT.team_id
 
 
 # ---------------------------------------------------------------------- reactions & home

@@ -41,6 +41,7 @@ from bot.commands.values import (
     Start,
     UsageError,
 )
+from bot.commands.words import UNLINKED
 from bot.dates import due
 from bot.dates.recurrence import Recurrence
 from bot.dates.sessions import SessionDefaults, resolve
@@ -82,9 +83,8 @@ def error(text: str) -> UsageError:
         ("start <@U1> <@U2>", Start(presenters=("U1", "U2"))),
         ("start <@U2><@U1>", Start(presenters=("U2", "U1"))),
         ("start <@U1> <@U2> <@U1>", Start(presenters=("U1", "U2"))),
-        ("start @sam, @alex and @kim", Start(presenters=("sam", "alex", "kim"))),
-        ("start <@W1|jo>", Start(presenters=("W1|jo",))),
-        ("START @sam.", Start(presenters=("sam",))),
+        ("start <@sam>, <@alex> and <@kim>", Start(presenters=("sam", "alex", "kim"))),
+        ("START <@sam.jones>", Start(presenters=("sam.jones",))),
         ("next", Next()),
         ("Pause", Pause()),
         ("resume", Resume()),
@@ -92,11 +92,11 @@ def error(text: str) -> UsageError:
         ("join", Join()),
         ("leave", Leave()),
         ("facilitator add <@U9>", FacilitatorChange(add=True, user="U9")),
-        ("facilitator REMOVE @sam", FacilitatorChange(add=False, user="sam")),
+        ("facilitator REMOVE <@sam>", FacilitatorChange(add=False, user="sam")),
         ("facilitators add\u00a0<@U9>", FacilitatorChange(add=True, user="U9")),
         ("actions", ListActions()),
         ("actions <@U1>", ListActions(user="U1")),
-        ("actions @kim", ListActions(user="kim")),
+        ("actions <@kim>", ListActions(user="kim")),
         (
             "update spoke to Sam — it went well 🎉",
             GiveUpdate(text="spoke to Sam — it went well 🎉"),
@@ -464,7 +464,8 @@ def test_schedule_errors(text: str, fragment: str) -> None:
         ("remove #12", RemoveAction(12)),
         ("delete 12", RemoveAction(12)),
         ("<@U1> call Sam by friday", AddActionFor("U1", "call Sam by friday")),
-        ("@bob call Sam", AddActionFor("bob", "call Sam")),
+        ("<@bob> call Sam", AddActionFor("bob", "call Sam")),
+        ("email @bob about the venue", AddAction("email @bob about the venue")),
         ("for <@U1> call Sam", AddActionFor("U1", "call Sam")),
     ],
 )  # fmt: skip
@@ -490,6 +491,31 @@ def test_action_errors(text: str, fragment: str) -> None:
     result = error("action " + text)
     assert result.usage.startswith("/als action")
     assert fragment in result.message.lower()
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("start @sam.jones", "@sam.jones"),  # Slack sends a name it could not link as typed
+        ("start <@U1> @bob", "@bob"),
+        ("START @sam.", "@sam"),
+        ("facilitator add @bob", "@bob"),
+        ("facilitator add <@<!channel>", "<@<!channel>"),  # markup smuggled in as an id
+        ("facilitator add <@!everyone>", "<@!everyone>"),
+        ("start <@W1|jo>", "<@W1|jo>"),
+        ("start <@U1> <@<!here>", "<@<!here>"),
+        ("actions @kim", "@kim"),
+        ("action @bob call Sam", "@bob"),
+        ("action for @bob call Sam", "@bob"),
+        ("action <@&123> call Sam", "<@&123>"),
+    ],
+)
+def test_a_person_not_linked_by_the_platform_is_refused_by_name(text: str, shown: str) -> None:
+    """Issue 14, points 7 and 8: only a mention the platform resolved (`<@ID>`, ID shaped
+    like a user id) names a person; anything else is refused, never stored as a phantom."""
+    result = error(text)
+    assert result.message == UNLINKED.format(name=shown)
+    assert "pick them from the @-menu" in result.message
 
 
 def test_action_help_says_how_dates_and_changes_read() -> None:

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from adapters.console.script import linked
 from bot.commands import registry
 from bot.commands.grammar import help_text, parse
 from bot.commands.values import UsageError
@@ -35,7 +36,8 @@ def test_every_verb_s_help_shows_an_example_that_reads_as_that_verb(verb: str) -
     mine = [e for e in shown if registry.ALIASES.get(e.split()[1], e.split()[1]) == verb]
     assert mine, f"/als help {verb} shows no example of /als {verb}"
     for example in shown:
-        parsed = parse(example, now=NOW, tz=LONDON)
+        # As a person types it, picking each @name from the platform's menu (linked).
+        parsed = parse(linked(example), now=NOW, tz=LONDON)
         assert not isinstance(parsed, UsageError), f"{verb}: `{example}` → {parsed}"
         if example in mine:
             assert type(parsed) in own, f"{verb}: `{example}` reads as {type(parsed).__name__}"

@@ -280,3 +280,53 @@ def test_next_after_keeps_a_time_ahead_and_reads_a_passed_one_forward() -> None:
     # A one-off whose time has passed has no next session; an instant is not "after" itself.
     assert next_after(utc(2026, 1, 19, 10), first, None, LONDON, now) is None
     assert next_after(now, first, None, LONDON, now) is None
+
+
+# --------------------------------------------------------------------------- issue 14, point 18
+# A first session asked for inside the spring-forward gap (01:30 on Sunday 29 March 2026 in
+# London does not exist) is moved to 02:00 BST, the first moment that does; the rule keeps
+# the 01:30 that was asked for (`Recurrence.at`), so only that one session moves.
+
+GAP_FIRST = resolve_local(datetime(2026, 3, 29, 1, 30), LONDON).astimezone(UTC)
+
+
+def test_a_first_session_in_the_spring_gap_moves_alone() -> None:
+    assert GAP_FIRST == utc(2026, 3, 29, 1, 0)  # 02:00 BST
+    rule = Recurrence(kind="weekly", at="01:30")
+    sessions = upcoming(GAP_FIRST, rule, LONDON, GAP_FIRST - timedelta(seconds=1), 4)
+    assert [local(s, LONDON) for s in sessions] == [
+        datetime(2026, 3, 29, 2, 0),  # the gap: the first moment that exists
+        datetime(2026, 4, 5, 1, 30),  # back to the time asked for
+        datetime(2026, 4, 12, 1, 30),
+        datetime(2026, 4, 19, 1, 30),
+    ]
+    monthly = Recurrence(kind="monthly_nth", nth=-1, weekday=6, at="01:30")  # last Sunday
+    later = upcoming(GAP_FIRST, monthly, LONDON, GAP_FIRST, 2)
+    assert [local(s, LONDON) for s in later] == [
+        datetime(2026, 4, 26, 1, 30),
+        datetime(2026, 5, 31, 1, 30),
+    ]
+
+
+def test_a_rule_stored_before_at_was_kept_reads_the_first_session() -> None:
+    """Rows written earlier have no `at`: their time is the first session's, as before."""
+    later = occurrences_after(GAP_FIRST, WEEKLY, LONDON, GAP_FIRST)
+    assert later is not None and local(later, LONDON) == datetime(2026, 4, 5, 2, 0)
+
+
+def test_the_autumn_overlap_is_always_its_first_one() -> None:
+    """01:30 on 25 October 2026 happens twice (BST, then GMT): the first, every time,
+    whether the rule reaches it from before or the first session is that day."""
+    rule = Recurrence(kind="weekly", at="01:30")
+    first = resolve_local(datetime(2026, 10, 18, 1, 30), LONDON).astimezone(UTC)
+    sessions = upcoming(first, rule, LONDON, first, 2)
+    assert sessions == [utc(2026, 10, 25, 0, 30), utc(2026, 11, 1, 1, 30)]
+    assert [local(s, LONDON).time() for s in sessions] == [time(1, 30)] * 2
+    on_the_day = resolve_local(datetime(2026, 10, 25, 1, 30), LONDON).astimezone(UTC)
+    assert on_the_day == utc(2026, 10, 25, 0, 30)  # 01:30 BST, fold 0
+    assert occurrences_after(on_the_day, rule, LONDON, on_the_day) == utc(2026, 11, 1, 1, 30)
+
+
+def test_a_malformed_wall_time_is_refused() -> None:
+    with pytest.raises(ValueError):
+        occurrences_after(GAP_FIRST, Recurrence(kind="weekly", at="25:99"), LONDON, GAP_FIRST)

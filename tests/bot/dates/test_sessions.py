@@ -273,3 +273,18 @@ def test_where_a_venue_reads_after_meets() -> None:
     assert where("on Zoom") == "on Zoom"
     assert where("online") == "online"
     assert where("Zoom") == "on Zoom"
+
+
+def test_a_session_in_the_spring_gap_keeps_the_time_asked_for() -> None:
+    """Issue 14, point 18: 01:30 on 29 March 2026 does not exist in London; the session
+    starts at 02:00 BST, but `at` keeps 01:30 for the rule, and a recurring end is measured
+    from 01:30 (01:30–03:00 every week), not from the moved start."""
+    now = datetime(2026, 3, 20, 10, tzinfo=UTC)
+    phrase = read_session("sunday 29 march 01:30 to 03:00", now=now, tz=LONDON)
+    session = resolve(phrase, Recurrence("weekly"), now, SessionDefaults())
+    assert session.start == london(2026, 3, 29, 2, 0)
+    assert session.end == london(2026, 3, 29, 3, 0)
+    assert session.at == time(1, 30)
+    later = london(2026, 4, 5, 1, 30)
+    assert end_of(later, session.start, session.end, LONDON, session.at) == london(2026, 4, 5, 3)
+    assert end_of(session.start, session.start, session.end, LONDON, session.at) == session.end

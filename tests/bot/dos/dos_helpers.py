@@ -30,9 +30,11 @@ async def react(
     emoji: str = "white_check_mark",
     thread: MessageRef | None = None,
     key: str | None = None,
+    variant: str = "",
 ) -> list[Reply]:
     await h.app.handle(
         ReactionAdded(
+            variant=variant,
             key=key or f"test:react:{next(_keys)}",
             user=u(who),
             message=message,
@@ -46,11 +48,20 @@ async def react(
 
 
 async def unreact(
-    h: Harness, who: str, message: MessageRef, emoji: str = "white_check_mark"
+    h: Harness,
+    who: str,
+    message: MessageRef,
+    emoji: str = "white_check_mark",
+    *,
+    variant: str = "",
 ) -> list[Reply]:
     await h.app.handle(
         ReactionRemoved(
-            key=f"test:unreact:{next(_keys)}", user=u(who), message=message, emoji=emoji
+            key=f"test:unreact:{next(_keys)}",
+            user=u(who),
+            message=message,
+            emoji=emoji,
+            variant=variant,
         )
     )
     return h.new()

@@ -271,7 +271,7 @@ async def test_discord_thread_messages_find_their_set_through_the_thread(
     ws = WorkspaceRef(Platform.DISCORD, "G1")
     parent = ChannelRef(ws, "100")
     try:
-        await h.cmd("alice", "facilitator add <@alice>", channel=parent, ws=ws)
+        await h.cmd("1", "facilitator add <@1>", channel=parent, ws=ws)  # a snowflake
         thread = MessageRef(parent, "555")
         in_thread = MessageRef(ChannelRef(ws, "555"), "777")
         from bot.events import ReactionAdded

@@ -40,3 +40,21 @@ async def test_the_undo_window_ends_at_exactly_ten_minutes(
     else:
         assert len(await dos(h)) == 1
         assert private_to(out, "carol") == [], "nothing to say: the do simply stays"
+
+
+@pytest.mark.asyncio
+async def test_undoing_the_source_a_merged_do_was_founded_on_leaves_the_others_words(
+    h: Harness,
+) -> None:
+    """Dave's tip saved first; Erin said the same and was merged into it.  Every ✅ on Dave's
+    message taken back within the window: the do stays, now in Erin's words, by Erin."""
+    await make_set(h)
+    await react(h, "carol", msg(1), author="dave", text=TIP)
+    again = "ask what they have already tried before suggesting anything! #Listening"
+    await react(h, "carol", msg(2), author="erin", text=again)
+    [do] = await dos(h)
+    assert do.text == TIP
+    await unreact(h, "carol", msg(1))
+    [do] = await dos(h)
+    assert do.text == again
+    assert do.author_key.endswith(":erin")

@@ -220,7 +220,7 @@ async def test_duplicate_delivery_has_no_second_effect(h: Harness) -> None:
     from testkit.harness import GENERAL, u
 
     event = CommandInvoked(
-        key="slack:command:same", user=u("alice"), channel=GENERAL, text="start @bob"
+        key="slack:command:same", user=u("alice"), channel=GENERAL, text="start <@bob>"
     )
     assert await h.app.handle(event) is True
     first = len(h.outlet.sent)

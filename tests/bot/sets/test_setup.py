@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select, update
 
+from bot.events import CommandInvoked
 from bot.refs import ChannelRef, UserRef
 from bot.sets import membership
 from bot.sets import records as sets
@@ -101,13 +102,30 @@ async def test_join_in_a_new_channel_makes_the_first_joiner_its_facilitator(h: H
     assert await _facilitators(h, NEW) == ["carol"]
 
 
+async def as_admin(h: Harness, who: str, line: str) -> list:
+    """A command from someone the platform says administers the workspace."""
+    await h.app.handle(
+        CommandInvoked(
+            key=h.key(), user=UserRef(WS, who), channel=GENERAL, text=line, invoker_is_admin=True
+        )
+    )
+    return h.new()
+
+
 @pytest.mark.asyncio
-async def test_an_old_set_with_no_facilitator_gets_one_from_join_or_setup(h: Harness) -> None:
+async def test_an_old_set_with_no_facilitator_gets_one_only_from_an_admin(h: Harness) -> None:
+    """A set others are in, with nobody leading it (from before the rule, or an older
+    forget-me): whoever claimed it first would take over the others' set (issue 14, point 6),
+    so `join` and `setup` hand the role only to a workspace admin."""
     await h.cmd("alice", "setup")
     await h.cmd("bob", "join")
     async with h.app.store.write() as conn:  # a set from before the rule: nobody leads it
         await conn.execute(update(Member.__table__).values(is_facilitator=False))
-    out = await h.cmd("bob", "join")  # already a member: no welcome, but now the facilitator
+    out = await h.cmd("bob", "join")
+    assert public(out) == [] and await _facilitators(h) == []
+    out = await h.cmd("alice", "setup")
+    assert public(out) == [] and await _facilitators(h) == []
+    out = await as_admin(h, "bob", "join")  # already a member: no welcome, but now the facilitator
     assert public(out) == [
         "@bob is now this set's facilitator, as it had none: facilitators run sessions and "
         "change the schedule and settings (`/als facilitator add @name` adds another)."
@@ -115,9 +133,20 @@ async def test_an_old_set_with_no_facilitator_gets_one_from_join_or_setup(h: Har
     assert await _facilitators(h) == ["bob"]
     async with h.app.store.write() as conn:
         await conn.execute(update(Member.__table__).values(is_facilitator=False))
-    out = await h.cmd("alice", "setup")
+    out = await as_admin(h, "alice", "setup")
     assert public(out) == ["@alice is now this set's facilitator (it had none)."]
     assert "Its facilitator is @alice." in private_to(out, "alice")[0]
+
+
+@pytest.mark.asyncio
+async def test_a_set_everyone_left_is_taken_by_whoever_comes_first(h: Harness) -> None:
+    """With no other member there is nobody to take over from: no admin step to restart."""
+    await h.cmd("alice", "setup")
+    async with h.app.store.write() as conn:
+        await conn.execute(update(Member.__table__).values(is_facilitator=False, active=False))
+    out = await h.cmd("bob", "join")
+    assert "@bob is now this set's facilitator" in public(out)[-1]
+    assert await _facilitators(h) == ["bob"]
 
 
 @pytest.mark.asyncio
