@@ -191,6 +191,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         result["log_lines"] = len(log.splitlines())
         result["log_bytes"] = len(log.encode())
         result["log_tail"] = log.splitlines()[-5:]
+        sources: dict[str, int] = {}
+        for line in log.splitlines():
+            words = line.split(" ", 2)
+            if len(words) >= 2 and words[0].isupper():
+                key = f"{words[0]} {words[1].rstrip(':')}"
+                sources[key] = sources.get(key, 0) + 1
+        result["log_by_source"] = dict(sorted(sources.items(), key=lambda kv: -kv[1])[:12])
     garbage_5xx = result["garbage"].get("5xx", 0)
     result["targets_met"] = {
         "lost_0": result["lost"] == 0,
