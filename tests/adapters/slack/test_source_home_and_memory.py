@@ -12,7 +12,7 @@ from adapters.slack.interactions import LIFETIME, MAX_USES, ResponseUrls
 from adapters.slack.source import SlackMessageSource
 from adapters.slack.tasks import Background
 from bot.followup.home import HomeAction, HomeSession, HomeSummary
-from bot.ports import FetchedMessage
+from bot.ports import FetchedMessage, FetchRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from testkit.slack.web_api import SlackWebApi
 
@@ -54,7 +54,7 @@ async def test_source_says_none_for_what_is_gone_and_raises_on_trouble(
     web_api.channel_errors["C404"] = "channel_not_found"
     assert await source.fetch_message(MessageRef(ChannelRef(WS, "C404"), "1.000001")) is None
     web_api.server_error(count=1)
-    with pytest.raises(Exception):  # noqa: B017 - the core logs it and carries on unprepared
+    with pytest.raises(FetchRetry):  # the core tries the event again later
         await source.fetch_message(MessageRef(C1, "1767225600.000001"))
 
 
