@@ -21,9 +21,10 @@ heartbeat the last sequence number it *received*, which is where a RESUME would 
 - acknowledged ⇒ durable: at every heartbeat (every second here; Discord's is ~41 s),
   every reaction dispatch with a sequence ≤ the reported one must already be in the inbox;
 - crash: a 1000/s stream, kill -9 right after a heartbeat; count what was sent, reported
-  and saved; restart, and every reaction in the inbox must end up a saved do.  The
-  restarted process IDENTIFYs afresh (its session id died with it), and Discord does not
-  redeliver on IDENTIFY.
+  and saved; restart, and every reaction sent — in the inbox before the kill or not — must
+  end up a saved do.  The restarted process RESUMEs from the durable sequence it stored
+  (issue 14), so Discord replays what the killed one had read but not recorded, and what
+  was sent while it was down.
 
     python -m bench.discord_event_path [--quick] [--keep DIR] [--server-prefix "-m …"]
 """
@@ -322,12 +323,15 @@ async def _crash(
         return watch.scalar(pending) == 0 and watch.scalar(dos) >= dos_before + len(inboxed)
 
     done = await _until(settled, 120, 0.02)
+    await _until(lambda: watch.scalar(dos) >= dos_before + len(sent), 60, 0.05)
     resumed = [c for c in discord.connections if c[0].endswith("/resume")]
     result.update(
         kill9_restart_identified=len(discord.sessions) > sessions_before,
         kill9_restart_resumed=bool(resumed),
         kill9_dos_before=dos_before,
         kill9_dos_after_restart=watch.scalar(dos),
+        kill9_sent=len(sent),
+        kill9_lost=len(sent) - (watch.scalar(dos) - dos_before),
         kill9_all_inbox_saved=done is not None,
         kill9_seconds_to_settle=round(done - restarted, 3) if done else None,
     )
@@ -372,6 +376,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         and alsbot.get("kill9_acked_not_in_inbox", 0) == 0
         and alsbot.get("kill9_reported_not_in_inbox", 0) == 0,
         "inbox_saved_after_kill9": alsbot.get("kill9_all_inbox_saved", True),
+        "nothing_lost_over_kill9": alsbot.get("kill9_lost", 0) == 0,
     }
     return result
 

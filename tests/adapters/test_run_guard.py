@@ -10,10 +10,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import shutil
 import signal
-import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import aiohttp
@@ -22,6 +20,7 @@ import pytest_asyncio
 
 from bot.store.db import open_store
 from testkit.eventually import eventually
+from testkit.files import immutable
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
@@ -68,20 +67,6 @@ async def post(session: aiohttp.ClientSession, bot: BotProcess, body: str) -> in
 async def health(session: aiohttp.ClientSession, bot: BotProcess) -> tuple[int, dict]:
     async with session.get(f"http://127.0.0.1:{bot.port}/healthz") as r:
         return r.status, await r.json()
-
-
-@contextlib.contextmanager
-def immutable(path: Path) -> Iterator[None]:
-    """Read-only even for root (tests may run as root, who ignores file modes)."""
-    if shutil.which("chattr") is None:
-        pytest.skip("chattr is not available")
-    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"this filesystem cannot make files immutable: {done.stderr!r}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=False)
 
 
 def delete_database(path: Path) -> None:

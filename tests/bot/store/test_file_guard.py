@@ -7,10 +7,8 @@ import asyncio
 import contextlib
 import logging
 import os
-import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,6 +20,7 @@ from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.store.db import open_store, sqlite_file
 from bot.store.file_guard import DatabaseFile, StoreLocked, StoreUnavailable
 from testkit.config import make_config
+from testkit.files import immutable
 
 W = WorkspaceRef(Platform.SLACK, "T1")
 C = ChannelRef(W, "C1")
@@ -41,20 +40,6 @@ def delete_database(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         with contextlib.suppress(FileNotFoundError):
             Path(f"{path}{suffix}").unlink()
-
-
-@contextlib.contextmanager
-def immutable(path: Path) -> Iterator[None]:
-    """Read-only even for root (tests may run as root, who ignores file modes)."""
-    if shutil.which("chattr") is None:
-        pytest.skip("chattr is not available")
-    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
-    if done.returncode != 0:
-        pytest.skip(f"this filesystem cannot make files immutable: {done.stderr!r}")
-    try:
-        yield
-    finally:
-        subprocess.run(["chattr", "-i", str(path)], check=False)
 
 
 @pytest.mark.asyncio

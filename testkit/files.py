@@ -1,0 +1,25 @@
+"""Files a test needs in states a running bot must survive (read-only even for root)."""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@contextlib.contextmanager
+def immutable(path: Path) -> Iterator[None]:
+    """Read-only even for root (tests may run as root, who ignores file modes)."""
+    if shutil.which("chattr") is None:
+        pytest.skip("chattr is not available")
+    done = subprocess.run(["chattr", "+i", str(path)], capture_output=True, check=False)
+    if done.returncode != 0:
+        pytest.skip(f"this filesystem cannot make files immutable: {done.stderr!r}")
+    try:
+        yield
+    finally:
+        subprocess.run(["chattr", "-i", str(path)], check=False)
