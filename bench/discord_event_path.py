@@ -323,7 +323,16 @@ async def _crash(
         return watch.scalar(pending) == 0 and watch.scalar(dos) >= dos_before + len(inboxed)
 
     done = await _until(settled, 120, 0.02)
-    await _until(lambda: watch.scalar(dos) >= dos_before + len(sent), 60, 0.05)
+    wanted = {s.message_id for s in sent}
+
+    def unsaved() -> set[str]:
+        assert watch._db is not None
+        rows = watch._db.conn.execute(
+            "SELECT message_key FROM do_sources WHERE status = 'saved'"
+        ).fetchall()
+        return wanted - {key.rsplit(":", 1)[-1] for (key,) in rows}
+
+    await _until(lambda: not unsaved(), 60, 0.1)
     resumed = [c for c in discord.connections if c[0].endswith("/resume")]
     result.update(
         kill9_restart_identified=len(discord.sessions) > sessions_before,
@@ -331,7 +340,7 @@ async def _crash(
         kill9_dos_before=dos_before,
         kill9_dos_after_restart=watch.scalar(dos),
         kill9_sent=len(sent),
-        kill9_lost=len(sent) - (watch.scalar(dos) - dos_before),
+        kill9_lost=len(unsaved()),  # sent (before or after the kill) and never a do
         kill9_all_inbox_saved=done is not None,
         kill9_seconds_to_settle=round(done - restarted, 3) if done else None,
     )
@@ -372,6 +381,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     result["targets_met"] = {
         "durable_ratio": result["ratio_durable_effects_to_floor"] >= 0.6,
         "steady_durable_p99": alsbot["steady_durable_ms_p99"] <= 10.0,
+        # Since issue 14 a restart RESUMEs from the sequence the adapter stored as durable,
+        # not from the heartbeat's (Discord replays from the RESUME's sequence), so a
+        # heartbeat ahead of the inbox loses nothing: `nothing_lost_over_kill9` is the test.
+        # The heartbeat figures stay in `alsbot` for comparison with earlier runs.
         "acked_not_durable": alsbot["acked_not_in_inbox"] == 0
         and alsbot.get("kill9_acked_not_in_inbox", 0) == 0
         and alsbot.get("kill9_reported_not_in_inbox", 0) == 0,
