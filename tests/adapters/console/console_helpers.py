@@ -76,3 +76,16 @@ def script_as_a_user(tmp_path: Path, start: datetime, lines: Sequence[str]) -> s
     result = alsbot("console", "--script", str(script), "--start", at, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     return result.stdout
+
+
+def assert_in_order(out: str, markers: Sequence[str]) -> None:
+    """Each marker appears in `out`, and after the one before it."""
+    at = 0
+    for marker in markers:
+        found = out.find(marker, at)
+        assert found >= 0, f"{marker!r} missing or out of order after:\n{out[at - 400 : at]}"
+        at = found + len(marker)
+
+
+def script_lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()

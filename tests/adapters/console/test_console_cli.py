@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from adapters.console import script
-from tests.adapters.console.console_helpers import alsbot
+from tests.adapters.console.console_helpers import alsbot, assert_in_order
 
 run = alsbot
 
@@ -61,13 +61,7 @@ def test_demo_shows_all_three_things_the_bot_is_for(tmp_path: Path) -> None:
         "Do's matching “listening” — 1 found",
         "#1 Ask what they have already tried before suggesting anything",
     ]
-    at = 0
-    for marker in order:  # each appears, and after the one before it
-        found = out.find(marker, at)
-        assert found >= 0, (
-            f"{marker!r} missing (or out of order) in the demo after:\n{out[at - 300 : at]}"
-        )
-        at = found + len(marker)
+    assert_in_order(out, order)
     # Bob's private DM stays his: his own line shows it; nothing the bot says repeats it.
     private = [line for line in out.splitlines() if "hospital" in line or "Room 8" in line]
     assert private and all("bob (DM to alsbot)" in line for line in private), private

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.console.console_helpers import ROOT, script_as_a_user, script_in_process
+from tests.adapters.console.console_helpers import (
+    ROOT,
+    assert_in_order,
+    script_as_a_user,
+    script_in_process,
+    script_lines,
+)
 
 SCRIPT = ROOT / "docs" / "examples" / "first-week.txt"
 START = datetime(2030, 1, 21, 9, 0, tzinfo=UTC)  # a Monday; 23 January 2030 is a Wednesday
@@ -56,16 +62,8 @@ IN_ORDER = [
 ]
 
 
-def script_lines() -> list[str]:
-    return SCRIPT.read_text(encoding="utf-8").splitlines()
-
-
 def check(out: str) -> None:
-    at = 0
-    for marker in IN_ORDER:
-        found = out.find(marker, at)
-        assert found >= 0, f"{marker!r} missing or out of order after:\n{out[at - 400 : at]}"
-        at = found + len(marker)
+    assert_in_order(out, IN_ORDER)
     assert "Traceback" not in out and "!!" not in out
     # Coaching is private: dave's advice reminder and tip reach dave alone, and his advice
     # is not passed to Bob as one of "the questions you were asked".
@@ -86,8 +84,8 @@ def check(out: str) -> None:
 
 @pytest.mark.asyncio
 async def test_first_week_through_the_console_runner(tmp_path: Path) -> None:
-    check(await script_in_process(tmp_path, START, script_lines()))
+    check(await script_in_process(tmp_path, START, script_lines(SCRIPT)))
 
 
 def test_first_week_as_a_user_runs_the_script(tmp_path: Path) -> None:
-    check(script_as_a_user(tmp_path, START, script_lines()))
+    check(script_as_a_user(tmp_path, START, script_lines(SCRIPT)))

@@ -15,7 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.adapters.console.console_helpers import ROOT, script_as_a_user, script_in_process
+from tests.adapters.console.console_helpers import (
+    ROOT,
+    assert_in_order,
+    script_as_a_user,
+    script_in_process,
+    script_lines,
+)
 
 SCRIPT = ROOT / "docs" / "examples" / "nudge-cycle.txt"
 START = datetime(2026, 1, 12, 10, 0, tzinfo=UTC)
@@ -73,16 +79,8 @@ IN_ORDER = [
 ]
 
 
-def script_lines() -> list[str]:
-    return SCRIPT.read_text(encoding="utf-8").splitlines()
-
-
 def check(out: str) -> None:
-    at = 0
-    for marker in IN_ORDER:
-        found = out.find(marker, at)
-        assert found >= 0, f"{marker!r} missing or out of order after:\n{out[at - 400 : at]}"
-        at = found + len(marker)
+    assert_in_order(out, IN_ORDER)
     # Bob had updated by Monday: his 1-day nudge was skipped, so he got exactly one.
     assert out.count("👋 Hi @bob") == 1
     assert out.count("👋 Hi @carol") == 2
@@ -95,8 +93,8 @@ def check(out: str) -> None:
 
 @pytest.mark.asyncio
 async def test_nudge_cycle_through_the_console_runner(tmp_path: Path) -> None:
-    check(await script_in_process(tmp_path, START, script_lines()))
+    check(await script_in_process(tmp_path, START, script_lines(SCRIPT)))
 
 
 def test_nudge_cycle_as_a_user_runs_the_script(tmp_path: Path) -> None:
-    check(script_as_a_user(tmp_path, START, script_lines()))
+    check(script_as_a_user(tmp_path, START, script_lines(SCRIPT)))
