@@ -6,10 +6,12 @@ a JSON object (`"hello"`, `[]`, `null`, `payload=x`) or a timestamp header that 
 number made that parsing raise: a 500 and a 1.9 KB traceback for every unsigned request.
 So this module verifies first (slack_sdk's `SignatureVerifier`, Slack's 5-minute window),
 refuses what fails with 401 (400 for a malformed timestamp) counted in one summary line a
-minute, then refuses a signed body that is not an object with 400, and only then hands
-the request to Bolt's own aiohttp pair (`to_bolt_request` → `async_dispatch` →
-`to_aiohttp_response`).  Anything that still raises is a 500 and one line, never a
-traceback per request.  Timeouts and the connection cap are `http_guard`'s.
+minute, then builds Bolt's request from the text already read (parsed once, by Bolt),
+refuses a signed body that is not an object with 400, and only then dispatches it
+(`async_dispatch` → `to_aiohttp_response`).  Bolt's own verification is off
+(`bolt_app.build_bolt_app`): every HTTP request has been verified here, and Socket Mode
+needs none.  Anything that still raises is a 500 and one line, never a traceback per
+request.  Timeouts and the connection cap are `http_guard`'s.
 
 While the core refuses events (its database is lost or read-only: `Alsbot.refusal`) a
 verified request gets 503 before Bolt sees it, so Slack retries it later, and nothing is
@@ -25,9 +27,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.request.internals import parse_body
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
 from adapters.slack.http_guard import CappedSite, HttpLimits, Summary, busy_tracker, server_logger
@@ -87,17 +89,20 @@ class SlackHttpServer:
             status, reason = refused
             self.refused.count(reason)
             return web.json_response({"error": reason}, status=status)
-        try:
-            body = parse_body(text, request.content_type)
-        except ValueError:
-            body = None
-        if not isinstance(body, dict):
-            log.warning("a signed Slack request whose body is not a JSON object; refused (400)")
-            return web.json_response({"error": "body is not a JSON object"}, status=400)
         refusal = self.refusal() if self.refusal is not None else None
         if refusal is not None:
             return web.json_response({"error": "not accepting events now"}, status=503)
-        bolt_request = await to_bolt_request(request)
+        try:  # Bolt parses the body and reads its context; a non-object body raises
+            bolt_request: AsyncBoltRequest | None = AsyncBoltRequest(
+                body=text,
+                query=request.query_string,
+                headers=request.headers,  # type: ignore[arg-type]  # as Bolt's own adapter
+            )
+        except Exception:  # whatever a signed but malformed body makes Bolt's reading raise
+            bolt_request = None
+        if bolt_request is None or not isinstance(bolt_request.body, dict):
+            log.warning("a signed Slack request whose body is not a JSON object; refused (400)")
+            return web.json_response({"error": "body is not a JSON object"}, status=400)
         bolt_response = await self.bolt.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
