@@ -74,8 +74,12 @@ class Router:
     events: dict[type[Event], list[EventHandler[Any]]] = field(default_factory=dict)
     buttons: dict[str, ButtonHandler] = field(default_factory=dict)
     timers: dict[str, TimerHandler] = field(default_factory=dict)
+    # One preparer per event type, composed from every package's (in registration order):
+    # `/als start` asks the room's privacy (rounds), naming a facilitator asks the
+    # invoker's standing (sets) — each package registers its own and none knows the other.
     preparers: dict[type[Event], Preparer] = field(default_factory=dict)
     hooks: Hooks = field(default_factory=Hooks)
+    _chains: dict[type[Event], list[Preparer]] = field(default_factory=dict)
 
     def command(self, cls: type[C], handler: CommandHandler[C]) -> None:
         _once(self.commands, cls, handler, f"the command {cls.__name__}")
@@ -92,7 +96,11 @@ class Router:
         _once(self.timers, kind, handler, f"the timer kind {kind!r}")
 
     def prepare(self, cls: type[Event], preparer: Preparer) -> None:
-        _once(self.preparers, cls, preparer, f"preparing {cls.__name__}")
+        chain = self._chains.setdefault(cls, [])
+        if preparer in chain:
+            raise ValueError(f"preparing {cls.__name__} already has this preparer")
+        chain.append(preparer)
+        self.preparers[cls] = preparer if len(chain) == 1 else _in_turn(tuple(chain))
 
     def hook(self, hook: Hook[H], handler: H) -> None:
         self.hooks.add(hook, handler)
@@ -100,6 +108,17 @@ class Router:
     def button_handler(self, action_id: str) -> ButtonHandler | None:
         prefix = action_id.split(":", 1)[0]
         return self.buttons.get(prefix)
+
+
+def _in_turn(chain: tuple[Preparer, ...]) -> Preparer:
+    """Each preparer gets the event as the one before it left it."""
+
+    async def prepare(event: Event, prep: Preparing) -> Event:
+        for preparer in chain:
+            event = await preparer(event, prep)
+        return event
+
+    return prepare
 
 
 K = TypeVar("K")

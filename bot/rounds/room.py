@@ -23,7 +23,6 @@ from bot.rounds import control
 from bot.rounds.sessions import active_session
 from bot.router import Preparing, Router
 from bot.sets import records as sets
-from bot.sets import standing
 
 PREFIX = "room"
 PUBLIC_WARNING = (
@@ -47,12 +46,6 @@ async def prepare(event: Event, prep: Preparing) -> Event:
     except TimeoutError:
         private = None
     return dataclasses.replace(event, channel_private=private)
-
-
-async def prepare_command(event: Event, prep: Preparing) -> Event:
-    """The one preparer for `/als`: a command asks at most one thing of the platform (the
-    room's privacy for `start`, the invoker's admin standing for naming a facilitator)."""
-    return await prepare(await standing.prepare(event, prep.source), prep)
 
 
 async def start(ctx: Ctx, event: CommandInvoked, command: Start) -> None:
@@ -96,4 +89,4 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
 def register(router: Router) -> None:
     router.command(Start, start)
     router.button(PREFIX, on_button)
-    router.prepare(CommandInvoked, prepare_command)
+    router.prepare(CommandInvoked, prepare)

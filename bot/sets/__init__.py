@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.router import Router
-from bot.sets import membership, privacy, report, settings, setup
+from bot.sets import membership, privacy, report, settings, setup, standing
 
 
 def register(router: Router) -> None:
-    for module in (setup, membership, report, settings, privacy):
+    for module in (setup, membership, report, settings, privacy, standing):
         module.register(router)

@@ -16,7 +16,8 @@ import logging
 
 from bot.commands.grammar import verb_of
 from bot.events import CommandInvoked, Event
-from bot.ports import AdminDirectory, MessageSource
+from bot.ports import AdminDirectory
+from bot.router import Preparing, Router
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,10 @@ NAMING_VERBS = frozenset({"facilitator", "join", "setup"})
 ASK_SECONDS = 5.0
 
 
-async def prepare(event: Event, source: MessageSource | None) -> Event:
+async def prepare(event: Event, prep: Preparing) -> Event:
+    """`router.prepare(CommandInvoked, …)`: the invoker's admin standing, for the commands
+    that can name a facilitator (every other command goes by without a call)."""
+    source = prep.source
     if (
         not isinstance(event, CommandInvoked)
         or event.invoker_is_admin is not None
@@ -43,3 +47,7 @@ async def prepare(event: Event, source: MessageSource | None) -> Event:
         log.warning("could not ask whether %s is a workspace admin: %r", event.user.key, exc)
         admin = None
     return dataclasses.replace(event, invoker_is_admin=admin)
+
+
+def register(router: Router) -> None:
+    router.prepare(CommandInvoked, prepare)
