@@ -115,19 +115,32 @@ async def _claim(
 # --------------------------------------------------------------------------- events
 
 
-async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
+async def with_do_emoji(ctx: Ctx, event: ReactionAdded) -> tuple[Any, SetInfo, str] | None:
+    """The message's source row (with its set's columns), the set and its do emoji, when
+    the reaction is in a set's channel (or a thread of it) with that set's do emoji.
+
+    The first rule both of capture and of the preparer deciding whether to fetch the
+    message (`bot.dos.prepare.needs_fetch`), so the two cannot drift apart."""
     where = event.thread.channel if event.thread is not None else event.message.channel
-    key = event.message.key
     found = (
-        await ctx.conn.execute(q.SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": key})
+        await ctx.conn.execute(
+            q.SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": event.message.key}
+        )
     ).first()
     if found is None:
-        return
+        return None
     set_info = sets.info_from_row(found)
-    status, saved_do = found.source_status, found.source_do_id  # status None: no source yet
     emoji = set_emoji(ctx, set_info)
-    if normalise_emoji(event.emoji) != emoji or event.author is None:
+    return (found, set_info, emoji) if normalise_emoji(event.emoji) == emoji else None
+
+
+async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
+    key = event.message.key
+    in_set = await with_do_emoji(ctx, event)
+    if in_set is None or event.author is None:
         return  # not the do emoji, or the bot's (or an unknown author's) message
+    found, set_info, emoji = in_set
+    status, saved_do = found.source_status, found.source_do_id  # status None: no source yet
     if {event.user.workspace, event.author.workspace} != {set_info.channel.workspace}:
         return  # not of the set's installation (Slack Connect guests are filed under it)
     allow_self = bool(set_info.setting(ctx, "do_allow_self"))

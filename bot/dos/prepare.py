@@ -25,15 +25,12 @@ import dataclasses
 import logging
 
 from bot.context import Ctx
-from bot.dos import statements as q
-from bot.dos.capture import set_emoji
+from bot.dos.capture import with_do_emoji
 from bot.dos.common import COUNTING
 from bot.dos.saving import reactors
-from bot.emoji_names import normalise_emoji
 from bot.events import Event, ReactionAdded
 from bot.ports import FetchRetry
 from bot.router import Preparer, Preparing
-from bot.sets import records as sets
 
 log = logging.getLogger(__name__)
 
@@ -45,18 +42,13 @@ async def needs_fetch(event: ReactionAdded, prep: Preparing) -> bool:
     state.  An unknown author is fetched for (only the message says who wrote it), and so
     is a second attempt: it exists because the first decision went stale.
     """
-    where = event.thread.channel if event.thread is not None else event.message.channel
     key = event.message.key
     async with prep.read() as conn:
-        found = (
-            await conn.execute(q.SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": key})
-        ).first()
-        if found is None:
-            return False
-        set_info = sets.info_from_row(found)
         ctx = Ctx(conn, prep.now, prep.config)
-        if normalise_emoji(event.emoji) != set_emoji(ctx, set_info):
+        in_set = await with_do_emoji(ctx, event)
+        if in_set is None:
             return False
+        found, set_info, _ = in_set
         if found.source_status not in (None, COUNTING):
             return False  # saved (a new saver needs no text), being asked, or closed
         if event.author is None or prep.attempt > 0:
