@@ -35,9 +35,6 @@ class HealthBoard:
         self._parts[name] = PartHealth(ok, detail, since)
         return changed
 
-    def forget(self, name: str) -> None:
-        self._parts.pop(name, None)
-
     @property
     def ok(self) -> bool:
         return all(part.ok for part in self._parts.values())

@@ -17,9 +17,3 @@ def test_one_failing_part_makes_the_board_unhealthy_and_says_which() -> None:
     assert board.report("discord", True)
     assert board.ok
 
-
-def test_a_forgotten_part_no_longer_counts() -> None:
-    board = HealthBoard()
-    board.report("discord", False)
-    board.forget("discord")
-    assert board.ok and board.snapshot() == {}
