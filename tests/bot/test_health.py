@@ -16,4 +16,3 @@ def test_one_failing_part_makes_the_board_unhealthy_and_says_which() -> None:
     assert not board.report("discord", False, "still reconnecting")  # no change of state
     assert board.report("discord", True)
     assert board.ok
-
