@@ -93,6 +93,18 @@ class DiscordConfig:
     gateway_url: str = ""
     dev_guild_id: int = 0
     application_id: int = 0
+    # The servers this bot may serve (empty = any, with a warning at start); it leaves
+    # every other server it is added to (see docs/DISCORD.md, "Who can add the bot").
+    allowed_guild_ids: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True)
+class HealthConfig:
+    """An optional health endpoint in every mode (`GET /healthz`); port 0 = none of its own.
+    In Slack HTTP mode the Slack server answers `/healthz` as well."""
+
+    host: str = "127.0.0.1"
+    port: int = 0
 
 
 @dataclass(frozen=True)
@@ -144,17 +156,29 @@ class Config:
     discord: DiscordConfig = field(default_factory=DiscordConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
+    health: HealthConfig = field(default_factory=HealthConfig)
     secrets: Secrets = field(default_factory=Secrets)
 
     def with_database(self, url: str) -> Config:
         return replace(self, database=DatabaseConfig(url=url))
 
 
-SECTIONS = ("database", "scheduler", "defaults", "slack", "discord", "logging", "retention")
+SECTIONS = (
+    "database",
+    "scheduler",
+    "defaults",
+    "slack",
+    "discord",
+    "logging",
+    "retention",
+    "health",
+)
 
 
 def _coerce(section: str, key: str, kind: type, raw: Any) -> Any:
     where = f"[{section}] {key}"
+    if kind == tuple[int, ...]:
+        return _whole_numbers(where, raw)
     if kind is bool:
         if isinstance(raw, bool):
             return raw
@@ -178,6 +202,20 @@ def _coerce(section: str, key: str, kind: type, raw: Any) -> Any:
     if not isinstance(raw, str):
         raise ConfigError(f"{where} must be a string, not {raw!r}")
     return raw
+
+
+def _whole_numbers(where: str, raw: Any) -> tuple[int, ...]:
+    """A TOML list of ids, or (from the environment) the same separated by commas."""
+    items = raw.replace(",", " ").split() if isinstance(raw, str) else raw
+    if not isinstance(items, list | tuple):
+        raise ConfigError(f"{where} must be a list of whole numbers, not {raw!r}")
+    out: list[int] = []
+    for item in items:
+        text = str(item).strip() if not isinstance(item, bool) else ""
+        if isinstance(item, bool) or not text.isdigit():
+            raise ConfigError(f"{where} must be a list of whole numbers; {item!r} is not one")
+        out.append(int(text))
+    return tuple(out)
 
 
 def _build(section: str, cls: type, table: Mapping[str, Any], env: Mapping[str, str]) -> Any:

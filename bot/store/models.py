@@ -25,6 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -351,3 +352,33 @@ class AdapterState(Base):
     name: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime]
+
+
+class Lease(Base):
+    """A named lease one process holds until `until` (migration 0007): the Discord gateway
+    is held by exactly one process, and taken over when its holder stops renewing."""
+
+    __tablename__ = "leases"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(200))
+    until: Mapped[datetime]
+    acquired_at: Mapped[datetime]
+
+
+class ReplyHandle(Base):
+    """How a private answer reaches the person who caused an event, whichever process
+    delivers it (migration 0007): a Slack `response_url` or a Discord interaction token.
+    Short-lived by nature; retention deletes a row once `expires_at` has passed."""
+
+    __tablename__ = "reply_handles"
+    cause: Mapped[str] = mapped_column(String(400), primary_key=True)  # the event's key
+    platform: Mapped[str] = mapped_column(String(20))
+    user_id: Mapped[str] = mapped_column(String(100))  # the platform's own id
+    secret: Mapped[str] = mapped_column(Text)  # the response_url, or the interaction token
+    application_id: Mapped[str | None] = mapped_column(String(100))  # Discord
+    thinking: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    deferred: Mapped[bool | None]  # Discord: None until tried
+    original_used: Mapped[bool] = mapped_column(default=False, server_default=sa_false())
+    uses: Mapped[int] = mapped_column(default=0, server_default="0")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -80,3 +80,16 @@ def test_http_mode_without_signing_secret_is_refused() -> None:
     config = load_config(None, {"SLACK_BOT_TOKEN": "x", "ALSBOT_SLACK_ENABLED": "1"})
     assert any("SLACK_SIGNING_SECRET" in p for p in problems_for_running(config))
     assert problems_for_running(Config()) == ["neither [slack] nor [discord] is enabled"]
+
+
+def test_allowed_guild_ids_from_the_file_or_the_environment(tmp_path: Path) -> None:
+    path = tmp_path / "a.toml"
+    path.write_text("[discord]\nallowed_guild_ids = [123, 456]\n[health]\nport = 8081\n")
+    config = load_config(path, env={})
+    assert config.discord.allowed_guild_ids == (123, 456)
+    assert config.health.port == 8081
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": "7, 8,9"}
+    assert load_config(path, env=env).discord.allowed_guild_ids == (7, 8, 9)
+    path.write_text('[discord]\nallowed_guild_ids = ["abc"]\n')
+    with pytest.raises(ConfigError, match="allowed_guild_ids"):
+        load_config(path, env={})
