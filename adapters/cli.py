@@ -181,6 +181,25 @@ def upgrade(config_path: str | None, db_path: str | None) -> None:
     click.echo(f"database is at revision {asyncio.run(go())}")
 
 
+@db.command(
+    help="Copy the SQLite database to TARGET (a new file), safely while the bot runs. "
+    "For PostgreSQL use pg_dump."
+)
+@click.argument("target", type=click.Path(dir_okay=False))
+@config_option
+@db_option(USE_DB)
+def backup(target: str, config_path: str | None, db_path: str | None) -> None:
+    from bot.store.backup import BackupError, backup_sqlite
+
+    config = _config(config_path, db_path)
+    try:
+        done = backup_sqlite(config.database.url, Path(target))
+    except BackupError as error:
+        click.echo(f"✗ {error}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"✓ backed up {done.source} to {done.target} ({done.size:,} bytes)")
+
+
 @main.command("check-config", help="Check a config file and the environment before running.")
 @config_option
 def check_config(config_path: str | None) -> None:
