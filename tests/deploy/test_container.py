@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
 import uuid
+import zipfile
 from collections.abc import AsyncIterator
+from pathlib import Path
 
 import aiohttp
 import pytest
@@ -72,6 +75,56 @@ def test_the_build_context_holds_what_the_image_copies() -> None:
     assert copied == ["pyproject.toml", "README.md", "bot", "adapters", "jobs"]
     assert not set(copied) & ignored
     assert {".git", ".venv", "tests", "*.db", "*.env"} <= ignored
+
+
+def test_the_build_context_installs_an_alsbot_that_runs(tmp_path: Path) -> None:
+    """What `pip install .` makes of the files the image copies, without an engine: a wheel
+    (not the editable install every other test uses, which would hide a data file left
+    out of the package), run from where it was unpacked."""
+    context = tmp_path / "context"
+    context.mkdir()
+    for name in [part for line in dockerfile()["COPY"] for part in line.split()[:-1]]:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, context / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source, context / name)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--wheel-dir",
+         str(tmp_path / "wheel"), str(context)],
+        capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    if built.returncode != 0 and re.search(r"No matching distribution|connection", built.stderr):
+        pytest.skip(f"pip could not fetch the build backend: {built.stderr.strip()[-200:]}")
+    assert built.returncode == 0, built.stderr
+    [wheel] = (tmp_path / "wheel").glob("alsbot-*.whl")
+    unpacked = tmp_path / "installed"
+    with zipfile.ZipFile(wheel) as archive:
+        archive.extractall(unpacked)
+    env = {**os.environ, "PYTHONPATH": str(unpacked)}
+    env = {k: v for k, v in env.items() if not k.startswith(("ALSBOT_", "SLACK_", "DISCORD_"))}
+
+    def alsbot(*args: str) -> str:
+        done = subprocess.run(
+            [sys.executable, "-c", RUN_FROM_WHEEL, *args],
+            cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stdout + done.stderr
+        return done.stdout
+
+    assert alsbot("db", "upgrade", "--db", str(tmp_path / "a.db")).endswith("revision 0007\n")
+    assert "saved as do #1" in alsbot("demo")
+
+
+# The CLI, refusing to run from anywhere but the unpacked wheel.
+RUN_FROM_WHEEL = """
+import os, sys
+import adapters, bot
+for package in (adapters, bot):
+    assert package.__file__.startswith(os.environ["PYTHONPATH"]), package.__file__
+from adapters.cli import main
+main(sys.argv[1:])
+"""
 
 
 @pytest_asyncio.fixture
