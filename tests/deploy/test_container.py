@@ -234,7 +234,7 @@ async def test_the_image_builds_runs_healthy_unprivileged_and_stops_cleanly() ->
             code = await docker_run(docker, "inspect", "--format", "{{.State.ExitCode}}", name)
             assert code == "0", await docker_run(docker, "logs", name)
     finally:
-        await docker_run(docker, "rm", "--force", name, check=False)
+        await docker_run(docker, "rm", "--force", "--volumes", name, check=False)
         await docker_run(docker, "rmi", "--force", tag, check=False)
 
 
