@@ -1,5 +1,6 @@
 """deploy/nginx/alsbot.conf, run: nginx with TLS in front of two `alsbot run` processes on
-one PostgreSQL database, as docs/DEPLOY.md sets them up.
+one PostgreSQL database, serving Slack (HTTP mode) and Discord, as docs/DEPLOY.md sets
+them up (its section B, without Docker).
 
 The snippet is used as shipped except for what differs on this machine: the upstream
 ports, the listening ports (free ones on loopback) and a self-signed certificate. Needs
@@ -29,6 +30,7 @@ import pytest_asyncio
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from testkit.discord.gateway import DiscordStandIn
 from testkit.eventually import eventually
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
@@ -162,7 +164,9 @@ def test_the_compose_snippet_is_the_same_apart_from_names_and_certificate() -> N
 # ---------------------------------------------------------------------- the live proxy
 
 
-def alsbot_env(database: str, api: SlackWebApi, port: int, name: str) -> dict[str, str]:
+def alsbot_env(
+    database: str, api: SlackWebApi, discord: DiscordStandIn, port: int, name: str
+) -> dict[str, str]:
     """Settings from the environment only, as in docker-compose.yml's alsbot.env."""
     return {
         **{k: v for k, v in os.environ.items() if not k.startswith(("ALSBOT_", "SLACK_"))},
@@ -174,6 +178,10 @@ def alsbot_env(database: str, api: SlackWebApi, port: int, name: str) -> dict[st
         "ALSBOT_SCHEDULER_PROCESS_NAME": name,
         "SLACK_BOT_TOKEN": api.token,
         "SLACK_SIGNING_SECRET": SECRET,
+        "ALSBOT_DISCORD_ENABLED": "true",
+        "ALSBOT_DISCORD_API_BASE_URL": discord.api_base_url,
+        "ALSBOT_DISCORD_GATEWAY_URL": discord.gateway_url,
+        "DISCORD_BOT_TOKEN": discord.world.token,
     }
 
 
@@ -184,13 +192,24 @@ class Bot:
     process: asyncio.subprocess.Process
 
 
+@dataclass
+class Scene:
+    bots: list[Bot]
+    database: str
+    discord: DiscordStandIn
+
+
 @pytest_asyncio.fixture
-async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[list[Bot], str]]:
+async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[Scene]:
     """`alsbot db upgrade` once, then two `alsbot run`, each on its own port."""
-    async with SlackWebApi() as api:
+    async with SlackWebApi() as api, DiscordStandIn() as discord:
         api.wait_limit = START_TIMEOUT
+
+        def env(port: int, name: str) -> dict[str, str]:
+            return alsbot_env(postgres_url, api, discord, port, name)
+
         upgrade = await asyncio.create_subprocess_exec(
-            str(ALSBOT), "db", "upgrade", env=alsbot_env(postgres_url, api, 0, "upgrade"),
+            str(ALSBOT), "db", "upgrade", env=env(0, "upgrade"),
             cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         said, _ = await asyncio.wait_for(upgrade.communicate(), 120)
@@ -199,7 +218,7 @@ async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[lis
         for name in ("bot-a", "bot-b"):
             port = free_port()
             process = await asyncio.create_subprocess_exec(
-                str(ALSBOT), "run", env=alsbot_env(postgres_url, api, port, name),
+                str(ALSBOT), "run", env=env(port, name),
                 cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
             )  # fmt: skip
@@ -213,7 +232,7 @@ async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[lis
                         return await answers_ok(session, f"http://127.0.0.1:{bot.port}/healthz")
 
                     await eventually(healthy, within=START_TIMEOUT, every=0.05, what=bot.name)
-            yield bots, postgres_url
+            yield Scene(bots, postgres_url, discord)
         finally:
             for bot in bots:
                 if bot.process.returncode is None:
@@ -222,9 +241,9 @@ async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[tuple[lis
 
 
 @pytest_asyncio.fixture
-async def proxy(two_bots: tuple[list[Bot], str], tmp_path: Path) -> AsyncIterator[Proxy]:
+async def proxy(two_bots: Scene, tmp_path: Path) -> AsyncIterator[Proxy]:
     nginx = nginx_or_skip()
-    bots, _ = two_bots
+    bots = two_bots.bots
     directory = tmp_path / "nginx"
     directory.mkdir()
     cert, key = self_signed(directory)
@@ -268,9 +287,10 @@ def verifying(cert: Path) -> ssl.SSLContext:
 @pytest.mark.postgres
 @pytest.mark.asyncio
 async def test_only_signed_slack_posts_pass_the_proxy_to_either_process(
-    proxy: Proxy, two_bots: tuple[list[Bot], str]
+    proxy: Proxy, two_bots: Scene
 ) -> None:
-    bots, database = two_bots
+    bots, database = two_bots.bots, two_bots.database
+    assert two_bots.discord.sessions, "Discord's gateway is held (healthy means connected)"
     base = f"https://127.0.0.1:{proxy.https}"
     tls = verifying(proxy.directory / "fullchain.pem")
     events = [sign.event_envelope(sign.message_event(
@@ -321,11 +341,11 @@ async def test_only_signed_slack_posts_pass_the_proxy_to_either_process(
 @pytest.mark.postgres
 @pytest.mark.asyncio
 async def test_when_one_process_stops_the_other_answers_through_the_proxy(
-    proxy: Proxy, two_bots: tuple[list[Bot], str]
+    proxy: Proxy, two_bots: Scene
 ) -> None:
     """A rolling restart: bot-a stops on SIGTERM (within the unit's TimeoutStopSec) and
     every event sent meanwhile is answered by bot-b."""
-    bots, _ = two_bots
+    bots = two_bots.bots
     [limit] = read_unit(DEPLOY / "systemd" / "alsbot.service")["Service"]["TimeoutStopSec"]
     tls = verifying(proxy.directory / "fullchain.pem")
     started = time.monotonic()
