@@ -121,7 +121,7 @@ def test_a_stopped_database_backs_up_too(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("url", "says"),
     [
-        ("postgresql+asyncpg://alsbot@db/alsbot", "pg_dump"),
+        ("postgresql+asyncpg://alsbot:s3cret@db/alsbot", "pg_dump"),
         ("sqlite+aiosqlite:///{tmp}/missing.db", "there is no database at"),
     ],
 )
@@ -132,4 +132,5 @@ def test_what_cannot_be_backed_up_is_one_line(url: str, says: str, tmp_path: Pat
     assert result.exit_code == 2
     assert result.output.startswith("✗ ") and says in result.output
     assert len(result.output.splitlines()) == 1
+    assert "s3cret" not in result.output
     assert not (tmp_path / "missing.db").exists(), "a backup never creates the database"
