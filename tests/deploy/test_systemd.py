@@ -43,7 +43,6 @@ def test_the_unit_runs_alsbot_unprivileged_restarting_on_failure(path: Path) -> 
 @pytest.mark.parametrize("path", UNITS, ids=lambda p: p.name)
 def test_systemd_waits_for_alsbot_to_stop_before_killing_it(path: Path) -> None:
     [timeout] = read_unit(path)["Service"]["TimeoutStopSec"]
-    assert stop_budget() == 40.0, "the code's stop limits changed: check TimeoutStopSec"
     assert seconds(timeout) >= stop_budget() + 30, "with room for aiohttp's own drain"
 
 
