@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 import pytest
 
 from adapters.cli import main
+from bot.config import load_config
+from bot.store.db import sqlite_file
 from tests.deploy.units import DEPLOY, ROOT, read_unit, seconds, stop_budget
 
 DOC = ROOT / "docs" / "DEPLOY.md"
@@ -49,3 +52,15 @@ def test_its_stop_times_are_the_units_and_the_code_s() -> None:
     assert f"TimeoutStopSec={timeout}" in text
     assert f"at most about {stop_budget():.0f} s" in text
     assert f"stop_grace_period: {timeout}s" in text and f"--time {seconds(timeout):.0f}" in text
+
+
+def test_its_sqlite_config_names_the_state_directory_s_file(tmp_path: Path) -> None:
+    [example] = re.findall(r"```toml\n(.*?)```", DOC.read_text(encoding="utf-8"), re.S)
+    config_file = tmp_path / "alsbot.toml"
+    config_file.write_text(example, encoding="utf-8")
+    config = load_config(config_file, env={})
+    database = sqlite_file(config.database.url)
+    assert database is not None and database.path == Path("/var/lib/alsbot/alsbot.db")
+    [unit] = read_unit(DEPLOY / "systemd" / "alsbot.service")["Service"]["ReadWritePaths"]
+    assert database.path.parent == Path(unit)
+    assert config.health.port == 8080 and config.slack.enabled
