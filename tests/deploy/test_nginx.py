@@ -240,9 +240,14 @@ async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[Scene]:
                     await bot.process.wait()
 
 
+@pytest.fixture
+def nginx() -> str:
+    """Before the bots: without nginx there is no point starting them."""
+    return nginx_or_skip()
+
+
 @pytest_asyncio.fixture
-async def proxy(two_bots: Scene, tmp_path: Path) -> AsyncIterator[Proxy]:
-    nginx = nginx_or_skip()
+async def proxy(nginx: str, two_bots: Scene, tmp_path: Path) -> AsyncIterator[Proxy]:
     bots = two_bots.bots
     directory = tmp_path / "nginx"
     directory.mkdir()
