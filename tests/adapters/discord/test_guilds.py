@@ -1,0 +1,181 @@
+"""`[discord] allowed_guild_ids`: alsbot leaves servers not on the list, records nothing from
+them meanwhile, and warns at start when the list is empty."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from adapters.discord.guilds import NOT_HERE, allowed
+from bot.clock import FakeClock
+from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.payloads import ChannelInfo
+from testkit.discord.running import Running, discord_config, inbox_keys, run_bot, wait_inbox
+from testkit.discord.world import EPHEMERAL
+
+LEAVE = r"/users/@me/guilds/(\d+)"
+
+
+@pytest_asyncio.fixture
+async def stranger(standin: DiscordStandIn) -> ChannelInfo:
+    """A server someone else added the bot to while it was offline; its channel."""
+    return standin.world.add_guild("Stranger Server")
+
+
+@pytest_asyncio.fixture
+async def listed(
+    standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
+) -> AsyncIterator[Running]:
+    """alsbot allowed only in the set's server."""
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id}
+    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    try:
+        yield bot
+    finally:
+        await bot.close()
+
+
+def test_the_rule() -> None:
+    assert allowed(5, ()) and allowed(None, ())  # empty: any server
+    assert allowed(5, {5, 6}) and not allowed(7, {5, 6})
+    assert allowed(None, {5})  # a DM is nobody's server: left alone
+
+
+@pytest.mark.asyncio
+async def test_leaves_a_server_not_on_the_list_at_start(
+    standin: DiscordStandIn,
+    stranger: ChannelInfo,
+    tmp_path: Path,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    w = standin.world
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
+    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    try:
+        await standin.wait_for_call("DELETE", LEAVE)
+        assert w.left_guilds == [stranger.guild_id]
+        await standin.wait_for(lambda: len(bot.client.guilds) == 1)  # GUILD_DELETE read
+        assert [g.id for g in bot.client.guilds] == [int(w.guild_id)]
+    finally:
+        await bot.close()
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        "leaving server 'Stranger Server'" in m and str(stranger.guild_id) in m for m in warnings
+    ), warnings
+    assert not any("allowed_guild_ids is empty" in m for m in warnings)
+
+
+@pytest.mark.asyncio
+async def test_a_server_joined_later_is_left(standin: DiscordStandIn, listed: Running) -> None:
+    await standin.wait_for_call("DELETE", LEAVE)  # the one there at start
+    other = await standin.join_guild("Another Server")
+    await standin.wait_for(lambda: other.guild_id in standin.world.left_guilds)
+    assert standin.world.guild_id not in standin.world.left_guilds
+    await standin.wait_for(
+        lambda: [g.id for g in listed.client.guilds] == [int(standin.world.guild_id)]
+    )
+
+
+@pytest.mark.asyncio
+async def test_nothing_from_a_server_not_on_the_list_is_recorded(
+    standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
+) -> None:
+    """Until Discord lets it leave (here it refuses the first time), alsbot drops that
+    server's messages, reactions and interactions; the set's server is served as ever."""
+    w = standin.world
+    refused = standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
+    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    try:
+        await standin.wait_for(lambda: refused.times == 0 and standin.calls("DELETE", LEAVE))
+        assert w.left_guilds == []
+        sam = w.add_user("sam")
+        said = await standin.say(sam, stranger.id, "our salaries are")
+        await standin.react(sam, said, "✅")
+        asked = await standin.slash(sam, "help", channel_id=stranger.id)
+        await standin.wait_for(lambda: asked.callbacks)
+        assert asked.callbacks[0]["type"] == 4  # answered at once, not "thinking…"
+        assert asked.callbacks[0]["data"]["content"] == NOT_HERE
+        assert asked.callbacks[0]["data"]["flags"] & EPHEMERAL
+
+        # The same from the set's server is recorded (and shows the others were read).
+        here = await standin.say(sam, w.general.id, "hello")
+        await standin.react(sam, here, "✅")
+        helped = await standin.slash(sam, "help")
+        await wait_inbox(bot.app, f"discord:interaction:{helped.id}")
+        await wait_inbox(bot.app, f"discord:message:{here.id}")
+        keys = await inbox_keys(bot.app)
+        assert any(k.startswith(f"discord:reaction:{here.id}:") for k in keys)
+        assert not [k for k in keys if said.id in k or asked.id in k], keys
+        assert asked.callbacks[0] != helped.callbacks[0]
+    finally:
+        await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_a_press_from_a_server_not_on_the_list_is_refused(
+    standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
+) -> None:
+    w = standin.world
+    standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
+    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    try:
+        await standin.wait_for(lambda: standin.calls("DELETE", LEAVE))
+        # A header message with alsbot's buttons, as one copied there would look.
+        header = w.post(
+            stranger.id,
+            w.bot,
+            {
+                "content": "header",
+                "components": [
+                    {
+                        "type": 1,
+                        "components": [
+                            {
+                                "type": 2,
+                                "style": 1,
+                                "label": "Next phase",
+                                "custom_id": "als|round:next|7",
+                            }
+                        ],
+                    }
+                ],
+            },  # fmt: skip
+        )
+        sam = w.add_user("sam")
+        pressed = await standin.click(sam, header, "als|round:next|7")
+        await standin.wait_for(lambda: pressed.callbacks)
+        assert pressed.callbacks[0]["data"]["content"] == NOT_HERE
+        assert not [k for k in await inbox_keys(bot.app) if pressed.id in k]
+    finally:
+        await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_an_empty_list_warns_at_start_and_leaves_nothing(
+    standin: DiscordStandIn,
+    stranger: ChannelInfo,
+    tmp_path: Path,
+    clock: FakeClock,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.WARNING)
+    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db"), clock)
+    try:
+        sam = standin.world.add_user("sam")
+        said = await standin.say(sam, stranger.id, "hello")
+        await wait_inbox(bot.app, f"discord:message:{said.id}")
+    finally:
+        await bot.close()
+    assert not standin.calls("DELETE", LEAVE) and not standin.world.left_guilds
+    warned = [
+        r.getMessage() for r in caplog.records if "allowed_guild_ids is empty" in r.getMessage()
+    ]
+    assert len(warned) == 1 and "Public Bot" in warned[0]
