@@ -3,7 +3,11 @@ them meanwhile, and warns at start when the list is empty."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
+import signal
+import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,6 +22,7 @@ from testkit.discord.running import Running, discord_config, inbox_keys, run_bot
 from testkit.discord.world import EPHEMERAL
 
 LEAVE = r"/users/@me/guilds/(\d+)"
+ALSBOT = Path(sys.executable).with_name("alsbot")
 
 
 @pytest_asyncio.fixture
@@ -179,3 +184,56 @@ async def test_an_empty_list_warns_at_start_and_leaves_nothing(
         r.getMessage() for r in caplog.records if "allowed_guild_ids is empty" in r.getMessage()
     ]
     assert len(warned) == 1 and "Public Bot" in warned[0]
+
+
+@pytest.mark.asyncio
+async def test_a_process_that_resumes_leaves_too(
+    standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A RESUME brings no READY: the servers are read by REST, and checked then."""
+    db = tmp_path / "alsbot.db"
+    first = await run_bot(discord_config(standin, db), clock)
+    await first.close()
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id}
+    second = await run_bot(discord_config(standin, db, **env), clock)
+    try:
+        assert standin.connections[-1][0] == "/gateway/resume"
+        await standin.wait_for(lambda: standin.world.left_guilds == [stranger.guild_id])
+    finally:
+        await second.close()
+
+
+@pytest.mark.asyncio
+async def test_alsbot_run_logs_the_server_it_leaves(
+    standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path
+) -> None:
+    """As an operator runs it: `alsbot run`, the list from the environment."""
+    w = standin.world
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("ALSBOT_", "DISCORD_"))},
+        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+        "ALSBOT_DISCORD_ENABLED": "true",
+        "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
+        "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
+        "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": f"{w.guild_id}, 1234567890123456789",
+        "DISCORD_BOT_TOKEN": w.token,
+    }
+    process = await asyncio.create_subprocess_exec(
+        str(ALSBOT),
+        "run",
+        env=env,
+        cwd=str(tmp_path),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    try:
+        await standin.wait_for(lambda: w.left_guilds, within=30)
+    finally:
+        if process.returncode is None:
+            process.send_signal(signal.SIGTERM)
+        output, _ = await asyncio.wait_for(process.communicate(), 20)
+    log = output.decode()
+    assert process.returncode == 0, log
+    assert w.left_guilds == [stranger.guild_id], log
+    assert f"leaving server 'Stranger Server' ({stranger.guild_id})" in log, log
+    assert "allowed_guild_ids is empty" not in log
