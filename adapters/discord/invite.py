@@ -35,8 +35,8 @@ def reminder(allowed_guild_ids: Collection[int]) -> str:
     """One line: the link is only as private as the *Public Bot* switch and the allow-list."""
     first = "Reminder: untick Public Bot (Developer Portal → Bot) so only you can add alsbot"
     if allowed_guild_ids:
-        count = len(allowed_guild_ids)
-        return f"{first}; it leaves any server but the {count} in [discord] allowed_guild_ids."
+        listed = len(allowed_guild_ids)
+        return f"{first}; [discord] allowed_guild_ids lists {listed}, and it leaves any other."
     return f"{first}, and set [discord] allowed_guild_ids to the servers it may serve."
 
 

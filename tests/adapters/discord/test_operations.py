@@ -89,7 +89,7 @@ def test_invite_url_reminds_to_untick_public_bot_and_set_the_allow_list() -> Non
         ["invite-url", "--application-id", "42"],
         env={"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": "1,2"},
     )
-    assert "leaves any server but the 2 in [discord] allowed_guild_ids" in listed.stderr
+    assert "allowed_guild_ids lists 2, and it leaves any other" in listed.stderr
 
 
 @pytest.mark.asyncio
