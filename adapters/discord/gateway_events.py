@@ -55,7 +55,6 @@ class GatewayEvents(_Client):
 
     async def on_ready(self) -> None:
         self.connected.set()
-        await self._leave_unlisted(self.guilds)
 
     async def on_resumed(self) -> None:
         """A RESUME by a new process gets no READY (and no servers): it is connected all
@@ -68,10 +67,13 @@ class GatewayEvents(_Client):
         self.connected.set()
         await self._leave_unlisted(self.guilds)
 
-    async def on_guild_join(self, guild: discord.Guild) -> None:
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Each server of READY (discord.py dispatches this for each before `on_ready`), and
+        one back from an outage."""
         await self._leave_unlisted([guild])
 
-    async def on_guild_available(self, guild: discord.Guild) -> None:
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Someone added alsbot to a server just now."""
         await self._leave_unlisted([guild])
 
     async def _leave_unlisted(self, guilds: Sequence[discord.Guild]) -> None:

@@ -67,6 +67,7 @@ async def test_leaves_a_server_not_on_the_list_at_start(
         assert w.left_guilds == [stranger.guild_id]
         await standin.wait_for(lambda: len(bot.client.guilds) == 1)  # GUILD_DELETE read
         assert [g.id for g in bot.client.guilds] == [int(w.guild_id)]
+        assert len(standin.calls("DELETE", LEAVE)) == 1  # asked once, not per hook
     finally:
         await bot.close()
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
@@ -237,3 +238,33 @@ async def test_alsbot_run_logs_the_server_it_leaves(
     assert w.left_guilds == [stranger.guild_id], log
     assert f"leaving server 'Stranger Server' ({stranger.guild_id})" in log, log
     assert "allowed_guild_ids is empty" not in log
+
+
+@pytest.mark.asyncio
+async def test_the_catch_up_reads_no_server_off_the_list(
+    standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
+) -> None:
+    """A set recorded there before the list was set is not read back after a gap."""
+    w = standin.world
+    db = tmp_path / "alsbot.db"
+    first = await run_bot(discord_config(standin, db), clock)
+    alice, hal, ivy = w.add_user("alice"), w.add_user("hal"), w.add_user("ivy")
+    try:
+        await standin.slash(alice, "setup", channel_id=stranger.id)
+        await standin.wait_for(lambda: standin.bot_messages(stranger.id))
+        tip = await standin.say(hal, stranger.id, "a tip")
+        await wait_inbox(first.app, f"discord:message:{tip.id}")
+    finally:
+        await first.close()
+    await standin.react(ivy, tip, "✅")
+    standin.forget_sessions()  # a gap the gateway cannot replay: a catch-up by REST
+    standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
+    second = await run_bot(discord_config(standin, db, **env), clock)
+    try:
+        await standin.wait_for(lambda: second.client._state.catch_up is None)
+        await second.app.settle()
+        assert not standin.calls("GET", rf"/channels/{stranger.id}/messages$")
+        assert not [k for k in await inbox_keys(second.app) if ":catchup:" in k]
+    finally:
+        await second.close()
