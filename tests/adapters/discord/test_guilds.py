@@ -268,3 +268,24 @@ async def test_the_catch_up_reads_no_server_off_the_list(
         assert not [k for k in await inbox_keys(second.app) if ":catchup:" in k]
     finally:
         await second.close()
+
+
+@pytest.mark.asyncio
+async def test_a_dm_is_filed_under_a_server_on_the_list(
+    standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
+) -> None:
+    """DMs are still taken, but never filed under a server alsbot is leaving — even when
+    that server comes first (here the set's own server is off the list, its leave refused)."""
+    w = standin.world
+    standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": str(stranger.guild_id)}
+    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    try:
+        await standin.wait_for(lambda: standin.calls("DELETE", LEAVE))
+        assert len(bot.client.guilds) == 2 and int(w.guild_id) < int(str(stranger.guild_id))
+        gus = w.add_user("gus")
+        assert await bot.client.dm_home(int(gus.id)) == stranger.guild_id
+        said = await standin.dm(gus, "It went well")
+        await wait_inbox(bot.app, f"discord:message:{said.id}")
+    finally:
+        await bot.close()
