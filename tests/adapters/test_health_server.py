@@ -2,7 +2,8 @@
 
 The server runs over the real core on a SQLite file (the database going bad is its file
 being deleted), a core that hangs in its database (a stand-in, and PostgreSQL's own table
-lock when it is available), and `alsbot run` as a child process with Discord only.
+lock when it is available), `alsbot run` as a child process with Discord only, and the
+runtime in Slack HTTP mode, where the Slack server answers `/healthz` too.
 """
 
 from __future__ import annotations
@@ -25,12 +26,15 @@ from adapters.health_server import (
     HealthServerError,
     start_health_server,
 )
+from adapters.runtime import serve
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.health import HealthBoard
 from testkit.config import make_config
 from testkit.discord.gateway import DiscordStandIn
 from testkit.eventually import eventually
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import slack_config
 from testkit.worlds.live import BotProcess, child_env, free_port, write_config
 
 
@@ -232,3 +236,39 @@ async def test_alsbot_run_with_discord_only_answers_healthz_on_its_health_port(
     assert "health endpoint listening" in log, log
     assert "Traceback" not in log, log
     assert "health: " not in log, "no part went bad, not even while stopping"
+
+
+@pytest.mark.asyncio
+async def test_in_slack_http_mode_both_servers_answer_the_same_body(
+    tmp_path: Path, http: aiohttp.ClientSession
+) -> None:
+    async with SlackWebApi() as api:
+        slack_port, health_port = free_port(), free_port()
+        config = slack_config(
+            api,
+            f"sqlite+aiosqlite:///{tmp_path / 'alsbot.db'}",
+            "http",
+            ALSBOT_SLACK_PORT=str(slack_port),
+            ALSBOT_HEALTH_PORT=str(health_port),
+        )
+        stop = asyncio.Event()
+        running = asyncio.create_task(serve(config, stop_event=stop))
+        urls = [f"http://127.0.0.1:{p}/healthz" for p in (slack_port, health_port)]
+        try:
+
+            async def both_with_ticker() -> bool:
+                try:
+                    answers = [await get(http, url) for url in urls]
+                except aiohttp.ClientError:  # not listening yet
+                    return False
+                return all(s == 200 and "ticker" in b["parts"] for s, b in answers)
+
+            await eventually(both_with_ticker, within=10.0, every=0.05, what="both 200")
+            (s1, slack_body), (s2, own_body) = [await get(http, url) for url in urls]
+            assert s1 == s2 == 200
+            assert set(slack_body) == set(own_body)
+            assert slack_body["parts"].keys() == own_body["parts"].keys() >= {"slack", "ticker"}
+            assert own_body["parts"]["slack"]["detail"] == f"listening on port {slack_port}"
+        finally:
+            stop.set()
+            await asyncio.wait_for(running, 10)
