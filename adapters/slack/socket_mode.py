@@ -28,7 +28,7 @@ from adapters.slack.client import SlackStartupError
 
 log = logging.getLogger(__name__)
 PART = "slack"
-PING_INTERVAL = 10.0  # seconds: Bolt's default; the SDK calls a connection stale after 4
+PING_INTERVAL = 10.0  # seconds: Bolt's default; stale after 4 of them without a pong
 WATCH_EVERY = 1.0  # seconds between two looks at the connection (a dict read, no I/O)
 
 
