@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from adapters.health_server import HealthServer, start_health_server, stop_health_server
 from bot.app import Alsbot
 from bot.config import Config
 from bot.store.db import sqlite_file
@@ -127,7 +128,11 @@ async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None)
             loop.add_signal_handler(sig, stop_event.set)
     stops: list[Stop] = []
     watcher: asyncio.Task[None] | None = None
+    health: HealthServer | None = None
     try:
+        # `[health] port`: its own `/healthz` in every mode, answering (503) while the
+        # platforms still connect.
+        health = await start_health_server(alsbot, config.health.host, config.health.port)
         # Platforms first: events left pending by a crash are processed as soon as the
         # loops start, and a reaction among them needs its platform's message source
         # (attached by `serve_<platform>`) to be read — prepared without it, it would be
@@ -158,6 +163,7 @@ async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None)
         # connections are still open: a delivery cut off by a closed session would sit in
         # `sending` until the next start. Events still arriving meanwhile go to the inbox
         # (the store is open until the end) and are processed on the next start.
+        await stop_health_server(health)  # before anything it reads is closed
         if watcher is not None:
             watcher.cancel()
         ticker.stop()

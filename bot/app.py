@@ -60,7 +60,7 @@ class Alsbot:
         self._tasks: list[asyncio.Task[None]] = []
         self._stopping = False
         # What `/healthz` reports: the store, each platform's connection, the ticker.
-        self.health = HealthBoard()
+        self.health = HealthBoard(now=lambda: self.clock.now().timestamp())
         self._store_problem: str | None = None
         self.health.report("database", True, "ok")
 
@@ -288,6 +288,7 @@ class Alsbot:
         (a cut-off delivery would sit in `sending` until its lease runs out)."""
         await self.inbox.wait_idle()
         self._stopping = True
+        self.health.stopping()  # the connections closing from here on are expected
         self._process_wake.set()
         self._deliver_wake.set()
         if self._tasks:

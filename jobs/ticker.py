@@ -3,6 +3,11 @@
 APScheduler's own job stores are not shared between processes, so nothing timed is kept
 in them: each tick asks the core to claim due timer rows, which is safe to do from any
 number of processes at once.
+
+Each tick reports to the health board (`bot.health`): healthy after a good tick, with
+`fresh_for` so that a ticker that stopped (or a tick stuck on the database) is judged
+stale when `/healthz` is read; unhealthy after a failed tick.  The next good tick makes
+it healthy again.
 """
 
 from __future__ import annotations
@@ -13,9 +18,17 @@ from typing import Protocol
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.health import HealthBoard
 from bot.retention import PRUNE_EVERY
 
 log = logging.getLogger(__name__)
+PART = "ticker"
+STALE_AFTER_TICKS = 3  # a good tick older than this many intervals is stale ...
+STALE_AT_LEAST = 60.0  # ... but never sooner than this (seconds): short intervals jitter
+
+
+def stale_after(every_seconds: float) -> float:
+    return max(STALE_AFTER_TICKS * every_seconds, STALE_AT_LEAST)
 
 
 class Tickable(Protocol):
@@ -26,11 +39,18 @@ class Tickable(Protocol):
 
 class Ticker:
     def __init__(
-        self, target: Tickable, every_seconds: float, prune_every: timedelta = PRUNE_EVERY
+        self,
+        target: Tickable,
+        every_seconds: float,
+        prune_every: timedelta = PRUNE_EVERY,
+        health: HealthBoard | None = None,
     ) -> None:
         self.target = target
         self.every_seconds = every_seconds
         self.prune_every = prune_every
+        # The core's own board when the target is an `Alsbot`.
+        found = getattr(target, "health", None)
+        self.health = health or (found if isinstance(found, HealthBoard) else None)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def _tick(self) -> None:
@@ -38,8 +58,15 @@ class Ticker:
             fired = await self.target.tick()
             if fired:
                 log.debug("tick fired %d timers", fired)
-        except Exception:
+        except Exception as error:
             log.exception("tick failed; the next tick will try again")
+            self._report(False, f"the last tick failed ({type(error).__name__})")
+        else:
+            self._report(True, "ticking")
+
+    def _report(self, ok: bool, detail: str) -> None:
+        if self.health is not None:
+            self.health.report(PART, ok, detail, fresh_for=stale_after(self.every_seconds))
 
     async def _prune(self) -> None:
         try:

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from adapters.discord import translate
 from adapters.discord.emoji import rest_name, short_code
 from adapters.discord.gateway_state import CatchUp
+from adapters.discord.guilds import allowed
 from bot.emoji_names import normalise_emoji
 from bot.store.models import Set as SetRow
 
@@ -79,6 +80,8 @@ class CatchUpReader:
         )
         before = self.submitted
         for guild_id, channel_id, emoji in channels:
+            if not allowed(guild_id, self.client.allowed_guild_ids):
+                continue  # a server alsbot is leaving (`guilds.py`)
             for place in self._places(guild_id, channel_id):
                 try:
                     await self._channel(place, emoji, since, gap.anchor)

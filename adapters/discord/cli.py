@@ -10,7 +10,7 @@ import asyncio
 
 import click
 
-from adapters.discord.invite import explain, invite_url
+from adapters.discord.invite import explain, invite_url, reminder
 from adapters.discord.transport import CompatHTTPClient, Endpoints
 from bot.config import Config, ConfigError, load_config
 
@@ -57,3 +57,4 @@ def invite_url_command(config_path: str | None, application_id: int | None, expl
     click.echo(invite_url(app_id))
     if explain_:
         click.echo(explain())
+    click.echo(reminder(config.discord.allowed_guild_ids), err=True)  # stdout: the link alone

@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import discord
@@ -29,6 +29,7 @@ from adapters.discord.command_tree import AlsCommands, AlsTree
 from adapters.discord.connection import SupervisedGateway
 from adapters.discord.gateway_events import GatewayEvents
 from adapters.discord.gateway_state import StateStore
+from adapters.discord.guilds import allowed, refuse, warn_if_open
 from adapters.discord.interactions import InteractionTokens
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
@@ -85,6 +86,7 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         catch_up_emoji: str | None = None,
         reconnect_backoff: tuple[float, float] = (1.0, 60.0),
         identify_wait: float = 5.0,
+        allowed_guild_ids: Iterable[int] = (),
         **options: Any,
     ) -> None:
         options.setdefault("max_ratelimit_timeout", 30.0)  # longer waits go back to the outbox
@@ -93,6 +95,8 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             replace_http(self, endpoints)
         self.alsbot = alsbot
         self.dev_guild_id = dev_guild_id or None
+        self.allowed_guild_ids = frozenset(allowed_guild_ids)  # see guilds.py
+        self._leaving: set[int] = set()
         self.webhooks = CompatWebhookAdapter(self.http)
         self.tree = AlsTree(self)
         self.tree.add_command(AlsCommands())
@@ -136,6 +140,7 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
 
     async def setup_hook(self) -> None:
         views.register(self)
+        warn_if_open(self.allowed_guild_ids)
         flags = self.application_flags
         granted = flags.gateway_message_content or flags.gateway_message_content_limited
         if self.intents.message_content and not granted:
@@ -153,6 +158,9 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
     async def handle_command(self, interaction: discord.Interaction) -> None:
         """Record, then acknowledge: Discord never redelivers an acknowledged interaction,
         so deferring first would lose the command to a crash in between."""
+        if not allowed(interaction.guild_id, self.allowed_guild_ids):
+            await refuse(interaction)
+            return
         cause = f"discord:interaction:{interaction.id}"
         started = asyncio.get_running_loop().time()
         channel_id = self._channel_of(interaction)
@@ -202,6 +210,9 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             log.warning("discord: closing took over %.0fs; stopping anyway", STOP_WITHIN)
 
     async def handle_press(self, interaction: discord.Interaction, action: str, value: str) -> None:
+        if not allowed(interaction.guild_id, self.allowed_guild_ids):
+            await refuse(interaction)
+            return
         cause = f"discord:interaction:{interaction.id}"
         started = asyncio.get_running_loop().time()
         message_id = interaction.message.id if interaction.message else 0
@@ -343,6 +354,7 @@ def build_client(alsbot: Submitter, config: Any, **options: Any) -> AlsClient:
     options.setdefault("health", getattr(alsbot, "health", None))
     options.setdefault("state_store", StateStore(store) if store is not None else None)
     options.setdefault("catch_up_emoji", config.defaults.do_emoji)
+    options.setdefault("allowed_guild_ids", section.allowed_guild_ids)
     return AlsClient(
         alsbot,
         endpoints=Endpoints.from_config(section.api_base_url, section.gateway_url),

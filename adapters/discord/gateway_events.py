@@ -14,12 +14,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 
 from adapters.discord import translate
 from adapters.discord.catchup import warm_cache
+from adapters.discord.guilds import allowed, leave_unlisted
 from bot.events import Event
 from bot.refs import UserRef
 
@@ -41,6 +43,8 @@ class GatewayEvents(_Client):
     _parents: dict[int, int | None]
     _dm_homes: dict[str, str]
     connected: asyncio.Event
+    allowed_guild_ids: frozenset[int]  # `[discord] allowed_guild_ids`; empty: any server
+    _leaving: set[int]
 
     if TYPE_CHECKING:  # AlsClient's and SupervisedGateway's
 
@@ -61,6 +65,20 @@ class GatewayEvents(_Client):
             except discord.HTTPException as exc:
                 log.warning("discord: could not load the servers after resuming: %s", exc)
         self.connected.set()
+        await self._leave_unlisted(self.guilds)
+
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        """Each server of READY (discord.py dispatches this for each before `on_ready`), and
+        one back from an outage."""
+        await self._leave_unlisted([guild])
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        """Someone added alsbot to a server just now."""
+        await self._leave_unlisted([guild])
+
+    async def _leave_unlisted(self, guilds: Sequence[discord.Guild]) -> None:
+        """Servers not in `allowed_guild_ids` are left (`guilds.py`)."""
+        await leave_unlisted(guilds, self.allowed_guild_ids, self._leaving)
 
     def _note_raw(self, event: str, data: Any) -> None:
         if not isinstance(data, dict):
@@ -93,6 +111,8 @@ class GatewayEvents(_Client):
             return True
         if guild_id is None and message.guild is not None:
             guild_id = message.guild.id
+        if not allowed(guild_id, self.allowed_guild_ids):
+            return True  # a server alsbot is leaving: dropped, never recorded
         place = await self._place(message.channel.id, guild_id)
         home = None if guild_id else await self.dm_home(message.author.id)
         event = translate.message_event(
@@ -132,6 +152,9 @@ class GatewayEvents(_Client):
         session, sequence = self._take_stamp(payload)
         recorded = False
         try:
+            if not allowed(payload.guild_id, self.allowed_guild_ids):
+                recorded = True  # a server alsbot is leaving: dropped, never recorded
+                return
             place = await self._place(payload.channel_id, payload.guild_id)
             event = translate.reaction_event(
                 added=added,
@@ -183,6 +206,8 @@ class GatewayEvents(_Client):
                 async with asyncio.timeout(SERVERS_WITHIN):
                     await self.connected.wait()
         for guild in sorted(self.guilds, key=lambda g: g.id):
+            if not allowed(guild.id, self.allowed_guild_ids):
+                continue  # a server alsbot is leaving is nobody's DM home
             if guild.get_member(user_id) is not None:
                 return str(guild.id)
             with contextlib.suppress(discord.NotFound, discord.Forbidden):

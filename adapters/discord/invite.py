@@ -6,6 +6,8 @@ admin can read the consent screen and see why.
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 import discord
 
 # (permission, why alsbot needs it)
@@ -27,6 +29,15 @@ def permissions() -> discord.Permissions:
 def invite_url(application_id: int | str) -> str:
     """The URL a server admin opens to add alsbot (its application id is the client id)."""
     return discord.utils.oauth_url(str(application_id), permissions=permissions(), scopes=SCOPES)
+
+
+def reminder(allowed_guild_ids: Collection[int]) -> str:
+    """One line: the link is only as private as the *Public Bot* switch and the allow-list."""
+    first = "Reminder: untick Public Bot (Developer Portal → Bot) so only you can add alsbot"
+    if allowed_guild_ids:
+        listed = len(allowed_guild_ids)
+        return f"{first}; [discord] allowed_guild_ids lists {listed}, and it leaves any other."
+    return f"{first}, and set [discord] allowed_guild_ids to the servers it may serve."
 
 
 def explain() -> str:

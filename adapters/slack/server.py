@@ -1,5 +1,8 @@
 """HTTP mode: an aiohttp server with `POST /slack/events` and `GET /healthz`.
 
+`/healthz` answers the same body as the health server of its own (`adapters.health_server`,
+`[health] port`), so a monitor may poll either.
+
 Nothing a sender wrote is parsed before its signature is checked.  Bolt checks signatures
 too, but only after it has parsed the body and built its context, and a body that is not
 a JSON object (`"hello"`, `[]`, `null`, `payload=x`) or a timestamp header that is not a
@@ -32,6 +35,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.signature import SignatureVerifier
 
+from adapters.health_server import health_response
 from adapters.slack.http_guard import CappedSite, HttpLimits, Summary, busy_tracker, server_logger
 
 log = logging.getLogger(__name__)
@@ -121,14 +125,7 @@ class SlackHttpServer:
         return None
 
     async def handle_health(self, _: web.Request) -> web.Response:
-        body: dict[str, Any] = {"ok": True, "mode": "http"}
-        if self.health is not None:
-            try:
-                body.update(await self.health())
-            except Exception as error:
-                log.warning("health check failed: %s", error)
-                return web.json_response({"ok": False, "error": type(error).__name__}, status=503)
-        return web.json_response(body, status=200 if body.get("ok", True) else 503)
+        return await health_response(self.health)
 
     async def start(self, host: str = "127.0.0.1", port: int = 3000) -> int:
         """Listen; returns the bound port (pass 0 for an ephemeral one)."""

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.health_server import HealthReader
 from adapters.slack.bolt_app import Listeners, build_bolt_app
 from adapters.slack.client import (
     SlackStartupError,
@@ -27,7 +28,7 @@ from adapters.slack.http_guard import HttpLimits
 from adapters.slack.interactions import ResponseUrls
 from adapters.slack.outlet import SlackOutlet
 from adapters.slack.server import SlackHttpServer
-from adapters.slack.socket_mode import SlackSocketMode
+from adapters.slack.socket_mode import PART, SlackSocketMode
 from adapters.slack.source import SlackMessageSource
 from adapters.slack.tasks import Background
 from adapters.slack.traits import slack_traits
@@ -104,13 +105,15 @@ async def start_slack(
     )
     service = SlackService(identity, outlet, listeners, background, session=session)
     if config.slack.mode == "socket":
-        service.socket = SlackSocketMode(bolt, config.secrets.slack_app_token, patient)
+        service.socket = SlackSocketMode(
+            bolt, config.secrets.slack_app_token, patient, health=getattr(alsbot, "health", None)
+        )
         await service.socket.start()
     else:
         service.http = SlackHttpServer(
             bolt,
             signing_secret=config.secrets.slack_signing_secret,
-            health=_health(alsbot),
+            health=HealthReader(alsbot).body,
             # One `os.stat` per request: a lost database is refused here, before Bolt
             # (whose listener would log a traceback when `submit` refuses).
             refusal=getattr(alsbot, "check_store", None),
@@ -120,18 +123,16 @@ async def start_slack(
                 max_connections=config.slack.max_connections,
             ),
         )
-        await service.http.start(config.slack.host, config.slack.port)
+        port = await service.http.start(config.slack.host, config.slack.port)
+        # The port only: `/healthz` says nothing about where the bot is reachable.
+        _report(alsbot, True, f"listening on port {port}")
     return service
 
 
-def _health(alsbot: Any) -> Callable[[], Awaitable[dict[str, Any]]]:
-    async def health() -> dict[str, Any]:
-        board = alsbot.health
-        body: dict[str, Any] = {"ok": board.ok, "parts": board.snapshot()}
-        body["pending_events"] = await alsbot.pending_events()
-        return body
-
-    return health
+def _report(alsbot: Any, ok: bool, detail: str) -> None:
+    board = getattr(alsbot, "health", None)
+    if board is not None:
+        board.report(PART, ok, detail)
 
 
 async def serve_slack(alsbot: Any, config: Config) -> Callable[[], Awaitable[None]]:

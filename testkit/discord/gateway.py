@@ -31,6 +31,7 @@ from testkit.discord.payloads import (
     INTENT_GUILD_MESSAGES,
     INTENT_MESSAGE_CONTENT,
     JSON,
+    ChannelInfo,
     UserInfo,
     interaction_payload,
     reaction_payload,
@@ -46,6 +47,7 @@ INTENT_NEEDED = {  # event -> (intent in a guild, intent in a DM)
     "MESSAGE_REACTION_REMOVE": (INTENT_GUILD_MESSAGE_REACTIONS, INTENT_DIRECT_MESSAGE_REACTIONS),
     "THREAD_CREATE": (INTENT_GUILDS, INTENT_GUILDS),
     "GUILD_CREATE": (INTENT_GUILDS, INTENT_GUILDS),
+    "GUILD_DELETE": (INTENT_GUILDS, INTENT_GUILDS),
 }
 
 
@@ -227,7 +229,7 @@ class DiscordStandIn:
         ready = {
             "v": 10,
             "user": w.bot.payload(),
-            "guilds": [{"id": w.guild_id, "unavailable": True}],
+            "guilds": [{"id": g, "unavailable": True} for g in w.guild_ids()],
             "session_id": session.id,
             "resume_gateway_url": f"ws://127.0.0.1:{self.port}/gateway/resume",
             "application": {"id": w.app_id, "flags": 0},
@@ -235,7 +237,8 @@ class DiscordStandIn:
             "relationships": [],
         }
         self._emit("READY", ready, only=session)
-        self._emit("GUILD_CREATE", w.guild(), only=session)
+        for guild_id in w.guild_ids():
+            self._emit("GUILD_CREATE", w.guild(guild_id), only=session)
         await self.flush()
         return session
 
@@ -326,6 +329,18 @@ class DiscordStandIn:
 
     def live_sessions(self) -> list[GatewaySession]:
         return [s for s in self.sessions.values() if s.ws is not None and not s.ws.closed]
+
+    # ------------------------------------------------------------------ other servers
+
+    async def join_guild(self, name: str) -> ChannelInfo:
+        """Someone adds the bot to another server: GUILD_CREATE, as Discord sends it for a
+        join (no `unavailable` key). Returns that server's text channel."""
+        channel = self.world.add_guild(name)
+        assert channel.guild_id is not None
+        created = {k: v for k, v in self.world.guild(channel.guild_id).items()}
+        created.pop("unavailable", None)
+        await self.dispatch("GUILD_CREATE", created)
+        return channel
 
     # ------------------------------------------------------------------ what people do
 

@@ -142,6 +142,8 @@ class RestApi:
             r("GET", API + "/guilds/{gid}/threads/active", self.active_threads),
             r("GET", API + "/guilds/{gid}/channels", self.guild_channels),
             r("GET", API + "/guilds/{gid}/members/{uid}", self.get_member),
+            # The allow-list: the bot leaving a server.
+            r("DELETE", API + "/users/@me/guilds/{gid}", self.leave_guild),
             r("*", API + "/{tail:.*}", self.unknown),
         ]
 
@@ -418,13 +420,12 @@ class RestApi:
 
     async def my_guilds(self, request: web.Request) -> list[JSON]:
         w = self.world
-        return [{"id": w.guild_id, "name": "Action Learning", "icon": None, "owner": False,
-                 "permissions": str(w.everyone_permissions), "features": []}]  # fmt: skip
+        return [{"id": g, "name": w.guild(g)["name"], "icon": None, "owner": False,
+                 "permissions": str(w.everyone_permissions), "features": []}
+                for g in w.guild_ids() if g not in w.left_guilds]  # fmt: skip
 
     async def active_threads(self, request: web.Request) -> JSON:
-        if request.match_info["gid"] != self.world.guild_id:
-            raise ApiError(404, 10004, "Unknown Guild")
-        return {"threads": self.world.guild()["threads"], "members": []}
+        return {"threads": self.world.guild(request.match_info["gid"])["threads"], "members": []}
 
     async def get_channel(self, request: web.Request) -> JSON:
         return self.world.channel(request.match_info["cid"]).payload()
@@ -434,17 +435,21 @@ class RestApi:
         return self.world.dm_channel(str(body.get("recipient_id"))).payload()
 
     async def get_guild(self, request: web.Request) -> JSON:
-        if request.match_info["gid"] != self.world.guild_id:
-            raise ApiError(404, 10004, "Unknown Guild")
-        return self.world.guild()
+        return self.world.guild(request.match_info["gid"])
 
     async def guild_channels(self, request: web.Request) -> list[JSON]:
-        return self.world.guild()["channels"]
+        return self.world.guild(request.match_info["gid"])["channels"]
 
     async def get_member(self, request: web.Request) -> JSON:
-        if request.match_info["gid"] != self.world.guild_id:
-            raise ApiError(404, 10004, "Unknown Guild")
+        self.world.guild(request.match_info["gid"])  # 404 for a server the bot is not in
         return self.world.member(request.match_info["uid"])
+
+    # ------------------------------------------------------------------ the allow-list
+
+    async def leave_guild(self, request: web.Request) -> web.Response:
+        """The bot leaves a server: recorded in `world.left_guilds`, then GUILD_DELETE."""
+        self.world.leave_guild(request.match_info["gid"])
+        return web.Response(status=204)
 
     async def unknown(self, request: web.Request) -> web.Response:
         return error(404, 0, "404: Not Found")

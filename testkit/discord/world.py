@@ -106,6 +106,9 @@ class World:
     emit: Callable[[str, JSON], None] = lambda t, d: None
     # A member's permissions as their interactions carry them; anyone not listed has all.
     permissions: dict[str, int] = field(default_factory=dict)
+    # Other servers the bot is in (id -> name), and those it left, in order (allow-list).
+    other_guilds: dict[str, str] = field(default_factory=dict)
+    left_guilds: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.users[self.bot.id] = self.bot
@@ -153,20 +156,25 @@ class World:
             raise ApiError(404, 10008, "Unknown Message")
         return found
 
-    def guild(self) -> JSON:
-        everyone = role_payload(self.guild_id, "@everyone", self.everyone_permissions)
+    def guild(self, guild_id: str | None = None) -> JSON:
+        """A server's GUILD_CREATE payload: the set's server, or one of `other_guilds`."""
+        gid = guild_id or self.guild_id
+        if gid != self.guild_id and gid not in self.other_guilds:
+            raise ApiError(404, 10004, "Unknown Guild")
+        everyone = role_payload(gid, "@everyone", self.everyone_permissions)
         members = [member_payload(self.bot)] + [
             member_payload(u)
             for u in self.users.values()
             if not u.bot and u.id not in self.outsiders
         ]
+        here = [c for c in self.channels.values() if c.guild_id == gid]
         return guild_payload(
-            guild_id=self.guild_id,
-            name="Action Learning",
+            guild_id=gid,
+            name=self.other_guilds.get(gid, "Action Learning"),
             owner_id=self.owner.id,
             roles=[everyone],
-            channels=[c for c in self.channels.values() if c.type == GUILD_TEXT],
-            threads=[c for c in self.channels.values() if c.is_thread and not c.archived],
+            channels=[c for c in here if c.type == GUILD_TEXT],
+            threads=[c for c in here if c.is_thread and not c.archived],
             members=members,
         )
 
@@ -184,6 +192,29 @@ class World:
         channel = ChannelInfo(snowflake(), DM, recipient=user)
         self.channels[channel.id] = channel
         return channel
+
+    # ------------------------------------------------------------------ other servers
+
+    def add_guild(self, name: str) -> ChannelInfo:
+        """Another server the bot is in (someone added it), with one text channel: the
+        channel is returned, so a test can post, react and run `/als` there."""
+        guild_id = snowflake()
+        self.other_guilds[guild_id] = name
+        channel = ChannelInfo(snowflake(), GUILD_TEXT, "general", guild_id=guild_id)
+        self.channels[channel.id] = channel
+        return channel
+
+    def guild_ids(self) -> list[str]:
+        """Every server the bot is in, the set's first."""
+        return [self.guild_id, *self.other_guilds]
+
+    def leave_guild(self, guild_id: str) -> None:
+        """`DELETE /users/@me/guilds/{id}`: recorded in `left_guilds`, then GUILD_DELETE."""
+        if guild_id not in self.guild_ids() or guild_id in self.left_guilds:
+            raise ApiError(404, 10004, "Unknown Guild")
+        self.left_guilds.append(guild_id)
+        self.other_guilds.pop(guild_id, None)
+        self.emit("GUILD_DELETE", {"id": guild_id})
 
     # ------------------------------------------------------------------ messages
 

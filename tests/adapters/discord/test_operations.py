@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.discord.cli import discord_cli, fetch_application_id
-from adapters.discord.invite import NEEDED, explain, invite_url, permissions
+from adapters.discord.invite import NEEDED, explain, invite_url, permissions, reminder
 from adapters.runtime import serve
 from bot.clock import FakeClock
 from testkit.discord.gateway import DiscordStandIn
@@ -75,7 +75,21 @@ def test_invite_url_command_with_a_known_application_id() -> None:
     quiet = CliRunner().invoke(
         discord_cli, ["invite-url", "--no-explain"], env={"ALSBOT_DISCORD_APPLICATION_ID": "7"}
     )
-    assert quiet.output.strip() == invite_url(7)
+    assert quiet.stdout.strip() == invite_url(7)
+    assert "untick Public Bot" in quiet.stderr and "allowed_guild_ids" in quiet.stderr
+
+
+def test_invite_url_reminds_to_untick_public_bot_and_set_the_allow_list() -> None:
+    open_ = CliRunner().invoke(discord_cli, ["invite-url", "--application-id", "42"], env={})
+    reminders = [line for line in open_.stderr.splitlines() if "Public Bot" in line]
+    assert reminders == [reminder(())], open_.output
+    assert "set [discord] allowed_guild_ids" in reminders[0]
+    listed = CliRunner().invoke(
+        discord_cli,
+        ["invite-url", "--application-id", "42"],
+        env={"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": "1,2"},
+    )
+    assert "allowed_guild_ids lists 2, and it leaves any other" in listed.stderr
 
 
 @pytest.mark.asyncio
