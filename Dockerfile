@@ -33,7 +33,7 @@ ENV ALSBOT_DATABASE_URL=sqlite+aiosqlite:////data/alsbot.db \
     ALSBOT_SLACK_HOST=0.0.0.0 \
     ALSBOT_SLACK_PORT=3000 \
     ALSBOT_HEALTH_HOST=127.0.0.1 \
-    ALSBOT_HEALTH_PORT=8080
+    ALSBOT_HEALTH_PORT=8081
 # Slack HTTP mode (POST /slack/events): publish it only to the reverse proxy.
 EXPOSE 3000
 
@@ -43,7 +43,7 @@ USER alsbot
 # urlopen raises on 503 and on a refused connection, so the command exits 1. The slim image
 # has no curl; the opener ignores any HTTP(S)_PROXY in the environment.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request as u; u.build_opener(u.ProxyHandler({})).open('http://127.0.0.1:%s/healthz' % os.environ.get('ALSBOT_HEALTH_PORT', '8080'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request as u; u.build_opener(u.ProxyHandler({})).open('http://127.0.0.1:%s/healthz' % os.environ.get('ALSBOT_HEALTH_PORT', '8081'), timeout=4)"]
 
 # alsbot stops cleanly on SIGTERM (finishing deliveries in flight): give it the time with
 # `docker stop --time 90` or compose's `stop_grace_period: 90s` (Docker's default is 10 s).

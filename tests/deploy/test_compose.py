@@ -99,7 +99,7 @@ def test_the_example_env_files_give_a_working_configuration() -> None:
     assert config.database.url.endswith("@postgres:5432/alsbot")
     assert config.slack.enabled and config.slack.mode == "http" and config.discord.enabled
     assert (config.slack.host, config.slack.port) == ("0.0.0.0", 3000)
-    assert (config.health.host, config.health.port) == ("127.0.0.1", 8080)
+    assert (config.health.host, config.health.port) == ("127.0.0.1", 8081)
     postgres = env_file(DEPLOY / "compose" / "postgres.env.example")
     password = config.database.url.split("alsbot:", 1)[1].split("@", 1)[0]
     assert postgres == {"POSTGRES_PASSWORD": password}

@@ -64,7 +64,7 @@ def test_the_image_runs_alsbot_as_a_user_with_its_data_on_a_volume() -> None:
     assert json.loads(found["CMD"][0]) == ["run"]
     env = dict(pair.split("=", 1) for pair in found["ENV"][-1].split())
     assert env["ALSBOT_DATABASE_URL"] == "sqlite+aiosqlite:////data/alsbot.db"
-    assert env["ALSBOT_HEALTH_PORT"] == "8080" and env["ALSBOT_HEALTH_HOST"] == "127.0.0.1"
+    assert env["ALSBOT_HEALTH_PORT"] == "8081" and env["ALSBOT_HEALTH_HOST"] == "127.0.0.1"
     assert "useradd --system --uid 10001" in " ".join(found["RUN"])
 
 

@@ -63,4 +63,4 @@ def test_its_sqlite_config_names_the_state_directory_s_file(tmp_path: Path) -> N
     assert database is not None and database.path == Path("/var/lib/alsbot/alsbot.db")
     [unit] = read_unit(DEPLOY / "systemd" / "alsbot.service")["Service"]["ReadWritePaths"]
     assert database.path.parent == Path(unit)
-    assert config.health.port == 8080 and config.slack.enabled
+    assert config.health.port == 8081 and config.slack.enabled

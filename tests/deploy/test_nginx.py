@@ -36,6 +36,7 @@ from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
 from testkit.worlds.live import answers_ok, free_port
+from tests.deploy.test_container import healthcheck_exit
 from tests.deploy.units import DEPLOY, read_unit, seconds
 
 SNIPPET = DEPLOY / "nginx" / "alsbot.conf"
@@ -165,7 +166,7 @@ def test_the_compose_snippet_is_the_same_apart_from_names_and_certificate() -> N
 
 
 def alsbot_env(
-    database: str, api: SlackWebApi, discord: DiscordStandIn, port: int, name: str
+    database: str, api: SlackWebApi, discord: DiscordStandIn, port: int, health: int, name: str
 ) -> dict[str, str]:
     """Settings from the environment only, as in docker-compose.yml's alsbot.env."""
     return {
@@ -175,6 +176,7 @@ def alsbot_env(
         "ALSBOT_SLACK_MODE": "http",
         "ALSBOT_SLACK_API_BASE_URL": api.url,
         "ALSBOT_SLACK_PORT": str(port),
+        "ALSBOT_HEALTH_PORT": str(health),
         "ALSBOT_SCHEDULER_PROCESS_NAME": name,
         "SLACK_BOT_TOKEN": api.token,
         "SLACK_SIGNING_SECRET": SECRET,
@@ -189,6 +191,7 @@ def alsbot_env(
 class Bot:
     name: str
     port: int
+    health: int
     process: asyncio.subprocess.Process
 
 
@@ -205,24 +208,24 @@ async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[Scene]:
     async with SlackWebApi() as api, DiscordStandIn() as discord:
         api.wait_limit = START_TIMEOUT
 
-        def env(port: int, name: str) -> dict[str, str]:
-            return alsbot_env(postgres_url, api, discord, port, name)
+        def env(port: int, health: int, name: str) -> dict[str, str]:
+            return alsbot_env(postgres_url, api, discord, port, health, name)
 
         upgrade = await asyncio.create_subprocess_exec(
-            str(ALSBOT), "db", "upgrade", env=env(0, "upgrade"),
+            str(ALSBOT), "db", "upgrade", env=env(0, 0, "upgrade"),
             cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
         )  # fmt: skip
         said, _ = await asyncio.wait_for(upgrade.communicate(), 120)
         assert upgrade.returncode == 0 and b"database is at revision" in said, said
         bots = []
         for name in ("bot-a", "bot-b"):
-            port = free_port()
+            port, health = free_port(), free_port()
             process = await asyncio.create_subprocess_exec(
-                str(ALSBOT), "run", env=env(port, name),
+                str(ALSBOT), "run", env=env(port, health, name),
                 cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
             )  # fmt: skip
-            bots.append(Bot(name, port, process))
+            bots.append(Bot(name, port, health, process))
         try:
             async with aiohttp.ClientSession() as session:
                 for bot in bots:
@@ -327,6 +330,8 @@ async def test_only_signed_slack_posts_pass_the_proxy_to_either_process(
         assert await get("/") == 404
         assert await get("/slack/events") == 405
         assert await answers_ok(session, f"http://127.0.0.1:{bots[0].port}/healthz")
+        for bot in bots:  # the image's HEALTHCHECK, against each process's [health] port
+            assert await healthcheck_exit(bot.health) == 0, bot.name
         async with session.get(f"http://127.0.0.1:{proxy.http}/slack/events") as plain:
             assert plain.status == 404, "plain HTTP passes nothing on"
 
@@ -358,6 +363,8 @@ async def test_when_one_process_stops_the_other_answers_through_the_proxy(
     await asyncio.wait_for(bots[0].process.wait(), seconds(limit))
     took = time.monotonic() - started
     assert bots[0].process.returncode == 0
+    assert await healthcheck_exit(bots[0].health) == 1, "a stopped process is unhealthy"
+    assert await healthcheck_exit(bots[1].health) == 0
     async with aiohttp.ClientSession() as session:
         for n in range(6):
             body = json.dumps(sign.event_envelope(sign.message_event(
