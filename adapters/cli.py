@@ -19,8 +19,9 @@ from typing import Any, TypeVar
 import click
 
 from bot import logs
-from bot.config import Config, ConfigError, load_config, problems_for_running, warnings_for
+from bot.config import Config, ConfigError, load_config
 from bot.counts import counted
+from bot.preflight import Finding, Refused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -167,18 +168,51 @@ def db() -> None:
 @config_option
 @db_option(USE_DB)
 def upgrade(config_path: str | None, db_path: str | None) -> None:
+    from adapters.preflight.database import database_refusal
     from bot.store.db import open_store
+    from bot.store.file_guard import StoreUnavailable
 
     config = _config(config_path, db_path)
 
     async def go() -> str | None:
-        store = await open_store(config.database.url)
+        try:
+            store = await open_store(config.database.url)
+        except StoreUnavailable:
+            raise
+        except Exception as error:
+            refused = database_refusal(error, config.database.url)
+            if refused is None:
+                raise
+            raise refused from None
         try:
             return await store.revision()
         finally:
             await store.close()
 
-    click.echo(f"database is at revision {asyncio.run(go())}")
+    try:
+        revision = asyncio.run(go())
+    except (Refused, StoreUnavailable) as refused:  # no folder, no server, login refused
+        click.echo(f"✗ {refused}", err=True)
+        raise SystemExit(2) from None
+    click.echo(f"database is at revision {revision}")
+
+
+def _checked_config(path: str | None, db_path: str | None = None) -> Config:
+    """The settings for `check-config` and `run`: a bad value is a ✗ line and exit 2, as
+    every other mistake those two report."""
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        click.echo(f"✗ {exc}", err=True)
+        raise SystemExit(2) from None
+    return config.with_database(f"sqlite+aiosqlite:///{db_path}") if db_path else config
+
+
+def _report(findings: list[Finding]) -> bool:
+    """Print each line on stderr; True when one of them stops the start."""
+    for finding in findings:
+        click.echo(finding.line(), err=True)
+    return any(finding.blocking for finding in findings)
 
 
 @db.command(
@@ -202,15 +236,25 @@ def backup(target: str, config_path: str | None, db_path: str | None) -> None:
 
 @main.command("check-config", help="Check a config file and the environment before running.")
 @config_option
-def check_config(config_path: str | None) -> None:
-    config = _config(config_path)
-    for warning in warnings_for(config):
-        click.echo(f"⚠ {warning}", err=True)
-    problems = problems_for_running(config)
-    if problems:
-        for problem in problems:
-            click.echo(f"✗ {problem}", err=True)
+@click.option(
+    "--online",
+    is_flag=True,
+    help="Also ask Slack, Discord and the database whether they accept these settings.",
+)
+def check_config(config_path: str | None, online: bool) -> None:
+    from adapters.preflight.offline import offline_findings
+
+    config = _checked_config(config_path)
+    findings = offline_findings(config)
+    if online:
+        from adapters.preflight.online import online_findings
+
+        findings.extend(asyncio.run(online_findings(config, findings)))
+    if _report([f for f in findings if f.mark != "✓"]):
         raise SystemExit(2)
+    for finding in findings:
+        if finding.mark == "✓":
+            click.echo(finding.line())
     click.echo("✓ configuration looks good")
 
 
@@ -218,14 +262,15 @@ def check_config(config_path: str | None) -> None:
 @config_option
 @db_option(USE_DB)
 def run(config_path: str | None, db_path: str | None) -> None:
-    from adapters.runtime import serve
+    """Known start-up failures (a refused token, a database that cannot be reached, a port
+    in use, an intent not switched on) are one ✗ line and exit 2, as `check-config` would
+    have said; anything else is logged with its traceback and exits 1."""
+    from adapters.preflight.offline import offline_findings
 
-    config = _config(config_path, db_path)
-    problems = problems_for_running(config)
-    if problems:
-        for problem in problems:
-            click.echo(f"✗ {problem}", err=True)
+    config = _checked_config(config_path, db_path)
+    if _report(offline_findings(config)):
         raise SystemExit(2)
+    from adapters.runtime import serve
     from bot.store.file_guard import StoreUnavailable
 
     logs.configure(config.logging.level, config.logging.format)
@@ -233,8 +278,14 @@ def run(config_path: str | None, db_path: str | None) -> None:
         asyncio.run(serve(config))
     except KeyboardInterrupt:
         pass
+    except Refused as refused:
+        _report([refused.finding])
+        raise SystemExit(2) from None
     except StoreUnavailable as refused:  # read-only, unreadable, or taken by another alsbot
-        logging.getLogger("adapters.cli").error("alsbot cannot start: %s", refused)
+        click.echo(f"✗ {refused}", err=True)
+        raise SystemExit(2) from None
+    except Exception:
+        logging.getLogger("adapters.cli").exception("alsbot stopped: an unexpected failure")
         raise SystemExit(1) from None
 
 

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.health_server import HealthServer, start_health_server, stop_health_server
+from adapters.preflight.database import database_refusal
 from bot.app import Alsbot
 from bot.config import Config
 from bot.store.db import sqlite_file
@@ -77,15 +78,22 @@ def quiet_accept_failures(loop: asyncio.AbstractEventLoop) -> None:
 
 
 async def start_platforms(alsbot: Alsbot, config: Config) -> list[Stop]:
+    """Start each enabled platform; if one fails, those already started are stopped."""
     stops: list[Stop] = []
-    if config.slack.enabled:
-        from adapters.slack.service import serve_slack
+    try:
+        if config.slack.enabled:
+            from adapters.slack.service import serve_slack
 
-        stops.append(await serve_slack(alsbot, config))
-    if config.discord.enabled:
-        from adapters.discord.client import serve_discord
+            stops.append(await serve_slack(alsbot, config))
+        if config.discord.enabled:
+            from adapters.discord.client import serve_discord
 
-        stops.append(await serve_discord(alsbot, config))
+            stops.append(await serve_discord(alsbot, config))
+    except BaseException:
+        for stop in reversed(stops):
+            with contextlib.suppress(Exception):
+                await stop()
+        raise
     return stops
 
 
@@ -100,7 +108,7 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
     if lock is not None:
         lock.lock()
     try:
-        alsbot = await Alsbot.open(config)
+        alsbot = await _open(config)
         try:
             await alsbot.store.ensure_writable()
         except BaseException:
@@ -110,6 +118,18 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
     finally:
         if lock is not None:
             lock.unlock()
+
+
+async def _open(config: Config) -> Alsbot:
+    """The core on its database; a database that refuses (unreachable, login refused, no
+    driver) is one line (`Refused`), not the driver's traceback."""
+    try:
+        return await Alsbot.open(config)
+    except Exception as error:
+        refused = database_refusal(error, config.database.url)
+        if refused is None:
+            raise
+        raise refused from None
 
 
 async def watch_store(alsbot: Alsbot, every: float = WATCH_EVERY) -> None:

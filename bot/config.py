@@ -295,7 +295,10 @@ def validate(config: Config) -> None:
     if not 6 <= config.defaults.presenting_minutes <= 10:
         raise ConfigError("[defaults] presenting_minutes must be between 6 and 10")
     if config.slack.mode not in ("http", "socket"):
-        raise ConfigError("[slack] mode must be 'http' or 'socket'")
+        raise ConfigError(
+            f'[slack] mode {config.slack.mode!r} is neither "http" nor "socket" — set '
+            '[slack] mode = "http" (manifest.yaml) or "socket" (manifest.socket.yaml)'
+        )
     if config.slack.idle_timeout <= 0 or config.slack.body_timeout <= 0:
         raise ConfigError("[slack] idle_timeout and body_timeout must be positive")
     if config.slack.max_connections < 1:
@@ -303,7 +306,10 @@ def validate(config: Config) -> None:
     if config.scheduler.tick_seconds <= 0:
         raise ConfigError("[scheduler] tick_seconds must be positive")
     if config.logging.level.lower() not in logs.LEVELS:
-        raise ConfigError(f"[logging] level must be one of {', '.join(logs.LEVELS)}")
+        raise ConfigError(
+            f"[logging] level {config.logging.level!r} is not a level — use one of "
+            f"{', '.join(logs.LEVELS)}"
+        )
     if config.logging.format not in logs.FORMATS:
         raise ConfigError(f"[logging] format must be one of {', '.join(logs.FORMATS)}")
 

@@ -30,7 +30,9 @@ from typing import TextIO
 
 LEVELS = ("debug", "info", "warning", "error", "critical")
 FORMATS = ("text", "json")
-TEXT_FORMAT = "%(levelname)s %(name)s: %(message)s"
+# The time first, in UTC as ISO 8601 (`2026-01-12T10:00:00.123+00:00`): a file or
+# `docker logs` has no other, and it reads the same as the JSON lines' `time`.
+TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose INFO lines are routine chatter, not news: APScheduler's come every tick,
 # Alembic's plugin list on every start (its "Running upgrade …" lines stay).
 QUIET = {"apscheduler": logging.WARNING, "alembic.runtime.plugins": logging.WARNING}
@@ -76,7 +78,7 @@ class EventFields(logging.Filter):
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, object] = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "time": _iso_time(record),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
@@ -91,6 +93,18 @@ class JsonLines(logging.Formatter):
             line["exception"] = f"{kind.__module__}.{kind.__qualname__}"
             line["stack"] = "".join(traceback.format_tb(stack))
         return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def _iso_time(record: logging.LogRecord) -> str:
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+class TextLines(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__(TEXT_FORMAT)
+
+    def formatTime(self, record: logging.LogRecord, datefmt: str | None = None) -> str:  # noqa: N802
+        return _iso_time(record)
 
 
 class _Handler(logging.Handler):
@@ -129,7 +143,7 @@ def configure(level: str = "info", fmt: str = "text", stream: TextIO | None = No
         root.removeHandler(old)
     handler = _Handler(stream)
     handler.addFilter(EventFields())
-    handler.setFormatter(JsonLines() if fmt == "json" else logging.Formatter(TEXT_FORMAT))
+    handler.setFormatter(JsonLines() if fmt == "json" else TextLines())
     root.addHandler(handler)
     root.setLevel(level.upper())
     for name, floor in QUIET.items():

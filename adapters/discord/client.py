@@ -33,6 +33,7 @@ from adapters.discord.guilds import allowed, refuse, warn_if_open
 from adapters.discord.interactions import InteractionTokens
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
+from adapters.discord.startup import discord_refusal
 from adapters.discord.sync import sync_commands
 from adapters.discord.traits import DISCORD_TRAITS
 from adapters.discord.transport import (
@@ -378,8 +379,17 @@ async def serve_discord(
     if ready not in done:
         ready.cancel()
         await client.close()
-        if task in done:
-            task.result()  # LoginFailure, PrivilegedIntentsRequired, … with Discord's words
+        with contextlib.suppress(TimeoutError):  # nothing left pending at exit
+            async with asyncio.timeout(STOP_WITHIN):
+                await asyncio.gather(task, ready, return_exceptions=True)
+        if not task.done():
+            task.cancel()
+        if task.done() and not task.cancelled() and (error := task.exception()) is not None:
+            # LoginFailure, PrivilegedIntentsRequired, unreachable: one line with the fix
+            refused = discord_refusal(error, config.discord.api_base_url)
+            if refused is not None:
+                raise refused from None
+            raise error
         raise TimeoutError(f"Discord did not get ready within {ready_timeout:.0f}s")
     alsbot.attach(client.outlet, client.source, traits=DISCORD_TRAITS)
     log.info("discord: connected as %s (application %s)", client.user, client.application_id)

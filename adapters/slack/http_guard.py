@@ -24,7 +24,7 @@ import asyncio
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -49,10 +49,12 @@ class Summary:
         what: str,
         every: float = SUMMARY_EVERY,
         now: Callable[[], float] = time.monotonic,
+        hints: Mapping[str, str] | None = None,
     ) -> None:
         self.what = what
         self.every = every
         self.now = now
+        self.hints = dict(hints or {})  # reason -> what the operator should look at
         self.counts: Counter[str] = Counter()
         self.total = 0
         self._next = 0.0
@@ -68,7 +70,12 @@ class Summary:
             return
         pending = sum(self.counts.values())
         reasons = ", ".join(f"{n} {reason}" for reason, n in self.counts.most_common())
-        log.warning("%s: %d (%s); next summary in %.0f s", self.what, pending, reasons, self.every)
+        hints = "".join(
+            f"; {self.hints[r]}" for r, _ in self.counts.most_common() if r in self.hints
+        )
+        log.warning(
+            "%s: %d (%s)%s; next summary in %.0f s", self.what, pending, reasons, hints, self.every
+        )
         self.counts.clear()
         self._next = self.now() + self.every
 

@@ -43,6 +43,13 @@ EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller
 FRESH = 60 * 5  # seconds: Slack's own replay window for a request's timestamp
 
+# Requests that fail verification this way are usually Slack's own, refused by a wrong
+# secret or a wrong clock here: say where to look (in the once-a-minute summary line).
+HINTS = {
+    "bad signature": "check SLACK_SIGNING_SECRET (Basic Information → App Credentials)",
+    "stale or future timestamp": "check this machine's clock (NTP)",
+}
+
 Health = Callable[[], Awaitable[dict[str, Any]]]
 Refusal = Callable[[], str | None]
 
@@ -64,7 +71,7 @@ class SlackHttpServer:
         self.limits = limits or HttpLimits()
         self.verifier = SignatureVerifier(signing_secret)
         self.now = now
-        self.refused = Summary("refused requests to the Slack endpoint")
+        self.refused = Summary("refused requests to the Slack endpoint", hints=HINTS)
         self.busy: set[Any] = set()
         self.web_app = web.Application(
             client_max_size=MAX_BODY, middlewares=[busy_tracker(self.busy), _one_line_errors]

@@ -34,6 +34,7 @@ from adapters.slack.tasks import Background
 from adapters.slack.traits import slack_traits
 from adapters.slack.translate import BotIdentity
 from bot.config import Config
+from bot.preflight import bind_finding
 
 log = logging.getLogger(__name__)
 STOP_GRACE = 5.0  # seconds for Home publishing and late inbox writes to finish on stop
@@ -104,29 +105,44 @@ async def start_slack(
         listeners=listeners,
     )
     service = SlackService(identity, outlet, listeners, background, session=session)
-    if config.slack.mode == "socket":
-        service.socket = SlackSocketMode(
-            bolt, config.secrets.slack_app_token, patient, health=getattr(alsbot, "health", None)
-        )
-        await service.socket.start()
-    else:
-        service.http = SlackHttpServer(
-            bolt,
-            signing_secret=config.secrets.slack_signing_secret,
-            health=HealthReader(alsbot).body,
-            # One `os.stat` per request: a lost database is refused here, before Bolt
-            # (whose listener would log a traceback when `submit` refuses).
-            refusal=getattr(alsbot, "check_store", None),
-            limits=HttpLimits(
-                idle_seconds=config.slack.idle_timeout,
-                body_seconds=config.slack.body_timeout,
-                max_connections=config.slack.max_connections,
-            ),
-        )
-        port = await service.http.start(config.slack.host, config.slack.port)
-        # The port only: `/healthz` says nothing about where the bot is reachable.
-        _report(alsbot, True, f"listening on port {port}")
+    try:
+        if config.slack.mode == "socket":
+            service.socket = SlackSocketMode(
+                bolt,
+                config.secrets.slack_app_token,
+                patient,
+                health=getattr(alsbot, "health", None),
+            )
+            await service.socket.start()
+        else:
+            service.http = SlackHttpServer(
+                bolt,
+                signing_secret=config.secrets.slack_signing_secret,
+                health=HealthReader(alsbot).body,
+                # One `os.stat` per request: a lost database is refused here, before Bolt
+                # (whose listener would log a traceback when `submit` refuses).
+                refusal=getattr(alsbot, "check_store", None),
+                limits=HttpLimits(
+                    idle_seconds=config.slack.idle_timeout,
+                    body_seconds=config.slack.body_timeout,
+                    max_connections=config.slack.max_connections,
+                ),
+            )
+            port = await _listen(service.http, config.slack.host, config.slack.port)
+            # The port only: `/healthz` says nothing about where the bot is reachable.
+            _report(alsbot, True, f"listening on port {port}")
+    except BaseException:  # close what was opened: no "Unclosed client session" after it
+        await service.stop()
+        raise
     return service
+
+
+async def _listen(http: SlackHttpServer, host: str, port: int) -> int:
+    try:
+        return await http.start(host, port)
+    except OSError as error:  # in use, not allowed, not this machine's address
+        found = bind_finding("slack", host, port, error)
+        raise SlackStartupError(found.problem, found.fix) from None
 
 
 def _report(alsbot: Any, ok: bool, detail: str) -> None:

@@ -24,12 +24,38 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack.client import SlackStartupError
+from adapters.slack.client import SlackStartupError, slack_code, unreachable
+from bot.preflight import APP_TOKEN_HOME
 
 log = logging.getLogger(__name__)
 PART = "slack"
 PING_INTERVAL = 10.0  # seconds: Bolt's default; stale after 4 of them without a pong
 WATCH_EVERY = 1.0  # seconds between two looks at the connection (a dict read, no I/O)
+# Socket Mode switched off is what pasting the HTTP manifest (manifest.yaml) does.
+SOCKET_MODE_OFF = (
+    'paste manifest.socket.yaml (App Manifest), or set [slack] mode = "http" to match the '
+    "manifest pasted"
+)
+CONNECTIONS_FIXES = {
+    "socket_mode_not_enabled": SOCKET_MODE_OFF,
+    "invalid_auth": f"copy {APP_TOKEN_HOME} again into SLACK_APP_TOKEN",
+    "not_authed": f"set SLACK_APP_TOKEN to {APP_TOKEN_HOME}",
+    "not_allowed_token_type": f"SLACK_APP_TOKEN must be {APP_TOKEN_HOME}",
+    "missing_scope": "make an app-level token with the connections:write scope (Basic "
+    "Information → App-Level Tokens) and set SLACK_APP_TOKEN to it",
+    "token_revoked": f"make a new one: {APP_TOKEN_HOME}",
+}
+
+
+def connections_refusal(code: str) -> SlackStartupError:
+    fix = CONNECTIONS_FIXES.get(code, f"SLACK_APP_TOKEN must be {APP_TOKEN_HOME}")
+    if code == "socket_mode_not_enabled":
+        return SlackStartupError(
+            "Socket Mode is off for this Slack app (apps.connections.open: "
+            "socket_mode_not_enabled)",
+            fix,
+        )
+    return SlackStartupError(f"Slack refused SLACK_APP_TOKEN (apps.connections.open: {code})", fix)
 
 
 class SlackSocketMode:
@@ -62,11 +88,9 @@ class SlackSocketMode:
         try:
             opened = await self.client.apps_connections_open(app_token=self.app_token)
         except SlackApiError as error:
-            code = error.response.get("error") if isinstance(error.response.data, dict) else None
-            raise SlackStartupError(
-                f"apps.connections.open refused SLACK_APP_TOKEN ({code or error.response.status_code}):"
-                " it must be an app-level token (xapp-…) with connections:write"
-            ) from None
+            raise connections_refusal(slack_code(error)) from None
+        except Exception as error:  # no answer
+            raise unreachable(self.client.base_url, error) from None
         self.handler = AsyncSocketModeHandler(
             self.bolt, self.app_token, web_client=self.client, ping_interval=self.ping_interval
         )

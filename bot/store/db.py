@@ -78,7 +78,7 @@ class Store:
         if self.dialect == "sqlite":
             database = parsed.database or ""
             if self.file is not None:
-                self.file.path.parent.mkdir(parents=True, exist_ok=True)
+                self.file.check_folder()
             self._writer = self._sqlite_engine(url, "BEGIN IMMEDIATE", pool_size=1)
             self._reader = self._sqlite_engine(url, "BEGIN", pool_size=4)
             self._write_lock: asyncio.Lock | None = asyncio.Lock()

@@ -64,6 +64,15 @@ class DatabaseFile:
             return f"the database file {self.name} was replaced while alsbot was running"
         return None
 
+    def check_folder(self) -> None:
+        """Refuse a file whose folder is not there: made silently, a typo in the path would
+        start an empty database wherever it points (and under systemd, relative to /)."""
+        if not self.path.parent.is_dir():
+            raise StoreUnavailable(
+                f"the folder {self.path.parent} for the database file {self.path.name} does "
+                "not exist — create it (writable by alsbot's user), or correct [database] url"
+            )
+
     @property
     def lock_path(self) -> Path:
         return self.path.with_name(self.path.name + ".lock")
@@ -72,8 +81,8 @@ class DatabaseFile:
         """Hold the file's process lock until `unlock` or the process's end."""
         if self._lock_fd is not None:
             return
+        self.check_folder()
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.lock_path, os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as error:
             raise StoreUnavailable(

@@ -44,9 +44,12 @@ def test_every_key_is_overridable_from_the_environment() -> None:
         ({"ALSBOT_DEFAULTS_PRESENTING_MINUTES": "12"}, "between 6 and 10"),
         ({"ALSBOT_DEFAULTS_TIMEZONE": "Mars/Base"}, "is unknown"),
         ({"ALSBOT_DEFAULTS_TIMEZONE": "A" * 300}, "[defaults] timezone 'AAAA"),
-        ({"ALSBOT_LOGGING_LEVEL": "loud"}, "[logging] level must be one of debug, info"),
+        (
+            {"ALSBOT_LOGGING_LEVEL": "loud"},
+            "[logging] level 'loud' is not a level — use one of debug, info",
+        ),
         ({"ALSBOT_LOGGING_FORMAT": "xml"}, "[logging] format must be one of text, json"),
-        ({"ALSBOT_SLACK_MODE": "carrier-pigeon"}, "'http' or 'socket'"),
+        ({"ALSBOT_SLACK_MODE": "carrier-pigeon"}, 'neither "http" nor "socket" — set [slack] mode'),
     ],
 )
 def test_bad_values_name_the_key(env: dict[str, str], message: str) -> None:

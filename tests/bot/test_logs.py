@@ -10,6 +10,7 @@ import io
 import json
 import logging
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -76,8 +77,10 @@ async def test_text_lines_as_a_terminal_shows_them(h: Harness, configured: io.St
     logging.getLogger("adapters.runtime").info("alsbot is running (%s)", "slack")
 
     out = configured.getvalue()
-    first = out.splitlines()[0]
+    when, first = out.splitlines()[0].split(" ", 1)
     assert first == f"ERROR bot.processor: handling {key} (ReactionAdded) failed"
+    assert abs(datetime.fromisoformat(when) - datetime.now(UTC)) < timedelta(minutes=1), when
+    assert when.endswith("+00:00") and "." in when, "ISO 8601 in UTC, to the millisecond"
     assert "Traceback" in out and "IntegrityError" in out, "the terminal gets the whole story"
     assert "alsbot is running" not in out, "level = warning hides the lifecycle"
 

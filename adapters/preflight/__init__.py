@@ -1,0 +1,1 @@
+"""`alsbot check-config` and the checks `alsbot run` makes before it starts anything."""
