@@ -173,7 +173,7 @@ def database_findings(url: str, cwd: Path) -> list[Finding]:
         parsed = make_url(url)
     except ArgumentError:
         return [Finding("[database] url is not a database URL", f"use {ASYNC_URLS}")]
-    backend, driver = parsed.get_backend_name(), parsed.get_driver_name()
+    backend, _, driver = parsed.drivername.partition("+")  # without loading a dialect
     if backend in ("postgres", "postgresql") and driver != "asyncpg":
         fixed = parsed.set(drivername="postgresql+asyncpg").render_as_string(hide_password=True)
         written = parsed.drivername

@@ -33,11 +33,15 @@ def where(url: str) -> str:
 def database_refusal(error: BaseException, url: str) -> Refused | None:
     """The one line for a database that refused the start, or None when `error` is not
     one of those (an unknown failure keeps its traceback)."""
-    fix = "check the host, port and name in [database] url"
+    fix = "start PostgreSQL there, or correct the host and port in [database] url"
     if isinstance(error, (ModuleNotFoundError, NoSuchModuleError)):
         return Refused("[database] url names a driver that is not installed", f"use {ASYNC_URLS}")
     if isinstance(error, OSError):  # refused, unresolvable, unreachable, timed out
-        reason = error.strerror or str(error) or type(error).__name__
+        reason = (
+            "connection refused: nothing listens there"
+            if isinstance(error, ConnectionRefusedError)
+            else error.strerror or str(error) or type(error).__name__
+        )
         return Refused(f"cannot connect to the database at {where(url)} ({reason})", fix)
     if isinstance(error, DBAPIError) and not error.connection_invalidated:
         state = str(getattr(error.orig, "sqlstate", "") or "")

@@ -270,6 +270,8 @@ class RestApi:
     async def application(self, request: web.Request) -> JSON:
         w = self.world
         flags = APP_FLAG_MESSAGE_CONTENT_LIMITED if w.message_content_allowed else 0
+        if w.application_flags is not None:  # issue 15, preflight: set by a test
+            flags = w.application_flags
         return application_payload(w.app_id, w.owner, w.bot, flags)
 
     async def put_commands(self, request: web.Request) -> list[JSON]:

@@ -90,7 +90,10 @@ class World:
     owner: UserInfo = field(default_factory=lambda: UserInfo(snowflake(), "owner"))
     app_id: str = field(default_factory=snowflake)
     guild_id: str = field(default_factory=snowflake)
-    token: str = field(default_factory=lambda: "stand-in." + secrets.token_urlsafe(16))
+    # Shaped as a bot token is (three parts, dots between): `check-config` checks the shape.
+    token: str = field(
+        default_factory=lambda: "stand-in." + secrets.token_hex(3) + "." + secrets.token_urlsafe(16)
+    )
     users: dict[str, UserInfo] = field(default_factory=dict)
     channels: dict[str, ChannelInfo] = field(default_factory=dict)
     messages: dict[str, StoredMessage] = field(default_factory=dict)
@@ -109,6 +112,9 @@ class World:
     # Other servers the bot is in (id -> name), and those it left, in order (allow-list).
     other_guilds: dict[str, str] = field(default_factory=dict)
     left_guilds: list[str] = field(default_factory=list)
+    # --- issue 15, preflight: the flags `GET /applications/@me` reports, when they should
+    # not follow `message_content_allowed` (the portal and the gateway disagreeing: 4014).
+    application_flags: int | None = None
 
     def __post_init__(self) -> None:
         self.users[self.bot.id] = self.bot

@@ -67,10 +67,10 @@ def test_a_time_zone_name_too_long_for_a_path_is_a_clear_error(tmp_path: Path) -
     config = tmp_path / "alsbot.toml"
     config.write_text(f'[defaults]\ntimezone = "{"Europe/" + "A" * 300}"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
-    assert result.exit_code == 1, result.output
-    assert result.output.startswith("Error: [defaults] timezone 'Europe/AAAA")
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("✗ [defaults] timezone 'Europe/AAAA")
     assert "is unknown" in result.output and len(result.output) < 120
-    assert isinstance(result.exception, SystemExit), "no traceback, a usage error"
+    assert isinstance(result.exception, SystemExit), "no traceback, one line"
 
 
 def test_check_config_refuses_a_zone_that_is_no_place_and_names_a_city_s_zone(
@@ -79,10 +79,10 @@ def test_check_config_refuses_a_zone_that_is_no_place_and_names_a_city_s_zone(
     config = tmp_path / "alsbot.toml"
     config.write_text('[defaults]\ntimezone = "Factory"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
-    assert result.exit_code == 1 and "is not a place's zone" in result.output, result.output
+    assert result.exit_code == 2 and "is not a place's zone" in result.output, result.output
     config.write_text('[defaults]\ntimezone = "London"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert "'London' is unknown; did you mean Europe/London?" in result.output, result.output
 
 
@@ -94,4 +94,4 @@ def test_check_config_warns_about_a_default_zone_without_summer_time(tmp_path: P
     assert "did you mean Europe/London?" in result.output
     config.write_text('[defaults]\ntimezone = "Europe/London"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
-    assert "⚠" not in result.output, result.output
+    assert "⚠ [defaults]" not in result.output, result.output

@@ -125,10 +125,10 @@ async def test_a_read_only_database_fails_the_start_in_one_line(
         await bot.start()
         code = await finished(bot)
     log = bot.logs()
-    assert code != 0, log
+    assert code == 2, log
     assert "alsbot is running" not in log
     assert "Traceback" not in log, log
-    refusals = [line for line in log.splitlines() if "alsbot cannot start" in line]
+    refusals = [line for line in log.splitlines() if line.startswith("✗ ")]
     assert len(refusals) == 1 and "cannot write to the database file" in refusals[0], log
 
 
@@ -146,9 +146,9 @@ async def test_a_second_alsbot_on_the_same_file_refuses_to_start(
         await second.start()
         code = await finished(second)
         log = second.logs()
-        assert code != 0, log
+        assert code == 2, log
         assert "alsbot is running" not in log and "Traceback" not in log, log
-        refusals = [line for line in log.splitlines() if "alsbot cannot start" in line]
+        refusals = [line for line in log.splitlines() if line.startswith("✗ ")]
         assert len(refusals) == 1 and "another alsbot" in refusals[0], log
         assert first.process is not None and "pid" in refusals[0]
         async with aiohttp.ClientSession() as session:
