@@ -47,6 +47,9 @@ from bot.ports import Submitter
 from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
+# alsbot never joins a voice channel: discord.py's warnings that its voice libraries are not
+# installed would be two WARNING lines on every start, about nothing.
+discord.VoiceClient.warn_nacl = discord.VoiceClient.warn_dave = False
 DEBOUNCE_SECONDS = 1.5  # the same person pressing the same button again this fast: a double-click
 SETTLE_AFTER = 20.0  # a command with no private answer by then gets "✓ Done."
 SORRY = "Sorry, I couldn't take that in just now. Please try again in a moment."

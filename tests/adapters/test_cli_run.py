@@ -1,0 +1,187 @@
+"""`alsbot run` meeting a known start-up failure: one ✗ line (the one `check-config` would
+print), everything it started closed, exit 2 — not a 45–67-line traceback followed by
+"Unclosed client session" (issue 15, point 2).  Each case runs the real command in its
+own process against the stand-ins; an unknown failure still shows its traceback (exit 1).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+from collections.abc import AsyncIterator, Mapping
+from pathlib import Path
+
+import pytest
+import pytest_asyncio
+
+from testkit.discord.gateway import DiscordStandIn
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET
+from tests.adapters.preflight.cli_helpers import ALSBOT, OURS, one_refusal
+
+PG_PORT_1 = "postgresql+asyncpg://alsbot:hunter2@127.0.0.1:1/alsbot"
+
+
+@pytest_asyncio.fixture
+async def web_api() -> AsyncIterator[SlackWebApi]:
+    async with SlackWebApi() as api:
+        yield api
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def run(env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """`alsbot run`, with this process's loop free to serve the stand-ins meanwhile."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
+    process = await asyncio.create_subprocess_exec(
+        str(ALSBOT), "run", env={**keep, **env}, cwd=cwd,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return subprocess.CompletedProcess([], process.returncode, out.decode(), err.decode())
+
+
+def slack_env(api: SlackWebApi, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
+        "ALSBOT_SLACK_ENABLED": "true",
+        "ALSBOT_SLACK_API_BASE_URL": api.url,
+        "ALSBOT_SLACK_PORT": str(free_port()),
+        "SLACK_BOT_TOKEN": api.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+        **extra,
+    }
+
+
+def discord_env(standin: DiscordStandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
+        "ALSBOT_DISCORD_ENABLED": "true",
+        "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
+        "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
+        "DISCORD_BOT_TOKEN": standin.world.token,
+        **extra,
+    }
+
+
+@pytest.mark.asyncio
+async def test_a_bot_token_slack_refuses(web_api: SlackWebApi, tmp_path: Path) -> None:
+    env = slack_env(web_api, tmp_path, SLACK_BOT_TOKEN="xoxb-1-2-revoked")
+    env["ALSBOT_LOGGING_LEVEL"] = "warning"  # no lifecycle lines: stderr is the one line
+    result = await run(env, tmp_path)
+    assert result.stderr == (
+        "✗ Slack refused SLACK_BOT_TOKEN (auth.test: invalid_auth) — copy OAuth & Permissions "
+        "→ Bot User OAuth Token (xoxb-…) again into SLACK_BOT_TOKEN\n"
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert [c.method for c in web_api.calls] == ["auth.test"]
+
+
+@pytest.mark.asyncio
+async def test_an_unreachable_postgresql(web_api: SlackWebApi, tmp_path: Path) -> None:
+    result = await run(slack_env(web_api, tmp_path, ALSBOT_DATABASE_URL=PG_PORT_1), tmp_path)
+    assert one_refusal(result) == (
+        "✗ cannot connect to the database at 127.0.0.1:1 (connection refused: nothing listens "
+        "there) — start PostgreSQL there, or correct the host and port in [database] url"
+    )
+    assert "hunter2" not in result.stderr
+    assert web_api.calls == [], "the database first: no platform was started"
+
+
+@pytest.mark.asyncio
+async def test_socket_mode_refused(web_api: SlackWebApi, tmp_path: Path) -> None:
+    web_api.socket_mode_url = None  # the HTTP manifest was pasted: Socket Mode is off
+    env = slack_env(
+        web_api, tmp_path, ALSBOT_SLACK_MODE="socket", SLACK_APP_TOKEN=web_api.app_token
+    )
+    assert one_refusal(await run(env, tmp_path)) == (
+        "✗ Socket Mode is off for this Slack app (apps.connections.open: "
+        "socket_mode_not_enabled) — paste manifest.socket.yaml (App Manifest), or set [slack] "
+        'mode = "http" to match the manifest pasted'
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_port_in_use(web_api: SlackWebApi, tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        result = await run(slack_env(web_api, tmp_path, ALSBOT_SLACK_PORT=str(port)), tmp_path)
+    assert one_refusal(result) == (
+        f"✗ [slack] port {port} on 127.0.0.1 is already in use (another alsbot, or another "
+        "program) — stop it, or choose another [slack] port"
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_folder_that_does_not_exist_is_not_made(
+    web_api: SlackWebApi, tmp_path: Path
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/typo/alsbot.db"
+    result = await run(slack_env(web_api, tmp_path, ALSBOT_DATABASE_URL=url), tmp_path)
+    assert one_refusal(result) == (
+        f"✗ the folder {tmp_path}/typo for the SQLite database does not exist — create it "
+        "(writable by alsbot's user), or correct [database] url"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+@pytest.mark.asyncio
+async def test_a_discord_token_discord_refuses(tmp_path: Path) -> None:
+    async with DiscordStandIn() as standin:
+        env = discord_env(standin, tmp_path, DISCORD_BOT_TOKEN="MTAx.GaBcDe.not-this-bot")
+        result = await run(env, tmp_path)
+    assert one_refusal(result) == (
+        "✗ Discord refused DISCORD_BOT_TOKEN (401 Unauthorized) — make a new one (the "
+        "Developer Portal → Bot → Reset Token) and set DISCORD_BOT_TOKEN to it"
+    )
+
+
+@pytest.mark.asyncio
+async def test_a_privileged_intent_discord_refuses(tmp_path: Path) -> None:
+    """The portal's flags say yes, the gateway says no (close code 4014)."""
+    async with DiscordStandIn(message_content_allowed=False) as standin:
+        standin.world.application_flags = 1 << 19
+        result = await run(discord_env(standin, tmp_path), tmp_path)
+    assert one_refusal(result) == (
+        "✗ Discord closed the gateway: a privileged intent is not switched on (4014) — switch "
+        "on Developer Portal → Bot → Privileged Gateway Intents → Message Content Intent"
+    )
+
+
+@pytest.mark.asyncio
+async def test_slack_started_is_closed_when_discord_refuses(
+    web_api: SlackWebApi, tmp_path: Path
+) -> None:
+    async with DiscordStandIn() as standin:
+        env = {
+            **discord_env(standin, tmp_path, DISCORD_BOT_TOKEN="MTAx.GaBcDe.not-this-bot"),
+            **slack_env(web_api, tmp_path),
+        }
+        result = await run(env, tmp_path)
+    assert one_refusal(result).startswith("✗ Discord refused DISCORD_BOT_TOKEN (401")
+    assert "Slack HTTP mode listening" in result.stderr, "Slack had started, and was closed"
+
+
+@pytest.mark.asyncio
+async def test_an_unknown_failure_keeps_its_traceback(tmp_path: Path) -> None:
+    async with DiscordStandIn() as standin:
+        standin.fail("GET", "/users/@me", 403, times=5)
+        result = await run(discord_env(standin, tmp_path), tmp_path)
+    assert result.returncode == 1, result.stderr
+    assert "alsbot stopped: an unexpected failure" in result.stderr
+    assert "Traceback" in result.stderr and "Forbidden" in result.stderr
+    assert "✗" not in result.stderr
