@@ -95,3 +95,26 @@ def test_check_config_warns_about_a_default_zone_without_summer_time(tmp_path: P
     config.write_text('[defaults]\ntimezone = "Europe/London"\n', encoding="utf-8")
     result = CliRunner().invoke(main, ["check-config", "--config", str(config)])
     assert "⚠ [defaults]" not in result.output, result.output
+
+
+def test_db_upgrade_refuses_a_folder_that_does_not_exist(tmp_path: Path) -> None:
+    """Issue 15: the folder was made silently, so a typo started an empty database."""
+    result = alsbot("db", "upgrade", "--db", "typo/alsbot.db", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        f"✗ the folder {tmp_path}/typo for the database file alsbot.db does not exist — create "
+        "it (writable by alsbot's user), or correct [database] url\n"
+    )
+    assert not (tmp_path / "typo").exists()
+
+
+def test_db_upgrade_names_an_unreachable_database_in_one_line(tmp_path: Path) -> None:
+    config = tmp_path / "alsbot.toml"
+    config.write_text(
+        '[database]\nurl = "postgresql+asyncpg://alsbot:hunter2@127.0.0.1:1/alsbot"\n',
+        encoding="utf-8",
+    )
+    result = alsbot("db", "upgrade", "--config", str(config), cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith("✗ cannot connect to the database at 127.0.0.1:1 (")
+    assert len(result.stderr.splitlines()) == 1 and "hunter2" not in result.output

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
 from adapters.slack.client import SlackStartupError, base_url
@@ -78,3 +80,52 @@ async def test_starting_declares_slack_s_traits_to_the_core(
             await service.stop()
     finally:
         await bot.close()
+
+
+@pytest.mark.asyncio
+async def test_a_port_taken_at_start_is_one_line_and_closes_what_was_opened(
+    web_api: SlackWebApi, sqlite_url: str
+) -> None:
+    """Taken between `run`'s own check and the listener: the same line as check-config."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        config = slack_config(web_api, sqlite_url, ALSBOT_SLACK_PORT=str(port))
+        bot = await Alsbot.open(config)
+        try:
+            with pytest.raises(SlackStartupError) as failed:
+                await start_slack(bot, config)
+            session = bot.deliverers[Platform.SLACK].outlet.client.session  # type: ignore[attr-defined]
+        finally:
+            await bot.close()
+    assert failed.value.finding.line() == (
+        f"✗ [slack] port {port} on 127.0.0.1 is already in use (another alsbot, or another "
+        "program) — stop it, or choose another [slack] port"
+    )
+    assert session is not None and session.closed, "no 'Unclosed client session' at exit"
+
+
+@pytest.mark.parametrize(
+    ("code", "fix"),
+    [
+        ("invalid_auth", "again into SLACK_BOT_TOKEN"),
+        ("account_inactive", "reinstall it"),
+        ("token_revoked", "reinstall the app"),
+    ],
+)
+@pytest.mark.asyncio
+async def test_auth_test_refusals_carry_slack_s_code(
+    web_api: SlackWebApi, sqlite_url: str, code: str, fix: str
+) -> None:
+    web_api.slack_error(code, methods=["auth.test"])
+    config = slack_config(web_api, sqlite_url)
+    bot = await Alsbot.open(config)
+    try:
+        with pytest.raises(SlackStartupError) as failed:
+            await start_slack(bot, config)
+    finally:
+        await bot.close()
+    line = failed.value.finding.line()
+    assert line.startswith(f"✗ Slack refused SLACK_BOT_TOKEN (auth.test: {code}) — "), line
+    assert fix in line

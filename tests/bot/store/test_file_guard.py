@@ -127,6 +127,7 @@ async def test_a_read_only_file_is_refused_before_the_first_event(tmp_path: Path
 @pytest.mark.asyncio
 async def test_a_read_only_directory_is_refused_before_the_first_event(tmp_path: Path) -> None:
     folder = tmp_path / "data"
+    folder.mkdir()
     url = f"sqlite+aiosqlite:///{folder / 'alsbot.db'}"
     await (await open_store(url)).close()  # a clean close leaves no -wal or -shm
     with immutable(folder):
@@ -140,6 +141,20 @@ async def test_a_read_only_directory_is_refused_before_the_first_event(tmp_path:
         assert file is not None
         with pytest.raises(StoreUnavailable, match="directory must be writable"):
             file.lock()
+
+
+@pytest.mark.asyncio
+async def test_a_folder_that_does_not_exist_is_refused_not_made(tmp_path: Path) -> None:
+    """Issue 15: made silently, a typo in the path started an empty database elsewhere."""
+    path = tmp_path / "typo" / "alsbot.db"
+    expected = f"the folder {path.parent} for the database file alsbot.db does not exist"
+    with pytest.raises(StoreUnavailable, match=expected):
+        await open_store(f"sqlite+aiosqlite:///{path}")
+    file = sqlite_file(f"sqlite+aiosqlite:///{path}")
+    assert file is not None
+    with pytest.raises(StoreUnavailable, match=expected):
+        file.lock()
+    assert not path.parent.exists()
 
 
 HOLD = """
