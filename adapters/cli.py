@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
@@ -101,7 +101,7 @@ def demo(db_path: str | None, config_path: str | None) -> None:
         async with console_session(config, sys.stdout, db_path=db_path, start=DEMO_START) as runner:
             return await runner.run_lines(lines)
 
-    problems = asyncio.run(go())
+    problems = _play(go)
     if problems:
         raise SystemExit(1)
 
@@ -145,8 +145,20 @@ def console(
                 await runner.run_line(line, number)
             return 0
 
-    if asyncio.run(go()):
+    if _play(go):
         raise SystemExit(1)
+
+
+def _play(go: Callable[[], Coroutine[Any, Any, int]]) -> int:
+    """`demo` and `console`: a `--db` whose folder does not exist is one line, not a
+    traceback (the throw-away database's folder always exists)."""
+    from bot.store.file_guard import StoreUnavailable
+
+    try:
+        return asyncio.run(go())
+    except StoreUnavailable as refused:
+        click.echo(f"✗ {refused}", err=True)
+        raise SystemExit(2) from None
 
 
 def _start(raw: str | None) -> datetime | None:

@@ -118,3 +118,11 @@ def test_db_upgrade_names_an_unreachable_database_in_one_line(tmp_path: Path) ->
     assert result.exit_code == 2
     assert result.stderr.startswith("✗ cannot connect to the database at 127.0.0.1:1 (")
     assert len(result.stderr.splitlines()) == 1 and "hunter2" not in result.output
+
+
+def test_console_with_a_db_in_a_folder_that_does_not_exist_is_one_line(tmp_path: Path) -> None:
+    script = tmp_path / "set.txt"
+    script.write_text("alice: /als help\n", encoding="utf-8")
+    result = alsbot("console", "--script", str(script), "--db", "typo/x.db", cwd=tmp_path)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"✗ the folder {tmp_path}/typo for the database file x.db")

@@ -185,3 +185,13 @@ async def test_an_unknown_failure_keeps_its_traceback(tmp_path: Path) -> None:
     assert "alsbot stopped: an unexpected failure" in result.stderr
     assert "Traceback" in result.stderr and "Forbidden" in result.stderr
     assert "✗" not in result.stderr
+
+
+@pytest.mark.asyncio
+async def test_a_settings_error_is_the_same_line_as_check_config(tmp_path: Path) -> None:
+    result = await run({"ALSBOT_LOGGING_LEVEL": "verbose"}, tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        "✗ [logging] level 'verbose' is not a level — use one of debug, info, warning, error, "
+        "critical\n"
+    )
