@@ -25,6 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from adapters.slack.http_guard import CappedSite, server_logger
+from bot.preflight import Refused
 from jobs.ticker import PART as TICKER
 
 log = logging.getLogger(__name__)
@@ -163,8 +164,8 @@ class HealthServer:
             await self._runner.cleanup()
             self._runner = None
             raise HealthServerError(
-                f"cannot listen on [health] {host}:{port} ({error.strerror or error}): "
-                "choose a free port, or 0 for no health server"
+                f"cannot listen on [health] {host}:{port} ({error.strerror or error})",
+                "choose a free port, or 0 for no health server",
             ) from None
         self.port = site.port
         log.info("health endpoint listening on http://%s:%s%s", host, self.port, PATH)
@@ -177,8 +178,8 @@ class HealthServer:
             self._runner = None
 
 
-class HealthServerError(Exception):
-    """The health server could not listen; the message is the one line for the operator."""
+class HealthServerError(Refused):
+    """The health server could not listen: `alsbot run` prints the one ✗ line and exits 2."""
 
 
 async def _not_found(_: web.Request) -> web.Response:

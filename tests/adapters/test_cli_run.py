@@ -72,6 +72,7 @@ def discord_env(standin: DiscordStandIn, tmp_path: Path, **extra: str) -> dict[s
         "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
         "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
         "DISCORD_BOT_TOKEN": standin.world.token,
+        "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id,
         **extra,
     }
 
@@ -195,3 +196,22 @@ async def test_a_settings_error_is_the_same_line_as_check_config(tmp_path: Path)
         "✗ [logging] level 'verbose' is not a level — use one of debug, info, warning, error, "
         "critical\n"
     )
+
+
+@pytest.mark.asyncio
+async def test_a_health_port_taken_meanwhile_is_a_refusal_run_prints_as_one_line() -> None:
+    """`run` checks the port first; one taken between that check and the listener is
+    refused by the health server itself, with a line of the same kind (exit 2)."""
+    from adapters.health_server import HealthServerError, start_health_server
+    from bot.preflight import Refused
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        with pytest.raises(HealthServerError) as failed:
+            await start_health_server(object(), "127.0.0.1", port)
+    assert isinstance(failed.value, Refused)
+    line = failed.value.finding.line()
+    assert line.startswith(f"✗ cannot listen on [health] 127.0.0.1:{port} ("), line
+    assert line.endswith("address already in use) — choose a free port, or 0 for no health server")
