@@ -96,6 +96,12 @@ def _secrets(config: Config) -> Iterator[Finding]:
             )
     if config.discord.enabled and s.discord_bot_token:
         yield from _first("DISCORD_BOT_TOKEN", s.discord_bot_token, _discord_token)
+    if config.discord.enabled and not config.discord.allowed_guild_ids:
+        yield warn(
+            "[discord] allowed_guild_ids is empty: anyone who sees the invite link's client id "
+            "can add the bot to a server of theirs, and what is said there lands here",
+            "list your servers' ids in [discord] allowed_guild_ids, and untick Public Bot",
+        )
 
 
 def _first(

@@ -30,6 +30,7 @@ def test_database_lines_are_about_the_database(tmp_path: Path) -> None:
     [found] = findings(
         tmp_path,
         ALSBOT_DISCORD_ENABLED="true",
+        ALSBOT_DISCORD_ALLOWED_GUILD_IDS="1",
         DISCORD_BOT_TOKEN="a.b.c",
         ALSBOT_DATABASE_URL="postgres://u@h/d",
     )
@@ -41,6 +42,7 @@ def test_tokens_of_a_platform_not_enabled_are_not_judged(tmp_path: Path) -> None
         findings(
             tmp_path,
             ALSBOT_DISCORD_ENABLED="true",
+            ALSBOT_DISCORD_ALLOWED_GUILD_IDS="1",
             DISCORD_BOT_TOKEN="a.b.c",
             SLACK_BOT_TOKEN="xapp-wrong-kind",
         )

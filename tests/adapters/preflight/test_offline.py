@@ -18,7 +18,11 @@ SLACK = {
     "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
 }
 SOCKET = {**SLACK, "ALSBOT_SLACK_MODE": "socket", "SLACK_APP_TOKEN": "xapp-1-A1-2-abc"}
-DISCORD = {"ALSBOT_DISCORD_ENABLED": "true", "DISCORD_BOT_TOKEN": "MTAx.GaBcDe.abcdefghij"}
+DISCORD = {
+    "ALSBOT_DISCORD_ENABLED": "true",
+    "DISCORD_BOT_TOKEN": "MTAx.GaBcDe.abcdefghij",
+    "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": "234567890123456789",
+}
 
 MISTAKES = {
     "xapp as the bot token": (
@@ -206,3 +210,15 @@ def test_a_good_configuration_passes(tmp_path: Path) -> None:
     result = check_config(env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
     assert result.stderr == "" and result.stdout == "✓ configuration looks good\n"
+
+
+def test_discord_open_to_any_server_is_a_warning(tmp_path: Path) -> None:
+    env = {**DISCORD, "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/a.db"}
+    del env["ALSBOT_DISCORD_ALLOWED_GUILD_IDS"]
+    result = check_config(env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    [line] = marked(result.stderr, "⚠")
+    assert line.startswith("⚠ [discord] allowed_guild_ids is empty: anyone who sees")
+    assert line.endswith(
+        "— list your servers' ids in [discord] allowed_guild_ids, and untick Public Bot"
+    )

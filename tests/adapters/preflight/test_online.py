@@ -54,6 +54,7 @@ def discord_env(standin: DiscordStandIn, tmp_path: Path, **extra: str) -> dict[s
         "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
         "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
         "DISCORD_BOT_TOKEN": standin.world.token,
+        "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id,
         **extra,
     }
 
