@@ -186,7 +186,7 @@ async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None)
         await stop_health_server(health)  # before anything it reads is closed
         if watcher is not None:
             watcher.cancel()
-        ticker.stop()
+        await ticker.stop()
         await alsbot.stop()
         for stop in reversed(stops):
             with contextlib.suppress(Exception):

@@ -49,7 +49,7 @@ async def main():
     fired = await app.tick()
     ticker.start()
     ready = time.perf_counter()
-    ticker.stop()
+    await ticker.stop()
     await app.close()
     print(json.dumps({"import_s": t1 - t0, "open_to_ready_s": ready - t1, "fired": fired}))
 asyncio.run(main())

@@ -12,7 +12,10 @@ it healthy again.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -25,6 +28,7 @@ log = logging.getLogger(__name__)
 PART = "ticker"
 STALE_AFTER_TICKS = 3  # a good tick older than this many intervals is stale ...
 STALE_AT_LEAST = 60.0  # ... but never sooner than this (seconds): short intervals jitter
+STOP_GRACE = 5.0  # seconds a tick or retention pass in flight may finish in on stop
 
 
 def stale_after(every_seconds: float) -> float:
@@ -52,8 +56,24 @@ class Ticker:
         found = getattr(target, "health", None)
         self.health = health or (found if isinstance(found, HealthBoard) else None)
         self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self._busy: set[asyncio.Task[object]] = set()
+
+    @contextlib.contextmanager
+    def _in_flight(self) -> Iterator[None]:
+        task = asyncio.current_task()
+        if task is not None:
+            self._busy.add(task)
+        try:
+            yield
+        finally:
+            if task is not None:
+                self._busy.discard(task)
 
     async def _tick(self) -> None:
+        with self._in_flight():
+            await self._tick_once()
+
+    async def _tick_once(self) -> None:
         try:
             fired = await self.target.tick()
             if fired:
@@ -69,10 +89,11 @@ class Ticker:
             self.health.report(PART, ok, detail, fresh_for=stale_after(self.every_seconds))
 
     async def _prune(self) -> None:
-        try:
-            await self.target.prune()
-        except Exception:
-            log.exception("retention failed; the next run will try again")
+        with self._in_flight():
+            try:
+                await self.target.prune()
+            except Exception:
+                log.exception("retention failed; the next run will try again")
 
     def start(self) -> None:
         # The first tick runs at once: whatever fell due while the bot was down goes now.
@@ -97,6 +118,13 @@ class Ticker:
         )
         self.scheduler.start()
 
-    def stop(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    async def stop(self, grace: float = STOP_GRACE) -> None:
+        """No new runs, then let the one in flight finish (its effect is one transaction
+        either way): APScheduler's own shutdown cancels it, and logs the cancellation of
+        a routine stop as "Error running job" with a traceback."""
+        if not self.scheduler.running:
+            return
+        self.scheduler.pause()
+        if self._busy:
+            await asyncio.wait(set(self._busy), timeout=grace)
+        self.scheduler.shutdown(wait=False)

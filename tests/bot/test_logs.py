@@ -104,7 +104,7 @@ async def test_the_scheduler_logs_no_line_per_tick(configured: io.StringIO) -> N
     try:
         await eventually(lambda: target.ticks >= 3, within=2.0, every=0.01, what="three ticks")
     finally:
-        ticker.stop()
+        await ticker.stop()
     assert target.ticks >= 3
     assert configured.getvalue() == "", "APScheduler's 'Running job' lines are held back"
     logging.getLogger("apscheduler.scheduler").warning("a real problem")

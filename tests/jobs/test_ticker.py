@@ -3,6 +3,8 @@ a job of its own, first run one interval after start, so it never delays a timer
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -40,4 +42,41 @@ async def test_the_tick_runs_at_once_and_retention_runs_on_its_own_interval() ->
             await job.func()
         assert target.calls == ["tick", "prune"]
     finally:
-        ticker.stop()
+        await ticker.stop()
+
+
+class SlowTarget:
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.finished = False
+
+    async def tick(self) -> int:
+        self.started.set()
+        await self.release.wait()
+        self.finished = True
+        return 0
+
+    async def prune(self) -> None:
+        pass
+
+
+@pytest.mark.asyncio
+async def test_stopping_lets_the_tick_in_flight_finish_without_an_error_line(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`alsbot run` stopped by SIGTERM logged "Error running job alsbot-tick" with a
+    CancelledError traceback: APScheduler cancelled the tick in flight."""
+    target = SlowTarget()
+    ticker = Ticker(target, 60.0)
+    ticker.start()
+    await asyncio.wait_for(target.started.wait(), 5)
+    stopping = asyncio.create_task(ticker.stop())
+    await asyncio.sleep(0.05)
+    assert not stopping.done()  # waits for the tick ...
+    target.release.set()
+    await asyncio.wait_for(stopping, 5)
+    assert target.finished  # ... which finished its work
+    assert not ticker.scheduler.running
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert errors == []
