@@ -8,7 +8,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.file_guard import StoreUnavailable
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Search structures that SQLAlchemy cannot model, created by migration 0002: SQLite's FTS5
@@ -28,9 +32,29 @@ def alembic_config(connection: Any = None) -> AlembicConfig:
     return cfg
 
 
+class NewerSchema(StoreUnavailable):
+    """The database was migrated by a newer alsbot than this one (a rollback of the code
+    without a restore of the data).  Alembic's own answer is a 40-line traceback ending
+    in "Can't locate revision"; the operator needs to know which of the two to undo."""
+
+
+def _upgrade(sync: Connection, revision: str) -> None:
+    cfg = alembic_config(sync)
+    current = MigrationContext.configure(sync).get_current_revision()
+    known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
+    if current is not None and current not in known:
+        newest = ScriptDirectory.from_config(cfg).get_current_head()
+        raise NewerSchema(
+            f"the database is at schema revision {current}, which this alsbot (newest "
+            f"{newest}) does not know: a newer alsbot migrated it — run that version again, "
+            "or restore the backup taken before the upgrade (docs/DEPLOY.md, Rollback)"
+        )
+    command.upgrade(cfg, revision)
+
+
 async def upgrade(conn: AsyncConnection, revision: str = "head") -> None:
     """Migrate through `conn` (the store's writer, in its transaction)."""
-    await conn.run_sync(lambda sync: command.upgrade(alembic_config(sync), revision))
+    await conn.run_sync(lambda sync: _upgrade(sync, revision))
 
 
 async def current_revision(conn: AsyncConnection) -> str | None:

@@ -132,3 +132,31 @@ async def test_32_concurrent_writers_lose_nothing(any_db_url: str) -> None:
         assert len(texts) == 32 * 25
     finally:
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_database_migrated_by_a_newer_alsbot_is_one_clear_refusal(tmp_path) -> None:
+    """An older alsbot on a newer schema (code rolled back, data not restored) used to stop
+    with Alembic's "Can't locate revision" traceback; now one line says what to undo."""
+    import sqlite3
+    import subprocess
+    import sys
+
+    from bot.store.migrate import NewerSchema
+
+    path = tmp_path / "alsbot.db"
+    store = await open_store(f"sqlite+aiosqlite:///{path}")
+    await store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '0099'")
+    with pytest.raises(NewerSchema, match="schema revision 0099.*newer alsbot"):
+        await open_store(f"sqlite+aiosqlite:///{path}")
+    done = subprocess.run(
+        [sys.executable, "-m", "adapters.cli", "db", "upgrade", "--db", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("✗ the database is at schema revision 0099")
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
