@@ -134,8 +134,7 @@ async def test_32_concurrent_writers_lose_nothing(any_db_url: str) -> None:
         await store.close()
 
 
-@pytest.mark.asyncio
-async def test_a_database_migrated_by_a_newer_alsbot_is_one_clear_refusal(tmp_path) -> None:
+def test_a_database_migrated_by_a_newer_alsbot_is_one_clear_refusal(tmp_path) -> None:
     """An older alsbot on a newer schema (code rolled back, data not restored) used to stop
     with Alembic's "Can't locate revision" traceback; now one line says what to undo."""
     import sqlite3
@@ -145,12 +144,17 @@ async def test_a_database_migrated_by_a_newer_alsbot_is_one_clear_refusal(tmp_pa
     from bot.store.migrate import NewerSchema
 
     path = tmp_path / "alsbot.db"
-    store = await open_store(f"sqlite+aiosqlite:///{path}")
-    await store.close()
+    url = f"sqlite+aiosqlite:///{path}"
+
+    async def open_and_close() -> None:
+        store = await open_store(url)
+        await store.close()
+
+    asyncio.run(open_and_close())
     with sqlite3.connect(path) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0099'")
     with pytest.raises(NewerSchema, match="schema revision 0099.*newer alsbot"):
-        await open_store(f"sqlite+aiosqlite:///{path}")
+        asyncio.run(open_and_close())
     done = subprocess.run(
         [sys.executable, "-m", "adapters.cli", "db", "upgrade", "--db", str(path)],
         capture_output=True,
