@@ -43,6 +43,8 @@ from adapters.discord.transport import (
 )
 from bot.events import Event
 from bot.ports import Submitter
+from bot.refs import Platform
+from bot.reply_handles import DISCORD_LIFETIME, Handle, ReplyHandles
 from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -102,7 +104,10 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         self.tree.add_command(AlsCommands())
         self.tree.error(self._on_tree_error)
         self.tokens = InteractionTokens()
-        self.outlet = DiscordOutlet(self, self.tokens, self.webhooks, self.remember_dm_home)
+        self.handles: ReplyHandles | None = getattr(alsbot, "reply_handles", None)
+        self.outlet = DiscordOutlet(
+            self, self.tokens, self.webhooks, self.remember_dm_home, handles=self.handles
+        )
         self.source = DiscordMessageSource(self, lambda: self.can_read_content)
         self.can_read_content = read_content
         self._dm_homes: dict[str, str] = {}  # user id -> guild id their DMs belong to
@@ -276,13 +281,15 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         Discord's 3 s would run out: then defer at that point and keep waiting for it."""
         # Already remembered: deferred above because Discord was slow, or a replay of an
         # interaction answered before (its token stays the one replies use).
-        ours = self.tokens.usable(cause) is None
+        known = self.tokens.usable(cause)
         pending = (
             self.tokens.remember(cause, interaction, thinking=thinking, deferred=None)
-            if ours
+            if known is None
             else None
         )
-        recording = asyncio.ensure_future(self._submit(event))
+        # With the event, for whichever process delivers its replies.
+        handle = _handle(cause, interaction, thinking, None if known is None else known.deferred)
+        recording = asyncio.ensure_future(self._submit(event, handle))
         left = max(DEFER_BY - (asyncio.get_running_loop().time() - started), 0.0)
         done, _ = await asyncio.wait({recording}, timeout=left)
         if not done:
@@ -294,7 +301,20 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         if fresh is None:
             await self._say(interaction, SORRY)
             return False
+        if pending is not None and fresh:  # a replay must not overwrite the first's answer
+            await self._settle_stored(cause, acknowledged)
         return fresh
+
+    async def _settle_stored(self, cause: str, deferred: bool) -> None:
+        """Tell the other processes whether the token can answer (they wait until then)."""
+        if self.handles is None:
+            return
+        try:
+            await self.handles.settle_deferred(cause, deferred)
+        except Exception as exc:  # by its type: they fall back to a DM after a few seconds
+            log.warning(
+                "discord: could not store whether %s was deferred (%s)", cause, type(exc).__name__
+            )
 
     async def _acknowledge(self, interaction: discord.Interaction, *, thinking: bool) -> bool:
         """Defer at once.  False when this interaction was already answered (a replay)."""
@@ -314,10 +334,10 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         pending = self.tokens.remember(cause, interaction, thinking=thinking, deferred=None)
         pending.settle(await self._acknowledge(interaction, thinking=thinking))
 
-    async def _submit(self, event: Event) -> bool | None:
+    async def _submit(self, event: Event, handle: Handle | None = None) -> bool | None:
         """True for a new event, False for a duplicate, None if it could not be recorded."""
         try:
-            fresh = await self.alsbot.submit(event)
+            fresh = await self.alsbot.submit(event, handle)
         except StoreUnavailable:  # the core logged the lost database once; nothing recorded
             return None
         except Exception:
@@ -345,6 +365,21 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         if not interaction.response.is_done():
             with contextlib.suppress(discord.HTTPException):
                 await interaction.response.send_message(SORRY, ephemeral=True)
+
+
+def _handle(
+    cause: str, interaction: discord.Interaction, thinking: bool, deferred: bool | None
+) -> Handle:
+    return Handle(
+        cause,
+        Platform.DISCORD.value,
+        str(interaction.user.id),
+        interaction.token,
+        lifetime=DISCORD_LIFETIME,
+        application_id=str(interaction.application_id),
+        thinking=thinking,
+        deferred=deferred,
+    )
 
 
 def build_client(alsbot: Submitter, config: Any, **options: Any) -> AlsClient:

@@ -30,10 +30,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
-from adapters.slack.interactions import ResponseUrls
+from adapters.slack.interactions import MAX_USES, ResponseUrls
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
 from bot.replies import Direct, Edit, Ephemeral, File, Post
+from bot.reply_handles import ReplyHandles
 
 log = logging.getLogger(__name__)
 
@@ -89,10 +90,14 @@ class SlackOutlet:
         client: AsyncWebClient,
         *,
         response_urls: ResponseUrls | None = None,
+        handles: ReplyHandles | None = None,
         webhook_timeout: int = 10,
     ) -> None:
+        """`response_urls`: those this process received; `handles`: those stored with
+        the events, which any process received (see `adapters.slack.interactions`)."""
         self.client = client
         self.response_urls = response_urls if response_urls is not None else ResponseUrls()
+        self.handles = handles
         self.webhook_timeout = webhook_timeout
         self._dm_channels: dict[str, str] = {}
         self._lookups_after = 0.0  # monotonic: Slack asked us to wait before looking again
@@ -224,7 +229,7 @@ class SlackOutlet:
 
     async def _ephemeral(self, reply: Ephemeral, delivery: Delivery, thread_ts: str | None) -> None:
         kwargs = render.message(reply.text, reply.buttons)
-        url = None if thread_ts else self.response_urls.take(delivery.cause, reply.user.id)
+        url = None if thread_ts else await self._response_url(delivery.cause, reply.user.id)
         if url is not None and await self._via_response_url(url, kwargs):
             return
         try:
@@ -239,6 +244,14 @@ class SlackOutlet:
                 raise
             log.info("ephemeral in %s failed (%s); sending it as a DM", reply.channel.id, code)
             await self._post(await self._dm_channel(reply.user), kwargs, None, delivery)
+
+    async def _response_url(self, cause: str | None, user_id: str) -> str | None:
+        """This process's own url for `cause` (no database call), else the one stored
+        with the event by whichever process received it."""
+        url = self.response_urls.take(cause, user_id)
+        if url is None and cause is not None and self.handles is not None:
+            url = await self.handles.take_use(cause, user_id, MAX_USES)
+        return url
 
     async def _via_response_url(self, url: str, kwargs: dict[str, Any]) -> bool:
         """True when Slack took it; False to fall back (expired or used-up url)."""
