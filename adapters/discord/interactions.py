@@ -22,13 +22,15 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.http import handle_message_parameters
-from discord.types.webhook import Webhook as WebhookPayload
 from discord.utils import MISSING
 from discord.webhook.async_ import async_context
+
+if TYPE_CHECKING:  # discord.types cannot be imported first at run time (a cycle in it)
+    from discord.types.webhook import Webhook as WebhookPayload
 
 TOKEN_LIFETIME = 15 * 60.0
 SAFETY = 30.0  # do not start a followup that might land after the token has expired
