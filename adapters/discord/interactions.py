@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -36,6 +38,8 @@ TOKEN_LIFETIME = 15 * 60.0
 SAFETY = 30.0  # do not start a followup that might land after the token has expired
 MAX_REMEMBERED = 5000
 ACK_WAIT = 5.0  # Discord wants the deferral within 3 s; after that it is not coming
+# An interaction's token is in the path of its callback and webhook URLs.
+TOKEN_IN_PATH = re.compile(r"(/(?:webhooks|interactions)/\d+/)[^/\s?]+")
 
 
 @dataclass
@@ -160,3 +164,22 @@ class StoredInteraction:
                 multipart=params.multipart,
                 files=params.files,
             )
+
+
+class WithholdTokens(logging.Filter):
+    """discord.py logs every webhook request's URL at DEBUG, and an interaction's token
+    is part of it (anyone holding it can answer as the bot for 15 minutes)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        withheld = TOKEN_IN_PATH.sub(r"\1<token>", message)
+        if withheld != message:
+            record.msg, record.args = withheld, ()
+        return True
+
+
+def withhold_tokens(logger: logging.Logger | None = None) -> None:
+    """Put `WithholdTokens` on discord.py's webhook logger (once)."""
+    logger = logger or logging.getLogger("discord.webhook.async_")
+    if not any(isinstance(f, WithholdTokens) for f in logger.filters):
+        logger.addFilter(WithholdTokens())

@@ -28,7 +28,13 @@ import aiohttp
 import discord
 from discord.webhook.async_ import AsyncWebhookAdapter
 
-from adapters.discord.interactions import ACK_WAIT, InteractionTokens, Pending, StoredInteraction
+from adapters.discord.interactions import (
+    ACK_WAIT,
+    InteractionTokens,
+    Pending,
+    StoredInteraction,
+    withhold_tokens,
+)
 from adapters.discord.render import Rendered, allowed_mentions, render
 from adapters.discord.transport import webhook_context
 from adapters.discord.views import view_for
@@ -100,6 +106,7 @@ class DiscordOutlet:
         self.client = client
         self.tokens = tokens
         self.handles = handles
+        withhold_tokens()
         self.webhooks = webhooks
         self.remember_dm_home = remember_dm_home
         self.timeout = timeout

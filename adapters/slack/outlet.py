@@ -20,6 +20,7 @@ carry no metadata and cannot be looked up.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -55,6 +56,24 @@ LOOKUP_SKEW = timedelta(minutes=2)
 # One page: a retry follows its lost attempt within minutes, so the message is recent.
 # (Apps distributed outside the Marketplace get at most 15 per page; internal apps 200.)
 LOOKUP_LIMIT = 200
+URL = re.compile(r"https?://[^\s,'\"]+")
+
+
+class WithholdResponseUrls(logging.Filter):
+    """slack_sdk's webhook client logs each request's URL and body at DEBUG: a
+    response_url lets anyone answer as the app for 30 minutes, and the body is what the
+    person was told."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = URL.sub("<response_url>", record.getMessage())
+        record.msg, record.args = re.sub(r"body: .*", "body withheld", message, flags=re.S), ()
+        return True
+
+
+# The logger `AsyncWebhookClient` gets, instead of its own module's.
+WEBHOOK_LOG = logging.getLogger("adapters.slack.response_url")
+if not any(isinstance(f, WithholdResponseUrls) for f in WEBHOOK_LOG.filters):
+    WEBHOOK_LOG.addFilter(WithholdResponseUrls())
 
 
 def retry_after(headers: Any, default: float = 1.0) -> float:
@@ -255,7 +274,7 @@ class SlackOutlet:
 
     async def _via_response_url(self, url: str, kwargs: dict[str, Any]) -> bool:
         """True when Slack took it; False to fall back (expired or used-up url)."""
-        hook = AsyncWebhookClient(url, timeout=self.webhook_timeout)
+        hook = AsyncWebhookClient(url, timeout=self.webhook_timeout, logger=WEBHOOK_LOG)
         try:
             response = await hook.send(response_type="ephemeral", replace_original=False, **kwargs)
         except (TimeoutError, aiohttp.ClientError, OSError) as error:

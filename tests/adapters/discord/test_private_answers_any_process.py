@@ -10,6 +10,7 @@ not by DM.  Both on one PostgreSQL database.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -83,8 +84,9 @@ async def two(
 @pytest.mark.postgres
 @pytest.mark.asyncio
 async def test_a_command_deferred_by_one_process_is_answered_privately_by_another(
-    standin: DiscordStandIn, two: Processes
+    standin: DiscordStandIn, two: Processes, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)
     w = standin.world
     bob = w.add_user("bob")
     info = await standin.slash(bob, "help")
@@ -118,6 +120,11 @@ async def test_a_command_deferred_by_one_process_is_answered_privately_by_anothe
     await two.b_client.outlet.deliver(Delivery(reply=theirs, cause=cause, key="k2"))
     assert len(standin.calls("POST", FOLLOWUP)) == 1
     assert any("Hi." in t for t in dm_texts(standin, carol))
+    # discord.py's gateway logs every dispatch whole at DEBUG (the receiving side, words
+    # and all); the stand-in's access log is not the bot's.  Every other line: no token.
+    ours = [r for r in caplog.records if r.name not in ("discord.gateway", "aiohttp.access")]
+    assert [r.name for r in ours if info.token in r.getMessage()] == [], "no token in logs"
+    assert any("<token>" in r.getMessage() for r in ours), "discord.py's webhook log, withheld"
 
 
 @pytest.mark.postgres

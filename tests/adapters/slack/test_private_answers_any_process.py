@@ -9,6 +9,8 @@ the bot is not in) and not a DM.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from sqlalchemy import select
 
@@ -83,3 +85,16 @@ async def _causes(w: SlackWorld) -> list[str]:
     table = ReplyHandle.__table__
     async with w.bot.store.read() as conn:
         return [r[0] for r in await conn.execute(select(table.c.cause))]
+
+
+@pytest.mark.asyncio
+async def test_the_response_url_is_in_no_log_line(
+    http_world: SlackWorld, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    assert (await http_world.command(ALICE, "help")).status == 200
+    await http_world.settle()
+    url = http_world.api.response_url(trigger_of(http_world, ALICE))
+    assert http_world.api.responses, "it was used"
+    leaks = [r.name for r in caplog.records if url in r.getMessage()]
+    assert leaks == []
