@@ -31,6 +31,7 @@ from bot.reply_handles import DISCORD_LIFETIME, Handle
 from testkit.discord.gateway import DiscordStandIn
 from testkit.discord.running import (
     FAST,
+    Running,
     buttons_of,
     discord_config,
     dm_texts,
@@ -53,12 +54,6 @@ class Processes:
     @property
     def a_client(self) -> AlsClient:
         return self.stop_a.client
-
-
-@pytest_asyncio.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn() as server:
-        yield server
 
 
 @pytest_asyncio.fixture
@@ -184,3 +179,26 @@ async def test_a_button_press_deferred_by_one_process_gets_its_private_answer_fr
     answers = [c for c in standin.calls("POST", FOLLOWUP) if press.token in c.path]
     assert len(answers) == 1 and answers[0].body["flags"] & EPHEMERAL
     assert dm_texts(standin, carol) == []
+
+
+@pytest.mark.asyncio
+async def test_one_process_answers_only_the_person_who_caused_the_interaction_through_it(
+    standin: DiscordStandIn, running: Running
+) -> None:
+    """An interaction's followups are shown to whoever caused it: a private answer for
+    someone else (a presenter queued by the facilitator's `/als start`) goes by DM."""
+    w = standin.world
+    bob, carol = w.add_user("bob"), w.add_user("carol")
+    info = await standin.slash(bob, "help")
+    cause = f"discord:interaction:{info.id}"
+
+    def answered() -> bool:
+        original = w.messages.get(info.original_id or "")
+        return original is not None and "help" in original.content.lower()
+
+    await standin.wait_for(answered)
+    where = ChannelRef(WorkspaceRef(Platform.DISCORD, w.guild_id), w.general.id)
+    theirs = Ephemeral(channel=where, user=UserRef(where.workspace, carol.id), text=text("Hi."))
+    await running.client.outlet.deliver(Delivery(reply=theirs, cause=cause, key="k1"))
+    assert [c for c in standin.calls("POST", FOLLOWUP) if info.token in c.path] == []
+    assert any("Hi." in t for t in dm_texts(standin, carol))
