@@ -56,6 +56,9 @@ LOOKUP_SKEW = timedelta(minutes=2)
 # One page: a retry follows its lost attempt within minutes, so the message is recent.
 # (Apps distributed outside the Marketplace get at most 15 per page; internal apps 200.)
 LOOKUP_LIMIT = 200
+# Only slash commands and buttons come with a response_url (their keys: `translate.py`):
+# for any other cause none is stored, and asking would hold SQLite's writer for nothing.
+WITH_RESPONSE_URL = ("slack:command:", "slack:action:")
 URL = re.compile(r"https?://[^\s,'\"]+")
 
 
@@ -268,9 +271,11 @@ class SlackOutlet:
         """This process's own url for `cause` (no database call), else the one stored
         with the event by whichever process received it."""
         url = self.response_urls.take(cause, user_id)
-        if url is None and cause is not None and self.handles is not None:
-            url = await self.handles.take_use(cause, user_id, MAX_USES)
-        return url
+        if url is not None or self.handles is None:
+            return url
+        if cause is None or not cause.startswith(WITH_RESPONSE_URL):
+            return None
+        return await self.handles.take_use(cause, user_id, MAX_USES)
 
     async def _via_response_url(self, url: str, kwargs: dict[str, Any]) -> bool:
         """True when Slack took it; False to fall back (expired or used-up url)."""
