@@ -52,6 +52,29 @@ async def test_a_command_received_by_one_process_is_answered_privately_by_anothe
 
 @pytest.mark.postgres
 @pytest.mark.asyncio
+async def test_a_button_pressed_through_one_process_is_answered_privately_by_another(
+    web_api: SlackWebApi, postgres_url: str, clock: FakeClock
+) -> None:
+    a = await SlackWorld.open(web_api, postgres_url, clock)
+    b = await SlackWorld.open(web_api, postgres_url, clock)
+    try:
+        assert (await a.command(ALICE, "start <@UBOB|bob>")).status == 200
+        await b.settle()
+        assert (await a.press("UDAVE", "Next phase")).status == 200  # not the facilitator
+        await b.settle()
+        dave = [r for r in web_api.responses if a.askers.get(r["key"]) == "UDAVE"]
+        assert len(dave) == 1 and dave[0]["response_type"] == "ephemeral"
+        assert [
+            c for c in web_api.calls_to("chat.postEphemeral") if c.args["user"] == "UDAVE"
+        ] == []
+        assert web_api.messages.get(dm_channel("UDAVE"), []) == []
+    finally:
+        await b.close()
+        await a.close()
+
+
+@pytest.mark.postgres
+@pytest.mark.asyncio
 async def test_once_the_stored_url_has_expired_another_process_falls_back_to_an_ephemeral(
     web_api: SlackWebApi, postgres_url: str, clock: FakeClock
 ) -> None:
