@@ -30,7 +30,7 @@ from adapters.discord.connection import SupervisedGateway
 from adapters.discord.gateway_events import GatewayEvents
 from adapters.discord.gateway_state import StateStore
 from adapters.discord.guilds import allowed, refuse, warn_if_open
-from adapters.discord.interactions import InteractionTokens
+from adapters.discord.interactions import InteractionTokens, to_store
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
 from adapters.discord.sync import sync_commands
@@ -43,8 +43,7 @@ from adapters.discord.transport import (
 )
 from bot.events import Event
 from bot.ports import Submitter
-from bot.refs import Platform
-from bot.reply_handles import DISCORD_LIFETIME, Handle, ReplyHandles
+from bot.reply_handles import Handle, ReplyHandles
 from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -288,7 +287,7 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             else None
         )
         # With the event, for whichever process delivers its replies.
-        handle = _handle(cause, interaction, thinking, None if known is None else known.deferred)
+        handle = to_store(cause, interaction, thinking, None if known is None else known.deferred)
         recording = asyncio.ensure_future(self._submit(event, handle))
         left = max(DEFER_BY - (asyncio.get_running_loop().time() - started), 0.0)
         done, _ = await asyncio.wait({recording}, timeout=left)
@@ -365,21 +364,6 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         if not interaction.response.is_done():
             with contextlib.suppress(discord.HTTPException):
                 await interaction.response.send_message(SORRY, ephemeral=True)
-
-
-def _handle(
-    cause: str, interaction: discord.Interaction, thinking: bool, deferred: bool | None
-) -> Handle:
-    return Handle(
-        cause,
-        Platform.DISCORD.value,
-        str(interaction.user.id),
-        interaction.token,
-        lifetime=DISCORD_LIFETIME,
-        application_id=str(interaction.application_id),
-        thinking=thinking,
-        deferred=deferred,
-    )
 
 
 def build_client(alsbot: Submitter, config: Any, **options: Any) -> AlsClient:

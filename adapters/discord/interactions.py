@@ -31,6 +31,9 @@ from discord.http import handle_message_parameters
 from discord.utils import MISSING
 from discord.webhook.async_ import async_context
 
+from bot.refs import Platform
+from bot.reply_handles import DISCORD_LIFETIME, Handle
+
 if TYPE_CHECKING:  # discord.types cannot be imported first at run time (a cycle in it)
     from discord.types.webhook import Webhook as WebhookPayload
 
@@ -117,6 +120,22 @@ class InteractionTokens:
 
     def forget(self, cause: str) -> None:
         self._by_cause.pop(cause, None)
+
+
+def to_store(
+    cause: str, interaction: discord.Interaction, thinking: bool, deferred: bool | None
+) -> Handle:
+    """What another process needs to answer `interaction` (`bot.reply_handles`)."""
+    return Handle(
+        cause,
+        Platform.DISCORD.value,
+        str(interaction.user.id),
+        interaction.token,
+        lifetime=DISCORD_LIFETIME,
+        application_id=str(interaction.application_id),
+        thinking=thinking,
+        deferred=deferred,
+    )
 
 
 class StoredInteraction:
