@@ -30,7 +30,7 @@ from adapters.discord.connection import SupervisedGateway
 from adapters.discord.gateway_events import GatewayEvents
 from adapters.discord.gateway_state import StateStore
 from adapters.discord.guilds import allowed, refuse, warn_if_open
-from adapters.discord.interactions import InteractionTokens, to_store
+from adapters.discord.interactions import InteractionTokens, settle_stored, to_store
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
 from adapters.discord.sync import sync_commands
@@ -301,19 +301,8 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             await self._say(interaction, SORRY)
             return False
         if pending is not None and fresh:  # a replay must not overwrite the first's answer
-            await self._settle_stored(cause, acknowledged)
+            await settle_stored(self.handles, cause, acknowledged)
         return fresh
-
-    async def _settle_stored(self, cause: str, deferred: bool) -> None:
-        """Tell the other processes whether the token can answer (they wait until then)."""
-        if self.handles is None:
-            return
-        try:
-            await self.handles.settle_deferred(cause, deferred)
-        except Exception as exc:  # by its type: they fall back to a DM after a few seconds
-            log.warning(
-                "discord: could not store whether %s was deferred (%s)", cause, type(exc).__name__
-            )
 
     async def _acknowledge(self, interaction: discord.Interaction, *, thinking: bool) -> bool:
         """Defer at once.  False when this interaction was already answered (a replay)."""

@@ -32,11 +32,12 @@ from discord.utils import MISSING
 from discord.webhook.async_ import async_context
 
 from bot.refs import Platform
-from bot.reply_handles import DISCORD_LIFETIME, Handle
+from bot.reply_handles import DISCORD_LIFETIME, Handle, ReplyHandles
 
 if TYPE_CHECKING:  # discord.types cannot be imported first at run time (a cycle in it)
     from discord.types.webhook import Webhook as WebhookPayload
 
+log = logging.getLogger(__name__)
 TOKEN_LIFETIME = 15 * 60.0
 SAFETY = 30.0  # do not start a followup that might land after the token has expired
 MAX_REMEMBERED = 5000
@@ -136,6 +137,18 @@ def to_store(
         thinking=thinking,
         deferred=deferred,
     )
+
+
+async def settle_stored(handles: ReplyHandles | None, cause: str, deferred: bool) -> None:
+    """Tell the other processes whether the token can answer (they wait until then)."""
+    if handles is None:
+        return
+    try:
+        await handles.settle_deferred(cause, deferred)
+    except Exception as exc:  # by its type: they fall back to a DM after a few seconds
+        log.warning(
+            "discord: could not store whether %s was deferred (%s)", cause, type(exc).__name__
+        )
 
 
 class StoredInteraction:
