@@ -11,7 +11,8 @@ may claim the reply, so the client also hands the application id and the token t
 `submit` with the event (`bot.reply_handles`, deleted by retention once the token has
 expired) and settles there whether the deferral worked; a process without the
 interaction answers through `StoredInteraction`, the interaction's webhook rebuilt from
-them as discord.py builds `Interaction.followup`.  The token is in no `repr` or log line.
+them as discord.py builds `Interaction.followup`.  The token is in no `repr`, and
+`WithholdTokens` takes it out of discord.py's webhook log lines.
 """
 
 from __future__ import annotations
