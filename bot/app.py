@@ -27,6 +27,7 @@ from bot.outbox import ChannelPacer, Deliverer
 from bot.ports import MessageSource, Outlet, PlatformTraits, Traits
 from bot.processor import Processor
 from bot.refs import Platform, UserRef
+from bot.reply_handles import Handle, ReplyHandles
 from bot.retention import Pruned, prune
 from bot.router import Router
 from bot.store.db import Store, open_store
@@ -53,6 +54,9 @@ class Alsbot:
         self._process_wake = asyncio.Event()
         self._deliver_wake = asyncio.Event()
         self.inbox = InboxWriter(store, self.clock, on_new=self._process_wake.set)
+        # Where any process's outlet finds the response_url or interaction token a
+        # private answer needs (`bot.reply_handles`); `submit` writes them.
+        self.reply_handles = ReplyHandles(store, self.clock)
         # A preparation that ends after its batch went on (`bot.preparing`) wakes the loop.
         self.processor.preparations.on_ready = self._process_wake.set
         self.processor.between_slices = self.inbox.wait_idle
@@ -107,8 +111,11 @@ class Alsbot:
     def traits(self) -> Traits:
         return self.processor.traits
 
-    async def submit(self, event: Event) -> bool:
+    async def submit(self, event: Event, handle: Handle | None = None) -> bool:
         """Durably record `event`; False for a duplicate.  Safe to acknowledge after this.
+
+        `handle`, the response_url or interaction token its private answers go through,
+        is committed with it, so that any process can deliver them (`bot.reply_handles`).
 
         Raises `StoreUnavailable` while the database cannot keep it (its file was deleted
         or replaced): the adapter must then not acknowledge, so the platform retries.  The
@@ -117,7 +124,7 @@ class Alsbot:
         """
         if self._store_problem is not None:
             raise StoreUnavailable(self._store_problem)
-        fresh = await self.inbox.put(event)
+        fresh = await self.inbox.put(event, handle)
         problem = self.check_store()
         if problem is not None:
             raise StoreUnavailable(problem)

@@ -17,12 +17,16 @@ from typing import Any
 
 from bot.clock import Clock
 from bot.events import Event, event_to_json
+from bot.reply_handles import Handle
+from bot.reply_handles import insert as insert_handles
 from bot.store.db import Store
 from bot.store.models import Inbox
 from bot.store.upsert import insert_ignore
 
 log = logging.getLogger(__name__)
 TABLE = Inbox.__table__
+# An event's key, its JSON, its caller's future, and the reply handle written with it.
+Queued = tuple[str, str, asyncio.Future[bool], Handle | None]
 
 
 @lru_cache(maxsize=4)
@@ -44,14 +48,15 @@ class InboxWriter:
         self._store = store
         self._clock = clock
         self._max_batch = max_batch
-        self._queue: list[tuple[str, str, asyncio.Future[bool]]] = []
+        self._queue: list[Queued] = []
         self._flusher: asyncio.Task[None] | None = None
         self._on_new = on_new
 
-    async def put(self, event: Event) -> bool:
-        """Durably record `event`; False when its key was recorded before (a duplicate)."""
+    async def put(self, event: Event, handle: Handle | None = None) -> bool:
+        """Durably record `event` (and the `handle` its replies answer through, in the
+        same commit); False when its key was recorded before (a duplicate)."""
         future: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
-        self._queue.append((event.key, event_to_json(event), future))
+        self._queue.append((event.key, event_to_json(event), future, handle))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush_all())
         return await future
@@ -64,12 +69,12 @@ class InboxWriter:
                 fresh = await self._write(batch)
             except Exception as exc:  # the callers must not acknowledge
                 log.exception("inbox write failed for %d events", len(batch))
-                for _, _, future in batch:
+                for _, _, future, _ in batch:
                     if not future.done():
                         future.set_exception(exc)
                 continue
             seen: set[str] = set()
-            for key, _, future in batch:
+            for key, _, future, _ in batch:
                 is_new = key in fresh and key not in seen
                 seen.add(key)
                 if not future.done():
@@ -77,18 +82,23 @@ class InboxWriter:
             if fresh and self._on_new is not None:
                 self._on_new()
 
-    async def _write(self, batch: list[tuple[str, str, asyncio.Future[bool]]]) -> set[str]:
+    async def _write(self, batch: list[Queued]) -> set[str]:
         now = self._clock.now()
         rows: dict[str, str] = {}
-        for key, body, _ in batch:
+        handles: dict[str, Handle] = {}
+        for key, body, _, handle in batch:
             rows.setdefault(key, body)
+            if handle is not None:
+                handles.setdefault(handle.cause, handle)
         stmt = _insert_returning_key(self._store.dialect)
         values = [
             {"key": k, "body": b, "status": "pending", "received_at": now} for k, b in rows.items()
         ]
         async with self._store.write() as conn:
             result = await conn.execute(stmt, values)
-            return {r[0] for r in result}
+            fresh = {r[0] for r in result}
+            await insert_handles(conn, self._store.dialect, list(handles.values()), now)
+            return fresh
 
     async def wait_idle(self) -> None:
         while self._flusher is not None and not self._flusher.done():

@@ -15,21 +15,25 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from bot.events import Event
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
 from bot.replies import Reply
+
+if TYPE_CHECKING:  # the types module stays free of the database at run time
+    from bot.reply_handles import Handle
 
 
 class Submitter(Protocol):
     """The inbound port: hand one event to the core.
 
     Returns once the event is durable (True), or False for a duplicate of one already
-    taken; either way the adapter may then acknowledge it to the platform.
+    taken; either way the adapter may then acknowledge it to the platform.  `handle` is
+    how a private answer to it can be sent (`bot.reply_handles`), kept with the event.
     """
 
-    async def submit(self, event: Event) -> bool: ...
+    async def submit(self, event: Event, handle: Handle | None = None) -> bool: ...
 
 
 @dataclass(frozen=True, slots=True)

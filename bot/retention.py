@@ -11,6 +11,9 @@ is sent, their text has done its job:
 - after `keys_days`, processed events and sent replies are deleted, and failed deliveries
   too (they are shown to facilitators in `/als report` and the digest until then).
 
+Reply handles (`bot.reply_handles`: a Slack response_url, a Discord interaction token)
+are deleted once their `expires_at` has passed; nothing can use them after that.
+
 Pending work is never touched, and timers are not either (their keys are what stops a
 nudge from being planned twice). `jobs.ticker` runs it every `PRUNE_EVERY` as a job of its
 own, apart from the timer tick, so a long first pass never delays a phase deadline; work
@@ -28,11 +31,12 @@ from typing import Any
 from sqlalchemy import Executable, Select, delete, select, update
 
 from bot.store.db import Store
-from bot.store.models import Draft, Inbox, Outbox
+from bot.store.models import Draft, Inbox, Outbox, ReplyHandle
 
 INBOX = Inbox.__table__
 OUTBOX = Outbox.__table__
 DRAFTS = Draft.__table__
+HANDLES = ReplyHandle.__table__
 # Words a person never confirmed are not kept for ever (see `bot.sets.drafts`).
 DRAFT_DAYS = 14
 BATCH = 500
@@ -47,10 +51,18 @@ class Pruned:
     events: int = 0
     replies: int = 0
     drafts: int = 0
+    handles: int = 0
 
     @property
     def total(self) -> int:
-        return self.event_texts + self.reply_texts + self.events + self.replies + self.drafts
+        return (
+            self.event_texts
+            + self.reply_texts
+            + self.events
+            + self.replies
+            + self.drafts
+            + self.handles
+        )
 
 
 async def prune(store: Store, now: datetime, *, text_hours: float, keys_days: float) -> Pruned:
@@ -89,11 +101,16 @@ async def prune(store: Store, now: datetime, *, text_hours: float, keys_days: fl
             select(DRAFTS.c.id).where(DRAFTS.c.created_at < now - timedelta(days=DRAFT_DAYS)),
             lambda ids: delete(DRAFTS).where(DRAFTS.c.id.in_(ids)),
         ),
+        handles=await _in_batches(
+            store,
+            select(HANDLES.c.cause).where(HANDLES.c.expires_at <= now),
+            lambda causes: delete(HANDLES).where(HANDLES.c.cause.in_(causes)),
+        ),
     )
 
 
 async def _in_batches(
-    store: Store, ids_query: Select[Any], change: Callable[[list[int]], Executable]
+    store: Store, ids_query: Select[Any], change: Callable[[list[Any]], Executable]
 ) -> int:
     """Find a batch with a reader (no column here is indexed, so that is a scan) and
     change it with the writer: only the change itself holds up acknowledgements. What

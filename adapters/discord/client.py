@@ -30,7 +30,7 @@ from adapters.discord.connection import SupervisedGateway
 from adapters.discord.gateway_events import GatewayEvents
 from adapters.discord.gateway_state import StateStore
 from adapters.discord.guilds import allowed, refuse, warn_if_open
-from adapters.discord.interactions import InteractionTokens
+from adapters.discord.interactions import InteractionTokens, settle_stored, to_store
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
 from adapters.discord.startup import discord_refusal
@@ -44,6 +44,7 @@ from adapters.discord.transport import (
 )
 from bot.events import Event
 from bot.ports import Submitter
+from bot.reply_handles import Handle, ReplyHandles
 from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -106,7 +107,10 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         self.tree.add_command(AlsCommands())
         self.tree.error(self._on_tree_error)
         self.tokens = InteractionTokens()
-        self.outlet = DiscordOutlet(self, self.tokens, self.webhooks, self.remember_dm_home)
+        self.handles: ReplyHandles | None = getattr(alsbot, "reply_handles", None)
+        self.outlet = DiscordOutlet(
+            self, self.tokens, self.webhooks, self.remember_dm_home, handles=self.handles
+        )
         self.source = DiscordMessageSource(self, lambda: self.can_read_content)
         self.can_read_content = read_content
         self._dm_homes: dict[str, str] = {}  # user id -> guild id their DMs belong to
@@ -280,13 +284,15 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         Discord's 3 s would run out: then defer at that point and keep waiting for it."""
         # Already remembered: deferred above because Discord was slow, or a replay of an
         # interaction answered before (its token stays the one replies use).
-        ours = self.tokens.usable(cause) is None
+        known = self.tokens.usable(cause)
         pending = (
             self.tokens.remember(cause, interaction, thinking=thinking, deferred=None)
-            if ours
+            if known is None
             else None
         )
-        recording = asyncio.ensure_future(self._submit(event))
+        # With the event, for whichever process delivers its replies.
+        handle = to_store(cause, interaction, thinking, None if known is None else known.deferred)
+        recording = asyncio.ensure_future(self._submit(event, handle))
         left = max(DEFER_BY - (asyncio.get_running_loop().time() - started), 0.0)
         done, _ = await asyncio.wait({recording}, timeout=left)
         if not done:
@@ -298,6 +304,8 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         if fresh is None:
             await self._say(interaction, SORRY)
             return False
+        if pending is not None and fresh:  # a replay must not overwrite the first's answer
+            await settle_stored(self.handles, cause, acknowledged)
         return fresh
 
     async def _acknowledge(self, interaction: discord.Interaction, *, thinking: bool) -> bool:
@@ -318,10 +326,10 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         pending = self.tokens.remember(cause, interaction, thinking=thinking, deferred=None)
         pending.settle(await self._acknowledge(interaction, thinking=thinking))
 
-    async def _submit(self, event: Event) -> bool | None:
+    async def _submit(self, event: Event, handle: Handle | None = None) -> bool | None:
         """True for a new event, False for a duplicate, None if it could not be recorded."""
         try:
-            fresh = await self.alsbot.submit(event)
+            fresh = await self.alsbot.submit(event, handle)
         except StoreUnavailable:  # the core logged the lost database once; nothing recorded
             return None
         except Exception:

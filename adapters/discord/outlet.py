@@ -6,6 +6,8 @@
 - `Edit` → an edit of the message the handle became;
 - `Ephemeral` → on the interaction that caused it while its token is valid (the first
   such reply replaces the "thinking…" placeholder), otherwise a DM — never a public post;
+  the token is this process's own or, when another process received the interaction,
+  the one stored with the event (`adapters.discord.interactions.StoredInteraction`);
 - `Direct` → a DM; `File` → an attachment (privately when it has a `user`).
 
 Errors are sorted for the delivery loop, which owns retries: 429 (when discord.py did not
@@ -26,13 +28,20 @@ import aiohttp
 import discord
 from discord.webhook.async_ import AsyncWebhookAdapter
 
-from adapters.discord.interactions import InteractionTokens
+from adapters.discord.interactions import (
+    ACK_WAIT,
+    InteractionTokens,
+    Pending,
+    StoredInteraction,
+    withhold_tokens,
+)
 from adapters.discord.render import Rendered, allowed_mentions, render
 from adapters.discord.transport import webhook_context
 from adapters.discord.views import view_for
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
 from bot.replies import Direct, Edit, Ephemeral, File, Post, text
+from bot.reply_handles import ReplyHandles
 
 log = logging.getLogger(__name__)
 THREAD_NAME = "Action Learning session"
@@ -46,6 +55,7 @@ DONE = "✓ Done."
 # waits for short 429s (at most `max_ratelimit_timeout`, 30 s), and stays under the outbox's
 # 60 s lease so that a row is never claimed again while it is still being sent.
 SEND_TIMEOUT = 45.0
+DEFERRAL_POLL = 0.5  # seconds: look again for a deferral another process is making
 
 
 def classify(exc: Exception) -> Exception:
@@ -88,11 +98,15 @@ class DiscordOutlet:
         webhooks: AsyncWebhookAdapter,
         remember_dm_home: Callable[[UserRef], None],
         timeout: float = SEND_TIMEOUT,
+        handles: ReplyHandles | None = None,
     ) -> None:
         """The live client, and what alsbot's client adds to it: the interaction tokens it
-        remembered, the webhook adapter aimed at its server, and where a DM's answer goes."""
+        remembered, the webhook adapter aimed at its server, and where a DM's answer goes;
+        `handles`, the tokens stored with the events, which any process received."""
         self.client = client
         self.tokens = tokens
+        self.handles = handles
+        withhold_tokens()
         self.webhooks = webhooks
         self.remember_dm_home = remember_dm_home
         self.timeout = timeout
@@ -155,10 +169,10 @@ class DiscordOutlet:
 
     async def _ephemeral(self, reply: Ephemeral, delivery: Delivery) -> None:
         shown = render(reply.text, reply.buttons)
-        pending = await self.tokens.ready(delivery.cause)
+        pending = await self._interaction_for(delivery.cause, reply.user)
         if pending is not None:
             try:
-                await self._on_interaction(pending, shown)
+                await self._on_interaction(pending, shown, cause=delivery.cause)
                 return
             except discord.HTTPException as exc:
                 if exc.code not in TOKEN_GONE:
@@ -170,14 +184,67 @@ class DiscordOutlet:
             reply.user, render(where + reply.text, reply.buttons), nonce=delivery.key
         )
 
-    async def _on_interaction(self, pending: Any, shown: Rendered, **extra: Any) -> None:
-        interaction: discord.Interaction = pending.interaction
+    async def _interaction_for(self, cause: str | None, user: UserRef | None) -> Pending | None:
+        """The deferred interaction behind `cause` whose token can answer `user` privately
+        (an interaction's followups are shown to the person who caused it, so another
+        person's answer goes by DM): this process's own, else the one stored with the
+        event by the process that received it."""
+        pending = await self.tokens.ready(cause)
+        if pending is None:
+            pending = await self._stored(cause)
+        if pending is None or user is None or pending.user_id in (None, user.id):
+            return pending
+        return None
+
+    async def _stored(self, cause: str | None) -> Pending | None:
+        """`DeliveryRetry` while the receiving process has not yet said whether it could
+        defer (it records the event first): a DM now would be needless."""
+        if cause is None or self.handles is None:
+            return None
+        stored = await self.handles.get(cause)
+        if stored is None or stored.platform != Platform.DISCORD.value:
+            return None
+        if not stored.application_id or not stored.application_id.isdigit():
+            return None
+        if stored.deferred is None:
+            since = self.handles.now() - (stored.created_at or self.handles.now())
+            if since.total_seconds() < ACK_WAIT:
+                raise DeliveryRetry(
+                    "interaction not deferred yet", DEFERRAL_POLL, rate_limited=True
+                )
+            return None  # never settled: its process died before it could defer
+        if not stored.deferred:
+            return None
+        interaction = StoredInteraction(self.client, int(stored.application_id), stored.secret)
+        return Pending(
+            interaction,
+            created=0.0,
+            thinking=stored.thinking,
+            original_used=stored.original_used,
+            deferred=True,
+            user_id=stored.user_id,
+        )
+
+    async def _claim_original(self, pending: Pending, cause: str | None) -> bool:
+        """Whether this process may edit the "thinking…" original: once per interaction,
+        across processes, through the stored handle (or locally when none is stored)."""
+        if not pending.thinking or pending.original_used:
+            return False
+        pending.original_used = True
+        if cause is None or self.handles is None:
+            return True
+        claimed = await self.handles.claim_original(cause)
+        return claimed is None or claimed
+
+    async def _on_interaction(
+        self, pending: Pending, shown: Rendered, *, cause: str | None, **extra: Any
+    ) -> None:
+        interaction = pending.interaction
         kwargs: dict[str, Any] = {"allowed_mentions": shown.allowed_mentions, **extra}
         view = view_for(shown.buttons)
         if view is not None:
             kwargs["view"] = view
-        if pending.thinking and not pending.original_used and "file" not in extra:
-            pending.original_used = True
+        if "file" not in extra and await self._claim_original(pending, cause):
             await interaction.edit_original_response(content=shown.content, **kwargs)
         else:
             await interaction.followup.send(content=shown.content, ephemeral=True, **kwargs)
@@ -185,15 +252,17 @@ class DiscordOutlet:
             await interaction.followup.send(file=_text_file(shown.full_text), ephemeral=True)
 
     async def settle_original(self, cause: str | None) -> None:
-        """A command whose visible result is public still owes its "thinking…" an answer."""
-        pending = await self.tokens.ready(cause)
-        if pending is None or not pending.thinking or pending.original_used:
-            return
-        pending.original_used = True
+        """A command whose visible result is public still owes its "thinking…" an answer.
+        Cosmetic, so it never fails or delays the real reply it follows."""
         try:
+            pending = await self._interaction_for(cause, None)
+            if pending is None or not await self._claim_original(pending, cause):
+                return
             with webhook_context(self.webhooks):
                 await pending.interaction.edit_original_response(content=DONE)
-        except discord.HTTPException as exc:  # cosmetic: never fail the real reply for it
+        except DeliveryRetry:
+            return  # not deferred yet: the receiving process's own settler answers it
+        except discord.HTTPException as exc:
             log.info("could not settle the interaction for %s: %s", cause, exc)
 
     async def _direct(self, user: UserRef, shown: Rendered, nonce: str | None = None) -> MessageRef:
@@ -210,10 +279,10 @@ class DiscordOutlet:
                 content=title.content or None, file=upload, allowed_mentions=allowed_mentions()
             )
             return
-        pending = await self.tokens.ready(delivery.cause)
+        pending = await self._interaction_for(delivery.cause, reply.user)
         if pending is not None:
             try:
-                await self._on_interaction(pending, title, file=upload)
+                await self._on_interaction(pending, title, cause=delivery.cause, file=upload)
                 await self.settle_original(delivery.cause)
                 return
             except discord.HTTPException as exc:

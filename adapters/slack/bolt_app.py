@@ -42,6 +42,8 @@ from adapters.slack.interactions import ResponseUrls
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
 from bot.ports import Submitter
+from bot.refs import Platform
+from bot.reply_handles import SLACK_LIFETIME, Handle
 from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -100,9 +102,20 @@ class Listeners:
             await ack()
             return
         event = outcome.event
+        handle = None
         if outcome.response_url:
+            # Here for this process's outlet; with the event, for any process's.
             self.response_urls.remember(event.key, outcome.response_url, event.user.id)
-        task = self.background.spawn(self.submitter.submit(event), name=f"submit {event.key}")
+            handle = Handle(
+                event.key,
+                Platform.SLACK.value,
+                event.user.id,
+                outcome.response_url,
+                lifetime=SLACK_LIFETIME,
+            )
+        task = self.background.spawn(
+            self.submitter.submit(event, handle), name=f"submit {event.key}"
+        )
         try:
             await asyncio.wait_for(asyncio.shield(task), self.ack_budget)
         except TimeoutError:

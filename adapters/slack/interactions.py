@@ -3,9 +3,14 @@
 `chat.postEphemeral` only works in channels the bot is a member of, but a slash command
 or a button press comes with a `response_url` that can answer the person anywhere, for 30
 minutes and up to 5 times.  The listener remembers it under the event's idempotency key
-before the event is submitted; the outlet finds it through `Delivery.cause`.  It lives in
-memory only: after a restart, or once it expires, the outlet falls back to
-`chat.postEphemeral` (and then to a DM), which is why losing it is harmless.
+before the event is submitted; the outlet finds it through `Delivery.cause`.
+
+Here it lives in this process's memory, the fast path for the usual case of one process.
+It is also handed to `submit` with the event (`bot.reply_handles`), so that another
+process's outlet — or this one after a restart — can still use it; once it expires or is
+used up there too, the outlet falls back to `chat.postEphemeral` (and then to a DM).
+The two counts of uses are apart: a url used up between them is refused by Slack, and
+that refusal falls back in the same way.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ carry no metadata and cannot be looked up.
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,10 +31,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
-from adapters.slack.interactions import ResponseUrls
+from adapters.slack.interactions import MAX_USES, ResponseUrls
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
 from bot.replies import Direct, Edit, Ephemeral, File, Post
+from bot.reply_handles import ReplyHandles
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +56,27 @@ LOOKUP_SKEW = timedelta(minutes=2)
 # One page: a retry follows its lost attempt within minutes, so the message is recent.
 # (Apps distributed outside the Marketplace get at most 15 per page; internal apps 200.)
 LOOKUP_LIMIT = 200
+# Only slash commands and buttons come with a response_url (their keys: `translate.py`):
+# for any other cause none is stored, and asking would hold SQLite's writer for nothing.
+WITH_RESPONSE_URL = ("slack:command:", "slack:action:")
+URL = re.compile(r"https?://[^\s,'\"]+")
+
+
+class WithholdResponseUrls(logging.Filter):
+    """slack_sdk's webhook client logs each request's URL and body at DEBUG: a
+    response_url lets anyone answer as the app for 30 minutes, and the body is what the
+    person was told."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = URL.sub("<response_url>", record.getMessage())
+        record.msg, record.args = re.sub(r"body: .*", "body withheld", message, flags=re.S), ()
+        return True
+
+
+# The logger `AsyncWebhookClient` gets, instead of its own module's.
+WEBHOOK_LOG = logging.getLogger("adapters.slack.response_url")
+if not any(isinstance(f, WithholdResponseUrls) for f in WEBHOOK_LOG.filters):
+    WEBHOOK_LOG.addFilter(WithholdResponseUrls())
 
 
 def retry_after(headers: Any, default: float = 1.0) -> float:
@@ -89,10 +112,14 @@ class SlackOutlet:
         client: AsyncWebClient,
         *,
         response_urls: ResponseUrls | None = None,
+        handles: ReplyHandles | None = None,
         webhook_timeout: int = 10,
     ) -> None:
+        """`response_urls`: those this process received; `handles`: those stored with
+        the events, which any process received (see `adapters.slack.interactions`)."""
         self.client = client
         self.response_urls = response_urls if response_urls is not None else ResponseUrls()
+        self.handles = handles
         self.webhook_timeout = webhook_timeout
         self._dm_channels: dict[str, str] = {}
         self._lookups_after = 0.0  # monotonic: Slack asked us to wait before looking again
@@ -224,7 +251,7 @@ class SlackOutlet:
 
     async def _ephemeral(self, reply: Ephemeral, delivery: Delivery, thread_ts: str | None) -> None:
         kwargs = render.message(reply.text, reply.buttons)
-        url = None if thread_ts else self.response_urls.take(delivery.cause, reply.user.id)
+        url = None if thread_ts else await self._response_url(delivery.cause, reply.user.id)
         if url is not None and await self._via_response_url(url, kwargs):
             return
         try:
@@ -240,9 +267,19 @@ class SlackOutlet:
             log.info("ephemeral in %s failed (%s); sending it as a DM", reply.channel.id, code)
             await self._post(await self._dm_channel(reply.user), kwargs, None, delivery)
 
+    async def _response_url(self, cause: str | None, user_id: str) -> str | None:
+        """This process's own url for `cause` (no database call), else the one stored
+        with the event by whichever process received it."""
+        url = self.response_urls.take(cause, user_id)
+        if url is not None or self.handles is None:
+            return url
+        if cause is None or not cause.startswith(WITH_RESPONSE_URL):
+            return None
+        return await self.handles.take_use(cause, user_id, MAX_USES)
+
     async def _via_response_url(self, url: str, kwargs: dict[str, Any]) -> bool:
         """True when Slack took it; False to fall back (expired or used-up url)."""
-        hook = AsyncWebhookClient(url, timeout=self.webhook_timeout)
+        hook = AsyncWebhookClient(url, timeout=self.webhook_timeout, logger=WEBHOOK_LOG)
         try:
             response = await hook.send(response_type="ephemeral", replace_original=False, **kwargs)
         except (TimeoutError, aiohttp.ClientError, OSError) as error:

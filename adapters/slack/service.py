@@ -86,7 +86,11 @@ async def start_slack(
     identity = identity or await fetch_identity(patient)
     response_urls = ResponseUrls()
     session = delivery_session()
-    outlet = SlackOutlet(delivery_client(token, base, session=session), response_urls=response_urls)
+    outlet = SlackOutlet(
+        delivery_client(token, base, session=session),
+        response_urls=response_urls,
+        handles=getattr(alsbot, "reply_handles", None),
+    )
     reader = delivery_client(token, base, session=session, retry_connection_errors=True)
     alsbot.attach(outlet, SlackMessageSource(reader), traits=slack_traits(config.slack))
     background = Background()

@@ -18,6 +18,7 @@ from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Ephemeral, File, text
+from bot.reply_handles import forget_person as forget_reply_handles
 from bot.router import Router
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
@@ -107,6 +108,8 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
     for forget_also in ctx.hooks(PERSON_FORGET):
         await forget_also(ctx, key)
     await _scrub_records(ctx, user, also_event=event_key)
+    # Not their words, but a way to reach them: only this command's own stays, to answer it.
+    await forget_reply_handles(c, user.workspace.platform.value, user.id, keep=event_key)
 
 
 FORGOTTEN = "forgotten"

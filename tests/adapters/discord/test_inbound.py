@@ -12,6 +12,7 @@ from adapters.discord.client import serve_discord
 from bot.clock import FakeClock
 from bot.events import CommandInvoked, Event
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
+from bot.reply_handles import Handle
 from bot.store.models import Inbox
 from testkit.discord.gateway import DiscordStandIn
 from testkit.discord.payloads import INTENT_MESSAGE_CONTENT
@@ -106,7 +107,7 @@ class SlowCore:
         self.gate = asyncio.Event()
         self.events: list[Event] = []
 
-    async def submit(self, event: Event) -> bool:
+    async def submit(self, event: Event, handle: Handle | None = None) -> bool:
         await self.gate.wait()
         self.events.append(event)
         return True

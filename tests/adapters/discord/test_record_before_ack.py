@@ -31,8 +31,8 @@ async def test_commands_and_clicks_are_recorded_before_they_are_acknowledged(
     inbox = running.app.inbox
     real_put = inbox.put
 
-    async def watched_put(event):  # the real writer; only the moment is noted
-        fresh = await real_put(event)
+    async def watched_put(event, handle=None):  # the real writer; only the moment is noted
+        fresh = await real_put(event, handle)
         interaction_id = event.key.rsplit(":", 1)[-1]
         seen[event.key] = len(callbacks_for(standin, interaction_id))
         return fresh

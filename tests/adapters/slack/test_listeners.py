@@ -24,6 +24,7 @@ from adapters.slack.socket_mode import SlackSocketMode
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity
 from bot.events import Event
+from bot.reply_handles import SLACK_LIFETIME, Handle
 from bot.store.file_guard import StoreUnavailable
 from testkit.eventually import eventually
 from testkit.slack import signing as sign
@@ -40,11 +41,13 @@ class Submitter:
     def __init__(self) -> None:
         self.mode = "ok"
         self.seen: list[Event] = []
+        self.handles: list[Handle | None] = []
         self.gate = asyncio.Event()
         self.changed = asyncio.Condition()
 
-    async def submit(self, event: Event) -> bool:
+    async def submit(self, event: Event, handle: Handle | None = None) -> bool:
         self.seen.append(event)
+        self.handles.append(handle)
         async with self.changed:
             self.changed.notify_all()
         if self.mode == "fail" or "FAIL" in event.key:
@@ -189,7 +192,7 @@ async def test_socket_mode_leaves_events_unacknowledged_quietly_while_the_databa
     add Bolt's traceback (20 events were 20 "Failed to run listener function" tracebacks)."""
 
     class Lost(Submitter):
-        async def submit(self, event: Event) -> bool:
+        async def submit(self, event: Event, handle: Handle | None = None) -> bool:
             self.seen.append(event)
             raise StoreUnavailable("the database file is gone")
 
@@ -213,3 +216,20 @@ async def test_socket_mode_leaves_events_unacknowledged_quietly_while_the_databa
         await socket.stop()
         await background.aclose()
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
+
+
+@pytest.mark.asyncio
+async def test_a_commands_response_url_is_submitted_with_it_for_any_process(served) -> None:
+    """The handle goes into `submit` (the inbox's own commit), before Slack is answered."""
+    url, submitter, _ = served
+    body = command()
+    status, _ = await post(url, body, sign.form_headers(SECRET, body))
+    assert status == 200
+    (event,), (handle,) = submitter.seen, submitter.handles
+    assert handle is not None
+    assert (handle.cause, handle.platform, handle.user_id) == (event.key, "slack", "U1")
+    assert handle.secret == "https://hooks.slack.com/commands/none"
+    assert handle.lifetime == SLACK_LIFETIME
+    body = dm("Ev0PLAIN")
+    assert (await post(url, body, sign.signed_headers(SECRET, body)))[0] == 200
+    assert submitter.handles[-1] is None, "a message event has no response_url"
