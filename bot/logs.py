@@ -35,7 +35,18 @@ FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose INFO lines are routine chatter, not news: APScheduler's come every tick,
 # Alembic's plugin list on every start (its "Running upgrade …" lines stay).
-QUIET = {"apscheduler": logging.WARNING, "alembic.runtime.plugins": logging.WARNING}
+QUIET = {
+    "apscheduler": logging.WARNING,
+    "alembic.runtime.plugins": logging.WARNING,
+    # The platform SDKs' DEBUG lines print whole payloads: people's words, interaction
+    # tokens, response_urls. `level = "debug"` is for alsbot's own lines; theirs stay at INFO.
+    "discord.gateway": logging.INFO,
+    "discord.http": logging.INFO,
+    "discord.webhook": logging.INFO,
+    "discord.client": logging.INFO,
+    "slack_sdk": logging.INFO,
+    "slack_bolt": logging.INFO,
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,8 +157,8 @@ def configure(level: str = "info", fmt: str = "text", stream: TextIO | None = No
     handler.setFormatter(JsonLines() if fmt == "json" else TextLines())
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name, floor in QUIET.items():
-        logging.getLogger(name).setLevel(floor)
+    for name, floor in QUIET.items():  # a floor, never below the level asked for
+        logging.getLogger(name).setLevel(max(floor, root.level))
 
 
 def unconfigure() -> None:

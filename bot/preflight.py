@@ -102,6 +102,13 @@ def _secrets(config: Config) -> Iterator[Finding]:
             "can add the bot to a server of theirs, and what is said there lands here",
             "list your servers' ids in [discord] allowed_guild_ids, and untick Public Bot",
         )
+    allowed, dev = config.discord.allowed_guild_ids, config.discord.dev_guild_id
+    if config.discord.enabled and allowed and dev and dev not in allowed:
+        yield warn(
+            f"[discord] dev_guild_id {dev} is not in allowed_guild_ids: /als would be synced "
+            "to a server the bot leaves at once, and nowhere else",
+            "add it to allowed_guild_ids, or set dev_guild_id = 0 to sync /als everywhere",
+        )
 
 
 def _first(

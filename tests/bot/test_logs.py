@@ -130,3 +130,24 @@ def test_configure_replaces_only_its_own_handler(configured: io.StringIO) -> Non
 def test_bad_settings_are_refused(level: str, fmt: str) -> None:
     with pytest.raises(ValueError, match="must be one of"):
         logs.configure(level, fmt, io.StringIO())
+
+
+def test_debug_is_alsbots_own_never_the_sdks_payload_dumps(configured: io.StringIO) -> None:
+    """discord.py and slack_sdk print whole payloads at DEBUG (people's words, interaction
+    tokens, response_urls); `level = "debug"` must not turn those on."""
+    logs.configure("debug", "text", configured)
+    logging.getLogger("bot.test").debug("alsbot's own detail")
+    logging.getLogger("discord.gateway").debug("WebSocket Event: %s", WORDS)
+    logging.getLogger("discord.http").debug("POST /webhooks/1/SECRETTOKEN has returned 200")
+    logging.getLogger("slack_sdk.web.base_client").debug("Sending a request: %s", WORDS)
+    logging.getLogger("discord.gateway").info("Shard ID None has connected to Gateway")
+    written = configured.getvalue()
+    assert "alsbot's own detail" in written and "has connected to Gateway" in written
+    assert WORDS not in written and "SECRETTOKEN" not in written
+
+
+def test_a_quieter_level_is_not_undercut_by_the_floors(configured: io.StringIO) -> None:
+    logs.configure("error", "text", configured)
+    logging.getLogger("discord.gateway").info("connected")
+    logging.getLogger("apscheduler.scheduler").warning("a routine warning")
+    assert configured.getvalue() == ""

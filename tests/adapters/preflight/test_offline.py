@@ -222,3 +222,19 @@ def test_discord_open_to_any_server_is_a_warning(tmp_path: Path) -> None:
     assert line.endswith(
         "— list your servers' ids in [discord] allowed_guild_ids, and untick Public Bot"
     )
+
+
+def test_a_dev_guild_off_the_allow_list_is_a_warning(tmp_path: Path) -> None:
+    """Commands synced only to a server the bot leaves at once: /als exists nowhere."""
+    env = {
+        **DISCORD,
+        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/a.db",
+        "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": "111, 222",
+        "ALSBOT_DISCORD_DEV_GUILD_ID": "333",
+    }
+    result = check_config(env, cwd=tmp_path)
+    assert result.exit_code == 0, result.output
+    [line] = marked(result.stderr, "⚠")
+    assert line.startswith("⚠ [discord] dev_guild_id 333 is not in allowed_guild_ids")
+    env["ALSBOT_DISCORD_DEV_GUILD_ID"] = "222"
+    assert marked(check_config(env, cwd=tmp_path).stderr, "⚠") == []
