@@ -61,7 +61,10 @@ class LazyGroup(click.Group):
     """Subcommands whose modules are imported only when used, so `alsbot demo` does not
     pay for importing a platform SDK it never touches."""
 
-    lazy = {"discord": ("adapters.discord.cli", "discord_cli")}
+    lazy = {
+        "discord": ("adapters.discord.cli", "discord_cli"),
+        "slack": ("adapters.slack.cli", "slack_cli"),
+    }
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self.lazy])
