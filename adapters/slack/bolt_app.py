@@ -19,6 +19,10 @@ the Web API to learn who the bot is.
 Slack's `app_rate_limited` notice is not an `event_callback`, so no listener matches it;
 a global middleware acknowledges it (Slack counts unacknowledged deliveries against the
 app) and logs it once per workspace and rate-limited minute.
+
+In HTTP mode every verified request is first shown to `events_seen.EventsSeen` (Bolt's
+`before_authorize` hook, which runs before Bolt answers a `url_verification` or drops the
+bot's own events): commands that come without any events mean an unverified Request URL.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack import translate
+from adapters.slack.events_seen import EventsSeen
 from adapters.slack.home import HomePublisher
 from adapters.slack.interactions import ResponseUrls
 from adapters.slack.tasks import Background
@@ -214,11 +219,13 @@ def build_bolt_app(
     listeners: Listeners,
     logger: logging.Logger | None = None,
     rate_limits: RateLimitNotices | None = None,
+    events_seen: EventsSeen | None = None,
 ) -> AsyncApp:
     """An `AsyncApp` for HTTP (verified by `server.SlackHttpServer` first) and Socket Mode alike.
 
     `client` carries no token (Bolt would warn that `authorize` overrides it); the token
-    reaches Bolt's per-request clients through the `AuthorizeResult`.
+    reaches Bolt's per-request clients through the `AuthorizeResult`.  `events_seen`
+    (HTTP mode only) sees every request before Bolt's own middleware can answer or drop it.
     """
 
     async def authorize(**_: Any) -> AuthorizeResult:
@@ -230,6 +237,11 @@ def build_bolt_app(
             bot_token=bot_token,
         )
 
+    async def before_authorize(body: Any, next_: Callable[[], Awaitable[None]]) -> None:
+        if events_seen is not None:
+            await events_seen.note(body)
+        await next_()
+
     logger = logger or logging.getLogger("adapters.slack.bolt")
     if not any(isinstance(f, ExpectedNoise) for f in logger.filters):
         logger.addFilter(ExpectedNoise())
@@ -237,6 +249,7 @@ def build_bolt_app(
         name="alsbot",
         client=client,
         signing_secret=signing_secret,
+        before_authorize=before_authorize if events_seen is not None else None,
         authorize=authorize,
         process_before_response=True,
         # `server.SlackHttpServer` verifies every HTTP request before Bolt sees it, and

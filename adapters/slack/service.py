@@ -23,6 +23,7 @@ from adapters.slack.client import (
     fetch_identity,
     patient_client,
 )
+from adapters.slack.events_seen import EventsSeen
 from adapters.slack.home import HomePublisher, StoreHomeReader
 from adapters.slack.http_guard import HttpLimits
 from adapters.slack.interactions import ResponseUrls
@@ -49,6 +50,7 @@ class SlackService:
     http: SlackHttpServer | None = None
     socket: SlackSocketMode | None = None
     session: Any = None  # the delivery clients' aiohttp session, closed last
+    events_seen: EventsSeen | None = None  # HTTP mode: commands without events?
 
     @property
     def url(self) -> str:
@@ -59,6 +61,8 @@ class SlackService:
             await self.http.stop()
         if self.socket is not None:
             await self.socket.stop()
+        if self.events_seen is not None:
+            await self.events_seen.aclose()
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(STOP_GRACE):
                 await self.background.drain()
@@ -101,14 +105,19 @@ async def start_slack(
         background=background,
         home=HomePublisher(patient, StoreHomeReader(alsbot)),
     )
+    http = config.slack.mode != "socket"
+    events_seen = EventsSeen(alsbot.store, identity.team_id) if http else None
     bolt = build_bolt_app(
         client=patient_client(None, base),
         bot_token=token,
         signing_secret=config.secrets.slack_signing_secret,
         identity=identity,
         listeners=listeners,
+        events_seen=events_seen,
     )
-    service = SlackService(identity, outlet, listeners, background, session=session)
+    service = SlackService(
+        identity, outlet, listeners, background, session=session, events_seen=events_seen
+    )
     try:
         if config.slack.mode == "socket":
             service.socket = SlackSocketMode(
