@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from adapters.slack.events_seen import ADVICE as ADVICE_TEXT
 from adapters.slack.events_seen import DELAY, PREFIX, EventsSeen
 from bot.store.db import open_store
 from testkit.eventually import eventually
@@ -225,3 +227,15 @@ async def test_the_bots_own_message_counts_as_an_event(http_world: SlackWorld) -
     own["bot_id"] = "BBOT"
     assert (await http_world.event(own)).status == 200
     assert f"{PREFIX}{TEAM}:{sign.APP}" in seen.seen
+
+
+def test_docs_slack_quotes_the_log_lines_an_operator_will_search_for() -> None:
+    """docs/SLACK.md tells the operator what to look for; the words must be the code's."""
+    doc = " ".join((Path(__file__).parents[3] / "docs" / "SLACK.md").read_text().split())
+    assert "Slack verified the Request URL" in doc
+    for quoted in (
+        "Slack is sending /als commands for workspace",
+        "Event Subscriptions and press Retry next to the Request URL",
+    ):
+        assert quoted in doc and quoted in ADVICE_TEXT
+    assert "verifies on its own" not in doc and "once alsbot is reachable" not in doc
