@@ -16,9 +16,12 @@ from sqlalchemy import text
 
 from adapters.slack.events_seen import ADVICE as ADVICE_TEXT
 from adapters.slack.events_seen import DELAY, PREFIX, EventsSeen
+from bot.clock import FakeClock
 from bot.store.db import open_store
 from testkit.eventually import eventually
 from testkit.slack import signing as sign
+from testkit.slack.socket_mode import SocketModeServer
+from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET, SET, SlackWorld
 
 TEAM = sign.TEAM
@@ -239,3 +242,17 @@ def test_docs_slack_quotes_the_log_lines_an_operator_will_search_for() -> None:
     ):
         assert quoted in doc and quoted in ADVICE_TEXT
     assert "verifies on its own" not in doc and "once alsbot is reachable" not in doc
+
+
+@pytest.mark.asyncio
+async def test_socket_mode_has_no_watch(
+    web_api: SlackWebApi, sqlite_url: str, clock: FakeClock
+) -> None:
+    """Commands and events share one connection there: no Request URL to forget."""
+    async with SocketModeServer() as socket:
+        world = await SlackWorld.open(web_api, sqlite_url, clock, mode="socket", socket=socket)
+        try:
+            assert world.service.events_seen is None
+            assert (await world.command("UALICE", "help")).status == 200
+        finally:
+            await world.close()
