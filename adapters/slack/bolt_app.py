@@ -102,6 +102,9 @@ class Listeners:
         self, outcome: translate.Outcome, ack: Callable[..., Awaitable[Any]]
     ) -> None:
         """Commands and buttons: always acknowledged within the budget."""
+        if isinstance(outcome, translate.Declined):
+            await ack(text=outcome.answer)
+            return
         if not isinstance(outcome, Inbound):
             _ignored(outcome)
             await ack()

@@ -77,7 +77,19 @@ class Ignored:
     reason: str
 
 
-Outcome = Inbound | HomeOpened | Ignored
+@dataclass(frozen=True, slots=True)
+class Declined:
+    """Not for alsbot, and the person should know why: answered privately, nothing kept."""
+
+    answer: str
+
+
+Outcome = Inbound | HomeOpened | Ignored | Declined
+GROUP_DM = (
+    "alsbot doesn't work in group DMs: Slack doesn't let apps into them, so nothing posted "
+    "here would reach the group. Make a private channel for your set, `/invite` me there "
+    "and use `/als` in it — or DM me."
+)
 
 
 # ---------------------------------------------------------------------- field helpers
@@ -322,6 +334,8 @@ def from_slash_command(body: Any, bot: BotIdentity | None = None) -> Outcome:
         team = _installation(body, bot, body.get("team_id"))
         user = UserRef(team, _id(body, "user_id"))
         channel = ChannelRef(team, _id(body, "channel_id"))
+        if str(body.get("channel_name") or "").startswith("mpdm-"):  # Slack's name for one
+            return Declined(GROUP_DM)
         key = f"slack:command:{_key_part(body, 'trigger_id')}"
         raw_text = body.get("text") or ""
         if not isinstance(raw_text, str):

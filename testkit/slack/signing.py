@@ -198,13 +198,14 @@ def slash_command_fields(
     trigger_id: str | None = None,
     response_url: str = "https://hooks.slack.com/commands/none",
     user_name: str | None = None,
+    channel_name: str = "als-set",
 ) -> dict[str, str]:
     return {
         "token": "legacy-verification-token",
         "team_id": team_id,
         "team_domain": "als-test",
         "channel_id": channel_id,
-        "channel_name": "als-set",
+        "channel_name": channel_name,
         "user_id": user_id,
         "user_name": user_name or user_id.lower(),
         "command": command,

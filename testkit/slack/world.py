@@ -163,9 +163,11 @@ class SlackWorld:
         channel: str = SET,
         trigger_id: str | None = None,
         team: str = sign.TEAM,
+        channel_name: str = "als-set",
     ) -> Answer:
         """`/als <text>` typed by `user`; `team` is the `team_id` the form carries (for a
-        Slack Connect guest, possibly their own organisation's)."""
+        Slack Connect guest, possibly their own organisation's); a group DM's
+        `channel_name` is `mpdm-…`."""
         trigger_id = trigger_id or sign.new_id("trig.")
         self.askers[trigger_id] = user
         fields = sign.slash_command_fields(
@@ -175,6 +177,7 @@ class SlackWorld:
             team_id=team,
             trigger_id=trigger_id,
             response_url=self.api.response_url(trigger_id),
+            channel_name=channel_name,
         )
         return await self._deliver("slash_commands", fields)
 
