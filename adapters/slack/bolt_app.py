@@ -148,7 +148,7 @@ class Listeners:
         await ack(options=[])
 
 
-def _ignored(outcome: Ignored | HomeOpened | Inbound) -> None:
+def _ignored(outcome: translate.Outcome) -> None:
     if isinstance(outcome, Ignored):
         log.debug("ignored: %s", outcome.reason)
 
