@@ -5,8 +5,11 @@ exactly one of them holds it, and another takes over when the holder stops renew
 died, or lost the database). A lease is a row (`leases`: name, holder, until,
 acquired_at) claimed by one atomic statement — INSERT, or on conflict take it over only
 when it has run out or is already ours — so two processes asking at the same moment can
-never both be told yes. On SQLite (one process per file) it always succeeds: the same
-code, with nobody to contend with.
+never both be told yes.
+
+On SQLite there is one process per file (`adapters/runtime.py` locks it), so the lease is
+always the asker's — the same statement without its condition: a process restarted after
+a crash takes it at once instead of waiting out its own dead predecessor.
 
 Time comes from the caller (the injected clock), so tests move it instead of sleeping;
 holders compare their own `until` with their own clock, so the processes' clocks must
@@ -42,7 +45,8 @@ def holder_name(process_name: str = "") -> str:
 
 
 def _claim(dialect: str, name: str, holder: str, now: datetime, until: datetime) -> Any:
-    module = sqlite if dialect == "sqlite" else postgresql
+    shared = dialect != "sqlite"
+    module = postgresql if shared else sqlite
     stmt = module.insert(LEASES).values(name=name, holder=holder, until=until, acquired_at=now)
     current = LEASES.c
     return stmt.on_conflict_do_update(
@@ -53,7 +57,7 @@ def _claim(dialect: str, name: str, holder: str, now: datetime, until: datetime)
             # Renewing keeps the time it was taken; taking it over starts a new tenure.
             "acquired_at": case((current.holder == holder, current.acquired_at), else_=now),
         },
-        where=(current.until < now) | (current.holder == holder),
+        where=((current.until < now) | (current.holder == holder)) if shared else None,
     ).returning(current.holder)
 
 
@@ -65,7 +69,8 @@ class Leases:
 
     async def acquire(self, name: str, holder: str, now: datetime, duration: timedelta) -> bool:
         """True if `holder` holds `name` until `now + duration`: it was free, had run out,
-        or was already `holder`'s (then this renews it). False while someone else holds it."""
+        or was already `holder`'s (then this renews it). False while someone else holds it
+        (never on SQLite)."""
         statement = _claim(self.store.dialect, name, holder, now, now + duration)
         async with self.store.write() as conn:
             row = (await conn.execute(statement)).first()

@@ -1,4 +1,5 @@
-"""Named leases on real databases: one holder at a time, taken over once run out."""
+"""Named leases on real databases: one holder at a time, taken over once run out (on
+PostgreSQL, shared by processes); always the asker's on SQLite (one process per file)."""
 
 from __future__ import annotations
 
@@ -16,9 +17,10 @@ from bot.store.models import Lease
 LEASE = timedelta(seconds=30)
 
 
+@pytest.mark.postgres
 @pytest.mark.asyncio
-async def test_one_holder_until_it_runs_out(any_db_url: str, clock: FakeClock) -> None:
-    store = await open_store(any_db_url)
+async def test_one_holder_until_it_runs_out(postgres_url: str, clock: FakeClock) -> None:
+    store = await open_store(postgres_url)
     leases = Leases(store)
     try:
         assert await leases.acquire("gateway", "a", clock.now(), LEASE)
@@ -38,11 +40,12 @@ async def test_one_holder_until_it_runs_out(any_db_url: str, clock: FakeClock) -
         await store.close()
 
 
+@pytest.mark.postgres
 @pytest.mark.asyncio
 async def test_renewing_keeps_the_tenure_and_taking_over_starts_one(
-    any_db_url: str, clock: FakeClock
+    postgres_url: str, clock: FakeClock
 ) -> None:
-    store = await open_store(any_db_url)
+    store = await open_store(postgres_url)
     leases = Leases(store)
 
     async def acquired_at() -> object:
@@ -62,11 +65,12 @@ async def test_renewing_keeps_the_tenure_and_taking_over_starts_one(
         await store.close()
 
 
+@pytest.mark.postgres
 @pytest.mark.asyncio
 async def test_release_hands_over_at_once_but_only_by_the_holder(
-    any_db_url: str, clock: FakeClock
+    postgres_url: str, clock: FakeClock
 ) -> None:
-    store = await open_store(any_db_url)
+    store = await open_store(postgres_url)
     leases = Leases(store)
     try:
         await leases.acquire("gateway", "a", clock.now(), LEASE)
@@ -78,11 +82,12 @@ async def test_release_hands_over_at_once_but_only_by_the_holder(
         await store.close()
 
 
+@pytest.mark.postgres
 @pytest.mark.asyncio
 async def test_many_asking_at_once_give_exactly_one_holder(
-    any_db_url: str, clock: FakeClock
+    postgres_url: str, clock: FakeClock
 ) -> None:
-    store = await open_store(any_db_url)
+    store = await open_store(postgres_url)
     leases = Leases(store)
     try:
         for round_ in range(3):  # free, then run out twice
@@ -101,3 +106,20 @@ def test_holder_names_are_unique_per_run_even_with_one_process_name() -> None:
     a, b = holder_name("worker-1"), holder_name("worker-1")
     assert a != b and a.startswith("worker-1/") and b.startswith("worker-1/")
     assert ":" in holder_name("")  # host:pid when no name was configured
+
+
+@pytest.mark.asyncio
+async def test_on_sqlite_the_asker_always_holds_it(sqlite_url: str, clock: FakeClock) -> None:
+    """One process per SQLite file: a process restarted after a crash (a new holder name)
+    takes the lease its dead predecessor left at once."""
+    store = await open_store(sqlite_url)
+    leases = Leases(store)
+    try:
+        assert await leases.acquire("gateway", "a", clock.now(), LEASE)
+        assert await leases.acquire("gateway", "b", clock.now(), LEASE)
+        assert await leases.holder("gateway", clock.now()) == "b"
+        assert not await leases.release("gateway", "a")
+        assert await leases.release("gateway", "b")
+        assert await leases.holder("gateway", clock.now()) is None
+    finally:
+        await store.close()
