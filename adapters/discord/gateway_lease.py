@@ -126,16 +126,18 @@ class GatewayLease:
                 log.info("discord: released the gateway (%s)", self.me)
 
     async def _wait_gateway(self) -> None:
+        """The gateway task ends once its socket is closed; cut it off if it does not.
+        (`asyncio.wait`, not `await`: a stop cancelling *this* task must not be mistaken
+        for the gateway's end and swallowed.)"""
         gateway, self.gateway = self.gateway, None
         if gateway is None:
             return
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            async with asyncio.timeout(STOP_WITHIN):
-                await asyncio.shield(gateway)
+        await asyncio.wait({gateway}, timeout=STOP_WITHIN)
         if not gateway.done():
             gateway.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await gateway
+            await asyncio.wait({gateway}, timeout=STOP_WITHIN)
+        if gateway.done() and not gateway.cancelled():
+            gateway.exception()  # seen: its end was logged and reported by the connection
 
     # ------------------------------------------------------------------ the loop
 
@@ -154,8 +156,7 @@ class GatewayLease:
             gateway = self.gateway
             if not self._stopping and gateway is not None:  # cancelled: the process dies
                 gateway.cancel()
-                with contextlib.suppress(asyncio.CancelledError, Exception):
-                    await asyncio.wait({gateway}, timeout=STOP_WITHIN)
+                await asyncio.wait({gateway}, timeout=STOP_WITHIN)
 
     async def _acquire(self) -> bool:
         now = self.clock.now()
