@@ -23,19 +23,35 @@ import asyncio
 import contextlib
 import logging
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, cast
+
+import discord
 
 from adapters.discord.sync import sync_commands
 from adapters.discord.transport import webhook_context
 from bot.clock import Clock, SystemClock
+from bot.health import HealthBoard
 from bot.leases import Leases, holder_name
-
-if TYPE_CHECKING:
-    from adapters.discord.client import AlsClient
 
 log = logging.getLogger(__name__)
 NAME = "discord:gateway"
 STOP_WITHIN = 5.0  # closing a gateway being handed over, at most
+
+
+class GatewayClient(Protocol):
+    """What the lease needs of `AlsClient` (named here, not imported: the client imports
+    this module)."""
+
+    connected: asyncio.Event
+    tree: Any
+    dev_guild_id: int | None
+    webhooks: Any
+    health: HealthBoard | None
+
+    async def connect(self, *, reconnect: bool = True) -> None: ...
+    async def close(self) -> None: ...
+    async def _close_gateway(self, within: float, *, save: bool = True) -> None: ...
+    def _forget_session(self) -> None: ...
 
 
 class NotReady(TimeoutError):
@@ -60,7 +76,7 @@ class GatewayLease:
 
     def __init__(
         self,
-        client: AlsClient,
+        client: GatewayClient,
         leases: Leases | Unshared,
         clock: Clock,
         *,
@@ -83,7 +99,7 @@ class GatewayLease:
         self._stopping = False
 
     @classmethod
-    def for_client(cls, client: AlsClient, alsbot: Any, config: Any) -> GatewayLease:
+    def for_client(cls, client: GatewayClient, alsbot: Any, config: Any) -> GatewayLease:
         store = getattr(alsbot, "store", None)
         return cls(
             client,
@@ -219,7 +235,7 @@ class GatewayLease:
                 f" from {previous}" if previous else "",
             )
         try:
-            await sync_commands(client, client.tree, client.dev_guild_id)
+            await sync_commands(cast(discord.Client, client), client.tree, client.dev_guild_id)
         except Exception as exc:
             if first:
                 raise
