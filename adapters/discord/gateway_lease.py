@@ -214,7 +214,7 @@ class GatewayLease:
         except Exception as exc:
             log.warning("discord: could not ask for the gateway lease: %s", exc)
             return
-        if holder != self.held_by:
+        if holder is not None and holder != self.held_by:  # None: it just ran out
             await self._stand_by(holder)
 
     async def _holder(self) -> str | None:
@@ -267,7 +267,7 @@ class GatewayLease:
         client._forget_session()
         client.connected.clear()
         log.info("discord: this process (%s) no longer holds the gateway", self.me)
-        await self._stand_by(await self._holder_or_none())
+        await self._stand_by()
 
     async def _holder_or_none(self) -> str | None:
         try:
@@ -276,10 +276,8 @@ class GatewayLease:
             return None
 
     async def _stand_by(self, holder: str | None = None) -> None:
-        if holder is None and self.held_by is None:
-            holder = await self._holder_or_none()
-        self.held_by = holder
-        shown = holder or "no process yet"
+        self.held_by = holder or await self._holder_or_none()
+        shown = self.held_by or "no process just now"
         log.info("discord: standing by; the gateway is held by %s", shown)
         health = self.client.health
         if health is not None:
