@@ -129,12 +129,15 @@ async def test_the_other_process_takes_over_and_resumes(
         assert standin.connections[-1][0] == "/gateway/resume"
         assert [s.id for s in standin.live_sessions()] == [session]
         assert second.stop.lease.holding
-        await standin.wait_for(lambda: saved_notes(standin, ivy) and saved_notes(standin, joe))
+        await standin.wait_for(lambda: saved_notes(standin, joe))
         await second.app.settle()
-        assert await saved_dos(second) == 2
-        assert len(saved_notes(standin, ivy)) == len(saved_notes(standin, joe)) == 1
         keys = await inbox_keys(second.app)
-        assert len([k for k in keys if "reaction" in k]) == 2, keys
+        reactions = [k for k in keys if k.startswith("discord:reaction:")]
+        assert [k.split(":")[4] for k in reactions] == [ivy.id, joe.id], keys  # once each
+        assert len(saved_notes(standin, joe)) == 1
+        if how == "stop":  # (a kill may cut the first process's work on ivy's short)
+            assert await saved_dos(second) == 2
+            assert len(saved_notes(standin, ivy)) == 1
         await standin.wait_for(lambda: health_of(second)["detail"] == "resumed")
     finally:
         if first.stop.lease.task is not None and not first.stop.lease.task.done():
