@@ -169,6 +169,12 @@ async def test_a_standby_delivers_and_reads_without_a_gateway(
         await standin.react(ivy, tips[0], "✅")
         await standin.wait_for(lambda: saved_notes(standin, ivy))
         assert await saved_dos(standby) == 1
+        # A private answer, through the interaction token the holder stored with the event.
+        info = await standin.slash(ivy, "help")
+        edit = await standin.wait_for_call(
+            "PATCH", rf"/webhooks/\d+/{info.token}/messages/@original"
+        )
+        assert "Commands" in edit.body["content"]
         assert gateway_opens(standin) == (1, 0) and standby.client.ws is None
     finally:
         await holder.close()
