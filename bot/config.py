@@ -93,6 +93,9 @@ class DiscordConfig:
     gateway_url: str = ""
     dev_guild_id: int = 0
     application_id: int = 0
+    # With several processes on PostgreSQL one holds the gateway, renewing this lease every
+    # third of it; when it stops renewing another takes over within about 1⅓ of it.
+    gateway_lease_seconds: float = 30.0
     # The servers this bot may serve (empty = any, with a warning at start); it leaves
     # every other server it is added to (see docs/DISCORD.md, "Who can add the bot").
     allowed_guild_ids: tuple[int, ...] = ()
@@ -305,6 +308,8 @@ def validate(config: Config) -> None:
         raise ConfigError("[slack] max_connections must be at least 1")
     if config.scheduler.tick_seconds <= 0:
         raise ConfigError("[scheduler] tick_seconds must be positive")
+    if config.discord.gateway_lease_seconds <= 0:
+        raise ConfigError("[discord] gateway_lease_seconds must be positive")
     if config.logging.level.lower() not in logs.LEVELS:
         raise ConfigError(
             f"[logging] level {config.logging.level!r} is not a level — use one of "

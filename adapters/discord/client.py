@@ -28,13 +28,13 @@ from adapters.discord.catchup import CatchUpReader
 from adapters.discord.command_tree import AlsCommands, AlsTree
 from adapters.discord.connection import SupervisedGateway
 from adapters.discord.gateway_events import GatewayEvents
+from adapters.discord.gateway_lease import GatewayLease, NotReady
 from adapters.discord.gateway_state import StateStore
 from adapters.discord.guilds import allowed, refuse, warn_if_open
 from adapters.discord.interactions import InteractionTokens, settle_stored, to_store
 from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.source import DiscordMessageSource
 from adapters.discord.startup import discord_refusal
-from adapters.discord.sync import sync_commands
 from adapters.discord.traits import DISCORD_TRAITS
 from adapters.discord.transport import (
     CompatWebhookAdapter,
@@ -159,7 +159,7 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             )
             self._connection._intents.message_content = False
             self.can_read_content = False
-        await sync_commands(self, self.tree, self.dev_guild_id)
+        # `/als` is registered by the process that holds the gateway (`gateway_lease.py`).
 
     # ------------------------------------------------------------------ interactions
 
@@ -378,41 +378,29 @@ def build_client(alsbot: Submitter, config: Any, **options: Any) -> AlsClient:
 async def serve_discord(
     alsbot: Any, config: Any, *, ready_timeout: float = 60.0, **options: Any
 ) -> Callable[[], Awaitable[None]]:
-    """Connect, wait for READY, attach the outlet and source; return the stop function."""
+    """Log in, attach the outlet and source; connect the gateway (waiting for READY) if
+    this process holds the gateway lease, else stand by for it. Returns the stop function."""
     client = build_client(alsbot, config, **options)
-    task = asyncio.create_task(
-        client.start(config.secrets.discord_bot_token), name="alsbot-discord"
-    )
-    ready = asyncio.create_task(client.connected.wait())
-    done, _ = await asyncio.wait(
-        {task, ready}, timeout=ready_timeout, return_when="FIRST_COMPLETED"
-    )
-    if ready not in done:
-        ready.cancel()
-        await client.close()
-        with contextlib.suppress(TimeoutError):  # nothing left pending at exit
-            async with asyncio.timeout(STOP_WITHIN):
-                await asyncio.gather(task, ready, return_exceptions=True)
-        if not task.done():
-            task.cancel()
-        if task.done() and not task.cancelled() and (error := task.exception()) is not None:
+    lease = GatewayLease.for_client(client, alsbot, config)
+    try:
+        with webhook_context(client.webhooks):
+            await client.login(config.secrets.discord_bot_token)
+        await lease.begin(ready_timeout)
+    except BaseException as error:
+        await lease.stop()  # nothing left pending at exit
+        if isinstance(error, Exception) and not isinstance(error, NotReady):
             # LoginFailure, PrivilegedIntentsRequired, unreachable: one line with the fix
             refused = discord_refusal(error, config.discord.api_base_url)
             if refused is not None:
                 raise refused from None
-            raise error
-        raise TimeoutError(f"Discord did not get ready within {ready_timeout:.0f}s")
+        raise
     alsbot.attach(client.outlet, client.source, traits=DISCORD_TRAITS)
-    log.info("discord: connected as %s (application %s)", client.user, client.application_id)
+    log.info("discord: logged in as %s (application %s)", client.user, client.application_id)
 
     async def stop() -> None:
-        await client.close()
-        with contextlib.suppress(asyncio.CancelledError, Exception):
-            async with asyncio.timeout(STOP_WITHIN):
-                await task
-        if not task.done():
-            task.cancel()
+        await lease.stop()
 
     stop.client = client  # type: ignore[attr-defined]  # tests and tools reach the client here
-    stop.task = task  # type: ignore[attr-defined]
+    stop.task = lease.task  # type: ignore[attr-defined]  # cancelled: as if the process died
+    stop.lease = lease  # type: ignore[attr-defined]
     return stop

@@ -320,19 +320,32 @@ class SupervisedGateway:
     def _stopped(self) -> bool:
         return self._stopping or self.is_closed()
 
-    async def _close_gateway(self, within: float) -> None:
+    async def _close_gateway(self, within: float, *, save: bool = True) -> None:
         """Stop keeping state and close the socket with 4000, not 1000: Discord invalidates
-        a session closed with 1000/1001, and the next process wants to RESUME it."""
+        a session closed with 1000/1001, and the next process wants to RESUME it. `save`
+        is False when another process holds the gateway now: the stored state is its."""
         self._stopping = True
         for task in list(self._background):
             task.cancel()
-        await self._save_now()
+        if save:
+            await self._save_now()
         ws = self.ws
         if ws is not None and getattr(ws, "open", False):
             with contextlib.suppress(Exception):
                 async with asyncio.timeout(within):
                     await ws.close(code=4000)
         self._report(False, "stopped")
+
+    def _forget_session(self) -> None:
+        """After handing the gateway to another process (`gateway_lease.py`): this one's
+        session is that one's now, so a later turn starts from the stored state, not from
+        what this process last saw; and `connect` may run again."""
+        self.ws = None
+        self.progress = Progress()
+        self._state = GatewayState()
+        self._stamps.clear()
+        self._last_live = None
+        self._stopping = False
 
 
 def _fatal(exc: BaseException) -> bool:

@@ -2,12 +2,15 @@
 
 Raw reaction events carry ids only, and the client's message cache is neither complete
 (it holds the last thousand messages seen since start) nor trustworthy for text that was
-edited while the bot was away, so the message is always fetched.
+edited while the bot was away, so the message is always fetched.  Nothing here needs the
+gateway: a process standing by for it (`gateway_lease.py`) answers by REST alone.
 
 Without the privileged MESSAGE_CONTENT intent Discord returns other people's messages with
 empty content.  That is reported faithfully — `text=""` with `content_missing` set on the
 source — so the core can tell the facilitator instead of saving empty do's. Whether a
-channel is private is read from the client's cache of the server (`channel_is_private`).
+channel is private is read from the client's cache of the server (`channel_is_private`),
+or, in a process that holds no server because it stands by for the gateway, asked of
+Discord.
 
 A message deleted or hidden from the bot is None; Discord failing for now (a 429 that
 discord.py did not wait out, a 5xx after its own retries, a timeout or a dropped
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import Any
 
 import aiohttp
 import discord
@@ -76,8 +80,11 @@ class DiscordMessageSource:
     async def channel_is_private(self, channel: ChannelRef) -> bool | None:
         """A server channel (or a thread's parent) whose @everyone role cannot view it is
         private; a DM is private. Read from what the client already holds (its cache of
-        the server's channels and roles), so no request is made; None when not cached."""
+        the server's channels and roles), so no request is made; None when not cached.
+        A process standing by for the gateway holds no server: it asks Discord."""
         where = self.client.get_channel(int(channel.id))
+        if where is None and not self.client.guilds:
+            return await self._private_by_rest(int(channel.id))
         if isinstance(where, discord.Thread):
             if where.type is discord.ChannelType.private_thread:
                 return True
@@ -87,6 +94,44 @@ class DiscordMessageSource:
         if isinstance(where, discord.abc.GuildChannel):
             return not where.permissions_for(where.guild.default_role).view_channel
         return None
+
+    async def _private_by_rest(self, channel_id: int) -> bool | None:
+        http = self.client.http
+        try:
+            data: dict[str, Any] = dict(await http.get_channel(channel_id))
+            kind = data.get("type")
+            if kind in PRIVATE_KINDS:
+                return True
+            if kind in THREAD_KINDS and data.get("parent_id"):
+                data = dict(await http.get_channel(int(data["parent_id"])))
+            guild_id = data.get("guild_id")
+            if not guild_id:
+                return None
+            guild = await http.get_guild(int(guild_id))
+        except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as error:
+            log.info("discord: could not tell whether channel %s is private: %s", channel_id, error)
+            return None
+        return not _everyone_can_view(dict(guild), data)
+
+
+PRIVATE_KINDS = (1, 3, 12)  # a DM, a group DM, a private thread
+THREAD_KINDS = (10, 11)  # announcement and public threads: as private as their channel
+VIEW_CHANNEL, ADMINISTRATOR = 1 << 10, 1 << 3
+
+
+def _everyone_can_view(guild: dict[str, Any], channel: dict[str, Any]) -> bool:
+    """What `GuildChannel.permissions_for(guild.default_role).view_channel` says, from raw
+    payloads: the @everyone role (its id is the server's), then its channel overwrite."""
+    guild_id = str(guild.get("id"))
+    role = next((r for r in guild.get("roles") or [] if str(r.get("id")) == guild_id), None)
+    permissions = int(role.get("permissions") or 0) if role else 0
+    if permissions & ADMINISTRATOR:
+        return True
+    for overwrite in channel.get("permission_overwrites") or []:
+        if str(overwrite.get("id")) == guild_id:
+            permissions &= ~int(overwrite.get("deny") or 0)
+            permissions |= int(overwrite.get("allow") or 0)
+    return bool(permissions & VIEW_CHANNEL)
 
 
 def _retry_after(error: discord.HTTPException) -> float | None:

@@ -162,3 +162,52 @@ async def wait_inbox(app: Alsbot, key: str, within: float = 5.0) -> None:
         return key in await inbox_keys(app)
 
     await eventually(recorded, within=within, what=f"{key} reaching the inbox")
+
+
+# --------------------------------------------------------------------------- several processes
+# Issue 15: several processes on one PostgreSQL database, one of them holding the gateway
+# (`adapters/discord/gateway_lease.py`).
+
+
+def shared_config(
+    standin: DiscordStandIn, url: str, name: str, lease_seconds: float = 0.6, **env: str
+) -> Config:
+    """One of several processes on database `url`, named `name`; a short gateway lease
+    (renewed, and polled for, every third of it)."""
+    return load_config(
+        None,
+        {
+            "ALSBOT_DATABASE_URL": url,
+            "ALSBOT_SCHEDULER_PROCESS_NAME": name,
+            "ALSBOT_DISCORD_ENABLED": "true",
+            "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
+            "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
+            "ALSBOT_DISCORD_GATEWAY_LEASE_SECONDS": str(lease_seconds),
+            "DISCORD_BOT_TOKEN": standin.world.token,
+            **env,
+        },
+    )
+
+
+async def run_adapter_only(config: Config, clock: FakeClock, **options: Any) -> Running:
+    """A process whose core loops do not run: it records what its gateway receives, and
+    leaves processing and delivery to the others."""
+    app = await Alsbot.open(config, clock=clock)
+    try:
+        stop = await serve_discord(app, config, ready_timeout=10, **{**FAST, **options})
+    except BaseException:
+        await app.close()
+        raise
+    return Running(app, stop)
+
+
+def gateway_opens(standin: DiscordStandIn) -> tuple[int, int]:
+    """How many IDENTIFYs and RESUMEs every process together sent the gateway."""
+    ops = [frame.get("op") for frame in standin.received]
+    return ops.count(2), ops.count(6)
+
+
+def health_of(bot: Running) -> dict[str, object]:
+    part = bot.app.health.snapshot().get("discord")
+    assert part is not None, "discord never reported"
+    return part
