@@ -44,6 +44,7 @@ from adapters.discord.transport import (
 )
 from bot.events import Event
 from bot.ports import Submitter
+from bot.preflight import Refused
 from bot.reply_handles import Handle, ReplyHandles
 from bot.store.file_guard import StoreUnavailable
 
@@ -388,7 +389,14 @@ async def serve_discord(
         await lease.begin(ready_timeout)
     except BaseException as error:
         await lease.stop()  # nothing left pending at exit
-        if isinstance(error, Exception) and not isinstance(error, NotReady):
+        if isinstance(error, NotReady):
+            raise Refused(
+                str(error),
+                "Discord accepted the connection but never said it was ready: check "
+                "https://discordstatus.com, the network to Discord's gateway, and "
+                "[discord] gateway_url if set",
+            ) from None
+        if isinstance(error, Exception):
             # LoginFailure, PrivilegedIntentsRequired, unreachable: one line with the fix
             refused = discord_refusal(error, config.discord.api_base_url)
             if refused is not None:

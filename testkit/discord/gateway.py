@@ -82,6 +82,7 @@ class DiscordStandIn:
         self.received: list[JSON] = []  # every frame the bot sent on the gateway
         self.replay_from: int | None = None  # on RESUME, re-send from this seq even if seen
         self.refusing = False  # while True the gateway answers 503: Discord unreachable
+        self.withholding_ready = False  # while True an IDENTIFY gets no READY: Discord stalls
         self.invalidated: list[str] = []  # sessions the bot closed with 1000/1001
         self._closed_here: set[int] = set()  # sockets the stand-in closed (not the bot)
         self.port = 0
@@ -226,6 +227,8 @@ class DiscordStandIn:
             return None
         session = GatewaySession(secrets.token_hex(16), intents, ws=ws)
         self.sessions[session.id] = session
+        if self.withholding_ready:
+            return session
         ready = {
             "v": 10,
             "user": w.bot.payload(),

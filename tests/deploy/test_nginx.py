@@ -31,6 +31,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from testkit.discord.gateway import DiscordStandIn
+from testkit.discord.running import gateway_opens
 from testkit.eventually import eventually
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
@@ -298,7 +299,14 @@ async def test_only_signed_slack_posts_pass_the_proxy_to_either_process(
     proxy: Proxy, two_bots: Scene
 ) -> None:
     bots, database = two_bots.bots, two_bots.database
-    assert two_bots.discord.sessions, "Discord's gateway is held (healthy means connected)"
+    # Both processes serve Discord, through one gateway session: the other stands by.
+    assert gateway_opens(two_bots.discord) == (1, 0), "one IDENTIFY for the two processes"
+    details = []
+    async with aiohttp.ClientSession() as session:
+        for bot in bots:
+            async with session.get(f"http://127.0.0.1:{bot.port}/healthz") as response:
+                details.append((await response.json())["parts"]["discord"]["detail"])
+    assert sum(d.startswith("standby (gateway held by ") for d in details) == 1, details
     base = f"https://127.0.0.1:{proxy.https}"
     tls = verifying(proxy.directory / "fullchain.pem")
     events = [sign.event_envelope(sign.message_event(

@@ -98,3 +98,26 @@ async def test_the_application_id_is_asked_of_the_configured_server(
 ) -> None:
     config = discord_config(standin, tmp_path / "a.db")
     assert await fetch_application_id(config) == int(standin.world.app_id)
+
+
+@pytest.mark.asyncio
+async def test_a_gateway_that_never_gets_ready_is_one_refusal_line(
+    standin: DiscordStandIn, tmp_path: Path, clock: FakeClock
+) -> None:
+    """It was a bare TimeoutError: a traceback and exit 1 where every other start-up
+    failure is one `✗` line and exit 2."""
+    from adapters.discord.client import serve_discord
+    from bot.app import Alsbot
+    from bot.preflight import Refused
+    from testkit.discord.running import FAST
+
+    standin.withholding_ready = True
+    config = discord_config(standin, tmp_path / "run.db")
+    app = await Alsbot.open(config, clock=clock)
+    try:
+        with pytest.raises(Refused) as refused:
+            await serve_discord(app, config, ready_timeout=1.0, **FAST)
+    finally:
+        await app.close()
+    line = refused.value.finding.line()
+    assert line.startswith("✗ Discord did not get ready within 1s — Discord accepted")
