@@ -9,9 +9,13 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import text
 
 from adapters.slack.events_seen import ADVICE as ADVICE_TEXT
@@ -55,73 +59,73 @@ def advice(caplog: pytest.LogCaptureFixture) -> list[logging.LogRecord]:
     ]
 
 
-async def watched(seen: EventsSeen, sleeps: Sleeps, count: int = 1) -> None:
-    await eventually(lambda: len(sleeps.asked) >= count, what="the watch to start waiting")
+async def watched(sleeps: Sleeps) -> None:
+    await eventually(lambda: len(sleeps.asked) >= 1, what="the watch to start waiting")
+
+
+@dataclass
+class Watch:
+    store: Any
+    seen: EventsSeen
+    sleeps: Sleeps
+
+
+@pytest_asyncio.fixture
+async def watch(sqlite_url: str) -> AsyncIterator[Watch]:
+    """An `EventsSeen` on a fresh SQLite store whose two minutes pass when the test says."""
+    store = await open_store(sqlite_url)
+    sleeps = Sleeps()
+    seen = EventsSeen(store, TEAM, sleep=sleeps)
+    try:
+        yield Watch(store, seen, sleeps)
+    finally:
+        await seen.aclose()
+        await store.close()
 
 
 @pytest.mark.asyncio
 async def test_commands_with_no_events_warn_once_after_the_delay(
-    sqlite_url: str, caplog: pytest.LogCaptureFixture
+    watch: Watch, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.INFO)
-    store = await open_store(sqlite_url)
-    sleeps = Sleeps()
-    seen = EventsSeen(store, TEAM, sleep=sleeps)
-    try:
-        await seen.note(COMMAND)
-        await watched(seen, sleeps)
-        assert sleeps.asked == [DELAY] and DELAY == 120.0
-        await seen.note(COMMAND)  # a second command while watching: no second watch
-        assert advice(caplog) == []  # nothing before the delay has passed
-        sleeps.pass_time()
-        await seen.drain()
-        [warning] = advice(caplog)
-        assert warning.levelno == logging.WARNING
-        text = warning.getMessage()
-        assert TEAM in text and "2 minutes" in text and "api.slack.com/apps" in text
-        await seen.note(COMMAND)  # once per workspace per process
-        await seen.drain()
-        assert len(advice(caplog)) == 1 and sleeps.asked == [DELAY]
-    finally:
-        await seen.aclose()
-        await store.close()
+    seen, sleeps = watch.seen, watch.sleeps
+    await seen.note(COMMAND)
+    await watched(sleeps)
+    assert sleeps.asked == [DELAY] and DELAY == 120.0
+    await seen.note(COMMAND)  # a second command while watching: no second watch
+    assert advice(caplog) == []  # nothing before the delay has passed
+    sleeps.pass_time()
+    await seen.drain()
+    [warning] = advice(caplog)
+    assert warning.levelno == logging.WARNING
+    text = warning.getMessage()
+    assert TEAM in text and "2 minutes" in text and "api.slack.com/apps" in text
+    await seen.note(COMMAND)  # once per workspace per process
+    await seen.drain()
+    assert len(advice(caplog)) == 1 and sleeps.asked == [DELAY]
 
 
 @pytest.mark.asyncio
 async def test_an_event_first_means_no_watch_and_no_warning(
-    sqlite_url: str, caplog: pytest.LogCaptureFixture
+    watch: Watch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = await open_store(sqlite_url)
-    sleeps = Sleeps()
-    seen = EventsSeen(store, TEAM, sleep=sleeps)
-    try:
-        await seen.note(EVENT)
-        await seen.note(COMMAND)
-        sleeps.pass_time()
-        await seen.drain()
-        assert sleeps.asked == [] and advice(caplog) == []
-    finally:
-        await seen.aclose()
-        await store.close()
+    await watch.seen.note(EVENT)
+    await watch.seen.note(COMMAND)
+    watch.sleeps.pass_time()
+    await watch.seen.drain()
+    assert watch.sleeps.asked == [] and advice(caplog) == []
 
 
 @pytest.mark.asyncio
 async def test_an_event_during_the_wait_ends_it_quietly(
-    sqlite_url: str, caplog: pytest.LogCaptureFixture
+    watch: Watch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = await open_store(sqlite_url)
-    sleeps = Sleeps()
-    seen = EventsSeen(store, TEAM, sleep=sleeps)
-    try:
-        await seen.note(COMMAND)
-        await watched(seen, sleeps)
-        await seen.note(sign.app_rate_limited(1))  # also a delivery to the Request URL
-        sleeps.pass_time()
-        await seen.drain()
-        assert advice(caplog) == []
-    finally:
-        await seen.aclose()
-        await store.close()
+    await watch.seen.note(COMMAND)
+    await watched(watch.sleeps)
+    await watch.seen.note(sign.app_rate_limited(1))  # also a delivery to the Request URL
+    watch.sleeps.pass_time()
+    await watch.seen.drain()
+    assert advice(caplog) == []
 
 
 @pytest.mark.asyncio
@@ -145,7 +149,7 @@ async def test_events_seen_survive_a_restart_and_reach_another_process(
 
         other_app = dict(COMMAND, api_app_id="A0RECREATED")  # a re-created app: its own key
         await waiting.note(other_app)
-        await watched(waiting, sleeps)
+        await watched(sleeps)
         await after_restart.note(dict(EVENT, api_app_id="A0RECREATED"))  # in "another process"
         sleeps.pass_time()
         await waiting.drain()
@@ -158,22 +162,19 @@ async def test_events_seen_survive_a_restart_and_reach_another_process(
 
 @pytest.mark.asyncio
 async def test_a_database_that_cannot_answer_means_no_guess(
-    sqlite_url: str, caplog: pytest.LogCaptureFixture
+    watch: Watch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    store = await open_store(sqlite_url)
-    async with store.write() as conn:  # every read and write of the row now fails
+    async with watch.store.write() as conn:  # every read and write of the row now fails
         await conn.execute(text("DROP TABLE adapter_state"))
-    sleeps = Sleeps()
-    seen = EventsSeen(store, TEAM, sleep=sleeps)
+    await watch.seen.note(EVENT)  # not recorded, but the event itself is not held up
+    assert watch.seen.seen
+    fresh = EventsSeen(watch.store, TEAM, sleep=watch.sleeps)
     try:
-        await seen.note(EVENT)  # not recorded, but the event itself is not held up
-        assert seen.seen
-        fresh = EventsSeen(store, TEAM, sleep=sleeps)
         await fresh.note(COMMAND)
         await fresh.drain()
-        assert sleeps.asked == [] and advice(caplog) == []
+        assert watch.sleeps.asked == [] and advice(caplog) == []
     finally:
-        await store.close()
+        await fresh.aclose()
 
 
 # ---------------------------------------------------------------------- the real server
@@ -208,7 +209,7 @@ async def test_commands_over_http_with_no_events_warn_and_an_event_is_recorded(
     sleeps = Sleeps()
     seen.sleep = sleeps
     assert (await http_world.command("UALICE", "help")).status == 200
-    await watched(seen, sleeps)
+    await watched(sleeps)
     sleeps.pass_time()
     await seen.drain()
     assert len(advice(caplog)) == 1
