@@ -5,7 +5,9 @@ import logging
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.health import HealthBoard
+from testkit.health import board_on, wait
 
 
 def test_a_board_with_nothing_reported_is_healthy() -> None:
@@ -23,54 +25,43 @@ def test_one_failing_part_makes_the_board_unhealthy_and_says_which() -> None:
     assert board.ok
 
 
-class Clock:
-    """Seconds since the epoch, moved by hand."""
-
-    def __init__(self) -> None:
-        self.t = 1_767_225_600.0
-
-    def __call__(self) -> float:
-        return self.t
-
-
-def test_a_part_that_stops_reporting_is_judged_stale_when_read() -> None:
-    clock = Clock()
-    board = HealthBoard(now=clock)
+def test_a_part_that_stops_reporting_is_judged_stale_when_read(clock: FakeClock) -> None:
+    board = board_on(clock)
     board.report("ticker", True, "ticking", fresh_for=60)
-    clock.t += 60
+    wait(clock, 60)
     assert board.ok, "exactly at the limit it is still fresh"
-    clock.t += 1
+    now = wait(clock, 1)
     part = board.snapshot()["ticker"]
     assert part["ok"] is False and "61 s ago" in str(part["detail"])
-    assert part["since"] == round(clock.t - 1, 3), "unhealthy from the moment it went stale"
+    assert part["since"] == round(now - 1, 3), "unhealthy from the moment it went stale"
     assert not board.ok
     # The next report is a recovery, though the stored report was healthy too.
     assert board.report("ticker", True, "ticking", fresh_for=60)
-    assert board.ok and board.snapshot()["ticker"]["since"] == clock.t
+    assert board.ok and board.snapshot()["ticker"]["since"] == now
     last = board.part("ticker")
-    assert last is not None and last.last_ok == clock.t
+    assert last is not None and last.last_ok == now
 
 
-def test_the_time_of_the_last_good_report_survives_bad_ones() -> None:
-    clock = Clock()
-    board = HealthBoard(now=clock)
+def test_the_time_of_the_last_good_report_survives_bad_ones(clock: FakeClock) -> None:
+    board = board_on(clock)
     board.report("ticker", True, fresh_for=60)
-    good = clock.t
-    clock.t += 5
+    good = clock.now().timestamp()
+    wait(clock, 5)
     board.report("ticker", False, "the last tick failed (OperationalError)", fresh_for=60)
     part = board.part("ticker")
     assert part is not None and part.last_ok == good and not board.ok
 
 
-def test_each_change_is_logged_once_and_never_per_read(caplog: pytest.LogCaptureFixture) -> None:
+def test_each_change_is_logged_once_and_never_per_read(
+    clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="bot.health")
-    clock = Clock()
-    board = HealthBoard(now=clock)
+    board = board_on(clock)
     board.report("discord", False, "connecting")  # a start, not a change
     board.report("discord", True, "connected")  # not worth a line: it never went bad
     board.report("ticker", True, "ticking", fresh_for=60)
     assert not caplog.records
-    clock.t += 120
+    wait(clock, 120)
     for _ in range(5):  # a monitor polling
         board.snapshot()
         assert not board.ok

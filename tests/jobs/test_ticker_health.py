@@ -6,16 +6,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot.clock import FakeClock
 from bot.health import HealthBoard
 from jobs.ticker import Ticker, stale_after
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.t = 1_767_225_600.0
-
-    def __call__(self) -> float:
-        return self.t
+from testkit.health import board_on, wait
 
 
 class Target:
@@ -43,17 +37,18 @@ def test_staleness_is_three_ticks_but_never_under_a_minute() -> None:
 
 
 @pytest.mark.asyncio
-async def test_a_ticker_that_stops_ticking_goes_stale_and_recovers_on_the_next_good_tick() -> None:
-    clock = Clock()
-    board = HealthBoard(now=clock)
+async def test_a_ticker_that_stops_ticking_goes_stale_and_recovers_on_the_next_good_tick(
+    clock: FakeClock,
+) -> None:
+    board = board_on(clock)
     target = Target(board)
     ticker = Ticker(target, 30.0)  # the target's own board, as with an `Alsbot`
     assert "ticker" not in board.snapshot(), "no tick yet, nothing to report"
     await ticker._tick()
     assert ticker_part(board)["ok"] is True
-    clock.t += 90
+    wait(clock, 90)
     assert board.ok, "three intervals: still fresh"
-    clock.t += 1
+    wait(clock, 1)
     part = ticker_part(board)
     assert part["ok"] is False and "stale" in str(part["detail"]) and not board.ok
     await ticker._tick()
@@ -61,21 +56,20 @@ async def test_a_ticker_that_stops_ticking_goes_stale_and_recovers_on_the_next_g
 
 
 @pytest.mark.asyncio
-async def test_a_failed_tick_is_unhealthy_until_the_next_good_one() -> None:
-    clock = Clock()
-    board = HealthBoard(now=clock)
+async def test_a_failed_tick_is_unhealthy_until_the_next_good_one(clock: FakeClock) -> None:
+    board = board_on(clock)
     target = Target(board)
     ticker = Ticker(target, 5.0, health=board)
     await ticker._tick()
     target.failing = True
-    clock.t += 5
+    wait(clock, 5)
     await ticker._tick()
     part = ticker_part(board)
     assert part["ok"] is False
     assert part["detail"] == "the last tick failed (RuntimeError)", "its type, not its message"
     last = board.part("ticker")
-    assert last is not None and last.last_ok == clock.t - 5
+    assert last is not None and last.last_ok == clock.now().timestamp() - 5
     target.failing = False
-    clock.t += 5
+    wait(clock, 5)
     await ticker._tick()
     assert ticker_part(board)["ok"] is True
