@@ -23,3 +23,10 @@ def immutable(path: Path) -> Iterator[None]:
         yield
     finally:
         subprocess.run(["chattr", "-i", str(path)], check=False)
+
+
+def delete_database(path: Path) -> None:
+    """A SQLite database lost from under a running bot: the file and its -wal and -shm."""
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            Path(f"{path}{suffix}").unlink()

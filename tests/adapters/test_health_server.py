@@ -9,7 +9,6 @@ runtime in Slack HTTP mode, where the Slack server answers `/healthz` too.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import socket
 from collections.abc import AsyncIterator
@@ -33,6 +32,7 @@ from bot.health import HealthBoard
 from testkit.config import make_config
 from testkit.discord.gateway import DiscordStandIn
 from testkit.eventually import eventually
+from testkit.files import delete_database
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import slack_config
 from testkit.worlds.live import BotProcess, child_env, free_port, write_config
@@ -48,12 +48,6 @@ async def get(http: aiohttp.ClientSession, url: str, method: str = "GET") -> tup
     async with http.request(method, url) as response:
         text = await response.text()
         return response.status, json.loads(text) if text else None
-
-
-def delete_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()
 
 
 @pytest.mark.asyncio

@@ -8,7 +8,6 @@ stand-in; this process plays Slack (signed requests) and the operator (files, si
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import signal
 from collections.abc import AsyncIterator
@@ -20,7 +19,7 @@ import pytest_asyncio
 
 from bot.store.db import open_store
 from testkit.eventually import eventually
-from testkit.files import immutable
+from testkit.files import delete_database, immutable
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
@@ -67,12 +66,6 @@ async def post(session: aiohttp.ClientSession, bot: BotProcess, body: str) -> in
 async def health(session: aiohttp.ClientSession, bot: BotProcess) -> tuple[int, dict]:
     async with session.get(f"http://127.0.0.1:{bot.port}/healthz") as r:
         return r.status, await r.json()
-
-
-def delete_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()
 
 
 async def finished(bot: BotProcess, within: float = 30.0) -> int:

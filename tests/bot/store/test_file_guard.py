@@ -4,7 +4,6 @@ processes: each is noticed (real files in tmp_path, a real second process for th
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import os
 import subprocess
@@ -20,7 +19,7 @@ from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.store.db import open_store, sqlite_file
 from bot.store.file_guard import DatabaseFile, StoreLocked, StoreUnavailable
 from testkit.config import make_config
-from testkit.files import immutable
+from testkit.files import delete_database, immutable
 
 W = WorkspaceRef(Platform.SLACK, "T1")
 C = ChannelRef(W, "C1")
@@ -34,12 +33,6 @@ def message(n: int) -> MessagePosted:
         message=MessageRef(C, f"{n}.0"),
         text=f"hello {n}",
     )
-
-
-def delete_database(path: Path) -> None:
-    for suffix in ("", "-wal", "-shm"):
-        with contextlib.suppress(FileNotFoundError):
-            Path(f"{path}{suffix}").unlink()
 
 
 @pytest.mark.asyncio
