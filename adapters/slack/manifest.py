@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 HERE = Path(__file__).parent
 EXAMPLE_URL = "https://alsbot.example.org"
-EVENTS_PATH = "/slack/events"  # as `server.EVENTS_PATH`, without importing Bolt for a manifest
+EVENTS_PATH = "/slack/events"  # the one path alsbot serves Slack on (`server.SlackHttpServer`)
 # Hosts a plain-HTTP address may name: a stand-in or a tunnel's local end, never Slack's target.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 

@@ -37,9 +37,9 @@ from slack_sdk.signature import SignatureVerifier
 
 from adapters.health_server import health_response
 from adapters.slack.http_guard import CappedSite, HttpLimits, Summary, busy_tracker, server_logger
+from adapters.slack.manifest import EVENTS_PATH
 
 log = logging.getLogger(__name__)
-EVENTS_PATH = "/slack/events"
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller
 FRESH = 60 * 5  # seconds: Slack's own replay window for a request's timestamp
 
