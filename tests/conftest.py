@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.store.db import Store, open_store
+from testkit import postgres
 from testkit.config import START_OF_TESTS, make_config
 
 PG_URL = os.environ.get("ALSBOT_TEST_POSTGRES_URL", "")
@@ -31,16 +32,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 async def _admin_execute(sql: str) -> None:
-    import asyncpg
-
-    url = make_url(PG_URL)
-    conn = await asyncpg.connect(
-        user=url.username,
-        password=url.password,
-        host=url.host,
-        port=url.port or 5432,
-        database=url.database,
-    )
+    conn = await postgres.connect(PG_URL)
     try:
         await conn.execute(sql)
     finally:

@@ -29,6 +29,7 @@ from adapters.runtime import serve
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.health import HealthBoard
+from testkit import postgres
 from testkit.config import make_config
 from testkit.discord.gateway import DiscordStandIn
 from testkit.eventually import eventually
@@ -154,17 +155,10 @@ async def test_a_hanging_database_is_a_quick_503_and_one_query_not_one_per_poll(
 async def test_a_locked_postgresql_table_times_out_rather_than_hang(
     postgres_url: str, clock: FakeClock, http: aiohttp.ClientSession
 ) -> None:
-    import asyncpg
-    from sqlalchemy.engine import make_url
-
     bot = await Alsbot.open(make_config(postgres_url), clock=clock)
     server = HealthServer(HealthReader(bot, timeout=0.3, reuse_for=0.0))
     port = await server.start("127.0.0.1", 0)
-    url = make_url(postgres_url)
-    locker = await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host, port=url.port or 5432,
-        database=url.database,
-    )  # fmt: skip
+    locker = await postgres.connect(postgres_url)
     try:
         assert (await get(http, f"http://127.0.0.1:{port}/healthz"))[0] == 200
         locked = locker.transaction()
