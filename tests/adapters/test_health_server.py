@@ -152,6 +152,22 @@ async def test_a_hanging_database_is_a_quick_503_and_one_query_not_one_per_poll(
 
 
 @pytest.mark.asyncio
+async def test_a_count_is_reused_for_a_second_then_asked_again() -> None:
+    """Several monitors polling at once cost one backlog query a second, not one each."""
+    core = HangingCore()
+    core.release.set()
+    now = [100.0]
+    reader = HealthReader(core, monotonic=lambda: now[0])
+    assert (await reader.body())["inbox_backlog"] == 7
+    now[0] += 0.9
+    assert (await reader.body())["inbox_backlog"] == 7
+    assert core.queries == 1, "within the second: the count already made"
+    now[0] += 0.1
+    await reader.body()
+    assert core.queries == 2, "a second later: counted again"
+
+
+@pytest.mark.asyncio
 async def test_a_locked_postgresql_table_times_out_rather_than_hang(
     postgres_url: str, clock: FakeClock, http: aiohttp.ClientSession
 ) -> None:
