@@ -106,6 +106,7 @@ async def start_slack(
         home=HomePublisher(patient, StoreHomeReader(alsbot)),
     )
     http = config.slack.mode != "socket"
+    health = getattr(alsbot, "health", None)  # the core's board (`bot.health`)
     events_seen = EventsSeen(alsbot.store, identity.team_id) if http else None
     bolt = build_bolt_app(
         client=patient_client(None, base),
@@ -124,7 +125,7 @@ async def start_slack(
                 bolt,
                 config.secrets.slack_app_token,
                 patient,
-                health=getattr(alsbot, "health", None),
+                health=health,
             )
             await service.socket.start()
         else:
@@ -142,8 +143,9 @@ async def start_slack(
                 ),
             )
             port = await _listen(service.http, config.slack.host, config.slack.port)
-            # The port only: `/healthz` says nothing about where the bot is reachable.
-            _report(alsbot, True, f"listening on port {port}")
+            if health is not None:
+                # The port only: `/healthz` says nothing about where the bot is reachable.
+                health.report(PART, True, f"listening on port {port}")
     except BaseException:  # close what was opened: no "Unclosed client session" after it
         await service.stop()
         raise
@@ -156,12 +158,6 @@ async def _listen(http: SlackHttpServer, host: str, port: int) -> int:
     except OSError as error:  # in use, not allowed, not this machine's address
         found = bind_finding("slack", host, port, error)
         raise SlackStartupError(found.problem, found.fix) from None
-
-
-def _report(alsbot: Any, ok: bool, detail: str) -> None:
-    board = getattr(alsbot, "health", None)
-    if board is not None:
-        board.report(PART, ok, detail)
 
 
 async def serve_slack(alsbot: Any, config: Config) -> Callable[[], Awaitable[None]]:
