@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import logging
 import time
+import weakref
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -105,6 +106,18 @@ class HealthReader:
             self._count.cancel()
 
 
+_READERS: weakref.WeakKeyDictionary[Any, HealthReader] = weakref.WeakKeyDictionary()
+
+
+def reader_for(alsbot: Any) -> HealthReader:
+    """The one reader of `alsbot`: Slack HTTP mode's `/healthz` and the `[health] port`
+    server share its count, so polling both is still one query a second, not two."""
+    reader = _READERS.get(alsbot)
+    if reader is None:
+        reader = _READERS[alsbot] = HealthReader(alsbot)
+    return reader
+
+
 def _retrieve(future: asyncio.Future[int]) -> None:
     """A count nobody waited for to the end still has its failure read (no asyncio warning)."""
     if not future.cancelled():
@@ -190,7 +203,7 @@ async def start_health_server(alsbot: Any, host: str, port: int) -> HealthServer
     """`alsbot run`'s entry point: None when `[health] port` is 0."""
     if not port:
         return None
-    server = HealthServer(HealthReader(alsbot))
+    server = HealthServer(reader_for(alsbot))
     await server.start(host, port)
     return server
 

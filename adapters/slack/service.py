@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from adapters.health_server import HealthReader
+from adapters.health_server import reader_for
 from adapters.slack.bolt_app import Listeners, build_bolt_app
 from adapters.slack.client import (
     SlackStartupError,
@@ -132,7 +132,7 @@ async def start_slack(
             service.http = SlackHttpServer(
                 bolt,
                 signing_secret=config.secrets.slack_signing_secret,
-                health=HealthReader(alsbot).body,
+                health=reader_for(alsbot).body,
                 # One `os.stat` per request: a lost database is refused here, before Bolt
                 # (whose listener would log a traceback when `submit` refuses).
                 refusal=getattr(alsbot, "check_store", None),

@@ -244,8 +244,16 @@ async def test_alsbot_run_with_discord_only_answers_healthz_on_its_health_port(
 
 @pytest.mark.asyncio
 async def test_in_slack_http_mode_both_servers_answer_the_same_body(
-    tmp_path: Path, http: aiohttp.ClientSession
+    tmp_path: Path, http: aiohttp.ClientSession, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    counts: list[int] = []
+    count_pending = Alsbot.pending_events
+
+    async def counted(self: Alsbot) -> int:
+        counts.append(1)
+        return await count_pending(self)
+
+    monkeypatch.setattr(Alsbot, "pending_events", counted)
     async with SlackWebApi() as api:
         slack_port, health_port = free_port(), free_port()
         config = slack_config(
@@ -268,8 +276,11 @@ async def test_in_slack_http_mode_both_servers_answer_the_same_body(
                 return all(s == 200 and "ticker" in b["parts"] for s, b in answers)
 
             await eventually(both_with_ticker, within=10.0, every=0.05, what="both 200")
+            await asyncio.sleep(1.1)  # past the count's reuse: the next poll counts afresh
+            before = len(counts)
             (s1, slack_body), (s2, own_body) = [await get(http, url) for url in urls]
             assert s1 == s2 == 200
+            assert len(counts) - before == 1, "one reader: both endpoints share its count"
             assert set(slack_body) == set(own_body)
             assert slack_body["parts"].keys() == own_body["parts"].keys() >= {"slack", "ticker"}
             assert own_body["parts"]["slack"]["detail"] == f"listening on port {slack_port}"
