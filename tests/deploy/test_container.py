@@ -29,7 +29,7 @@ from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
 from testkit.worlds.live import free_port
-from tests.deploy.units import ROOT, seconds, stop_budget
+from tests.deploy.units import ROOT, stop_budget
 
 Instructions = dict[str, list[str]]
 
@@ -236,10 +236,3 @@ async def test_the_image_builds_runs_healthy_unprivileged_and_stops_cleanly() ->
     finally:
         await docker_run(docker, "rm", "--force", "--volumes", name, check=False)
         await docker_run(docker, "rmi", "--force", tag, check=False)
-
-
-def test_the_stop_limit_given_to_docker_is_the_unit_s() -> None:
-    from tests.deploy.units import DEPLOY, read_unit
-
-    [unit] = read_unit(DEPLOY / "systemd" / "alsbot.service")["Service"]["TimeoutStopSec"]
-    assert seconds(unit) >= int(stop_budget()) + 30
