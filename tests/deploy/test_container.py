@@ -28,7 +28,7 @@ from testkit.eventually import eventually
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
-from testkit.worlds.live import free_port
+from testkit.worlds.live import child_env, free_port
 from tests.deploy.units import ROOT, stop_budget
 
 Instructions = dict[str, list[str]]
@@ -101,8 +101,7 @@ def test_the_build_context_installs_an_alsbot_that_runs(tmp_path: Path) -> None:
     unpacked = tmp_path / "installed"
     with zipfile.ZipFile(wheel) as archive:
         archive.extractall(unpacked)
-    env = {**os.environ, "PYTHONPATH": str(unpacked)}
-    env = {k: v for k, v in env.items() if not k.startswith(("ALSBOT_", "SLACK_", "DISCORD_"))}
+    env = child_env({"PYTHONPATH": str(unpacked)})
 
     def alsbot(*args: str) -> str:
         done = subprocess.run(
