@@ -18,6 +18,8 @@ from urllib.parse import quote
 
 from sqlalchemy.engine import make_url
 
+from bot.store.db import sqlite_file
+
 BUSY_TIMEOUT_S = 15.0
 
 
@@ -39,16 +41,15 @@ def backup_sqlite(url: str, target: Path) -> Backup:
     passes `PRAGMA quick_check`, so a failed or interrupted backup never leaves a file
     that looks like a good one.
     """
-    parsed = make_url(url)
-    if parsed.get_backend_name() != "sqlite":
+    file = sqlite_file(url)
+    if file is None and make_url(url).get_backend_name() != "sqlite":
         raise BackupError(
             "the database is PostgreSQL: back it up with pg_dump (docs/DEPLOY.md), "
             "e.g. pg_dump --format=custom --file=alsbot.dump DBNAME"
         )
-    name = parsed.database or ""
-    if not name or name == ":memory:":
+    if file is None:
         raise BackupError("the database is in memory: there is nothing to back up")
-    source = Path(name).expanduser().resolve()
+    source = file.path
     if not source.is_file():
         raise BackupError(f"there is no database at {source}")
     target = target.expanduser().resolve()

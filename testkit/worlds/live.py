@@ -72,9 +72,12 @@ def child_env(secrets: Mapping[str, str]) -> dict[str, str]:
 
 
 class BotProcess:
-    """`alsbot run --config FILE`, restartable; each run's output goes to its own log."""
+    """`alsbot run --config FILE`, restartable; each run's output goes to its own log.
+    With `config` None it is plain `alsbot run`, its settings all in `env`."""
 
-    def __init__(self, config: Path, env: Mapping[str, str], logdir: Path, port: int) -> None:
+    def __init__(
+        self, config: Path | None, env: Mapping[str, str], logdir: Path, port: int
+    ) -> None:
         self.config = config
         self.env = dict(env)
         self.logdir = logdir
@@ -92,11 +95,11 @@ class BotProcess:
         self.runs += 1
         log = self._log_file()
         try:
+            config = [] if self.config is None else ["--config", str(self.config)]
             self.process = await asyncio.create_subprocess_exec(
                 str(ALSBOT),
                 "run",
-                "--config",
-                str(self.config),
+                *config,
                 env=self.env,
                 cwd=str(self.logdir),
                 stdout=log,

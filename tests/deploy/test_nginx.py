@@ -18,7 +18,6 @@ import shutil
 import signal
 import ssl
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -36,15 +35,20 @@ from testkit.eventually import eventually
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
-from testkit.worlds.live import answers_ok, free_port
+from testkit.worlds.live import (
+    ALSBOT,
+    START_TIMEOUT,
+    BotProcess,
+    answers_ok,
+    child_env,
+    free_port,
+)
 from tests.deploy.test_container import healthcheck_exit
 from tests.deploy.units import DEPLOY, read_unit, seconds
 
 SNIPPET = DEPLOY / "nginx" / "alsbot.conf"
 SHIPPED_UPSTREAMS = "    server 127.0.0.1:3000;\n    server 127.0.0.1:3001;\n"
-ALSBOT = Path(sys.executable).with_name("alsbot")
 HOST = "bot.example.org"
-START_TIMEOUT = 30.0
 
 
 def nginx_or_skip() -> str:
@@ -170,8 +174,7 @@ def alsbot_env(
     database: str, api: SlackWebApi, discord: DiscordStandIn, port: int, health: int, name: str
 ) -> dict[str, str]:
     """Settings from the environment only, as in docker-compose.yml's alsbot.env."""
-    return {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("ALSBOT_", "SLACK_"))},
+    return child_env({
         "ALSBOT_DATABASE_URL": database,
         "ALSBOT_SLACK_ENABLED": "true",
         "ALSBOT_SLACK_MODE": "http",
@@ -185,15 +188,18 @@ def alsbot_env(
         "ALSBOT_DISCORD_API_BASE_URL": discord.api_base_url,
         "ALSBOT_DISCORD_GATEWAY_URL": discord.gateway_url,
         "DISCORD_BOT_TOKEN": discord.world.token,
-    }
+    })  # fmt: skip
 
 
 @dataclass
 class Bot:
     name: str
-    port: int
     health: int
-    process: asyncio.subprocess.Process
+    process: BotProcess
+
+    @property
+    def port(self) -> int:
+        return self.process.port
 
 
 @dataclass
@@ -221,27 +227,18 @@ async def two_bots(postgres_url: str, tmp_path: Path) -> AsyncIterator[Scene]:
         bots = []
         for name in ("bot-a", "bot-b"):
             port, health = free_port(), free_port()
-            process = await asyncio.create_subprocess_exec(
-                str(ALSBOT), "run", env=env(port, health, name),
-                cwd=str(tmp_path), stdout=asyncio.subprocess.PIPE,
-                stderr=asyncio.subprocess.STDOUT,
-            )  # fmt: skip
-            bots.append(Bot(name, port, health, process))
+            logs = tmp_path / name
+            logs.mkdir()
+            bots.append(Bot(name, health, BotProcess(None, env(port, health, name), logs, port)))
         try:
-            async with aiohttp.ClientSession() as session:
-                for bot in bots:
-
-                    async def healthy(bot: Bot = bot) -> bool:
-                        assert bot.process.returncode is None, await bot.process.stdout.read()
-                        return await answers_ok(session, f"http://127.0.0.1:{bot.port}/healthz")
-
-                    await eventually(healthy, within=START_TIMEOUT, every=0.05, what=bot.name)
+            for bot in bots:
+                await bot.process.start()
+            for bot in bots:
+                await bot.process.wait_healthy(START_TIMEOUT)
             yield Scene(bots, postgres_url, discord)
         finally:
             for bot in bots:
-                if bot.process.returncode is None:
-                    bot.process.kill()
-                    await bot.process.wait()
+                await bot.process.kill()
 
 
 @pytest.fixture
@@ -367,10 +364,9 @@ async def test_when_one_process_stops_the_other_answers_through_the_proxy(
     [limit] = read_unit(DEPLOY / "systemd" / "alsbot.service")["Service"]["TimeoutStopSec"]
     tls = verifying(proxy.directory / "fullchain.pem")
     started = time.monotonic()
-    bots[0].process.send_signal(signal.SIGTERM)
-    await asyncio.wait_for(bots[0].process.wait(), seconds(limit))
+    code = await bots[0].process.stop(grace=seconds(limit))  # killed after the grace
     took = time.monotonic() - started
-    assert bots[0].process.returncode == 0
+    assert code == 0, f"bot-a did not stop cleanly within TimeoutStopSec={limit} ({took:.1f}s)"
     assert await healthcheck_exit(bots[0].health) == 1, "a stopped process is unhealthy"
     assert await healthcheck_exit(bots[1].health) == 0
     async with aiohttp.ClientSession() as session:

@@ -10,11 +10,11 @@ from __future__ import annotations
 import shlex
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from testkit.worlds.live import ALSBOT
 from tests.deploy.units import DEPLOY, read_unit, seconds, stop_budget
 
 UNITS = sorted((DEPLOY / "systemd").glob("*.service"))
@@ -68,7 +68,7 @@ def test_each_instance_of_the_template_has_its_own_name_and_ports() -> None:
     assert service["EnvironmentFile"] == ["/etc/alsbot/alsbot.env", "-/etc/alsbot/%i.env"]
 
 
-def test_the_units_differ_only_where_the_template_must(tmp_path: Path) -> None:
+def test_the_units_differ_only_where_the_template_must() -> None:
     one, many = (read_unit(path) for path in UNITS)
     for section in ("Service", "Install"):
         for key in one[section].keys() | many[section].keys():
@@ -93,10 +93,9 @@ def test_systemd_analyze_verify_finds_nothing_to_say(path: Path, tmp_path: Path)
         pytest.skip("systemd-analyze is not installed: the units were only parsed")
     if not verify_works(tmp_path, analyze):
         pytest.skip("systemd-analyze verify cannot run here (a minimal unit fails too)")
-    alsbot = Path(sys.executable).with_name("alsbot")
     name = path.name.replace("@.", "@a.")  # an instance of the template
     copy = tmp_path / name
-    copy.write_text(path.read_text(encoding="utf-8").replace(INSTALLED, str(alsbot)), "utf-8")
+    copy.write_text(path.read_text(encoding="utf-8").replace(INSTALLED, str(ALSBOT)), "utf-8")
     done = subprocess.run(
         [analyze, "verify", str(copy)], capture_output=True, text=True, timeout=60
     )

@@ -123,6 +123,7 @@ def test_a_stopped_database_backs_up_too(tmp_path: Path) -> None:
     [
         ("postgresql+asyncpg://alsbot:s3cret@db/alsbot", "pg_dump"),
         ("sqlite+aiosqlite:///{tmp}/missing.db", "there is no database at"),
+        ("sqlite+aiosqlite:///:memory:", "in memory"),
     ],
 )
 def test_what_cannot_be_backed_up_is_one_line(url: str, says: str, tmp_path: Path) -> None:
