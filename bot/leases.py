@@ -33,6 +33,11 @@ from bot.store.models import Lease
 LEASES = Lease.__table__
 
 
+def host_and_pid() -> str:
+    """A process's name when the operator gave none (`[scheduler] process_name`)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
 def holder_name(process_name: str = "") -> str:
     """Who holds a lease: `[scheduler] process_name` (else host:pid), made unique per run.
 
@@ -40,7 +45,7 @@ def holder_name(process_name: str = "") -> str:
     (one EnvironmentFile for two units) or two containers share a host name and pid 1:
     the same name would let both think they held the lease.
     """
-    base = process_name or f"{socket.gethostname()}:{os.getpid()}"
+    base = process_name or host_and_pid()
     return f"{base}/{secrets.token_hex(3)}"
 
 

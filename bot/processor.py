@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -35,6 +33,7 @@ from bot.events import (
     Event,
     MessagePosted,
 )
+from bot.leases import host_and_pid
 from bot.outbox import enqueue
 from bot.ports import MessageSource, Traits
 from bot.preparing import TRIES, Deferral, Preparations, plan, subject
@@ -118,10 +117,6 @@ def _row_id(row: Any) -> int:
     return int(row.id)
 
 
-def default_worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
 class Processor:
     def __init__(
         self, store: Store, clock: Clock, config: Config, router: Router, worker: str | None = None
@@ -130,7 +125,7 @@ class Processor:
         self.clock = clock
         self.config = config
         self.router = router
-        self.worker = worker or config.scheduler.process_name or default_worker_name()
+        self.worker = worker or config.scheduler.process_name or host_and_pid()
         self.sources: dict[Platform, MessageSource] = {}
         self.traits = Traits()  # each attached platform's (`Alsbot.attach`), for every Ctx
         # Facts that never change once true (which message is which session's header),

@@ -39,7 +39,7 @@ TABLE = ReplyHandle.__table__
 SLACK_LIFETIME = timedelta(minutes=29)
 SLACK_MAX_USES = 5
 # A Discord interaction token lasts 15 minutes from the interaction; a followup started
-# later than this might land after it (the same margin as the in-memory tokens).
+# later than this might land after it (the in-memory tokens use the same margin).
 DISCORD_LIFETIME = timedelta(minutes=15) - timedelta(seconds=30)
 
 

@@ -82,7 +82,6 @@ class GatewayLease:
         *,
         holder: str,
         seconds: float,
-        ready_timeout: float = 60.0,
     ) -> None:
         self.client = client
         self.leases = leases
@@ -90,7 +89,7 @@ class GatewayLease:
         self.me = holder
         self.duration = timedelta(seconds=seconds)
         self.every = seconds / 3
-        self.ready_timeout = ready_timeout
+        self.ready_timeout = 60.0  # `begin` sets it: serve_discord's
         self.holding = False
         self.until: datetime | None = None  # when the lease runs out unless renewed
         self.held_by: str | None = None  # the other holder, as a standby last saw it

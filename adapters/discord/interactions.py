@@ -40,7 +40,9 @@ if TYPE_CHECKING:  # discord.types cannot be imported first at run time (a cycle
 
 log = logging.getLogger(__name__)
 TOKEN_LIFETIME = 15 * 60.0
-SAFETY = 30.0  # do not start a followup that might land after the token has expired
+# Do not start a followup that might land after the token has expired: the same margin
+# as the tokens stored with the events (`bot.reply_handles`).
+USABLE_FOR = DISCORD_LIFETIME.total_seconds()
 MAX_REMEMBERED = 5000
 ACK_WAIT = 5.0  # Discord wants the deferral within 3 s; after that it is not coming
 # An interaction's token is in the path of its callback and webhook URLs.
@@ -105,7 +107,7 @@ class InteractionTokens:
         entry = self._by_cause.get(cause)
         if entry is None:
             return None
-        if self._clock() - entry.created > TOKEN_LIFETIME - SAFETY:
+        if self._clock() - entry.created > USABLE_FOR:
             del self._by_cause[cause]
             return None
         return entry

@@ -20,8 +20,11 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-LIFETIME = 29 * 60.0  # Slack honours a response_url for 30 minutes
-MAX_USES = 5
+from bot.reply_handles import SLACK_LIFETIME, SLACK_MAX_USES
+
+# The same limits as the handles stored with the events (`bot.reply_handles`).
+LIFETIME = SLACK_LIFETIME.total_seconds()
+MAX_USES = SLACK_MAX_USES
 
 
 @dataclass

@@ -340,7 +340,7 @@ class DiscordStandIn:
         join (no `unavailable` key). Returns that server's text channel."""
         channel = self.world.add_guild(name)
         assert channel.guild_id is not None
-        created = {k: v for k, v in self.world.guild(channel.guild_id).items()}
+        created = self.world.guild(channel.guild_id)  # a fresh payload: ours to change
         created.pop("unavailable", None)
         await self.dispatch("GUILD_CREATE", created)
         return channel

@@ -81,14 +81,9 @@ class Running:
 async def run_bot(config: Config, clock: FakeClock, **options: Any) -> Running:
     """As `alsbot run` does: the platform first, then the core's loops — what a RESUME
     replays on connecting waits in the inbox until the message source is attached."""
-    app = await Alsbot.open(config, clock=clock)
-    try:
-        stop = await serve_discord(app, config, ready_timeout=10, **{**FAST, **options})
-    except BaseException:
-        await app.close()
-        raise
-    await app.start()
-    return Running(app, stop)
+    running = await run_adapter_only(config, clock, **options)
+    await running.app.start()
+    return running
 
 
 # --------------------------------------------------------------------------- reading the world

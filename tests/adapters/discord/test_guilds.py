@@ -18,6 +18,7 @@ from adapters.discord.guilds import NOT_HERE, allowed
 from bot.clock import FakeClock
 from testkit.discord.gateway import DiscordStandIn
 from testkit.discord.payloads import ChannelInfo
+from testkit.discord.rest import Fault
 from testkit.discord.running import Running, discord_config, inbox_keys, run_bot, wait_inbox
 from testkit.discord.world import EPHEMERAL
 
@@ -36,12 +37,24 @@ async def listed(
     standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
 ) -> AsyncIterator[Running]:
     """alsbot allowed only in the set's server."""
-    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id}
-    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    bot = await run_allowing(standin, tmp_path / "alsbot.db", clock)
     try:
         yield bot
     finally:
         await bot.close()
+
+
+async def run_allowing(
+    standin: DiscordStandIn, db: Path, clock: FakeClock, guild_id: str | None = None
+) -> Running:
+    """alsbot allowed only in `guild_id` (the set's server unless given)."""
+    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": guild_id or standin.world.guild_id}
+    return await run_bot(discord_config(standin, db, **env), clock)
+
+
+def refuse_to_leave(standin: DiscordStandIn) -> Fault:
+    """Discord refuses to let the bot leave: the other servers stay, and must be ignored."""
+    return standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
 
 
 def test_the_rule() -> None:
@@ -60,8 +73,7 @@ async def test_leaves_a_server_not_on_the_list_at_start(
 ) -> None:
     caplog.set_level(logging.WARNING)
     w = standin.world
-    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
-    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    bot = await run_allowing(standin, tmp_path / "alsbot.db", clock)
     try:
         await standin.wait_for_call("DELETE", LEAVE)
         assert w.left_guilds == [stranger.guild_id]
@@ -95,9 +107,8 @@ async def test_nothing_from_a_server_not_on_the_list_is_recorded(
     """Until Discord lets it leave (here it refuses the first time), alsbot drops that
     server's messages, reactions and interactions; the set's server is served as ever."""
     w = standin.world
-    refused = standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
-    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
-    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    refused = refuse_to_leave(standin)
+    bot = await run_allowing(standin, tmp_path / "alsbot.db", clock)
     try:
         await standin.wait_for(lambda: refused.times == 0 and standin.calls("DELETE", LEAVE))
         assert w.left_guilds == []
@@ -129,9 +140,8 @@ async def test_a_press_from_a_server_not_on_the_list_is_refused(
     standin: DiscordStandIn, stranger: ChannelInfo, tmp_path: Path, clock: FakeClock
 ) -> None:
     w = standin.world
-    standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
-    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
-    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    refuse_to_leave(standin)
+    bot = await run_allowing(standin, tmp_path / "alsbot.db", clock)
     try:
         await standin.wait_for(lambda: standin.calls("DELETE", LEAVE))
         # A header message with alsbot's buttons, as one copied there would look.
@@ -195,8 +205,7 @@ async def test_a_process_that_resumes_leaves_too(
     db = tmp_path / "alsbot.db"
     first = await run_bot(discord_config(standin, db), clock)
     await first.close()
-    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id}
-    second = await run_bot(discord_config(standin, db, **env), clock)
+    second = await run_allowing(standin, db, clock)
     try:
         assert standin.connections[-1][0] == "/gateway/resume"
         await standin.wait_for(lambda: standin.world.left_guilds == [stranger.guild_id])
@@ -258,9 +267,8 @@ async def test_the_catch_up_reads_no_server_off_the_list(
         await first.close()
     await standin.react(ivy, tip, "✅")
     standin.forget_sessions()  # a gap the gateway cannot replay: a catch-up by REST
-    standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
-    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": w.guild_id}
-    second = await run_bot(discord_config(standin, db, **env), clock)
+    refuse_to_leave(standin)
+    second = await run_allowing(standin, db, clock)
     try:
         await standin.wait_for(lambda: second.client._state.catch_up is None)
         await second.app.settle()
@@ -277,9 +285,8 @@ async def test_a_dm_is_filed_under_a_server_on_the_list(
     """DMs are still taken, but never filed under a server alsbot is leaving — even when
     that server comes first (here the set's own server is off the list, its leave refused)."""
     w = standin.world
-    standin.fail("DELETE", LEAVE, 403, code=50001, message="Missing Access")
-    env = {"ALSBOT_DISCORD_ALLOWED_GUILD_IDS": str(stranger.guild_id)}
-    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db", **env), clock)
+    refuse_to_leave(standin)
+    bot = await run_allowing(standin, tmp_path / "alsbot.db", clock, str(stranger.guild_id))
     try:
         await standin.wait_for(lambda: standin.calls("DELETE", LEAVE))
         assert len(bot.client.guilds) == 2 and int(w.guild_id) < int(str(stranger.guild_id))

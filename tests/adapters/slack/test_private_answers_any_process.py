@@ -10,6 +10,8 @@ the bot is not in) and not a DM.
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import pytest
 from sqlalchemy import select
@@ -23,6 +25,22 @@ from testkit.slack.world import SlackWorld
 ALICE = "UALICE"
 
 
+@asynccontextmanager
+async def two_processes(
+    web_api: SlackWebApi, postgres_url: str, clock: FakeClock
+) -> AsyncIterator[tuple[SlackWorld, SlackWorld]]:
+    """Two processes on one database (the tests have A receive and B settle)."""
+    a = await SlackWorld.open(web_api, postgres_url, clock)
+    try:
+        b = await SlackWorld.open(web_api, postgres_url, clock)
+        try:
+            yield a, b
+        finally:
+            await b.close()
+    finally:
+        await a.close()
+
+
 def trigger_of(w: SlackWorld, user: str) -> str:
     return next(t for t, who in w.askers.items() if who == user)
 
@@ -32,9 +50,7 @@ def trigger_of(w: SlackWorld, user: str) -> str:
 async def test_a_command_received_by_one_process_is_answered_privately_by_another(
     web_api: SlackWebApi, postgres_url: str, clock: FakeClock
 ) -> None:
-    a = await SlackWorld.open(web_api, postgres_url, clock)
-    b = await SlackWorld.open(web_api, postgres_url, clock)
-    try:
+    async with two_processes(web_api, postgres_url, clock) as (a, b):
         assert (await a.command(ALICE, "help")).status == 200
         await b.settle()  # B processes the event and delivers its reply; A does nothing
         assert len(a.bot.deliverers) == 1 and await a.bot.deliver_pending() == 0
@@ -45,9 +61,6 @@ async def test_a_command_received_by_one_process_is_answered_privately_by_anothe
         assert web_api.messages.get(dm_channel(ALICE), []) == []
         stored = await b.bot.reply_handles.get(next(iter(await _causes(b))))
         assert stored is not None and stored.uses == 1
-    finally:
-        await b.close()
-        await a.close()
 
 
 @pytest.mark.postgres
@@ -55,9 +68,7 @@ async def test_a_command_received_by_one_process_is_answered_privately_by_anothe
 async def test_a_button_pressed_through_one_process_is_answered_privately_by_another(
     web_api: SlackWebApi, postgres_url: str, clock: FakeClock
 ) -> None:
-    a = await SlackWorld.open(web_api, postgres_url, clock)
-    b = await SlackWorld.open(web_api, postgres_url, clock)
-    try:
+    async with two_processes(web_api, postgres_url, clock) as (a, b):
         assert (await a.command(ALICE, "start <@UBOB|bob>")).status == 200
         await b.settle()
         assert (await a.press("UDAVE", "Next phase")).status == 200  # not the facilitator
@@ -68,9 +79,6 @@ async def test_a_button_pressed_through_one_process_is_answered_privately_by_ano
             c for c in web_api.calls_to("chat.postEphemeral") if c.args["user"] == "UDAVE"
         ] == []
         assert web_api.messages.get(dm_channel("UDAVE"), []) == []
-    finally:
-        await b.close()
-        await a.close()
 
 
 @pytest.mark.postgres
@@ -78,17 +86,12 @@ async def test_a_button_pressed_through_one_process_is_answered_privately_by_ano
 async def test_once_the_stored_url_has_expired_another_process_falls_back_to_an_ephemeral(
     web_api: SlackWebApi, postgres_url: str, clock: FakeClock
 ) -> None:
-    a = await SlackWorld.open(web_api, postgres_url, clock)
-    b = await SlackWorld.open(web_api, postgres_url, clock)
-    try:
+    async with two_processes(web_api, postgres_url, clock) as (a, b):
         assert (await a.command(ALICE, "help")).status == 200
         clock.advance(SLACK_LIFETIME)
         await b.settle()
         assert web_api.responses == []
         assert [c.args["user"] for c in web_api.calls_to("chat.postEphemeral")] == [ALICE]
-    finally:
-        await b.close()
-        await a.close()
 
 
 @pytest.mark.asyncio
