@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Config, problems_for_running
+from bot.store.db import sqlite_file
 
 BOT_TOKEN_HOME = "OAuth & Permissions → Bot User OAuth Token (xoxb-…)"
 APP_TOKEN_HOME = "Basic Information → App-Level Tokens (xapp-…, scope connections:write)"
@@ -67,11 +68,11 @@ def passed(what: str) -> Finding:
     return Finding(what, mark="✓")
 
 
-def config_findings(config: Config, cwd: Path | None = None) -> list[Finding]:
+def config_findings(config: Config) -> list[Finding]:
     """Everything wrong with `config` that can be seen without the network."""
     out = [Finding(problem) for problem in problems_for_running(config)]
     out.extend(_secrets(config))
-    out.extend(_about("database", database_findings(config.database.url, cwd or Path.cwd())))
+    out.extend(_about("database", database_findings(config.database.url)))
     out.extend(_ports(config))
     return out
 
@@ -181,7 +182,7 @@ def _discord_token(token: str) -> Iterator[Finding]:
 # ------------------------------------------------------------------ the database URL
 
 
-def database_findings(url: str, cwd: Path) -> list[Finding]:
+def database_findings(url: str) -> list[Finding]:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -202,25 +203,26 @@ def database_findings(url: str, cwd: Path) -> list[Finding]:
     if backend not in ("sqlite", "postgresql"):
         return [Finding(f"[database] url: {backend} is not supported", f"use {ASYNC_URLS}")]
     if backend == "sqlite":
-        return _sqlite_file(parsed.database or "", cwd)
+        return _sqlite_file(url, parsed.database or "")
     return []
 
 
-def _sqlite_file(database: str, cwd: Path) -> list[Finding]:
-    if not database or database == ":memory:":
+def _sqlite_file(url: str, database: str) -> list[Finding]:
+    """The file as the store will open it (`sqlite_file`): named relative to the working
+    folder, or in a folder that is not there (which the store refuses at start)."""
+    file = sqlite_file(url)
+    if file is None:  # `:memory:`
         return []
-    given = Path(database).expanduser()
-    path = given if given.is_absolute() else cwd / given
     out: list[Finding] = []
-    if not given.is_absolute():
+    if not Path(database).expanduser().is_absolute():
         out.append(
             warn(
-                f"[database] url names {database} relative to the working folder: {path} from "
-                "here, but elsewhere under systemd (which starts in /)",
-                f"write an absolute path: sqlite+aiosqlite:///{path}",
+                f"[database] url names {database} relative to the working folder: {file.path} "
+                "from here, but elsewhere under systemd (which starts in /)",
+                f"write an absolute path: sqlite+aiosqlite:///{file.path}",
             )
         )
-    folder = path.parent
+    folder = file.path.parent
     if not folder.is_dir():
         out.append(
             Finding(
