@@ -183,22 +183,15 @@ def db() -> None:
 @config_option
 @db_option(USE_DB)
 def upgrade(config_path: str | None, db_path: str | None) -> None:
-    from adapters.preflight.database import database_refusal
+    from adapters.preflight.database import refusing
     from bot.store.db import open_store
     from bot.store.file_guard import StoreUnavailable
 
     config = _config(config_path, db_path)
 
     async def go() -> str | None:
-        try:
+        with refusing(config.database.url):
             store = await open_store(config.database.url)
-        except StoreUnavailable:
-            raise
-        except Exception as error:
-            refused = database_refusal(error, config.database.url)
-            if refused is None:
-                raise
-            raise refused from None
         try:
             return await store.revision()
         finally:
