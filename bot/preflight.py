@@ -236,23 +236,29 @@ def _sqlite_file(url: str, database: str) -> list[Finding]:
 # ------------------------------------------------------------------ ports
 
 
+def _listeners(config: Config) -> Iterator[tuple[str, str, int]]:
+    """(section, host, port) of every listener `alsbot run` would open, as configured."""
+    if config.slack.enabled and config.slack.mode == "http":
+        yield "slack", config.slack.host, config.slack.port
+    if config.health.port:  # 0: no health server of its own
+        yield "health", config.health.host, config.health.port
+
+
+def _in_range(port: int) -> bool:
+    return 1 <= port <= 65535
+
+
 def _ports(config: Config) -> Iterator[Finding]:
-    if config.slack.enabled and config.slack.mode == "http" and not 1 <= config.slack.port <= 65535:
-        yield Finding(f"[slack] port {config.slack.port} is out of range", "use 1–65535")
-    if not 0 <= config.health.port <= 65535:
-        yield Finding(
-            f"[health] port {config.health.port} is out of range", "use 1–65535, or 0 for none"
-        )
+    for section, _host, port in _listeners(config):
+        if not _in_range(port):
+            fix = "use 1–65535, or 0 for none" if section == "health" else "use 1–65535"
+            yield Finding(f"[{section}] port {port} is out of range", fix)
 
 
 def ports_to_bind(config: Config) -> list[tuple[str, str, int]]:
-    """(section, host, port) of every listener `alsbot run` would open."""
-    out: list[tuple[str, str, int]] = []
-    if config.slack.enabled and config.slack.mode == "http" and 1 <= config.slack.port <= 65535:
-        out.append(("slack", config.slack.host, config.slack.port))
-    if 1 <= config.health.port <= 65535:
-        out.append(("health", config.health.host, config.health.port))
-    return out
+    """The listeners whose ports `check-config` and `run` try before starting (those out of
+    range are already a line of `_ports`)."""
+    return [(s, host, port) for s, host, port in _listeners(config) if _in_range(port)]
 
 
 def bind_finding(section: str, host: str, port: int, error: OSError) -> Finding:
