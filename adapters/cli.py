@@ -14,7 +14,7 @@ import sys
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
@@ -160,8 +160,7 @@ def _play(go: Callable[[], Coroutine[Any, Any, int]]) -> int:
     try:
         return asyncio.run(go())
     except StoreUnavailable as refused:
-        click.echo(f"✗ {refused}", err=True)
-        raise SystemExit(2) from None
+        _refuse(refused)
 
 
 def _start(raw: str | None) -> datetime | None:
@@ -183,22 +182,15 @@ def db() -> None:
 @config_option
 @db_option(USE_DB)
 def upgrade(config_path: str | None, db_path: str | None) -> None:
-    from adapters.preflight.database import database_refusal
+    from adapters.preflight.database import refusing
     from bot.store.db import open_store
     from bot.store.file_guard import StoreUnavailable
 
     config = _config(config_path, db_path)
 
     async def go() -> str | None:
-        try:
+        with refusing(config.database.url):
             store = await open_store(config.database.url)
-        except StoreUnavailable:
-            raise
-        except Exception as error:
-            refused = database_refusal(error, config.database.url)
-            if refused is None:
-                raise
-            raise refused from None
         try:
             return await store.revision()
         finally:
@@ -207,8 +199,7 @@ def upgrade(config_path: str | None, db_path: str | None) -> None:
     try:
         revision = asyncio.run(go())
     except (Refused, StoreUnavailable) as refused:  # no folder, no server, login refused
-        click.echo(f"✗ {refused}", err=True)
-        raise SystemExit(2) from None
+        _refuse(refused)
     click.echo(f"database is at revision {revision}")
 
 
@@ -218,9 +209,14 @@ def _checked_config(path: str | None, db_path: str | None = None) -> Config:
     try:
         config = load_config(path)
     except ConfigError as exc:
-        click.echo(f"✗ {exc}", err=True)
-        raise SystemExit(2) from None
+        _refuse(exc)
     return config.with_database(f"sqlite+aiosqlite:///{db_path}") if db_path else config
+
+
+def _refuse(reason: Exception) -> NoReturn:
+    """A known failure (a refusal, a bad setting): its one ✗ line, and exit 2."""
+    click.echo(f"✗ {reason}", err=True)
+    raise SystemExit(2) from None
 
 
 def _report(findings: list[Finding]) -> bool:
@@ -244,8 +240,7 @@ def backup(target: str, config_path: str | None, db_path: str | None) -> None:
     try:
         done = backup_sqlite(config.database.url, Path(target))
     except BackupError as error:
-        click.echo(f"✗ {error}", err=True)
-        raise SystemExit(2) from None
+        _refuse(error)
     click.echo(f"✓ backed up {done.source} to {done.target} ({done.size:,} bytes)")
 
 
@@ -293,12 +288,10 @@ def run(config_path: str | None, db_path: str | None) -> None:
         asyncio.run(serve(config))
     except KeyboardInterrupt:
         pass
-    except Refused as refused:
-        _report([refused.finding])
-        raise SystemExit(2) from None
-    except StoreUnavailable as refused:  # read-only, unreadable, or taken by another alsbot
-        click.echo(f"✗ {refused}", err=True)
-        raise SystemExit(2) from None
+    # Refused: a token, a database, a port; StoreUnavailable: read-only, unreadable, or
+    # taken by another alsbot.
+    except (Refused, StoreUnavailable) as refused:
+        _refuse(refused)
     except Exception:
         logging.getLogger("adapters.cli").exception("alsbot stopped: an unexpected failure")
         raise SystemExit(1) from None

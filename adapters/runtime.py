@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from adapters.health_server import HealthServer, start_health_server, stop_health_server
-from adapters.preflight.database import database_refusal
+from adapters.preflight.database import refusing
 from bot.app import Alsbot
 from bot.config import Config
 from bot.store.db import sqlite_file
@@ -108,7 +108,8 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
     if lock is not None:
         lock.lock()
     try:
-        alsbot = await _open(config)
+        with refusing(config.database.url):  # unreachable, login refused: one line
+            alsbot = await Alsbot.open(config)
         try:
             await alsbot.store.ensure_writable()
         except BaseException:
@@ -118,18 +119,6 @@ async def serve(config: Config, *, stop_event: asyncio.Event | None = None) -> N
     finally:
         if lock is not None:
             lock.unlock()
-
-
-async def _open(config: Config) -> Alsbot:
-    """The core on its database; a database that refuses (unreachable, login refused, no
-    driver) is one line (`Refused`), not the driver's traceback."""
-    try:
-        return await Alsbot.open(config)
-    except Exception as error:
-        refused = database_refusal(error, config.database.url)
-        if refused is None:
-            raise
-        raise refused from None
 
 
 async def watch_store(alsbot: Alsbot, every: float = WATCH_EVERY) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Config, problems_for_running
+from bot.store.db import sqlite_file
 
 BOT_TOKEN_HOME = "OAuth & Permissions → Bot User OAuth Token (xoxb-…)"
 APP_TOKEN_HOME = "Basic Information → App-Level Tokens (xapp-…, scope connections:write)"
@@ -67,11 +68,11 @@ def passed(what: str) -> Finding:
     return Finding(what, mark="✓")
 
 
-def config_findings(config: Config, cwd: Path | None = None) -> list[Finding]:
+def config_findings(config: Config) -> list[Finding]:
     """Everything wrong with `config` that can be seen without the network."""
     out = [Finding(problem) for problem in problems_for_running(config)]
     out.extend(_secrets(config))
-    out.extend(_about("database", database_findings(config.database.url, cwd or Path.cwd())))
+    out.extend(_about("database", database_findings(config.database.url)))
     out.extend(_ports(config))
     return out
 
@@ -181,7 +182,7 @@ def _discord_token(token: str) -> Iterator[Finding]:
 # ------------------------------------------------------------------ the database URL
 
 
-def database_findings(url: str, cwd: Path) -> list[Finding]:
+def database_findings(url: str) -> list[Finding]:
     try:
         parsed = make_url(url)
     except ArgumentError:
@@ -202,25 +203,26 @@ def database_findings(url: str, cwd: Path) -> list[Finding]:
     if backend not in ("sqlite", "postgresql"):
         return [Finding(f"[database] url: {backend} is not supported", f"use {ASYNC_URLS}")]
     if backend == "sqlite":
-        return _sqlite_file(parsed.database or "", cwd)
+        return _sqlite_file(url, parsed.database or "")
     return []
 
 
-def _sqlite_file(database: str, cwd: Path) -> list[Finding]:
-    if not database or database == ":memory:":
+def _sqlite_file(url: str, database: str) -> list[Finding]:
+    """The file as the store will open it (`sqlite_file`): named relative to the working
+    folder, or in a folder that is not there (which the store refuses at start)."""
+    file = sqlite_file(url)
+    if file is None:  # `:memory:`
         return []
-    given = Path(database).expanduser()
-    path = given if given.is_absolute() else cwd / given
     out: list[Finding] = []
-    if not given.is_absolute():
+    if not Path(database).expanduser().is_absolute():
         out.append(
             warn(
-                f"[database] url names {database} relative to the working folder: {path} from "
-                "here, but elsewhere under systemd (which starts in /)",
-                f"write an absolute path: sqlite+aiosqlite:///{path}",
+                f"[database] url names {database} relative to the working folder: {file.path} "
+                "from here, but elsewhere under systemd (which starts in /)",
+                f"write an absolute path: sqlite+aiosqlite:///{file.path}",
             )
         )
-    folder = path.parent
+    folder = file.path.parent
     if not folder.is_dir():
         out.append(
             Finding(
@@ -234,23 +236,29 @@ def _sqlite_file(database: str, cwd: Path) -> list[Finding]:
 # ------------------------------------------------------------------ ports
 
 
+def _listeners(config: Config) -> Iterator[tuple[str, str, int]]:
+    """(section, host, port) of every listener `alsbot run` would open, as configured."""
+    if config.slack.enabled and config.slack.mode == "http":
+        yield "slack", config.slack.host, config.slack.port
+    if config.health.port:  # 0: no health server of its own
+        yield "health", config.health.host, config.health.port
+
+
+def _in_range(port: int) -> bool:
+    return 1 <= port <= 65535
+
+
 def _ports(config: Config) -> Iterator[Finding]:
-    if config.slack.enabled and config.slack.mode == "http" and not 1 <= config.slack.port <= 65535:
-        yield Finding(f"[slack] port {config.slack.port} is out of range", "use 1–65535")
-    if not 0 <= config.health.port <= 65535:
-        yield Finding(
-            f"[health] port {config.health.port} is out of range", "use 1–65535, or 0 for none"
-        )
+    for section, _host, port in _listeners(config):
+        if not _in_range(port):
+            fix = "use 1–65535, or 0 for none" if section == "health" else "use 1–65535"
+            yield Finding(f"[{section}] port {port} is out of range", fix)
 
 
 def ports_to_bind(config: Config) -> list[tuple[str, str, int]]:
-    """(section, host, port) of every listener `alsbot run` would open."""
-    out: list[tuple[str, str, int]] = []
-    if config.slack.enabled and config.slack.mode == "http" and 1 <= config.slack.port <= 65535:
-        out.append(("slack", config.slack.host, config.slack.port))
-    if 1 <= config.health.port <= 65535:
-        out.append(("health", config.health.host, config.health.port))
-    return out
+    """The listeners whose ports `check-config` and `run` try before starting (those out of
+    range are already a line of `_ports`)."""
+    return [(s, host, port) for s, host, port in _listeners(config) if _in_range(port)]
 
 
 def bind_finding(section: str, host: str, port: int, error: OSError) -> Finding:

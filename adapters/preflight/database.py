@@ -9,6 +9,8 @@ shown rendered with `***`).  The same line from `check-config --online` and from
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import Iterator
 
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
@@ -52,6 +54,19 @@ def database_refusal(error: BaseException, url: str) -> Refused | None:
                 "check the user, password and database name in [database] url",
             )
     return None
+
+
+@contextlib.contextmanager
+def refusing(url: str) -> Iterator[None]:
+    """Around opening the store (`run`, `db upgrade`): a database that refuses is raised as
+    its one line (`Refused`) instead of the driver's error; anything else passes as it is."""
+    try:
+        yield
+    except Exception as error:
+        refused = database_refusal(error, url)
+        if refused is None:
+            raise
+        raise refused from None
 
 
 async def check_database(url: str) -> list[Finding]:

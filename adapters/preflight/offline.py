@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import socket
-from pathlib import Path
 
 from bot.config import Config, warnings_for
 from bot.preflight import Finding, bind_finding, config_findings, ports_to_bind, warn
 
 
-def offline_findings(config: Config, cwd: Path | None = None) -> list[Finding]:
+def offline_findings(config: Config) -> list[Finding]:
     out = [warn(text) for text in warnings_for(config)]
-    out.extend(config_findings(config, cwd))
+    out.extend(config_findings(config))
     for section, host, port in ports_to_bind(config):
         error = try_bind(host, port)
         if error is not None:

@@ -10,7 +10,13 @@ from __future__ import annotations
 
 from slack_sdk.errors import SlackApiError
 
-from adapters.slack.client import SlackStartupError, fetch_identity, patient_client, slack_code
+from adapters.slack.client import (
+    SlackStartupError,
+    fetch_identity,
+    patient_client,
+    slack_code,
+    unreachable,
+)
 from adapters.slack.socket_mode import connections_refusal
 from bot.preflight import Finding, passed, warn
 
@@ -40,8 +46,8 @@ async def check_slack(
                 )
             )
         return out
-    except Exception as error:
-        out.append(Finding(f"cannot reach Slack's Web API at {client.base_url} ({error})"))
+    except Exception as error:  # no answer: the line `run` prints (SlackSocketMode.start)
+        out.append(unreachable(client.base_url, error).finding)
         return out
     if mode == "socket":
         out.append(passed("Slack accepts SLACK_APP_TOKEN: Socket Mode is on"))

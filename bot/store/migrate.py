@@ -41,9 +41,9 @@ class NewerSchema(StoreUnavailable):
 def _upgrade(sync: Connection, revision: str) -> None:
     cfg = alembic_config(sync)
     current = MigrationContext.configure(sync).get_current_revision()
-    known = {script.revision for script in ScriptDirectory.from_config(cfg).walk_revisions()}
-    if current is not None and current not in known:
-        newest = ScriptDirectory.from_config(cfg).get_current_head()
+    scripts = ScriptDirectory.from_config(cfg)
+    if current is not None and current not in {s.revision for s in scripts.walk_revisions()}:
+        newest = scripts.get_current_head()
         raise NewerSchema(
             f"the database is at schema revision {current}, which this alsbot (newest "
             f"{newest}) does not know: a newer alsbot migrated it — run that version again, "

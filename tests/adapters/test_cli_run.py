@@ -6,8 +6,6 @@ own process against the stand-ins; an unknown failure still shows its traceback 
 
 from __future__ import annotations
 
-import asyncio
-import os
 import socket
 import subprocess
 from collections.abc import AsyncIterator, Mapping
@@ -18,8 +16,7 @@ import pytest_asyncio
 
 from testkit.discord.gateway import DiscordStandIn
 from testkit.slack.web_api import SlackWebApi
-from testkit.slack.world import SECRET
-from tests.adapters.preflight.cli_helpers import ALSBOT, OURS, one_refusal
+from tests.adapters.preflight.cli_helpers import alsbot, discord_env, one_refusal, slack_env
 
 PG_PORT_1 = "postgresql+asyncpg://alsbot:hunter2@127.0.0.1:1/alsbot"
 
@@ -30,51 +27,8 @@ async def web_api() -> AsyncIterator[SlackWebApi]:
         yield api
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def run(env: Mapping[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    """`alsbot run`, with this process's loop free to serve the stand-ins meanwhile."""
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
-    process = await asyncio.create_subprocess_exec(
-        str(ALSBOT), "run", env={**keep, **env}, cwd=cwd,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    try:
-        out, err = await asyncio.wait_for(process.communicate(), 60)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-    assert process.returncode is not None
-    return subprocess.CompletedProcess([], process.returncode, out.decode(), err.decode())
-
-
-def slack_env(api: SlackWebApi, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
-        "ALSBOT_SLACK_ENABLED": "true",
-        "ALSBOT_SLACK_API_BASE_URL": api.url,
-        "ALSBOT_SLACK_PORT": str(free_port()),
-        "SLACK_BOT_TOKEN": api.token,
-        "SLACK_SIGNING_SECRET": SECRET,
-        **extra,
-    }
-
-
-def discord_env(standin: DiscordStandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
-        "ALSBOT_DISCORD_ENABLED": "true",
-        "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
-        "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
-        "DISCORD_BOT_TOKEN": standin.world.token,
-        "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id,
-        **extra,
-    }
+    return await alsbot(env, cwd, "run")
 
 
 @pytest.mark.asyncio
@@ -104,9 +58,7 @@ async def test_an_unreachable_postgresql(web_api: SlackWebApi, tmp_path: Path) -
 @pytest.mark.asyncio
 async def test_socket_mode_refused(web_api: SlackWebApi, tmp_path: Path) -> None:
     web_api.socket_mode_url = None  # the HTTP manifest was pasted: Socket Mode is off
-    env = slack_env(
-        web_api, tmp_path, ALSBOT_SLACK_MODE="socket", SLACK_APP_TOKEN=web_api.app_token
-    )
+    env = slack_env(web_api, tmp_path, "socket")
     assert one_refusal(await run(env, tmp_path)) == (
         "✗ Socket Mode is off for this Slack app (apps.connections.open: "
         "socket_mode_not_enabled) — paste manifest.socket.yaml (App Manifest), or set [slack] "

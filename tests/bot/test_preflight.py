@@ -12,7 +12,7 @@ from bot.preflight import Finding, config_findings
 
 def findings(tmp_path: Path, **env: str) -> list[Finding]:
     base = {"ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/a.db"}
-    return config_findings(load_config(None, {**base, **env}), tmp_path)
+    return config_findings(load_config(None, {**base, **env}))
 
 
 def test_a_quoted_token_of_the_wrong_kind_is_one_line_about_its_variable(tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """Running `alsbot` as an operator does: `check-config` through click's runner (in this
 process), `run` as its own process (real start-up, real exit), each with only the
-environment given."""
+environment given; and that environment for the Slack and Discord stand-ins."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import subprocess
 import sys
@@ -14,6 +15,10 @@ import pytest
 from click.testing import CliRunner, Result
 
 from adapters.cli import main
+from testkit.discord.gateway import DiscordStandIn
+from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SECRET
+from testkit.worlds.live import free_port
 
 ALSBOT = Path(sys.executable).with_name("alsbot")
 OURS = ("ALSBOT_", "SLACK_", "DISCORD_")
@@ -34,18 +39,49 @@ def marked(text: str, mark: str = "✗") -> list[str]:
     return [line for line in text.splitlines() if line.startswith(mark)]
 
 
-def run_alsbot(
-    env: Mapping[str, str], cwd: Path, *args: str, timeout: float = 60
-) -> subprocess.CompletedProcess[str]:
+async def alsbot(env: Mapping[str, str], cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`alsbot <args>` as its own process, with this process's loop free to serve the
+    stand-ins meanwhile."""
     keep = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
-    return subprocess.run(
-        [str(ALSBOT), "run", *args],
-        env={**keep, **env},
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-    )
+    process = await asyncio.create_subprocess_exec(
+        str(ALSBOT), *args, env={**keep, **env}, cwd=cwd,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        out, err = await asyncio.wait_for(process.communicate(), 60)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode is not None
+    return subprocess.CompletedProcess([], process.returncode, out.decode(), err.decode())
+
+
+def slack_env(api: SlackWebApi, tmp_path: Path, mode: str = "http", **extra: str) -> dict[str, str]:
+    env = {
+        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
+        "ALSBOT_SLACK_ENABLED": "true",
+        "ALSBOT_SLACK_MODE": mode,
+        "ALSBOT_SLACK_API_BASE_URL": api.url,
+        "ALSBOT_SLACK_PORT": str(free_port()),
+        "SLACK_BOT_TOKEN": api.token,
+        "SLACK_SIGNING_SECRET": SECRET,
+    }
+    if mode == "socket":
+        env["SLACK_APP_TOKEN"] = api.app_token
+    return {**env, **extra}
+
+
+def discord_env(standin: DiscordStandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
+    return {
+        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
+        "ALSBOT_DISCORD_ENABLED": "true",
+        "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
+        "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
+        "DISCORD_BOT_TOKEN": standin.world.token,
+        "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id,
+        **extra,
+    }
 
 
 def one_refusal(result: subprocess.CompletedProcess[str]) -> str:

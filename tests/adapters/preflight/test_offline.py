@@ -10,10 +10,14 @@ import pytest
 
 from adapters.preflight.offline import try_bind
 from bot.preflight import bind_finding
+from testkit.worlds.live import free_port
 from tests.adapters.preflight.cli_helpers import check_config, marked
 
 SLACK = {
     "ALSBOT_SLACK_ENABLED": "true",
+    # HTTP mode: check-config tries to bind this port; not the default 3000, which
+    # anything else on the machine may hold.
+    "ALSBOT_SLACK_PORT": str(free_port()),
     "SLACK_BOT_TOKEN": "xoxb-1-2-abc",
     "SLACK_SIGNING_SECRET": "8f742231b10e8888abcd99yyyzzz85a5",
 }
@@ -129,7 +133,8 @@ def test_each_mistake_is_one_line_with_its_fix(
 def test_a_config_file_error_is_a_line_too(tmp_path: Path) -> None:
     config = tmp_path / "alsbot.toml"
     config.write_text('[slack]\nenabled = true\nport = "eighty"\n', encoding="utf-8")
-    result = check_config(SLACK, cwd=tmp_path, config=config)
+    env = {k: v for k, v in SLACK.items() if k != "ALSBOT_SLACK_PORT"}  # the file's port
+    result = check_config(env, cwd=tmp_path, config=config)
     assert result.exit_code == 2
     assert result.stderr == "✗ [slack] port must be a whole number, not 'eighty'\n"
 

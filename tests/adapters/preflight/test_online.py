@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
-import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -18,8 +16,13 @@ from sqlalchemy.engine import make_url
 
 from testkit.discord.gateway import DiscordStandIn
 from testkit.slack.web_api import SlackWebApi
-from testkit.slack.world import SECRET
-from tests.adapters.preflight.cli_helpers import ALSBOT, OURS, check_config, marked
+from tests.adapters.preflight.cli_helpers import (
+    alsbot,
+    check_config,
+    discord_env,
+    marked,
+    slack_env,
+)
 
 POSTGRES = os.environ.get("ALSBOT_TEST_POSTGRES_URL")
 BOT_HOME = "OAuth & Permissions → Bot User OAuth Token (xoxb-…)"
@@ -30,39 +33,6 @@ APP_HOME = "Basic Information → App-Level Tokens (xapp-…, scope connections:
 async def web_api() -> AsyncIterator[SlackWebApi]:
     async with SlackWebApi() as api:
         yield api
-
-
-def slack_env(api: SlackWebApi, tmp_path: Path, mode: str = "http", **extra: str) -> dict[str, str]:
-    env = {
-        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
-        "ALSBOT_SLACK_ENABLED": "true",
-        "ALSBOT_SLACK_MODE": mode,
-        "ALSBOT_SLACK_API_BASE_URL": api.url,
-        "ALSBOT_SLACK_PORT": str(free_port()),
-        "SLACK_BOT_TOKEN": api.token,
-        "SLACK_SIGNING_SECRET": SECRET,
-    }
-    if mode == "socket":
-        env["SLACK_APP_TOKEN"] = api.app_token
-    return {**env, **extra}
-
-
-def discord_env(standin: DiscordStandIn, tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/alsbot.db",
-        "ALSBOT_DISCORD_ENABLED": "true",
-        "ALSBOT_DISCORD_API_BASE_URL": standin.api_base_url,
-        "ALSBOT_DISCORD_GATEWAY_URL": standin.gateway_url,
-        "DISCORD_BOT_TOKEN": standin.world.token,
-        "ALSBOT_DISCORD_ALLOWED_GUILD_IDS": standin.world.guild_id,
-        **extra,
-    }
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 async def online(env: dict[str, str], tmp_path: Path) -> Result:
@@ -256,16 +226,11 @@ async def test_the_real_command_says_only_its_lines(web_api: SlackWebApi, tmp_pa
         SLACK_BOT_TOKEN="xoxb-1-2-revoked",
         ALSBOT_DATABASE_URL="postgresql+asyncpg://alsbot:hunter2@127.0.0.1:1/alsbot",
     )
-    keep = {k: v for k, v in os.environ.items() if not k.startswith(OURS)}
-    process = await asyncio.create_subprocess_exec(
-        str(ALSBOT), "check-config", "--online", env={**keep, **env}, cwd=tmp_path,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    out, err = await asyncio.wait_for(process.communicate(), 60)
-    assert process.returncode == 2
-    lines = err.decode().splitlines()
+    result = await alsbot(env, tmp_path, "check-config", "--online")
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
     assert [line[:40] for line in lines] == [
         "✗ Slack refused SLACK_BOT_TOKEN (auth.te",
         "✗ cannot connect to the database at 127.",
-    ], err.decode()
-    assert out == b""
+    ], result.stderr
+    assert result.stdout == ""
