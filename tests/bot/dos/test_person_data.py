@@ -4,25 +4,18 @@ commands, on SQLite and PostgreSQL: one person's forget-me takes only their own 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.replies import File
 from testkit.harness import Harness, private_to, u
-from tests.bot.dos.dos_helpers import dos, make_set, msg, react, reactions, sources
+from tests.bot.dos.dos_helpers import dos, msg, react, reactions, sources
 
 
-@pytest_asyncio.fixture
-async def h(any_db_url: str, clock) -> AsyncIterator[Harness]:
-    harness = await Harness.open(any_db_url, clock)
-    try:
-        await make_set(harness)
-        yield harness
-    finally:
-        await harness.close()
+@pytest.fixture
+def h(set_on_any_db: Harness) -> Harness:
+    return set_on_any_db
 
 
 async def export_of(h: Harness, who: str) -> dict[str, Any]:

@@ -4,28 +4,19 @@ removing one variant takes back only that one."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
-from bot.clock import FakeClock
 from bot.store.models import DoReaction
 from testkit.harness import Harness
-from tests.bot.dos.dos_helpers import dos, make_set, msg, react, rows, unreact
+from tests.bot.dos.dos_helpers import dos, msg, react, rows, unreact
 
 TIP = "Name the assumption before you test it"
 
 
-@pytest_asyncio.fixture
-async def h(any_db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+@pytest.fixture
+def h(set_on_any_db: Harness) -> Harness:
     """On SQLite and PostgreSQL: the variants are read and written under a row lock."""
-    harness = await Harness.open(any_db_url, clock)
-    try:
-        await make_set(harness)
-        yield harness
-    finally:
-        await harness.close()
+    return set_on_any_db
 
 
 @pytest.mark.asyncio

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-import pytest_asyncio
 
 from bot.dos import search
 from bot.replies import Ephemeral, File, Post
 from bot.store.models import Timer
 from testkit.harness import Harness, private_to, public
-from tests.bot.dos.dos_helpers import dos, make_set, msg, react, rows, unreact
+from tests.bot.dos.dos_helpers import dos, msg, react, rows, unreact
 
 TIPS = [
     "Ask what they have already tried #listening",
@@ -28,14 +26,9 @@ TIPS = [
 ]
 
 
-@pytest_asyncio.fixture
-async def h(any_db_url: str, clock) -> AsyncIterator[Harness]:
-    harness = await Harness.open(any_db_url, clock)
-    try:
-        await make_set(harness)
-        yield harness
-    finally:
-        await harness.close()
+@pytest.fixture
+def h(set_on_any_db: Harness) -> Harness:
+    return set_on_any_db
 
 
 async def save_all(h: Harness, tips: list[str] = TIPS) -> None:
