@@ -112,9 +112,12 @@ _READERS: weakref.WeakKeyDictionary[Any, HealthReader] = weakref.WeakKeyDictiona
 def reader_for(alsbot: Any) -> HealthReader:
     """The one reader of `alsbot`: Slack HTTP mode's `/healthz` and the `[health] port`
     server share its count, so polling both is still one query a second, not two."""
-    reader = _READERS.get(alsbot)
-    if reader is None:
-        reader = _READERS[alsbot] = HealthReader(alsbot)
+    try:
+        reader = _READERS.get(alsbot)
+        if reader is None:
+            reader = _READERS[alsbot] = HealthReader(alsbot)
+    except TypeError:  # an object that cannot be weakly referred to: a reader of its own
+        reader = HealthReader(alsbot)
     return reader
 
 

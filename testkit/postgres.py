@@ -5,13 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import asyncpg
 from sqlalchemy.engine import make_url
 
 
 async def connect(url: str) -> Any:
     """`url` is a SQLAlchemy URL (`postgresql+asyncpg://…`), as the tests configure the bot."""
-    import asyncpg
-
     parts = make_url(url)
     return await asyncpg.connect(
         user=parts.username,
