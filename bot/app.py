@@ -35,6 +35,13 @@ from bot.store.file_guard import StoreUnavailable
 from bot.store.models import Inbox, Outbox
 
 log = logging.getLogger(__name__)
+# Seconds a background loop waits, once woken, before its pass: at a steady rate the
+# events (or replies) arriving meanwhile join the same pass, so a pass's fixed statements
+# and commit are shared by several instead of paid by each (measured at 200 events/s:
+# 21 statements and 4 commits per event with none).  Small beside a person's patience,
+# and it delays no acknowledgement: the inbox is written before the loop is woken.
+GATHER_EVENTS = 0.02
+GATHER_REPLIES = 0.005
 
 
 class Alsbot:
@@ -257,11 +264,13 @@ class Alsbot:
                     self.process_pending,
                     1.0,
                     due_in=self.processor.seconds_until_due,
+                    gather=GATHER_EVENTS,
                 ),
                 name="alsbot-process",
             ),
             asyncio.create_task(
-                self._loop(self._deliver_wake, self.deliver_pending, 0.5), name="alsbot-deliver"
+                self._loop(self._deliver_wake, self.deliver_pending, 0.5, gather=GATHER_REPLIES),
+                name="alsbot-deliver",
             ),
         ]
         self._process_wake.set()
@@ -272,6 +281,7 @@ class Alsbot:
         work: Callable[[], Awaitable[object]],
         every: float,
         due_in: Callable[[], float | None] | None = None,
+        gather: float = 0.0,
     ) -> None:
         while not self._stopping:
             soon = due_in() if due_in is not None else None
@@ -279,6 +289,8 @@ class Alsbot:
                 await asyncio.wait_for(
                     wake.wait(), timeout=every if soon is None else min(every, soon)
                 )
+            if gather and wake.is_set() and not self._stopping:
+                await asyncio.sleep(gather)
             wake.clear()
             if self._stopping:
                 return

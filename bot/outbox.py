@@ -1,51 +1,48 @@
 """The outbox: replies are committed with the effect that caused them, then delivered.
 
 Writing the reply in the same transaction as the state change means a crash can never
-leave a recorded action without its confirmation, or a sent nudge without its record.
-Delivery runs per lane (a channel, or a person's DMs) so that one slow or rate-limited
-channel does not hold up the others, in order within a lane.  A reply that names a
-`handle` not yet posted waits for it; if that post failed for good, so does the reply.
+leave a recorded action without its confirmation, or a sent nudge without its record
+(`bot.outbox_rows`).  Delivery runs per lane (a channel, or one person's private replies)
+so that one slow or rate-limited channel does not hold up the others, in order within a
+lane — except that private replies caused by different events may overlap, a few at once
+(`PRIVATE_AT_ONCE`): they are answers to separate things, and one at a time capped a
+busy channel's confirmations at one round trip each.  A reply that names a `handle` not
+yet posted waits for it; if that post failed for good, so does the reply.
+
+Claiming is one statement (`UPDATE … RETURNING`), and the marks of finished rows are
+group-committed (`bot.outbox_finish`): rows delivered at the same moment by different
+lanes share one commit, and each lane still goes on only once its row's mark is durable.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, insert, or_, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Row, and_, bindparam, or_, select, update
 
 from bot.hooks import Hook, Hooks
+from bot.outbox_finish import FinishWriter
+from bot.outbox_rows import FILE_LANE, OUTBOX
+from bot.pacing import ChannelPacer
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry, Outlet
 from bot.refs import MessageRef
-from bot.replies import (
-    Direct,
-    Edit,
-    Ephemeral,
-    File,
-    FileRequest,
-    Post,
-    Reply,
-    reply_from_json,
-    reply_to_json,
-)
+from bot.replies import Direct, Edit, Ephemeral, FileRequest, Reply, reply_from_json
 from bot.store.db import Store
-from bot.store.models import Outbox, Posted
-from bot.store.upsert import insert_ignore
+from bot.store.models import Posted
+
+__all__ = ["MAKE_FILE", "ChannelPacer", "Deliverer", "FileMaker"]
 
 log = logging.getLogger(__name__)
-OUTBOX = Outbox.__table__
 POSTED = Posted.__table__
-# Run once per delivered reply, so built once (see `bot.store.upsert._insert_ignore`).
-_FINISH = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"))
 LEASE = timedelta(seconds=60)
 WAIT_FOR_HANDLE = 0.2  # seconds: a reply whose thread or target is not posted yet
 MAX_ATTEMPTS = 8
+PRIVATE_AT_ONCE = 8  # private replies of different causes in flight in one lane
 
 FileMaker = Callable[[Store, FileRequest], Awaitable[Reply | None]]
 # Who makes the file a `FileRequest` describes, when it is delivered: each maker answers the
@@ -53,10 +50,42 @@ FileMaker = Callable[[Store, FileRequest], Awaitable[Reply | None]]
 # "nothing to export" when the do's went in the meantime).  It reads through its own
 # connection and does its heavy work off the event loop; its bytes are never stored.
 MAKE_FILE: Hook[FileMaker] = Hook("outbox.make_file")
-FILE_LANE = "file:"
 # Files made at once per platform: each holds the interpreter (and its memory) for a while,
 # and ten at once stretched acknowledgements past half a second.
 MAKING_AT_ONCE = 1
+
+# One statement claims a pass's rows: what is due (or whose lease ran out), oldest first,
+# not in a lane still being delivered apart from the passes (`b_busy`).  PostgreSQL skips
+# rows another process holds.
+_CLAIMABLE = select(OUTBOX.c.id).where(
+    OUTBOX.c.platform == bindparam("b_platform"),
+    or_(
+        and_(
+            OUTBOX.c.status == "pending",
+            or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= bindparam("b_now")),
+        ),
+        and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until < bindparam("b_now")),
+    ),
+    OUTBOX.c.lane.not_in(bindparam("b_busy", expanding=True)),
+)
+_CLAIMABLE = _CLAIMABLE.order_by(OUTBOX.c.id).limit(bindparam("b_limit"))
+
+
+def _claim_statement(locking: bool) -> Any:
+    chosen = _CLAIMABLE.with_for_update(skip_locked=True) if locking else _CLAIMABLE
+    return (
+        update(OUTBOX)
+        .where(OUTBOX.c.id.in_(chosen.scalar_subquery()))
+        .values(
+            status="sending",
+            lease_until=bindparam("b_until", type_=OUTBOX.c.lease_until.type),
+            attempts=OUTBOX.c.attempts + 1,
+        )
+        .returning(*OUTBOX.c)
+    )
+
+
+_CLAIM = {False: _claim_statement(False), True: _claim_statement(True)}
 
 
 def _wall() -> datetime:
@@ -76,91 +105,6 @@ def _maybe_delivered(row: Row[Any]) -> bool:
     an attempt ended by a crash, a lease running out, a timeout or an error answer.  Even
     a 5xx can come from a gateway that gave up after Slack had posted the message."""
     return int(row.attempts) > 1
-
-
-def _lane_and_platform(reply: Reply) -> tuple[str, str] | None:
-    if isinstance(reply, FileRequest):
-        # A lane of its own per person: a file takes a while to make, and the channel's
-        # messages must not wait behind it (`Deliverer.deliver_pending`).
-        who = reply.user.key if reply.user else reply.channel.key
-        return FILE_LANE + who, reply.channel.workspace.platform.value
-    if isinstance(reply, (Post, Ephemeral, File)):
-        return reply.channel.key, reply.channel.workspace.platform.value
-    if isinstance(reply, Direct):
-        return "dm:" + reply.user.key, reply.user.workspace.platform.value
-    return None  # an Edit goes where the post it edits went
-
-
-async def enqueue(
-    conn: AsyncConnection,
-    replies: Iterable[Reply],
-    *,
-    now: datetime,
-    cause: str | None = None,
-    set_id: int | None = None,
-) -> int:
-    rows = []
-    by_handle: dict[str, tuple[str, str]] = {}
-    for reply in replies:
-        if isinstance(reply, Edit):
-            where = by_handle.get(reply.handle)
-            if where is None:
-                found = (
-                    await conn.execute(
-                        select(OUTBOX.c.lane, OUTBOX.c.platform)
-                        .where(OUTBOX.c.handle == reply.handle)
-                        .order_by(OUTBOX.c.id)
-                        .limit(1)
-                    )
-                ).first()
-                if found is None:
-                    log.warning("edit of unknown handle %s dropped", reply.handle)
-                    continue
-                where = (found.lane, found.platform)
-            handle = None
-        else:
-            where = _lane_and_platform(reply)
-            assert where is not None
-            handle = getattr(reply, "handle", None)
-            if handle:
-                by_handle[handle] = where
-        rows.append(
-            {
-                "platform": where[1],
-                "lane": where[0],
-                "cause": cause,
-                "body": reply_to_json(reply),
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-                "set_id": set_id,
-                "handle": handle,
-            }
-        )
-    if rows:
-        await conn.execute(insert(OUTBOX), rows)
-    return len(rows)
-
-
-class ChannelPacer:
-    """A token bucket per lane: `rate` posts a second with bursts of `burst`."""
-
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate = rate
-        self.burst = max(1, burst)
-        self._tokens: dict[str, tuple[float, float]] = {}
-
-    async def wait(self, lane: str) -> None:
-        if self.rate <= 0:
-            return
-        now = time.monotonic()
-        tokens, last = self._tokens.get(lane, (float(self.burst), now))
-        tokens = min(float(self.burst), tokens + (now - last) * self.rate) - 1.0
-        # Take the token before sleeping (the balance may go negative), so that callers
-        # waiting at the same time queue one behind another instead of all waking at once.
-        self._tokens[lane] = (tokens, now)
-        if tokens < 0.0:
-            await asyncio.sleep(-tokens / self.rate)
 
 
 class Deliverer:
@@ -187,6 +131,7 @@ class Deliverer:
         # File lanes still being made and sent, apart from the passes (see deliver_pending).
         self._making: dict[str, asyncio.Task[int]] = {}
         self._makers = asyncio.Semaphore(MAKING_AT_ONCE)
+        self._finishes = FinishWriter(store)
 
     async def deliver_pending(self) -> int:
         """One pass: claim what can go, run each lane in order and the lanes at once.
@@ -237,46 +182,39 @@ class Deliverer:
         if not self._recovered:
             await self._recover()
         now = _wall()
-        claimable = and_(
-            OUTBOX.c.platform == self.platform,
-            or_(
-                and_(
-                    OUTBOX.c.status == "pending",
-                    or_(OUTBOX.c.not_before.is_(None), OUTBOX.c.not_before <= now),
-                ),
-                and_(OUTBOX.c.status == "sending", OUTBOX.c.lease_until < now),
-            ),
-        )
-        if self._making:
-            claimable = and_(claimable, OUTBOX.c.lane.not_in(list(self._making)))
-        query = select(OUTBOX.c.id).where(claimable).order_by(OUTBOX.c.id).limit(self.batch)
-        if not self.store.is_sqlite:
-            query = query.with_for_update(skip_locked=True)
+        params = {
+            "b_platform": self.platform,
+            "b_now": now,
+            "b_busy": list(self._making),
+            "b_limit": self.batch,
+            "b_until": now + LEASE,
+        }
         async with self.store.write() as conn:
-            ids = [r[0] for r in await conn.execute(query)]
-            if not ids:
-                return []
-            await conn.execute(
-                update(OUTBOX)
-                .where(OUTBOX.c.id.in_(ids))
-                .values(status="sending", lease_until=now + LEASE, attempts=OUTBOX.c.attempts + 1)
-            )
-            rows = await conn.execute(
-                select(OUTBOX).where(OUTBOX.c.id.in_(ids)).order_by(OUTBOX.c.id)
-            )
-            return list(rows)
+            rows = list(await conn.execute(_CLAIM[not self.store.is_sqlite], params))
+        rows.sort(key=lambda r: int(r.id))
+        return rows
 
     async def _run_lane(self, lane: str, rows: list[Row[Any]]) -> int:
         sent = 0
-        for index, row in enumerate(rows):
-            outcome = await self._deliver_one(row)
-            if outcome == "sent":
-                sent += 1
-            elif isinstance(outcome, float):
+        index = 0
+        while index < len(rows):
+            window = _window(rows, index)
+            index += len(window)
+            if len(window) == 1:
+                outcomes = [await self._deliver_one(window[0][0], window[0][1])]
+            else:
+                outcomes = list(
+                    await asyncio.gather(*(self._deliver_one(r, reply) for r, reply in window))
+                )
+            sent += outcomes.count("sent")
+            holds = [o for o in outcomes if isinstance(o, float)]
+            if holds:
                 # The rest of the lane was claimed but not tried: give their counts back,
                 # and hold them as long as the blocked row, so that none overtakes it (a
                 # lane is in order) or reaches the platform before its Retry-After.
-                await self._release([r.id for r in rows[index:]], delay=outcome, uncount=True)
+                if index < len(rows):
+                    rest = [r.id for r in rows[index:]]
+                    await self._release(rest, delay=max(holds), uncount=True)
                 break
         return sent
 
@@ -296,9 +234,10 @@ class Deliverer:
             ).first()
         return "failed" if failed else None
 
-    async def _deliver_one(self, row: Row[Any]) -> str | float:
+    async def _deliver_one(self, row: Row[Any], reply: Reply | None = None) -> str | float:
         """ "sent", "failed", or the seconds its lane must wait before trying it again."""
-        reply = reply_from_json(row.body)
+        if reply is None:
+            reply = reply_from_json(row.body)
         thread: MessageRef | None = getattr(reply, "thread", None)
         target: MessageRef | None = None
         needed = reply.handle if isinstance(reply, Edit) else getattr(reply, "thread_handle", None)
@@ -375,24 +314,7 @@ class Deliverer:
         error: str | None = None,
         posted: tuple[str, MessageRef] | None = None,
     ) -> None:
-        now = _wall()
-        async with self.store.write() as conn:
-            await conn.execute(
-                _FINISH,
-                {
-                    "b_id": row_id,
-                    "status": status,
-                    "sent_at": now if status == "sent" else None,
-                    "error": error,
-                    "lease_until": None,
-                },
-            )
-            if posted is not None:
-                handle, ref = posted
-                await conn.execute(
-                    insert_ignore(POSTED, self.store.dialect, ["handle"]),
-                    {"handle": handle, "message_key": ref.key, "created_at": now},
-                )
+        await self._finishes.finish(row_id, status, error=error, posted=posted)
 
     async def _release(
         self, ids: list[int], *, delay: float, error: str | None = None, uncount: bool = False
@@ -414,3 +336,30 @@ class Deliverer:
                 .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == "sending")
                 .values(**values)
             )
+
+
+def _overlaps(reply: Reply) -> bool:
+    """A private reply that depends on no other post: it may go beside its lane's others."""
+    if not isinstance(reply, (Ephemeral, Direct)):
+        return False
+    return not getattr(reply, "handle", None) and not getattr(reply, "thread_handle", None)
+
+
+def _window(rows: list[Row[Any]], start: int) -> list[tuple[Row[Any], Reply]]:
+    """The rows from `start` that may be in flight together: one row, or up to
+    `PRIVATE_AT_ONCE` private replies in a row, each caused by a different event (the
+    replies to one event keep their order)."""
+    first = reply_from_json(rows[start].body)
+    window = [(rows[start], first)]
+    if not _overlaps(first):
+        return window
+    causes = {rows[start].cause}
+    for row in rows[start + 1 : start + PRIVATE_AT_ONCE]:
+        if row.cause is None or row.cause in causes:
+            break
+        reply = reply_from_json(row.body)
+        if not _overlaps(reply):
+            break
+        causes.add(row.cause)
+        window.append((row, reply))
+    return window

@@ -34,7 +34,7 @@ from bot.events import (
     MessagePosted,
 )
 from bot.leases import host_and_pid
-from bot.outbox import enqueue
+from bot.outbox_rows import SliceRows, enqueue
 from bot.ports import MessageSource, Traits
 from bot.preparing import TRIES, Deferral, Preparations, plan, subject
 from bot.refs import Platform
@@ -248,6 +248,7 @@ class Processor:
         taken = 0
         again: list[Deferral] = []
         held: set[str] = set()  # messages whose event is prepared again, in this slice
+        replies = SliceRows()  # the slice's replies: one INSERT at its end
         async with self.store.write() as conn:
             if self.store.is_sqlite:
                 found = await conn.execute(_MINE_RANGE, {"b_low": min(ids), "b_high": max(ids)})
@@ -264,11 +265,15 @@ class Processor:
                     continue
                 if (blocked or held) and (about := subject(event)) in blocked | held:
                     continue  # behind an event about the same message, prepared again
+                if isinstance(event, (CommandInvoked, ButtonPressed)):
+                    # A command may look for replies still on their way (an export asked
+                    # for twice): those of the events before it are written first.
+                    await replies.write(conn)
                 if event is None:
                     outcomes["failed"].append(row_id)
                     errors[row_id] = problem or "unreadable"
                 elif careful:
-                    status, error = await self._apply_one(conn, event, now)
+                    status, error = await self._apply_one(conn, event, now, replies)
                     if status == "again" and attempts.get(row_id, 0) + 1 < TRIES:
                         tries = attempts.get(row_id, 0) + 1
                         again.append(Deferral(row_id, None, tries, f"prepared again: {error}"))
@@ -280,7 +285,7 @@ class Processor:
                         errors[row_id] = error
                 else:
                     try:
-                        await self._apply_fast(conn, event, now)
+                        await self._apply_fast(conn, event, now, replies)
                     except Exception as exc:
                         raise _Replay from exc
                     outcomes["done"].append(row_id)
@@ -296,6 +301,7 @@ class Processor:
                 for status, row_ids in outcomes.items()
                 for i in row_ids
             ]
+            await replies.write(conn)
             if finished:
                 await conn.execute(_FINISH, finished)
             if again:
@@ -303,15 +309,17 @@ class Processor:
         blocked |= held  # only once committed: a replayed slice starts afresh
         return taken, len(finished) + len(again)
 
-    async def _apply_fast(self, conn: Any, event: Event, now: Any) -> None:
+    async def _apply_fast(self, conn: Any, event: Event, now: Any, replies: SliceRows) -> None:
         ctx = Ctx(
             conn, now, self.config, hooks=self.router.hooks, memo=self.memo, traits=self.traits
         )
         with logs.about(event.key, lambda: ctx.set_id):
             await self._dispatch(ctx, event)
-            await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
+            await replies.add(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
 
-    async def _apply_one(self, conn: Any, event: Event, now: Any) -> tuple[str, str | None]:
+    async def _apply_one(
+        self, conn: Any, event: Event, now: Any, replies: SliceRows
+    ) -> tuple[str, str | None]:
         ctx = Ctx(
             conn, now, self.config, hooks=self.router.hooks, memo=self.memo, traits=self.traits
         )
@@ -319,20 +327,20 @@ class Processor:
             try:
                 async with conn.begin_nested():
                     await self._dispatch(ctx, event)
-                    await enqueue(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
+                    await replies.add(conn, ctx.out, now=now, cause=event.key, set_id=ctx.set_id)
                 return "done", None
             except PrepareAgain as stale:
                 return "again", str(stale)
             except Refusal as refusal:
                 reply = private_reply(event, str(refusal))
                 if reply is not None:
-                    await enqueue(conn, [reply], now=now, cause=event.key, set_id=ctx.set_id)
+                    await replies.add(conn, [reply], now=now, cause=event.key, set_id=ctx.set_id)
                 return "done", f"refused: {refusal}"
             except Exception as exc:
                 log.exception("handling %s (%s) failed", event.key, type(event).__name__)
                 reply = private_reply(event, SORRY)
                 if reply is not None:
-                    await enqueue(conn, [reply], now=now, cause=event.key)
+                    await replies.add(conn, [reply], now=now, cause=event.key)
                 return "failed", repr(exc)
 
     async def _dispatch(self, ctx: Ctx, event: Event) -> None:

@@ -1,8 +1,9 @@
 """Opening the database, and the two ways in: `read()` and `write()`.
 
 SQLite allows one writer at a time; letting concurrent events race for it is how the naive
-design hit `database is locked`.  SQLite calls run inline on the event loop (see
-`inline_sqlite`): they take microseconds, far less than a hop to a driver thread.  So on SQLite every write goes through one connection, an
+design hit `database is locked`.  SQLite calls run on the event loop through SQLAlchemy's
+sync engine (see `loop_sqlite`): they take microseconds, far less than a hop to a driver
+thread or a greenlet.  So on SQLite every write goes through one connection, an
 in-process lock and `BEGIN IMMEDIATE` (which waits on `busy_timeout` instead of failing
 when another process holds the lock), in WAL mode so that readers never wait.  On
 PostgreSQL writes run concurrently and row claims use `FOR UPDATE SKIP LOCKED`.
@@ -17,15 +18,15 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 
-from bot.store import inline_sqlite, migrate
+from bot.store import loop_sqlite, migrate
 from bot.store.file_guard import DatabaseFile, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -79,13 +80,13 @@ class Store:
             database = parsed.database or ""
             if self.file is not None:
                 self.file.check_folder()
-            self._writer = self._sqlite_engine(url, "BEGIN IMMEDIATE", pool_size=1)
-            self._reader = self._sqlite_engine(url, "BEGIN", pool_size=4)
+            self._sqlite_writer = self._sqlite_engine(url, "BEGIN IMMEDIATE", pool_size=1)
+            self._sqlite_reader = self._sqlite_engine(url, "BEGIN", pool_size=4)
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
+            self._writer: AsyncEngine | None = None  # PostgreSQL's
             self._wal_file = database if database and database != ":memory:" else None
         elif self.dialect == "postgresql":
             self._writer = create_async_engine(url, pool_size=10, max_overflow=10)
-            self._reader = self._writer
             self._write_lock = None
             self._wal_file = None
         else:
@@ -95,17 +96,11 @@ class Store:
         self._checkpoint_conn: sqlite3.Connection | None = None
 
     @staticmethod
-    def _sqlite_engine(url: str, begin_sql: str, pool_size: int) -> AsyncEngine:
-        database = make_url(url).database or ":memory:"
-        engine = create_async_engine(
-            url,
-            pool_size=pool_size,
-            max_overflow=0,
-            async_creator=inline_sqlite.creator(database, timeout=BUSY_TIMEOUT_MS / 1000),
-        )
+    def _sqlite_engine(url: str, begin_sql: str, pool_size: int) -> Engine:
+        engine = loop_sqlite.sync_engine(url, pool_size=pool_size, timeout=BUSY_TIMEOUT_MS / 1000)
         on_connect, on_begin = _sqlite_pragmas(begin_sql)
-        event.listen(engine.sync_engine, "connect", on_connect)
-        event.listen(engine.sync_engine, "begin", on_begin)
+        event.listen(engine, "connect", on_connect)
+        event.listen(engine, "begin", on_begin)
         return engine
 
     @property
@@ -115,12 +110,13 @@ class Store:
     @asynccontextmanager
     async def write(self) -> AsyncIterator[AsyncConnection]:
         """One transaction that commits on success and rolls back on any exception."""
-        if self._write_lock is None:
+        if self._writer is not None:
             async with self._writer.begin() as conn:
                 yield conn
             return
-        async with self._write_lock, self._writer.begin() as conn:
-            yield conn
+        assert self._write_lock is not None
+        async with self._write_lock, loop_sqlite.transaction(self._sqlite_writer) as loop_conn:
+            yield cast(AsyncConnection, loop_conn)
         self._maybe_checkpoint()
 
     def _maybe_checkpoint(self) -> None:
@@ -162,8 +158,12 @@ class Store:
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[AsyncConnection]:
-        async with self._reader.connect() as conn:
-            yield conn
+        if self._writer is not None:
+            async with self._writer.connect() as conn:
+                yield conn
+            return
+        async with loop_sqlite.connected(self._sqlite_reader) as loop_conn:
+            yield cast(AsyncConnection, loop_conn)
 
     async def upgrade(self) -> None:
         """Apply Alembic migrations up to head (idempotent)."""
@@ -186,7 +186,7 @@ class Store:
         if self.file is None or self._write_lock is None:
             return
         try:
-            async with self._write_lock, self._writer.connect() as conn:
+            async with self._write_lock, loop_sqlite.connected(self._sqlite_writer) as conn:
                 await conn.begin()  # BEGIN IMMEDIATE: takes the write lock
                 # A write statement checks that the file can be written; rolled back, it
                 # leaves nothing behind.
@@ -197,10 +197,6 @@ class Store:
                 f"cannot write to the database file {self.file.name}: {error.orig}"
             ) from None
 
-    @property
-    def writer_engine(self) -> AsyncEngine:
-        return self._writer
-
     async def close(self) -> None:
         task = self._checkpointing
         if task is not None and task.get_loop() is asyncio.get_running_loop():
@@ -208,9 +204,11 @@ class Store:
         if self._checkpoint_conn is not None:
             self._checkpoint_conn.close()
             self._checkpoint_conn = None
-        await self._writer.dispose()
-        if self._reader is not self._writer:
-            await self._reader.dispose()
+        if self._writer is not None:
+            await self._writer.dispose()
+        else:
+            self._sqlite_writer.dispose()
+            self._sqlite_reader.dispose()
 
 
 async def open_store(url: str, *, migrate: bool = True) -> Store:

@@ -7,7 +7,8 @@ import asyncio
 import pytest
 from sqlalchemy import insert, select
 
-from bot.outbox import ChannelPacer, Deliverer, enqueue
+from bot.outbox import ChannelPacer, Deliverer
+from bot.outbox_rows import enqueue
 from bot.ports import DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
 from bot.replies import Direct, Edit, Post, text

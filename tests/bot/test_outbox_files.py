@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.hooks import Hooks
-from bot.outbox import FILE_LANE, MAKE_FILE, Deliverer, enqueue
+from bot.outbox import MAKE_FILE, Deliverer
+from bot.outbox_rows import FILE_LANE, enqueue
 from bot.refs import ChannelRef, UserRef
 from bot.replies import File, FileRequest, Post, Reply, reply_from_json, reply_to_json, text
 from bot.store.db import Store
