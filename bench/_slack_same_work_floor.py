@@ -45,13 +45,25 @@ FETCHING = 64  # conversations.history calls in flight at most
 Row = tuple[int, str]
 
 
+PRAGMAS = ("journal_mode=WAL", "busy_timeout=15000", "synchronous=NORMAL")
+
+
 def open_db(path: str) -> sqlite3.Connection:
-    """alsbot's durability settings (`bot.store.db`): WAL, synchronous=NORMAL."""
+    """alsbot's settings (`bot.store.db`): WAL, synchronous=NORMAL, and the checkpoints
+    in a thread (`checkpoints`), SQLite's own inline one only as a backstop."""
     conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-    for pragma in ("journal_mode=WAL", "busy_timeout=15000", "synchronous=NORMAL"):
+    for pragma in (*PRAGMAS, "wal_autocheckpoint=20000"):
         conn.execute(f"PRAGMA {pragma}")
     conn.executescript(SCHEMA)
     return conn
+
+
+async def checkpoints(path: str) -> None:
+    """A PASSIVE checkpoint every 0.25 s off the loop, as alsbot does after its commits."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    while True:  # the connection goes with the process
+        await asyncio.sleep(0.25)
+        await asyncio.to_thread(conn.execute, "PRAGMA wal_checkpoint(PASSIVE)")
 
 
 class SameWork:
@@ -199,6 +211,7 @@ async def serve(args: argparse.Namespace) -> None:
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", args.port).start()
     loops = [asyncio.create_task(f()) for f in (work.flusher, work.worker, work.saver)]
+    loops.append(asyncio.create_task(checkpoints(args.db_path)))
     work.committed.set()  # rows left pending by an earlier run
     print("ready", flush=True)
     stop = asyncio.Event()

@@ -66,6 +66,7 @@ from testkit.slack import signing as sign
 from testkit.worlds.live import free_port
 
 FACILITATOR = "UFACIL"
+COUNTING = "bench._sql_counting"  # runs alsbot, counting its SQL
 DEADLINE = 900.0  # seconds: the whole benchmark gives up after this
 
 
@@ -103,6 +104,8 @@ async def measure_same_work(
     port = free_port()
     name = "same_work" + ("" if confirm else "_no_confirm")
     db_path = work / f"{name}.db"
+    for leftover in (db_path, *(Path(f"{db_path}-{end}") for end in ("wal", "shm"))):
+        leftover.unlink(missing_ok=True)  # a kept --work-dir: the event ids repeat
     command = ["-m", "bench._slack_same_work_floor", str(port), SECRET, api.url, str(db_path)]
     server = Server(
         [*command, *(["--confirm"] if confirm else [])],
@@ -140,9 +143,9 @@ async def measure_alsbot(work: Path, api: IndexedWebApi, args: argparse.Namespac
         BENCH_SQL_COUNTS_PATH=str(counts_path),
     )
     prefix = shlex.split(args.server_prefix) if args.server_prefix else []
-    counting = [] if args.no_sql_counts else ["-m", "bench._sql_counting"]
+    module = ["-m", "adapters.cli"] if args.no_sql_counts else ["-m", COUNTING, "adapters.cli"]
     server = Server(
-        [*prefix, *counting, "-m", "adapters.cli", "run", "--config", str(config)],
+        [*prefix, *module, "run", "--config", str(config)],
         env=env,
         log_path=work / "alsbot.log",
     )
