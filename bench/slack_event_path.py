@@ -314,7 +314,7 @@ def targets_met(result: dict[str, Any], alsbot: dict[str, Any]) -> dict[str, boo
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--quick", action="store_true", help="1,000 events: about 20 seconds")
+    parser.add_argument("--quick", action="store_true", help="1,000 events: about 40 seconds")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--in-flight", type=int, default=32)
     parser.add_argument("--rate", type=float, default=200.0)
