@@ -9,9 +9,9 @@ nothing else, so alsbot ÷ it says what alsbot's structure costs, not what the w
   `bot.store.inline_sqlite`): one `executemany` INSERT OR IGNORE and one COMMIT for all the
   reactions that arrived while the loop was busy;
 - a worker reads the committed rows back (the inbox, not memory, is what it works from, as
-  after a crash), makes one REST fetch of each ✅'s message (16 at once, as
-  `bot.preparing.CONCURRENCY`), and commits each batch of `dos` rows together with the
-  inbox rows' `done` marks;
+  after a crash), makes one REST fetch of each ✅'s message (16 REST calls at once, DMs
+  included, as `bot.preparing.CONCURRENCY`), and commits each batch of `dos` rows
+  together with the inbox rows' `done` marks;
 - with `--confirm`, one DM to the reactor per do (alsbot's confirmation), after its commit.
 
 The inbox uses alsbot's columns (`id`, `key` ending `:<session>:<seq>`, `received_at`,
@@ -72,6 +72,7 @@ class SameWorkClient(discord.Client):
         self.stamps: dict[int, str] = {}
         self.flush_soon = False
         self.last_read = 0
+        self.calls = asyncio.Semaphore(CONCURRENCY)  # REST calls at once, fetches and DMs
         self.tasks: set[asyncio.Task[None]] = set()  # held, so none is collected mid-run
 
     async def setup_hook(self) -> None:
@@ -150,7 +151,8 @@ class SameWorkClient(discord.Client):
             row = None
             if event["emoji"] == DO_EMOJI:
                 try:
-                    data = await self.http.get_message(event["channel_id"], event["message_id"])
+                    async with self.calls:
+                        data = await self.http.get_message(event["channel_id"], event["message_id"])
                 except discord.HTTPException:
                     data = None
                 if data is not None:
@@ -166,8 +168,9 @@ class SameWorkClient(discord.Client):
         task.add_done_callback(self.tasks.discard)
 
     async def _confirm(self, user_id: int) -> None:
-        dm = await self.create_dm(discord.Object(id=user_id))
-        await dm.send("Saved as a do.")
+        async with self.calls:
+            dm = await self.create_dm(discord.Object(id=user_id))
+            await dm.send("Saved as a do.")
 
 
 async def serve(api: str, gateway: str, db: Path, confirm: bool) -> None:

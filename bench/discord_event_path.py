@@ -13,6 +13,9 @@ heartbeat the last sequence number it *received*, which is where a RESUME would 
   (`bench._discord_floor`) — events/s from the first dispatch sent until the listener had
   seen all N (its own CLOCK_MONOTONIC stamps), and in the steady phase the latency from a
   dispatch being due to the listener seeing it;
+- same-work floor: a `Client` doing alsbot's work for a ✅ leanly (group-committed inbox,
+  one REST fetch, one `dos` insert; `bench._discord_same_work_floor`), measured as alsbot
+  is, and again DMing the reactor per do (skip with `--no-confirm`);
 - alsbot: inbox-durable/s (until every reaction's inbox row is visible to a read-only
   reader polling every ms) and durable effects/s (until every do is in `dos`); at 200/s,
   the latency from a dispatch being due to its inbox row being durable, split at the
@@ -26,7 +29,7 @@ heartbeat the last sequence number it *received*, which is where a RESUME would 
   (issue 14), so Discord replays what the killed one had read but not recorded, and what
   was sent while it was down.
 
-    python -m bench.discord_event_path [--quick] [--keep DIR] [--server-prefix "-m …"]
+    python -m bench.discord_event_path [--quick] [--no-confirm] [--keep DIR] [--server-prefix …]
 """
 
 from __future__ import annotations
