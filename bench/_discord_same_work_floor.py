@@ -148,7 +148,7 @@ class SameWorkClient(discord.Client):
     async def _fetcher(self) -> None:
         while True:
             row_id, event = await self.todo.get()
-            row = None
+            row: tuple[str, str | None, str, str, str] | None = None
             if event["emoji"] == DO_EMOJI:
                 try:
                     async with self.calls:
@@ -156,7 +156,7 @@ class SameWorkClient(discord.Client):
                 except discord.HTTPException:
                     data = None
                 if data is not None:
-                    author = (data.get("author") or {}).get("id")
+                    author = str(data["author"]["id"]) if data.get("author") else None
                     key = f"{event['channel_id']}:{event['message_id']}"
                     row = (key, author, data.get("content") or "", str(event["user_id"]), _now())
             self.saved.append((row_id, row))
