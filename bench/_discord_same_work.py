@@ -28,6 +28,39 @@ from bench._process import Cpu, Server, clean_env
 DOS = "SELECT count(*) FROM dos"
 
 
+async def measure_same_work_floors(
+    work: Path, args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """The same-work floor, then (unless `--no-confirm`) the one that also DMs."""
+    plain = await measure_same_work_floor(work, args)
+    confirming = await measure_same_work_floor(work, args, confirm=True) if args.confirm else None
+    return plain, confirming
+
+
+def compared_to_same_work(
+    alsbot: dict[str, Any], plain: dict[str, Any], confirming: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The benchmark's entries: each floor, and alsbot's rate ÷ the floor's.
+
+    The empty-listener floor does nothing with an event; this one does alsbot's work for a
+    ✅ leanly, so the ratio is what alsbot's structure costs, not what the work costs.
+    """
+
+    def ratio(name: str, floor: dict[str, Any]) -> float:
+        return round(alsbot.get(name, 0.0) / floor.get(name, float("inf")), 3)
+
+    out: dict[str, Any] = {
+        "same_work_floor": plain,
+        "ratio_durable_effects_to_same_work_floor": ratio("durable_effects_per_s", plain),
+    }
+    if confirming is not None:
+        out["same_work_floor_confirm"] = confirming
+        out["ratio_replies_delivered_to_same_work_floor_confirm"] = ratio(
+            "replies_delivered_per_s", confirming
+        )
+    return out
+
+
 async def measure_same_work_floor(
     work: Path, args: argparse.Namespace, *, confirm: bool = False
 ) -> dict[str, Any]:

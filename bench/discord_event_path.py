@@ -49,7 +49,7 @@ from bench._discord_load import HEARTBEAT_MS, BenchDiscord, InboxWatch, Sent, qu
 from bench._discord_load import latency as _latency
 from bench._discord_load import rate as _rate
 from bench._discord_load import until as _until
-from bench._discord_same_work import measure_same_work_floor
+from bench._discord_same_work import compared_to_same_work, measure_same_work_floors
 from bench._process import Cpu, Server, clean_env
 from bench.common import emit
 
@@ -339,13 +339,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         work = Path(args.keep or scratch)
         await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
         floor = await measure_floor(work, args)
-        same_work = await measure_same_work_floor(work, args)
-        same_work_confirm = (
-            await measure_same_work_floor(work, args, confirm=True) if args.confirm else None
-        )
+        same_work = await measure_same_work_floors(work, args)
         alsbot = await measure_alsbot(work, args)
     durable = alsbot.get("durable_effects_per_s", 0.0)
-    same_work_ratio = round(durable / same_work.get("durable_effects_per_s", float("inf")), 3)
     result: dict[str, Any] = {
         "benchmark": "discord_event_path",
         "events": args.events,
@@ -360,10 +356,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "ratio_inbox_durable_to_floor": round(
             alsbot.get("inbox_durable_per_s", 0.0) / floor["events_per_s"], 3
         ),
-        # The floor above does nothing with an event; this one does alsbot's work for a ✅
-        # (inbox, one fetch, one insert) leanly: the ratio is what alsbot's structure costs.
-        "same_work_floor": same_work,
-        "ratio_durable_effects_to_same_work_floor": same_work_ratio,
+        **compared_to_same_work(alsbot, *same_work),
         "targets": {
             "durable_ratio_min": 0.6,
             "same_work_ratio_min": 0.5,
@@ -371,16 +364,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             "acked_not_durable_max": 0,
         },
     }
-    if same_work_confirm is not None:
-        result["same_work_floor_confirm"] = same_work_confirm
-        result["ratio_replies_delivered_to_same_work_floor_confirm"] = round(
-            alsbot.get("replies_delivered_per_s", 0.0)
-            / same_work_confirm.get("replies_delivered_per_s", float("inf")),
-            3,
-        )
     result["targets_met"] = {
         "durable_ratio": result["ratio_durable_effects_to_floor"] >= 0.6,
-        "same_work_ratio": same_work_ratio >= 0.5,
+        "same_work_ratio": result["ratio_durable_effects_to_same_work_floor"] >= 0.5,
         "steady_durable_p99": alsbot["steady_durable_ms_p99"] <= 10.0,
         # Since issue 14 a restart RESUMEs from the sequence the adapter stored as durable,
         # not from the heartbeat's (Discord replays from the RESUME's sequence), so a
