@@ -25,11 +25,37 @@ from pathlib import Path
 from typing import Any
 
 from bench._process import ReadOnlyDb
+from bench.common import percentile
 from testkit.discord.gateway import HEARTBEAT, DiscordStandIn, GatewaySession
 from testkit.discord.payloads import JSON, UserInfo, reaction_payload
 from testkit.discord.world import StoredMessage
+from testkit.eventually import reached
 
 DO_EMOJI = "✅"
+HEARTBEAT_MS = 1000  # every second here; Discord's is ~41 s
+
+
+def latency(values: list[float], prefix: str) -> dict[str, float]:
+    return {
+        f"{prefix}ms_p50": round(percentile(values, 50), 3),
+        f"{prefix}ms_p99": round(percentile(values, 99), 3),
+        f"{prefix}ms_max": round(max(values, default=0.0), 3),
+    }
+
+
+async def until(predicate: Any, limit: float, step: float = 0.005) -> float | None:
+    """When `predicate()` first held, on the monotonic clock the phases start on."""
+    return await reached(predicate, limit, step, clock=time.monotonic)
+
+
+def rate(name: str, count: int, started: float, at: float | None) -> dict[str, float]:
+    """`<name>_seconds` and `<name>_per_s` for `count` done from `started` to `at`."""
+    if at is None:
+        return {f"{name}_timed_out": True}  # type: ignore[dict-item]
+    return {
+        f"{name}_seconds": round(at - started, 3),
+        f"{name}_per_s": round(count / (at - started), 1),
+    }
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,9 @@ heartbeat the last sequence number it *received*, which is where a RESUME would 
   (`bench._discord_floor`) — events/s from the first dispatch sent until the listener had
   seen all N (its own CLOCK_MONOTONIC stamps), and in the steady phase the latency from a
   dispatch being due to the listener seeing it;
+- same-work floor: a `Client` doing alsbot's work for a ✅ leanly (group-committed inbox,
+  one REST fetch, one `dos` insert; `bench._discord_same_work_floor`), measured as alsbot
+  is, and again DMing the reactor per do (skip with `--no-confirm`);
 - alsbot: inbox-durable/s (until every reaction's inbox row is visible to a read-only
   reader polling every ms) and durable effects/s (until every do is in `dos`); at 200/s,
   the latency from a dispatch being due to its inbox row being durable, split at the
@@ -26,7 +29,7 @@ heartbeat the last sequence number it *received*, which is where a RESUME would 
   (issue 14), so Discord replays what the killed one had read but not recorded, and what
   was sent while it was down.
 
-    python -m bench.discord_event_path [--quick] [--keep DIR] [--server-prefix "-m …"]
+    python -m bench.discord_event_path [--quick] [--no-confirm] [--keep DIR] [--server-prefix …]
 """
 
 from __future__ import annotations
@@ -42,26 +45,15 @@ from pathlib import Path
 from typing import Any
 
 from bench._discord_floor import MARKER_EMOJI
-from bench._discord_load import BenchDiscord, InboxWatch, Sent, quiesce
+from bench._discord_load import HEARTBEAT_MS, BenchDiscord, InboxWatch, Sent, quiesce
+from bench._discord_load import latency as _latency
+from bench._discord_load import rate as _rate
+from bench._discord_load import until as _until
+from bench._discord_same_work import compared_to_same_work, measure_same_work_floors
 from bench._process import Cpu, Server, clean_env
-from bench.common import emit, percentile
-from testkit.eventually import reached
+from bench.common import emit
 
 DEADLINE = 900.0  # seconds: the whole benchmark gives up after this
-HEARTBEAT_MS = 1000
-
-
-def _latency(values: list[float], prefix: str) -> dict[str, float]:
-    return {
-        f"{prefix}ms_p50": round(percentile(values, 50), 3),
-        f"{prefix}ms_p99": round(percentile(values, 99), 3),
-        f"{prefix}ms_max": round(max(values, default=0.0), 3),
-    }
-
-
-async def _until(predicate: Any, limit: float, step: float = 0.005) -> float | None:
-    """When `predicate()` first held, on the monotonic clock the phases start on."""
-    return await reached(predicate, limit, step, clock=time.monotonic)
 
 
 # --------------------------------------------------------------------------- the floor
@@ -234,15 +226,6 @@ async def measure_alsbot(work: Path, args: argparse.Namespace) -> dict[str, Any]
     return result
 
 
-def _rate(name: str, count: int, started: float, at: float | None) -> dict[str, float]:
-    if at is None:
-        return {f"{name}_timed_out": True}  # type: ignore[dict-item]
-    return {
-        f"{name}_seconds": round(at - started, 3),
-        f"{name}_per_s": round(count / (at - started), 1),
-    }
-
-
 def _beats(watch: InboxWatch) -> dict[str, int]:
     return {
         "heartbeats_checked": watch.beats_checked,
@@ -356,6 +339,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         work = Path(args.keep or scratch)
         await asyncio.to_thread(work.mkdir, parents=True, exist_ok=True)
         floor = await measure_floor(work, args)
+        same_work = await measure_same_work_floors(work, args)
         alsbot = await measure_alsbot(work, args)
     durable = alsbot.get("durable_effects_per_s", 0.0)
     result: dict[str, Any] = {
@@ -372,14 +356,17 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "ratio_inbox_durable_to_floor": round(
             alsbot.get("inbox_durable_per_s", 0.0) / floor["events_per_s"], 3
         ),
+        **compared_to_same_work(alsbot, *same_work),
         "targets": {
             "durable_ratio_min": 0.6,
+            "same_work_ratio_min": 0.5,
             "steady_durable_ms_p99_max": 10.0,
             "acked_not_durable_max": 0,
         },
     }
     result["targets_met"] = {
         "durable_ratio": result["ratio_durable_effects_to_floor"] >= 0.6,
+        "same_work_ratio": result["ratio_durable_effects_to_same_work_floor"] >= 0.5,
         "steady_durable_p99": alsbot["steady_durable_ms_p99"] <= 10.0,
         # Since issue 14 a restart RESUMEs from the sequence the adapter stored as durable,
         # not from the heartbeat's (Discord replays from the RESUME's sequence), so a
@@ -402,6 +389,9 @@ def main() -> None:
     parser.add_argument("--steady-seconds", type=float, default=20.0)
     parser.add_argument("--kill-after", type=float, default=1.0)
     parser.add_argument("--crash-rate", type=float, default=1000.0)
+    parser.add_argument(
+        "--no-confirm", dest="confirm", action="store_false", help="skip the DMing same-work floor"
+    )
     parser.add_argument("--server-prefix", default="", help="interpreter args, e.g. a profiler")
     parser.add_argument("--keep", default="", help="work in this directory and keep it (logs, db)")
     args = parser.parse_args()
