@@ -42,6 +42,7 @@ log = logging.getLogger(__name__)
 # and it delays no acknowledgement: the inbox is written before the loop is woken.
 GATHER_EVENTS = 0.02
 GATHER_REPLIES = 0.005
+GATHER_BELOW = 32  # rows moved by the last pass: beyond it there is a backlog, go at once
 
 
 class Alsbot:
@@ -176,6 +177,23 @@ class Alsbot:
             self._deliver_wake.set()
         return total
 
+    async def _process_pass(self) -> int:
+        """One pass of the background loop.  Events that arrive meanwhile wake it again
+        (`InboxWriter.on_new`), and it gathers them for a moment; after a large pass it
+        looks again at once, as a backlog is likely."""
+        moved = await self.processor.process_pending()
+        if moved:
+            self._deliver_wake.set()
+        if moved >= GATHER_BELOW:
+            self._process_wake.set()
+        return moved
+
+    async def _deliver_pass(self) -> int:
+        sent = await self.deliver_pending()
+        if sent >= GATHER_BELOW:
+            self._deliver_wake.set()  # a backlog is likely
+        return sent
+
     async def tick(self) -> int:
         n = await self.processor.tick()
         if n:
@@ -261,7 +279,7 @@ class Alsbot:
             asyncio.create_task(
                 self._loop(
                     self._process_wake,
-                    self.process_pending,
+                    self._process_pass,
                     1.0,
                     due_in=self.processor.seconds_until_due,
                     gather=GATHER_EVENTS,
@@ -269,7 +287,7 @@ class Alsbot:
                 name="alsbot-process",
             ),
             asyncio.create_task(
-                self._loop(self._deliver_wake, self.deliver_pending, 0.5, gather=GATHER_REPLIES),
+                self._loop(self._deliver_wake, self._deliver_pass, 0.5, gather=GATHER_REPLIES),
                 name="alsbot-deliver",
             ),
         ]
@@ -283,19 +301,21 @@ class Alsbot:
         due_in: Callable[[], float | None] | None = None,
         gather: float = 0.0,
     ) -> None:
+        moved: object = 0
         while not self._stopping:
             soon = due_in() if due_in is not None else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
                     wake.wait(), timeout=every if soon is None else min(every, soon)
                 )
-            if gather and wake.is_set() and not self._stopping:
+            backlog = isinstance(moved, int) and moved >= GATHER_BELOW
+            if gather and wake.is_set() and not backlog and not self._stopping:
                 await asyncio.sleep(gather)
             wake.clear()
             if self._stopping:
                 return
             try:
-                await work()
+                moved = await work()
             except asyncio.CancelledError:
                 raise
             except Exception:
