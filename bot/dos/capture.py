@@ -94,8 +94,8 @@ async def _claim(
     None if another event already did (a retry, a second reactor, another process)."""
     assert event.author is not None and event.text is not None
     claimed = (
-        await ctx.conn.execute(
-            q.claim_statement(ctx.dialect),
+        await q.lean_claim(ctx.dialect).run(
+            ctx.conn,
             {
                 "set_id": set_info.id,
                 "message_key": event.message.key,
@@ -123,8 +123,8 @@ async def with_do_emoji(ctx: Ctx, event: ReactionAdded) -> tuple[Any, SetInfo, s
     message (`bot.dos.prepare.needs_fetch`), so the two cannot drift apart."""
     where = event.thread.channel if event.thread is not None else event.message.channel
     found = (
-        await ctx.conn.execute(
-            q.SET_AND_SOURCE, {"b_channel_key": where.key, "b_message_key": event.message.key}
+        await q.LEAN_SET_AND_SOURCE.run(
+            ctx.conn, {"b_channel_key": where.key, "b_message_key": event.message.key}
         )
     ).first()
     if found is None:

@@ -15,7 +15,6 @@ from bot.context import Ctx
 from bot.dos import statements as q
 from bot.dos.common import DOS, REACTIONS, SAVED, SOURCES
 from bot.dos.do_text import hashtags, normalise_text
-from bot.store.upsert import insert_ignore
 
 MAX_VARIANTS = 16  # skin tones × burst is 12; more is noise, not a person
 
@@ -44,8 +43,8 @@ async def note_reaction(
 ) -> None:
     """`user_key` reacted with `variant` of the do emoji: one row per person, and the
     variants they have on the message (a burst ✅ and a normal ✅ are two)."""
-    added = await ctx.conn.execute(
-        insert_ignore(REACTIONS, ctx.dialect, ["message_key", "user_key"]),
+    added = await q.lean_note_reaction(ctx.dialect).run(
+        ctx.conn,
         {
             "message_key": message_key,
             "user_key": user_key,
@@ -107,8 +106,8 @@ async def reactors(
     """Distinct people whose reaction counts, in the order they reacted."""
     if author_key and not allow_self:
         params = {"b_message_key": message_key, "b_author_key": author_key}
-        return [r[0] for r in await ctx.conn.execute(q.REACTORS_BUT_AUTHOR, params)]
-    return [r[0] for r in await ctx.conn.execute(q.REACTORS, {"b_message_key": message_key})]
+        return [r[0] for r in await q.LEAN_REACTORS_BUT_AUTHOR.run(ctx.conn, params)]
+    return [r[0] for r in await q.LEAN_REACTORS.run(ctx.conn, {"b_message_key": message_key})]
 
 
 async def save_source(
@@ -145,7 +144,7 @@ async def do_for(
         "b_set_id": set_id,
         "b_norm": norm,
     }
-    new = (await ctx.conn.execute(q.NEW_DO_UNLESS_SAME, values)).first()
+    new = (await q.LEAN_NEW_DO_UNLESS_SAME.run(ctx.conn, values)).first()
     if new is not None:
         return None, new[0]
     existing = (await ctx.conn.execute(q.SAME_TEXT, {"b_set_id": set_id, "b_norm": norm})).one()

@@ -17,7 +17,9 @@ from sqlalchemy import bindparam, exists, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.dos.common import COUNTING, DOS, REACTIONS, SAVED, SOURCES
+from bot.store.lean import Lean
 from bot.store.models import Set as SetRow
+from bot.store.upsert import insert_ignore
 
 SETS = SetRow.__table__
 
@@ -81,3 +83,20 @@ def claim_statement(dialect: str) -> Any:
         },
         where=SOURCES.c.status == COUNTING,
     ).returning(SOURCES.c.id)
+
+
+# The statements every do reaction runs, through `bot.store.lean` (SQLite's own cursor).
+LEAN_SET_AND_SOURCE = Lean(SET_AND_SOURCE)
+LEAN_REACTORS = Lean(REACTORS)
+LEAN_REACTORS_BUT_AUTHOR = Lean(REACTORS_BUT_AUTHOR)
+LEAN_NEW_DO_UNLESS_SAME = Lean(NEW_DO_UNLESS_SAME)
+
+
+@lru_cache(maxsize=4)
+def lean_claim(dialect: str) -> Lean:
+    return Lean(claim_statement(dialect))
+
+
+@lru_cache(maxsize=4)
+def lean_note_reaction(dialect: str) -> Lean:
+    return Lean(insert_ignore(REACTIONS, dialect, ["message_key", "user_key"]))
