@@ -23,6 +23,9 @@ app) and logs it once per workspace and rate-limited minute.
 In HTTP mode every verified request is first shown to `events_seen.EventsSeen` (Bolt's
 `before_authorize` hook, which runs before Bolt answers a `url_verification` or drops the
 bot's own events): commands that come without any events mean an unverified Request URL.
+
+In HTTP mode a plain `event_callback` skips Bolt's dispatch: `event_callbacks` answers
+it as this app would, through `Listeners.take_event`.
 """
 
 from __future__ import annotations

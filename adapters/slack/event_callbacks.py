@@ -1,7 +1,7 @@
 """HTTP mode's fast path for Events API deliveries (`event_callback`), beside Bolt.
 
 Most of what alsbot receives is events, and for each one Bolt's `async_dispatch` builds a
-Web API client, runs nine middleware, matches listeners, injects arguments and runs its
+Web API client, runs eight middleware, matches listeners, injects arguments and runs its
 listener runner — the larger part of the CPU an acknowledgement costs — only to reach
 `Listeners.on_event`.  Here a verified envelope goes to `Listeners.take_event` directly.
 `server.SlackHttpServer` has verified the signature (slack_sdk's `SignatureVerifier`) and
@@ -24,8 +24,9 @@ the same (`tests/adapters/slack/test_event_fast_path.py` sends each case both wa
 - `IgnoringSelfEvents` acknowledges an event by the bot itself (its user or bot id, but
   not for `member_joined_channel`/`member_left_channel`, nor for the events Bolt
   authorizes without the bot's ids) without a listener: Bolt's own predicate is applied
-  here to the same result.  `translate` ignores the bot's messages and reactions as well;
-  the check stays because Bolt's is wider (any event type by the bot's user);
+  here to the same result.  `translate` ignores the bot's messages and reactions as well
+  (and every message with a `bot_id`); the check stays because Bolt's is wider: an
+  `app_home_opened` by the bot's user would otherwise publish a Home tab;
 - `UrlVerification`, `AttachingFunctionToken` and the `app_rate_limited` middleware do
   nothing for an `event_callback`;
 - the listener `app.event(ANY)` matches every event whose `type` is a string; an event
