@@ -23,6 +23,9 @@ app) and logs it once per workspace and rate-limited minute.
 In HTTP mode every verified request is first shown to `events_seen.EventsSeen` (Bolt's
 `before_authorize` hook, which runs before Bolt answers a `url_verification` or drops the
 bot's own events): commands that come without any events mean an unverified Request URL.
+
+In HTTP mode a plain `event_callback` skips Bolt's dispatch: `event_callbacks` answers
+it as this app would, through `Listeners.take_event`.
 """
 
 from __future__ import annotations
@@ -79,6 +82,12 @@ class Listeners:
         self.ack_budget = ack_budget
 
     async def on_event(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
+        await self.take_event(body)
+        await ack()
+
+    async def take_event(self, body: dict[str, Any]) -> None:
+        """An Events API envelope made durable (or set aside), ready to be acknowledged:
+        Bolt's listener above and HTTP mode's fast path (`event_callbacks`) share it."""
         outcome = translate.from_event_callback(body, self.identity)
         if isinstance(outcome, Inbound):
             fresh = await self.submitter.submit(outcome.event)
@@ -88,7 +97,6 @@ class Listeners:
                 self.background.spawn(self.home.publish(outcome.user), name="slack-home")
         else:
             _ignored(outcome)
-        await ack()
 
     async def on_command(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
         await self._interaction(translate.from_slash_command(body, self.identity), ack)

@@ -9,9 +9,12 @@ a JSON object (`"hello"`, `[]`, `null`, `payload=x`) or a timestamp header that 
 number made that parsing raise: a 500 and a 1.9 KB traceback for every unsigned request.
 So this module verifies first (slack_sdk's `SignatureVerifier`, Slack's 5-minute window),
 refuses what fails with 401 (400 for a malformed timestamp) counted in one summary line a
-minute, then builds Bolt's request from the text already read (parsed once, by Bolt),
-refuses a signed body that is not an object with 400, and only then dispatches it
-(`async_dispatch` → `to_aiohttp_response`).  Bolt's own verification is off
+minute.  A verified Events API delivery (`event_callback`) then goes to the fast path
+given as `events` (`event_callbacks.EventCallbacks`, which answers it as Bolt would,
+without Bolt's dispatch); anything else — or an event it leaves to Bolt — becomes Bolt's
+request, built from the text already read (parsed by Bolt), and a signed body that is not
+an object is refused with 400 before it is dispatched (`async_dispatch` →
+`to_aiohttp_response`).  Bolt's own verification is off
 (`bolt_app.build_bolt_app`): every HTTP request has been verified here, and Socket Mode
 needs none.  Anything that still raises is a 500 and one line, never a traceback per
 request.  Timeouts and the connection cap are `http_guard`'s.
@@ -26,7 +29,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from aiohttp import web
@@ -52,6 +55,9 @@ HINTS = {
 
 Health = Callable[[], Awaitable[dict[str, Any]]]
 Refusal = Callable[[], str | None]
+# A verified request's text and headers → its HTTP status, or None for Bolt to answer
+# (`event_callbacks.EventCallbacks`: Events API deliveries without Bolt's dispatch).
+FastPath = Callable[[str, Mapping[str, str]], Awaitable[int | None]]
 
 
 class SlackHttpServer:
@@ -64,8 +70,10 @@ class SlackHttpServer:
         refusal: Refusal | None = None,
         limits: HttpLimits | None = None,
         now: Callable[[], float] = time.time,
+        events: FastPath | None = None,
     ) -> None:
         self.bolt = bolt
+        self.events = events
         self.health = health
         self.refusal = refusal
         self.limits = limits or HttpLimits()
@@ -103,6 +111,10 @@ class SlackHttpServer:
         refusal = self.refusal() if self.refusal is not None else None
         if refusal is not None:
             return web.json_response({"error": "not accepting events now"}, status=503)
+        if self.events is not None:
+            answered = await self.events(text, request.headers)
+            if answered is not None:  # as Bolt answers an event: an empty text/plain body
+                return web.Response(status=answered, body=b"", content_type="text/plain")
         try:  # Bolt parses the body and reads its context; a non-object body raises
             bolt_request: AsyncBoltRequest | None = AsyncBoltRequest(
                 body=text,

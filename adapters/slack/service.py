@@ -23,6 +23,7 @@ from adapters.slack.client import (
     fetch_identity,
     patient_client,
 )
+from adapters.slack.event_callbacks import EventCallbacks
 from adapters.slack.events_seen import EventsSeen
 from adapters.slack.home import HomePublisher, StoreHomeReader
 from adapters.slack.http_guard import HttpLimits
@@ -136,6 +137,7 @@ async def start_slack(
                 # One `os.stat` per request: a lost database is refused here, before Bolt
                 # (whose listener would log a traceback when `submit` refuses).
                 refusal=getattr(alsbot, "check_store", None),
+                events=EventCallbacks(listeners, identity, events_seen),
                 limits=HttpLimits(
                     idle_seconds=config.slack.idle_timeout,
                     body_seconds=config.slack.body_timeout,
