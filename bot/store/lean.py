@@ -103,7 +103,7 @@ class Lean:
         if not sync.in_transaction():
             sync.begin()  # as SQLAlchemy's autobegin: the `begin` event emits BEGIN
         args = plan.arguments(params)
-        if sync._has_events:
+        if sync._has_events or sync.engine._has_events:
             sync.dispatch.before_cursor_execute(sync, None, plan.sql, args, None, False)
         cursor = sync.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
         try:
