@@ -25,6 +25,7 @@ once it is saved (or while its author is asked).
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -116,14 +117,15 @@ async def _claim(
 
 
 async def with_do_emoji(ctx: Ctx, event: ReactionAdded) -> tuple[Any, SetInfo, str] | None:
-    """The message's source row (with its set's columns), the set and its do emoji, when
-    the reaction is in a set's channel (or a thread of it) with that set's do emoji.
+    """The message's source row (with its set's columns, and `reactors`: see
+    `with_this_reactor`), the set and its do emoji, when the reaction is in a set's channel
+    (or a thread of it) with that set's do emoji.
 
     The first rule both of capture and of the preparer deciding whether to fetch the
     message (`bot.dos.prepare.needs_fetch`), so the two cannot drift apart."""
     where = event.thread.channel if event.thread is not None else event.message.channel
     found = (
-        await q.LEAN_SET_AND_SOURCE.run(
+        await q.lean_set_source_and_reactors(ctx.dialect).run(
             ctx.conn, {"b_channel_key": where.key, "b_message_key": event.message.key}
         )
     ).first()
@@ -132,6 +134,18 @@ async def with_do_emoji(ctx: Ctx, event: ReactionAdded) -> tuple[Any, SetInfo, s
     set_info = sets.info_from_row(found)
     emoji = set_emoji(ctx, set_info)
     return (found, set_info, emoji) if normalise_emoji(event.emoji) == emoji else None
+
+
+def with_this_reactor(found: Any, event: ReactionAdded, allow_self: bool) -> list[str]:
+    """The people whose reaction counts once this one is noted, in the order they reacted:
+    those the row read before it (`reactors`), then this reactor if new — what
+    `bot.dos.saving.reactors` would read after noting it, without the statement."""
+    assert event.author is not None
+    author = event.author.key
+    people = [p for p in json.loads(found.reactors or "[]") if allow_self or p != author]
+    if event.user.key not in people and (allow_self or event.user.key != author):
+        people.append(event.user.key)
+    return people
 
 
 async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
@@ -155,7 +169,7 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
         return
     if status == PENDING:
         return  # the author is being asked
-    people = await reactors(ctx, key, event.author.key, allow_self)
+    people = with_this_reactor(found, event, allow_self)
     if len(people) < int(set_info.setting(ctx, "do_threshold")):
         return
     if event.text is None:

@@ -25,9 +25,8 @@ import dataclasses
 import logging
 
 from bot.context import Ctx
-from bot.dos.capture import with_do_emoji
+from bot.dos.capture import with_do_emoji, with_this_reactor
 from bot.dos.common import COUNTING
-from bot.dos.saving import reactors
 from bot.events import Event, ReactionAdded
 from bot.ports import FetchRetry
 from bot.router import Preparer, Preparing
@@ -42,7 +41,6 @@ async def needs_fetch(event: ReactionAdded, prep: Preparing) -> bool:
     state.  An unknown author is fetched for (only the message says who wrote it), and so
     is a second attempt: it exists because the first decision went stale.
     """
-    key = event.message.key
     async with prep.read() as conn:
         ctx = Ctx(conn, prep.now, prep.config)
         in_set = await with_do_emoji(ctx, event)
@@ -59,9 +57,7 @@ async def needs_fetch(event: ReactionAdded, prep: Preparing) -> bool:
         threshold = int(set_info.setting(ctx, "do_threshold"))
         if threshold <= 1:  # this reactor alone is enough: no need to count the others
             return True
-        people = set(await reactors(ctx, key, event.author.key, allow_self))
-        people.add(event.user.key)
-        return len(people) >= threshold
+        return len(with_this_reactor(found, event, allow_self)) >= threshold
 
 
 def make_preparer() -> Preparer:

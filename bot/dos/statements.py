@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import bindparam, exists, insert, select, update
+from sqlalchemy import Text, bindparam, cast, exists, func, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.dos.common import COUNTING, DOS, REACTIONS, SAVED, SOURCES
@@ -86,7 +86,29 @@ def claim_statement(dialect: str) -> Any:
 
 
 # The statements every do reaction runs, through `bot.store.lean` (SQLite's own cursor).
-LEAN_SET_AND_SOURCE = Lean(SET_AND_SOURCE)
+
+
+@lru_cache(maxsize=4)
+def lean_set_source_and_reactors(dialect: str) -> Lean:
+    """`SET_AND_SOURCE` and, as a JSON array in `reactors`, who has reacted to the message
+    so far, in the order they reacted: one statement where the do path took two."""
+    mine = REACTIONS.c.message_key == bindparam("b_message_key")
+    if dialect == "postgresql":
+        order = postgresql.aggregate_order_by(
+            REACTIONS.c.user_key, REACTIONS.c.created_at, REACTIONS.c.id
+        )
+        agg = select(func.coalesce(cast(func.json_agg(order), Text), "[]")).where(mine)
+    else:  # SQLite aggregates in the order its subquery gives the rows
+        ordered = (
+            select(REACTIONS.c.user_key)
+            .where(mine)
+            .order_by(REACTIONS.c.created_at, REACTIONS.c.id)
+            .subquery()
+        )
+        agg = select(func.json_group_array(ordered.c.user_key))
+    return Lean(SET_AND_SOURCE.add_columns(agg.scalar_subquery().label("reactors")))
+
+
 LEAN_REACTORS = Lean(REACTORS)
 LEAN_REACTORS_BUT_AUTHOR = Lean(REACTORS_BUT_AUTHOR)
 LEAN_NEW_DO_UNLESS_SAME = Lean(NEW_DO_UNLESS_SAME)

@@ -46,7 +46,7 @@ async def test_the_rows_and_their_types_are_sqlalchemys(db: Store) -> None:
     params = {"b_channel_key": "slack:T1:C1", "b_message_key": "slack:T1:C1:1.0"}
     async with db.read() as conn:
         expected = (await conn.execute(q.SET_AND_SOURCE, params)).first()
-        got = (await q.LEAN_SET_AND_SOURCE.run(conn, params)).first()
+        got = (await Lean(q.SET_AND_SOURCE).run(conn, params)).first()
     assert got is not None and expected is not None
     assert tuple(got) == tuple(expected)
     assert got.settings == {"do_emoji": "star", "do_threshold": 2}  # JSON, decoded
