@@ -41,6 +41,7 @@ from bot.refs import Platform
 from bot.replies import Direct, Ephemeral, Reply, text
 from bot.router import PrepareAgain, Router
 from bot.store.db import Store
+from bot.store.lean import Lean
 from bot.store.models import Inbox
 from bot.timers import claim_due, finish
 
@@ -76,6 +77,9 @@ _PENDING = union_all(
 _MINE_RANGE = select(INBOX.c.id).where(
     INBOX.c.id.between(bindparam("b_low"), bindparam("b_high")), INBOX.c.status == "pending"
 )
+# Every pass and slice runs these: compiled once, run on SQLite's own cursor.
+_LEAN_PENDING = Lean(_PENDING)
+_LEAN_MINE_RANGE = Lean(_MINE_RANGE)
 _MINE_LOCKED = (
     select(INBOX.c.id)
     .where(INBOX.c.id.in_(bindparam("b_ids", expanding=True)), INBOX.c.status == "pending")
@@ -152,7 +156,7 @@ class Processor:
         now = self.clock.now()
         async with self.store.read() as conn:
             rows = sorted(
-                await conn.execute(_PENDING, {"b_limit": limit, "b_now": now}), key=_row_id
+                await _LEAN_PENDING.run(conn, {"b_limit": limit, "b_now": now}), key=_row_id
             )
         due = [
             r
@@ -251,7 +255,7 @@ class Processor:
         replies = SliceRows()  # the slice's replies: one INSERT at its end
         async with self.store.write() as conn:
             if self.store.is_sqlite:
-                found = await conn.execute(_MINE_RANGE, {"b_low": min(ids), "b_high": max(ids)})
+                found = await _LEAN_MINE_RANGE.run(conn, {"b_low": min(ids), "b_high": max(ids)})
             else:
                 found = await conn.execute(_MINE_LOCKED, {"b_ids": ids})
             mine = {r[0] for r in found}

@@ -52,10 +52,7 @@ def _sqlite_pragmas(
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql(begin_sql)
-
-    return on_connect, on_begin
+    return on_connect, loop_sqlite.begin_with(begin_sql)
 
 
 def sqlite_file(url: str) -> DatabaseFile | None:
@@ -80,7 +77,9 @@ class Store:
             database = parsed.database or ""
             if self.file is not None:
                 self.file.check_folder()
-            self._sqlite_writer = self._sqlite_engine(url, "BEGIN IMMEDIATE", pool_size=1)
+            self._sqlite_writer = loop_sqlite.HeldConnection(
+                self._sqlite_engine(url, "BEGIN IMMEDIATE", pool_size=1)
+            )
             self._sqlite_reader = self._sqlite_engine(url, "BEGIN", pool_size=4)
             self._write_lock: asyncio.Lock | None = asyncio.Lock()
             self._writer: AsyncEngine | None = None  # PostgreSQL's
@@ -115,7 +114,7 @@ class Store:
                 yield conn
             return
         assert self._write_lock is not None
-        async with self._write_lock, loop_sqlite.transaction(self._sqlite_writer) as loop_conn:
+        async with self._write_lock, self._sqlite_writer.transaction() as loop_conn:
             yield cast(AsyncConnection, loop_conn)
         self._maybe_checkpoint()
 
@@ -186,7 +185,7 @@ class Store:
         if self.file is None or self._write_lock is None:
             return
         try:
-            async with self._write_lock, loop_sqlite.connected(self._sqlite_writer) as conn:
+            async with self._write_lock, self._sqlite_writer.connected() as conn:
                 await conn.begin()  # BEGIN IMMEDIATE: takes the write lock
                 # A write statement checks that the file can be written; rolled back, it
                 # leaves nothing behind.
@@ -207,7 +206,8 @@ class Store:
         if self._writer is not None:
             await self._writer.dispose()
         else:
-            self._sqlite_writer.dispose()
+            self._sqlite_writer.close()
+            self._sqlite_writer.engine.dispose()
             self._sqlite_reader.dispose()
 
 
