@@ -195,28 +195,47 @@ class Deliverer:
         return rows
 
     async def _run_lane(self, lane: str, rows: list[Row[Any]]) -> int:
-        sent = 0
+        """Deliver a lane's rows in order: each row starts once the ones before it ended,
+        except that a private reply may start beside others still in flight, up to
+        `PRIVATE_AT_ONCE`, when it answers a different event than each of them."""
+        outcomes: list[str | float] = []
+        flying: dict[asyncio.Task[str | float], str | None] = {}
+
+        async def land(until: int) -> None:
+            """Wait until at most `until` deliveries are in flight."""
+            while len(flying) > until:
+                done, _ = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    del flying[task]
+                    outcomes.append(task.result())
+
         index = 0
-        while index < len(rows):
-            window = _window(rows, index)
-            index += len(window)
-            if len(window) == 1:
-                outcomes = [await self._deliver_one(window[0][0], window[0][1])]
-            else:
-                outcomes = list(
-                    await asyncio.gather(*(self._deliver_one(r, reply) for r, reply in window))
-                )
-            sent += outcomes.count("sent")
-            holds = [o for o in outcomes if isinstance(o, float)]
-            if holds:
-                # The rest of the lane was claimed but not tried: give their counts back,
-                # and hold them as long as the blocked row, so that none overtakes it (a
-                # lane is in order) or reaches the platform before its Retry-After.
-                if index < len(rows):
-                    rest = [r.id for r in rows[index:]]
-                    await self._release(rest, delay=max(holds), uncount=True)
+        for index, row in enumerate(rows):  # noqa: B007  (the index is used after the loop)
+            if any(isinstance(o, float) for o in outcomes):
                 break
-        return sent
+            reply = reply_from_json(row.body)
+            alongside = _overlaps(reply) and row.cause is not None
+            if not alongside or row.cause in flying.values():
+                await land(0)
+            else:
+                await land(PRIVATE_AT_ONCE - 1)
+            if any(isinstance(o, float) for o in outcomes):
+                break
+            if not alongside:
+                outcomes.append(await self._deliver_one(row, reply))
+                continue
+            task = asyncio.create_task(self._deliver_one(row, reply))
+            flying[task] = row.cause
+        else:
+            index = len(rows)
+        await land(0)
+        holds = [o for o in outcomes if isinstance(o, float)]
+        if holds and index < len(rows):
+            # The rest of the lane was claimed but not tried: give their counts back, and
+            # hold them as long as the blocked row, so that none overtakes it (a lane is
+            # in order) or reaches the platform before its Retry-After.
+            await self._release([r.id for r in rows[index:]], delay=max(holds), uncount=True)
+        return outcomes.count("sent")
 
     async def _resolve(self, handle: str) -> MessageRef | None | str:
         async with self.store.read() as conn:
@@ -343,23 +362,3 @@ def _overlaps(reply: Reply) -> bool:
     if not isinstance(reply, (Ephemeral, Direct)):
         return False
     return not getattr(reply, "handle", None) and not getattr(reply, "thread_handle", None)
-
-
-def _window(rows: list[Row[Any]], start: int) -> list[tuple[Row[Any], Reply]]:
-    """The rows from `start` that may be in flight together: one row, or up to
-    `PRIVATE_AT_ONCE` private replies in a row, each caused by a different event (the
-    replies to one event keep their order)."""
-    first = reply_from_json(rows[start].body)
-    window = [(rows[start], first)]
-    if not _overlaps(first):
-        return window
-    causes = {rows[start].cause}
-    for row in rows[start + 1 : start + PRIVATE_AT_ONCE]:
-        if row.cause is None or row.cause in causes:
-            break
-        reply = reply_from_json(row.body)
-        if not _overlaps(reply):
-            break
-        causes.add(row.cause)
-        window.append((row, reply))
-    return window

@@ -47,7 +47,7 @@ from bot.timers import claim_due, finish
 
 log = logging.getLogger(__name__)
 INBOX = Inbox.__table__
-SLICE_SECONDS = 0.005  # see Processor.process_pending
+SLICE_SECONDS = 0.003  # see Processor.process_pending
 SLICE_MOST = 64  # events one SQLite slice may take: far more than fit in SLICE_SECONDS
 SORRY = "Sorry, something went wrong on my side and nothing was changed. Please try again."
 
