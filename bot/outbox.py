@@ -42,7 +42,7 @@ POSTED = Posted.__table__
 LEASE = timedelta(seconds=60)
 WAIT_FOR_HANDLE = 0.2  # seconds: a reply whose thread or target is not posted yet
 MAX_ATTEMPTS = 8
-PRIVATE_AT_ONCE = 8  # private replies of different causes in flight in one lane
+PRIVATE_AT_ONCE = 16  # private replies of different causes in flight in one lane
 
 FileMaker = Callable[[Store, FileRequest], Awaitable[Reply | None]]
 # Who makes the file a `FileRequest` describes, when it is delivered: each maker answers the
