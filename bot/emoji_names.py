@@ -11,6 +11,7 @@ which never equal a Unicode emoji's short code.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import emoji as emoji_lib
 
@@ -25,6 +26,7 @@ def custom_emoji(name: str, emoji_id: int | str) -> str:
     return f"custom:{name.lower()}:{emoji_id}"
 
 
+@lru_cache(maxsize=4096)  # every reaction asks, twice or more, about the same few emoji
 def normalise_emoji(raw: str) -> str:
     """A short code without colons (`white_check_mark`), or "" for something unreadable."""
     value = (raw or "").strip().replace("\ufe0f", "")
