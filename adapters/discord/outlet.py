@@ -44,6 +44,8 @@ from bot.replies import Direct, Edit, Ephemeral, File, Post, text
 from bot.reply_handles import ReplyHandles
 
 log = logging.getLogger(__name__)
+# Only interactions have tokens (`translate`: `discord:interaction:<id>`).
+INTERACTION_CAUSE = "discord:interaction:"
 THREAD_NAME = "Action Learning session"
 THREAD_ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440
 THREAD_EXISTS = 160004
@@ -199,8 +201,8 @@ class DiscordOutlet:
     async def _stored(self, cause: str | None) -> Pending | None:
         """`DeliveryRetry` while the receiving process has not yet said whether it could
         defer (it records the event first): a DM now would be needless."""
-        if cause is None or self.handles is None:
-            return None
+        if cause is None or self.handles is None or not cause.startswith(INTERACTION_CAUSE):
+            return None  # a reaction's or a message's reply: no token was ever stored
         stored = await self.handles.get(cause)
         if stored is None or stored.platform != Platform.DISCORD.value:
             return None

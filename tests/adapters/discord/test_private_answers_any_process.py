@@ -202,3 +202,33 @@ async def test_one_process_answers_only_the_person_who_caused_the_interaction_th
     await running.client.outlet.deliver(Delivery(reply=theirs, cause=cause, key="k1"))
     assert [c for c in standin.calls("POST", FOLLOWUP) if info.token in c.path] == []
     assert any("Hi." in t for t in dm_texts(standin, carol))
+
+
+@pytest.mark.asyncio
+async def test_a_reactions_private_answer_never_looks_for_a_stored_token(
+    standin: DiscordStandIn, running: Running
+) -> None:
+    """Only interactions store tokens: the confirmation of a ✅ (caused by a reaction) is
+    a DM at once, without a read of `reply_handles` per reply (issue 16: a seventh of the
+    CPU of a saved do on Discord)."""
+    w = standin.world
+    bob = w.add_user("bob")
+    outlet = running.client.outlet
+    handles = outlet.handles
+    assert handles is not None
+    asked: list[str] = []
+    original_get = handles.get
+
+    async def counting_get(cause: str) -> Any:
+        asked.append(cause)
+        return await original_get(cause)
+
+    handles.get = counting_get  # type: ignore[method-assign]
+    where = ChannelRef(WorkspaceRef(Platform.DISCORD, w.guild_id), w.general.id)
+    saved = Ephemeral(channel=where, user=UserRef(where.workspace, bob.id), text=text("Saved."))
+    cause = f"discord:reaction:1:white_check_mark:{bob.id}:add"
+    await outlet.deliver(Delivery(reply=saved, cause=cause, key="k1"))
+    assert any("Saved." in t for t in dm_texts(standin, bob))
+    assert asked == []
+    await outlet.deliver(Delivery(reply=saved, cause="discord:interaction:77", key="k2"))
+    assert asked == ["discord:interaction:77"]  # an interaction's answer still looks
