@@ -279,6 +279,8 @@ class InboxWatch:
 
     def check_beat(self, beat: Beat) -> None:
         """Every reaction the heartbeat covers must already be in the inbox."""
+        if self._db is None:  # a heartbeat after the watch closed: nothing left to check
+            return
         self.poll()
         self.beats_checked += 1
         # Skip the prefix known durable, so a check costs the backlog, not the whole run
