@@ -96,6 +96,10 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         **options: Any,
     ) -> None:
         options.setdefault("max_ratelimit_timeout", 30.0)  # longer waits go back to the outbox
+        # No message cache: alsbot reads raw events and fetches a reacted-to message over
+        # REST, so the cache was only searched (a scan of up to 1,000 messages) on every
+        # reaction and never found anything alsbot used — and it held people's words.
+        options.setdefault("max_messages", None)
         super().__init__(intents=default_intents(read_content), **options)
         if endpoints is not None and endpoints.custom:
             replace_http(self, endpoints)

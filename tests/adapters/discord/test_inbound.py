@@ -75,6 +75,9 @@ async def test_raw_reactions_and_the_message_they_point_at(
     assert standin.calls("GET", rf"/channels/{w.general.id}/messages/{tip.id}")
     missing = MessageRef(ChannelRef(ws, w.general.id), "1234567890123456789")
     assert await running.client.source.fetch_message(missing) is None
+    # Nothing said in the server is kept by discord.py's message cache: alsbot never reads
+    # it (raw events, REST fetches), and searching it cost every reaction a scan.
+    assert list(running.client.cached_messages) == []
 
 
 @pytest.mark.asyncio
