@@ -221,7 +221,8 @@ class Deliverer:
                 await land(PRIVATE_AT_ONCE - 1)
             if any(isinstance(o, float) for o in outcomes):
                 break
-            if not alongside:
+            if not alongside or (not flying and index == len(rows) - 1):
+                # In turn (a lone reply too: started at once, as the lanes were before).
                 outcomes.append(await self._deliver_one(row, reply))
                 continue
             task = asyncio.create_task(self._deliver_one(row, reply))

@@ -53,14 +53,14 @@ async def test_private_replies_to_different_events_overlap_and_one_events_keep_o
     store, clock
 ) -> None:
     async with store.write() as conn:
-        for i in range(12):  # twelve reactions, each confirmed to the same person
+        for i in range(PRIVATE_AT_ONCE + 4):  # reactions, each confirmed to the same person
             reply = Ephemeral(channel=C, user=ANN, text=text(f"saved {i}"))
             await enqueue(conn, [reply], now=clock.now(), cause=f"event:{i}")
     outlet = SlowOutlet()
     await Deliverer(store, outlet).deliver_pending()
     assert outlet.most_in_flight == PRIVATE_AT_ONCE
-    assert sorted(outlet.order) == sorted(f"saved {i}" for i in range(12))
-    assert await statuses(store) == ["sent"] * 12
+    assert sorted(outlet.order) == sorted(f"saved {i}" for i in range(PRIVATE_AT_ONCE + 4))
+    assert await statuses(store) == ["sent"] * (PRIVATE_AT_ONCE + 4)
 
     async with store.write() as conn:  # one event's three answers: in order, one at a time
         replies = [Ephemeral(channel=C, user=ANN, text=text(f"step {i}")) for i in range(3)]
