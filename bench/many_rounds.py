@@ -63,10 +63,10 @@ async def run(rounds: int, messages: int, in_flight: int) -> dict:
         processor = app.processor
 
         def timed(method):
-            async def wrapper(conn, event, now):
+            async def wrapper(conn, event, now, *rest):
                 start, start_cpu = time.perf_counter(), time.thread_time()
                 try:
-                    return await method(conn, event, now)
+                    return await method(conn, event, now, *rest)
                 finally:
                     handling.append((time.perf_counter() - start) * 1000)
                     handling_cpu.append((time.thread_time() - start_cpu) * 1000)
