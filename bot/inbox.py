@@ -20,6 +20,7 @@ from bot.events import Event, event_to_json
 from bot.reply_handles import Handle
 from bot.reply_handles import insert as insert_handles
 from bot.store.db import Store
+from bot.store.lean import Lean
 from bot.store.models import Inbox
 from bot.store.upsert import insert_ignore
 
@@ -34,6 +35,12 @@ def _insert_returning_key(dialect: str) -> Any:
     """Built once: `.returning()` makes a new statement, whose cache key SQLAlchemy would
     compute again on every flush."""
     return insert_ignore(TABLE, dialect, ["key"]).returning(TABLE.c.key)
+
+
+@lru_cache(maxsize=4)
+def _lean_insert_one(dialect: str) -> Lean:
+    """The same for a batch of one — every commit at a steady rate — on SQLite's cursor."""
+    return Lean(_insert_returning_key(dialect))
 
 
 class InboxWriter:
@@ -95,7 +102,10 @@ class InboxWriter:
             {"key": k, "body": b, "status": "pending", "received_at": now} for k, b in rows.items()
         ]
         async with self._store.write() as conn:
-            result = await conn.execute(stmt, values)
+            if len(values) == 1:
+                result = await _lean_insert_one(self._store.dialect).run(conn, values[0])
+            else:
+                result = await conn.execute(stmt, values)
             fresh = {r[0] for r in result}
             await insert_handles(conn, self._store.dialect, list(handles.values()), now)
             return fresh

@@ -44,9 +44,18 @@ class _Plan:
             c.type._cached_result_processor(dialect, None) for c in columns
         )
         self.any_result_processor = any(p is not None for p in self.results)
+        # Column defaults SQLAlchemy would fill in before executing (`default=0`): only
+        # plain values are supported, so a statement needing more fails here, not quietly.
+        self.defaults: dict[str, Any] = {}
+        for column in [*compiled.insert_prefetch, *compiled.update_prefetch]:
+            default = column.default if column in compiled.insert_prefetch else column.onupdate
+            if default is None or not default.is_scalar:
+                raise NotImplementedError(f"Lean cannot fill in the default of {column}")
+            self.defaults[column.key] = default.arg
 
     def arguments(self, params: dict[str, Any]) -> tuple[Any, ...]:
         values = self.compiled.construct_params(params, _check=False)
+        values.update(self.defaults)  # only columns the parameters left out
         return tuple(
             (bind(values[n]) if bind is not None else values[n])
             for n, bind in zip(self.names, self.binds, strict=True)

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.dos import statements as q
 from bot.store.db import Store, open_store
 from bot.store.lean import Lean, LeanResult
+from bot.store.models import Inbox
 from bot.store.models import Set as SetRow
 
 SETS = SetRow.__table__
@@ -112,3 +113,12 @@ async def test_listeners_see_every_statement_and_a_read_begins_its_transaction(
     finally:
         event.remove(Engine, "before_cursor_execute", count)
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_a_columns_plain_default_is_filled_in_as_sqlalchemy_would(db: Store) -> None:
+    inbox = Inbox.__table__
+    lean = Lean(insert(inbox).returning(inbox.c.attempts))  # `attempts` defaults to 0
+    row = {"key": "k1", "body": "{}", "status": "pending", "received_at": WHEN}
+    async with db.write() as conn:
+        assert (await lean.run(conn, row)).scalar() == 0
