@@ -39,10 +39,21 @@ log = logging.getLogger(__name__)
 # events (or replies) arriving meanwhile join the same pass, so a pass's fixed statements
 # and commit are shared by several instead of paid by each (measured at 200 events/s:
 # 21 statements and 4 commits per event with none).  Small beside a person's patience,
-# and it delays no acknowledgement: the inbox is written before the loop is woken.
+# and it delays no acknowledgement: the inbox is written before the loop is woken.  Only
+# within a stream (the last pass ended under `GATHER_WITHIN` ago): an event after a quiet
+# spell is handled at once.
 GATHER_EVENTS = 0.02
 GATHER_REPLIES = 0.005
 GATHER_BELOW = 32  # rows moved by the last pass: beyond it there is a backlog, go at once
+GATHER_WITHIN = 0.1  # seconds since the last pass ended: a stream, worth gathering
+
+
+def worth_gathering(moved: object, ended: float, now: float) -> bool:
+    """Whether a woken loop should wait `GATHER_*` before its pass: within a stream (its
+    last pass, which moved something, ended under `GATHER_WITHIN` ago), and not with a
+    backlog (the last pass moved `GATHER_BELOW` or more: the next has work already)."""
+    backlog = isinstance(moved, int) and moved >= GATHER_BELOW
+    return not backlog and ended >= 0 and now - ended < GATHER_WITHIN
 
 
 class Alsbot:
@@ -302,14 +313,15 @@ class Alsbot:
         gather: float = 0.0,
     ) -> None:
         moved: object = 0
+        ended = -1.0  # loop time when the last pass ended
+        clock = asyncio.get_running_loop().time
         while not self._stopping:
             soon = due_in() if due_in is not None else None
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(
                     wake.wait(), timeout=every if soon is None else min(every, soon)
                 )
-            backlog = isinstance(moved, int) and moved >= GATHER_BELOW
-            if gather and wake.is_set() and not backlog and not self._stopping:
+            if gather and wake.is_set() and worth_gathering(moved, ended, clock()):
                 await asyncio.sleep(gather)
             wake.clear()
             if self._stopping:
@@ -321,6 +333,8 @@ class Alsbot:
             except Exception:
                 log.exception("background %s failed; retrying", getattr(work, "__name__", work))
                 await asyncio.sleep(1.0)
+            if moved:
+                ended = clock()
 
     async def stop(self, grace: float = 10.0) -> None:
         """Stop the loops after their current pass, so no delivery is cut off mid-flight
