@@ -6,7 +6,7 @@ nothing else, so alsbot ÷ it says what alsbot's structure costs, not what the w
 
 - the listener appends the reaction to a group-committed SQLite inbox (WAL,
   synchronous=NORMAL, as `bot.store.db`; sqlite3 inline on the loop, as
-  `bot.store.inline_sqlite`): one `executemany` INSERT OR IGNORE and one COMMIT for all the
+  `bot.store.loop_sqlite`): one `executemany` INSERT OR IGNORE and one COMMIT for all the
   reactions that arrived while the loop was busy;
 - a worker reads the committed rows back (the inbox, not memory, is what it works from, as
   after a crash), makes one REST fetch of each ✅'s message (16 REST calls at once, DMs
