@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, and_, bindparam, or_, select, update
+from sqlalchemy import Row, and_, bindparam, or_, select, text, update
 
 from bot.hooks import Hook, Hooks
 from bot.outbox_finish import FinishWriter
@@ -58,6 +58,10 @@ MAKING_AT_ONCE = 1
 # not in a lane still being delivered apart from the passes (`b_busy`).  PostgreSQL skips
 # rows another process holds.
 _CLAIMABLE = select(OUTBOX.c.id).where(
+    # Word for word the partial index's condition (`outbox_pending`), which the OR below
+    # does not imply to SQLite's planner: without it every claim scanned the whole table,
+    # sent rows included (5.5 ms at 30,000 rows, on the event loop).
+    text("outbox.status IN ('pending', 'sending')"),
     OUTBOX.c.platform == bindparam("b_platform"),
     or_(
         and_(

@@ -144,3 +144,34 @@ async def test_a_pass_is_claimed_by_one_statement_and_marked_in_few_commits(
         event.remove(Engine, "before_cursor_execute", on_statement)
         event.remove(Engine, "commit", on_commit)
         await store.close()
+
+
+@pytest.mark.asyncio
+async def test_the_claim_reads_only_unsent_rows_through_their_index(store: Store) -> None:
+    """Sent rows pile up until retention removes them: a claim must not scan them (it did,
+    5.5 ms at 30,000 rows, on the event loop, at every delivery pass)."""
+    from datetime import UTC, datetime
+
+    from bot.outbox import _CLAIMABLE
+
+    now = datetime.now(UTC)
+    values = {"b_platform": "slack", "b_now": now, "b_busy": [], "b_limit": 200}
+    compiled = _CLAIMABLE.compile(dialect=store_dialect(store))
+    expanded = compiled.construct_expanded_state(values)
+    binds = compiled._bind_processors
+    args = [
+        binds[n](expanded.parameters[n]) if n in binds else expanded.parameters[n]
+        for n in expanded.positiontup or ()
+    ]
+    async with store.read() as conn:
+        plan = await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + expanded.statement, tuple(args))
+        details = [row[3] for row in plan]
+    assert any("USING INDEX outbox_pending" in d for d in details), details
+    assert not any(d.startswith("SCAN outbox") for d in details), details
+
+
+def store_dialect(store: Store):  # type: ignore[no-untyped-def]
+    from sqlalchemy.dialects import sqlite
+
+    assert store.is_sqlite
+    return sqlite.dialect()
