@@ -268,7 +268,9 @@ class Deliverer:
         if needed is not None:
             resolved = await self._resolve(needed)
             if resolved == "failed":
-                await self._finish(row.id, "failed", error=f"depends on failed post {needed}")
+                await self._finishes.finish(
+                    row.id, "failed", error=f"depends on failed post {needed}"
+                )
                 return "failed"
             if not isinstance(resolved, MessageRef):
                 return WAIT_FOR_HANDLE
@@ -296,25 +298,25 @@ class Deliverer:
             )
         except DeliveryRetry as exc:
             if not exc.rate_limited and row.attempts >= MAX_ATTEMPTS:
-                await self._finish(row.id, "failed", error=f"gave up: {exc}")
+                await self._finishes.finish(row.id, "failed", error=f"gave up: {exc}")
                 return "failed"
             hold = max(exc.after, 0.05)
             await self._release([row.id], delay=hold, error=str(exc), uncount=exc.rate_limited)
             return hold
         except DeliveryFailed as exc:
             log.warning("delivery failed for good: %s", exc)
-            await self._finish(row.id, "failed", error=str(exc))
+            await self._finishes.finish(row.id, "failed", error=str(exc))
             return "failed"
         except Exception as exc:  # an adapter bug must not kill the loop
             log.exception("outlet crashed delivering outbox row %s", row.id)
             if row.attempts >= MAX_ATTEMPTS:
-                await self._finish(row.id, "failed", error=f"adapter error: {exc!r}")
+                await self._finishes.finish(row.id, "failed", error=f"adapter error: {exc!r}")
                 return "failed"
             hold = 2.0 ** int(row.attempts)
             await self._release([row.id], delay=hold, error=repr(exc))
             return hold
         handle = None if isinstance(reply, Edit) else getattr(reply, "handle", None)
-        await self._finish(
+        await self._finishes.finish(
             row.id,
             "sent",
             posted=(handle, posted) if handle and posted and not isinstance(reply, Edit) else None,
@@ -329,16 +331,6 @@ class Deliverer:
                 if made is not None:
                     return made
         raise DeliveryFailed(f"nothing makes files of the recipe {request.recipe!r}")
-
-    async def _finish(
-        self,
-        row_id: int,
-        status: str,
-        *,
-        error: str | None = None,
-        posted: tuple[str, MessageRef] | None = None,
-    ) -> None:
-        await self._finishes.finish(row_id, status, error=error, posted=posted)
 
     async def _release(
         self, ids: list[int], *, delay: float, error: str | None = None, uncount: bool = False
