@@ -285,17 +285,18 @@ class Deliverer:
         try:
             if isinstance(reply, FileRequest):
                 reply = await self._make(reply)
-            posted = await self.outlet.deliver(
-                Delivery(
-                    reply=reply,
-                    cause=row.cause,
-                    thread=thread,
-                    target=target,
-                    key=_delivery_key(row),
-                    maybe_delivered=_maybe_delivered(row),
-                    created_at=row.created_at,
+            with self._finishes.sending():
+                posted = await self.outlet.deliver(
+                    Delivery(
+                        reply=reply,
+                        cause=row.cause,
+                        thread=thread,
+                        target=target,
+                        key=_delivery_key(row),
+                        maybe_delivered=_maybe_delivered(row),
+                        created_at=row.created_at,
+                    )
                 )
-            )
         except DeliveryRetry as exc:
             if not exc.rate_limited and row.attempts >= MAX_ATTEMPTS:
                 await self._finishes.finish(row.id, "failed", error=f"gave up: {exc}")

@@ -12,7 +12,9 @@ own, as `bot.inbox.InboxWriter` does for events.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -28,9 +30,10 @@ log = logging.getLogger(__name__)
 OUTBOX = Outbox.__table__
 POSTED = Posted.__table__
 _MARK = update(OUTBOX).where(OUTBOX.c.id == bindparam("b_id"))  # run as an executemany
-# Seconds a batch stays open for more marks: the replies of one pass go out together and
-# their answers come back within a millisecond or two of each other; without the wait,
-# each became a commit of its own at a steady rate.
+# Seconds a batch stays open for more marks while other deliveries are still in flight:
+# the replies of one pass go out together and their answers come back within a
+# millisecond or two of each other; without the wait, each became a commit of its own at
+# a steady rate.  A lone delivery's mark is written at once.
 GATHER = 0.002
 
 
@@ -50,6 +53,16 @@ class FinishWriter:
         self._store = store
         self._queue: list[_Mark] = []
         self._flusher: asyncio.Task[None] | None = None
+        self._sending = 0  # deliveries in flight, whose marks will follow
+
+    @contextlib.contextmanager
+    def sending(self) -> Iterator[None]:
+        """Around a delivery: while any is in flight, a batch waits `GATHER` for it."""
+        self._sending += 1
+        try:
+            yield
+        finally:
+            self._sending -= 1
 
     async def finish(
         self,
@@ -68,7 +81,8 @@ class FinishWriter:
         await done
 
     async def _flush_all(self) -> None:
-        await asyncio.sleep(GATHER)
+        if self._sending:
+            await asyncio.sleep(GATHER)
         while self._queue:
             batch, self._queue = self._queue, []
             try:
