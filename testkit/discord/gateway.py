@@ -322,6 +322,11 @@ class DiscordStandIn:
             self._closed_here.add(id(session.ws))
             await session.ws.close(code=1011, message=b"stand-in: dropped")
 
+    def dispatched(self, event: str) -> bool:
+        """Whether a live session has been sent an `event` dispatch (for `wait_for`:
+        `seq_of` raises until then)."""
+        return any(f["t"] == event for session in self.live_sessions() for f in session.log)
+
     def seq_of(self, event: str, predicate: Callable[[JSON], bool] = lambda d: True) -> int:
         """The sequence number of the last `event` dispatch matching `predicate`."""
         for session in self.live_sessions():

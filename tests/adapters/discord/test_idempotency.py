@@ -40,7 +40,7 @@ async def test_a_resume_that_replays_dispatches_has_no_second_effect(
     first = standin.seq_of("INTERACTION_CREATE", lambda d: d["data"].get("name") == "als")
     await standin.reconnect(replay_from=first)
     await standin.wait_for(lambda: standin.connections[-1][0] == "/gateway/resume")
-    await standin.wait_for(lambda: standin.seq_of("RESUMED"))
+    await standin.wait_for(lambda: standin.dispatched("RESUMED"))
     # The replayed interactions are already acknowledged: Discord refuses a second answer.
     await standin.wait_for(
         lambda: (
@@ -90,7 +90,7 @@ async def test_adding_a_reaction_again_after_removing_it_counts(
     await standin.wait_for(
         lambda: len([c for c in standin.connections if c[0] == "/gateway/resume"]) > resumes
     )
-    await standin.wait_for(lambda: standin.seq_of("RESUMED"))
+    await standin.wait_for(lambda: standin.dispatched("RESUMED"))
     await running.app.settle()
     assert len([k for k in await inbox_keys(running.app) if k.startswith(prefix)]) == 3
 
