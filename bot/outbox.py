@@ -203,7 +203,13 @@ class Deliverer:
         except that a private reply may start beside others still in flight, up to
         `PRIVATE_AT_ONCE`, when it answers a different event than each of them."""
         outcomes: list[str | float] = []
+        holds: list[float] = []  # the waits asked for by rows that must be tried again
         flying: dict[asyncio.Task[str | float], str | None] = {}
+
+        def record(outcome: str | float) -> None:
+            outcomes.append(outcome)
+            if isinstance(outcome, float):
+                holds.append(outcome)
 
         async def land(until: int) -> None:
             """Wait until at most `until` deliveries are in flight."""
@@ -211,35 +217,30 @@ class Deliverer:
                 done, _ = await asyncio.wait(flying, return_when=asyncio.FIRST_COMPLETED)
                 for task in done:
                     del flying[task]
-                    outcomes.append(task.result())
+                    record(task.result())
 
-        index = 0
-        for index, row in enumerate(rows):  # noqa: B007  (the index is used after the loop)
-            if any(isinstance(o, float) for o in outcomes):
-                break
+        untried = len(rows)
+        for index, row in enumerate(rows):
             reply = reply_from_json(row.body)
             alongside = _overlaps(reply) and row.cause is not None
             if not alongside or row.cause in flying.values():
                 await land(0)
             else:
                 await land(PRIVATE_AT_ONCE - 1)
-            if any(isinstance(o, float) for o in outcomes):
+            if holds:
+                untried = index
                 break
             if not alongside or (not flying and index == len(rows) - 1):
                 # In turn (a lone reply too: started at once, as the lanes were before).
-                outcomes.append(await self._deliver_one(row, reply))
+                record(await self._deliver_one(row, reply))
                 continue
-            task = asyncio.create_task(self._deliver_one(row, reply))
-            flying[task] = row.cause
-        else:
-            index = len(rows)
+            flying[asyncio.create_task(self._deliver_one(row, reply))] = row.cause
         await land(0)
-        holds = [o for o in outcomes if isinstance(o, float)]
-        if holds and index < len(rows):
+        if holds and untried < len(rows):
             # The rest of the lane was claimed but not tried: give their counts back, and
             # hold them as long as the blocked row, so that none overtakes it (a lane is
             # in order) or reaches the platform before its Retry-After.
-            await self._release([r.id for r in rows[index:]], delay=max(holds), uncount=True)
+            await self._release([r.id for r in rows[untried:]], delay=max(holds), uncount=True)
         return outcomes.count("sent")
 
     async def _resolve(self, handle: str) -> MessageRef | None | str:

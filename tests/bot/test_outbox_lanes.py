@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import event, select
+from sqlalchemy.dialects import sqlite
 from sqlalchemy.engine import Engine
 
-from bot.outbox import PRIVATE_AT_ONCE, Deliverer
+from bot.outbox import _CLAIMABLE, PRIVATE_AT_ONCE, Deliverer
 from bot.outbox_rows import enqueue
 from bot.ports import Delivery, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
@@ -150,13 +152,10 @@ async def test_a_pass_is_claimed_by_one_statement_and_marked_in_few_commits(
 async def test_the_claim_reads_only_unsent_rows_through_their_index(store: Store) -> None:
     """Sent rows pile up until retention removes them: a claim must not scan them (it did,
     5.5 ms at 30,000 rows, on the event loop, at every delivery pass)."""
-    from datetime import UTC, datetime
-
-    from bot.outbox import _CLAIMABLE
-
     now = datetime.now(UTC)
     values = {"b_platform": "slack", "b_now": now, "b_busy": [], "b_limit": 200}
-    compiled = _CLAIMABLE.compile(dialect=store_dialect(store))
+    assert store.is_sqlite
+    compiled = _CLAIMABLE.compile(dialect=sqlite.dialect())
     expanded = compiled.construct_expanded_state(values)
     binds = compiled._bind_processors
     args = [
@@ -168,10 +167,3 @@ async def test_the_claim_reads_only_unsent_rows_through_their_index(store: Store
         details = [row[3] for row in plan]
     assert any("USING INDEX outbox_pending" in d for d in details), details
     assert not any(d.startswith("SCAN outbox") for d in details), details
-
-
-def store_dialect(store: Store):  # type: ignore[no-untyped-def]
-    from sqlalchemy.dialects import sqlite
-
-    assert store.is_sqlite
-    return sqlite.dialect()
