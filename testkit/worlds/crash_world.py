@@ -139,6 +139,9 @@ def config_sections(db_url: str, api_url: str, port: int) -> dict[str, dict[str,
             "actions_minutes": 1,
             "evaluation_minutes": 1,
             "quiet_hours": "off",
+            # The seeded timers fall due now, whatever the day: on a Saturday or Sunday
+            # they would be moved to Monday and never fire within the test.
+            "send_on_weekends": True,
         },
         "slack": {
             "enabled": True,
