@@ -7,10 +7,10 @@ means one line here. The order is the order in which hook handlers run.
 
 from __future__ import annotations
 
-from bot import dos, followup, rounds, sets
+from bot import dos, followup, reports, rounds, sets
 from bot.router import Router
 
-FEATURES = (sets.register, rounds.register, dos.register, followup.register)
+FEATURES = (sets.register, rounds.register, dos.register, followup.register, reports.register)
 
 
 def build_router() -> Router:

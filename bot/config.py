@@ -46,6 +46,7 @@ class SchedulerConfig:
 class DefaultsConfig:
     """Defaults for new sets; each set can change its own with `/als settings`."""
 
+    name: str = ""  # a set's name on its report and web pages; "" = "Action Learning Set"
     timezone: str = "Europe/London"
     opening_minutes: int = 3
     updates_minutes: int = 10
@@ -111,6 +112,24 @@ class HealthConfig:
 
 
 @dataclass(frozen=True)
+class WebConfig:
+    """The set's toolkit and report as web pages at unguessable links (`/als link`).
+
+    `base_url` is how people reach this server (behind a proxy: its public address); the
+    links `/als link` gives start with it.  In Slack HTTP mode with the same host and port
+    the Slack server serves the pages too."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8080
+    base_url: str = ""  # e.g. https://alsbot.example.org; "" = http://host:port
+    name_cache_days: float = 7.0  # how long a person's display name is kept before asking again
+
+    def public_base(self) -> str:
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
+
+
+@dataclass(frozen=True)
 class RetentionConfig:
     """How long the event path keeps people's words (see `bot/retention.py`)."""
 
@@ -160,6 +179,7 @@ class Config:
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
+    web: WebConfig = field(default_factory=WebConfig)
     secrets: Secrets = field(default_factory=Secrets)
 
     def with_database(self, url: str) -> Config:
@@ -175,6 +195,7 @@ SECTIONS = (
     "logging",
     "retention",
     "health",
+    "web",
 )
 
 

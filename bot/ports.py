@@ -133,6 +133,15 @@ class AdminDirectory(Protocol):
     async def user_is_admin(self, user: UserRef) -> bool | None: ...
 
 
+@runtime_checkable
+class NameDirectory(Protocol):
+    """Optional, beside `MessageSource`: the name a person shows on their platform (Slack
+    `users.info` display name, Discord's global name), for the web pages, which must never
+    show a platform id.  None when the platform cannot say; raises nothing."""
+
+    async def display_name(self, user: UserRef) -> str | None: ...
+
+
 Permalink = Callable[[MessageRef], str | None]
 
 

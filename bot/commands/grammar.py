@@ -32,8 +32,13 @@ from bot.commands.values import (
     ForgetMe,
     GiveUpdate,
     Help,
+    Link,
+    LinkRotate,
     ListActions,
     RemoveAction,
+    Report,
+    ReportExport,
+    ReportShare,
     Settings,
     Start,
     UsageError,
@@ -278,6 +283,31 @@ def _dos(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     return DosSearch(terms=" ".join(rest.split()), page=page)
 
 
+def _report(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    sub, arg = split1(rest)
+    sub, arg = sub.lower(), arg.lower().strip()
+    if not sub:
+        return Report()
+    if sub == "share" and not arg:
+        return ReportShare()
+    if sub == "export":
+        if arg in ("", "html"):
+            return ReportExport(format="html")
+        if arg == "csv":
+            return ReportExport(format="csv")
+        return _error("report", "Export the report as `csv` or `html`.")
+    return _error("report", "Say `/als report`, `/als report share` or `/als report export csv`.")
+
+
+def _link(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
+    sub = rest.strip().lower()
+    if not sub:
+        return Link()
+    if sub == "rotate":
+        return LinkRotate()
+    return _error("link", "Say `/als link`, or `/als link rotate` to replace the links.")
+
+
 def _settings(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
     key, value = split1(rest)
     if "=" in key:
@@ -305,6 +335,8 @@ _CUSTOM: dict[str, Parser] = {
     "actions": _actions,
     "update": _update,
     "dos": _dos,
+    "report": _report,
+    "link": _link,
     "settings": _settings,
     "forget-me": _forget_me,
 }

@@ -129,18 +129,6 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
-class Report:
-    spec: ClassVar[CommandSpec] = CommandSpec(
-        "report",
-        "/als report",
-        "summarise the set's sessions, actions and ratings",
-        "`/als report` shows only counts and what people chose to record; never what was said.",
-        role=FACILITATOR,
-        where=EXISTING,
-    )
-
-
-@dataclass(frozen=True, slots=True)
 class Settings:
     """Who may change a setting depends on the key (your own, or the set's): the handler
     checks it, since the keys are the settings module's."""

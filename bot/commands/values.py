@@ -7,7 +7,7 @@ run it, which set it acts on and its typed options. The order of `Command` is th
 `/als help` and of Discord's command list.
 
 The classes live by feature (`round_commands`, `set_commands`, `action_commands`,
-`dos_commands`); this module holds the two that belong to no feature and `Command`, and
+`dos_commands`, `report_commands`); this module holds the two that belong to no feature and `Command`, and
 re-exports the rest so that callers and the registry have one place to import them from.
 """
 
@@ -25,6 +25,7 @@ from bot.commands.action_commands import (
     RemoveAction,
 )
 from bot.commands.dos_commands import DosExport, DosRandom, DosRemove, DosSearch
+from bot.commands.report_commands import Link, LinkRotate, Report, ReportExport, ReportShare
 from bot.commands.round_commands import End, More, Next, Pause, Resume, Start
 from bot.commands.set_commands import (
     ExportMe,
@@ -32,7 +33,6 @@ from bot.commands.set_commands import (
     ForgetMe,
     Join,
     Leave,
-    Report,
     Schedule,
     Settings,
     SetUp,
@@ -57,12 +57,16 @@ __all__ = [
     "Help",
     "Join",
     "Leave",
+    "Link",
+    "LinkRotate",
     "ListActions",
     "More",
     "Next",
     "Pause",
     "RemoveAction",
     "Report",
+    "ReportExport",
+    "ReportShare",
     "Resume",
     "Schedule",
     "SetUp",
@@ -119,6 +123,10 @@ Command = (
     | DosRemove
     | DosExport
     | Report
+    | ReportShare
+    | ReportExport
+    | Link
+    | LinkRotate
     | Settings
     | ExportMe
     | ForgetMe

@@ -132,6 +132,15 @@ def _ground_rules(raw: str) -> str:
     return raw
 
 
+def _set_name(raw: str) -> str:
+    name = " ".join(raw.strip().strip('"').split())
+    if raw.lower() in ("default", "off", "reset", '""'):
+        return ""
+    if not 1 <= len(name) <= 80:
+        raise ValueError("a name of 1 to 80 characters (or `default` for none)")
+    return name
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -143,6 +152,7 @@ class Setting:
 SETTINGS: dict[str, Setting] = {
     s.name: s
     for s in (
+        Setting("name", _set_name, "the set's name, shown on its report and web pages"),
         Setting("timezone", _zone, "the set's time zone (a city such as London, or Europe/London)"),
         Setting("opening_minutes", _minutes(1, 60), "length of the opening"),
         Setting("updates_minutes", _minutes(1, 60), "length of the updates phase"),

@@ -382,3 +382,39 @@ class ReplyHandle(Base):
     uses: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class Attendance(Base):
+    """Who took part in a session (migration 0008): one row per person, the first way they
+    showed up (`spoke`, `pressed`, `rated`, `here`).  Theirs: exported and forgotten."""
+
+    __tablename__ = "attendance"
+    __table_args__ = (UniqueConstraint("session_id", "user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(300), index=True)
+    how: Mapped[str] = mapped_column(String(16))
+    first_at: Mapped[datetime]
+
+
+class WebLink(Base):
+    """The unguessable token in a set's toolkit and report links (migration 0008); rotating
+    replaces it, so old links answer 404."""
+
+    __tablename__ = "web_links"
+
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class DisplayName(Base):
+    """A person's name as their platform gave it, cached for the web pages, which never
+    show platform ids (migration 0008).  Forgotten with the person."""
+
+    __tablename__ = "display_names"
+
+    user_key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    fetched_at: Mapped[datetime]

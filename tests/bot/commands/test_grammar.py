@@ -137,7 +137,7 @@ def test_parses(text: str, expected: Command) -> None:
         ("start sam", "start", "@mentions"),
         ("next please", "next", "takes nothing"),
         ("end it all", "end", "takes nothing"),
-        ("report now", "report", "takes nothing"),
+        ("report now", "report", "report share"),
         ("export-me please", "export-me", "takes nothing"),
         ("facilitator", "facilitator", "add"),
         ("facilitator promote <@U1>", "facilitator", "add"),

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.commands.values import Report
-from bot.context import Ctx
+from bot.commands.values import Link, LinkRotate, Report, ReportExport, ReportShare
+from bot.context import Ctx, Refusal
 from bot.counts import counted, tally
 from bot.events import CommandInvoked
 from bot.replies import Ephemeral, Strong, text
@@ -80,5 +80,12 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
     ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body))
 
 
+async def _not_yet(ctx: Ctx, event: CommandInvoked, _command: object) -> None:
+    # SCAFFOLD (issue 17, replaced before it is resolved): the handlers land with their modules.
+    raise Refusal("That part of the report is still being built.")
+
+
 def register(router: Router) -> None:
     router.command(Report, report)
+    for kind in (ReportShare, ReportExport, Link, LinkRotate):
+        router.command(kind, _not_yet)
