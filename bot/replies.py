@@ -143,6 +143,7 @@ class File(Reply):
     content: bytes
     title: str = ""
     user: UserRef | None = None
+    alt: str = ""  # an image's text alternative (Slack `alt_txt`, Discord's description)
     type: ClassVar[str] = "file"
 
 
