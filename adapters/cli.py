@@ -11,8 +11,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
+import tempfile
 from collections.abc import Callable, Coroutine
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
@@ -99,14 +100,23 @@ def demo(db_path: str | None, config_path: str | None) -> None:
 
     config = _config(config_path)
     lines = DEMO_SCRIPT.read_text(encoding="utf-8").splitlines()
+    files_dir = Path(tempfile.mkdtemp(prefix="alsbot-demo-files-"))
+    charts: list[Path] = []
 
     async def go() -> int:
-        async with console_session(config, sys.stdout, db_path=db_path, start=DEMO_START) as runner:
-            return await runner.run_lines(lines)
+        async with console_session(
+            config, sys.stdout, db_path=db_path, start=DEMO_START, files_dir=files_dir
+        ) as runner:
+            problems = await runner.run_lines(lines)
+            made = [files_dir / name for name, _ in runner.world.files if name.endswith(".png")]
+            charts.extend(sorted(made, key=lambda p: "ratings-attendance" not in p.name))
+            return problems
 
     problems = _play(go)
     if problems:
         raise SystemExit(1)
+    if charts:
+        click.echo(f"\nThe report's chart, made by this demo: {charts[0]}")
 
 
 @main.command(help="Play a set yourself: type lines like `alice: /als start @bob`.")
@@ -335,6 +345,69 @@ def export_dos(
     Path(output or filename).write_bytes(content)
     written = counted(count, "do", "do's")
     click.echo(f"wrote {written} to {output or filename}", err=True)
+
+
+def _day_option(raw: str | None) -> date | None:
+    if raw is None:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise click.BadParameter(f"{raw!r} is not a date like 2026-09-30") from None
+
+
+@export.command(
+    "report",
+    help="Export a set's report for funders: CSV, one self-contained HTML page, or the chart "
+    "as PNG. Nobody is named. Default range: the last six sessions.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["csv", "html", "png"]), default="html", show_default=True
+)
+@click.option("--channel", "channel_key", default=None, help="The set's channel, e.g. slack:T1:C2.")
+@click.option("--from", "since", default=None, help="First day (YYYY-MM-DD), in the set's zone.")
+@click.option("--to", "until", default=None, help="Last day (YYYY-MM-DD), in the set's zone.")
+@click.option(
+    "--output", default=None, help="File to write (`-` for stdout); default report-<date>.<fmt>."
+)
+@config_option
+@db_option(USE_DB)
+def export_report(
+    fmt: str,
+    channel_key: str | None,
+    since: str | None,
+    until: str | None,
+    output: str | None,
+    config_path: str | None,
+    db_path: str | None,
+) -> None:
+    from bot.clock import SystemClock
+    from bot.dos.toolkit import ExportProblem
+    from bot.reports.export_file import report_from_url
+
+    config = _config(config_path, db_path)
+    first, last = _day_option(since), _day_option(until)
+    try:
+        filename, content, sessions = asyncio.run(
+            report_from_url(
+                config.database.url,
+                fmt,
+                channel_key,
+                now=SystemClock().now(),
+                since=first,
+                until=last,
+                default_title=config.defaults.name,
+            )
+        )
+    except ExportProblem as exc:
+        raise click.ClickException(str(exc)) from None
+    if output == "-":
+        sys.stdout.buffer.write(content)
+        return
+    Path(output or filename).write_bytes(content)
+    click.echo(
+        f"wrote a report of {counted(sessions, 'session')} to {output or filename}", err=True
+    )
 
 
 if __name__ == "__main__":  # pragma: no cover

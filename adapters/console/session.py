@@ -22,7 +22,12 @@ DEMO_SCRIPT = Path(__file__).with_name("demo.txt")
 
 @asynccontextmanager
 async def console_session(
-    config: Config, out: TextIO, *, db_path: str | None = None, start: datetime | None = None
+    config: Config,
+    out: TextIO,
+    *,
+    db_path: str | None = None,
+    start: datetime | None = None,
+    files_dir: Path | None = None,
 ) -> AsyncIterator[ConsoleRunner]:
     with tempfile.TemporaryDirectory(prefix="alsbot-") as scratch:
         url = (
@@ -32,7 +37,9 @@ async def console_session(
         )
         clock = FakeClock(start or datetime.now(UTC).replace(microsecond=0))
         app = await Alsbot.open(config.with_database(url), clock=clock)
-        world = ConsoleWorld(clock=clock, out=out, tz=ZoneInfo(config.defaults.timezone))
+        world = ConsoleWorld(
+            clock=clock, out=out, tz=ZoneInfo(config.defaults.timezone), files_dir=files_dir
+        )
         try:
             yield ConsoleRunner(app, world)
         finally:

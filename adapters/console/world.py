@@ -7,6 +7,7 @@ to `#12`, and the outlet prints each reply the way a chat client would show it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
@@ -59,6 +60,9 @@ class ConsoleWorld:
     messages: dict[int, Message] = field(default_factory=dict)
     open_thread: int | None = None
     files: list[tuple[str, bytes]] = field(default_factory=list)
+    # Where files the bot sends are written, so a person can open them (the report's chart);
+    # None keeps them in memory only.
+    files_dir: Path | None = None
 
     def _next(self) -> int:
         return len(self.messages) + 1
@@ -125,6 +129,13 @@ class ConsoleOutlet:
             w.files.append((reply.filename, reply.content))
             who = f" (only {reply.user.id} sees)" if reply.user else ""
             w.print(f"📎{who} alsbot sent a file: {reply.filename} ({len(reply.content)} bytes)")
+            if reply.alt:
+                w.print(f"   (image: {_one_line(reply.alt)})")
+            if w.files_dir is not None:
+                w.files_dir.mkdir(parents=True, exist_ok=True)
+                path = w.files_dir / Path(reply.filename).name
+                path.write_bytes(reply.content)
+                w.print(f"   saved as {path}")
             return None
         thread = int(delivery.thread.id) if delivery.thread else None
         if isinstance(reply, Direct):

@@ -275,7 +275,10 @@ class DiscordOutlet:
 
     async def _file(self, reply: File, delivery: Delivery) -> None:
         title = render(text(reply.title)) if reply.title else Rendered("")
-        upload = discord.File(io.BytesIO(reply.content), filename=reply.filename)
+        # An image's description is its alt text in Discord's clients (at most 1,024 chars).
+        upload = discord.File(
+            io.BytesIO(reply.content), filename=reply.filename, description=reply.alt[:1024] or None
+        )
         if reply.user is None:
             await self.client.get_partial_messageable(int(reply.channel.id)).send(
                 content=title.content or None, file=upload, allowed_mentions=allowed_mentions()

@@ -3,9 +3,11 @@ online (the links to them)."""
 
 from __future__ import annotations
 
-from bot.reports import command
+from bot.outbox import MAKE_FILE
+from bot.reports import command, files
 from bot.router import Router
 
 
 def register(router: Router) -> None:
     command.register(router)
+    router.hook(MAKE_FILE, files.make)

@@ -415,9 +415,15 @@ class World:
 
 def uploaded(body: JSON) -> list[JSON]:
     """Attachment objects for the files of a multipart request (`_files`, see the REST)."""
+    described = {
+        str(a.get("filename")): a.get("description")
+        for a in body.get("attachments") or []
+        if isinstance(a, dict)
+    }
     return [
         {
             "id": snowflake(),
+            "description": described.get(f["name"]),
             "filename": f["name"],
             "size": f["size"],
             "url": f"https://cdn.stand-in.invalid/{f['name']}",

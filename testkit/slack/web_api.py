@@ -128,6 +128,7 @@ class SlackWebApi:
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
         self.uploads: dict[str, bytes] = {}
+        self.alt_texts: dict[str, str | None] = {}  # files.getUploadURLExternal's alt_txt
         self.files: list[dict[str, Any]] = []
         self.responses: list[dict[str, Any]] = []
         self.users: dict[str, dict[str, Any]] = {}
@@ -640,6 +641,7 @@ class SlackWebApi:
         if not args.get("filename") or not str(args.get("length", "")).isdigit():
             return "invalid_arguments"
         file_id = self._next_id("F")
+        self.alt_texts[file_id] = args.get("alt_txt")
         return {"upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
 
     def _m_files_completeUploadExternal(self, args: dict[str, Any]) -> dict[str, Any] | str:
@@ -658,6 +660,7 @@ class SlackWebApi:
                 "channel_id": args.get("channel_id"),
                 "thread_ts": args.get("thread_ts"),
                 "content": self.uploads[item["id"]],
+                "alt_txt": self.alt_texts.get(item["id"]),
             }
             self.files.append(record)
             out.append({"id": item["id"], "title": item.get("title") or ""})

@@ -15,18 +15,19 @@ run = alsbot
 def test_demo_shows_all_three_things_the_bot_is_for(tmp_path: Path) -> None:
     """The README's first command: a round with confirmed actions, weeks on the simulated
     clock, a nudge answered with a confirmed update while a private DM stays private, the
-    next session opening with that update, and a do saved by a reaction and found."""
+    next session opening with that update, a do saved by a reaction and found, and the
+    set's report with the path of its chart."""
     result = run("demo", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     out = result.stdout
     order = [
-        "Part 1 of 5",
+        "Part 1 of 6",
         "Ground rules",
         "Presenting: @bob",
         "One minute left for Presenting",
         "Questions for @bob",
         "(only dave sees) alsbot: A gentle reminder",
-        "Part 2 of 5",
+        "Part 2 of 6",
         "(DM to bob)",
         "Summary: @bob",
         "Actions: @bob",
@@ -41,7 +42,7 @@ def test_demo_shows_all_three_things_the_bot_is_for(tmp_path: Path) -> None:
         "• @bob: Ask four long-standing volunteers what keeps them coming",
         "Evaluation: 3 ratings, average 4.7/5 — energising ×2.",
         "Next session: Tuesday 10 February 2026",
-        "Part 3 of 5",
+        "Part 3 of 6",
         "Fri 10:00  ✉ (DM to bob)",
         "👋 Hi @bob",
         "bob (DM to alsbot): hi, is the meeting still in Room 8?",
@@ -50,18 +51,28 @@ def test_demo_shows_all_three_things_the_bot_is_for(tmp_path: Path) -> None:
         "bob pressed [Share as my update]",
         "Mark “Ask four long-standing volunteers what keeps them coming” as done?",
         "is now marked done",
-        "Part 4 of 5",
+        "Part 4 of 6",
         "Updates from previous presenters so far:",
         "Updates from last time",
         "• Ask four long-standing volunteers what keeps them coming (by Fri 16 Jan) — done",
         "Update: “I asked four volunteers: all said they stay for the people.",
-        "Part 5 of 5",
+        "Part 5 of 6",
         "dave reacted ✅",
         "That message is saved as do #1",
         "Do's matching “listening” — 1 found",
         "#1 Ask what they have already tried before suggesting anything",
+        "Part 6 of 6",
+        "Action Learning Set: how the set is doing",
+        "2 sessions (12 Jan 2026 – 10 Feb 2026)",
+        "Ratings (mean per session): 4.7, –",
+        "(only alice sees) alsbot sent a file: report-ratings-attendance-",
+        "(image: ",
+        "The report's chart, made by this demo: ",
     ]
     assert_in_order(out, order)
+    # The demo ends with the path of a chart it made: a real PNG a person can open.
+    chart = Path(out.strip().splitlines()[-1].split("made by this demo: ")[1])
+    assert chart.suffix == ".png" and chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     # Bob's private DM stays his: his own line shows it; nothing the bot says repeats it.
     private = [line for line in out.splitlines() if "hospital" in line or "Room 8" in line]
     assert private and all("bob (DM to alsbot)" in line for line in private), private
@@ -70,7 +81,7 @@ def test_demo_shows_all_three_things_the_bot_is_for(tmp_path: Path) -> None:
     assert "• Thanks everyone" not in out
     # Each part fits on a screen.
     parts = out.split("— Part ")[1:]
-    assert len(parts) == 5 and all(len(part.splitlines()) <= 50 for part in parts)
+    assert len(parts) == 6 and all(len(part.splitlines()) <= 50 for part in parts)
     assert "Traceback" not in out + result.stderr
     assert not list(tmp_path.iterdir()), "the demo leaves no database behind"
 
