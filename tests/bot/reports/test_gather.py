@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import pytest_asyncio
-from sqlalchemy import insert
+from sqlalchemy import event, insert
+from sqlalchemy.engine import Engine
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dos.common import REMOVED, SAVED
@@ -529,3 +530,24 @@ async def test_anonymous_names_nobody(history: History) -> None:
     got = (await figures(history)).anonymous()
     assert all(s.attendees == () for s in got.sessions)
     assert [s.attendance for s in got.sessions] == [3, 4, 0, 2, 4, 5]
+
+
+@pytest.mark.asyncio
+async def test_the_queries_do_not_grow_with_the_sessions(history: History) -> None:
+    selects: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("SELECT"):
+            selects.append(statement)
+
+    event.listen(Engine, "before_cursor_execute", count)
+    try:
+        await figures(history)  # six sessions
+        six = len(selects)
+        selects.clear()
+        await figures(history, since=date(2026, 2, 17), until=date(2026, 2, 17))  # one
+        one = len(selects)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count)
+    # Sessions, attendance, presenters, ratings, outcomes, updates, statuses, do's, nudges.
+    assert six == one == 9
