@@ -29,10 +29,11 @@ HTML page and `docs/REPORTS.md` all describe these numbers:
   within the period, by calendar month in the set's time zone; every month from the
   period's first to `until`'s (or `now`'s), zeros included.  The first and last months
   count only their days within the period, so every do counted was saved in the range.
-- **Nudges**: the set's nudge timers done within the period whose note says they were sent (`sent: …`; skipped ones read `skipped: …`).  One is *answered*
-  when its person gave an outcome update in this set, or a status other than open to one of
-  their actions in this set, after it was sent and before the set's next session started
-  (or up to `now`).
+- **Nudges**: the set's nudge timers (the set in their payload) done within the period whose
+  note says they were sent (`sent: …`; skipped ones read `skipped: …`).  One is *answered*
+  when its person (the timer's subject) gave an outcome update in this set, or a status
+  other than open to one of their actions in this set, after it was sent and before the
+  set's next session started (or up to `now`).
 - With no session shown and no `since`, the period is empty: no months, no nudges.
 
 "After" and "before" are strict; "up to now" includes `now`.
