@@ -45,9 +45,9 @@ body { margin: 0; background: var(--bg); color: var(--fg);
 a { color: var(--accent); }
 a:focus-visible, [tabindex]:focus-visible { outline: 3px solid var(--focus);
   outline-offset: 2px; }
-h1 { font-size: 1.75rem; line-height: 1.2; margin: 0.5rem 0 0.25rem; }
+h1 { font-size: 1.75rem; line-height: 1.2; margin: 0.5rem 0 0.25rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.25rem; margin: 2.25rem 0 0.75rem; color: var(--accent); }
-.lede { color: var(--muted); margin: 0 0 0.25rem; }
+.lede { color: var(--muted); margin: 0 0 0.25rem; overflow-wrap: anywhere; }
 nav ul { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; padding: 0; margin: 1rem 0 0;
   list-style: none; }
 nav a { display: inline-block; min-height: 1.5rem; padding: 0.1rem 0; }
