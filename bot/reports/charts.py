@@ -22,9 +22,11 @@ import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from matplotlib import font_manager
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ft2font import FT2Font
 from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
@@ -47,6 +49,9 @@ OUTCOME_COLOURS = {
     "no_update": "#5F5F5F",  # grey
 }
 OUTCOME_HATCHES = {"done": "", "partly": "//", "not_yet": "..", "dropped": "xx", "no_update": "--"}
+# The characters DejaVu Sans can draw: a set's name is drawn without the others (an emoji, a
+# CJK name) rather than as empty boxes, with a warning each time; its alt text keeps them.
+GLYPHS = frozenset(FT2Font(font_manager.findfont(FONT, fallback_to_default=False)).get_charmap())
 Painter = Callable[[Figure, ReportFigures], None]
 TITLE_CHARS = 40  # a longer set name is shortened in the picture (the alt text has it whole)
 
@@ -67,6 +72,8 @@ def draw(figures: ReportFigures) -> tuple[Chart, ...]:
 
 def alt_text(chart_name: str, figures: ReportFigures) -> str:
     """The chart's figures in words, for a screen reader or a chat that shows no image."""
+    if chart_name not in CHART_TITLES:
+        raise ValueError(f"unknown chart {chart_name!r}")
     sessions = figures.sessions
     head = f"{CHART_TITLES[chart_name]}, {figures.title} ({words.period_words(figures)})."
     if not sessions:
@@ -81,14 +88,12 @@ def alt_text(chart_name: str, figures: ReportFigures) -> str:
             for s in sessions
         )
         return f"{head} Mean rating on a scale of 1 to 5 by session: {ratings}. Attendance by session: {attendance}."
-    if chart_name == "outcomes":
-        if not any(words.actions_total(s) for s in sessions):
-            return f"{head} No actions were agreed at these sessions."
-        outcomes = "; ".join(
-            f"{words.session_name(s, with_year=year)}: {words.outcome_words(s)}" for s in sessions
-        )
-        return f"{head} Outcomes of the actions agreed at each session: {outcomes}."
-    raise ValueError(f"unknown chart {chart_name!r}")
+    if not any(words.actions_total(s) for s in sessions):
+        return f"{head} No actions were agreed at these sessions."
+    outcomes = "; ".join(
+        f"{words.session_name(s, with_year=year)}: {words.outcome_words(s)}" for s in sessions
+    )
+    return f"{head} Outcomes of the actions agreed at each session: {outcomes}."
 
 
 # --------------------------------------------------------------------------- drawing
@@ -97,11 +102,12 @@ def alt_text(chart_name: str, figures: ReportFigures) -> str:
 def _chart(name: str, figures: ReportFigures, paint: Painter) -> Chart:
     fig = Figure(figsize=(WIDTH / DPI, HEIGHT / DPI), dpi=DPI, facecolor=CARD, layout="constrained")
     FigureCanvasAgg(fig)  # the figure's own canvas: Agg, not pyplot's chosen backend
-    name_shown = figures.title
+    name_shown = " ".join("".join(c for c in figures.title if ord(c) in GLYPHS).split())
     if len(name_shown) > TITLE_CHARS:
         name_shown = name_shown[: TITLE_CHARS - 1] + "…"
+    heading = f"{name_shown}: {CHART_TITLES[name].lower()}" if name_shown else CHART_TITLES[name]
     fig.suptitle(
-        f"{name_shown}: {CHART_TITLES[name].lower()}",
+        heading,
         fontsize=12.5,
         fontweight="bold",
         color=INK,

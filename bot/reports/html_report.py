@@ -43,7 +43,7 @@ body { margin: 0; background: var(--bg); color: var(--fg);
 .skip:focus { left: 1rem; top: 1rem; z-index: 1; background: var(--card); color: var(--fg);
   padding: 0.5rem 0.75rem; border: 2px solid var(--focus); }
 a { color: var(--accent); }
-a:focus-visible, [tabindex]:focus-visible { outline: 3px solid var(--focus);
+a:focus-visible, .table-wrap:focus-visible { outline: 3px solid var(--focus);
   outline-offset: 2px; }
 h1 { font-size: 1.75rem; line-height: 1.2; margin: 0.5rem 0 0.25rem; overflow-wrap: anywhere; }
 h2 { font-size: 1.25rem; margin: 2.25rem 0 0.75rem; color: var(--accent); }
@@ -121,7 +121,9 @@ def to_html(figures: ReportFigures, charts: Sequence[Chart]) -> str:
         ("nudges", "Nudges", _nudges_table(shown)),
     ]
     if other_charts:
-        sections.append(("more", "More pictures", "".join(_figure(c) for c in other_charts)))
+        sections.append(
+            ("more", "More pictures", "".join(_figure(c, note="") for c in other_charts))
+        )
     body = "\n".join(
         f'<section id="{key}" aria-labelledby="{key}-title">\n'
         f'<h2 id="{key}-title">{heading}</h2>\n{content}\n</section>'
@@ -165,7 +167,7 @@ session's ratings.</footer>
 # --------------------------------------------------------------------------- parts
 
 
-def _figure(chart: Chart | None) -> str:
+def _figure(chart: Chart | None, note: str = " The same figures are in the table below.") -> str:
     if chart is None:
         return ""
     data = base64.b64encode(chart.png).decode("ascii")
@@ -173,7 +175,7 @@ def _figure(chart: Chart | None) -> str:
         f'<figure id="chart-{_e(chart.name)}">\n'
         f'<img src="data:image/png;base64,{data}" alt="{_e(chart.alt)}" '
         f'width="{chart.width}" height="{chart.height}">\n'
-        f"<figcaption>{_e(chart.title)}. The same figures are in the table below.</figcaption>\n"
+        f"<figcaption>{_e(chart.title)}.{note}</figcaption>\n"
         "</figure>\n"
     )
 

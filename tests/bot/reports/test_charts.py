@@ -8,6 +8,7 @@ import ast
 import io
 import subprocess
 import sys
+import warnings
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
@@ -225,3 +226,12 @@ def test_loading_the_bot_and_the_html_report_loads_no_matplotlib() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "False"
+
+
+def test_a_name_the_font_cannot_draw_is_drawn_without_those_characters_and_no_warning() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # matplotlib warns of each missing glyph
+        for title in ("Leaders 🚀 北京 set", "🚀北京", "tab\tand\nnewline"):
+            drawn = by_name(report(title=title))
+            assert title in drawn["outcomes"].alt
+            assert all(decode(c).size == (1200, 675) for c in drawn.values())

@@ -98,6 +98,8 @@ async def test_a_keyboard_reaches_the_figures_and_every_table(
         await page.keyboard.press("Enter")
         assert await page.evaluate("document.activeElement.id") == "main"
         assert await browser.tab_to(page, "div.table-wrap[aria-labelledby='outcomes-caption']")
+        focused = "getComputedStyle(document.activeElement).outlineStyle"
+        assert await page.evaluate(focused) == "solid"  # the focus is seen, too
 
 
 async def test_on_a_phone_the_page_never_scrolls_sideways(
