@@ -120,7 +120,9 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
         )
     ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body))
     if figures.sessions:
-        for wanted in files.chart_requests(set_info, event.channel, event.user, ctx.now, title):
+        for wanted in files.chart_requests(
+            set_info, event.channel, event.user, ctx.now, title, asker=event.user
+        ):
             ctx.emit(wanted)
 
 
@@ -130,7 +132,9 @@ async def share(ctx: Ctx, event: CommandInvoked, _command: ReportShare) -> None:
     figures, title = await _figures(ctx, set_info)
     ctx.emit(Post(channel=set_info.channel, text=summary(figures, named=False)))
     if figures.sessions:
-        for wanted in files.chart_requests(set_info, set_info.channel, None, ctx.now, title):
+        for wanted in files.chart_requests(
+            set_info, set_info.channel, None, ctx.now, title, asker=event.user
+        ):
             ctx.emit(wanted)
     ctx.emit(
         Ephemeral(

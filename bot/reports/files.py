@@ -63,16 +63,22 @@ def handle_of(user: UserRef) -> str:
 
 
 def chart_requests(
-    set_info: SetInfo, channel: ChannelRef, user: UserRef | None, now: datetime, title: str
+    set_info: SetInfo,
+    channel: ChannelRef,
+    user: UserRef | None,
+    now: datetime,
+    title: str,
+    *,
+    asker: UserRef,
 ) -> list[FileRequest]:
-    """Both charts, privately to `user` or (None) in the channel."""
+    """Both charts, privately to `user` or (None) in the channel; counted against `asker`."""
     return [
         FileRequest(
             channel=channel,
             user=user,
             recipe=CHART,
             args={"set": set_info.id, "chart": name, "at": now.isoformat(), "title": title},
-            handle=handle_of(user) if user else None,
+            handle=handle_of(asker),
         )
         for name in CHART_NAMES
     ]
