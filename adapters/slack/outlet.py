@@ -168,7 +168,7 @@ class SlackOutlet:
                 content=reply.content,
                 filename=reply.filename,
                 title=reply.title or reply.filename,
-                **({"alt_txt": reply.alt[:1000]} if reply.alt else {}),
+                alt_txt=reply.alt[:1000] or None,
             )
             return None
         raise DeliveryFailed(f"Slack cannot show a {type(reply).__name__}")
