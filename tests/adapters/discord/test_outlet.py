@@ -148,6 +148,14 @@ async def test_long_text_and_files(standin: DiscordStandIn, running: Running) ->
     assert standin.calls("POST", rf"/channels/{general.id}/messages")[-1].body["_files"] == [
         {"name": "dos.md", "size": 7}
     ]
+    chart = File(
+        channel=general, filename="chart.png", content=b"\x89PNG", alt="Ratings: session 1 4.5"
+    )
+    await running.client.outlet.deliver(Delivery(chart))
+    sent = standin.calls("POST", rf"/channels/{general.id}/messages")[-1].body
+    assert sent["attachments"][0]["description"] == "Ratings: session 1 4.5", "alt text"
+    message = standin.world.messages[max(standin.world.messages, key=int)]
+    assert message.attachments[0]["description"] == "Ratings: session 1 4.5"
     private = File(channel=general, filename="me.json", content=b"{}", user=person(ws, fay))
     await running.client.outlet.deliver(Delivery(private))
     dm = standin.world.dm_channel(fay.id)
