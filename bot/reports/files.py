@@ -196,6 +196,23 @@ async def make(store: Store, wanted: FileRequest) -> Reply | None:
     )
 
 
+async def report_page(
+    store: Store, set_id: int, *, now: datetime, default_title: str = ""
+) -> str | None:
+    """The report as served at the set's link: the HTML export of the last six sessions,
+    nobody named; None for a set that is gone."""
+    async with store.read() as conn:
+        row = (await conn.execute(select(SETS).where(SETS.c.id == set_id))).first()
+        if row is None:
+            return None
+        set_info = sets.info_from_row(row)
+        figures = await figures_for(
+            conn, set_info, title=title_of(set_info, default_title), now=now
+        )
+    _, content = await asyncio.to_thread(render, "html", figures)
+    return content.decode()
+
+
 def _gone(wanted: FileRequest) -> Reply | None:
     if wanted.user is None:
         return None
