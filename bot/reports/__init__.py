@@ -3,9 +3,10 @@ online (the links to them)."""
 
 from __future__ import annotations
 
-from bot.reports import command
+from bot.reports import command, links
 from bot.router import Router
 
 
 def register(router: Router) -> None:
     command.register(router)
+    links.register(router)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.commands.values import Link, LinkRotate, Report, ReportExport, ReportShare
+from bot.commands.values import Report, ReportExport, ReportShare
 from bot.context import Ctx, Refusal
 from bot.counts import counted, tally
 from bot.events import CommandInvoked
@@ -87,5 +87,5 @@ async def _not_yet(ctx: Ctx, event: CommandInvoked, _command: object) -> None:
 
 def register(router: Router) -> None:
     router.command(Report, report)
-    for kind in (ReportShare, ReportExport, Link, LinkRotate):
+    for kind in (ReportShare, ReportExport):
         router.command(kind, _not_yet)
