@@ -74,7 +74,18 @@ def config_findings(config: Config) -> list[Finding]:
     out.extend(_secrets(config))
     out.extend(_about("database", database_findings(config.database.url)))
     out.extend(_ports(config))
+    out.extend(_web(config))
     return out
+
+
+def _web(config: Config) -> Iterator[Finding]:
+    web = config.web
+    if web.enabled and not web.base_url:
+        yield warn(
+            f"[web] base_url is empty: the links `/als link` gives start with "
+            f"{web.public_base()}, which people elsewhere cannot open",
+            'set [web] base_url to the pages\' public address, e.g. "https://alsbot.example.org"',
+        )
 
 
 # ------------------------------------------------------------------ tokens and secrets

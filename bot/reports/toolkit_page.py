@@ -161,7 +161,7 @@ def _tag_links(view: ToolkitView) -> str:
     query = view.query
     every = f'<li><a href="{_e(query.url(tag="", page=1))}"'
     every += ' aria-current="page"' if not query.tag else ""
-    every += f">Every tag<span>{view.total}</span></a></li>"
+    every += f">All do's<span>{view.total}</span></a></li>"
     links = [every]
     for tag, count in view.tags:
         current = ' aria-current="page"' if tag == query.tag else ""

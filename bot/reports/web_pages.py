@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -85,6 +85,11 @@ async def toolkit_page(
         found = await search.search(
             conn, set_id, query.q, query.page, tag=query.tag or None, size=page.PER_PAGE
         )
+        if query.page > found.pages:  # past the end (an old link): the last page instead
+            query = replace(query, page=found.pages)
+            found = await search.search(
+                conn, set_id, query.q, query.page, tag=query.tag or None, size=page.PER_PAGE
+            )
     view = page.ToolkitView(
         title=where.title,
         tz=where.tz,

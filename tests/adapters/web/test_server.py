@@ -16,15 +16,16 @@ import pytest
 from adapters.runtime import serve
 from adapters.web.server import WebPages, WebServer, WebServerError
 from bot.clock import FakeClock
-from bot.preflight import ports_to_bind, web_on_slack_server
+from bot.preflight import config_findings, ports_to_bind, web_on_slack_server
 from bot.reports import links
+from bot.reports.toolkit_page import PER_PAGE
 from testkit.config import START_OF_TESTS, make_config
 from testkit.eventually import eventually
 from testkit.harness import GENERAL, Harness, private_to
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import slack_config
 from testkit.worlds.live import free_port
-from tests.adapters.web.conftest import Site
+from tests.adapters.web.conftest import OTHER, Site, add_dos
 
 
 async def fetch(site: Site, url: str, method: str = "GET") -> tuple[int, str, dict[str, str]]:
@@ -96,6 +97,30 @@ async def test_search_and_tags_are_answered_by_the_server(site: Site) -> None:
     assert body.count('<article class="do"') == 1 and "“seconds” in #pace" in body
     body = await read(site, site.url("A", query="?q=nothing+like+this"))
     assert '<article class="do"' not in body and "No do matches that" in body
+
+
+@pytest.mark.asyncio
+async def test_many_do_s_come_a_page_at_a_time(site: Site) -> None:
+    many = tuple((("carol", f"Small thing {n:02d} #practice", ())) for n in range(45))
+    await add_dos(site.h, site.set_ids["B"], many, site.h.clock.now())
+    first = await read(site, site.url("B", query="?tag=practice"))
+    assert first.count('<article class="do"') == PER_PAGE
+    assert "Small thing 44" in first and "Page 1 of 3" in first
+    assert 'href="toolkit?tag=practice&page=2" rel="next"' in first and 'rel="prev"' not in first
+    last = await read(site, site.url("B", query="?tag=practice&page=3"))
+    assert last.count('<article class="do"') == 5 and "Small thing 00" in last
+    assert 'href="toolkit?tag=practice&page=2" rel="prev"' in last and 'rel="next"' not in last
+    beyond = await read(site, site.url("B", query="?tag=practice&page=99"))
+    assert beyond == last  # an old link past the end shows the last page
+
+
+@pytest.mark.asyncio
+async def test_the_set_s_name_heads_its_page(site: Site) -> None:
+    await site.h.cmd("alice", 'settings name "Leeds Housing Set"', OTHER)
+    body = await read(site, site.url("B"))
+    assert "<title>Do's toolkit · Leeds Housing Set</title>" in body
+    assert '<p class="kicker">Leeds Housing Set</p>' in body
+    assert "<title>Do's toolkit · Action Learning Set</title>" in await read(site, site.url("A"))
 
 
 @pytest.mark.asyncio
@@ -216,6 +241,12 @@ def test_check_config_binds_the_web_port_unless_slack_serves_the_pages() -> None
     )
     assert web_on_slack_server(shared)
     assert all(section != "web" for section, _, _ in ports_to_bind(shared))
+    lines = [f.line() for f in config_findings(alone)]
+    assert any(line.startswith("⚠ [web] base_url is empty") for line in lines), lines
+    public = make_config(
+        "sqlite+aiosqlite:///x.db", ALSBOT_WEB_ENABLED="true", ALSBOT_WEB_BASE_URL="https://a.b"
+    )
+    assert not any("[web]" in f.line() for f in config_findings(public))
 
 
 async def a_set_with_a_token(db_url: str) -> str:
