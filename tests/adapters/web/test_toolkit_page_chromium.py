@@ -109,6 +109,7 @@ async def test_axe_finds_nothing_on_the_page_or_a_filtered_page(
         site.url("A", query="?q=pause&tag=listening"),
         site.url("A", query="?q=nothing+matches+this"),
         site.url("B", query="?page=2"),  # with the pages' links
+        site.base + "/s/no-such-link/toolkit",  # the 404 page
     ]
     async with browser.browser() as chrome:
         for url in urls:
