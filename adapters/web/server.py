@@ -114,9 +114,9 @@ class WebPages:
         app.router.add_route("*", PREFIX + "{tail:.*}", self.other)
 
     async def page(self, request: web.Request) -> web.Response:
+        info = request.match_info
         try:
-            return await self._page(request.match_info["token"], request.match_info["page"],
-                                    request.query)  # fmt: skip
+            return await self._page(info["token"], info["page"], request.query)
         except Exception as error:  # one line, never the request (its path is a capability)
             log.error("a web page failed: %s (answered 500)", type(error).__name__)
             log.debug("the failure in full", exc_info=error)
