@@ -296,6 +296,13 @@ async def test_alsbot_run_serves_the_pages(tmp_path: Path, shared: bool) -> None
                 url = f"http://127.0.0.1:{slack_port}/slack/events"
                 async with http.post(url, data=b"{}") as response:
                     assert response.status == 401  # Slack's endpoint is still Slack's
+                url = f"http://127.0.0.1:{web_port}/s/{secrets.token_urlsafe(24)}/toolkit"
+                async with http.get(url) as response:
+                    assert response.status == 404
+                    assert_guarded(dict(response.headers))
+                url = f"http://127.0.0.1:{web_port}/s/{token}/toolkit"
+                async with http.post(url) as response:
+                    assert response.status == 405
         finally:
             stop.set()
             await asyncio.wait_for(running, 10)
