@@ -19,8 +19,11 @@ from typing import Any
 
 from adapters.health_server import HealthServer, start_health_server, stop_health_server
 from adapters.preflight.database import refusing
+from adapters.web.server import WebPages
+from adapters.web.service import pages_for, serve_web
 from bot.app import Alsbot
 from bot.config import Config
+from bot.preflight import web_on_slack_server
 from bot.store.db import sqlite_file
 from jobs.ticker import Ticker
 
@@ -77,18 +80,26 @@ def quiet_accept_failures(loop: asyncio.AbstractEventLoop) -> None:
     loop.set_exception_handler(handler)
 
 
-async def start_platforms(alsbot: Alsbot, config: Config) -> list[Stop]:
-    """Start each enabled platform; if one fails, those already started are stopped."""
+async def start_platforms(
+    alsbot: Alsbot, config: Config, pages: WebPages | None = None
+) -> list[Stop]:
+    """Start each enabled platform, and the set's pages online when `pages` is given (on
+    the Slack HTTP server when they share its address, else on their own listener); if
+    one fails, those already started are stopped."""
     stops: list[Stop] = []
+    on_slack = pages is not None and web_on_slack_server(config)
     try:
         if config.slack.enabled:
             from adapters.slack.service import serve_slack
 
-            stops.append(await serve_slack(alsbot, config))
+            mount = pages.mount if pages is not None and on_slack else None
+            stops.append(await serve_slack(alsbot, config, mount))
         if config.discord.enabled:
             from adapters.discord.client import serve_discord
 
             stops.append(await serve_discord(alsbot, config))
+        if pages is not None and not on_slack:
+            stops.append(await serve_web(pages, config))
     except BaseException:
         for stop in reversed(stops):
             with contextlib.suppress(Exception):
@@ -146,7 +157,9 @@ async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None)
         # loops start, and a reaction among them needs its platform's message source
         # (attached by `serve_<platform>`) to be read — prepared without it, it would be
         # marked done with no do saved.
-        stops = await start_platforms(alsbot, config)
+        # `[web] enabled`: the set's pages, after the platforms whose names they show.
+        pages = pages_for(alsbot, config) if config.web.enabled else None
+        stops = await start_platforms(alsbot, config, pages)
         # Everything built so far (the SDKs, the models, the compiled statements) lives as
         # long as the process: take it out of the collector's sight, so that a full
         # collection does not walk ~130,000 objects in the middle of an acknowledgement.
@@ -162,6 +175,7 @@ async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None)
                 for name, on in (
                     ("slack", config.slack.enabled),
                     ("discord", config.discord.enabled),
+                    ("web pages", config.web.enabled),
                 )
                 if on
             ),

@@ -74,7 +74,18 @@ def config_findings(config: Config) -> list[Finding]:
     out.extend(_secrets(config))
     out.extend(_about("database", database_findings(config.database.url)))
     out.extend(_ports(config))
+    out.extend(_web(config))
     return out
+
+
+def _web(config: Config) -> Iterator[Finding]:
+    web = config.web
+    if web.enabled and not web.base_url:
+        yield warn(
+            f"[web] base_url is empty: the links `/als link` gives start with "
+            f"{web.public_base()}, which people elsewhere cannot open",
+            'set [web] base_url to the pages\' public address, e.g. "https://alsbot.example.org"',
+        )
 
 
 # ------------------------------------------------------------------ tokens and secrets
@@ -236,12 +247,26 @@ def _sqlite_file(url: str, database: str) -> list[Finding]:
 # ------------------------------------------------------------------ ports
 
 
+def web_on_slack_server(config: Config) -> bool:
+    """Whether the set's pages are served by the Slack HTTP server (same host and port)
+    rather than by a listener of their own."""
+    slack, web = config.slack, config.web
+    return (
+        web.enabled
+        and slack.enabled
+        and slack.mode == "http"
+        and (web.host, web.port) == (slack.host, slack.port)
+    )
+
+
 def _listeners(config: Config) -> Iterator[tuple[str, str, int]]:
     """(section, host, port) of every listener `alsbot run` would open, as configured."""
     if config.slack.enabled and config.slack.mode == "http":
         yield "slack", config.slack.host, config.slack.port
     if config.health.port:  # 0: no health server of its own
         yield "health", config.health.host, config.health.port
+    if config.web.enabled and not web_on_slack_server(config):
+        yield "web", config.web.host, config.web.port
 
 
 def _in_range(port: int) -> bool:

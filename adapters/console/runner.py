@@ -13,7 +13,14 @@ from datetime import datetime
 
 from adapters.console import script
 from adapters.console.traits import CONSOLE_TRAITS
-from adapters.console.world import CHANNEL, ConsoleOutlet, ConsoleWorld, dm_channel, user
+from adapters.console.world import (
+    CHANNEL,
+    ConsoleOutlet,
+    ConsoleSource,
+    ConsoleWorld,
+    dm_channel,
+    user,
+)
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.emoji_names import normalise_emoji
@@ -37,7 +44,7 @@ class ConsoleRunner:
         self._seq = itertools.count(1)
         self.problems: list[str] = []
         self._narrating = False
-        app.attach(ConsoleOutlet(world), traits=CONSOLE_TRAITS)
+        app.attach(ConsoleOutlet(world), ConsoleSource(world), traits=CONSOLE_TRAITS)
 
     def _key(self, kind: str) -> str:
         return f"console:{self.run_id}:{kind}:{next(self._seq)}"

@@ -12,7 +12,7 @@ from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
-from bot.ports import Delivery
+from bot.ports import Delivery, FetchedMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, Text
 
@@ -63,6 +63,8 @@ class ConsoleWorld:
     # Where files the bot sends are written, so a person can open them (the report's chart);
     # None keeps them in memory only.
     files_dir: Path | None = None
+    # The names people show (a script's `alice` is "Alice" unless given another here).
+    names: dict[str, str] = field(default_factory=dict)
 
     def _next(self) -> int:
         return len(self.messages) + 1
@@ -100,6 +102,36 @@ class ConsoleWorld:
                 if button.label.lower() == label.lower():
                     return message, button
         return None
+
+
+class ConsoleSource:
+    """What the core may ask the console's world: a message by its number, and the names
+    people show (the set's web pages name people, never by id).  Whether a channel is
+    private the console cannot say (None, as a platform that will not say)."""
+
+    def __init__(self, world: ConsoleWorld) -> None:
+        self.world = world
+
+    async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
+        found = self.world.messages.get(int(message.id)) if message.id.isdigit() else None
+        if found is None or found.channel != message.channel:
+            return None
+        thread = self.world.messages[found.thread].ref if found.thread else None
+        is_bot = found.author == BOT
+        return FetchedMessage(
+            author=None if is_bot else user(found.author),
+            text=found.text,
+            thread=thread,
+            author_is_bot=is_bot,
+        )
+
+    async def channel_is_private(self, channel: ChannelRef) -> bool | None:
+        return None
+
+    async def display_name(self, person: UserRef) -> str | None:
+        if person.workspace != WORKSPACE:
+            return None
+        return self.world.names.get(person.id) or person.id.title()
 
 
 class ConsoleOutlet:

@@ -95,6 +95,28 @@ class DiscordMessageSource:
             return not where.permissions_for(where.guild.default_role).view_channel
         return None
 
+    async def display_name(self, user: UserRef) -> str | None:
+        """The name Discord shows for the person: their nickname in the set's server when
+        the client holds it, else their global name, else their user name — from the
+        cache, or asked by REST (`GET /users/{id}`) in a process that holds none. None
+        when Discord will not say; the page then shows "A member", never the id."""
+        if not user.id.isascii() or not user.id.isdigit():
+            return None
+        user_id = int(user.id)
+        guild = (
+            self.client.get_guild(int(user.workspace.id)) if user.workspace.id.isdigit() else None
+        )
+        found: discord.abc.User | None = guild.get_member(user_id) if guild is not None else None
+        found = found or self.client.get_user(user_id)
+        if found is None:
+            try:
+                found = await self.client.fetch_user(user_id)
+            except (discord.HTTPException, aiohttp.ClientError, OSError, TimeoutError) as error:
+                log.info("discord: no display name for a person (%s)", type(error).__name__)
+                return None
+        name = found.display_name
+        return name.strip() if isinstance(name, str) and name.strip() else None
+
     async def _private_by_rest(self, channel_id: int) -> bool | None:
         http = self.client.http
         try:

@@ -14,6 +14,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
+from aiohttp import web
+
 from adapters.health_server import reader_for
 from adapters.slack.bolt_app import Listeners, build_bolt_app
 from adapters.slack.client import (
@@ -39,6 +41,7 @@ from bot.config import Config
 from bot.preflight import bind_finding
 
 log = logging.getLogger(__name__)
+Mount = Callable[[web.Application], None]
 STOP_GRACE = 5.0  # seconds for Home publishing and late inbox writes to finish on stop
 
 
@@ -83,8 +86,14 @@ def check(config: Config) -> None:
 
 
 async def start_slack(
-    alsbot: Any, config: Config, *, identity: BotIdentity | None = None
+    alsbot: Any,
+    config: Config,
+    *,
+    identity: BotIdentity | None = None,
+    mount: Mount | None = None,
 ) -> SlackService:
+    """`mount` adds routes of another part (the set's pages online) to the HTTP server,
+    before it listens; Socket Mode has no server, and ignores it."""
     check(config)
     token, base = config.secrets.slack_bot_token, config.slack.api_base_url
     patient = patient_client(token, base)
@@ -144,6 +153,8 @@ async def start_slack(
                     max_connections=config.slack.max_connections,
                 ),
             )
+            if mount is not None:
+                mount(service.http.web_app)
             port = await _listen(service.http, config.slack.host, config.slack.port)
             if health is not None:
                 # The port only: `/healthz` says nothing about where the bot is reachable.
@@ -162,7 +173,9 @@ async def _listen(http: SlackHttpServer, host: str, port: int) -> int:
         raise SlackStartupError(found.problem, found.fix) from None
 
 
-async def serve_slack(alsbot: Any, config: Config) -> Callable[[], Awaitable[None]]:
+async def serve_slack(
+    alsbot: Any, config: Config, mount: Mount | None = None
+) -> Callable[[], Awaitable[None]]:
     """`alsbot run`'s entry point: start Slack in the configured mode; return its stop."""
-    service = await start_slack(alsbot, config)
+    service = await start_slack(alsbot, config, mount=mount)
     return service.stop

@@ -14,6 +14,7 @@ raises `FetchRetry`, so the core tries the event again later instead of losing t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ from adapters.slack.translate import ID, core_text
 from bot.ports import DeliveryRetry, FetchedMessage, FetchRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
 
+log = logging.getLogger(__name__)
 GONE = frozenset(
     {"channel_not_found", "thread_not_found", "message_not_found", "not_in_channel", "is_archived"}
 )
@@ -96,6 +98,35 @@ class SlackMessageSource:
         if info.get("is_stranger") is True:
             return None
         return info.get("is_admin") is True or info.get("is_owner") is True
+
+    async def display_name(self, user: UserRef) -> str | None:
+        """`users.info`: the name Slack shows (the display name a person chose, else their
+        full name), for the set's web pages. None for anything Slack will not say, or
+        whatever fails: the page then shows "A member", never the id."""
+        try:
+            answer = await self.client.users_info(user=user.id)
+        except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
+            log.info("slack: no display name for a person (%s)", _why(error))
+            return None
+        info = answer.get("user")
+        if not isinstance(info, Mapping):
+            return None
+        profile = info.get("profile")
+        profile = profile if isinstance(profile, Mapping) else {}
+        for name in (
+            profile.get("display_name"),
+            profile.get("real_name"),
+            info.get("real_name"),
+        ):
+            if isinstance(name, str) and name.strip():
+                return name.strip()
+        return None
+
+
+def _why(error: Exception) -> str:
+    if isinstance(error, SlackApiError) and isinstance(error.response.data, dict):
+        return str(error.response.data.get("error") or "error")
+    return type(error).__name__
 
 
 def _with_ts(messages: Any, ts: str) -> Mapping[str, Any] | None:

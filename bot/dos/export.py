@@ -169,7 +169,8 @@ _CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
     "base-uri 'none'; form-action 'none'"
 )
-_CSS = """
+# The toolkit's look, shared by its page online (`bot.reports.toolkit_page`).
+CSS = """
 :root { color-scheme: light dark; --bg: #fbfaf7; --fg: #1f2328; --muted: #5c6370;
   --card: #ffffff; --line: #e3e0d8; --accent: #2f6f4f; --chip: #e8f1ec; }
 @media (prefers-color-scheme: dark) {
@@ -259,7 +260,7 @@ def to_html(
 <meta http-equiv="Content-Security-Policy" content="{_CSP}">
 <meta name="referrer" content="no-referrer">
 <title>{_e(title)}</title>
-<style>{_CSS}</style>
+<style>{CSS}</style>
 </head>
 <body>
 <div class="page">

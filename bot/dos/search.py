@@ -11,10 +11,11 @@ Functions take a connection rather than a `Ctx`, so that `alsbot export dos` can
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, literal_column, select
+from sqlalchemy import ColumnElement, Text, and_, cast, func, literal_column, select
 from sqlalchemy import text as sql
 from sqlalchemy.ext.asyncio import AsyncConnection
 
@@ -31,10 +32,11 @@ class Page:
     total: int
     page: int
     terms: list[str]
+    size: int = PAGE_SIZE
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return max(1, -(-self.total // self.size))
 
 
 async def has_fts5(conn: AsyncConnection) -> bool:
@@ -63,21 +65,39 @@ async def _match(conn: AsyncConnection, terms: list[str]) -> Any:
     return and_(*(DOS.c.norm_text.contains(t, autoescape=True) for t in terms))
 
 
-async def search(conn: AsyncConnection, set_id: int, terms: str, page: int = 1) -> Page:
+def tagged(tag: str) -> ColumnElement[bool]:
+    """Do's carrying `tag`: its JSON string (quotes included, so `listen` is not
+    `listening`) inside the stored list, as both dialects keep the JSON's text."""
+    return cast(DOS.c.tags, Text).contains(json.dumps(tag), autoescape=True)
+
+
+async def search(
+    conn: AsyncConnection,
+    set_id: int,
+    terms: str,
+    page: int = 1,
+    *,
+    tag: str | None = None,
+    size: int = PAGE_SIZE,
+) -> Page:
+    """`size` to a page (chat shows `PAGE_SIZE`; the web page more); `tag` narrows to the
+    do's carrying it."""
     words = search_terms(terms)
     where = [DOS.c.set_id == set_id, DOS.c.status == SAVED]
     match = await _match(conn, words)
     if match is not None:
         where.append(match)
+    if tag:
+        where.append(tagged(tag))
     total = (await conn.execute(select(func.count()).select_from(DOS).where(*where))).scalar_one()
     rows = await conn.execute(
         select(DOS)
         .where(*where)
         .order_by(DOS.c.created_at.desc(), DOS.c.id.desc())
-        .offset((max(page, 1) - 1) * PAGE_SIZE)
-        .limit(PAGE_SIZE)
+        .offset((max(page, 1) - 1) * size)
+        .limit(size)
     )
-    return Page([do_info(r) for r in rows], total, page, words)
+    return Page([do_info(r) for r in rows], total, page, words, size)
 
 
 async def count(conn: AsyncConnection, set_id: int) -> int:

@@ -24,6 +24,7 @@ from bot.sets import records as sets
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import (
     Action,
+    DisplayName,
     Draft,
     Evaluation,
     Inbox,
@@ -66,6 +67,8 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
         "ratings": await rows(Evaluation.__table__, Evaluation.__table__.c.user_key == key),
         "presented": await rows(Round.__table__, Round.__table__.c.presenter_key == key),
         "drafts_not_shared": await rows(Draft.__table__, Draft.__table__.c.user_key == key),
+        # The name their platform gave, kept for the set's web pages (`bot.reports.names`).
+        "display_name": await rows(DisplayName.__table__, DisplayName.__table__.c.user_key == key),
     } | {
         name: section
         for export in ctx.hooks(PERSON_EXPORT)
@@ -98,6 +101,7 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
         (Evaluation.__table__, "user_key"),
         (Person.__table__, "user_key"),
         (Member.__table__, "user_key"),
+        (DisplayName.__table__, "user_key"),
     ):
         await c.execute(delete(table).where(table.c[column] == key))
     await c.execute(

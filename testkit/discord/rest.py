@@ -138,6 +138,7 @@ class RestApi:
             r("GET", API + "/channels/{cid}", self.get_channel),
             r("POST", API + "/users/@me/channels", self.open_dm),
             r("GET", API + "/users/@me/guilds", self.my_guilds),
+            r("GET", API + "/users/{uid}", self.get_user),  # after every `/users/@me` route
             r("GET", API + "/guilds/{gid}", self.get_guild),
             r("GET", API + "/guilds/{gid}/threads/active", self.active_threads),
             r("GET", API + "/guilds/{gid}/channels", self.guild_channels),
@@ -441,6 +442,10 @@ class RestApi:
 
     async def guild_channels(self, request: web.Request) -> list[JSON]:
         return self.world.guild(request.match_info["gid"])["channels"]
+
+    async def get_user(self, request: web.Request) -> JSON:
+        """`GET /users/{id}`: anyone Discord knows, whether or not they share a server."""
+        return self.world.user(request.match_info["uid"]).payload()
 
     async def get_member(self, request: web.Request) -> JSON:
         self.world.guild(request.match_info["gid"])  # 404 for a server the bot is not in

@@ -1,0 +1,1 @@
+"""The set's pages online: its toolkit and report, read-only, at unguessable links."""
