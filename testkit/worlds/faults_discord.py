@@ -155,7 +155,7 @@ async def ask_for_reports(
     for channel, fac in zip(channels, facilitators, strict=True):
         if channel is deleted:
             continue
-        info = await standin.slash(fac, "report", channel_id=channel.id)
+        info = await standin.slash(fac, "report show", channel_id=channel.id)
         tokens[channel.id] = info.token
         keys.append(f"discord:interaction:{info.id}")
     for key in keys:
@@ -170,7 +170,7 @@ def _answer(standin: DiscordStandIn, token: str) -> str:
     return "\n".join(
         m.content
         for m in standin.world.messages.values()
-        if m.interaction_token == token and "Set report" in m.content
+        if m.interaction_token == token and "how the set is doing" in m.content
     )
 
 
