@@ -32,8 +32,10 @@ from bot.refs import UserRef
 from bot.replies import Button, text
 from bot.rounds.privately import Privately
 from bot.rounds.sessions import SessionInfo
+from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
+from bot.sets.hooks import PERSON_FORGET
 from bot.store.models import Attendance
 from bot.store.upsert import insert_ignore
 
@@ -57,8 +59,18 @@ def here_button(session_id: int) -> Button:
     return Button(HERE_ACTION, HERE_LABEL, str(session_id))
 
 
-def _memo_key(session_id: int, user: UserRef) -> tuple[str, int, str]:
-    return ("attended", session_id, user.key)
+def _known(ctx: Ctx, session_id: int, user: UserRef) -> bool:
+    return session_id in ctx.memo.get(("attended", user.key), ())
+
+
+def _remember(ctx: Ctx, session_id: int, user: UserRef) -> None:
+    ctx.memo.setdefault(("attended", user.key), set()).add(session_id)
+
+
+async def forget(ctx: Ctx, user_key: str) -> None:
+    """`forget-me` deletes the rows (`bot.sets.privacy`); this process forgets it knew them,
+    so someone still in the round is recorded again as anyone else would be."""
+    ctx.memo.pop(("attended", user_key), None)
 
 
 @lru_cache(maxsize=4)
@@ -76,20 +88,19 @@ def _note(dialect: str) -> Any:
 
 async def spoke(ctx: Ctx, session_id: int, user: UserRef, how: How = How.SPOKE) -> None:
     """A message in the round's thread (`how` is RATED when it gave a rating): the hot path."""
-    key = _memo_key(session_id, user)
-    if key in ctx.memo:
+    if _known(ctx, session_id, user):
         return
     first_at = (
         await ctx.conn.execute(_note(ctx.dialect), _values(ctx, session_id, user, how))
     ).scalar()
     if first_at is not None and first_at != ctx.now:
-        ctx.memo[key] = True  # committed before this transaction: it cannot be undone now
+        _remember(ctx, session_id, user)  # committed before this transaction: it stays
 
 
 async def took_part(ctx: Ctx, session_id: int, user: UserRef, how: How) -> bool:
     """Record that `user` took part in the session, unless they already had; True when this
     call recorded them."""
-    if _memo_key(session_id, user) in ctx.memo:
+    if _known(ctx, session_id, user):
         return False
     result = await ctx.conn.execute(
         insert_ignore(ATTENDANCE, ctx.dialect, ["session_id", "user_key"]),
@@ -113,3 +124,7 @@ async def here(ctx: Ctx, set_info: SetInfo, session: SessionInfo, user: UserRef)
     fresh = await took_part(ctx, session.id, user, How.HERE)
     answer = Privately(user, set_info.channel, thread_handle=session.header)
     ctx.emit(answer.reply(text(MARKED if fresh else ALREADY)))
+
+
+def register(router: Router) -> None:
+    router.hook(PERSON_FORGET, forget)

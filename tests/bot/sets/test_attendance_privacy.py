@@ -86,3 +86,20 @@ async def test_forget_me_removes_my_attendance_and_keeps_others(h: Harness) -> N
     await h.cmd("bob", "forget-me confirm")
     assert [r.user_key for r in await attendance(h)] == [u("carol").key]
     assert (await export(h, "bob"))["attendance"] == []
+
+
+@pytest.mark.asyncio
+async def test_someone_forgotten_mid_session_who_speaks_again_is_counted_again(
+    h: Harness,
+) -> None:
+    """The process remembered carol's row (to skip the insert); forget-me deletes the row,
+    so it must forget that too."""
+    await h.cmd("alice", "start")
+    for n in range(3):
+        h.clock.advance(timedelta(seconds=5))
+        await h.say("carol", f"message {n}")
+    await h.cmd("carol", "forget-me confirm")
+    assert await attendance(h) == []
+    h.clock.advance(timedelta(seconds=5))
+    await h.say("carol", "Still here, just forgotten")
+    assert [(r.user_key, r.how) for r in await attendance(h)] == [(u("carol").key, "spoke")]
