@@ -75,14 +75,16 @@ async def forget(ctx: Ctx, user_key: str) -> None:
 
 @lru_cache(maxsize=4)
 def _note(dialect: str) -> Any:
-    """Insert the row, or touch the one there (`how` set to itself) so that RETURNING gives
-    its `first_at` either way: the memo needs to know whether the row is older than this
-    transaction. Built once per dialect, as `bot.store.upsert` does."""
+    """Insert the row; or, when the one there is older than this event (`first_at` before
+    its `now`), touch it (`how` set to itself) so that RETURNING gives that `first_at` —
+    what the memo needs to know. A row from this very transaction returns nothing and is
+    not written again. Built once per dialect, as `bot.store.upsert` does."""
     module = sqlite if dialect == "sqlite" else postgresql
     statement = module.insert(ATTENDANCE)
     return statement.on_conflict_do_update(
         index_elements=[ATTENDANCE.c.session_id, ATTENDANCE.c.user_key],
         set_={"how": ATTENDANCE.c.how},
+        where=ATTENDANCE.c.first_at != statement.excluded.first_at,
     ).returning(ATTENDANCE.c.first_at)
 
 
