@@ -36,6 +36,7 @@ from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_FORGET
+from bot.store.lean import Lean
 from bot.store.models import Attendance
 from bot.store.upsert import insert_ignore
 
@@ -74,18 +75,20 @@ async def forget(ctx: Ctx, user_key: str) -> None:
 
 
 @lru_cache(maxsize=4)
-def _note(dialect: str) -> Any:
+def _note(dialect: str) -> Lean:
     """Insert the row; or, when the one there is older than this event (`first_at` before
     its `now`), touch it (`how` set to itself) so that RETURNING gives that `first_at` —
     what the memo needs to know. A row from this very transaction returns nothing and is
-    not written again. Built once per dialect, as `bot.store.upsert` does."""
+    not written again. Built once per dialect, as `bot.store.upsert` does, and run on
+    SQLite's own cursor (`bot.store.lean`): it is the one statement a round message adds."""
     module = sqlite if dialect == "sqlite" else postgresql
     statement = module.insert(ATTENDANCE)
-    return statement.on_conflict_do_update(
+    upsert = statement.on_conflict_do_update(
         index_elements=[ATTENDANCE.c.session_id, ATTENDANCE.c.user_key],
         set_={"how": ATTENDANCE.c.how},
         where=ATTENDANCE.c.first_at != statement.excluded.first_at,
-    ).returning(ATTENDANCE.c.first_at)
+    )
+    return Lean(upsert.returning(ATTENDANCE.c.first_at))
 
 
 async def spoke(ctx: Ctx, session_id: int, user: UserRef, how: How = How.SPOKE) -> None:
@@ -93,7 +96,7 @@ async def spoke(ctx: Ctx, session_id: int, user: UserRef, how: How = How.SPOKE) 
     if _known(ctx, session_id, user):
         return
     first_at = (
-        await ctx.conn.execute(_note(ctx.dialect), _values(ctx, session_id, user, how))
+        await _note(ctx.dialect).run(ctx.conn, _values(ctx, session_id, user, how))
     ).scalar()
     if first_at is not None and first_at != ctx.now:
         _remember(ctx, session_id, user)  # committed before this transaction: it stays
