@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.rounds import action_changes, chat, commitments, control, room
+from bot.rounds import action_changes, attendance, chat, commitments, control, room
 from bot.router import Router
 
 
 def register(router: Router) -> None:
-    for module in (control, room, commitments, action_changes, chat):
+    for module in (control, room, commitments, action_changes, chat, attendance):
         module.register(router)

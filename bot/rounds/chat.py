@@ -14,6 +14,7 @@ from bot.replies import Button, text
 from bot.rounds import (
     action_changes,
     action_items,
+    attendance,
     coaching,
     commitment_words,
     commitments,
@@ -42,6 +43,10 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     ctx.set_id = set_info.id
     await sets.touch_member(ctx, set_info.id, event.user)
     state = session.state
+    rating = evaluation.gives_rating(state, event.text)
+    await attendance.spoke(
+        ctx, session.id, event.user, attendance.How.RATED if rating else attendance.How.SPOKE
+    )
     presenter = engine.current_presenter(state)
     if state.paused_remaining is not None:
         return
@@ -116,7 +121,7 @@ async def pressed_session(ctx: Ctx, event: ButtonPressed) -> tuple[SessionInfo, 
         raise Refusal(OUT_OF_DATE) from None
     session = await load_session(ctx, session_id)
     if session is None:
-        raise Refusal("This session has ended.")
+        raise Refusal(ENDED)
     set_info = await sets.get_set(ctx, session.set_id)
     if event.user.workspace != set_info.channel.workspace:
         raise Refusal("This session belongs to another workspace.")
@@ -125,9 +130,13 @@ async def pressed_session(ctx: Ctx, event: ButtonPressed) -> tuple[SessionInfo, 
     return session, set_info, extra
 
 
+ENDED = "That button is out of date: this session has ended."
+
+
 async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
     verb = event.verb
     session, set_info, extra = await pressed_session(ctx, event)
+    await attendance.pressed(ctx, session.id, event, rating=verb == "rate")
     moves = {
         "next": permissions.Move.NEXT,
         "pause": permissions.Move.PAUSE,
@@ -156,6 +165,16 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         raise Refusal(OUT_OF_DATE)
 
 
+async def on_here(ctx: Ctx, event: ButtonPressed) -> None:
+    """[I'm here] on the Opening: checked like every session button, then recorded."""
+    if event.verb != "here":
+        raise Refusal(OUT_OF_DATE)
+    session, set_info, _ = await pressed_session(ctx, event)
+    ctx.set_id = set_info.id
+    await attendance.here(ctx, set_info, session, event.user)
+
+
 def register(router: Router) -> None:
     router.event(MessagePosted, on_message)
     router.button("round", on_button)
+    router.button(attendance.PREFIX, on_here)

@@ -16,8 +16,18 @@ from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.hooks import Hook
 from bot.refs import UserRef
-from bot.replies import Direct, Edit, Ephemeral, Mention, Post, Strong, Text, text
-from bot.rounds import coaching, engine, hooks, permissions, plan, round_clock, summary, wording
+from bot.replies import Button, Direct, Edit, Ephemeral, Mention, Post, Strong, Text, text
+from bot.rounds import (
+    attendance,
+    coaching,
+    engine,
+    hooks,
+    permissions,
+    plan,
+    round_clock,
+    summary,
+    wording,
+)
 from bot.rounds.engine import (
     Closed,
     Extended,
@@ -74,8 +84,10 @@ def timings_for(ctx: Ctx, set_info: SetInfo) -> plan.Timings:
     )
 
 
-def in_thread(set_info: SetInfo, session: SessionInfo, body: Text) -> Post:
-    return Post(channel=set_info.channel, text=body, thread_handle=session.header)
+def in_thread(
+    set_info: SetInfo, session: SessionInfo, body: Text, buttons: tuple[Button, ...] = ()
+) -> Post:
+    return Post(channel=set_info.channel, text=body, buttons=buttons, thread_handle=session.header)
 
 
 async def apply_step(
@@ -134,7 +146,9 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
             intro += await _extras(ctx, hooks.UPDATES, set_info, session)
         if effect.phase == Phase.EVALUATION:
             intro += wording.comment_note(bool(set_info.setting(ctx, "evaluation_named")))
-        ctx.emit(in_thread(set_info, session, intro))
+        # Someone who listens without typing is counted by one press (`attendance`).
+        here = (attendance.here_button(session.id),) if effect.phase == Phase.OPENING else ()
+        ctx.emit(in_thread(set_info, session, intro, here))
     elif isinstance(effect, OneMinuteLeft):
         title = wording.TITLES[effect.phase]
         ctx.emit(in_thread(set_info, session, text(f"⏳ One minute left for {title}.")))

@@ -26,7 +26,7 @@ from bot.context import Ctx
 from bot.events import MessagePosted
 from bot.refs import UserRef
 from bot.replies import Direct, Mention, Text, text
-from bot.rounds.engine import Phase
+from bot.rounds.engine import Phase, RoundState
 from bot.rounds.privately import Privately
 from bot.rounds.sessions import SessionInfo, header_handle
 from bot.set_info import SetInfo
@@ -112,6 +112,16 @@ def read_rating(message: str) -> Rating | None:
         word = word_then_comment[1].strip(_EDGES)[:MAX_WORD] or None
         return Rating(score, word, rest[:MAX_COMMENT])
     return Rating(score, None, rest[:MAX_COMMENT])
+
+
+def gives_rating(state: RoundState, message: str) -> bool:
+    """Whether a message in the round's thread records a rating (`on_message`): one that
+    reads as a rating, in a running Evaluation phase. Pure, for attendance's "rated"."""
+    return (
+        state.phase == Phase.EVALUATION
+        and state.paused_remaining is None
+        and read_rating(message) is not None
+    )
 
 
 def is_comment(message: str) -> bool:

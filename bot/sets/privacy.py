@@ -2,8 +2,8 @@
 
 `forget-me` keeps the set's shared record intact where that matters to others (an action
 stays, with no name on it) but removes the person's own words and choices: updates,
-ratings, preferences, memberships, and their messages in do's (a do others also said
-stays, in their words: `bot.dos.person_data`).
+ratings, the sessions they took part in, preferences, memberships, and their messages in
+do's (a do others also said stays, in their words: `bot.dos.person_data`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from bot.sets import records as sets
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import (
     Action,
+    Attendance,
     DisplayName,
     Draft,
     Evaluation,
@@ -49,6 +50,7 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
 
     sets_t = SetRow.__table__
     members = Member.__table__
+    attendance = Attendance.__table__
     return {
         "person": key,
         "preferences": await rows(Person.__table__, Person.__table__.c.user_key == key),
@@ -66,6 +68,7 @@ async def collect(ctx: Ctx, user: UserRef) -> dict[str, Any]:
         ),
         "ratings": await rows(Evaluation.__table__, Evaluation.__table__.c.user_key == key),
         "presented": await rows(Round.__table__, Round.__table__.c.presenter_key == key),
+        "attendance": await rows(attendance, attendance.c.user_key == key),
         "drafts_not_shared": await rows(Draft.__table__, Draft.__table__.c.user_key == key),
         # The name their platform gave, kept for the set's web pages (`bot.reports.names`).
         "display_name": await rows(DisplayName.__table__, DisplayName.__table__.c.user_key == key),
@@ -99,6 +102,7 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
         (OutcomeUpdate.__table__, "user_key"),
         (Draft.__table__, "user_key"),
         (Evaluation.__table__, "user_key"),
+        (Attendance.__table__, "user_key"),
         (Person.__table__, "user_key"),
         (Member.__table__, "user_key"),
         (DisplayName.__table__, "user_key"),
@@ -182,7 +186,8 @@ async def forget_me(ctx: Ctx, event: CommandInvoked, command: ForgetMe) -> None:
                 channel=event.channel,
                 user=event.user,
                 text=text(
-                    "This removes your updates, ratings, preferences, memberships and your messages in "
+                    "This removes your updates, ratings, the sessions you took part in, preferences, "
+                    "memberships and your messages in "
                     "do's (a do others also said stays, in their words), and takes your name off "
                     "your actions. It cannot be undone. "
                     "To go ahead, type `/als forget-me confirm`. (`/als export-me` gives you a copy first.)"

@@ -24,6 +24,7 @@ from bot.refs import ChannelRef
 from bot.replies import File
 from bot.store.models import (
     Action,
+    Attendance,
     Do,
     Evaluation,
     Member,
@@ -126,7 +127,8 @@ async def test_export_me_is_exactly_my_own_rows(h: Harness, who: str, other: str
     key = u(who).key
     data = await export(h, who)
     got = {section: {row["id"] for row in data[section]} for section in (
-        "actions", "outcome_updates", "ratings", "presented", "dos_written", "dos_saved")}  # fmt: skip
+        "actions", "outcome_updates", "ratings", "presented", "dos_written", "dos_saved",
+        "attendance")}  # fmt: skip
     assert got == {
         "actions": await ids(h, Action, "owner_key", key),
         "outcome_updates": await ids(h, OutcomeUpdate, "user_key", key),
@@ -134,7 +136,9 @@ async def test_export_me_is_exactly_my_own_rows(h: Harness, who: str, other: str
         "presented": await ids(h, Round, "presenter_key", key),
         "dos_written": await ids(h, Do, "author_key", key),
         "dos_saved": await savers(h, key),
+        "attendance": await ids(h, Attendance, "user_key", key),
     }
+    assert len(got["attendance"]) == 1, "they spoke in the round: one row for the session"
     assert len(got["actions"]) == 2 and len(got["outcome_updates"]) == 2, "both sets are in it"
     assert {m["id"] for m in data["memberships"]} == await ids(h, Member, "user_key", key)
     assert [p["user_key"] for p in data["preferences"]] == [key]

@@ -91,7 +91,7 @@ async def test_export_gives_the_asker_a_csv_or_an_html_page(h: Harness) -> None:
     [table] = files(replies)
     assert table.filename.endswith(".csv") and table.user and table.user.id == "alice"
     rows = list(csv.reader(io.StringIO(table.content.decode("utf-8-sig"))))
-    assert rows[1][:5] == ["1", "2026-01-12", "0", "1", "2"]
+    assert rows[1][:5] == ["1", "2026-01-12", "2", "1", "2"]
     [page] = files(await h.cmd("alice", "report export html"))
     body = page.content.decode()
     assert page.filename.endswith(".html") and "Content-Security-Policy" in body

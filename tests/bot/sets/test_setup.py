@@ -58,7 +58,7 @@ async def test_setup_makes_the_set_and_its_facilitator_and_shows_the_next_steps(
     assert PRIVACY_NOTE in steps and "private channel" in steps
     assert await _facilitators(h) == ["alice"]
     # Facilitator commands work at once, with no live session ever started.
-    assert "Set report" in private_to(await h.cmd("alice", "report"), "alice")[0]
+    assert "how the set is doing" in private_to(await h.cmd("alice", "report"), "alice")[0]
 
 
 @pytest.mark.asyncio
