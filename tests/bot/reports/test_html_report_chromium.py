@@ -17,7 +17,7 @@ from playwright.async_api import Browser
 from bot.reports import charts
 from bot.reports.html_report import to_html
 from testkit import browser
-from tests.bot.reports.figure_samples import NASTY, report
+from tests.bot.reports.figure_samples import EMPTY, NASTY, report
 
 pytestmark = [
     pytest.mark.asyncio,
@@ -83,6 +83,21 @@ async def test_the_page_passes_axe_in_light_and_dark(
         ) as (page, _):
             violations = await browser.axe_violations(page, axe)
             assert violations == [], f"{scheme}: {browser.describe(violations)}"
+
+
+async def test_a_report_with_no_sessions_passes_too(
+    chrome: Browser, tmp_path: Path, axe: str
+) -> None:
+    empty = tmp_path / "empty.html"
+    empty.write_text(to_html(EMPTY, charts.draw(EMPTY)), encoding="utf-8")
+    async with browser.open_page(chrome, empty.as_uri()) as (page, watch):
+        assert "No sessions were held in this period." in await page.inner_text("main")
+        assert all(i["width"] == 1200 for i in await browser.images_loaded(page))
+        assert watch.problems() == []
+        assert await browser.overflowing_in_print(page) == []
+    async with browser.open_page(chrome, empty.as_uri(), bypass_csp=True) as (page, _):
+        violations = await browser.axe_violations(page, axe)
+        assert violations == [], browser.describe(violations)
 
 
 async def test_a_keyboard_reaches_the_figures_and_every_table(
