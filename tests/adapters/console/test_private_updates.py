@@ -137,9 +137,13 @@ async def test_the_hospital_dm_never_reaches_anyone_else(tmp_path: Path) -> None
     updates = [t for t in public(runner) if t.startswith("Updates from last time")]
     assert updates and "No update yet from @bob" in updates[-1]
     # Nor any export (only Bob's own may hold his words; here it needs not even that).
-    assert len(runner.world.files) == 3  # three export-me files; the set has no do's yet
+    # Three export-me files (the set has no do's yet) and the report's two charts, whose
+    # pictures are checked by their text alternatives (PNG bytes cannot be searched).
+    assert len(runner.world.files) == 5
     for name, content in runner.world.files:
-        assert b"hospital" not in content, name
+        assert b"hospital" not in content and b"Room 8" not in content, name
+    shown = "\n".join(line for line in out.splitlines() if "(image: " in line)
+    assert shown.count("(image: ") == 2 and "hospital" not in shown
     # Nor the database: no update, no draft.
     rows = runner.rows  # type: ignore[attr-defined]
     assert rows["updates"] == [] and rows["drafts"] == []
