@@ -12,7 +12,9 @@ from click.testing import CliRunner, Result
 
 from adapters.cli import main
 
-TOUCH_A_DATABASE = [["demo"], ["console"], ["run"], ["db", "upgrade"], ["export", "dos"]]
+TOUCH_A_DATABASE = [
+    ["demo"], ["console"], ["run"], ["db", "upgrade"], ["export", "dos"], ["export", "report"]
+]  # fmt: skip
 TIP = "Ask what they have already tried #listening"
 
 
