@@ -24,6 +24,7 @@ BENCHMARKS = (
     "nudge_claims",
     "nudge_dispatch",
     "advice_quality",
+    "report_pages",
 )
 
 
