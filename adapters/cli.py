@@ -330,7 +330,8 @@ def export_dos(
     db_path: str | None,
 ) -> None:
     from bot.clock import SystemClock
-    from bot.dos.toolkit import ExportProblem, export_from_url
+    from bot.dos.toolkit import export_from_url
+    from bot.sets.exports import ExportProblem
 
     config = _config(config_path, db_path)
     try:
@@ -382,8 +383,8 @@ def export_report(
     db_path: str | None,
 ) -> None:
     from bot.clock import SystemClock
-    from bot.dos.toolkit import ExportProblem
     from bot.reports.export_file import report_from_url
+    from bot.sets.exports import ExportProblem
 
     config = _config(config_path, db_path)
     first, last = _day_option(since), _day_option(until)

@@ -14,7 +14,7 @@ from sqlalchemy.engine import make_url
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.store.db import Store, open_store
-from testkit import postgres
+from testkit import browser, postgres
 from testkit.config import START_OF_TESTS, make_config
 
 PG_URL = os.environ.get("ALSBOT_TEST_POSTGRES_URL", "")
@@ -75,3 +75,13 @@ async def app(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Alsbot]:
         yield bot
     finally:
         await bot.close()
+
+
+@pytest.fixture(scope="session")
+def axe() -> str:
+    """axe-core's script for the accessibility checks (testkit.browser), or a skip that says
+    why it is missing (no node/npm, or the registry out of reach)."""
+    script = browser.axe_script()
+    if script is None:
+        pytest.skip(f"axe-core is not available: {browser.AXE_WHY[0]}")
+    return script

@@ -17,11 +17,8 @@ from __future__ import annotations
 
 import asyncio
 from datetime import datetime
-from pathlib import Path
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError
 
 from bot.commands.values import DosExport, DosRandom, DosRemove, DosSearch
 from bot.context import Ctx, Refusal
@@ -42,15 +39,14 @@ from bot.dos.common import (
 from bot.dos.do_text import snippet
 from bot.events import CommandInvoked, ReactionAdded, ReactionRemoved
 from bot.outbox import MAKE_FILE
-from bot.refs import ChannelRef
 from bot.replies import Ephemeral, Plain, Strong, Text, text
 from bot.rounds import hooks as rounds_hooks
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
+from bot.sets.exports import store_for_export, the_set
 from bot.sets.hooks import SETTINGS_CHANGED
-from bot.store.db import Store, open_store
-from bot.store.models import Set as SetRow
+from bot.store.db import Store
 
 
 def register(router: Router) -> None:
@@ -172,54 +168,19 @@ async def export(ctx: Ctx, event: CommandInvoked, command: DosExport) -> None:
 # --------------------------------------------------------------------------- `alsbot export dos`
 
 
-def _is_file(path: str) -> bool:  # before the store exists: it would create the file
-    return Path(path).is_file()
-
-
-class ExportProblem(Exception):
-    """Why `alsbot export dos` cannot export: shown to the operator as it is."""
-
-
 async def export_from_url(
     url: str, fmt: str, channel_key: str | None, now: datetime
 ) -> tuple[str, bytes, int]:
     """(file name, content, how many do's) for one set's toolkit; reads, never writes."""
-    parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not _is_file(parsed.database or ""):
-        raise ExportProblem(f"there is no database at {parsed.database!r}")
-    store = await open_store(url, migrate=False)
-    try:
+    async with store_for_export(url) as store:
         return await export_from_store(store, fmt, channel_key, now)
-    finally:
-        await store.close()
 
 
 async def export_from_store(
     store: Store, fmt: str, channel_key: str | None, now: datetime
 ) -> tuple[str, bytes, int]:
-    sets_table = SetRow.__table__
     async with store.read() as conn:
-        try:
-            rows = list(await conn.execute(select(sets_table).order_by(sets_table.c.id)))
-        except DBAPIError:
-            raise ExportProblem(
-                "this database has no alsbot tables yet: run `alsbot db upgrade` first"
-            ) from None
-        if channel_key:
-            rows = [r for r in rows if r.channel_key == channel_key]
-        if len(rows) != 1:
-            keys = [r.channel_key for r in await conn.execute(select(sets_table.c.channel_key))]
-            if channel_key:
-                raise ExportProblem(
-                    f"no set in channel {channel_key!r}; sets: {', '.join(keys) or 'none'}"
-                )
-            if not keys:
-                raise ExportProblem("this database has no sets yet, so no do's")
-            raise ExportProblem(f"several sets: choose one with --channel ({', '.join(keys)})")
-        row = rows[0]
-        set_info = SetInfo(
-            row.id, ChannelRef.from_key(row.channel_key), row.timezone, dict(row.settings or {})
-        )
+        set_info = await the_set(conn, channel_key, nothing="so no do's")
         dos, links = await export_file.read_rows(conn, set_info.id)
     count, (filename, content) = await asyncio.to_thread(
         export_file.render_rows, fmt, dos, links, set_info, now

@@ -18,14 +18,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def axe() -> str:
-    script = browser.axe_script()
-    if script is None:
-        pytest.skip(f"axe-core is not available: {browser.AXE_WHY[0]}")
-    return script
-
-
 async def shown(page: Page) -> list[str]:
     return [t.strip() for t in await page.locator("article.do p.text").all_inner_texts()]
 

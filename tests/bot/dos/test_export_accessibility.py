@@ -18,14 +18,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(scope="module")
-def axe() -> str:
-    script = browser.axe_script()
-    if script is None:
-        pytest.skip(f"axe-core is not available: {browser.AXE_WHY[0]}")
-    return script
-
-
 async def test_the_exported_toolkit_passes_axe_with_no_console_errors(
     tmp_path: Path, axe: str
 ) -> None:

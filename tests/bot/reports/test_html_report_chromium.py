@@ -28,14 +28,6 @@ FIGURES = report(title=f"North West Leaders {NASTY}")
 
 
 @pytest.fixture(scope="module")
-def axe() -> str:
-    script = browser.axe_script()
-    if script is None:
-        pytest.skip(f"axe-core is not available: {browser.AXE_WHY[0]}")
-    return script
-
-
-@pytest.fixture(scope="module")
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("report") / "report.html"
     path.write_text(to_html(FIGURES, charts.draw(FIGURES)), encoding="utf-8")
