@@ -64,7 +64,7 @@ async def seed(d: Driver, w: World) -> None:
 READS = (
     (1, "actions", "{m}budget"), (2, "actions", "{m}budget"), (1, "actions <@U2>", "{m}budget"),
     (2, "dos", "{m}do"), (2, "dos write", SHARED_DO), (2, "dos listening", "{m}do"),
-    (2, "dos page 2", None), (1, "report", "Sessions held: 1"), (2, "export-me", "{m}update"),
+    (2, "dos page 2", None), (1, "report", "1 session (12 Jan 2026)"), (2, "export-me", "{m}update"),
     (1, "dos export md", "{m}do"), (1, "dos export csv", "{m}do"),
     (1, "dos export html", "{m}do"), (1, "dos export", SHARED_DO), (1, "schedule", "2026"),
     (1, "settings", "presenting"),
