@@ -94,7 +94,7 @@ async def seed(app: Alsbot, set_id: int, sessions: int, dos: int) -> datetime:
                 await conn.execute(
                     insert(Timer).values(
                         kind="nudge", due_at=at + timedelta(days=4), status="done",
-                        subject=who.key, payload={"set": set_id}, dedupe=f"nudge:{sid}:{pos}",
+                        subject=who.key, payload={"set": set_id}, dedupe=f"plan:{set_id}:nudge:{who.key}:{sid}",
                         done_at=at + timedelta(days=4), note="sent: 2 actions",
                     )
                 )  # fmt: skip

@@ -42,6 +42,14 @@ from bot.store.models import Timer
 
 TIMERS = Timer.__table__
 NUDGE, REMINDER, DIGEST, ROLL = "nudge", "reminder", "nudge_digest", "plan"
+
+
+def planned(set_id: int, kind: str = "") -> str:
+    """How the dedupe key of every timer planned for the set begins (`kind`: of one kind,
+    e.g. `NUDGE`), so a set's timers are found by a prefix of a unique index."""
+    return f"plan:{set_id}:{kind + ':' if kind else ''}"
+
+
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # lets the pending-timers partial index serve scans
 
 
@@ -129,7 +137,7 @@ async def _nudge_timers(
     wanted: dict[str, Wanted] = {}
     weekends = weekends_ok(ctx, set_info, next_at)
     if next_at is not None:
-        series = f"plan:{sid}:nudge:{user_key}:{stamp(next_at)}"
+        series = f"{planned(sid, NUDGE)}{user_key}:{stamp(next_at)}"
         session_day = next_at.astimezone(tz).date()
         seen: set[datetime] = set()
         for days in parse_days(set_info.setting(ctx, "nudge_lead_days")):
@@ -159,7 +167,7 @@ async def _nudge_timers(
         at_local(day, NUDGE_AT, tz), now=ctx.now, tz=tz, quiet=quiet, allow_weekends=weekends
     )
     if due >= ctx.now:
-        series = f"plan:{sid}:nudge:{user_key}:after"
+        series = f"{planned(sid, NUDGE)}{user_key}:after"
         wanted[f"{series}:{day.isoformat()}"] = Wanted(
             NUDGE,
             due,
@@ -209,7 +217,7 @@ async def reconcile(ctx: Ctx, set_id: int, wanted: dict[str, Wanted]) -> dict[st
             select(TIMERS.c.id, TIMERS.c.dedupe, TIMERS.c.status).where(
                 TIMERS.c.status == "pending",
                 TIMERS.c.due_at >= EPOCH,
-                TIMERS.c.dedupe.startswith(f"plan:{set_id}:", autoescape=True),
+                TIMERS.c.dedupe.startswith(planned(set_id), autoescape=True),
             )
         )
     }

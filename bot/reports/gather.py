@@ -29,7 +29,7 @@ HTML page and `docs/REPORTS.md` all describe these numbers:
   within the period, by calendar month in the set's time zone; every month from the
   period's first to `until`'s (or `now`'s), zeros included.  The first and last months
   count only their days within the period, so every do counted was saved in the range.
-- **Nudges**: the set's nudge timers (the set in their payload) done within the period whose
+- **Nudges**: the set's nudge timers (their planned key: `plan:<set>:nudge:…`) done within the period whose
   note says they were sent (`sent: …`; skipped ones read `skipped: …`).  One is *answered*
   when its person (the timer's subject) gave an outcome update in this set, or a status
   other than open to one of their actions in this set, after it was sent and before the
@@ -53,7 +53,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.dates.local_times import at_local
 from bot.dos.common import SAVED
-from bot.followup.planning import NUDGE
+from bot.followup.planning import NUDGE, planned
 from bot.reports.figures import (
     DEFAULT_SESSIONS,
     OUTCOMES,
@@ -215,16 +215,15 @@ def _any_within(
 async def _attendees(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
     if not ids:
         return {}
-    rows = await conn.execute(
+    rows = await conn.execute(  # one row per person and session (a unique constraint)
         select(ATTENDANCE.c.session_id, ATTENDANCE.c.user_key)
         .where(ATTENDANCE.c.session_id.in_(ids))
-        .distinct()
         .order_by(ATTENDANCE.c.session_id, ATTENDANCE.c.user_key)
     )
     found: dict[int, list[str]] = defaultdict(list)
     for r in rows:
         found[r.session_id].append(r.user_key)
-    return {sid: tuple(sorted(keys)) for sid, keys in found.items()}
+    return {sid: tuple(keys) for sid, keys in found.items()}
 
 
 async def _presenters(conn: AsyncConnection, ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -368,7 +367,10 @@ async def _nudges(
     """(sent, answered) for the set's nudges done in `[start, end)` (or up to `now`)."""
     if start is None:
         return 0, 0
-    query = select(TIMERS.c.subject, TIMERS.c.payload, TIMERS.c.done_at).where(
+    query = select(TIMERS.c.subject, TIMERS.c.done_at).where(
+        # The set's own nudges, by the key planning gives them (a prefix of a unique index),
+        # not every set's read and sorted here.
+        TIMERS.c.dedupe.startswith(planned(set_id, NUDGE), autoescape=True),
         TIMERS.c.kind == NUDGE,
         TIMERS.c.done_at >= start,
         TIMERS.c.done_at < end if end is not None else TIMERS.c.done_at <= now,
@@ -376,10 +378,6 @@ async def _nudges(
     )
     sent = answered = 0
     for r in await conn.execute(query):
-        # The set is in the timer's payload (JSON), read here rather than in SQL so the
-        # query is the same on both databases.
-        if not isinstance(r.payload, dict) or str(r.payload.get("set")) != str(set_id):
-            continue
         sent += 1
         hi = _next_start(held, r.done_at)
         if _any_within(answers.updates.get(r.subject, ()), r.done_at, hi, now) or _any_within(

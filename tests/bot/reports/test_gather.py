@@ -306,7 +306,7 @@ async def seed(conn: AsyncConnection, h: History) -> None:
             status="done" if done else "pending",
             subject=k(person),
             payload={"set": set_id, "user": k(person)},
-            dedupe=f"t{n}",
+            dedupe=f"plan:{set_id}:{kind}:{k(person)}:{n}",  # as planning keys them
             done_at=at(done) if done else None,
             note=note,
         )
