@@ -39,6 +39,7 @@ from bot.dos.export import DoRecord, render
 from bot.refs import ChannelRef, UserRef
 from bot.replies import Ephemeral, File, FileRequest, Reply, text
 from bot.set_info import SetInfo
+from bot.sets import records as sets
 from bot.store.db import Store
 from bot.store.models import Outbox
 from bot.store.models import Set as SetRow
@@ -106,7 +107,7 @@ async def make(store: Store, wanted: FileRequest) -> Reply | None:
     assert wanted.user is not None
     fmt, at = str(wanted.args["format"]), datetime.fromisoformat(str(wanted.args["at"]))
     async with store.read() as conn:
-        set_info = await _set_info(conn, int(wanted.args["set"]))
+        set_info = await sets.set_by_id(conn, int(wanted.args["set"]))
         rows, links = await read_rows(conn, set_info.id) if set_info else ([], [])
     if set_info is None or not rows:
         return Ephemeral(channel=wanted.channel, user=wanted.user, text=text(NOTHING))
@@ -200,13 +201,4 @@ def render_rows(
     records = records_of(rows, links)
     return len(records), render(
         fmt, records, title=title_of(set_info), exported_at=at, tz=set_info.tz
-    )
-
-
-async def _set_info(conn: AsyncConnection, set_id: int) -> SetInfo | None:
-    row = (await conn.execute(select(SETS).where(SETS.c.id == set_id))).first()
-    if row is None:
-        return None
-    return SetInfo(
-        row.id, ChannelRef.from_key(row.channel_key), row.timezone, dict(row.settings or {})
     )

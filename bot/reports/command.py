@@ -18,7 +18,7 @@ from bot.events import CommandInvoked
 from bot.refs import UserRef
 from bot.replies import Ephemeral, Mention, Post, Strong, Text, text
 from bot.reports import files
-from bot.reports.figures import OUTCOME_LABELS, OUTCOMES, ReportFigures
+from bot.reports.figures import OUTCOME_LABELS, OUTCOMES, ReportFigures, title_of
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
@@ -91,7 +91,7 @@ def _who_came(figures: ReportFigures) -> Text:
 
 
 async def _figures(ctx: Ctx, set_info: SetInfo) -> tuple[ReportFigures, str]:
-    title = files.title_of(set_info, ctx.config.defaults.name)
+    title = title_of(set_info, ctx.config.defaults.name)
     figures = await files.figures_for(ctx.conn, set_info, title=title, now=ctx.now)
     return figures, title
 
@@ -148,7 +148,7 @@ async def share(ctx: Ctx, event: CommandInvoked, _command: ReportShare) -> None:
 async def export(ctx: Ctx, event: CommandInvoked, command: ReportExport) -> None:
     set_info = sets.command_set(ctx)
     await files.check_rate(ctx, event.user)
-    title = files.title_of(set_info, ctx.config.defaults.name)
+    title = title_of(set_info, ctx.config.defaults.name)
     ctx.emit(
         files.export_request(set_info, command.format, event.channel, event.user, ctx.now, title)
     )

@@ -12,6 +12,7 @@ import asyncio
 from datetime import date, datetime
 
 from bot.reports import files
+from bot.reports.figures import title_of
 from bot.sets.exports import ExportProblem, store_for_export, the_set
 
 FORMATS = ("csv", "html", "png")
@@ -37,7 +38,7 @@ async def report_from_url(
         figures = await files.figures_for(
             conn,
             set_info,
-            title=files.title_of(set_info, default_title),
+            title=title_of(set_info, default_title),
             now=now,
             since=since,
             until=until,

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
+from bot.set_info import SetInfo
+
 # An action's outcome as the report counts it: its status, with `open` read as "no update".
 OUTCOMES: tuple[str, ...] = ("done", "partly", "not_yet", "dropped", "no_update")
 OUTCOME_LABELS: Mapping[str, str] = {
@@ -23,6 +25,13 @@ OUTCOME_LABELS: Mapping[str, str] = {
     "no_update": "No update",
 }
 DEFAULT_SESSIONS = 6  # the report's default range: the last six sessions held
+UNTITLED = "Action Learning Set"
+
+
+def title_of(set_info: SetInfo, default: str = "") -> str:
+    """The set's name (`/als settings name …`), else `[defaults] name`, else a plain title:
+    what the report, its files and the set's pages are headed with."""
+    return str(set_info.settings.get("name") or default or UNTITLED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,16 +29,16 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.context import Ctx, Refusal
 from bot.counts import counted
+from bot.dates.zones import zone_or
 from bot.refs import ChannelRef, UserRef
 from bot.replies import Ephemeral, File, FileRequest, Reply, text
 from bot.reports import csv_report, html_report
-from bot.reports.figures import Chart, ReportFigures
+from bot.reports.figures import Chart, ReportFigures, title_of
 from bot.reports.gather import report_figures
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.store.db import Store
 from bot.store.models import Outbox
-from bot.store.models import Set as SetRow
 
 CHART = "report.chart"
 EXPORT = "report.export"
@@ -46,15 +46,8 @@ CHART_NAMES = ("ratings-attendance", "outcomes")
 EXPORT_FORMATS = ("csv", "html")
 PER_HOUR = 10  # report files a person may ask for in an hour (each draws its charts)
 WINDOW = timedelta(hours=1)
-UNTITLED = "Action Learning Set"
 _CHARTS_MODULE = "bot.reports.charts"
 OUTBOX = Outbox.__table__
-SETS = SetRow.__table__
-
-
-def title_of(set_info: SetInfo, default: str = "") -> str:
-    """The set's name (`/als settings name …`), else `[defaults] name`, else a plain title."""
-    return str(set_info.settings.get("name") or default or UNTITLED)
 
 
 def handle_of(user: UserRef) -> str:
@@ -139,7 +132,7 @@ async def figures_for(
         conn,
         set_id=set_info.id,
         title=title,
-        tz=ZoneInfo(set_info.timezone),
+        tz=zone_or(set_info.timezone),
         now=now,
         since=since,
         until=until,
@@ -169,10 +162,9 @@ async def make(store: Store, wanted: FileRequest) -> Reply | None:
     args: dict[str, Any] = wanted.args
     at = datetime.fromisoformat(str(args["at"]))
     async with store.read() as conn:
-        row = (await conn.execute(select(SETS).where(SETS.c.id == int(args["set"])))).first()
-        if row is None:
+        set_info = await sets.set_by_id(conn, int(args["set"]))
+        if set_info is None:
             return _gone(wanted)
-        set_info = sets.info_from_row(row)
         figures = await figures_for(conn, set_info, title=str(args.get("title") or ""), now=at)
     if wanted.recipe == EXPORT:
         filename, content = await asyncio.to_thread(render, str(args["format"]), figures)
@@ -202,10 +194,9 @@ async def report_page(
     """The report as served at the set's link: the HTML export of the last six sessions,
     nobody named; None for a set that is gone."""
     async with store.read() as conn:
-        row = (await conn.execute(select(SETS).where(SETS.c.id == set_id))).first()
-        if row is None:
+        set_info = await sets.set_by_id(conn, set_id)
+        if set_info is None:
             return None
-        set_info = sets.info_from_row(row)
         figures = await figures_for(
             conn, set_info, title=title_of(set_info, default_title), now=now
         )

@@ -11,9 +11,8 @@ are written (`bot.reports.names`).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, true
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -23,31 +22,10 @@ from bot.dates.zones import zone_or
 from bot.dos import search
 from bot.dos.common import DOS, SAVED
 from bot.reports import toolkit_page as page
+from bot.reports.figures import title_of
 from bot.reports.names import DirectoryOf, names_for
+from bot.sets import records as sets
 from bot.store.db import Store
-from bot.store.models import Set as SetRow
-
-SETS = SetRow.__table__
-UNTITLED = "Action Learning Set"
-
-
-@dataclass(frozen=True, slots=True)
-class PageSet:
-    id: int
-    title: str
-    tz: ZoneInfo
-
-
-async def page_set(conn: AsyncConnection, set_id: int, config: Config) -> PageSet | None:
-    row = (
-        await conn.execute(
-            select(SETS.c.id, SETS.c.timezone, SETS.c.settings).where(SETS.c.id == set_id)
-        )
-    ).first()
-    if row is None:
-        return None
-    name = str((row.settings or {}).get("name") or config.defaults.name or UNTITLED)
-    return PageSet(row.id, name, zone_or(row.timezone))
 
 
 async def tag_counts(conn: AsyncConnection, set_id: int) -> list[tuple[str, int]]:
@@ -79,7 +57,7 @@ async def toolkit_page(
     """The toolkit page for `params` (`q`, `tag`, `page`); None when the set is gone."""
     query = page.ToolkitQuery.from_params(params)
     async with store.read() as conn:
-        where = await page_set(conn, set_id, config)
+        where = await sets.set_by_id(conn, set_id)
         if where is None:
             return None
         total = await search.count(conn, set_id)
@@ -93,8 +71,8 @@ async def toolkit_page(
                 conn, set_id, query.q, query.page, tag=query.tag or None, size=page.PER_PAGE
             )
     view = page.ToolkitView(
-        title=where.title,
-        tz=where.tz,
+        title=title_of(where, config.defaults.name),
+        tz=zone_or(where.timezone),
         total=total,
         tags=tags,
         query=query,

@@ -11,6 +11,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.context import Ctx, Refusal
 from bot.dates.zones import zone_or
@@ -38,6 +39,13 @@ _FIND_SET = select(SETS).where(SETS.c.channel_key == bindparam("b_channel_key"))
 
 async def find_set(ctx: Ctx, channel: ChannelRef) -> SetInfo | None:
     row = (await ctx.conn.execute(_FIND_SET, {"b_channel_key": channel.key})).first()
+    return info_from_row(row) if row else None
+
+
+async def set_by_id(conn: AsyncConnection, set_id: int) -> SetInfo | None:
+    """The set, or None when it is gone: for reads outside an event (files made at
+    delivery, the web pages), which have a connection but no `Ctx`."""
+    row = (await conn.execute(select(SETS).where(SETS.c.id == set_id))).first()
     return info_from_row(row) if row else None
 
 
