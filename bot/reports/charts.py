@@ -31,7 +31,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FixedLocator, MaxNLocator
 
 from bot.reports import figure_words as words
-from bot.reports.figures import OUTCOME_LABELS, OUTCOMES, Chart, ReportFigures, SessionFigures
+from bot.reports.figures import (
+    CHART_TITLES,
+    OUTCOME_LABELS,
+    OUTCOMES,
+    Chart,
+    ReportFigures,
+    SessionFigures,
+)
 
 WIDTH, HEIGHT, DPI = 1200, 675, 150  # 8 × 4.5 inches: a 16:9 picture chats show whole
 FONT = "DejaVu Sans"
@@ -55,19 +62,18 @@ GLYPHS = frozenset(FT2Font(font_manager.findfont(FONT, fallback_to_default=False
 Painter = Callable[[Figure, ReportFigures], None]
 TITLE_CHARS = 40  # a longer set name is shortened in the picture (the alt text has it whole)
 
-CHART_TITLES = {
-    "ratings-attendance": "Ratings and attendance by session",
-    "outcomes": "Action outcomes by session",
-}
-
 
 def draw(figures: ReportFigures) -> tuple[Chart, ...]:
     """Both charts of the report, in the order they are shown."""
-    shown = figures.anonymous()
-    return (
-        _chart("ratings-attendance", shown, _ratings_attendance),
-        _chart("outcomes", shown, _outcomes),
-    )
+    return tuple(draw_one(name, figures) for name in CHART_TITLES)
+
+
+def draw_one(name: str, figures: ReportFigures) -> Chart:
+    """One of the charts (`CHART_TITLES`): a file in chat is one picture, drawn alone."""
+    if name not in CHART_TITLES:
+        raise ValueError(f"unknown chart {name!r}")
+    painter = _ratings_attendance if name == "ratings-attendance" else _outcomes
+    return _chart(name, figures.anonymous(), painter)
 
 
 def alt_text(chart_name: str, figures: ReportFigures) -> str:

@@ -90,16 +90,15 @@ def _who_came(figures: ReportFigures) -> Text:
     return shown
 
 
-async def _figures(ctx: Ctx, set_info: SetInfo) -> tuple[ReportFigures, str]:
+async def _figures(ctx: Ctx, set_info: SetInfo) -> ReportFigures:
     title = title_of(set_info, ctx.config.defaults.name)
-    figures = await files.figures_for(ctx.conn, set_info, title=title, now=ctx.now)
-    return figures, title
+    return await files.figures_for(ctx.conn, set_info, title=title, now=ctx.now)
 
 
 async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
     set_info = sets.command_set(ctx)
     await files.check_rate(ctx, event.user)
-    figures, title = await _figures(ctx, set_info)
+    figures = await _figures(ctx, set_info)
     body = summary(figures, named=True)
     failures = list(
         await ctx.conn.execute(
@@ -121,7 +120,7 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
     ctx.emit(Ephemeral(channel=event.channel, user=event.user, text=body))
     if figures.sessions:
         for wanted in files.chart_requests(
-            set_info, event.channel, event.user, ctx.now, title, asker=event.user
+            set_info, event.channel, event.user, ctx.now, figures.title, asker=event.user
         ):
             ctx.emit(wanted)
 
@@ -129,11 +128,11 @@ async def report(ctx: Ctx, event: CommandInvoked, _command: Report) -> None:
 async def share(ctx: Ctx, event: CommandInvoked, _command: ReportShare) -> None:
     set_info = sets.command_set(ctx)
     await files.check_rate(ctx, event.user)
-    figures, title = await _figures(ctx, set_info)
+    figures = await _figures(ctx, set_info)
     ctx.emit(Post(channel=set_info.channel, text=summary(figures, named=False)))
     if figures.sessions:
         for wanted in files.chart_requests(
-            set_info, set_info.channel, None, ctx.now, title, asker=event.user
+            set_info, set_info.channel, None, ctx.now, figures.title, asker=event.user
         ):
             ctx.emit(wanted)
     ctx.emit(

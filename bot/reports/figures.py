@@ -24,6 +24,12 @@ OUTCOME_LABELS: Mapping[str, str] = {
     "dropped": "Dropped",
     "no_update": "No update",
 }
+# The report's pictures, in the order they are shown: named here, so that what asks for
+# them (`bot.reports.files`) needs no import of the module that draws them.
+CHART_TITLES: Mapping[str, str] = {
+    "ratings-attendance": "Ratings and attendance by session",
+    "outcomes": "Action outcomes by session",
+}
 DEFAULT_SESSIONS = 6  # the report's default range: the last six sessions held
 UNTITLED = "Action Learning Set"
 
