@@ -18,7 +18,9 @@ first within a group.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import html
 import io
 import re
@@ -213,6 +215,29 @@ def _e(value: str) -> str:
     return html.escape(value, quote=True)
 
 
+def style_source(css: str) -> str:
+    """The CSP source that allows exactly this one `<style>` block (its SHA-256), so a
+    page needs no `'unsafe-inline'`."""
+    return "'sha256-" + base64.b64encode(hashlib.sha256(css.encode()).digest()).decode() + "'"
+
+
+def page_head(title_html: str, csp: str, css: str, *, robots: bool = False) -> str:
+    """The start of every page alsbot makes, to the end of `<head>`: a language, a phone's
+    viewport, the page's policy, no referrer, its style inline.  `title_html` is escaped
+    by the caller; `robots` keeps a page at a private link out of search engines."""
+    noindex = '<meta name="robots" content="noindex, nofollow">\n' if robots else ""
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<meta name="referrer" content="no-referrer">
+{noindex}<title>{title_html}</title>
+<style>{css}</style>
+</head>"""
+
+
 def _html_do(record: DoRecord, tz: ZoneInfo | None) -> str:
     meta = [f'<span class="num">#{record.id}</span>', f"from {_e(record.author)}"]
     if record.saved_by:
@@ -252,16 +277,7 @@ def to_html(
         )
     count = counted(len(records), "do", "do's")
     main = "\n".join(sections) or '<p class="empty">No do\'s have been saved yet.</p>'
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{_CSP}">
-<meta name="referrer" content="no-referrer">
-<title>{_e(title)}</title>
-<style>{CSS}</style>
-</head>
+    return f"""{page_head(_e(title), _CSP, CSS)}
 <body>
 <div class="page">
 <header>

@@ -19,11 +19,11 @@ imports matplotlib, so the web server and the CSV path stay light) to text.  The
 from __future__ import annotations
 
 import base64
-import hashlib
 import html
 from collections.abc import Iterable, Sequence
 
 from bot.counts import counted, tally
+from bot.dos.export import page_head, style_source
 from bot.reports import figure_words as words
 from bot.reports.figures import OUTCOME_LABELS, OUTCOMES, Chart, ReportFigures, SessionFigures
 
@@ -88,9 +88,8 @@ footer.site { color: var(--muted); font-size: 0.85rem; margin-top: 2.5rem;
   thead { display: table-header-group; }
 }
 """
-_CSS_HASH = base64.b64encode(hashlib.sha256(_CSS.encode("utf-8")).digest()).decode("ascii")
 CSP = (
-    f"default-src 'none'; img-src data:; style-src 'sha256-{_CSS_HASH}'; "
+    f"default-src 'none'; img-src data:; style-src {style_source(_CSS)}; "
     "base-uri 'none'; form-action 'none'"
 )
 CHART_PLACES = ("ratings-attendance", "outcomes")  # charts this page knows where to put
@@ -131,16 +130,7 @@ def to_html(figures: ReportFigures, charts: Sequence[Chart]) -> str:
     )
     contents = "".join(f'<li><a href="#{key}">{heading}</a></li>' for key, heading, _ in sections)
     title = f"How {shown.title} is doing"
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="referrer" content="no-referrer">
-<title>{_e(title)} · report</title>
-<style>{_CSS}</style>
-</head>
+    return f"""{page_head(f"{_e(title)} · report", CSP, _CSS)}
 <body>
 <a class="skip" href="#main">Skip to the figures</a>
 <div class="page">

@@ -15,8 +15,6 @@ their platforms give (never an id), and no link into the chat.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
 import re
 from collections.abc import Mapping, Sequence
@@ -28,6 +26,7 @@ from zoneinfo import ZoneInfo
 from bot.counts import counted
 from bot.dos.common import DoInfo
 from bot.dos.export import CSS as TOOLKIT_CSS
+from bot.dos.export import page_head, style_source
 from bot.reports.names import UNNAMED
 
 PER_PAGE = 20
@@ -60,11 +59,10 @@ a:focus-visible, input:focus-visible, button:focus-visible {
 footer.site a { color: var(--accent); }
 """
 )
-_STYLE_HASH = base64.b64encode(hashlib.sha256(PAGE_CSS.encode()).digest()).decode()
 # The page's own policy, also sent as a header (with `frame-ancestors`, which a <meta>
 # cannot carry) by `adapters.web`.
 CSP = (
-    f"default-src 'none'; style-src 'sha256-{_STYLE_HASH}'; img-src data:; "
+    f"default-src 'none'; style-src {style_source(PAGE_CSS)}; img-src data:; "
     "form-action 'self'; base-uri 'none'"
 )
 
@@ -210,17 +208,8 @@ def render(view: ToolkitView, names: Mapping[str, str]) -> str:
     hidden = f'<input type="hidden" name="tag" value="{_e(query.tag)}">' if query.tag else ""
     searching = f"{_heading(view)} · " if query.q or query.tag else ""
     count = counted(view.total, "do", "do's")
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<meta name="referrer" content="no-referrer">
-<meta name="robots" content="noindex, nofollow">
-<title>{_e(searching)}Do's toolkit · {_e(view.title)}</title>
-<style>{PAGE_CSS}</style>
-</head>
+    title = f"{_e(searching)}Do's toolkit · {_e(view.title)}"
+    return f"""{page_head(title, CSP, PAGE_CSS, robots=True)}
 <body>
 <div class="page">
 <header>
