@@ -30,6 +30,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.context import Ctx, Refusal
 from bot.counts import counted
 from bot.dates.zones import zone_or
+from bot.ports import DeliveryFailed
 from bot.refs import ChannelRef, UserRef
 from bot.replies import Ephemeral, File, FileRequest, Reply, text
 from bot.reports import csv_report, html_report
@@ -209,9 +210,11 @@ async def report_page(
     return content.decode()
 
 
-def _gone(wanted: FileRequest) -> Reply | None:
+def _gone(wanted: FileRequest) -> Reply:
+    """The set went between the asking and the making: the asker is told; a chart meant
+    for the channel fails for good with the reason (None would say "not my recipe")."""
     if wanted.user is None:
-        return None
+        raise DeliveryFailed("the set no longer exists")
     return Ephemeral(
         channel=wanted.channel, user=wanted.user, text=text("That set no longer exists.")
     )
