@@ -45,17 +45,20 @@ def chromium_path() -> str | None:
     return found if found else ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 
 
-def axe_script() -> str | None:
-    """axe-core's `axe.min.js`, installed once with npm into a cache folder; None (with the
-    reason on `axe_script.why`) when npm is missing or the install failed."""
+class AxeMissing(Exception):
+    """axe-core could not be had here; the message says why (for a test's skip)."""
+
+
+def axe_script() -> str:
+    """axe-core's `axe.min.js`, installed once with npm into a cache folder; `AxeMissing`
+    when node or npm is missing or the install failed."""
     cache = Path(os.environ.get("ALSBOT_TEST_CACHE", Path.home() / ".cache" / "alsbot-tests"))
     script = cache / "axe" / "node_modules" / "axe-core" / "axe.min.js"
     if script.exists():
         return str(script)
     npm = shutil.which("npm")
     if npm is None or shutil.which("node") is None:
-        AXE_WHY[0] = "node and npm are not installed, so axe-core cannot be fetched"
-        return None
+        raise AxeMissing("node and npm are not installed, so axe-core cannot be fetched")
     (cache / "axe").mkdir(parents=True, exist_ok=True)
     done = subprocess.run(
         [npm, "install", "--silent", "--no-audit", "--no-fund", f"axe-core@{AXE_VERSION}"],
@@ -65,12 +68,8 @@ def axe_script() -> str | None:
         timeout=300,
     )
     if done.returncode != 0 or not script.exists():
-        AXE_WHY[0] = f"npm could not install axe-core: {done.stderr.strip()[-300:]}"
-        return None
+        raise AxeMissing(f"npm could not install axe-core: {done.stderr.strip()[-300:]}")
     return str(script)
-
-
-AXE_WHY = ["axe-core was not looked for"]
 
 
 @dataclass

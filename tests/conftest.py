@@ -81,7 +81,7 @@ async def app(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Alsbot]:
 def axe() -> str:
     """axe-core's script for the accessibility checks (testkit.browser), or a skip that says
     why it is missing (no node/npm, or the registry out of reach)."""
-    script = browser.axe_script()
-    if script is None:
-        pytest.skip(f"axe-core is not available: {browser.AXE_WHY[0]}")
-    return script
+    try:
+        return browser.axe_script()
+    except browser.AxeMissing as missing:
+        pytest.skip(f"axe-core is not available: {missing}")
