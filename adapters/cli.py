@@ -340,12 +340,17 @@ def export_dos(
         )
     except ExportProblem as exc:
         raise click.ClickException(str(exc)) from None
+    _write(content, output, filename, counted(count, "do", "do's"))
+
+
+def _write(content: bytes, output: str | None, filename: str, what: str) -> None:
+    """An export to `output` (`-`: stdout, alone, for a pipe), else to its own file name;
+    what was written is said on stderr."""
     if output == "-":
         sys.stdout.buffer.write(content)
         return
     Path(output or filename).write_bytes(content)
-    written = counted(count, "do", "do's")
-    click.echo(f"wrote {written} to {output or filename}", err=True)
+    click.echo(f"wrote {what} to {output or filename}", err=True)
 
 
 def _day_option(raw: str | None) -> date | None:
@@ -402,13 +407,7 @@ def export_report(
         )
     except ExportProblem as exc:
         raise click.ClickException(str(exc)) from None
-    if output == "-":
-        sys.stdout.buffer.write(content)
-        return
-    Path(output or filename).write_bytes(content)
-    click.echo(
-        f"wrote a report of {counted(sessions, 'session')} to {output or filename}", err=True
-    )
+    _write(content, output, filename, f"a report of {counted(sessions, 'session')}")
 
 
 if __name__ == "__main__":  # pragma: no cover
