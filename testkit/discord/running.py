@@ -119,11 +119,15 @@ def dm_texts(standin: DiscordStandIn, user: UserInfo) -> list[str]:
     return texts(standin, channel.id)
 
 
-async def inbox_keys(app: Alsbot) -> list[str]:
-    """Every event the core recorded, in order (each key once: the inbox is keyed)."""
+async def inbox_keys(app: Alsbot, *, processed: bool = False) -> list[str]:
+    """Every event the core recorded, in order (each key once: the inbox is keyed); with
+    `processed`, only those no longer pending."""
     inbox = Inbox.__table__
+    query = select(inbox.c.key).order_by(inbox.c.id)
+    if processed:
+        query = query.where(inbox.c.status != "pending")
     async with app.store.read() as conn:
-        return [r[0] for r in await conn.execute(select(inbox.c.key).order_by(inbox.c.id))]
+        return [r[0] for r in await conn.execute(query)]
 
 
 async def start_session(

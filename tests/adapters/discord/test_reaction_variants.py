@@ -25,10 +25,15 @@ async def a_set_and_a_tip(standin: DiscordStandIn, running: Running) -> StoredMe
 
 
 async def reaction_events(running: Running, prefix: str, count: int) -> None:
-    async def enough() -> bool:
-        return len([k for k in await inbox_keys(running.app) if k.startswith(prefix)]) >= count
+    """Wait until `count` reaction events are *processed*, not only recorded: the bot's own
+    loop may be preparing them (fetching the message) while `settle` finds nothing to do
+    — which made the skin-tone test fail about one run in three."""
 
-    await eventually(enough, what=f"{count} reaction events")
+    async def enough() -> bool:
+        done = await inbox_keys(running.app, processed=True)
+        return len([k for k in done if k.startswith(prefix)]) >= count
+
+    await eventually(enough, what=f"{count} reaction events processed")
     await running.app.settle()
 
 
