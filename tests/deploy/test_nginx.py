@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from testkit.discord.gateway import DiscordStandIn
 from testkit.discord.running import gateway_opens
-from testkit.eventually import eventually
+from testkit.eventually import eventually, reached
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
 from testkit.slack.world import SECRET
@@ -340,6 +340,10 @@ async def test_only_signed_slack_posts_pass_the_proxy_to_either_process(
         async with session.get(f"http://127.0.0.1:{proxy.http}/slack/events") as plain:
             assert plain.status == 404, "plain HTTP passes nothing on"
 
+    # nginx writes a request's log line after it has answered: give the last one a moment.
+    await reached(
+        lambda: len([x for x in proxy.access_log if not x.startswith("POST /slack")]) >= 5, 5.0
+    )
     served = [line.split()[-1] for line in proxy.access_log if line.startswith("POST /slack")]
     assert {f"127.0.0.1:{bot.port}" for bot in bots} <= set(served), "both processes"
     kept = [line for line in proxy.access_log if not line.startswith("POST /slack")]
