@@ -7,10 +7,17 @@ means one line here. The order is the order in which hook handlers run.
 
 from __future__ import annotations
 
-from bot import dos, followup, reports, rounds, sets
+from bot import dos, followup, network, reports, rounds, sets
 from bot.router import Router
 
-FEATURES = (sets.register, rounds.register, dos.register, followup.register, reports.register)
+FEATURES = (
+    sets.register,
+    rounds.register,
+    dos.register,
+    followup.register,
+    reports.register,
+    network.register,
+)
 
 
 def build_router() -> Router:

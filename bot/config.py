@@ -70,6 +70,9 @@ class DefaultsConfig:
     auto_advance: bool = True  # phases move on when their time is up
     ground_rules: str = ""  # "" = the bot's own ground rules
     advice_named: bool = False  # name supporters in the facilitator's advice counts
+    offer_days: int = 90  # how long an offer or a want lasts before it expires (reminded first)
+    prompts: str = "off"  # the prompt of the week: "off", or a weekday and time ("monday 10:00")
+    pairs: bool = False  # pair members a week after each session
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,17 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.replies import Direct, Edit, Ephemeral, File, FileRequest, Post, Reply, reply_to_json
+from bot.replies import (
+    Direct,
+    Edit,
+    Ephemeral,
+    File,
+    FileRequest,
+    GroupDirect,
+    Post,
+    Reply,
+    reply_to_json,
+)
 from bot.store.models import Outbox
 
 log = logging.getLogger(__name__)
@@ -27,6 +37,7 @@ OUTBOX = Outbox.__table__
 FILE_LANE = "file:"
 PRIVATE_LANE = "eph:"
 DM_LANE = "dm:"
+GROUP_LANE = "group:"
 _INSERT = insert(OUTBOX)
 _WHERE_HANDLE_WENT = (
     select(OUTBOX.c.lane, OUTBOX.c.platform)
@@ -53,6 +64,9 @@ def lane_and_platform(reply: Reply) -> tuple[str, str] | None:
         return reply.channel.key, reply.channel.workspace.platform.value
     if isinstance(reply, Direct):
         return DM_LANE + reply.user.key, reply.user.workspace.platform.value
+    if isinstance(reply, GroupDirect) and reply.users:
+        keys = sorted(user.key for user in reply.users)
+        return GROUP_LANE + "+".join(keys), reply.users[0].workspace.platform.value
     return None
 
 

@@ -125,6 +125,19 @@ class Direct(Reply):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class GroupDirect(Reply):
+    """One conversation between the bot and several people of one workspace, opened only
+    when each of them has said yes to it: a Slack group DM (`conversations.open` with every
+    user); where a platform has no such thing, a DM to each that names the others (Discord).
+    The opening line names everybody with `Mention`s, so each reads who the others are."""
+
+    users: tuple[UserRef, ...]
+    text: Text
+    buttons: tuple[Button, ...] = ()
+    type: ClassVar[str] = "group_direct"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Edit(Reply):
     """Replace the text and buttons of the message posted under `handle`."""
 
@@ -169,7 +182,7 @@ class FileRequest(Reply):
 
 
 REPLY_TYPES: dict[str, type[Reply]] = {
-    cls.type: cls for cls in (Post, Ephemeral, Direct, Edit, File, FileRequest)
+    cls.type: cls for cls in (Post, Ephemeral, Direct, GroupDirect, Edit, File, FileRequest)
 }
 # Names an earlier release wrote to the outbox: rows written before a rename still deliver.
 _FORMER_TYPES: dict[str, type[Reply]] = {"update": Edit}
@@ -220,6 +233,8 @@ def reply_to_json(reply: Reply) -> str:
             value = base64.b64encode(value).decode()
         elif value is not None and f.name in _REFS:
             value = value.key
+        elif f.name == "users":
+            value = [user.key for user in value]
         data[f.name] = value
     return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
@@ -234,6 +249,8 @@ def reply_from_json(raw: str) -> Reply:
         data["buttons"] = tuple(Button(*b) for b in data["buttons"])
     if "content" in data:
         data["content"] = base64.b64decode(data["content"])
+    if "users" in data:
+        data["users"] = tuple(UserRef.from_key(key) for key in data["users"])
     for name, ref_type in _REFS.items():
         if data.get(name) is not None:
             data[name] = ref_type.from_key(data[name])  # type: ignore[attr-defined]

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar, Literal
 
-from bot.commands.spec import CommandSpec, Group, Option, OptionKind, SetPolicy
+from bot.commands.spec import CommandSpec, Group, Option, OptionKind, Role, SetPolicy
 
 OPTIONAL, EXISTING, CREATE, FOR_PERSON, SET_UP = SetPolicy
 TEXT, PERSON, INTEGER, FLAG, CHOICE = OptionKind
@@ -85,4 +85,23 @@ class DosExport:
         options=(Option("format", CHOICE, choices=("html", "md", "csv")),),
         group=DOS,
         form="export",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class DosAdd:
+    """A do typed straight in, saved with the same dedupe and merge rules as a reaction's."""
+
+    text: str
+
+    spec: ClassVar[CommandSpec] = CommandSpec(
+        DOS.verb,
+        "/als dos add <text>",
+        "add a do in your own words",
+        role=Role.MEMBER,
+        where=FOR_PERSON,
+        options=(Option("text", required=True, description="The do, e.g. Ask what worked"),),
+        group=DOS,
+        form="add",
+        doing="add a do to this set",
     )

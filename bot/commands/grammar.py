@@ -17,12 +17,15 @@ from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
+from bot.commands.network_words import PARSERS as NETWORK_PARSERS
+from bot.commands.network_words import PLURALS
 from bot.commands.registry import ALIASES, BY_VERB, COMMAND_CLASSES, VERBS, Verb
 from bot.commands.schedule_words import read_schedule
 from bot.commands.values import (
     AddAction,
     AddActionFor,
     Command,
+    DosAdd,
     DosExport,
     DosRandom,
     DosRemove,
@@ -92,6 +95,8 @@ def parse(text: str, *, now: datetime, tz: ZoneInfo, locale: str = "uk") -> Comm
         return Help()
     verb = _canonical(words[0])
     rest = words[1].strip() if len(words) > 1 else ""
+    if clean(words[0]).lower() in PLURALS:  # `/als offers grants` lists, never adds
+        rest = f"list {rest}".strip()
     parser = _PARSERS.get(verb)
     if parser is None:
         return _unknown(words[0])
@@ -268,6 +273,10 @@ def _dos(rest: str, now: datetime, tz: ZoneInfo) -> Command | UsageError:
         if not do_id:
             return _error("dos", "Say which do to remove by its number, e.g. `/als dos remove 12`.")
         return DosRemove(do_id=do_id)
+    if sub == "add":
+        if not arg:
+            return _error("dos", "Say the do, e.g. `/als dos add Ask what worked last time`.")
+        return DosAdd(text=arg)
     if sub == "export":
         fmt = _EXPORT_FORMATS.get(arg.lower())
         if fmt is None:
@@ -339,6 +348,7 @@ _CUSTOM: dict[str, Parser] = {
     "link": _link,
     "settings": _settings,
     "forget-me": _forget_me,
+    **NETWORK_PARSERS,
 }
 
 

@@ -8,7 +8,8 @@ a command is described once and the surfaces cannot drift apart.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -86,6 +87,45 @@ class Group:
 
 
 @dataclass(frozen=True, slots=True)
+class AskField:
+    """One question of an `Ask` form: a text box (`long`: several lines)."""
+
+    name: str
+    label: str
+    placeholder: str = ""
+    long: bool = False
+    required: bool = True
+    max_length: int = 500
+    as_tags: bool = (
+        False  # "funding, writing" is added to the command's words as `#funding #writing`
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """A form that asks for a command's words when it is run with none: a Slack modal, a
+    Discord modal, the console's lines. The answers become the command's text again
+    (`words`), so a form is only another way of typing the command: one grammar, one
+    handler, one set of checks."""
+
+    title: str
+    fields: tuple[AskField, ...]
+    submit: str = "Save"
+
+    def words(self, answers: Mapping[str, str]) -> str:
+        """The command's words (after its verb and form) that these answers make."""
+        out: list[str] = []
+        for field in self.fields:
+            value = " ".join(str(answers.get(field.name) or "").split())
+            if field.as_tags:
+                tags = [t.strip().lstrip("#") for t in re.split(r"[,\s]+", value)]
+                value = " ".join(f"#{t}" for t in tags if t)
+            if value:
+                out.append(value)
+        return " ".join(out)
+
+
+@dataclass(frozen=True, slots=True)
 class CommandSpec:
     """One command, declared once.
 
@@ -93,6 +133,7 @@ class CommandSpec:
     (Discord's `/als dos random`); `words` are the grammar's words the form starts with
     (`dos random`; just `dos` for a search). `reads_only` marks values of the command that
     only show something: anyone may run those, whatever the `role` (`/als schedule`).
+    `ask` is the form a platform with forms shows for the command given no words.
     `doing` completes "Only a facilitator of this set can …" and defaults to the summary.
     """
 
@@ -110,6 +151,7 @@ class CommandSpec:
     words: str = ""
     doing: str = ""
     reads_only: Callable[[Any], bool] | None = None
+    ask: Ask | None = None  # the form an adapter shows when the command comes with no words
 
     @property
     def text_words(self) -> str:

@@ -7,7 +7,7 @@ run it, which set it acts on and its typed options. The order of `Command` is th
 `/als help` and of Discord's command list.
 
 The classes live by feature (`round_commands`, `set_commands`, `action_commands`,
-`dos_commands`, `report_commands`); this module holds the two that belong to no feature and `Command`, and
+`dos_commands`, `report_commands`, `network_commands`); this module holds the two that belong to no feature and `Command`, and
 re-exports the rest so that callers and the registry have one place to import them from.
 """
 
@@ -24,7 +24,25 @@ from bot.commands.action_commands import (
     ListActions,
     RemoveAction,
 )
-from bot.commands.dos_commands import DosExport, DosRandom, DosRemove, DosSearch
+from bot.commands.dos_commands import DosAdd, DosExport, DosRandom, DosRemove, DosSearch
+from bot.commands.network_commands import (
+    OfferAdd,
+    OfferEdit,
+    OfferList,
+    OfferRemove,
+    PairsOff,
+    PairsOn,
+    PairsShow,
+    PromptsAdd,
+    PromptsList,
+    PromptsOff,
+    PromptsOn,
+    PromptsRemove,
+    WantAdd,
+    WantEdit,
+    WantList,
+    WantRemove,
+)
 from bot.commands.report_commands import Link, LinkRotate, Report, ReportExport, ReportShare
 from bot.commands.round_commands import End, More, Next, Pause, Resume, Start
 from bot.commands.set_commands import (
@@ -44,6 +62,7 @@ __all__ = [
     "AddAction",
     "AddActionFor",
     "Command",
+    "DosAdd",
     "DosExport",
     "DosRandom",
     "DosRemove",
@@ -62,7 +81,19 @@ __all__ = [
     "ListActions",
     "More",
     "Next",
+    "OfferAdd",
+    "OfferEdit",
+    "OfferList",
+    "OfferRemove",
+    "PairsOff",
+    "PairsOn",
+    "PairsShow",
     "Pause",
+    "PromptsAdd",
+    "PromptsList",
+    "PromptsOff",
+    "PromptsOn",
+    "PromptsRemove",
     "RemoveAction",
     "Report",
     "ReportExport",
@@ -73,6 +104,10 @@ __all__ = [
     "Settings",
     "Start",
     "UsageError",
+    "WantAdd",
+    "WantEdit",
+    "WantList",
+    "WantRemove",
 ]
 
 
@@ -122,11 +157,28 @@ Command = (
     | DosRandom
     | DosRemove
     | DosExport
+    | DosAdd
     | Report
     | ReportShare
     | ReportExport
     | Link
     | LinkRotate
+    | OfferAdd
+    | OfferList
+    | OfferEdit
+    | OfferRemove
+    | WantAdd
+    | WantList
+    | WantEdit
+    | WantRemove
+    | PromptsOn
+    | PromptsOff
+    | PromptsAdd
+    | PromptsList
+    | PromptsRemove
+    | PairsOn
+    | PairsOff
+    | PairsShow
     | Settings
     | ExportMe
     | ForgetMe

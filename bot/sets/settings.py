@@ -115,6 +115,12 @@ def _time_of_day(raw: str) -> str:
         ) from None
 
 
+def _offer_days(raw: str) -> int:
+    if not raw.isdigit() or not 7 <= int(raw) <= 365:
+        raise ValueError("a whole number of days from 7 to 365")
+    return int(raw)
+
+
 def _locale(raw: str) -> str:
     lowered = raw.lower()
     if lowered in ("uk", "gb", "en-gb", "en_gb"):
@@ -187,9 +193,11 @@ SETTINGS: dict[str, Setting] = {
             "`default` restores the bot's",
         ),
         Setting("advice_named", _bool, "name supporters in your private advice counts (on/off)"),
+        Setting("offer_days", _offer_days, "how many days an offer or a want lasts (7–365)"),
         Setting("my_timezone", _zone, "your own time zone", personal=True),
         Setting("nudges", _bool, "whether you get outcome nudges (on/off)", personal=True),
         Setting("quiet_hours", _quiet, "your quiet hours, e.g. 20:00-08:00", personal=True),
+        Setting("pairs", _bool, "whether you are paired between sessions (on/off)", personal=True),
     )
 }
 ALIASES = {
@@ -287,6 +295,7 @@ async def _listing(ctx: Ctx, event: CommandInvoked, set_info: SetInfo | None) ->
         f"\n• my_timezone = {(row.timezone if row else None) or 'the set’s'} — your own time zone"
     )
     out += f"\n• nudges = {'on' if (row is None or row.nudges) else 'off'} — outcome nudges by DM"
+    out += f"\n• pairs = {'on' if (row is None or row.pairs) else 'off'} — paired between sessions"
     out += f"\n• quiet_hours = {(row.quiet_hours if row else None) or ctx.config.defaults.quiet_hours} — no nudges then"
     return out
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     text,
+    true,
 )
 from sqlalchemy import false as sa_false
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -95,6 +97,7 @@ class Person(Base):
     timezone: Mapped[str | None] = mapped_column(String(64))
     nudges: Mapped[bool] = mapped_column(Boolean, default=True)
     quiet_hours: Mapped[str | None] = mapped_column(String(20))
+    pairs: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())  # 0009
 
 
 class Session(Base):
@@ -418,3 +421,108 @@ class DisplayName(Base):
     user_key: Mapped[str] = mapped_column(String(300), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     fetched_at: Mapped[datetime]
+
+
+class NetworkItem(Base):
+    """An offer ("I can help with grant applications") or a want ("I'd like to learn to run a
+    focus group") in a set (migration 0009, issue 18).  Its author's: visible to the set,
+    changed or removed only by them, exported and forgotten with them.  `status`: `open`,
+    `removed`, `expired`."""
+
+    __tablename__ = "network_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(8))  # offer | want
+    author_key: Mapped[str] = mapped_column(String(300), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[Any]] = mapped_column(default=list)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    reminded_at: Mapped[datetime | None]
+
+
+class MatchProposal(Base):
+    """One want paired with one offer, proposed privately to both people (migration 0009).
+    A pair is proposed at most once (the unique key): declined is never proposed again.
+    `want_answer`/`offer_answer`: None, `yes`, `no`; `status`: `proposed`, `declined`,
+    `opened` (both said yes: one conversation opened), `lapsed`; `outcome`: None, `talked`,
+    `not_yet` (asked a week after opening)."""
+
+    __tablename__ = "match_proposals"
+    __table_args__ = (UniqueConstraint("want_id", "offer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    want_id: Mapped[int] = mapped_column(ForeignKey("network_items.id", ondelete="CASCADE"))
+    offer_id: Mapped[int] = mapped_column(
+        ForeignKey("network_items.id", ondelete="CASCADE"), index=True
+    )
+    wanter_key: Mapped[str] = mapped_column(String(300), index=True)
+    offerer_key: Mapped[str] = mapped_column(String(300), index=True)
+    score: Mapped[float] = mapped_column(Float, default=0.0)
+    want_answer: Mapped[str | None] = mapped_column(String(8))
+    offer_answer: Mapped[str | None] = mapped_column(String(8))
+    status: Mapped[str] = mapped_column(String(16), default="proposed")
+    created_at: Mapped[datetime]
+    opened_at: Mapped[datetime | None]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    outcome_at: Mapped[datetime | None]
+
+
+class SetPrompt(Base):
+    """A prompt of the week a set added to the bank (migration 0009); the bot's own prompts
+    are in the code.  `status`: `active`, `removed`."""
+
+    __tablename__ = "set_prompts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    added_by: Mapped[str | None] = mapped_column(String(300), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    created_at: Mapped[datetime]
+
+
+class PromptPost(Base):
+    """Which prompt was posted in which local week (migration 0009): the rotation through
+    the bank, and at most one a week.  Replies are the platform's; none is stored."""
+
+    __tablename__ = "prompt_posts"
+    __table_args__ = (UniqueConstraint("set_id", "week"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"))
+    week: Mapped[str] = mapped_column(String(10))  # the set's local ISO week, "2026-W49"
+    prompt_key: Mapped[str] = mapped_column(String(40))  # "bank:0", "set:12"
+    posted_at: Mapped[datetime]
+
+
+class Pairing(Base):
+    """One pair (or trio) introduced between sessions (migration 0009). `round_no` counts a
+    set's pairing rounds, so "not the previous two rounds' pairs" is a query."""
+
+    __tablename__ = "pairings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    set_id: Mapped[int] = mapped_column(ForeignKey("sets.id", ondelete="CASCADE"), index=True)
+    round_no: Mapped[int]
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"))
+    starter: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class PairMember(Base):
+    """A person in a pairing, and what they answered a week later (`met`, `not_yet`, or None)
+    (migration 0009).  Theirs: exported and forgotten with them."""
+
+    __tablename__ = "pair_members"
+    __table_args__ = (UniqueConstraint("pairing_id", "user_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pairing_id: Mapped[int] = mapped_column(ForeignKey("pairings.id", ondelete="CASCADE"))
+    user_key: Mapped[str] = mapped_column(String(300), index=True)
+    answer: Mapped[str | None] = mapped_column(String(16))
+    answered_at: Mapped[datetime | None]
