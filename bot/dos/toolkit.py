@@ -10,7 +10,8 @@
 - `bot.dos.export` — the toolkit as Markdown, CSV or one self-contained HTML page.
 
 The commands (`/als dos [terms] [page N]`, `random`, `remove <id>`, `export [md|csv|html]`)
-are here.  Replies that show a do put its text in a `Plain` part, never in markup.
+are here; `add <text>` is `bot.dos.typed`.  Replies that show a do put its text in a
+`Plain` part, never in markup.
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from datetime import datetime
 
 from sqlalchemy import delete, select, update
 
-from bot.commands.values import DosExport, DosRandom, DosRemove, DosSearch
+from bot.commands.values import DosAdd, DosExport, DosRandom, DosRemove, DosSearch
 from bot.context import Ctx, Refusal
 from bot.counts import counted
-from bot.dos import capture, consent, export_file, prepare, weekly
+from bot.dos import capture, consent, export_file, prepare, typed, weekly
 from bot.dos import search as do_search
 from bot.dos.common import (
     DOS,
@@ -55,6 +56,7 @@ def register(router: Router) -> None:
     router.command(DosRandom, random)
     router.command(DosRemove, remove)
     router.command(DosExport, export)
+    router.command(DosAdd, typed.add)
     router.prepare(ReactionAdded, prepare.make_preparer())
     router.event(ReactionAdded, capture.on_reaction_added)
     router.event(ReactionRemoved, capture.on_reaction_removed)
