@@ -8,8 +8,9 @@ cancels the old pair and plans a new one, and a timer that still fires for an ol
 `expires_at` (moved out of quiet hours before the extension, say) finds the row changed and
 skips with a note. Exactly once across processes comes from the timer claim and from the
 conditional `UPDATE … WHERE status = 'open' AND expires_at = … RETURNING` on the item, which
-only one transaction can win. A DM due inside its author's quiet hours waits for their end
-(the item then lasts those few hours longer; lists hide it from `expires_at` on).
+only one transaction can win. A DM due inside its author's quiet hours waits for their end,
+and one due at a weekend for Monday unless the set sends at weekends (the item then lasts
+that much longer; lists hide it from `expires_at` on).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from sqlalchemy import select, update
 
 from bot import timers
 from bot.context import OUT_OF_DATE, Ctx, Refusal
-from bot.dates.local_times import out_of_quiet
+from bot.dates.local_times import in_quiet
+from bot.dates.working_days import next_working
 from bot.events import ButtonPressed
 from bot.followup import timer_checks
 from bot.network import item_words
@@ -138,12 +140,20 @@ async def _due_item(ctx: Ctx, timer: timers.DueTimer) -> tuple[Any, SetInfo] | s
     return row, set_info
 
 
-async def _moved_out_of_quiet(
-    ctx: Ctx, timer: timers.DueTimer, person: timer_checks.PersonState
+async def _moved_to_working_hours(
+    ctx: Ctx, timer: timers.DueTimer, set_info: SetInfo, person: timer_checks.PersonState
 ) -> str | None:
-    later = out_of_quiet(ctx.now, person.tz, person.quiet)
+    """A DM waits for the end of its author's quiet hours, and for Monday unless the set
+    sends at weekends (`send_on_weekends`), as nudges do (`bot.dates.working_days`)."""
+    weekends = bool(set_info.setting(ctx, "send_on_weekends"))
+    later = next_working(ctx.now, person.tz, person.quiet, weekends)
     if later == ctx.now:
         return None
+    why = (
+        "quiet hours"
+        if in_quiet(ctx.now.astimezone(person.tz).time(), person.quiet)
+        else "the weekend"
+    )
     await timers.schedule(
         ctx.conn,
         kind=timer.kind,
@@ -152,7 +162,7 @@ async def _moved_out_of_quiet(
         payload=timer.payload,
         dedupe=f"moved:{timer.id}",
     )
-    return f"skipped: quiet hours; moved to {later.isoformat()}"
+    return f"skipped: {why}; moved to {later.isoformat()}"
 
 
 def _handle(item_id: int, expires_at: datetime) -> str:
@@ -167,7 +177,7 @@ async def on_reminder(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     person = await timer_checks.person_state(ctx, set_info, row.author_key)
     if not person.member:
         return "skipped: no longer a member of the set"
-    moved = await _moved_out_of_quiet(ctx, timer, person)
+    moved = await _moved_to_working_hours(ctx, timer, set_info, person)
     if moved:
         return moved
     marked = await ctx.conn.execute(
@@ -189,7 +199,7 @@ async def on_reminder(ctx: Ctx, timer: timers.DueTimer) -> str | None:
         Direct(
             user=UserRef.from_key(row.author_key),
             text=text(
-                f"Your {noun} {row.id} in this set, ",
+                f"Your {noun} {row.id}, ",
                 item_words.quoted(row.text, row.tags),
                 f", expires on {item_words.day(row.expires_at, person.tz, ctx.now)}. "
                 f"Keep it for another {set_info.setting(ctx, 'offer_days')} days, or remove it?",
@@ -211,7 +221,7 @@ async def on_expiry(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     row, set_info = found
     person = await timer_checks.person_state(ctx, set_info, row.author_key)
     if person.member:
-        moved = await _moved_out_of_quiet(ctx, timer, person)
+        moved = await _moved_to_working_hours(ctx, timer, set_info, person)
         if moved:
             return moved
     if not await close(ctx, set_info, row, "expired"):

@@ -113,9 +113,9 @@ async def add(ctx: Ctx, event: CommandInvoked, command: OfferAdd | WantAdd) -> N
     )
     item_id = inserted_id(result)
     await item_expiry.plan(ctx, item_id, set_info.id, event.user.key, expires_at)
-    await item_expiry.saved(ctx, set_info, item_id)
     until = await _expiry_words(ctx, event, set_info, expires_at)
     ctx.emit(_reply(event, item_words.saved(kind, item_id, words, until)))
+    await item_expiry.saved(ctx, set_info, item_id)  # the matcher's words come after ours
 
 
 # --------------------------------------------------------------------------- edit, remove
@@ -154,9 +154,9 @@ async def edit(ctx: Ctx, event: CommandInvoked, command: OfferEdit | WantEdit) -
         raise Refusal(
             f"{noun.capitalize()} {row.id} has just closed; add it again with `/als {noun} …`."
         )
-    await item_expiry.saved(ctx, set_info, row.id)
     until = await _expiry_words(ctx, event, set_info, row.expires_at)
     ctx.emit(_reply(event, item_words.saved(kind, row.id, words, until, edited=True)))
+    await item_expiry.saved(ctx, set_info, row.id)
 
 
 async def remove(ctx: Ctx, event: CommandInvoked, command: OfferRemove | WantRemove) -> None:
@@ -178,11 +178,11 @@ async def remove(ctx: Ctx, event: CommandInvoked, command: OfferRemove | WantRem
             Direct(
                 user=UserRef.from_key(row.author_key),
                 text=text(
-                    f"Your {noun} {row.id} in this set, ",
+                    f"Your {noun} {row.id}, ",
                     words,
                     ", was removed by ",
                     Mention(event.user),
-                    ", a facilitator of the set.",
+                    ", a facilitator of your set.",
                 ),
             )
         )

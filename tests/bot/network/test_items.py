@@ -18,10 +18,11 @@ from bot.network.hooks import ITEM_GONE, ITEM_SAVED
 from bot.refs import ChannelRef
 from bot.replies import Direct, Ephemeral, File, Mention, Reply
 from bot.set_info import SetInfo
-from bot.store.models import NetworkItem
+from bot.store.models import NetworkItem, Timer
 from testkit.harness import WS, Harness, private_to, u
 
 ITEMS = NetworkItem.__table__
+TIMERS = Timer.__table__
 DM_BOB = ChannelRef(WS, "dm-bob")
 
 
@@ -140,7 +141,7 @@ async def test_only_the_author_edits_and_the_author_or_a_facilitator_removes(h: 
     assert said(out, "alice") == "Removed offer 1: “I can help with bids and reports” #bids."
     [told] = [r for r in out if isinstance(r, Direct)]
     assert told.user == u("bob") and Mention(u("alice")) in told.text.parts
-    assert "was removed by @alice, a facilitator of the set" in told.text.plain()
+    assert "was removed by @alice, a facilitator of your set" in told.text.plain()
     assert [r.status for r in await item_rows(h)] == ["removed", "removed"]
     assert "No offers in this set yet" in said(await h.cmd("bob", "offers"), "bob")
     out = await h.cmd("bob", "offer edit 1 I can help again")
@@ -251,6 +252,15 @@ async def test_leaving_the_set_removes_ones_open_items(h: Harness) -> None:
     assert "focus group" in listing and "grant" not in listing
 
 
+async def pending_timers(h: Harness) -> list[Any]:
+    async with h.app.store.read() as conn:
+        return list(
+            await conn.execute(
+                select(TIMERS).where(TIMERS.c.status == "pending").order_by(TIMERS.c.id)
+            )
+        )
+
+
 async def export_of(h: Harness, who: str) -> dict[str, Any]:
     [file] = [r for r in await h.cmd(who, "export-me") if isinstance(r, File)]
     return json.loads(file.content)
@@ -270,6 +280,10 @@ async def test_export_me_shows_and_forget_me_deletes_ones_own_items(h: Harness) 
     assert "focus group" not in json.dumps(mine)
 
     await h.cmd("bob", "forget-me confirm")
+    assert [(t.subject, t.kind) for t in await pending_timers(h)] == [
+        (u("carol").key, "offer_reminder"),
+        (u("carol").key, "offer_expiry"),
+    ], "bob's reminders and expiries went with him"
     assert [(r.author_key, r.text) for r in await item_rows(h)] == [
         (u("carol").key, "I can run a focus group")
     ]

@@ -30,9 +30,14 @@ EXPIRES = utc(2026, 4, 12, 10)  # + 90 days
 REMINDS = utc(2026, 4, 5, 10)  # a week before
 
 
+WEEKENDS = {"ALSBOT_DEFAULTS_SEND_ON_WEEKENDS": "true"}
+
+
 @pytest_asyncio.fixture
 async def h(sqlite_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    harness = await Harness.open(sqlite_url, clock)
+    """90 days from a Monday is a Sunday: these tests pin the days themselves, so weekend
+    sending is on here; `test_at_a_weekend_the_dms_wait_for_monday` covers the default."""
+    harness = await Harness.open(sqlite_url, clock, **WEEKENDS)
     try:
         await members(harness, "bob", "carol")
         yield harness
@@ -66,7 +71,7 @@ async def test_a_week_before_a_reminder_then_at_the_end_it_expires_once(h: Harne
     out = await wait_until(h, REMINDS)
     [reminder] = reminders(out, "bob")
     assert reminder.text.plain() == (
-        "Your offer 1 in this set, “I can help with grant applications” #funding, expires on "
+        "Your offer 1, “I can help with grant applications” #funding, expires on "
         "12 April. Keep it for another 90 days, or remove it?"
     )
     assert [b.label for b in reminder.buttons] == ["Keep it", "Remove"]
@@ -143,6 +148,27 @@ async def test_a_timer_for_an_old_expiry_skips_with_a_note(h: Harness) -> None:
 
 
 @pytest.mark.asyncio
+async def test_at_a_weekend_the_dms_wait_for_monday(sqlite_url: str, clock: FakeClock) -> None:
+    h = await Harness.open(sqlite_url, clock)
+    try:
+        await members(h, "bob")
+        await h.cmd("bob", "offer I can help with grant applications")
+        out = await wait_until(h, REMINDS)  # Sunday 5 April
+        assert not reminders(out, "bob")
+        [(_, _, note)] = [n for n in await notes(h, "offer_reminder") if n[0] == REMINDS]
+        assert note == "skipped: the weekend; moved to 2026-04-06T10:00:00+00:00"
+        assert len(reminders(await wait_until(h, utc(2026, 4, 6, 10)), "bob")) == 1
+        await wait_until(h, EXPIRES)  # Sunday 12 April
+        assert [r.status for r in await item_rows(h)] == ["open"]
+        assert "grant" not in private_to(await h.cmd("bob", "offers"), "bob")[0], "past its end"
+        out = await wait_until(h, utc(2026, 4, 13, 10))
+        assert "has expired" in dms(out, "bob")[0].text.plain()
+        assert [r.status for r in await item_rows(h)] == ["expired"]
+    finally:
+        await h.close()
+
+
+@pytest.mark.asyncio
 async def test_remove_on_the_reminder_removes_it_and_only_its_author_may(h: Harness) -> None:
     gone: list[int] = []
 
@@ -202,8 +228,8 @@ async def test_two_processes_remind_and_expire_an_item_once(
     """Each moment has a second timer row for the same item (as a copy moved out of quiet
     hours would be): the claim keeps one process per row, the item's conditional update
     keeps one effect per item."""
-    first = await Harness.open(postgres_url, clock)
-    second = await Harness.open(postgres_url, clock)
+    first = await Harness.open(postgres_url, clock, **WEEKENDS)
+    second = await Harness.open(postgres_url, clock, **WEEKENDS)
     try:
         await members(first, "bob")
         await first.cmd("bob", "offer I can help with grant applications")
@@ -243,7 +269,7 @@ async def test_two_processes_remind_and_expire_an_item_once(
 
 @pytest.mark.asyncio
 async def test_expiry_and_keep_it_on_postgres(postgres_url: str, clock: FakeClock) -> None:
-    h = await Harness.open(postgres_url, clock)
+    h = await Harness.open(postgres_url, clock, **WEEKENDS)
     try:
         await members(h, "bob")
         await h.cmd("bob", "want I'd like to learn to chair #meetings")
