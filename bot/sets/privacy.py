@@ -186,10 +186,11 @@ async def forget_me(ctx: Ctx, event: CommandInvoked, command: ForgetMe) -> None:
                 channel=event.channel,
                 user=event.user,
                 text=text(
-                    "This removes your updates, ratings, the sessions you took part in, preferences, "
-                    "memberships and your messages in "
-                    "do's (a do others also said stays, in their words), and takes your name off "
-                    "your actions. It cannot be undone. "
+                    "This removes your updates, ratings, the sessions you took part in, "
+                    "preferences, memberships, your offers, wants and the introductions made "
+                    "from them, the prompts you added, your pairs between sessions and your "
+                    "messages in do's (a do others also said stays, in their words), and takes "
+                    "your name off your actions. It cannot be undone. "
                     "To go ahead, type `/als forget-me confirm`. (`/als export-me` gives you a copy first.)"
                 ),
             )
