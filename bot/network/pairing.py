@@ -91,7 +91,6 @@ def make_groups(
 class _Search:
     def __init__(self, order: list[str], met: set[Meeting], budget: int) -> None:
         self.order = order
-        self.rank = {key: i for i, key in enumerate(order)}
         self.met = met
         self.nodes = budget
         self.best: list[Group] | None = None
@@ -113,13 +112,13 @@ class _Search:
         options: list[tuple[int, int, Group]] = []
         if not trio_left or len(free) > 3:  # three left with the trio still owed: a trio
             for i, other in enumerate(others):
-                group = (first, other)
-                options.append((cost(group, self.met), i, group))
+                pair: Group = (first, other)
+                options.append((cost(pair, self.met), i, pair))
         if trio_left:  # the trio's other two from the next few (all of them in a small set)
             nearby = others[:TRIO_REACH]
             for (i, second), (j, third) in combinations(enumerate(nearby), 2):
-                group = (first, second, third)
-                options.append((cost(group, self.met), i * len(others) + j, group))
+                trio: Group = (first, second, third)
+                options.append((cost(trio, self.met), i * len(nearby) + j, trio))
         options.sort(key=lambda option: (option[0], option[1]))
         for extra, _tiebreak, group in options:
             if self.best_cost == 0 or (self.nodes <= 0 and self.best is not None):
