@@ -368,7 +368,8 @@ async def on_pairs_show(ctx: Ctx, event: CommandInvoked, _command: PairsShow) ->
 
 
 async def _my_current(ctx: Ctx, set_id: int, user: UserRef) -> tuple[int, list[Any], Any] | None:
-    """The person's group in the set's latest round, if they are in it."""
+    """The person's group in the set's latest round, if they are in it with someone (the
+    others may have been forgotten since)."""
     last = (
         await ctx.conn.execute(
             select(func.max(PAIRINGS.c.round_no)).where(PAIRINGS.c.set_id == set_id)
@@ -378,7 +379,7 @@ async def _my_current(ctx: Ctx, set_id: int, user: UserRef) -> tuple[int, list[A
         return None
     for rows in (await groups_of_round(ctx, set_id, last)).values():
         for row in rows:
-            if sets.same_person(ctx, user, row.user_key):
+            if sets.same_person(ctx, user, row.user_key) and len(rows) > 1:  # one left: none
                 return last, rows, row
     return None
 

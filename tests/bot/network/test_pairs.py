@@ -136,9 +136,10 @@ async def test_pairs_shows_your_pair_and_when_you_will_be_asked(h: Harness) -> N
     assert "Pairs are on in this set. You're not in a pair at the moment." in shown
     assert "The next pairing: a week after the next session." in shown
     await session_closes(h)
-    assert "The next pairing: Monday 19 January, 10:00." in private_to(
-        await h.cmd("bob", "pairs"), "bob"
-    )[0]
+    assert (
+        "The next pairing: Monday 19 January, 10:00."
+        in private_to(await h.cmd("bob", "pairs"), "bob")[0]
+    )
     await wait_until(h, A_WEEK_ON)
     await h.cmd("bob", "settings pairs off")
     shown = private_to(await h.cmd("bob", "pairs"), "bob")[0]
