@@ -194,15 +194,16 @@ async def on_pairs(ctx: Ctx, timer: timers.DueTimer) -> str | None:
             dedupe=f"pairs:{set_info.id}:moved:{timer.id}",
         )
         return f"skipped: quiet hours or the weekend; moved to {later.isoformat()}"
+    # One process at a time pairs a set (PostgreSQL; SQLite has one writer): the next
+    # looks only once the first has committed, so it finds the round and its number.
+    lock = select(SETS.c.id).where(SETS.c.id == set_info.id)
+    await ctx.conn.execute(lock.with_for_update() if ctx.dialect == "postgresql" else lock)
     session_id = await _session(ctx, set_info.id, timer.payload.get("session"))
     if session_id is not None and await _paired_after(ctx, set_info.id, session_id):
         return "skipped: already paired after this session"
     people = await willing(ctx, set_info.id)
     if len(people) < 2:
         return f"skipped: fewer than two members to pair ({len(people)})"
-    # The round number is the set's: one process at a time takes the next (PostgreSQL).
-    lock = select(SETS.c.id).where(SETS.c.id == set_info.id)
-    await ctx.conn.execute(lock.with_for_update() if ctx.dialect == "postgresql" else lock)
     last = (
         await ctx.conn.execute(
             select(func.max(PAIRINGS.c.round_no)).where(PAIRINGS.c.set_id == set_info.id)
@@ -244,10 +245,12 @@ async def _session(ctx: Ctx, set_id: int, raw: object) -> int | None:
     """The closed session the timer was planned for, if its row is still there."""
     if not isinstance(raw, int):
         return None
-    found = await ctx.conn.execute(
-        select(SESSIONS.c.id).where(SESSIONS.c.id == raw, SESSIONS.c.set_id == set_id)
-    )
-    return found.scalar()
+    found: int | None = (
+        await ctx.conn.execute(
+            select(SESSIONS.c.id).where(SESSIONS.c.id == raw, SESSIONS.c.set_id == set_id)
+        )
+    ).scalar()
+    return found
 
 
 async def _paired_after(ctx: Ctx, set_id: int, session_id: int) -> bool:

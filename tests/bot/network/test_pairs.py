@@ -214,3 +214,16 @@ async def test_a_restart_keeps_the_planned_pairing(tmp_path: Path, clock: FakeCl
         assert groups(out) == [("alice", "bob", "carol")], "three: one trio"
     finally:
         await second.close()
+
+
+@pytest.mark.asyncio
+async def test_claimed_late_at_night_it_waits_for_the_morning(h: Harness) -> None:
+    await set_of(h, ("alice", "bob"))
+    await session_closes(h)
+    h.clock.set(utc(2026, 1, 19, 22))  # the bot was down at 10:00; quiet hours now
+    await h.app.settle()
+    assert not introductions(h.new())
+    notes = [t.note for t in await timers_of(h, "pairs")]
+    assert notes[0] == "skipped: quiet hours or the weekend; moved to 2026-01-20T08:00:00+00:00"
+    out = await wait_until(h, utc(2026, 1, 20, 8))
+    assert groups(out) == [("alice", "bob")]
