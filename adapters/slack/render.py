@@ -17,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 from adapters.slack.traits import USER_ID
-from bot.refs import Platform
+from bot.refs import Platform, UserRef
 from bot.replies import Button, Mention, Plain, Strong, Text
 
 SECTION_LIMIT = 3000
@@ -27,6 +27,7 @@ BUTTONS_PER_BLOCK = 25
 LABEL_LIMIT = 75
 VALUE_LIMIT = 2000
 ACTION_ID_LIMIT = 250
+GROUP_DM_LIMIT = 8  # `conversations.open` takes at most 8 people (the bot comes on top)
 
 
 class RenderError(ValueError):
@@ -143,3 +144,21 @@ def fallback(text: Text) -> str:
 def message(text: Text, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / chat.update / chat.postEphemeral."""
     return {"text": fallback(text), "blocks": blocks(text, buttons)}
+
+
+def group_users(users: tuple[UserRef, ...]) -> str:
+    """`conversations.open`'s `users` for a group DM: the ids, sorted (Slack gives the same
+    conversation back for the same people, and a retry must ask for the same thing).
+    Only Slack user ids of one workspace: anything else would open a conversation with
+    someone the core did not mean."""
+    if not users:
+        raise RenderError("a group DM needs people")
+    if len({user.workspace for user in users}) != 1:
+        raise RenderError("a group DM's people must share a workspace")
+    ids = sorted({user.id for user in users})
+    for user in users:
+        if user.workspace.platform != Platform.SLACK or not USER_ID.fullmatch(user.id):
+            raise RenderError(f"{user.id[:40]!r} is not a Slack user id")
+    if len(ids) > GROUP_DM_LIMIT:
+        raise RenderError(f"a Slack group DM takes at most {GROUP_DM_LIMIT} people")
+    return ",".join(ids)
