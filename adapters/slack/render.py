@@ -14,9 +14,12 @@ buttons with one action id (ratings 1–5 share `round:rate`), so each rendered 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from adapters.forms import ask_of, form_id
 from adapters.slack.traits import USER_ID
+from bot.commands.spec import CommandSpec
 from bot.refs import Platform, UserRef
 from bot.replies import Button, Mention, Plain, Strong, Text
 
@@ -162,3 +165,51 @@ def group_users(users: tuple[UserRef, ...]) -> str:
     if len(ids) > GROUP_DM_LIMIT:
         raise RenderError(f"a Slack group DM takes at most {GROUP_DM_LIMIT} people")
     return ",".join(ids)
+
+
+VIEW_TITLE_LIMIT = 24  # a modal's title, submit and close labels
+INPUT_LABEL_LIMIT = 2000
+PLACEHOLDER_LIMIT = 150
+INPUT_MAX_LENGTH = 3000
+
+
+def _label(raw: str, limit: int) -> dict[str, Any]:
+    value = raw.strip() or "…"
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return {"type": "plain_text", "text": value, "emoji": True}
+
+
+def form_view(spec: CommandSpec, channel_id: str) -> dict[str, Any]:
+    """A command's form (`spec.ask`) as a modal for `views.open`: one plain-text input per
+    field, its block and action ids the field's name. The channel the command was typed
+    in rides in `private_metadata`, since a `view_submission` does not say it."""
+    ask = ask_of(spec)
+    inputs: list[dict[str, Any]] = []
+    for field in ask.fields:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": field.name,
+            "multiline": field.long,
+            "max_length": max(1, min(field.max_length, INPUT_MAX_LENGTH)),
+        }
+        if field.placeholder:
+            element["placeholder"] = _label(field.placeholder, PLACEHOLDER_LIMIT)
+        inputs.append(
+            {
+                "type": "input",
+                "block_id": field.name,
+                "label": _label(field.label, INPUT_LABEL_LIMIT),
+                "optional": not field.required,
+                "element": element,
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": form_id(spec),
+        "title": _label(ask.title, VIEW_TITLE_LIMIT),
+        "submit": _label(ask.submit, VIEW_TITLE_LIMIT),
+        "close": _label("Cancel", VIEW_TITLE_LIMIT),
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "blocks": inputs,
+    }

@@ -660,6 +660,24 @@ class SlackWebApi:
         self.views[user] = view
         return {"view": {"id": self._next_id("V"), **view}}
 
+    def _m_views_open(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        """A modal opened with a trigger (a slash command's, an interaction's): Slack
+        refuses one that is missing, used already or older than 3 s (`expired_triggers`)."""
+        trigger = args.get("trigger_id")
+        view = args.get("view")
+        if not trigger:
+            return "invalid_arguments"
+        if trigger in self.expired_triggers:
+            return "expired_trigger_id"
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return "invalid_arguments"
+        if len(view.get("blocks") or []) > 100 or len(str(view.get("private_metadata", ""))) > 3000:
+            return "invalid_arguments"
+        self.expired_triggers.add(trigger)  # a trigger opens one view
+        opened = {"id": self._next_id("V"), "hash": self._next_ts(), "trigger_id": trigger, **view}
+        self.modals.append(opened)
+        return {"view": opened}
+
     def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any] | str:
         if not args.get("filename") or not str(args.get("length", "")).isdigit():
             return "invalid_arguments"
