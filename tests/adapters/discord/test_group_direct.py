@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from bot.outbox_rows import enqueue
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import Platform, UserRef, WorkspaceRef
 from bot.replies import Button, GroupDirect, Mention, text
@@ -113,3 +114,16 @@ async def test_a_person_with_closed_dms_does_not_stop_the_other(
     with pytest.raises(DeliveryFailed):
         await running.client.outlet.deliver(Delivery(stranger, key="45.1767225600000"))
     assert len(dm_texts(standin, bob_info)) == 1
+
+
+@pytest.mark.asyncio
+async def test_through_the_outbox_each_person_gets_one_dm(
+    standin: DiscordStandIn, running: Running
+) -> None:
+    ws = workspace(standin)
+    ana_info, bob_info = standin.world.add_user("ana"), standin.world.add_user("bob")
+    ana, bob = UserRef(ws, ana_info.id), UserRef(ws, bob_info.id)
+    async with running.app.store.write() as conn:
+        await enqueue(conn, [introduction(ana, bob)], now=running.app.clock.now())
+    await running.app.settle()
+    assert len(dm_texts(standin, ana_info)) == 1 and len(dm_texts(standin, bob_info)) == 1

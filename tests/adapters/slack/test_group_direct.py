@@ -17,11 +17,14 @@ from aiohttp import web
 
 from adapters.slack.client import delivery_client
 from adapters.slack.outlet import SlackOutlet
+from bot.clock import FakeClock
+from bot.outbox_rows import enqueue
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import Platform, UserRef, WorkspaceRef
 from bot.replies import Button, GroupDirect, Mention, text
 from testkit.slack import signing as sign
 from testkit.slack.web_api import SlackWebApi
+from testkit.slack.world import SlackWorld
 
 WS = WorkspaceRef(Platform.SLACK, sign.TEAM)
 ANA, BOB = UserRef(WS, "U0ANA"), UserRef(WS, "U0BOB")
@@ -133,3 +136,25 @@ async def test_ids_that_are_not_slack_users_are_never_opened(api: LosingWebApi) 
     with pytest.raises(DeliveryFailed):
         await o.deliver(delivery(strange, "2.1"))
     assert api.calls_to("conversations.open") == []
+
+
+@pytest.mark.asyncio
+async def test_through_the_outbox_one_group_dm_is_opened_and_one_message_sent(
+    web_api: SlackWebApi, sqlite_url: str, clock: FakeClock
+) -> None:
+    """From the core's outbox (lane `group:…`) through the running adapter, as a
+    proposal both accepted would go."""
+    world = await SlackWorld.open(web_api, sqlite_url, clock)
+    try:
+        ana, bob = UserRef(WS, "UALICE"), UserRef(WS, "UBOB")
+        reply = GroupDirect(users=(ana, bob), text=text("Meet ", Mention(bob)))
+        async with world.bot.store.write() as conn:
+            await enqueue(conn, [reply], now=clock.now(), cause="test:match")
+        await world.settle()
+    finally:
+        await world.close()
+    channel = web_api.group_dm("UALICE", "UBOB")
+    assert channel is not None and len(web_api.calls_to("conversations.open")) == 1
+    [posted] = web_api.posted(channel)
+    assert posted["text"] == "Meet <@UBOB>"
+    assert web_api.posted() == [posted]
