@@ -60,7 +60,7 @@ SORRY = "Sorry, I couldn't take that in just now. Please try again in a moment."
 GUILD_ONLY = "Use `/als` in your set's channel on a server."
 NO_CHANNEL = "I couldn't tell which channel that came from, so I did nothing. Please try again."
 STALE = "That command is out of date. Try `/als help`."
-NO_FORM = "That form is out of date: type the command instead, e.g. `/als offer add text:…`."
+NO_FORM = "That form is out of date, so I did nothing: type the command instead (`/als help`)."
 STOP_WITHIN = 5.0  # SIGTERM → exit: closing the gateway and the HTTP session, at most
 # Discord wants every interaction answered within 3 s: where the channel is (its parent, if
 # a thread) may take a REST call, and the inbox commit must come before the deferral.

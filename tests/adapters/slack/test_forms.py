@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from adapters.slack import translate
-from adapters.slack.bolt_app import NO_FORM
+from adapters.slack.bolt_app import NO_FORM, SORRY
 from adapters.slack.translate import FILL_IN
 from bot.clock import FakeClock
 from bot.commands.network_commands import OfferAdd
@@ -154,3 +154,25 @@ def test_every_blanked_backend_shape_is_no_form_submission(path: Path) -> None:
     payload = json.loads(path.read_text())
     outcome = translate.from_view_submission(payload, IDENTITY)
     assert isinstance(outcome, translate.Ignored) and outcome.reason
+
+
+@pytest.mark.asyncio
+async def test_a_form_that_cannot_be_recorded_stays_open_with_a_sorry(
+    http_world: SlackWorld,
+) -> None:
+    await http_world.command("UALICE", "offer")
+
+    class Broken:
+        async def submit(self, event, handle=None):  # the inbox write failed
+            raise RuntimeError("disk I/O error")
+
+    listeners = http_world.service.listeners
+    listeners.submitter, real = Broken(), listeners.submitter
+    try:
+        answer = await http_world.submit_form("UALICE", {"text": "I can help"})
+    finally:
+        listeners.submitter = real
+    assert answer.status == 200
+    assert answer.json == {"response_action": "errors", "errors": {"text": SORRY}}
+    await http_world.service.background.drain()
+    assert await http_world.inbox_count() == 0
