@@ -21,8 +21,10 @@ from adapters.console.world import (
     dm_channel,
     user,
 )
+from adapters.forms import ask_of, asked_by, command_text, missing
 from bot.app import Alsbot
 from bot.clock import FakeClock
+from bot.commands.spec import CommandSpec
 from bot.emoji_names import normalise_emoji
 from bot.events import (
     ButtonPressed,
@@ -44,6 +46,7 @@ class ConsoleRunner:
         self._seq = itertools.count(1)
         self.problems: list[str] = []
         self._narrating = False
+        self.forms: dict[str, CommandSpec] = {}  # who has which command's form open
         app.attach(ConsoleOutlet(world), ConsoleSource(world), traits=CONSOLE_TRAITS)
 
     def _key(self, kind: str) -> str:
@@ -83,6 +86,10 @@ class ConsoleRunner:
         w = self.world
         if isinstance(op, script.Command):
             w.print(f"{op.who} ran: /als {op.text}")
+            form = asked_by(op.text)
+            if form is not None:
+                self._show_form(op.who, form)
+                return None
             return CommandInvoked(
                 key=self._key("cmd"),
                 user=user(op.who),
@@ -109,6 +116,8 @@ class ConsoleRunner:
                 message=message.ref,
                 text=op.text,
             )
+        if isinstance(op, script.FormAnswers):
+            return self._answer_form(op)
         if isinstance(op, script.React):
             return self._reaction(op)
         if isinstance(op, script.Press):
@@ -130,6 +139,38 @@ class ConsoleRunner:
                 message=message.ref,
             )
         return None
+
+    def _show_form(self, who: str, spec: CommandSpec) -> None:
+        """A command's form, as the console shows one: its questions, numbered, for one
+        `form:` line to answer in order. Nothing is sent until it is answered."""
+        ask = ask_of(spec)
+        self.forms[who] = spec
+        lines = [f"📝 (only {who} sees) {ask.title} — answer as `{who}: form: … | …`:"]
+        for n, field in enumerate(ask.fields, 1):
+            hint = f" (e.g. {field.placeholder})" if field.placeholder else ""
+            optional = " [optional]" if not field.required else ""
+            lines.append(f"   {n}. {field.label}{optional}{hint}")
+        self.world.print("\n".join(lines))
+
+    def _answer_form(self, op: script.FormAnswers) -> Event | None:
+        spec = self.forms.get(op.who)
+        if spec is None:
+            self._problem(f"{op.who} has no form open (e.g. `{op.who}: /als offer` opens one)")
+            return None
+        fields = ask_of(spec).fields
+        if len(op.answers) > len(fields):
+            self._problem(f"{op.who}'s form has {len(fields)} questions, not {len(op.answers)}")
+            return None
+        answers = {field.name: value for field, value in zip(fields, op.answers, strict=False)}
+        empty = missing(spec, answers)
+        if empty:
+            labels = ", ".join(f.label for f in fields if f.name in empty)
+            self.world.print(f"📝 (only {op.who} sees) Please fill in: {labels}")
+            return None
+        del self.forms[op.who]
+        said = command_text(spec, answers)
+        self.world.print(f"{op.who} sent the form: /als {said}")
+        return CommandInvoked(key=self._key("form"), user=user(op.who), channel=CHANNEL, text=said)
 
     def _reaction(self, op: script.React) -> Event | None:
         w = self.world

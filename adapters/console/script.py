@@ -2,6 +2,26 @@
 
 Pure: a line in, an `Op` out, so the grammar of the console is testable on its own and
 the runner only decides what each op does to the world.
+
+The lines a script may hold:
+
+    alice: /als start @bob          a command (`@name` is that person)
+    alice: Hello all                a message (in the open round's thread, if any)
+    alice: dm: done                 a DM to alsbot
+    alice: +✅ #12 / -✅ #12         a reaction added to / removed from message #12
+    alice: [Next phase] #12         a button pressed (the newest one she sees without `#n`)
+    alice: /als offer               a command with a form (`/als offer`, `/als want`) and
+                                    no words prints the form's questions, numbered …
+    alice: form: I can help with grant applications | funding, writing
+                                    … and `form:` answers them in order, split at `|`
+                                    (an optional question may be left empty: `text |`);
+                                    the answers are sent as the command they make
+                                    (`/als offer I can help … #funding #writing`)
+    @wait 9m                        time passes (s, m, h or d), timers firing on the way
+    # words                         narration, printed as it is
+
+A group DM from alsbot prints as `✉ [group DM → alice, bob] [#n] alsbot: …`; any of its
+members may press its buttons (`bob: [We talked] #n`).
 """
 
 from __future__ import annotations
@@ -55,6 +75,14 @@ class Dm:
 
 
 @dataclass(frozen=True)
+class FormAnswers:
+    """`alice: form: answer | answer`: the answers to the form she has open, in order."""
+
+    who: str
+    answers: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Wait:
     delta: timedelta
 
@@ -70,7 +98,7 @@ class Bad:
     why: str
 
 
-Op = Say | Command | React | Press | Dm | Wait | Narrate | Bad | None
+Op = Say | Command | React | Press | Dm | FormAnswers | Wait | Narrate | Bad | None
 
 
 def read_line(line: str) -> Op:
@@ -95,6 +123,8 @@ def read_line(line: str) -> Op:
         return Command(who, body[4:].strip())
     if body.lower().startswith("dm:"):
         return Dm(who, body[3:].strip())
+    if body.lower().startswith("form:"):
+        return FormAnswers(who, tuple(part.strip() for part in body[5:].split("|")))
     react = REACT.match(body)
     if react:
         return React(who, react["emoji"], int(react["n"]), react["sign"] == "+")

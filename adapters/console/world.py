@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from bot.clock import Clock
 from bot.ports import Delivery, FetchedMessage
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
-from bot.replies import Button, Direct, Edit, Ephemeral, File, Mention, Post, Text
+from bot.replies import Button, Direct, Edit, Ephemeral, File, GroupDirect, Mention, Post, Text
 
 WORKSPACE = WorkspaceRef(Platform.CONSOLE, "local")
 CHANNEL = ChannelRef(WORKSPACE, "general")
@@ -29,6 +29,11 @@ def dm_channel(name: str) -> ChannelRef:
     return ChannelRef(WORKSPACE, f"dm-{name}")
 
 
+def group_channel(names: tuple[str, ...] | list[str]) -> ChannelRef:
+    """One group conversation per set of people, as Slack keeps one mpim per set."""
+    return ChannelRef(WORKSPACE, "group-" + "+".join(sorted(set(names))))
+
+
 @dataclass
 class Message:
     number: int
@@ -39,6 +44,7 @@ class Message:
     buttons: tuple[Button, ...] = ()
     only_for: str | None = None
     handle: str | None = None
+    members: tuple[str, ...] = ()  # a group DM's people: only they see it and press its buttons
 
     @property
     def ref(self) -> MessageRef:
@@ -89,6 +95,11 @@ class ConsoleWorld:
         self.out.write(f"{self.stamp()}  {line}\n")
         self.out.flush()
 
+    def group_dms(self, *names: str) -> list[Message]:
+        """What alsbot said in the group DM of exactly these people, oldest first."""
+        channel = group_channel(names)
+        return [m for m in self.messages.values() if m.channel == channel]
+
     def find_button(
         self, who: str, label: str, number: int | None
     ) -> tuple[Message, Button] | None:
@@ -97,6 +108,8 @@ class ConsoleWorld:
             candidates = sorted(self.messages.values(), key=lambda m: -m.number)
         for message in candidates:
             if message.only_for not in (None, who):
+                continue
+            if message.members and who not in message.members:
                 continue
             for button in message.buttons:
                 if button.label.lower() == label.lower():
@@ -185,6 +198,23 @@ class ConsoleOutlet:
             )
             w.print(
                 f"✉ (DM to {reply.user.id}) [#{message.number}] alsbot: {_indent(message.text)}{_buttons(message.buttons)}"
+            )
+            return message.ref
+        if isinstance(reply, GroupDirect):
+            names = tuple(sorted({person.id for person in reply.users}))
+            message = w.add(
+                Message(
+                    w._next(),
+                    BOT,
+                    render(reply.text),
+                    group_channel(names),
+                    None,
+                    reply.buttons,
+                    members=names,
+                )
+            )
+            w.print(
+                f"✉ [group DM → {', '.join(names)}] [#{message.number}] alsbot: {_indent(message.text)}{_buttons(message.buttons)}"
             )
             return message.ref
         if isinstance(reply, Ephemeral):

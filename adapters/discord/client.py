@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import discord
@@ -27,6 +27,7 @@ from adapters.discord import translate, views
 from adapters.discord.catchup import CatchUpReader
 from adapters.discord.command_tree import AlsCommands, AlsTree
 from adapters.discord.connection import SupervisedGateway
+from adapters.discord.forms import FormModal
 from adapters.discord.gateway_events import GatewayEvents
 from adapters.discord.gateway_lease import GatewayLease, NotReady
 from adapters.discord.gateway_state import StateStore
@@ -42,6 +43,7 @@ from adapters.discord.transport import (
     replace_http,
     webhook_context,
 )
+from adapters.forms import FORM_PREFIX, asked_by
 from bot.events import Event
 from bot.ports import Submitter
 from bot.preflight import Refused
@@ -58,6 +60,7 @@ SORRY = "Sorry, I couldn't take that in just now. Please try again in a moment."
 GUILD_ONLY = "Use `/als` in your set's channel on a server."
 NO_CHANNEL = "I couldn't tell which channel that came from, so I did nothing. Please try again."
 STALE = "That command is out of date. Try `/als help`."
+NO_FORM = "That form is out of date, so I did nothing: type the command instead (`/als help`)."
 STOP_WITHIN = 5.0  # SIGTERM → exit: closing the gateway and the HTTP session, at most
 # Discord wants every interaction answered within 3 s: where the channel is (its parent, if
 # a thread) may take a REST call, and the inbox commit must come before the deferral.
@@ -174,6 +177,10 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         if not allowed(interaction.guild_id, self.allowed_guild_ids):
             await refuse(interaction)
             return
+        form = asked_by(translate.command_text(interaction.data or {}) or "")
+        if form is not None and interaction.guild_id is not None:
+            await self._open_form(interaction, FormModal(form))
+            return
         cause = f"discord:interaction:{interaction.id}"
         started = asyncio.get_running_loop().time()
         channel_id = self._channel_of(interaction)
@@ -194,6 +201,52 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         if event is None:
             await self._defer(cause, interaction, thinking=True)
             await self._say(interaction, GUILD_ONLY)
+            return
+        if await self._record_then_defer(cause, event, interaction, started, thinking=True):
+            self._settle_later(cause)
+
+    async def _open_form(self, interaction: discord.Interaction, modal: FormModal) -> None:
+        """The form as the interaction's first answer. Nothing is recorded: the command is
+        what the submission makes (`handle_form`)."""
+        try:
+            await interaction.response.send_modal(modal)
+        except (discord.InteractionResponded, discord.HTTPException) as exc:
+            log.info("discord: form for %s not opened (%s)", interaction.id, exc)
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Modal submissions of alsbot's forms (app commands and buttons have their own
+        routes: the command tree and the dynamic buttons)."""
+        if interaction.type is not discord.InteractionType.modal_submit:
+            return
+        data: Mapping[str, Any] = interaction.data or {}
+        if str(data.get("custom_id") or "").startswith(FORM_PREFIX):
+            await self.handle_form(interaction)
+
+    async def handle_form(self, interaction: discord.Interaction) -> None:
+        """A form sent back: recorded as the command its answers make, then deferred, as
+        a command is."""
+        if not allowed(interaction.guild_id, self.allowed_guild_ids):
+            await refuse(interaction)
+            return
+        cause = f"discord:interaction:{interaction.id}"
+        started = asyncio.get_running_loop().time()
+        channel_id = self._channel_of(interaction)
+        if channel_id is None:
+            await self._refuse(cause, interaction, NO_CHANNEL)
+            return
+        place = await self._place_within(interaction, PLACE_BUDGET)
+        if place is None:
+            await self._defer(cause, interaction, thinking=True)
+            place = await self._place(channel_id, interaction.guild_id)
+        event = translate.form_event(
+            interaction.id,
+            interaction.user.id,
+            place,
+            interaction.data or {},
+            interaction.permissions.value if interaction.guild_id else None,
+        )
+        if event is None:
+            await self._refuse(cause, interaction, NO_FORM if interaction.guild_id else GUILD_ONLY)
             return
         if await self._record_then_defer(cause, event, interaction, started, thinking=True):
             self._settle_later(cause)

@@ -8,7 +8,10 @@
   such reply replaces the "thinking…" placeholder), otherwise a DM — never a public post;
   the token is this process's own or, when another process received the interaction,
   the one stored with the event (`adapters.discord.interactions.StoredInteraction`);
-- `Direct` → a DM; `File` → an attachment (privately when it has a `user`).
+- `Direct` → a DM; `File` → an attachment (privately when it has a `user`);
+- `GroupDirect` → a DM to each person, naming the others: bots cannot make group DMs on
+  Discord. Each DM has its own nonce (the reply's key and the person), so a retry after
+  a lost answer gets the DMs already sent back from Discord instead of sending them again.
 
 Errors are sorted for the delivery loop, which owns retries: 429 (when discord.py did not
 already wait it out) and 5xx/network → `DeliveryRetry`; a closed DM (50007), a missing
@@ -19,6 +22,7 @@ channel, message or permission → `DeliveryFailed`.  Every message is sent with
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import io
 import logging
 from collections.abc import Callable
@@ -35,12 +39,12 @@ from adapters.discord.interactions import (
     StoredInteraction,
     withhold_tokens,
 )
-from adapters.discord.render import Rendered, allowed_mentions, render
+from adapters.discord.render import Rendered, allowed_mentions, discord_user_id, render
 from adapters.discord.transport import webhook_context
 from adapters.discord.views import view_for
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
-from bot.replies import Direct, Edit, Ephemeral, File, Post, text
+from bot.replies import Direct, Edit, Ephemeral, File, GroupDirect, Mention, Post, Text, text
 from bot.reply_handles import ReplyHandles
 
 log = logging.getLogger(__name__)
@@ -58,6 +62,7 @@ DONE = "✓ Done."
 # 60 s lease so that a row is never claimed again while it is still being sent.
 SEND_TIMEOUT = 45.0
 DEFERRAL_POLL = 0.5  # seconds: look again for a deferral another process is making
+NONCE_LENGTH = 25  # Discord's limit for a message nonce
 
 
 def classify(exc: Exception) -> Exception:
@@ -141,6 +146,8 @@ class DiscordOutlet:
             return await self._direct(
                 reply.user, render(reply.text, reply.buttons), nonce=delivery.key
             )
+        if isinstance(reply, GroupDirect):
+            return await self._group_direct(reply, delivery)
         if isinstance(reply, File):
             await self._file(reply, delivery)
             return None
@@ -273,6 +280,33 @@ class DiscordOutlet:
         self.remember_dm_home(user)
         return MessageRef(ChannelRef(user.workspace, str(channel_id)), str(sent.id))
 
+    async def _group_direct(self, reply: GroupDirect, delivery: Delivery) -> MessageRef | None:
+        """One DM to each person, in the order given. A person Discord refuses for good
+        (DMs closed, gone) does not stop the others; a passing failure (429, 5xx) stops the
+        reply, to be tried again whole, and the DMs already sent come back by their nonce."""
+        people = list(dict.fromkeys(reply.users))
+        if not people or any(discord_user_id(user) is None for user in people):
+            raise DeliveryFailed("a group DM names someone who is not a Discord user")
+        first: MessageRef | None = None
+        refused: list[str] = []
+        for user in people:
+            shown = render(_naming_the_others(reply.text, user, people), reply.buttons)
+            try:
+                sent = await self._direct(user, shown, nonce=_nonce(delivery.key, user))
+            except discord.HTTPException as exc:
+                verdict = classify(exc)
+                if not isinstance(verdict, DeliveryFailed):
+                    raise
+                refused.append(f"{user.id}: {verdict}")
+                continue
+            first = first or sent
+        if refused:
+            reached = len(people) - len(refused)
+            raise DeliveryFailed(
+                f"group DM reached {reached} of {len(people)}: {'; '.join(refused)}"
+            )
+        return first
+
     async def _file(self, reply: File, delivery: Delivery) -> None:
         title = render(text(reply.title)) if reply.title else Rendered("")
         # An image's description is its alt text in Discord's clients (at most 1,024 chars).
@@ -358,6 +392,28 @@ class DiscordOutlet:
     def _channel_name(self, channel: ChannelRef) -> str:
         found = self.client.get_channel(int(channel.id)) if channel.id.isdigit() else None
         return str(getattr(found, "name", None) or channel.id)
+
+
+def _nonce(key: str | None, user: UserRef) -> str | None:
+    """The nonce of one person's copy of a reply: the same on every attempt, different per
+    person, within Discord's 25 characters."""
+    if key is None:
+        return None
+    digest = hashlib.sha256(f"{key}|{user.key}".encode()).hexdigest()
+    return "g" + digest[: NONCE_LENGTH - 1]
+
+
+def _naming_the_others(body: Text, user: UserRef, people: list[UserRef]) -> Text:
+    """The text as `user` reads it in their own DM: the others it does not name already
+    are named first, so each knows who else has it."""
+    named = {part.user for part in body.parts if isinstance(part, Mention)}
+    others = [other for other in people if other != user and other not in named]
+    if not others:
+        return body
+    lead: list[Mention | str] = ["(Also sent to "]
+    for n, other in enumerate(others):
+        lead += [", " if n else "", Mention(other)]
+    return text(*lead, ")\n") + body
 
 
 def _text_file(full: str) -> discord.File:

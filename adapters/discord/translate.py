@@ -29,7 +29,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from adapters.discord.emoji import short_code, variant
+from adapters.discord.forms import answers
 from adapters.discord.views import parse_custom_id
+from adapters.forms import command_text as form_text
+from adapters.forms import missing, spec_for
 from bot.commands.registry import SPECS
 from bot.events import (
     ButtonPressed,
@@ -152,6 +155,34 @@ def command_event(
         user=UserRef(ws, str(user_id)),
         channel=channel,
         text=said,
+        thread=thread,
+        invoker_is_admin=is_admin(permissions),
+    )
+
+
+def form_event(
+    interaction_id: int,
+    user_id: int,
+    place: Place,
+    data: Mapping[str, Any],
+    permissions: int | str | None = None,
+) -> CommandInvoked | None:
+    """A form's modal sent back (MODAL_SUBMIT) → the command its answers make, as typed;
+    None when it is not an alsbot form, comes from no server, or left a required field
+    empty (Discord's client does not let that happen)."""
+    spec = spec_for(str(data.get("custom_id") or ""))
+    if spec is None or place.guild_id is None:
+        return None
+    given = answers(data)
+    if missing(spec, given):
+        return None
+    ws = workspace(place.guild_id)
+    channel, thread = refs(place, ws)
+    return CommandInvoked(
+        key=f"discord:interaction:{interaction_id}",
+        user=UserRef(ws, str(user_id)),
+        channel=channel,
+        text=form_text(spec, given),
         thread=thread,
         invoker_is_admin=is_admin(permissions),
     )

@@ -41,9 +41,10 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.response import BoltResponse
+from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import translate
+from adapters.slack import render, translate
 from adapters.slack.events_seen import EventsSeen
 from adapters.slack.home import HomePublisher
 from adapters.slack.interactions import ResponseUrls
@@ -59,6 +60,7 @@ ANY = re.compile(r".*", re.S)
 ACK_BUDGET = 2.0  # seconds; Slack allows 3 for commands and interactions
 SORRY = "Sorry — I couldn't take that in just now. Nothing was changed; please try again."
 SLOW = "Got it. I'm a little slow right now; your answer will follow shortly."
+NO_FORM = "I couldn't open the form just now. You can type it instead: `{usage}`"
 
 
 class Listeners:
@@ -73,13 +75,17 @@ class Listeners:
         background: Background,
         home: HomePublisher | None = None,
         ack_budget: float = ACK_BUDGET,
+        forms: AsyncWebClient | None = None,
     ) -> None:
+        """`forms`: the client that opens a command's form (`views.open`), one that never
+        sleeps on a rate limit — the trigger it uses dies 3 s after the command."""
         self.submitter = submitter
         self.identity = identity
         self.response_urls = response_urls
         self.background = background
         self.home = home
         self.ack_budget = ack_budget
+        self.forms = forms
 
     async def on_event(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
         await self.take_event(body)
@@ -99,7 +105,59 @@ class Listeners:
             _ignored(outcome)
 
     async def on_command(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
-        await self._interaction(translate.from_slash_command(body, self.identity), ack)
+        outcome = translate.from_slash_command(body, self.identity)
+        if isinstance(outcome, translate.OpenForm):
+            await self._open_form(outcome, ack)
+            return
+        await self._interaction(outcome, ack)
+
+    async def _open_form(
+        self, form: translate.OpenForm, ack: Callable[..., Awaitable[Any]]
+    ) -> None:
+        """Open the command's form before acknowledging: Slack's trigger lasts 3 s, and
+        nothing needs to be durable yet — the command is what its submission makes."""
+        if self.forms is None:
+            await ack(text=NO_FORM.format(usage=form.spec.usage))
+            return
+        try:
+            async with asyncio.timeout(self.ack_budget):
+                await self.forms.views_open(
+                    trigger_id=form.trigger_id,
+                    view=render.form_view(form.spec, form.channel.id),
+                )
+        except (SlackApiError, SlackClientError, TimeoutError, OSError) as error:
+            log.info("could not open the %s form (%s)", form.spec.path, type(error).__name__)
+            await ack(text=NO_FORM.format(usage=form.spec.usage))
+            return
+        await ack()
+
+    async def on_view_submission(
+        self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]
+    ) -> None:
+        """A form sent back: durable as the command it makes, then the modal closes."""
+        outcome = translate.from_view_submission(body, self.identity)
+        if isinstance(outcome, translate.FormErrors):
+            await ack(response_action="errors", errors=outcome.errors)
+            return
+        if not isinstance(outcome, Inbound):
+            _ignored(outcome)
+            await ack()
+            return
+        event = outcome.event
+        task = self.background.spawn(self.submitter.submit(event), name=f"submit {event.key}")
+        try:
+            await asyncio.wait_for(asyncio.shield(task), self.ack_budget)
+        except TimeoutError:
+            log.warning("submitting %s is slow; acknowledged before it was durable", event.key)
+        except Exception as error:  # the traceback is logged by Background
+            log.warning(
+                "could not record %s (%s); told the person", event.key, type(error).__name__
+            )
+            first = next(iter(translate.form_answers(body)), None)
+            if first is not None:  # the form stays open, with the words, to send again
+                await ack(response_action="errors", errors={first: SORRY})
+                return
+        await ack()
 
     async def on_block_action(
         self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]
@@ -148,7 +206,7 @@ class Listeners:
         await ack()
 
     async def on_other(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
-        """Shortcuts, views, dialogs, legacy attachments: alsbot offers none; say OK."""
+        """Shortcuts, closed views, dialogs, legacy attachments: alsbot offers none; say OK."""
         log.debug("ignored a %r interaction", body.get("type") if isinstance(body, dict) else None)
         await ack()
 
@@ -308,6 +366,9 @@ def build_bolt_app(
     async def on_block_action(body: dict[str, Any], ack: Any) -> None:
         await listeners.on_block_action(body, ack)
 
+    async def on_view_submission(body: dict[str, Any], ack: Any) -> None:
+        await listeners.on_view_submission(body, ack)
+
     async def on_options(ack: Any) -> None:
         await listeners.on_options(ack)
 
@@ -319,9 +380,9 @@ def build_bolt_app(
     app.block_action(ANY)(on_block_action)
     app.options(ANY)(on_options)
     app.dialog_suggestion(ANY)(on_options)
+    app.view_submission(ANY)(on_view_submission)
     for register in (
         app.shortcut,
-        app.view_submission,
         app.view_closed,
         app.dialog_submission,
         app.dialog_cancellation,

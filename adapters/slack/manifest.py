@@ -36,6 +36,8 @@ SCOPES: dict[str, str] = {
     "chat:write": "post round headers and thread messages, update headers, send ephemerals",
     "im:write": "open a DM (conversations.open) for nudges, question lists and updates",
     "im:history": "receive DMs to the bot (message.im): updates, previewed to their author before sharing",
+    "mpim:write": "open a group DM (conversations.open with several people) for a match both said yes to",
+    "mpim:history": "find a group DM message already posted before posting a retry again (conversations.history)",
     "channels:history": "see round-thread messages in public channels; read a reacted message",
     "groups:history": "the same in private channels",
     "reactions:read": "reaction_added / reaction_removed, which collect do's",
@@ -68,6 +70,7 @@ METHOD_SCOPES: dict[str, str | None] = {
     "conversations.info": "channels:read",
     "users.info": "users:read",
     "views.publish": None,
+    "views.open": None,  # a form (`/als offer` with no words), opened with the command's trigger_id
     "files.getUploadURLExternal": "files:write",
     "files.completeUploadExternal": "files:write",
 }

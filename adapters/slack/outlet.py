@@ -34,7 +34,7 @@ from adapters.slack import render
 from adapters.slack.interactions import MAX_USES, ResponseUrls
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
-from bot.replies import Direct, Edit, Ephemeral, File, Post
+from bot.replies import Direct, Edit, Ephemeral, File, GroupDirect, Post
 from bot.reply_handles import ReplyHandles
 
 log = logging.getLogger(__name__)
@@ -150,6 +150,11 @@ class SlackOutlet:
             return await self._post(
                 channel, render.message(reply.text, reply.buttons), None, delivery
             )
+        if isinstance(reply, GroupDirect):
+            channel = await self._group_channel(reply.users)
+            return await self._post(
+                channel, render.message(reply.text, reply.buttons), None, delivery
+            )
         if isinstance(reply, Ephemeral):
             await self._ephemeral(reply, delivery, thread_ts)
             return None
@@ -249,6 +254,19 @@ class SlackOutlet:
             channel_id = str(response["channel"]["id"])
             self._dm_channels[user.key] = channel_id
         return ChannelRef(user.workspace, channel_id)
+
+    async def _group_channel(self, users: tuple[UserRef, ...]) -> ChannelRef:
+        """The group DM (Slack's mpim) of these people and the bot: `conversations.open`
+        with all of them gives the same conversation for the same people, so a retry, or
+        a second reply to them, lands in the one conversation."""
+        ids = render.group_users(users)
+        workspace = users[0].workspace
+        channel_id = self._dm_channels.get(f"{workspace.key}:{ids}")
+        if channel_id is None:
+            response = await self.client.conversations_open(users=ids)
+            channel_id = str(response["channel"]["id"])
+            self._dm_channels[f"{workspace.key}:{ids}"] = channel_id
+        return ChannelRef(workspace, channel_id)
 
     async def _ephemeral(self, reply: Ephemeral, delivery: Delivery, thread_ts: str | None) -> None:
         kwargs = render.message(reply.text, reply.buttons)

@@ -14,10 +14,13 @@ buttons with one action id (ratings 1–5 share `round:rate`), so each rendered 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from adapters.forms import ask_of, form_id
 from adapters.slack.traits import USER_ID
-from bot.refs import Platform
+from bot.commands.spec import CommandSpec
+from bot.refs import Platform, UserRef
 from bot.replies import Button, Mention, Plain, Strong, Text
 
 SECTION_LIMIT = 3000
@@ -27,6 +30,7 @@ BUTTONS_PER_BLOCK = 25
 LABEL_LIMIT = 75
 VALUE_LIMIT = 2000
 ACTION_ID_LIMIT = 250
+GROUP_DM_LIMIT = 8  # `conversations.open` takes at most 8 people (the bot comes on top)
 
 
 class RenderError(ValueError):
@@ -143,3 +147,69 @@ def fallback(text: Text) -> str:
 def message(text: Text, buttons: tuple[Button, ...] = ()) -> dict[str, Any]:
     """Keyword arguments for chat.postMessage / chat.update / chat.postEphemeral."""
     return {"text": fallback(text), "blocks": blocks(text, buttons)}
+
+
+def group_users(users: tuple[UserRef, ...]) -> str:
+    """`conversations.open`'s `users` for a group DM: the ids, sorted (Slack gives the same
+    conversation back for the same people, and a retry must ask for the same thing).
+    Only Slack user ids of one workspace: anything else would open a conversation with
+    someone the core did not mean."""
+    if not users:
+        raise RenderError("a group DM needs people")
+    if len({user.workspace for user in users}) != 1:
+        raise RenderError("a group DM's people must share a workspace")
+    ids = sorted({user.id for user in users})
+    for user in users:
+        if user.workspace.platform != Platform.SLACK or not USER_ID.fullmatch(user.id):
+            raise RenderError(f"{user.id[:40]!r} is not a Slack user id")
+    if len(ids) > GROUP_DM_LIMIT:
+        raise RenderError(f"a Slack group DM takes at most {GROUP_DM_LIMIT} people")
+    return ",".join(ids)
+
+
+VIEW_TITLE_LIMIT = 24  # a modal's title, submit and close labels
+INPUT_LABEL_LIMIT = 2000
+PLACEHOLDER_LIMIT = 150
+INPUT_MAX_LENGTH = 3000
+
+
+def _label(raw: str, limit: int) -> dict[str, Any]:
+    value = raw.strip() or "…"
+    if len(value) > limit:
+        value = value[: limit - 1] + "…"
+    return {"type": "plain_text", "text": value, "emoji": True}
+
+
+def form_view(spec: CommandSpec, channel_id: str) -> dict[str, Any]:
+    """A command's form (`spec.ask`) as a modal for `views.open`: one plain-text input per
+    field, its block and action ids the field's name. The channel the command was typed
+    in rides in `private_metadata`, since a `view_submission` does not say it."""
+    ask = ask_of(spec)
+    inputs: list[dict[str, Any]] = []
+    for field in ask.fields:
+        element: dict[str, Any] = {
+            "type": "plain_text_input",
+            "action_id": field.name,
+            "multiline": field.long,
+            "max_length": max(1, min(field.max_length, INPUT_MAX_LENGTH)),
+        }
+        if field.placeholder:
+            element["placeholder"] = _label(field.placeholder, PLACEHOLDER_LIMIT)
+        inputs.append(
+            {
+                "type": "input",
+                "block_id": field.name,
+                "label": _label(field.label, INPUT_LABEL_LIMIT),
+                "optional": not field.required,
+                "element": element,
+            }
+        )
+    return {
+        "type": "modal",
+        "callback_id": form_id(spec),
+        "title": _label(ask.title, VIEW_TITLE_LIMIT),
+        "submit": _label(ask.submit, VIEW_TITLE_LIMIT),
+        "close": _label("Cancel", VIEW_TITLE_LIMIT),
+        "private_metadata": json.dumps({"channel": channel_id}),
+        "blocks": inputs,
+    }

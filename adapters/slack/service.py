@@ -114,6 +114,7 @@ async def start_slack(
         response_urls=response_urls,
         background=background,
         home=HomePublisher(patient, StoreHomeReader(alsbot)),
+        forms=outlet.client,
     )
     http = config.slack.mode != "socket"
     health = getattr(alsbot, "health", None)  # the core's board (`bot.health`)

@@ -19,11 +19,14 @@ one person whichever payload they arrive in.  See docs/SLACK.md, "Slack Connect"
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.forms import asked_by, command_text, missing, spec_for
+from bot.commands.spec import CommandSpec
 from bot.emoji_names import normalise_emoji
 from bot.events import (
     ButtonPressed,
@@ -84,7 +87,27 @@ class Declined:
     answer: str
 
 
-Outcome = Inbound | HomeOpened | Ignored | Declined
+@dataclass(frozen=True, slots=True)
+class OpenForm:
+    """`/als offer` with no words: the adapter opens the command's form (a modal) with the
+    command's `trigger_id`, which Slack lets it use for 3 s. Nothing is recorded: the
+    command is what the form's submission makes (`from_view_submission`)."""
+
+    spec: CommandSpec
+    trigger_id: str
+    user: UserRef
+    channel: ChannelRef
+
+
+@dataclass(frozen=True, slots=True)
+class FormErrors:
+    """A form sent back with required fields empty: shown beside each field, nothing kept."""
+
+    errors: dict[str, str]
+
+
+Outcome = Inbound | HomeOpened | Ignored | Declined | OpenForm | FormErrors
+FILL_IN = "Please fill this in."
 GROUP_DM = (
     "alsbot doesn't work in group DMs: Slack doesn't let apps into them, so nothing posted "
     "here would reach the group. Make a private channel for your set, `/invite` me there "
@@ -336,10 +359,14 @@ def from_slash_command(body: Any, bot: BotIdentity | None = None) -> Outcome:
         channel = ChannelRef(team, _id(body, "channel_id"))
         if str(body.get("channel_name") or "").startswith("mpdm-"):  # Slack's name for one
             return Declined(GROUP_DM)
-        key = f"slack:command:{_key_part(body, 'trigger_id')}"
+        trigger_id = _key_part(body, "trigger_id")
+        key = f"slack:command:{trigger_id}"
         raw_text = body.get("text") or ""
         if not isinstance(raw_text, str):
             raise _Bad("text is not a string")
+        form = asked_by(core_text(raw_text))
+        if form is not None:
+            return OpenForm(form, trigger_id, user, channel)
         event = CommandInvoked(
             key=key, user=user, channel=channel, text=core_text(raw_text).strip()
         )
@@ -353,6 +380,66 @@ def _response_url(body: Mapping[str, Any]) -> str | None:
     if isinstance(url, str) and url.startswith(("https://", "http://")) and len(url) < 2000:
         return url
     return None
+
+
+# ---------------------------------------------------------------------- forms
+
+
+def from_view_submission(body: Any, bot: BotIdentity | None = None) -> Outcome:
+    """A form's modal sent back: its answers become the command's text, as if typed.
+
+    The key is the view's id and its hash (each state of a view has its own hash), which
+    Slack repeats if it sends the same submission again; the channel is the one the
+    command was typed in, carried in `private_metadata` by `render.form_view`.
+    """
+    try:
+        if not isinstance(body, Mapping):
+            raise _Bad("body is not an object")
+        if body.get("type") != "view_submission":
+            raise _Bad("type is not view_submission")
+        view = _dict(body, "view")
+        spec = spec_for(str(view.get("callback_id") or ""))
+        if spec is None:
+            return Ignored(f"view {str(view.get('callback_id'))[:40]!r} is not an alsbot form")
+        user_part = _dict(body, "user")
+        team = _installation(
+            body, bot, _maybe_dict(body, "team").get("id"), user_part.get("team_id")
+        )
+        user = UserRef(team, _id(user_part, "id"))
+        try:
+            metadata = json.loads(_str(view, "private_metadata"))
+        except ValueError:
+            raise _Bad("private_metadata is not JSON") from None
+        channel_id = metadata.get("channel") if isinstance(metadata, dict) else None
+        channel = ChannelRef(team, _id_value(channel_id, "private_metadata channel"))
+        key = f"slack:view:{_key_part(view, 'id')}:{_key_part(view, 'hash')}"
+        answers = _answers(view)
+        empty = missing(spec, answers)
+        if empty:
+            return FormErrors({name: FILL_IN for name in empty})
+        text = command_text(spec, answers)[:MAX_TEXT]
+        return Inbound(CommandInvoked(key=key, user=user, channel=channel, text=text))
+    except _Bad as bad:
+        return Ignored(f"malformed view_submission: {bad}")
+
+
+def form_answers(body: Any) -> dict[str, str]:
+    """A `view_submission`'s answers by field name (none for anything unreadable)."""
+    view = body.get("view") if isinstance(body, Mapping) else None
+    return _answers(view) if isinstance(view, Mapping) else {}
+
+
+def _answers(view: Mapping[str, Any]) -> dict[str, str]:
+    """`view.state.values[block_id][action_id].value` of each plain-text input (a field's
+    block and action ids are both its name; an empty input's value is null)."""
+    values = _maybe_dict(_maybe_dict(view, "state"), "values")
+    answers: dict[str, str] = {}
+    for block_id, actions in values.items():
+        element = actions.get(block_id) if isinstance(actions, Mapping) else None
+        value = element.get("value") if isinstance(element, Mapping) else None
+        if isinstance(block_id, str) and isinstance(value, str):
+            answers[block_id] = value
+    return answers
 
 
 # ---------------------------------------------------------------------- block actions

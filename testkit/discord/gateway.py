@@ -403,6 +403,39 @@ class DiscordStandIn:
         assert custom_id in ids, f"no button {custom_id!r} on that message: {ids}"
         return await self._interact(3, user, message.channel_id, data, message)
 
+    def modal_of(self, info: InteractionInfo) -> JSON:
+        """The modal the bot answered an interaction with (callback type 9), as sent."""
+        for body in info.callbacks:
+            if int(body.get("type", 0)) == 9:
+                return dict(body.get("data") or {})
+        raise AssertionError(f"interaction {info.id} was not answered with a modal")
+
+    async def submit_modal(
+        self,
+        user: UserInfo,
+        modal: JSON,
+        values: dict[str, str],
+        channel_id: str | None = None,
+    ) -> InteractionInfo:
+        """`user` fills in and sends a modal the bot showed: a MODAL_SUBMIT interaction
+        (type 5) whose `data` holds each text input's value in the modal's own layout
+        (action rows or labels), as Discord sends it; an input not filled is ''."""
+
+        def answered(component: JSON) -> JSON:
+            kind = component.get("type")
+            if kind == 1:
+                return {"type": 1, "components": [answered(c) for c in component["components"]]}
+            if kind == 18:
+                return {"type": 18, "component": answered(component["component"])}
+            name = component.get("custom_id", "")
+            return {"type": component.get("type"), "custom_id": name, "value": values.get(name, "")}
+
+        data = {
+            "custom_id": modal["custom_id"],
+            "components": [answered(c) for c in modal.get("components", [])],
+        }
+        return await self._interact(5, user, channel_id or self.world.general.id, data)
+
     async def _interact(
         self,
         kind: int,

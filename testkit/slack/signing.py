@@ -272,6 +272,48 @@ def block_actions_payload(
     }
 
 
+def view_submission_payload(
+    *,
+    user_id: str,
+    view: dict[str, Any],
+    answers: dict[str, str | None],
+    team_id: str = TEAM,
+) -> dict[str, Any]:
+    """A modal sent back, as Slack reports it: the view as opened, with `state.values`
+    holding each input block's value (null for an input left empty)."""
+    values: dict[str, Any] = {}
+    for block in view.get("blocks") or []:
+        if block.get("type") != "input":
+            continue
+        element = block["element"]
+        values[block["block_id"]] = {
+            element["action_id"]: {"type": element["type"], "value": answers.get(block["block_id"])}
+        }
+    return {
+        "type": "view_submission",
+        "team": {"id": team_id, "domain": "als-test"},
+        "user": {
+            "id": user_id,
+            "username": user_id.lower(),
+            "name": user_id.lower(),
+            "team_id": team_id,
+        },
+        "api_app_id": APP,
+        "token": "legacy-verification-token",
+        "trigger_id": new_id("trig."),
+        "view": {
+            **{k: v for k, v in view.items() if k != "trigger_id"},
+            "team_id": team_id,
+            "state": {"values": values},
+            "root_view_id": view.get("id"),
+            "app_id": APP,
+            "bot_id": "BBOT",
+        },
+        "response_urls": [],
+        "is_enterprise_install": False,
+    }
+
+
 def payload_body(payload: dict[str, Any]) -> str:
     """An interaction body: one `payload` form field holding the JSON."""
     return urlencode({"payload": json.dumps(payload)})

@@ -127,6 +127,11 @@ class SlackWebApi:
         self.messages: dict[str, list[Message]] = {}
         self.ephemerals: list[dict[str, Any]] = []
         self.views: dict[str, dict[str, Any]] = {}
+        self.modals: list[dict[str, Any]] = []  # views.open: each modal opened, as sent
+        self.expired_triggers: set[str] = set()  # views.open answers `expired_trigger_id`
+        # Group DMs (mpims) opened by `conversations.open` with several users: channel id →
+        # everyone in it (the bot included), one per set of people, as Slack keeps them.
+        self.group_dms: dict[str, frozenset[str]] = {}
         self.uploads: dict[str, bytes] = {}
         self.alt_texts: dict[str, str | None] = {}  # files.getUploadURLExternal's alt_txt
         self.files: list[dict[str, Any]] = []
@@ -502,10 +507,28 @@ class SlackWebApi:
             "permalink": f"https://als-test.slack.com/archives/{channel}/p{ts.replace('.', '')}",
         }
 
+    def group_dm(self, *users: str) -> str | None:
+        """The group DM opened for exactly these people (the bot aside), if any."""
+        wanted = frozenset(users) | {self.bot_user_id}
+        for channel, members in self.group_dms.items():
+            if members == wanted:
+                return channel
+        return None
+
     def _m_conversations_open(self, args: dict[str, Any]) -> dict[str, Any] | str:
-        users = [u for u in str(args.get("users", "")).split(",") if u]
-        if len(users) != 1:
-            return "users_list_not_supplied" if not users else "not_enough_users"
+        users = [u.strip() for u in str(args.get("users", "")).split(",") if u.strip()]
+        if not users:
+            return "users_list_not_supplied"
+        if len(users) > 8:
+            return "too_many_users"
+        if len(set(users)) > 1:  # a multi-person DM, the bot added by Slack
+            if any(user in self.missing_users for user in users):
+                return "user_not_found"
+            channel = self.group_dm(*users)
+            if channel is None:
+                channel = "G" + format(len(self.group_dms) + 1, "08d")
+                self.group_dms[channel] = frozenset(users) | {self.bot_user_id}
+            return {"channel": {"id": channel, "is_mpim": True}}
         user = users[0]
         if user == self.bot_user_id:
             return "cannot_dm_bot"
@@ -636,6 +659,24 @@ class SlackWebApi:
             return "invalid_arguments"
         self.views[user] = view
         return {"view": {"id": self._next_id("V"), **view}}
+
+    def _m_views_open(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        """A modal opened with a trigger (a slash command's, an interaction's): Slack
+        refuses one that is missing, used already or older than 3 s (`expired_triggers`)."""
+        trigger = args.get("trigger_id")
+        view = args.get("view")
+        if not trigger:
+            return "invalid_arguments"
+        if trigger in self.expired_triggers:
+            return "expired_trigger_id"
+        if not isinstance(view, dict) or view.get("type") != "modal":
+            return "invalid_arguments"
+        if len(view.get("blocks") or []) > 100 or len(str(view.get("private_metadata", ""))) > 3000:
+            return "invalid_arguments"
+        self.expired_triggers.add(trigger)  # a trigger opens one view
+        opened = {"id": self._next_id("V"), "hash": self._next_ts(), "trigger_id": trigger, **view}
+        self.modals.append(opened)
+        return {"view": opened}
 
     def _m_files_getUploadURLExternal(self, args: dict[str, Any]) -> dict[str, Any] | str:
         if not args.get("filename") or not str(args.get("length", "")).isdigit():

@@ -181,6 +181,21 @@ class SlackWorld:
         )
         return await self._deliver("slash_commands", fields)
 
+    async def submit_form(
+        self,
+        user: str,
+        answers: dict[str, str | None],
+        *,
+        view: dict[str, Any] | None = None,
+        team: str = sign.TEAM,
+    ) -> Answer:
+        """`user` fills in and sends the newest modal the bot opened (or `view`)."""
+        opened = view if view is not None else self.api.modals[-1]
+        payload = sign.view_submission_payload(
+            user_id=user, view=opened, answers=answers, team_id=team
+        )
+        return await self._deliver("interactive", payload)
+
     async def react(
         self,
         user: str,
