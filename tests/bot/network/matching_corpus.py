@@ -66,8 +66,7 @@ OFFERS: tuple[Entry, ...] = (
     Entry(
         "o08",
         "hana",
-        "I'm a social prescribing link worker and can explain how referrals from GP practices "
-        "work",
+        "I'm a social prescribing link worker and can explain how referrals from GP practices work",
         ("health",),
     ),
     Entry(
@@ -242,8 +241,7 @@ WANTS: tuple[Entry, ...] = (
     Entry(
         "w04",
         "vik",
-        "I want to turn our monthly figures into something visual managers will actually look "
-        "at",
+        "I want to turn our monthly figures into something visual managers will actually look at",
     ),
     Entry(
         "w05",
@@ -253,8 +251,7 @@ WANTS: tuple[Entry, ...] = (
     Entry(
         "w06",
         "xena",
-        "I'm never sure when a worry about a child becomes a safeguarding concern I should "
-        "pass on",
+        "I'm never sure when a worry about a child becomes a safeguarding concern I should pass on",
     ),
     Entry("w07", "yusuf", "I'd like to get better at spreadsheets, especially summarising data"),
     Entry(
@@ -304,8 +301,7 @@ WANTS: tuple[Entry, ...] = (
     Entry(
         "w17",
         "ian",
-        "I have to take a paper to the overview and scrutiny committee next month and I'm "
-        "nervous",
+        "I have to take a paper to the overview and scrutiny committee next month and I'm nervous",
     ),
     Entry(
         "w18",
