@@ -30,6 +30,11 @@ B = 0.75
 # the right offers score 0.09 to 0.66; a want no offer meets scores 0 (nothing shared)
 # unless one word happens to be shared ("sign language" and "Welsh language": 0.3).
 MIN_SCORE = 0.1
+# A set holds a few dozen items at most, often a handful: with three items, a word in all
+# three would weigh almost nothing, though three texts are no evidence that it is common.
+# The document count is taken as at least this, as if the rest of the set said none of
+# the words: rare words still count most, and shared ones are not wiped out.
+MIN_DOCUMENTS = 40
 TAG_BONUS = 0.1  # per tag both items carry
 TAG_BONUS_MAX = 0.2
 
@@ -166,7 +171,8 @@ class Index:
 
     def idf(self, term: str) -> float:
         n = self._frequency.get(term, 0)
-        return math.log((self.size - n + 0.5) / (n + 0.5) + 1.0)
+        size = max(self.size, MIN_DOCUMENTS)
+        return math.log((size - n + 0.5) / (n + 0.5) + 1.0)
 
     def terms(self, item: Item) -> Counter[str]:
         found = self._terms.get(item.id)

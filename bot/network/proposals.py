@@ -1,9 +1,337 @@
-"""(issue 18 — being written)"""
+"""Match proposals: a want and an offer in one set, put privately to both people, and one
+conversation opened only when both say yes (issue 18).
+
+When an item is saved (`ITEM_SAVED`, from `items.py`), `matching` ranks the set's open
+items of the other kind by their authors still in the set; a want is proposed its best
+offer not proposed before, an offer the wants it best meets. A pair is proposed at most
+once (`match_proposals` is unique on it), so a declined one never returns. Each want has
+at most one proposal waiting for answers, and each person at most `WAITING_PER_PERSON`, so
+nobody is flooded; a want declined or lapsed is proposed again when an offer is saved (or
+it is edited).
+
+Answers (buttons `match:yes` / `match:no`, value the proposal id) are exactly once across
+processes: each is recorded with one `UPDATE … WHERE status = 'proposed' RETURNING` both
+answers — PostgreSQL's row lock makes a concurrent second answer wait and then see the
+first — and the proposal is opened by a conditional `UPDATE … WHERE status = 'proposed'
+RETURNING`; only the transaction that changed the row emits the `GroupDirect`.
+
+Who declined is never shown: the one who said no is thanked; the other hears nothing then,
+and a later press on their proposal reads "not going ahead this time", word for word what a
+lapsed proposal (an item removed or expired) reads.
+"""
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import and_, or_, select, update
+
+from bot import timers
+from bot.context import OUT_OF_DATE, Ctx, Refusal
+from bot.events import ButtonPressed
+from bot.network import match_outcomes, proposal_data
+from bot.network import proposal_words as words
+from bot.network.hooks import ITEM_GONE, ITEM_SAVED
+from bot.network.matching import Index, Item, Scored
+from bot.refs import UserRef
+from bot.replies import Direct, Edit, GroupDirect, text
 from bot.router import Router
+from bot.set_info import SetInfo
+from bot.sets import records as sets
+from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
+from bot.store.models import MatchProposal, Member, NetworkItem
+from bot.store.upsert import insert_ignore
+
+ITEMS = NetworkItem.__table__
+PROPOSALS = MatchProposal.__table__
+MEMBERS = Member.__table__
+
+WAITING_PER_PERSON = 3  # proposals awaiting answers that involve one person, at most
+WANTS_PER_OFFER = 2  # wants one saved offer is proposed to at once, at most
+
+
+@dataclass(frozen=True, slots=True)
+class _Open:
+    """An open item of the set, as matching and proposing need it."""
+
+    id: int
+    kind: str
+    author: str
+    text: str
+    tags: tuple[str, ...]
+
+    def as_item(self) -> Item:
+        return Item(self.id, self.author, self.text, self.tags)
+
+
+async def _open_items(ctx: Ctx, set_id: int) -> list[_Open]:
+    """The set's open, unexpired offers and wants whose authors are still members."""
+    rows = await ctx.conn.execute(
+        select(ITEMS.c.id, ITEMS.c.kind, ITEMS.c.author_key, ITEMS.c.text, ITEMS.c.tags)
+        .join(
+            MEMBERS,
+            and_(MEMBERS.c.set_id == ITEMS.c.set_id, MEMBERS.c.user_key == ITEMS.c.author_key),
+        )
+        .where(
+            ITEMS.c.set_id == set_id,
+            ITEMS.c.status == "open",
+            ITEMS.c.expires_at > ctx.now,
+            MEMBERS.c.active.is_(True),
+        )
+        .order_by(ITEMS.c.id)
+    )
+    return [
+        _Open(r.id, r.kind, r.author_key, r.text, tuple(str(t) for t in r.tags or ())) for r in rows
+    ]
+
+
+@dataclass
+class _Waiting:
+    """What limits new proposals: pairs already proposed (in any state), and proposals
+    still waiting for answers, per want, per person and per pair of people."""
+
+    pairs: set[tuple[int, int]]
+    wants: set[int]
+    people: Counter[str]
+    between: set[tuple[str, str]]
+
+    def free(self, want: _Open, offer: _Open) -> bool:
+        return (
+            (want.id, offer.id) not in self.pairs
+            and want.id not in self.wants
+            and self.people[want.author] < WAITING_PER_PERSON
+            and self.people[offer.author] < WAITING_PER_PERSON
+            and (want.author, offer.author) not in self.between
+        )
+
+    def add(self, want: _Open, offer: _Open) -> None:
+        self.pairs.add((want.id, offer.id))
+        self.wants.add(want.id)
+        self.people.update((want.author, offer.author))
+        self.between.add((want.author, offer.author))
+
+
+async def _waiting(ctx: Ctx, set_id: int, item_id: int) -> _Waiting:
+    rows = await ctx.conn.execute(
+        select(
+            PROPOSALS.c.want_id,
+            PROPOSALS.c.offer_id,
+            PROPOSALS.c.wanter_key,
+            PROPOSALS.c.offerer_key,
+            PROPOSALS.c.status,
+        ).where(
+            PROPOSALS.c.set_id == set_id,
+            or_(
+                PROPOSALS.c.status == "proposed",
+                PROPOSALS.c.want_id == item_id,
+                PROPOSALS.c.offer_id == item_id,
+            ),
+        )
+    )
+    found = _Waiting(set(), set(), Counter(), set())
+    for r in rows:
+        found.pairs.add((r.want_id, r.offer_id))
+        if r.status == "proposed":
+            found.wants.add(r.want_id)
+            found.people.update((r.wanter_key, r.offerer_key))
+            found.between.add((r.wanter_key, r.offerer_key))
+    return found
+
+
+async def on_item_saved(ctx: Ctx, set_info: SetInfo, item_id: int) -> None:
+    """Propose matches for an offer or a want just added or changed."""
+    items = await _open_items(ctx, set_info.id)
+    by_id = {i.id: i for i in items}
+    saved = by_id.get(item_id)
+    if saved is None:
+        return  # removed, expired, or its author has left the set
+    others = [i for i in items if i.kind != saved.kind]
+    ranked = Index(i.as_item() for i in items).rank(saved.as_item(), [o.as_item() for o in others])
+    waiting = await _waiting(ctx, set_info.id, item_id)
+    made, at_most = 0, (1 if saved.kind == "want" else WANTS_PER_OFFER)
+    for found in ranked:
+        other = by_id[found.item.id]
+        want, offer = (saved, other) if saved.kind == "want" else (other, saved)
+        if not waiting.free(want, offer):
+            continue
+        if await _propose(ctx, set_info, want, offer, found):
+            waiting.add(want, offer)
+            made += 1
+            if made >= at_most:
+                return
+
+
+async def _propose(ctx: Ctx, set_info: SetInfo, want: _Open, offer: _Open, found: Scored) -> bool:
+    """Record the pair (once: a second process proposing it concurrently inserts nothing)
+    and put it to both people."""
+    inserted = (
+        await ctx.conn.execute(
+            insert_ignore(PROPOSALS, ctx.dialect, ["want_id", "offer_id"]).returning(
+                PROPOSALS.c.id
+            ),
+            {
+                "set_id": set_info.id,
+                "want_id": want.id,
+                "offer_id": offer.id,
+                "wanter_key": want.author,
+                "offerer_key": offer.author,
+                "score": round(found.score, 4),
+                "status": "proposed",
+                "created_at": ctx.now,
+            },
+        )
+    ).first()
+    if inserted is None:
+        return False
+    pid = int(inserted.id)
+    wanter, offerer = UserRef.from_key(want.author), UserRef.from_key(offer.author)
+    ctx.set_id = set_info.id
+    ctx.emit(
+        Direct(
+            user=wanter,
+            text=words.to_wanter(offerer, want.text, offer.text),
+            buttons=words.answer_buttons(pid),
+            handle=words.handle(pid, "want"),
+        ),
+        Direct(
+            user=offerer,
+            text=words.to_offerer(wanter, want.text, offer.text),
+            buttons=words.answer_buttons(pid),
+            handle=words.handle(pid, "offer"),
+        ),
+    )
+    return True
+
+
+async def on_item_gone(ctx: Ctx, set_info: SetInfo, item_id: int) -> None:
+    """Proposals still waiting on the item lapse, quietly (a later press reads "not going
+    ahead this time", as a declined one does), and their pending timers are cancelled. A
+    conversation already opened keeps its week-later question: the match was made."""
+    lapsed = await ctx.conn.execute(
+        update(PROPOSALS)
+        .where(
+            or_(PROPOSALS.c.want_id == item_id, PROPOSALS.c.offer_id == item_id),
+            PROPOSALS.c.status == "proposed",
+        )
+        .values(status="lapsed")
+        .returning(PROPOSALS.c.id)
+    )
+    for row in list(lapsed):
+        await timers.cancel(
+            ctx.conn, kind=match_outcomes.CHECK, subject=match_outcomes.subject(row.id)
+        )
+
+
+# --------------------------------------------------------------------------- answers
+
+
+async def _mine(ctx: Ctx, event: ButtonPressed) -> tuple[Any, str]:
+    """The proposal a button names, and which side of it the presser is."""
+    if not event.value.isdigit():
+        raise Refusal(OUT_OF_DATE)
+    row = (
+        await ctx.conn.execute(select(PROPOSALS).where(PROPOSALS.c.id == int(event.value)))
+    ).first()
+    if row is None:
+        raise Refusal(OUT_OF_DATE)
+    ctx.set_id = row.set_id
+    if sets.same_person(ctx, event.user, row.wanter_key):
+        return row, "want"
+    if sets.same_person(ctx, event.user, row.offerer_key):
+        return row, "offer"
+    raise Refusal(words.NOT_YOURS)
+
+
+async def _item_texts(ctx: Ctx, row: Any) -> tuple[str, str]:
+    found = {
+        r.id: r.text
+        for r in await ctx.conn.execute(
+            select(ITEMS.c.id, ITEMS.c.text).where(ITEMS.c.id.in_((row.want_id, row.offer_id)))
+        )
+    }
+    return found.get(row.want_id, ""), found.get(row.offer_id, "")
+
+
+async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
+    verb = event.verb
+    if verb in (words.TALKED, words.NOT_YET):
+        row, role = await _mine(ctx, event)
+        await match_outcomes.record(ctx, row, role, verb)
+        return
+    if verb not in (words.YES, words.NO):
+        raise Refusal(OUT_OF_DATE)
+    row, role = await _mine(ctx, event)
+    answer = PROPOSALS.c.want_answer if role == "want" else PROPOSALS.c.offer_answer
+    want_text, offer_text = await _item_texts(ctx, row)
+    mine = words.handle(row.id, role)
+    waiting = and_(PROPOSALS.c.id == row.id, PROPOSALS.c.status == "proposed")
+    if verb == words.NO:
+        declined = (
+            await ctx.conn.execute(
+                update(PROPOSALS)
+                .where(waiting)
+                .values({answer: "no", PROPOSALS.c.status: "declined"})
+                .returning(PROPOSALS.c.id)
+            )
+        ).first()
+        if declined is None:
+            await _no_longer_waiting(ctx, event, row.id)
+            return
+        ctx.emit(Edit(handle=mine, text=words.said_no(want_text)))
+        return
+    answers = (
+        await ctx.conn.execute(
+            update(PROPOSALS)
+            .where(waiting)
+            .values({answer: "yes"})
+            .returning(PROPOSALS.c.want_answer, PROPOSALS.c.offer_answer)
+        )
+    ).first()
+    if answers is None:
+        await _no_longer_waiting(ctx, event, row.id)
+        return
+    if answers.want_answer != "yes" or answers.offer_answer != "yes":
+        ctx.emit(Edit(handle=mine, text=words.said_yes(want_text)))
+        return
+    opened = (
+        await ctx.conn.execute(
+            update(PROPOSALS)
+            .where(waiting)
+            .values(status="opened", opened_at=ctx.now)
+            .returning(PROPOSALS.c.id)
+        )
+    ).first()
+    if opened is None:
+        return  # cannot happen under the row lock just taken; never a second conversation
+    wanter, offerer = UserRef.from_key(row.wanter_key), UserRef.from_key(row.offerer_key)
+    ctx.emit(
+        GroupDirect(
+            users=(wanter, offerer), text=words.opening(wanter, offerer, want_text, offer_text)
+        ),
+        Edit(handle=words.handle(row.id, "want"), text=words.opened_note(want_text)),
+        Edit(handle=words.handle(row.id, "offer"), text=words.opened_note(want_text)),
+    )
+    set_info = await sets.set_by_id(ctx.conn, row.set_id)
+    await match_outcomes.ask_later(ctx, set_info, row.id, ctx.now + timedelta(days=7))
+
+
+async def _no_longer_waiting(ctx: Ctx, event: ButtonPressed, proposal_id: int) -> None:
+    status = (
+        await ctx.conn.execute(select(PROPOSALS.c.status).where(PROPOSALS.c.id == proposal_id))
+    ).scalar()
+    said = words.ALREADY_OPEN if status == "opened" else words.NOT_GOING_AHEAD
+    ctx.emit(Direct(user=event.user, text=text(said)))
 
 
 def register(router: Router) -> None:
-    pass
+    """The matcher on the items' hooks, the `match` buttons, the week-later question, and
+    the proposals' part of export-me and forget-me."""
+    router.hook(ITEM_SAVED, on_item_saved)
+    router.hook(ITEM_GONE, on_item_gone)
+    router.button(words.PREFIX, on_button)
+    router.timer(match_outcomes.CHECK, match_outcomes.on_check)
+    router.hook(PERSON_EXPORT, proposal_data.export_person)
+    router.hook(PERSON_FORGET, proposal_data.forget_person)
