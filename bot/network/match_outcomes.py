@@ -29,11 +29,20 @@ PROPOSALS = MatchProposal.__table__
 ITEMS = NetworkItem.__table__
 
 CHECK = "match_check"
+# A proposal nobody finished answering lapses after this long (timer kind `match_lapse`,
+# handled by `proposals`), so an unanswered proposal does not hold its want for ever.
+LAPSE = "match_lapse"
+ANSWER_DAYS = 14
 TALKED, NOT_YET = "talked", "not_yet"  # `match_proposals.outcome`
 
 
 def subject(proposal_id: int) -> str:
     return f"match:{proposal_id}"
+
+
+async def cancel_timers(ctx: Ctx, proposal_id: int) -> None:
+    for kind in (CHECK, LAPSE):
+        await timers.cancel(ctx.conn, kind=kind, subject=subject(proposal_id))
 
 
 async def ask_later(ctx: Ctx, set_info: SetInfo | None, proposal_id: int, due: datetime) -> None:

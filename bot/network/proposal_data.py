@@ -11,8 +11,8 @@ Forget: every proposal they are part of goes, the other person's side with it. A
 is one row about two people and two items, and the forgotten person's items go too
 (`items.py`); what is left for the other (that they were once matched with someone and
 what they answered) is not worth keeping a half-row for, and the pair cannot be proposed
-again since the forgotten person's items are gone. The week-later question for a forgotten
-proposal is cancelled.
+again since the forgotten person's items are gone. The forgotten proposals' timers (the
+week-later question, the lapse) are cancelled.
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select
 
-from bot import timers
 from bot.context import Ctx
 from bot.network import match_outcomes
 from bot.store.models import MatchProposal, NetworkItem
@@ -76,6 +75,4 @@ async def export_person(ctx: Ctx, key: str) -> dict[str, Any]:
 async def forget_person(ctx: Ctx, key: str) -> None:
     gone = await ctx.conn.execute(delete(PROPOSALS).where(_theirs(key)).returning(PROPOSALS.c.id))
     for row in list(gone):
-        await timers.cancel(
-            ctx.conn, kind=match_outcomes.CHECK, subject=match_outcomes.subject(row.id)
-        )
+        await match_outcomes.cancel_timers(ctx, row.id)

@@ -89,6 +89,7 @@ def opened_note(want: str) -> Text:
 
 
 NOT_GOING_AHEAD = "This match isn't going ahead this time. Thanks for being open to it."
+ALREADY_DECLINED = "You said not now to this match; I won't suggest it again."
 ALREADY_OPEN = "You've both said yes already: the chat for the two of you is open."
 NOT_YOURS = "That match isn't yours to answer."
 

@@ -7,17 +7,11 @@ offer not proposed before, an offer the wants it best meets. A pair is proposed 
 once (`match_proposals` is unique on it), so a declined one never returns. Each want has
 at most one proposal waiting for answers, and each person at most `WAITING_PER_PERSON`, so
 nobody is flooded; a want declined or lapsed is proposed again when an offer is saved (or
-it is edited).
+it is edited). A proposal not answered by both within `ANSWER_DAYS` lapses (timer
+`match_lapse`), and a wanter who had said yes is proposed their next offer; someone leaving
+the set lapses their waiting proposals (`MEMBER_LEAVING`).
 
-Answers (buttons `match:yes` / `match:no`, value the proposal id) are exactly once across
-processes: each is recorded with one `UPDATE … WHERE status = 'proposed' RETURNING` both
-answers — PostgreSQL's row lock makes a concurrent second answer wait and then see the
-first — and the proposal is opened by a conditional `UPDATE … WHERE status = 'proposed'
-RETURNING`; only the transaction that changed the row emits the `GroupDirect`.
-
-Who declined is never shown: the one who said no is thanked; the other hears nothing then,
-and a later press on their proposal reads "not going ahead this time", word for word what a
-lapsed proposal (an item removed or expired) reads.
+Answers, exactly once across processes, and who is told what: `proposal_answers`.
 """
 
 from __future__ import annotations
@@ -25,23 +19,21 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 
 from bot import timers
-from bot.context import OUT_OF_DATE, Ctx, Refusal
-from bot.events import ButtonPressed
-from bot.network import match_outcomes, proposal_data
+from bot.context import Ctx
+from bot.network import match_outcomes, proposal_answers, proposal_data
 from bot.network import proposal_words as words
 from bot.network.hooks import ITEM_GONE, ITEM_SAVED
 from bot.network.matching import Index, Item, Scored
 from bot.refs import UserRef
-from bot.replies import Direct, Edit, GroupDirect, text
+from bot.replies import Direct
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
+from bot.sets.hooks import MEMBER_LEAVING, PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import MatchProposal, Member, NetworkItem
 from bot.store.upsert import insert_ignore
 
@@ -187,6 +179,14 @@ async def _propose(ctx: Ctx, set_info: SetInfo, want: _Open, offer: _Open, found
     if inserted is None:
         return False
     pid = int(inserted.id)
+    await timers.schedule(
+        ctx.conn,
+        kind=match_outcomes.LAPSE,
+        due_at=ctx.now + timedelta(days=match_outcomes.ANSWER_DAYS),
+        subject=match_outcomes.subject(pid),
+        payload={"proposal": pid},
+        dedupe=f"{match_outcomes.LAPSE}:{pid}",
+    )
     wanter, offerer = UserRef.from_key(want.author), UserRef.from_key(offer.author)
     ctx.set_id = set_info.id
     ctx.emit(
@@ -220,110 +220,47 @@ async def on_item_gone(ctx: Ctx, set_info: SetInfo, item_id: int) -> None:
         .returning(PROPOSALS.c.id)
     )
     for row in list(lapsed):
-        await timers.cancel(
-            ctx.conn, kind=match_outcomes.CHECK, subject=match_outcomes.subject(row.id)
-        )
+        await match_outcomes.cancel_timers(ctx, row.id)
 
 
-# --------------------------------------------------------------------------- answers
-
-
-async def _mine(ctx: Ctx, event: ButtonPressed) -> tuple[Any, str]:
-    """The proposal a button names, and which side of it the presser is."""
-    if not event.value.isdigit():
-        raise Refusal(OUT_OF_DATE)
-    row = (
-        await ctx.conn.execute(select(PROPOSALS).where(PROPOSALS.c.id == int(event.value)))
-    ).first()
-    if row is None:
-        raise Refusal(OUT_OF_DATE)
-    ctx.set_id = row.set_id
-    if sets.same_person(ctx, event.user, row.wanter_key):
-        return row, "want"
-    if sets.same_person(ctx, event.user, row.offerer_key):
-        return row, "offer"
-    raise Refusal(words.NOT_YOURS)
-
-
-async def _item_texts(ctx: Ctx, row: Any) -> tuple[str, str]:
-    found = {
-        r.id: r.text
-        for r in await ctx.conn.execute(
-            select(ITEMS.c.id, ITEMS.c.text).where(ITEMS.c.id.in_((row.want_id, row.offer_id)))
-        )
-    }
-    return found.get(row.want_id, ""), found.get(row.offer_id, "")
-
-
-async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
-    verb = event.verb
-    if verb in (words.TALKED, words.NOT_YET):
-        row, role = await _mine(ctx, event)
-        await match_outcomes.record(ctx, row, role, verb)
-        return
-    if verb not in (words.YES, words.NO):
-        raise Refusal(OUT_OF_DATE)
-    row, role = await _mine(ctx, event)
-    answer = PROPOSALS.c.want_answer if role == "want" else PROPOSALS.c.offer_answer
-    want_text, offer_text = await _item_texts(ctx, row)
-    mine = words.handle(row.id, role)
-    waiting = and_(PROPOSALS.c.id == row.id, PROPOSALS.c.status == "proposed")
-    if verb == words.NO:
-        declined = (
-            await ctx.conn.execute(
-                update(PROPOSALS)
-                .where(waiting)
-                .values({answer: "no", PROPOSALS.c.status: "declined"})
-                .returning(PROPOSALS.c.id)
+async def on_lapse(ctx: Ctx, timer: timers.DueTimer) -> str | None:
+    """Unanswered for `ANSWER_DAYS`: the proposal lapses quietly. If the wanter had said
+    yes, their want is matched again (its next offer; never this one)."""
+    lapsed = (
+        await ctx.conn.execute(
+            update(PROPOSALS)
+            .where(
+                PROPOSALS.c.id == int(timer.payload.get("proposal", 0)),
+                PROPOSALS.c.status == "proposed",
             )
-        ).first()
-        if declined is None:
-            await _no_longer_waiting(ctx, event, row.id)
-            return
-        ctx.emit(Edit(handle=mine, text=words.said_no(want_text)))
-        return
-    answers = (
-        await ctx.conn.execute(
-            update(PROPOSALS)
-            .where(waiting)
-            .values({answer: "yes"})
-            .returning(PROPOSALS.c.want_answer, PROPOSALS.c.offer_answer)
+            .values(status="lapsed")
+            .returning(PROPOSALS.c.set_id, PROPOSALS.c.want_id, PROPOSALS.c.want_answer)
         )
     ).first()
-    if answers is None:
-        await _no_longer_waiting(ctx, event, row.id)
-        return
-    if answers.want_answer != "yes" or answers.offer_answer != "yes":
-        ctx.emit(Edit(handle=mine, text=words.said_yes(want_text)))
-        return
-    opened = (
-        await ctx.conn.execute(
-            update(PROPOSALS)
-            .where(waiting)
-            .values(status="opened", opened_at=ctx.now)
-            .returning(PROPOSALS.c.id)
+    if lapsed is None:
+        return "skipped: answered, or gone"
+    ctx.set_id = lapsed.set_id
+    if lapsed.want_answer == "yes":
+        set_info = await sets.set_by_id(ctx.conn, lapsed.set_id)
+        if set_info is not None:
+            await on_item_saved(ctx, set_info, lapsed.want_id)
+    return f"lapsed: unanswered for {match_outcomes.ANSWER_DAYS} days"
+
+
+async def on_leaving(ctx: Ctx, set_info: SetInfo, user: UserRef) -> None:
+    """Someone leaving the set: their proposals still waiting lapse, quietly."""
+    lapsed = await ctx.conn.execute(
+        update(PROPOSALS)
+        .where(
+            PROPOSALS.c.set_id == set_info.id,
+            or_(PROPOSALS.c.wanter_key == user.key, PROPOSALS.c.offerer_key == user.key),
+            PROPOSALS.c.status == "proposed",
         )
-    ).first()
-    if opened is None:
-        return  # cannot happen under the row lock just taken; never a second conversation
-    wanter, offerer = UserRef.from_key(row.wanter_key), UserRef.from_key(row.offerer_key)
-    ctx.emit(
-        GroupDirect(
-            users=(wanter, offerer), text=words.opening(wanter, offerer, want_text, offer_text)
-        ),
-        Edit(handle=words.handle(row.id, "want"), text=words.opened_note(want_text)),
-        Edit(handle=words.handle(row.id, "offer"), text=words.opened_note(want_text)),
+        .values(status="lapsed")
+        .returning(PROPOSALS.c.id)
     )
-    set_info = await sets.set_by_id(ctx.conn, row.set_id)
-    await match_outcomes.ask_later(ctx, set_info, row.id, ctx.now + timedelta(days=7))
-
-
-async def _no_longer_waiting(ctx: Ctx, event: ButtonPressed, proposal_id: int) -> None:
-    status = (
-        await ctx.conn.execute(select(PROPOSALS.c.status).where(PROPOSALS.c.id == proposal_id))
-    ).scalar()
-    said = words.ALREADY_OPEN if status == "opened" else words.NOT_GOING_AHEAD
-    ctx.emit(Direct(user=event.user, text=text(said)))
+    for row in list(lapsed):
+        await match_outcomes.cancel_timers(ctx, row.id)
 
 
 def register(router: Router) -> None:
@@ -331,7 +268,9 @@ def register(router: Router) -> None:
     the proposals' part of export-me and forget-me."""
     router.hook(ITEM_SAVED, on_item_saved)
     router.hook(ITEM_GONE, on_item_gone)
-    router.button(words.PREFIX, on_button)
+    router.button(words.PREFIX, proposal_answers.on_button)
     router.timer(match_outcomes.CHECK, match_outcomes.on_check)
+    router.timer(match_outcomes.LAPSE, on_lapse)
+    router.hook(MEMBER_LEAVING, on_leaving)
     router.hook(PERSON_EXPORT, proposal_data.export_person)
     router.hook(PERSON_FORGET, proposal_data.forget_person)

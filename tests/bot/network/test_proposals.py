@@ -143,6 +143,8 @@ async def test_yes_then_no_opens_nothing_and_reads_like_a_lapse(h: Harness) -> N
     [lapsing] = [p for p in await proposals(h) if p.wanter_key == u("gina").key]
     await remove_item(h, set_id, lapsing.offer_id)
     assert not h.new(), "a lapse is quiet"
+    [cancelled] = await timers_of(h, "match_lapse", "cancelled")
+    assert cancelled.subject == f"match:{lapsing.id}"
     lapsed_reads = _texts_to(await _press(h, "gina", gina, "Let's talk"), "gina")
     assert declined_reads == lapsed_reads == [words.NOT_GOING_AHEAD]
     assert {p.status for p in await proposals(h)} == {"declined", "lapsed"}
@@ -252,3 +254,39 @@ async def test_forget_me_cancels_the_week_later_question(h: Harness) -> None:
     assert await proposals(h) == []
     out = await h.wait(timedelta(days=8))
     assert not [r for r in out if isinstance(r, Direct | GroupDirect)]
+
+
+@pytest.mark.asyncio
+async def test_unanswered_lapses_after_two_weeks_and_a_yes_want_gets_its_next_offer(
+    h: Harness,
+) -> None:
+    set_id, to_alice, to_bob = await _proposed(h)
+    await h.cmd("dave", "join")
+    await add_item(h, set_id, "dave", "offer", "I review grant applications for a funder")
+    assert not proposal_dms(h.new(), "alice"), "alice's want already has one waiting"
+    await _press(h, "alice", to_alice, "Let's talk")
+    out = await h.wait(timedelta(days=14))
+    assert not dms(out, "bob"), "a lapse is quiet"
+    [next_one] = proposal_dms(out, "alice")
+    assert Mention(u("dave")) in next_one.text.parts
+    first, second = await proposals(h)
+    assert (first.status, second.status) == ("lapsed", "proposed")
+    assert _texts_to(await _press(h, "bob", to_bob, "Let's talk"), "bob") == [words.NOT_GOING_AHEAD]
+    lapses = {t.note for t in await timers_of(h, "match_lapse", "done")}
+    assert lapses == {"lapsed: unanswered for 14 days"}
+
+
+@pytest.mark.asyncio
+async def test_the_one_who_declined_is_reminded_of_it_and_leaving_lapses(h: Harness) -> None:
+    set_id, to_alice, to_bob = await _proposed(h)
+    await _press(h, "bob", to_bob, "Not now")
+    out = await _press(h, "bob", to_bob, "Let's talk")
+    assert _texts_to(out, "bob") == [words.ALREADY_DECLINED]
+
+    await h.cmd("erin", "join")
+    await add_item(h, set_id, "erin", "offer", "I can read a grant application before it goes")
+    to_alice = proposal_dms(h.new(), "alice")[0]
+    await h.cmd("erin", "leave")
+    assert [p.status for p in await proposals(h)] == ["declined", "lapsed"]
+    out = await _press(h, "alice", to_alice, "Let's talk")
+    assert not groups(out) and _texts_to(out, "alice") == [words.NOT_GOING_AHEAD]

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from bot.clock import FakeClock
 from bot.context import Ctx
 from bot.events import ButtonPressed
-from bot.network import proposals as proposing
+from bot.network import proposal_answers
 from bot.refs import ChannelRef
 from bot.replies import GroupDirect, Reply
 from bot.store.models import Outbox
@@ -63,7 +63,7 @@ async def _answer(h: Harness, event: ButtonPressed, *, hold: asyncio.Event | Non
     the transaction (and its row lock) open until it is set."""
     async with h.app.store.write() as conn:
         ctx = Ctx(conn, h.clock.now(), h.app.config, hooks=h.app.router.hooks, traits=h.app.traits)
-        await proposing.on_button(ctx, event)
+        await proposal_answers.on_button(ctx, event)
         if hold is not None:
             await hold.wait()
     return ctx.out
