@@ -45,17 +45,17 @@ def check_buttons(proposal_id: int) -> tuple[Button, ...]:
 
 
 ONLY_IF_BOTH = (
-    " Would you like to talk? I'll open a chat for the two of you only if you both say yes; "
-    "if either of you says not now, the other won't be told who."
+    " Would you like to talk? I'll open a chat for the two of you only if you both say yes. "
+    "If either of you says not now, the other isn't told."
 )
 
 
 def to_wanter(offerer: UserRef, want: str, offer: str) -> Text:
     return text(
         Strong("A possible match"),
-        f" for what you'd like — {quoted(want)}: ",
+        f" for your want {quoted(want)}: ",
         Mention(offerer),
-        f" offers {quoted(offer)}.",
+        f" posted an offer, {quoted(offer)}.",
         ONLY_IF_BOTH,
     )
 
@@ -63,9 +63,9 @@ def to_wanter(offerer: UserRef, want: str, offer: str) -> Text:
 def to_offerer(wanter: UserRef, want: str, offer: str) -> Text:
     return text(
         Strong("A possible match"),
-        f" for your offer — {quoted(offer)}: ",
+        f" for your offer {quoted(offer)}: ",
         Mention(wanter),
-        f" would like {quoted(want)}.",
+        f" posted a want, {quoted(want)}.",
         ONLY_IF_BOTH,
     )
 
@@ -101,11 +101,11 @@ def opening(wanter: UserRef, offerer: UserRef, want: str, offer: str) -> Text:
         Mention(wanter),
         " and ",
         Mention(offerer),
-        " — you both said yes to talking. ",
+        " — you both said yes, so here is a chat for the two of you. ",
         Mention(wanter),
-        f" would like {quoted(want)}; ",
+        f"'s want: {quoted(want)}. ",
         Mention(offerer),
-        f" offered {quoted(offer)}. Over to you: perhaps start with when suits you both.",
+        f"'s offer: {quoted(offer)}. Over to you — perhaps start with when suits you both.",
     )
 
 
