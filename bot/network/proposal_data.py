@@ -23,10 +23,11 @@ from sqlalchemy import delete, or_, select
 
 from bot.context import Ctx
 from bot.network import match_outcomes
-from bot.store.models import MatchProposal, NetworkItem
+from bot.store.models import MatchProposal, NetworkItem, Timer
 
 PROPOSALS = MatchProposal.__table__
 ITEMS = NetworkItem.__table__
+TIMERS = Timer.__table__
 
 
 def _theirs(key: str) -> Any:
@@ -73,6 +74,22 @@ async def export_person(ctx: Ctx, key: str) -> dict[str, Any]:
 
 
 async def forget_person(ctx: Ctx, key: str) -> None:
-    gone = await ctx.conn.execute(delete(PROPOSALS).where(_theirs(key)).returning(PROPOSALS.c.id))
-    for row in list(gone):
-        await match_outcomes.cancel_timers(ctx, row.id)
+    """Their proposals, and the timers of any proposal now gone: the items' own forget may
+    have run first, and its deleted items take their proposals with them (the foreign key
+    cascades), leaving timers this could not find by the person."""
+    await ctx.conn.execute(delete(PROPOSALS).where(_theirs(key)))
+    pending = {
+        int((r.payload or {}).get("proposal", 0))
+        for r in await ctx.conn.execute(
+            select(TIMERS.c.payload).where(
+                TIMERS.c.kind.in_((match_outcomes.CHECK, match_outcomes.LAPSE)),
+                TIMERS.c.status == "pending",
+            )
+        )
+    }
+    kept = {
+        r.id
+        for r in await ctx.conn.execute(select(PROPOSALS.c.id).where(PROPOSALS.c.id.in_(pending)))
+    }
+    for proposal_id in sorted(pending - kept):
+        await match_outcomes.cancel_timers(ctx, proposal_id)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import delete
 
 from bot.clock import FakeClock
 from bot.network import proposal_words as words
@@ -16,6 +17,7 @@ from bot.replies import Direct, Edit, File, GroupDirect, Mention, Reply
 from testkit.harness import Harness, private_to, u
 from testkit.nudges import button_on, dms, press_button, timers_of
 from tests.bot.network.network_helpers import (
+    ITEMS,
     add_item,
     groups,
     proposal_dms,
@@ -292,3 +294,29 @@ async def test_the_one_who_declined_is_reminded_of_it_and_leaving_lapses(h: Harn
     assert [p.status for p in await proposals(h)] == ["declined", "lapsed"]
     out = await _press(h, "alice", to_alice, "Let's talk")
     assert not groups(out) and _texts_to(out, "alice") == [words.NOT_GOING_AHEAD]
+
+
+@pytest.mark.asyncio
+async def test_forgetting_cancels_the_timers_of_proposals_gone_with_their_items(
+    h: Harness,
+) -> None:
+    """If the items' own forget runs first, its deleted items take their proposals with
+    them (the foreign key); the proposals' timers are cancelled all the same."""
+    _set_id, to_alice, _to_bob = await _proposed(h)
+    async with h.app.store.write() as conn:
+        await conn.execute(delete(ITEMS).where(ITEMS.c.author_key == u("alice").key))
+    assert await proposals(h) == []
+    assert len(await timers_of(h, "match_lapse", "pending")) == 1
+    await h.cmd("alice", "forget-me confirm")
+    assert await timers_of(h, "match_lapse", "pending") == []
+
+
+@pytest.mark.asyncio
+async def test_expired_offers_and_people_who_left_are_not_proposed(h: Harness) -> None:
+    set_id = await set_of(h, "fran", "alice", "bob", "carol")
+    await add_item(h, set_id, "bob", "offer", GRANT_OFFER)
+    await add_item(h, set_id, "carol", "offer", "I can read grant applications before they go")
+    await h.cmd("carol", "leave")
+    await h.wait(timedelta(days=91))  # bob's offer expired (90 days)
+    await add_item(h, set_id, "alice", "want", GRANT_WANT)
+    assert not await proposals(h)
