@@ -181,14 +181,23 @@ async def test_waiting_proposals_are_capped(h: Harness) -> None:
     await add_item(h, set_id, "carol", "offer", "I can read grant applications before they go")
     await add_item(h, set_id, "alice", "want", GRANT_WANT)
     assert len(await proposals(h)) == 1, "one waiting proposal per want"
-    for who in ("dave", "erin", "fran"):
-        await add_item(h, set_id, who, "want", "Feedback on a grant application, please")
-    made = await proposals(h)
-    # The want of each newcomer gets its best free offer; bob and carol share them out.
-    assert len(made) == 4
-    h.new()
     await add_item(h, set_id, "gus", "offer", "Grant application feedback from a former funder")
-    assert len(await proposals(h)) == 4, "every matching want already has one waiting"
+    assert len(await proposals(h)) == 1, "the only matching want already has one waiting"
+
+
+@pytest.mark.asyncio
+async def test_a_person_has_at_most_three_proposals_waiting(h: Harness) -> None:
+    set_id = await set_of(h, "fran", "alice", "bob", "carol", "dave", "erin")
+    await add_item(h, set_id, "bob", "offer", GRANT_OFFER)
+    wants = {
+        who: await add_item(h, set_id, who, "want", "Feedback on a grant application, please")
+        for who in ("alice", "carol", "dave", "erin")
+    }
+    made = await proposals(h)
+    assert [p.wanter_key for p in made] == [u(w).key for w in ("alice", "carol", "dave")]
+    await _press(h, "bob", proposal_dms(h.new(), "bob")[0], "Not now")
+    await resave_item(h, set_id, wants["erin"])  # erin edits her want
+    assert [p.wanter_key for p in await proposals(h)][-1] == u("erin").key, "bob had room"
 
 
 @pytest.mark.asyncio
