@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import and_, select, update
 
+from bot import timers
 from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.events import ButtonPressed
 from bot.network import match_outcomes
@@ -85,6 +86,7 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
             await _no_longer_waiting(ctx, event, row.id, role)
             return
         ctx.emit(Edit(handle=mine, text=words.said_no(want_text)))
+        await _answered(ctx, row.id)
         return
     answers = (
         await ctx.conn.execute(
@@ -118,8 +120,19 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         Edit(handle=words.handle(row.id, "want"), text=words.opened_note(want_text)),
         Edit(handle=words.handle(row.id, "offer"), text=words.opened_note(want_text)),
     )
+    await _answered(ctx, row.id)
     set_info = await sets.set_by_id(ctx.conn, row.set_id)
     await match_outcomes.ask_later(ctx, set_info, row.id, ctx.now + timedelta(days=7))
+
+
+async def _answered(ctx: Ctx, proposal_id: int) -> None:
+    """Decided either way: it can no longer lapse."""
+    await timers.cancel(
+        ctx.conn,
+        kind=match_outcomes.LAPSE,
+        subject=match_outcomes.subject(proposal_id),
+        note="answered",
+    )
 
 
 async def _no_longer_waiting(ctx: Ctx, event: ButtonPressed, proposal_id: int, role: str) -> None:

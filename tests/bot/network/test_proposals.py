@@ -147,8 +147,8 @@ async def test_yes_then_no_opens_nothing_and_reads_like_a_lapse(h: Harness) -> N
     assert not h.new(), "a lapse is quiet"
     on_offer = [p.id for p in await proposals(h) if p.offer_id == lapsing.offer_id]
     assert len(on_offer) == 2, "erin's offer was proposed to alice's freed want too"
-    cancelled = await timers_of(h, "match_lapse", "cancelled")
-    assert [t.subject for t in cancelled] == [f"match:{i}" for i in on_offer]
+    notes = {t.subject: t.note for t in await timers_of(h, "match_lapse", "cancelled")}
+    assert notes == {"match:1": "answered"} | {f"match:{i}": "cancelled" for i in on_offer}
     lapsed_reads = _texts_to(await _press(h, "gina", gina, "Let's talk"), "gina")
     assert declined_reads == lapsed_reads == [words.NOT_GOING_AHEAD]
     assert {p.status for p in await proposals(h)} == {"declined", "lapsed"}
