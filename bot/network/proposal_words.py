@@ -46,7 +46,7 @@ def check_buttons(proposal_id: int) -> tuple[Button, ...]:
 
 ONLY_IF_BOTH = (
     " Would you like to talk? I'll open a chat for the two of you only if you both say yes. "
-    "If either of you says not now, the other isn't told."
+    "If it doesn't go ahead, neither of you is told why."
 )
 
 
