@@ -37,10 +37,19 @@ def database_bytes(path: Path) -> int:
 
 
 async def outbox_body_bytes(app: Alsbot) -> int:
-    body = Outbox.__table__.c.body
+    """The outbox's bodies, leaving out the `/als help` answers people asked for meanwhile:
+    their size follows the command list, not the exports this test is about."""
+    outbox = Outbox.__table__
+    body = outbox.c.body
     async with app.store.read() as conn:
         return int(
-            (await conn.execute(select(func.coalesce(func.sum(func.length(body)), 0)))).scalar_one()
+            (
+                await conn.execute(
+                    select(func.coalesce(func.sum(func.length(body)), 0)).where(
+                        ~outbox.c.cause.like("h%")
+                    )
+                )
+            ).scalar_one()
         )
 
 
