@@ -121,13 +121,14 @@ async def _posted_weeks(ctx: Ctx, set_id: int) -> set[str]:
     return {r.week for r in rows}
 
 
-async def next_slot(ctx: Ctx, set_info: SetInfo) -> Slot | None:
-    """The next prompt's slot as things stand, or None (prompts off, or no free week)."""
+async def next_slot(ctx: Ctx, set_info: SetInfo, after: datetime | None = None) -> Slot | None:
+    """The next prompt's slot after `after` (default now) as things stand, or None
+    (prompts off, or no free week)."""
     wanted = weekly(ctx, set_info)
     if wanted is None:
         return None
     return prompt_times.next_slot(
-        ctx.now,
+        ctx.now if after is None else after,
         wanted,
         set_info.tz,
         quiet=_quiet(ctx),
@@ -140,18 +141,29 @@ async def next_slot(ctx: Ctx, set_info: SetInfo) -> Slot | None:
 async def plan(ctx: Ctx, set_info: SetInfo) -> Slot | None:
     """Make the set's one pending `prompt` timer the wanted one (none when prompts are off):
     cancel any other, add or revive the wanted one. Two processes planning at once still
-    make one row (the dedupe key is unique); a stray second row for one week would still
-    post once (`prompt_posts`)."""
+    make one row (the dedupe key is unique).
+
+    A row another transaction holds (claimed by a tick, or being cancelled by another
+    planner) is skipped, not waited for (`SKIP LOCKED` on PostgreSQL): waiting could close
+    a cycle with that transaction, which may itself be waiting for this one's
+    `prompt_posts` row. A row left pending that way checks when due that it is still the
+    wanted one (`_why_not`), and `prompt_posts` keeps its week to one post."""
     slot = await next_slot(ctx, set_info)
     key = f"{KIND}:{set_info.id}:{_stamp(slot.at)}" if slot else None
-    cancel = update(TIMERS).where(
+    others = select(TIMERS.c.id).where(
         TIMERS.c.kind == KIND,
         TIMERS.c.subject == _subject(set_info.id),
         TIMERS.c.status == "pending",
     )
     if key is not None:
-        cancel = cancel.where(TIMERS.c.dedupe != key)
-    await ctx.conn.execute(cancel.values(status="cancelled", note="replanned"))
+        others = others.where(TIMERS.c.dedupe != key)
+    if ctx.dialect == "postgresql":
+        others = others.with_for_update(skip_locked=True)
+    await ctx.conn.execute(
+        update(TIMERS)
+        .where(TIMERS.c.id.in_(others.scalar_subquery()), TIMERS.c.status == "pending")
+        .values(status="cancelled", note="replanned")
+    )
     if slot is None or key is None:
         return None
     payload = {"set": set_info.id, "week": slot.week, "asked": slot.asked.isoformat()}
@@ -285,6 +297,9 @@ async def _why_not(ctx: Ctx, set_info: SetInfo, timer: DueTimer) -> str | None:
     start, end = prompt_times.week_bounds(monday, set_info.tz)
     if (await sessions_of(ctx, set_info)).any_between(start, end, set_info.tz):
         return "skipped: the set meets that week"
+    wanted = await next_slot(ctx, set_info, after=timer.due_at - timedelta(microseconds=1))
+    if wanted is None or (wanted.at, wanted.week) != (timer.due_at, timer.payload.get("week")):
+        return "skipped: no longer the wanted time (replanned)"
     return None
 
 
