@@ -18,6 +18,7 @@ that name is what makes one prompt a week (`prompt_posts` is unique on set and w
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -32,6 +33,7 @@ __all__ = ["HORIZON_WEEKS", "Sessions", "Slot", "Weekly", "next_slot", "week_lab
 
 HORIZON_WEEKS = 53  # a set that meets every week never gets a prompt: stop looking after a year
 _WEEKDAYS = tuple(name.lower() for name in WEEKDAY_NAMES)
+_STORED = re.compile(r"([a-z]+)\s+(\d{1,2}):(\d{2})")  # "monday 10:00"; "9:30" from a config file
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,18 +45,18 @@ class Weekly:
 
     @classmethod
     def read(cls, raw: object) -> Weekly | None:
-        """`"monday 10:00"` (as `bot.commands.network_words.read_weekly` writes it) → a
-        Weekly; `"off"`, empty or anything unreadable → None (prompts are off)."""
+        """`"monday 10:00"` (as `bot.commands.network_words.read_weekly` writes it, or
+        `"tuesday 9:30"` written by hand in `[defaults] prompts`) → a Weekly; `"off"`,
+        empty or anything unreadable → None (prompts are off)."""
         if not isinstance(raw, str):
             return None
-        words = raw.strip().lower().split()
-        if len(words) != 2 or words[0] not in _WEEKDAYS:
+        found = _STORED.fullmatch(raw.strip().lower())
+        if found is None or found[1] not in _WEEKDAYS:
             return None
-        try:
-            at = time.fromisoformat(words[1])
-        except ValueError:
+        hour, minute = int(found[2]), int(found[3])
+        if hour > 23 or minute > 59:
             return None
-        return cls(_WEEKDAYS.index(words[0]), at.replace(tzinfo=None, fold=0))
+        return cls(_WEEKDAYS.index(found[1]), time(hour, minute))
 
     @property
     def stored(self) -> str:

@@ -4,16 +4,13 @@ weeks the set meets (issue 18).
 * The set setting `prompts` (in `sets.settings`) is `"off"` or a weekday and time as
   `bot.commands.network_words.read_weekly` writes it (`"monday 10:00"`); `/als prompts on
   [weekday time]` and `/als prompts off` change it and tell `SETTINGS_CHANGED`.
-* One pending timer of kind `prompt` per set (`plan`), its dedupe key
-  `prompt:<set id>:<UTC stamp>` — not `plan:…`, which follow-up's planner owns and cancels.
-  It is re-planned when prompts are turned on or off, the schedule changes
+* One pending timer of kind `prompt` per set (`prompt_plan.plan`, which also says which
+  prompt is next in turn). It is re-planned when prompts are turned on or off, the schedule changes
   (`SCHEDULE_CHANGED`), or the set's zone or `send_on_weekends` changes; when it fires it
   checks again (prompts still on, the set still there, no session that week, not a day
   late, no prompt yet that week), posts, and plans the following week.
-* The prompt is the one least recently posted among the bank (`prompt_bank.BANK`,
-  `bank:<i>`) and the set's own (`set_prompts`, `set:<id>`); one never posted goes first,
-  in list order. `prompt_posts` is unique on (set, local ISO week): a second prompt in one
-  week cannot be written, by any process.
+* `prompt_posts` is unique on (set, local ISO week): a second prompt in one week cannot be
+  written, by any process.
 * The post has the handle `prompt:<set id>:<week>` so people answer in its thread. No
   handler reads or keeps those replies (round threads are the only threads `bot.rounds`
   reads); a reply can be saved as a do by the set's do emoji, as anywhere in the channel.
@@ -24,9 +21,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import delete, insert, select, update
 
-from bot import timers
 from bot.commands.network_commands import (
     PromptsAdd,
     PromptsList,
@@ -36,208 +32,55 @@ from bot.commands.network_commands import (
 )
 from bot.commands.network_words import DEFAULT_WEEKLY
 from bot.context import Ctx, Refusal
-from bot.dates.local_times import Quiet, in_quiet, parse_quiet
+from bot.dates.local_times import in_quiet
 from bot.dates.sessions import show
 from bot.dates.when import WEEKDAY_NAMES
 from bot.dos.capture import set_emoji
 from bot.dos.common import emoji_label
 from bot.events import CommandInvoked
-from bot.followup import schedule
 from bot.followup.hooks import SCHEDULE_CHANGED
-from bot.network import prompt_times
+from bot.network import prompt_plan, prompt_times
 from bot.network.prompt_bank import BANK
-from bot.network.prompt_times import Sessions, Slot, Weekly
+from bot.network.prompt_plan import (
+    KIND,
+    OFF,
+    OWN,
+    POSTS,
+    SETTING,
+    next_slot,
+    own_prompts,
+    pending_at,
+    pick,
+    plan,
+    rotation,
+    sessions_of,
+    weekly,
+)
+from bot.network.prompt_times import Slot, Weekly
 from bot.replies import Ephemeral, Mention, Plain, Post, Strong, Text, text
+from bot.rounds import hooks as rounds_hooks
+from bot.rounds.sessions import SessionInfo
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET, SETTINGS_CHANGED
-from bot.store.models import PromptPost, SetPrompt, Timer
-from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
 from bot.store.plain import plain
 from bot.store.upsert import insert_ignore
 from bot.timers import DueTimer
 
-KIND = "prompt"
-SETTING = "prompts"
-OFF = "off"
 MIN_CHARS, MAX_CHARS = 5, 300
 MAX_OWN = 100  # the set's own prompts: enough for two years of weeks
 TOO_LATE = timedelta(days=1)  # a prompt claimed later than this (the bot was down) waits a week
 # Settings that move when the prompt goes (the `prompts` value itself is handled here).
 TIMING_SETTINGS = {"timezone", "send_on_weekends"}
 
-TIMERS = Timer.__table__
-POSTS = PromptPost.__table__
-OWN = SetPrompt.__table__
-SESSIONS = SessionRow.__table__
 SETS = SetRow.__table__
 
 
 def handle(set_id: int, week: str) -> str:
     """The post's handle: its thread is where people answer."""
     return f"prompt:{set_id}:{week}"
-
-
-def weekly(ctx: Ctx, set_info: SetInfo) -> Weekly | None:
-    return Weekly.read(set_info.setting(ctx, SETTING))
-
-
-def _quiet(ctx: Ctx) -> Quiet:
-    """The quiet hours a channel post keeps to: `[defaults] quiet_hours`, in the set's zone
-    (a set has no quiet hours of its own). Reminders ignore them because they are tied to a
-    session's time; a prompt's time is only a wish, so it moves out of them."""
-    return parse_quiet(ctx.config.defaults.quiet_hours)
-
-
-# --------------------------------------------------------------------------- planning
-
-
-async def sessions_of(ctx: Ctx, set_info: SetInfo) -> Sessions:
-    """The schedule (its first session, rule and next session) and the sessions held in the
-    last fortnight: enough to know whether this week or a later one has a session."""
-    row = await schedule.current(ctx, set_info.id)
-    held = tuple(
-        r.started_at
-        for r in await ctx.conn.execute(
-            select(SESSIONS.c.started_at).where(
-                SESSIONS.c.set_id == set_info.id,
-                SESSIONS.c.started_at >= ctx.now - timedelta(days=15),
-            )
-        )
-    )
-    if row is None:
-        return Sessions(held=held)
-    return Sessions(row.first_at, schedule.recurrence_from(row.recurrence), row.next_at, held)
-
-
-async def _posted_weeks(ctx: Ctx, set_id: int) -> set[str]:
-    rows = await ctx.conn.execute(
-        select(POSTS.c.week).where(
-            POSTS.c.set_id == set_id, POSTS.c.posted_at >= ctx.now - timedelta(days=15)
-        )
-    )
-    return {r.week for r in rows}
-
-
-async def next_slot(ctx: Ctx, set_info: SetInfo, after: datetime | None = None) -> Slot | None:
-    """The next prompt's slot after `after` (default now) as things stand, or None
-    (prompts off, or no free week)."""
-    wanted = weekly(ctx, set_info)
-    if wanted is None:
-        return None
-    return prompt_times.next_slot(
-        ctx.now if after is None else after,
-        wanted,
-        set_info.tz,
-        quiet=_quiet(ctx),
-        weekends=bool(set_info.setting(ctx, "send_on_weekends")),
-        sessions=await sessions_of(ctx, set_info),
-        posted=await _posted_weeks(ctx, set_info.id),
-    )
-
-
-async def plan(ctx: Ctx, set_info: SetInfo) -> Slot | None:
-    """Make the set's one pending `prompt` timer the wanted one (none when prompts are off):
-    cancel any other, add or revive the wanted one. Two processes planning at once still
-    make one row (the dedupe key is unique).
-
-    A row another transaction holds (claimed by a tick, or being cancelled by another
-    planner) is skipped, not waited for (`SKIP LOCKED` on PostgreSQL): waiting could close
-    a cycle with that transaction, which may itself be waiting for this one's
-    `prompt_posts` row. A row left pending that way checks when due that it is still the
-    wanted one (`_why_not`), and `prompt_posts` keeps its week to one post."""
-    slot = await next_slot(ctx, set_info)
-    key = f"{KIND}:{set_info.id}:{_stamp(slot.at)}" if slot else None
-    others = select(TIMERS.c.id).where(
-        TIMERS.c.kind == KIND,
-        TIMERS.c.subject == _subject(set_info.id),
-        TIMERS.c.status == "pending",
-    )
-    if key is not None:
-        others = others.where(TIMERS.c.dedupe != key)
-    if ctx.dialect == "postgresql":
-        others = others.with_for_update(skip_locked=True)
-    await ctx.conn.execute(
-        update(TIMERS)
-        .where(TIMERS.c.id.in_(others.scalar_subquery()), TIMERS.c.status == "pending")
-        .values(status="cancelled", note="replanned")
-    )
-    if slot is None or key is None:
-        return None
-    payload = {"set": set_info.id, "week": slot.week, "asked": slot.asked.isoformat()}
-    added = await timers.schedule(
-        ctx.conn,
-        kind=KIND,
-        due_at=slot.at,
-        subject=_subject(set_info.id),
-        payload=payload,
-        dedupe=key,
-    )
-    if not added:  # turned off and on again: the same slot's row comes back
-        await ctx.conn.execute(
-            update(TIMERS)
-            .where(TIMERS.c.dedupe == key, TIMERS.c.status == "cancelled")
-            .values(status="pending", payload=payload, note=None)
-        )
-    return slot
-
-
-def _subject(set_id: int) -> str:
-    return f"set:{set_id}"
-
-
-def _stamp(moment: datetime) -> str:
-    return f"{moment:%Y%m%dT%H%MZ}"
-
-
-async def pending_at(ctx: Ctx, set_id: int) -> datetime | None:
-    """When the set's pending prompt is due, as planned."""
-    due: datetime | None = (
-        await ctx.conn.execute(
-            select(func.min(TIMERS.c.due_at)).where(
-                TIMERS.c.kind == KIND,
-                TIMERS.c.subject == _subject(set_id),
-                TIMERS.c.status == "pending",
-            )
-        )
-    ).scalar()
-    return due
-
-
-# --------------------------------------------------------------------------- the bank
-
-
-async def own_prompts(ctx: Ctx, set_id: int) -> list[Any]:
-    """The set's own prompts in the order they were added: #5, #6, … in `/als prompts list`."""
-    return list(
-        await ctx.conn.execute(
-            select(OWN).where(OWN.c.set_id == set_id, OWN.c.status == "active").order_by(OWN.c.id)
-        )
-    )
-
-
-async def rotation(ctx: Ctx, set_id: int) -> list[tuple[str, str]]:
-    """Every prompt the set may get, as (key, text): the bank's, then the set's own."""
-    bank = [(f"bank:{i}", words) for i, words in enumerate(BANK)]
-    return bank + [(f"set:{r.id}", r.text) for r in await own_prompts(ctx, set_id)]
-
-
-async def pick(ctx: Ctx, set_id: int) -> tuple[str, str]:
-    """The prompt posted least recently: one never posted first (in list order), else the
-    one whose last post is oldest."""
-    last = {
-        r.prompt_key: r.last
-        for r in await ctx.conn.execute(
-            select(POSTS.c.prompt_key, func.max(POSTS.c.posted_at).label("last"))
-            .where(POSTS.c.set_id == set_id)
-            .group_by(POSTS.c.prompt_key)
-        )
-    }
-    choices = await rotation(ctx, set_id)
-    order = {key: i for i, (key, _) in enumerate(choices)}
-    return min(choices, key=lambda c: (c[0] in last, last.get(c[0]) or ctx.now, order[c[0]]))
 
 
 def post_text(ctx: Ctx, set_info: SetInfo, words: str) -> Text:
@@ -312,6 +155,15 @@ async def on_schedule_changed(ctx: Ctx, set_info: SetInfo, _next_at: datetime | 
         await plan(ctx, set_info)
 
 
+async def on_closing(ctx: Ctx, set_info: SetInfo, _session: SessionInfo) -> Text | None:
+    """A session closed: plan from here (its week is now one with a session). This is also
+    what first plans a set whose prompts are on by `[defaults] prompts` in the config,
+    where no command turned them on."""
+    if weekly(ctx, set_info) is not None:
+        await plan(ctx, set_info)
+    return None
+
+
 async def on_settings_changed(ctx: Ctx, set_info: SetInfo, name: str, _value: Any) -> None:
     if name in TIMING_SETTINGS and weekly(ctx, set_info) is not None:
         await plan(ctx, await sets.get_set(ctx, set_info.id))  # re-read: the new value
@@ -358,7 +210,7 @@ def _moves(ctx: Ctx, set_info: SetInfo, wanted: Weekly) -> str:
             f" {WEEKDAY_NAMES[wanted.weekday]} is a weekend day and this set doesn't send at weekends, "
             "so it comes on the Friday before (`/als settings send_on_weekends on` keeps it)."
         )
-    quiet = _quiet(ctx)
+    quiet = prompt_plan.quiet(ctx)
     if quiet is not None and in_quiet(wanted.at, quiet):
         out += (
             f" {wanted.at:%H:%M} is inside the quiet hours ({ctx.config.defaults.quiet_hours}), "
@@ -516,5 +368,6 @@ def register(router: Router) -> None:
     router.timer(KIND, on_timer)
     router.hook(SCHEDULE_CHANGED, on_schedule_changed)
     router.hook(SETTINGS_CHANGED, on_settings_changed)
+    router.hook(rounds_hooks.CLOSING, on_closing)
     router.hook(PERSON_EXPORT, export_person)
     router.hook(PERSON_FORGET, forget_person)

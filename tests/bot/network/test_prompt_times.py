@@ -27,6 +27,7 @@ def test_reading_the_stored_setting() -> None:
     assert Weekly.read("Tuesday 09:30") == Weekly(1, time(9, 30))
     assert Weekly.read("tuesday 09:30").stored == "tuesday 09:30"  # type: ignore[union-attr]
     assert Weekly(6, time(7, 5)).shown == "Sunday 07:05"
+    assert Weekly.read(" Tuesday  9:30 ") == Weekly(1, time(9, 30)), "as written in a config file"
     for off in ("off", "", "someday 10:00", "monday", "monday 25:00", None, True):
         assert Weekly.read(off) is None, off
 

@@ -13,7 +13,7 @@ from sqlalchemy import update
 from bot.clock import FakeClock
 from bot.store.models import Set as SetRow
 from testkit.harness import Harness, private_to, public
-from testkit.nudges import wait_until
+from testkit.nudges import closed_session, wait_until
 from tests.bot.network.prompt_helpers import (
     a_set,
     posted_prompts,
@@ -189,13 +189,14 @@ async def test_a_prompt_week_across_a_session_week_and_a_dst_change(
 
 @pytest.mark.asyncio
 async def test_a_session_held_that_week_is_seen_when_the_prompt_is_due(h: Harness) -> None:
-    """No schedule says so (an unscheduled session): the timer's own check skips the week."""
+    """No schedule says so (an unscheduled session, still running): the timer's own check
+    skips the week."""
     await a_set(h, "bob")
     await h.cmd("alice", "prompts on wednesday 10:00")
     assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 14, 10)]
+    h.clock.set(utc(2026, 1, 14, 9, 50))
     await h.cmd("alice", "start @bob")
-    await h.cmd("alice", "end")
-    out = await wait_until(h, utc(2026, 1, 14, 11))
+    out = await wait_until(h, utc(2026, 1, 14, 10, 1))
     assert prompts_in(out) == []
     [skipped] = await prompt_timers(h, "skipped")
     assert skipped.note.startswith("skipped: the set meets that week; next 2026-01-21T10:00")
@@ -246,3 +247,21 @@ async def test_it_survives_a_restart(sqlite_url: str, clock: FakeClock) -> None:
         assert [t.due_at for t in await prompt_timers(second)] == [utc(2026, 1, 26, 10)]
     finally:
         await second.close()
+
+
+@pytest.mark.asyncio
+async def test_on_by_the_config_it_is_planned_when_a_session_closes(
+    sqlite_url: str, clock: FakeClock
+) -> None:
+    """`[defaults] prompts` turns prompts on for every set without a command: the first
+    session's close plans them, skipping that session's own week."""
+    h = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_PROMPTS="tuesday 9:30")
+    try:
+        await a_set(h, "bob")
+        assert await prompt_timers(h) == []
+        await closed_session(h)
+        assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 20, 9, 30)]
+        listed = private_to(await h.cmd("bob", "prompts list"), "bob")[0]
+        assert listed.startswith("Prompt of the week: Tuesday 09:30 (Europe/London)")
+    finally:
+        await h.close()
