@@ -265,3 +265,19 @@ async def test_on_by_the_config_it_is_planned_when_a_session_closes(
         assert listed.startswith("Prompt of the week: Tuesday 09:30 (Europe/London)")
     finally:
         await h.close()
+
+
+@pytest.mark.asyncio
+async def test_a_set_that_meets_every_week_is_told_no_week_is_free(h: Harness) -> None:
+    await a_set(h, "bob")
+    await h.cmd("alice", "schedule thursday 2pm every week")
+    said = private_to(await h.cmd("alice", "prompts on"), "alice")[0]
+    assert said.endswith(
+        "But the set meets every week, so no week in the coming year is free for one."
+    )
+    assert await prompt_timers(h) == []
+    listed = private_to(await h.cmd("bob", "prompts list"), "bob")[0]
+    assert "No week in the coming year is free of a session." in listed
+    # Every other week instead: the weeks between get their prompt.
+    await h.cmd("alice", "schedule thursday 2pm every 2 weeks")
+    assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 19, 10)]
