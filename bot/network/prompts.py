@@ -315,6 +315,9 @@ async def prompts_list(ctx: Ctx, event: CommandInvoked, _command: PromptsList) -
             f"{wanted.shown} ({set_info.timezone}), except in weeks the set meets.",
         )
         due = await pending_at(ctx, set_info.id)
+        if due is None:  # on by `[defaults] prompts`, and nothing has planned it yet
+            slot = await plan(ctx, set_info)
+            due = slot.at if slot else None
         body += (
             f" Next: {show(due, set_info.tz)}."
             if due

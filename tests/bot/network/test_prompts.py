@@ -4,10 +4,12 @@ off, the timer, the weeks it skips, its rotation, restarts. The fake clock start
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import pytest_asyncio
 from sqlalchemy import update
 
 from bot.clock import FakeClock
@@ -26,6 +28,16 @@ from tests.bot.network.prompt_helpers import (
 LONDON = ZoneInfo("Europe/London")
 BANK_0 = "Where does your power lie, and how do you use it?"
 BANK_1 = "What is one small 'do' you saw this week?"
+
+
+@pytest_asyncio.fixture
+async def h(any_db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
+    """The real core on SQLite and, when configured, PostgreSQL."""
+    harness = await Harness.open(any_db_url, clock)
+    try:
+        yield harness
+    finally:
+        await harness.close()
 
 
 @pytest.mark.asyncio
@@ -259,10 +271,22 @@ async def test_on_by_the_config_it_is_planned_when_a_session_closes(
     try:
         await a_set(h, "bob")
         assert await prompt_timers(h) == []
-        await closed_session(h)
+        await closed_session(h)  # this week has a session now
         assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 20, 9, 30)]
         listed = private_to(await h.cmd("bob", "prompts list"), "bob")[0]
         assert listed.startswith("Prompt of the week: Tuesday 09:30 (Europe/London)")
+    finally:
+        await h.close()
+
+
+@pytest.mark.asyncio
+async def test_on_by_the_config_a_list_plans_it_too(sqlite_url: str, clock: FakeClock) -> None:
+    h = await Harness.open(sqlite_url, clock, ALSBOT_DEFAULTS_PROMPTS="tuesday 9:30")
+    try:
+        await a_set(h, "bob")
+        listed = private_to(await h.cmd("bob", "prompts list"), "bob")[0]
+        assert "Next: Tuesday 13 January 2026, 09:30 (Europe/London)." in listed
+        assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 13, 9, 30)]
     finally:
         await h.close()
 
