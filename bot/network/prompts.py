@@ -56,7 +56,7 @@ from bot.network.prompt_plan import (
     sessions_of,
     weekly,
 )
-from bot.network.prompt_times import Slot, Weekly
+from bot.network.prompt_times import Weekly
 from bot.replies import Ephemeral, Mention, Plain, Post, Strong, Text, text
 from bot.rounds import hooks as rounds_hooks
 from bot.rounds.sessions import SessionInfo
@@ -198,10 +198,6 @@ async def _store_setting(ctx: Ctx, set_info: SetInfo, value: str) -> SetInfo:
     return await sets.get_set(ctx, set_info.id)
 
 
-def _when(slot: Slot, tz: Any) -> str:
-    return show(slot.at, tz)
-
-
 def _moves(ctx: Ctx, set_info: SetInfo, wanted: Weekly) -> str:
     """Why the asked-for time will not be kept to the minute, said once, when asked."""
     out = ""
@@ -235,7 +231,7 @@ async def prompts_on(ctx: Ctx, event: CommandInvoked, command: PromptsOn) -> Non
     if slot is None:
         body += " But the set meets every week, so no week in the coming year is free for one."
     else:
-        body += f" The next: {_when(slot, set_info.tz)}."
+        body += f" The next: {show(slot.at, set_info.tz)}."
     ctx.emit(_private(event, body))
     if not was_on:
         ctx.emit(
