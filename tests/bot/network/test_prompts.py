@@ -305,3 +305,15 @@ async def test_a_set_that_meets_every_week_is_told_no_week_is_free(h: Harness) -
     # Every other week instead: the weeks between get their prompt.
     await h.cmd("alice", "schedule thursday 2pm every 2 weeks")
     assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 19, 10)]
+
+
+@pytest.mark.asyncio
+async def test_scheduling_and_clearing_a_session_moves_the_prompt(h: Harness) -> None:
+    await a_set(h, "bob")
+    await h.cmd("alice", "prompts on")
+    assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 19, 10)]
+    await h.cmd("alice", "schedule 22 January 2026 2pm")
+    assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 26, 10)]
+    await h.cmd("alice", "schedule clear")
+    assert [t.due_at for t in await prompt_timers(h)] == [utc(2026, 1, 19, 10)]
+    assert len(await prompt_timers(h, None)) == 2, "the first row came back, no third"
