@@ -97,7 +97,11 @@ class ConsoleRunner:
                 text=script.linked(op.text),
             )
         if isinstance(op, script.Say):
-            message = w.said(op.who, op.text)
+            try:
+                message = w.said(op.who, op.text, reply_to=op.reply_to)
+            except ValueError as exc:
+                self._problem(f"{exc}: {op.who}: re #{op.reply_to}")
+                return None
             thread = w.messages[message.thread].ref if message.thread else None
             return MessagePosted(
                 key=self._key("msg"),

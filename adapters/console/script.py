@@ -7,6 +7,7 @@ The lines a script may hold:
 
     alice: /als start @bob          a command (`@name` is that person)
     alice: Hello all                a message (in the open round's thread, if any)
+    alice: re #12: Hello            a reply in the thread of message #12 (a prompt of the week)
     alice: dm: done                 a DM to alsbot
     alice: +✅ #12 / -✅ #12         a reaction added to / removed from message #12
     alice: [Next phase] #12         a button pressed (the newest one she sees without `#n`)
@@ -37,6 +38,7 @@ LINE = re.compile(rf"^\s*(?P<name>{NAME})\s*:\s?(?P<body>.*)$", re.S)
 AT_NAME = re.compile(r"(?<![\w@<])@(\w(?:[\w.\-]*\w)?)")
 WAIT = re.compile(r"^@wait\s+(?P<n>\d{1,5})\s*(?P<unit>[smhd])\s*$", re.I)
 REACT = re.compile(r"^(?P<sign>[+-])(?P<emoji>\S+)\s+#(?P<n>\d{1,9})\s*$")
+REPLY = re.compile(r"^re\s+#(?P<n>\d{1,9})\s*:\s*(?P<text>\S.*)$", re.I | re.S)
 PRESS = re.compile(r"^\[(?P<label>[^\]]{1,80})\](?:\s+#(?P<n>\d{1,9}))?\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -45,6 +47,7 @@ UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 class Say:
     who: str
     text: str
+    reply_to: int | None = None  # the message whose thread it is in (`re #12: …`)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,9 @@ def read_line(line: str) -> Op:
     react = REACT.match(body)
     if react:
         return React(who, react["emoji"], int(react["n"]), react["sign"] == "+")
+    reply = REPLY.match(body)
+    if reply:
+        return Say(who, reply["text"].strip(), int(reply["n"]))
     press = PRESS.match(body)
     if press:
         return Press(who, press["label"].strip(), int(press["n"]) if press["n"] else None)

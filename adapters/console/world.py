@@ -82,9 +82,17 @@ class ConsoleWorld:
         self.messages[message.number] = message
         return message
 
-    def said(self, author: str, text: str, *, channel: ChannelRef = CHANNEL) -> Message:
-        """Someone typed a message: in the open round thread if there is one."""
+    def said(
+        self, author: str, text: str, *, channel: ChannelRef = CHANNEL, reply_to: int | None = None
+    ) -> Message:
+        """Someone typed a message: in the thread of `reply_to` when given (its root's, if it
+        is itself a reply), else in the open round thread if there is one."""
         thread = self.open_thread if channel == CHANNEL else None
+        if reply_to is not None:
+            root = self.messages.get(reply_to)
+            if root is None or root.channel != channel:
+                raise ValueError(f"there is no message #{reply_to} to reply to here")
+            thread = root.thread or root.number
         message = self.add(Message(self._next(), author, text, channel, thread))
         indent = "    ↳ " if thread else ""
         where = " (DM to alsbot)" if channel != CHANNEL else ""
