@@ -301,8 +301,14 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             await self._defer(cause, interaction, thinking=False)
             place = await self._place(channel_id, interaction.guild_id)
         custom_id = f"{views.PREFIX}|{action}|{value}"
+        home = await self.dm_home(interaction.user.id) if place.guild_id is None else None
         event = translate.button_event(
-            interaction.id, interaction.user.id, place, custom_id, message_id or None
+            interaction.id,
+            interaction.user.id,
+            place,
+            custom_id,
+            message_id or None,
+            dm_workspace=home,
         )
         if event is None:
             await self._defer(cause, interaction, thinking=False)

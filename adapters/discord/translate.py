@@ -189,13 +189,28 @@ def form_event(
 
 
 def button_event(
-    interaction_id: int, user_id: int, place: Place, custom_id: str, message_id: int | None
+    interaction_id: int,
+    user_id: int,
+    place: Place,
+    custom_id: str,
+    message_id: int | None,
+    *,
+    dm_workspace: str | None = None,
 ) -> ButtonPressed | None:
+    """A press on one of alsbot's buttons. In a DM (a nudge's [Done], a match's [Let's
+    talk]) the press belongs to the server the DM does (`dm_workspace`, as for a DM's
+    text); one that cannot be placed is dropped."""
     parsed = parse_custom_id(custom_id)
-    if parsed is None or place.guild_id is None:
+    if parsed is None:
         return None
-    ws = workspace(place.guild_id)
-    channel, _ = refs(place, ws)
+    if place.guild_id is None:
+        if dm_workspace is None:
+            return None
+        ws = workspace(dm_workspace)
+        channel = ChannelRef(ws, str(place.channel_id))
+    else:
+        ws = workspace(place.guild_id)
+        channel, _ = refs(place, ws)
     action, value = parsed
     return ButtonPressed(
         key=f"discord:interaction:{interaction_id}",

@@ -156,6 +156,17 @@ def test_buttons() -> None:
     assert t.button_event(7, USER, IN_CHANNEL, "someone-elses-button", 99) is None
 
 
+def test_a_button_in_a_dm_belongs_to_the_dm_s_server() -> None:
+    """A nudge's [Done] or a match's [Let's talk] is pressed in a DM, which has no guild:
+    the press is the DM's server's (as a DM's text is), and dropped only when none is known."""
+    dm = t.Place(None, 555)
+    event = t.button_event(8, USER, dm, "als|match:yes|12", 99, dm_workspace=str(GUILD))
+    assert isinstance(event, ButtonPressed)
+    assert event.user == UserRef(WS, str(USER)) and event.channel == ChannelRef(WS, "555")
+    assert (event.action_id, event.value) == ("match:yes", "12")
+    assert t.button_event(8, USER, dm, "als|match:yes|12", 99) is None
+
+
 def test_messages() -> None:
     def message(place: t.Place, **kw: Any) -> Any:
         args = {"message_id": 5, "author_id": USER, "author_is_bot": False, "content": "hi"}
