@@ -25,6 +25,7 @@ BENCHMARKS = (
     "nudge_dispatch",
     "advice_quality",
     "report_pages",
+    "offer_matching",
 )
 
 
