@@ -12,7 +12,9 @@ from bot.router import Router
 
 
 def register(router: Router) -> None:
-    items.register(router)
+    # Proposals before items: on `forget-me` the proposals' hook must still find the
+    # proposals on the person's items, which deleting the items takes with them.
     proposals.register(router)
+    items.register(router)
     prompts.register(router)
     pairs.register(router)

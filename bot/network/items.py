@@ -34,6 +34,7 @@ from bot.commands.values import (
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
 from bot.network import item_expiry, item_words
+from bot.network.handles import forget_handles
 from bot.refs import UserRef
 from bot.replies import Direct, Ephemeral, Mention, Text, text
 from bot.router import Router
@@ -254,6 +255,8 @@ async def export_person(ctx: Ctx, key: str) -> dict[str, Any]:
 async def forget_person(ctx: Ctx, key: str) -> None:
     """Their offers and wants go (proposals naming them cascade; their timers, whose subject
     is the author, are deleted by `bot.sets.privacy`)."""
+    mine = select(ITEMS.c.id).where(ITEMS.c.author_key == key)
+    await forget_handles(ctx, (f"offer:{r.id}:" for r in await ctx.conn.execute(mine)))
     await ctx.conn.execute(delete(ITEMS).where(ITEMS.c.author_key == key))
 
 

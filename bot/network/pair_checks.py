@@ -24,6 +24,7 @@ from bot.dates.working_days import next_working, send_slot
 from bot.events import ButtonPressed
 from bot.followup import planning
 from bot.followup.nudge_text import when
+from bot.network.handles import forget_handles
 from bot.refs import UserRef
 from bot.replies import Button, Direct, Edit, Mention, Text, text
 from bot.router import Router
@@ -276,7 +277,10 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
 
 
 async def export_person(ctx: Ctx, key: str) -> dict[str, Any]:
-    """Their pairings: when, in which set, with whom, the starter, and their own answer."""
+    """Their pairings: when, in which set, the starter, and their own answer.
+    Not who the others were, nor their answers: those are the others' records (as a do
+    someone else wrote is exported without its author), and forgetting one of them must not
+    change this person's export."""
     mine = (
         await ctx.conn.execute(
             select(PAIR_MEMBERS, PAIRINGS.c.set_id, PAIRINGS.c.round_no, PAIRINGS.c.created_at,
@@ -286,22 +290,12 @@ async def export_person(ctx: Ctx, key: str) -> dict[str, Any]:
             .order_by(PAIRINGS.c.created_at, PAIRINGS.c.id)
         )
     ).all()  # fmt: skip
-    ids = [r.pairing_id for r in mine]
-    partners: dict[int, list[str]] = {}
-    if ids:
-        for r in await ctx.conn.execute(
-            select(PAIR_MEMBERS.c.pairing_id, PAIR_MEMBERS.c.user_key)
-            .where(PAIR_MEMBERS.c.pairing_id.in_(ids), PAIR_MEMBERS.c.user_key != key)
-            .order_by(PAIR_MEMBERS.c.id)
-        ):
-            partners.setdefault(r.pairing_id, []).append(r.user_key)
     return {
         "pairs": [
             {
                 "set_id": r.set_id,
                 "round": r.round_no,
                 "paired_at": r.created_at.isoformat(),
-                "with": partners.get(r.pairing_id, []),
                 "starter": r.starter,
                 "your_answer": r.answer,
                 "answered_at": r.answered_at.isoformat() if r.answered_at else None,
@@ -314,6 +308,8 @@ async def export_person(ctx: Ctx, key: str) -> dict[str, Any]:
 async def forget_person(ctx: Ctx, key: str) -> None:
     """Their place in every pairing goes; the others keep theirs (and are not asked about
     someone who is no longer on record)."""
+    mine = select(PAIR_MEMBERS.c.id).where(PAIR_MEMBERS.c.user_key == key)
+    await forget_handles(ctx, (f"{handle(r.id)}" for r in await ctx.conn.execute(mine)))
     await ctx.conn.execute(delete(PAIR_MEMBERS).where(PAIR_MEMBERS.c.user_key == key))
 
 

@@ -23,6 +23,7 @@ from sqlalchemy import delete, or_, select
 
 from bot.context import Ctx
 from bot.network import match_outcomes
+from bot.network.handles import forget_handles
 from bot.store.models import MatchProposal, NetworkItem, Timer
 
 PROPOSALS = MatchProposal.__table__
@@ -77,6 +78,16 @@ async def forget_person(ctx: Ctx, key: str) -> None:
     """Their proposals, and the timers of any proposal now gone: the items' own forget may
     have run first, and its deleted items take their proposals with them (the foreign key
     cascades), leaving timers this could not find by the person."""
+    theirs = select(ITEMS.c.id).where(ITEMS.c.author_key == key)
+    gone = [
+        r.id
+        for r in await ctx.conn.execute(
+            select(PROPOSALS.c.id).where(
+                or_(_theirs(key), PROPOSALS.c.want_id.in_(theirs), PROPOSALS.c.offer_id.in_(theirs))
+            )
+        )
+    ]
+    await forget_handles(ctx, (f"match:{pid}:" for pid in gone))
     await ctx.conn.execute(delete(PROPOSALS).where(_theirs(key)))
     pending = {
         int((r.payload or {}).get("proposal", 0))

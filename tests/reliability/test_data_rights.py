@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +29,7 @@ from bot.store.models import (
     Do,
     Evaluation,
     Member,
+    NetworkItem,
     OutcomeUpdate,
     Person,
     Round,
@@ -85,6 +87,19 @@ async def seed(h: Harness) -> None:
         await c(who, f"update {MARK[who]}update they said yes")
         await c(who, f"settings my_timezone {zone}")
         await c(who, "settings quiet_hours 21:00-07:00")
+    # Between sessions (issue 18): offers and wants proposed to others (bob's accepted by
+    # both, carol's waiting), prompts they added, and a pairing a week after the session.
+    await c("alice", "pairs on")
+    await c("dave", "join")
+    await c("bob", "offer bxqoffer I can coach new chairs of meetings #chairing")
+    await c("dave", "want I'd like help chairing my first board meeting #chairing")
+    await c("carol", "want cyzwant I'd like to learn the procurement rules #procurement")
+    await c("alice", "offer I know the council procurement rules well #procurement")
+    await h.press("bob", "Let's talk")
+    await h.press("dave", "Let's talk")
+    for who in ("bob", "carol"):
+        await c(who, f"prompts add {MARK[who]}prompt What did you notice this week?")
+    await h.wait(timedelta(days=8))  # the pairing, a week after the session closed
     await react(h, "carol", msg(901), author="bob", text="bxqdo Write the question down first")
     await react(h, "bob", msg(902), author="carol", text="cyzdo Ask before you advise")
     await react(h, "dave", msg(903), author="dave", text="Both saved this one")
@@ -128,7 +143,7 @@ async def test_export_me_is_exactly_my_own_rows(h: Harness, who: str, other: str
     data = await export(h, who)
     got = {section: {row["id"] for row in data[section]} for section in (
         "actions", "outcome_updates", "ratings", "presented", "dos_written", "dos_saved",
-        "attendance")}  # fmt: skip
+        "attendance", "offers_and_wants")}  # fmt: skip
     assert got == {
         "actions": await ids(h, Action, "owner_key", key),
         "outcome_updates": await ids(h, OutcomeUpdate, "user_key", key),
@@ -137,7 +152,10 @@ async def test_export_me_is_exactly_my_own_rows(h: Harness, who: str, other: str
         "dos_written": await ids(h, Do, "author_key", key),
         "dos_saved": await savers(h, key),
         "attendance": await ids(h, Attendance, "user_key", key),
+        "offers_and_wants": await ids(h, NetworkItem, "author_key", key),
     }
+    assert len(got["offers_and_wants"]) == 1
+    assert len(data["pairs"]) == 1 and len(data["prompts_added"]) == 1
     assert len(got["attendance"]) == 1, "they spoke in the round: one row for the session"
     assert len(got["actions"]) == 2 and len(got["outcome_updates"]) == 2, "both sets are in it"
     assert {m["id"] for m in data["memberships"]} == await ids(h, Member, "user_key", key)
@@ -158,7 +176,8 @@ async def test_export_me_is_exactly_my_own_rows(h: Harness, who: str, other: str
         else "bxqdo Write the question down first",
         "Both saved this one",
     }
-    for text in (f"{MARK[who]}action", f"{MARK[who]}update", f"{MARK[who]}word", f"{MARK[who]}do"):
+    for text in (f"{MARK[who]}action", f"{MARK[who]}update", f"{MARK[who]}word", f"{MARK[who]}do",
+                 f"{MARK[who]}prompt"):  # fmt: skip
         assert text in everything
 
 
