@@ -112,3 +112,22 @@ async def test_pairs_are_introduced_by_dm_and_asked_whether_they_met(
         await standin.wait_for(lambda who=who: dm_with(standin, who, "meet?"))
     await press_in_dm(standin, people[1], "meet?", "We met")
     await standin.wait_for(lambda: dm_with(standin, people[1], "glad you met"))
+
+
+@pytest.mark.asyncio
+async def test_dos_add_saves_a_do_from_the_app_command(
+    standin: DiscordStandIn, running: Running
+) -> None:
+    w = standin.world
+    alice, bob = w.add_user("alice"), w.add_user("bob")
+    await standin.slash(alice, "start")
+    await wait_text(standin, w.general.id, "Action Learning session")
+    await standin.slash(bob, "join")
+    await joined(standin, 1)
+    info = await standin.slash(bob, "dos add", text="Ask what they have already tried #listening")
+    await standin.wait_for(
+        lambda: [
+            m for m in in_channel(standin, w.general.id)
+            if m.interaction_token == info.token and "Saved as **do #1**" in m.content
+        ]
+    )  # fmt: skip

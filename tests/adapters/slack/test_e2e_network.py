@@ -103,3 +103,22 @@ async def test_pairs_each_get_one_group_dm_and_are_asked_whether_they_met(
         assert any("glad you met" in t for t in bot_texts(web_api, dm_channel(BOB)))
     finally:
         await w.close()
+
+
+@pytest.mark.asyncio
+async def test_dos_add_saves_a_do_from_a_slash_command(
+    web_api: SlackWebApi, sqlite_url: str, clock: FakeClock
+) -> None:
+    w = await SlackWorld.open(web_api, sqlite_url, clock)
+    try:
+        await a_set(w, CAROL)
+        line = "dos add Ask what they have already tried <!channel> #listening"
+        assert (await w.command(CAROL, line)).status == 200
+        await w.settle()
+        [saved] = [t for t in w.private(CAROL) if "Saved as *do #1*" in t]
+        assert "@channel" in saved and "<!channel>" not in saved  # shown, never obeyed
+        assert (await w.command(ALICE, "dos tried")).status == 200
+        await w.settle()
+        assert any("#1" in t and "Ask what they have already tried" in t for t in w.private(ALICE))
+    finally:
+        await w.close()
