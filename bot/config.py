@@ -308,6 +308,12 @@ def warnings_for(config: Config) -> list[str]:
     return [f"[defaults] timezone: {choice.warning}{hint}"]
 
 
+# `[defaults] prompts`: "off", or a weekday and a time as `/als prompts on` stores them.
+_WEEKLY = re.compile(
+    r"off|(monday|tuesday|wednesday|thursday|friday|saturday|sunday) ([01]?\d|2[0-3]):[0-5]\d"
+)
+
+
 def validate(config: Config) -> None:
     _check_zone(config.defaults.timezone)
     if config.retention.text_hours < 0:
@@ -321,6 +327,13 @@ def validate(config: Config) -> None:
         raise ConfigError("[retention] text_hours cannot be longer than keys_days")
     if not 6 <= config.defaults.presenting_minutes <= 10:
         raise ConfigError("[defaults] presenting_minutes must be between 6 and 10")
+    if not 7 <= config.defaults.offer_days <= 365:
+        raise ConfigError("[defaults] offer_days must be between 7 and 365")
+    if not _WEEKLY.fullmatch(config.defaults.prompts.strip().lower()):
+        raise ConfigError(
+            f'[defaults] prompts {config.defaults.prompts!r} is neither "off" nor a weekday '
+            'and a 24-hour time, such as "monday 10:00"'
+        )
     if config.slack.mode not in ("http", "socket"):
         raise ConfigError(
             f'[slack] mode {config.slack.mode!r} is neither "http" nor "socket" — set '

@@ -96,3 +96,18 @@ def test_allowed_guild_ids_from_the_file_or_the_environment(tmp_path: Path) -> N
     path.write_text('[discord]\nallowed_guild_ids = ["abc"]\n')
     with pytest.raises(ConfigError, match="allowed_guild_ids"):
         load_config(path, env={})
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ({"ALSBOT_DEFAULTS_PROMPTS": "mondays at ten"}, "[defaults] prompts 'mondays at ten'"),
+        ({"ALSBOT_DEFAULTS_PROMPTS": "monday 25:00"}, 'is neither "off" nor a weekday'),
+        ({"ALSBOT_DEFAULTS_OFFER_DAYS": "3"}, "[defaults] offer_days must be between 7 and 365"),
+    ],
+)
+def test_between_sessions_defaults_are_checked(env: dict[str, str], said: str) -> None:
+    with pytest.raises(ConfigError) as refused:
+        load_config(None, env)
+    assert said in str(refused.value)
+    assert load_config(None, {"ALSBOT_DEFAULTS_PROMPTS": "Tuesday 09:30"}).defaults.prompts
