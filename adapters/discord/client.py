@@ -183,14 +183,9 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             return
         cause = f"discord:interaction:{interaction.id}"
         started = asyncio.get_running_loop().time()
-        channel_id = self._channel_of(interaction)
-        if channel_id is None:
-            await self._refuse(cause, interaction, NO_CHANNEL)
+        place = await self._where(cause, interaction, thinking=True)
+        if place is None:
             return
-        place = await self._place_within(interaction, PLACE_BUDGET)
-        if place is None:  # Discord is slow to say where this is: answer it in time first
-            await self._defer(cause, interaction, thinking=True)
-            place = await self._place(channel_id, interaction.guild_id)
         event = translate.command_event(
             interaction.id,
             interaction.user.id,
@@ -230,14 +225,9 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             return
         cause = f"discord:interaction:{interaction.id}"
         started = asyncio.get_running_loop().time()
-        channel_id = self._channel_of(interaction)
-        if channel_id is None:
-            await self._refuse(cause, interaction, NO_CHANNEL)
-            return
-        place = await self._place_within(interaction, PLACE_BUDGET)
+        place = await self._where(cause, interaction, thinking=True)
         if place is None:
-            await self._defer(cause, interaction, thinking=True)
-            place = await self._place(channel_id, interaction.guild_id)
+            return
         event = translate.form_event(
             interaction.id,
             interaction.user.id,
@@ -292,14 +282,9 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             await self._defer(cause, interaction, thinking=False)
             return
         self._presses[press] = now
-        channel_id = self._channel_of(interaction)
-        if channel_id is None:
-            await self._refuse(cause, interaction, NO_CHANNEL)
-            return
-        place = await self._place_within(interaction, PLACE_BUDGET)
+        place = await self._where(cause, interaction, thinking=False)
         if place is None:
-            await self._defer(cause, interaction, thinking=False)
-            place = await self._place(channel_id, interaction.guild_id)
+            return
         custom_id = f"{views.PREFIX}|{action}|{value}"
         home = await self.dm_home(interaction.user.id) if place.guild_id is None else None
         event = translate.button_event(
@@ -314,6 +299,22 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
             await self._defer(cause, interaction, thinking=False)
             return
         await self._record_then_defer(cause, event, interaction, started, thinking=False)
+
+    async def _where(
+        self, cause: str, interaction: discord.Interaction, *, thinking: bool
+    ) -> translate.Place | None:
+        """Where an interaction happened; None once it is refused for having no channel.
+        When Discord is slow to say, the interaction is deferred first, so it is answered in
+        time whatever follows."""
+        channel_id = self._channel_of(interaction)
+        if channel_id is None:
+            await self._refuse(cause, interaction, NO_CHANNEL)
+            return None
+        place = await self._place_within(interaction, PLACE_BUDGET)
+        if place is None:
+            await self._defer(cause, interaction, thinking=thinking)
+            place = await self._place(channel_id, interaction.guild_id)
+        return place
 
     def _channel_of(self, interaction: discord.Interaction) -> int | None:
         """The interaction's channel: from its `channel` object, else its `channel_id`

@@ -80,6 +80,26 @@ def working_now(ctx: Ctx, set_info: SetInfo) -> datetime:
     )
 
 
+async def moved_to_working_time(
+    ctx: Ctx, set_info: SetInfo, timer: timers.DueTimer, dedupe: str
+) -> str | None:
+    """A pairs timer claimed at night or at a weekend (the bot was down when it was due)
+    waits for the next working moment: a copy of it is planned then, and this one skips
+    with that note. None when now is a working moment."""
+    later = working_now(ctx, set_info)
+    if later == ctx.now:
+        return None
+    await timers.schedule(
+        ctx.conn,
+        kind=timer.kind,
+        due_at=later,
+        subject=timer.subject,
+        payload=timer.payload,
+        dedupe=f"{dedupe}:moved:{timer.id}",
+    )
+    return f"skipped: quiet hours or the weekend; moved to {later.isoformat()}"
+
+
 async def willing(ctx: Ctx, set_id: int) -> list[str]:
     """The set's active members who have not opted out (`people.pairs`), in key order. A
     person who left is inactive; one who was forgotten has no member row."""
@@ -182,17 +202,10 @@ async def on_check(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     ctx.set_id = set_info.id
     if not pairs_on(ctx, set_info):
         return "skipped: pairs are off"
-    later = working_now(ctx, set_info)
-    if later != ctx.now:
-        await timers.schedule(
-            ctx.conn,
-            kind=PAIR_CHECK,
-            due_at=later,
-            subject=timer.subject,
-            payload=timer.payload,
-            dedupe=f"{check_key(set_info.id, int(timer.payload.get('round', 0)))}:moved:{timer.id}",
-        )
-        return f"skipped: quiet hours or the weekend; moved to {later.isoformat()}"
+    round_no = int(timer.payload.get("round", 0))
+    moved = await moved_to_working_time(ctx, set_info, timer, check_key(set_info.id, round_no))
+    if moved is not None:
+        return moved
     in_set = set(await willing(ctx, set_info.id))
     asked = 0
     for rows in (await groups_of_round(ctx, set_info.id, int(timer.payload["round"]))).values():

@@ -183,17 +183,9 @@ async def on_pairs(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     ctx.set_id = set_info.id
     if not pairs_on(ctx, set_info):
         return "skipped: pairs are off"
-    later = pair_checks.working_now(ctx, set_info)
-    if later != ctx.now:
-        await timers.schedule(
-            ctx.conn,
-            kind=PAIRS,
-            due_at=later,
-            subject=timer.subject,
-            payload=timer.payload,
-            dedupe=f"pairs:{set_info.id}:moved:{timer.id}",
-        )
-        return f"skipped: quiet hours or the weekend; moved to {later.isoformat()}"
+    moved = await pair_checks.moved_to_working_time(ctx, set_info, timer, f"pairs:{set_info.id}")
+    if moved is not None:
+        return moved
     # One process at a time pairs a set (PostgreSQL; SQLite has one writer): the next
     # looks only once the first has committed, so it finds the round and its number.
     lock = select(SETS.c.id).where(SETS.c.id == set_info.id)

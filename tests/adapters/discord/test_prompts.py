@@ -5,36 +5,15 @@ nowhere, and ✅ on the reply saving it as a do."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
-import pytest_asyncio
 from sqlalchemy import func, select
 
 from bot.clock import FakeClock
 from bot.store.models import Base, Do
 from testkit.discord.gateway import DiscordStandIn
-from testkit.discord.running import Running, discord_config, dm_texts, run_bot, wait_text
+from testkit.discord.running import Running, dm_texts, wait_text
 from testkit.eventually import eventually
 from tests.bot.network.prompt_helpers import utc
-
-
-@pytest_asyncio.fixture
-async def standin() -> AsyncIterator[DiscordStandIn]:
-    async with DiscordStandIn() as server:
-        yield server
-
-
-@pytest_asyncio.fixture
-async def running(
-    standin: DiscordStandIn, tmp_path: Path, clock: FakeClock
-) -> AsyncIterator[Running]:
-    bot = await run_bot(discord_config(standin, tmp_path / "alsbot.db"), clock)
-    try:
-        yield bot
-    finally:
-        await bot.close()
 
 
 async def tables_holding(running: Running, words: str) -> set[str]:

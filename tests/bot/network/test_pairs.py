@@ -4,12 +4,10 @@ prompt bank and the set's do's, `/als pairs on|off|` and a restart."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import pytest_asyncio
 
 from bot.clock import FakeClock
 from bot.network.pairing import meetings
@@ -30,15 +28,6 @@ from tests.bot.network.pairs_helpers import (
 
 # START_OF_TESTS is Monday 12 January 2026, 10:00 UTC (London is on UTC in January).
 A_WEEK_ON = utc(2026, 1, 19, 10)
-
-
-@pytest_asyncio.fixture
-async def h(any_db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    harness = await Harness.open(any_db_url, clock)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 @pytest.mark.asyncio

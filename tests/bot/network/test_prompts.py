@@ -4,12 +4,10 @@ off, the timer, the weeks it skips, its rotation, restarts. The fake clock start
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import update
 
 from bot.clock import FakeClock
@@ -28,16 +26,6 @@ from tests.bot.network.prompt_helpers import (
 LONDON = ZoneInfo("Europe/London")
 BANK_0 = "Where does your power lie, and how do you use it?"
 BANK_1 = "What is one small 'do' you saw this week?"
-
-
-@pytest_asyncio.fixture
-async def h(any_db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    """The real core on SQLite and, when configured, PostgreSQL."""
-    harness = await Harness.open(any_db_url, clock)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 @pytest.mark.asyncio

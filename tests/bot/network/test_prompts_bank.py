@@ -4,14 +4,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 from sqlalchemy import func, select
 
-from bot.clock import FakeClock
 from bot.events import MessagePosted
 from bot.refs import MessageRef
 from bot.replies import File
@@ -24,16 +21,6 @@ from tests.bot.network.prompt_helpers import a_set, own, prompt_ref, prompts_in,
 
 async def listed(h: Harness, who: str) -> str:
     return private_to(await h.cmd(who, "prompts list"), who)[0]
-
-
-@pytest_asyncio.fixture
-async def h(any_db_url: str, clock: FakeClock) -> AsyncIterator[Harness]:
-    """The real core on SQLite and, when configured, PostgreSQL."""
-    harness = await Harness.open(any_db_url, clock)
-    try:
-        yield harness
-    finally:
-        await harness.close()
 
 
 @pytest.mark.asyncio
