@@ -32,6 +32,8 @@ CHECK = "match_check"
 # A proposal nobody finished answering lapses after this long (timer kind `match_lapse`,
 # handled by `proposals`), so an unanswered proposal does not hold its want for ever.
 LAPSE = "match_lapse"
+# A proposal DM waiting for its reader's working hours (`proposal_tell`).
+TELL = "match_tell"
 ANSWER_DAYS = 14
 TALKED, NOT_YET = "talked", "not_yet"  # `match_proposals.outcome`
 
@@ -41,7 +43,7 @@ def subject(proposal_id: int) -> str:
 
 
 async def cancel_timers(ctx: Ctx, proposal_id: int) -> None:
-    for kind in (CHECK, LAPSE):
+    for kind in (CHECK, LAPSE, TELL):
         await timers.cancel(ctx.conn, kind=kind, subject=subject(proposal_id))
 
 

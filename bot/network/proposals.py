@@ -19,17 +19,17 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import timedelta
+from types import SimpleNamespace
 
 from sqlalchemy import and_, or_, select, update
 
 from bot import timers
 from bot.context import Ctx
-from bot.network import match_outcomes, proposal_answers, proposal_data
+from bot.network import match_outcomes, proposal_answers, proposal_data, proposal_tell
 from bot.network import proposal_words as words
 from bot.network.hooks import ITEM_GONE, ITEM_SAVED
 from bot.network.matching import Index, Item, Scored
 from bot.refs import UserRef
-from bot.replies import Direct
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
@@ -134,7 +134,12 @@ async def _waiting(ctx: Ctx, set_id: int, item_id: int) -> _Waiting:
 
 
 async def on_item_saved(ctx: Ctx, set_info: SetInfo, item_id: int) -> None:
-    """Propose matches for an offer or a want just added or changed."""
+    """Propose matches for an offer or a want just added or changed by its author, who is
+    at the keyboard (`proposal_tell`: the other side hears in their working hours)."""
+    await _propose_for(ctx, set_info, item_id, awake=True)
+
+
+async def _propose_for(ctx: Ctx, set_info: SetInfo, item_id: int, *, awake: bool) -> None:
     items = await _open_items(ctx, set_info.id)
     by_id = {i.id: i for i in items}
     saved = by_id.get(item_id)
@@ -149,16 +154,18 @@ async def on_item_saved(ctx: Ctx, set_info: SetInfo, item_id: int) -> None:
         want, offer = (saved, other) if saved.kind == "want" else (other, saved)
         if not waiting.free(want, offer):
             continue
-        if await _propose(ctx, set_info, want, offer, found):
+        if await _propose(ctx, set_info, want, offer, found, saved.author if awake else None):
             waiting.add(want, offer)
             made += 1
             if made >= at_most:
                 return
 
 
-async def _propose(ctx: Ctx, set_info: SetInfo, want: _Open, offer: _Open, found: Scored) -> bool:
+async def _propose(
+    ctx: Ctx, set_info: SetInfo, want: _Open, offer: _Open, found: Scored, awake: str | None
+) -> bool:
     """Record the pair (once: a second process proposing it concurrently inserts nothing)
-    and put it to both people."""
+    and put it to both people (`awake`: whose item was just saved, told at once)."""
     inserted = (
         await ctx.conn.execute(
             insert_ignore(PROPOSALS, ctx.dialect, ["want_id", "offer_id"]).returning(
@@ -187,22 +194,10 @@ async def _propose(ctx: Ctx, set_info: SetInfo, want: _Open, offer: _Open, found
         payload={"proposal": pid},
         dedupe=f"{match_outcomes.LAPSE}:{pid}",
     )
-    wanter, offerer = UserRef.from_key(want.author), UserRef.from_key(offer.author)
     ctx.set_id = set_info.id
-    ctx.emit(
-        Direct(
-            user=wanter,
-            text=words.to_wanter(offerer, want.text, offer.text),
-            buttons=words.answer_buttons(pid),
-            handle=words.handle(pid, "want"),
-        ),
-        Direct(
-            user=offerer,
-            text=words.to_offerer(wanter, want.text, offer.text),
-            buttons=words.answer_buttons(pid),
-            handle=words.handle(pid, "offer"),
-        ),
-    )
+    row = SimpleNamespace(id=pid, wanter_key=want.author, offerer_key=offer.author)
+    for role in ("want", "offer"):
+        await proposal_tell.tell(ctx, set_info, row, role, (want.text, offer.text), awake=awake)
     return True
 
 
@@ -243,7 +238,7 @@ async def on_lapse(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     if lapsed.want_answer == "yes":
         set_info = await sets.set_by_id(ctx.conn, lapsed.set_id)
         if set_info is not None:
-            await on_item_saved(ctx, set_info, lapsed.want_id)
+            await _propose_for(ctx, set_info, lapsed.want_id, awake=False)
     return f"lapsed: unanswered for {match_outcomes.ANSWER_DAYS} days"
 
 
@@ -271,6 +266,7 @@ def register(router: Router) -> None:
     router.button(words.PREFIX, proposal_answers.on_button)
     router.timer(match_outcomes.CHECK, match_outcomes.on_check)
     router.timer(match_outcomes.LAPSE, on_lapse)
+    router.timer(match_outcomes.TELL, proposal_tell.on_tell)
     router.hook(MEMBER_LEAVING, on_leaving)
     router.hook(PERSON_EXPORT, proposal_data.export_person)
     router.hook(PERSON_FORGET, proposal_data.forget_person)

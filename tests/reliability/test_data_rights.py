@@ -95,6 +95,7 @@ async def seed(h: Harness) -> None:
     await c("dave", "want I'd like help chairing my first board meeting #chairing")
     await c("carol", "want cyzwant I'd like to learn the procurement rules #procurement")
     await c("alice", "offer I know the council procurement rules well #procurement")
+    await h.wait(timedelta(hours=3))  # bob (New York, quiet until 07:00) is told at 08:00
     await h.press("bob", "Let's talk")
     await h.press("dave", "Let's talk")
     for who in ("bob", "carol"):
