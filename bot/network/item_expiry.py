@@ -41,7 +41,6 @@ REMINDER = "offer_reminder"
 EXPIRY = "offer_expiry"
 BUTTON = "offer"  # [Keep it] / [Remove] on the reminder: `offer:keep`, `offer:remove`
 REMIND_BEFORE = timedelta(days=7)
-NOUN = {"offer": "offer", "want": "want"}
 
 
 def expires_from(ctx: Ctx, set_info: SetInfo) -> datetime:
@@ -165,8 +164,14 @@ async def _moved_to_working_hours(
     return f"skipped: {why}; moved to {later.isoformat()}"
 
 
-def _handle(item_id: int, expires_at: datetime) -> str:
-    return f"offer:{item_id}:{_stamp(expires_at)}"
+def handle_prefix(item_id: int) -> str:
+    """What every reminder DM about the item is filed under (`forget-me` takes them)."""
+    return f"{BUTTON}:{item_id}:"
+
+
+def _handle(item_id: int, stamp: int) -> str:
+    """The reminder DM for one `expires_at` (`_stamp`), edited when it is answered."""
+    return f"{handle_prefix(item_id)}{stamp}"
 
 
 async def on_reminder(ctx: Ctx, timer: timers.DueTimer) -> str | None:
@@ -193,7 +198,7 @@ async def on_reminder(ctx: Ctx, timer: timers.DueTimer) -> str | None:
     )
     if marked.first() is None:
         return "skipped: already reminded"
-    noun = NOUN[row.kind]
+    noun = row.kind
     value = f"{row.id}:{_stamp(row.expires_at)}"
     ctx.emit(
         Direct(
@@ -208,7 +213,7 @@ async def on_reminder(ctx: Ctx, timer: timers.DueTimer) -> str | None:
                 Button(f"{BUTTON}:keep", "Keep it", value, "primary"),
                 Button(f"{BUTTON}:remove", "Remove", value),
             ),
-            handle=_handle(row.id, row.expires_at),
+            handle=_handle(row.id, _stamp(row.expires_at)),
         )
     )
     return "sent"
@@ -228,7 +233,7 @@ async def on_expiry(ctx: Ctx, timer: timers.DueTimer) -> str | None:
         return "skipped: already closed"
     if not person.member:
         return "expired; its author has left the set, so no DM"
-    noun = NOUN[row.kind]
+    noun = row.kind
     ctx.emit(
         Direct(
             user=UserRef.from_key(row.author_key),
@@ -257,8 +262,8 @@ async def on_button(ctx: Ctx, event: ButtonPressed) -> None:
         raise Refusal(OUT_OF_DATE)
     set_info = await sets.get_set(ctx, row.set_id)
     ctx.set_id = set_info.id
-    noun = NOUN[row.kind]
-    handle = f"offer:{row.id}:{stamp}"
+    noun = row.kind
+    handle = _handle(row.id, int(stamp))
     words = item_words.quoted(row.text, row.tags)
     tz = await sets.timezone_for(ctx, event.user, set_info)
     if row.status != "open":

@@ -29,7 +29,6 @@ LIST_CAP = 15  # lines `/als offers` shows at once
 # A tag starts a word (so Slack's `<#C123|general>` channel links and "C#" are not tags);
 # what trails it ("#funding," "#writing.") is punctuation left to the sentence.
 _TAG = re.compile(r"^#(\w[\w-]*)([.,;:!?)]*)$")
-_NOUN = {"offer": "offer", "want": "want"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,7 +134,7 @@ def list_line(item: Shown, tz: ZoneInfo, now: datetime) -> Text:
 
 def listing(kind: str, items: Sequence[Shown], terms: str, tz: ZoneInfo, now: datetime) -> Text:
     """The whole answer to `/als offers [terms]`: newest first, at most `LIST_CAP` lines."""
-    noun = _NOUN[kind]
+    noun = kind
     if not items:
         if terms:
             return text(f"No {noun}s match “{terms}”. `/als {noun}s` lists them all.")
@@ -162,7 +161,7 @@ def listing(kind: str, items: Sequence[Shown], terms: str, tz: ZoneInfo, now: da
 
 def saved(kind: str, item_id: int, words: Words, expires: str, *, edited: bool = False) -> Text:
     """The private confirmation of an added or changed item."""
-    noun = _NOUN[kind]
+    noun = kind
     first = (
         f"{noun.capitalize()} {item_id} changed: "
         if edited

@@ -47,7 +47,6 @@ from bot.store.upsert import inserted_id
 
 ITEMS = NetworkItem.__table__
 MEMBERS = Member.__table__
-NOUN = item_expiry.NOUN
 
 
 def _reply(event: CommandInvoked, body: Text) -> Ephemeral:
@@ -74,7 +73,7 @@ async def _expiry_words(
 
 async def add(ctx: Ctx, event: CommandInvoked, command: OfferAdd | WantAdd) -> None:
     set_info = sets.command_set(ctx)
-    kind, noun = command.kind, NOUN[command.kind]
+    kind = noun = command.kind
     words = _words(command.text)
     mine = await ctx.conn.execute(
         select(ITEMS.c.id, ITEMS.c.text).where(
@@ -125,7 +124,7 @@ async def add(ctx: Ctx, event: CommandInvoked, command: OfferAdd | WantAdd) -> N
 async def _item(ctx: Ctx, set_info: SetInfo, kind: str, number: int) -> Any:
     """The set's item of this kind numbered `number`, or a refusal that says how to find one."""
     row = await item_expiry.item_row(ctx, number)
-    noun = NOUN[kind]
+    noun = kind
     if row is None or row.set_id != set_info.id or row.kind != kind:
         raise Refusal(
             f"There's no {noun} {number} in this set: `/als {noun}s` lists them with their numbers."
@@ -138,7 +137,7 @@ async def _item(ctx: Ctx, set_info: SetInfo, kind: str, number: int) -> Any:
 
 async def edit(ctx: Ctx, event: CommandInvoked, command: OfferEdit | WantEdit) -> None:
     set_info = sets.command_set(ctx)
-    kind, noun = command.kind, NOUN[command.kind]
+    kind = noun = command.kind
     row = await _item(ctx, set_info, kind, command.item)
     if not sets.same_person(ctx, event.user, row.author_key):
         raise Refusal(
@@ -162,7 +161,7 @@ async def edit(ctx: Ctx, event: CommandInvoked, command: OfferEdit | WantEdit) -
 
 async def remove(ctx: Ctx, event: CommandInvoked, command: OfferRemove | WantRemove) -> None:
     set_info = sets.command_set(ctx)
-    kind, noun = command.kind, NOUN[command.kind]
+    kind = noun = command.kind
     row = await _item(ctx, set_info, kind, command.item)
     own = sets.same_person(ctx, event.user, row.author_key)
     if not own and not await sets.is_facilitator(ctx, set_info.id, event.user):
@@ -192,8 +191,10 @@ async def remove(ctx: Ctx, event: CommandInvoked, command: OfferRemove | WantRem
 # --------------------------------------------------------------------------- list
 
 
-async def open_items(ctx: Ctx, set_id: int, kind: str) -> list[Any]:
-    """The set's open items of one kind whose authors are still members, newest first."""
+async def open_items(ctx: Ctx, set_id: int, kind: str | None = None) -> list[Any]:
+    """The set's open, unexpired items (of one kind, or both) whose authors are still
+    members, newest first: what `/als offers` lists and what the matcher ranks."""
+    of_kind = [ITEMS.c.kind == kind] if kind is not None else []
     rows = await ctx.conn.execute(
         select(ITEMS)
         .join(
@@ -206,7 +207,7 @@ async def open_items(ctx: Ctx, set_id: int, kind: str) -> list[Any]:
         )
         .where(
             ITEMS.c.set_id == set_id,
-            ITEMS.c.kind == kind,
+            *of_kind,
             ITEMS.c.status == "open",
             ITEMS.c.expires_at > ctx.now,
         )
@@ -256,7 +257,9 @@ async def forget_person(ctx: Ctx, key: str) -> None:
     """Their offers and wants go (proposals naming them cascade; their timers, whose subject
     is the author, are deleted by `bot.sets.privacy`)."""
     mine = select(ITEMS.c.id).where(ITEMS.c.author_key == key)
-    await forget_handles(ctx, (f"offer:{r.id}:" for r in await ctx.conn.execute(mine)))
+    await forget_handles(
+        ctx, (item_expiry.handle_prefix(r.id) for r in await ctx.conn.execute(mine))
+    )
     await ctx.conn.execute(delete(ITEMS).where(ITEMS.c.author_key == key))
 
 

@@ -55,7 +55,7 @@ from bot.rounds.sessions import SessionInfo
 from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
-from bot.sets.hooks import SETTINGS_CHANGED
+from bot.sets.settings import change_set_setting
 from bot.store.models import Do, Timer
 from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
@@ -257,17 +257,6 @@ async def _paired_after(ctx: Ctx, set_id: int, session_id: int) -> bool:
 # --------------------------------------------------------------------------- commands
 
 
-async def _write(ctx: Ctx, set_info: SetInfo, value: bool) -> None:
-    """As `/als settings` writes a set setting, hooks included."""
-    await ctx.conn.execute(
-        update(SETS)
-        .where(SETS.c.id == set_info.id)
-        .values(settings={**set_info.settings, "pairs": value})
-    )
-    for changed in ctx.hooks(SETTINGS_CHANGED):
-        await changed(ctx, set_info, "pairs", value)
-
-
 async def _latest_close(ctx: Ctx, set_id: int) -> tuple[int, datetime] | None:
     row = (
         await ctx.conn.execute(
@@ -290,7 +279,7 @@ async def on_pairs_on(ctx: Ctx, event: CommandInvoked, _command: PairsOn) -> Non
     if pairs_on(ctx, set_info):
         said = text("Pairs are already on.")
     else:
-        await _write(ctx, set_info, True)
+        await change_set_setting(ctx, set_info, "pairs", True)
         said = text(
             "Pairs are on: a week after each session I'll pair the members at random "
             "(a trio when the count is odd, not the last two rounds' pairs again), introduce "
@@ -313,7 +302,7 @@ async def on_pairs_off(ctx: Ctx, event: CommandInvoked, _command: PairsOff) -> N
     set_info = sets.command_set(ctx)
     was_on = pairs_on(ctx, set_info)
     if was_on:
-        await _write(ctx, set_info, False)
+        await change_set_setting(ctx, set_info, "pairs", False)
     stopped = 0
     for kind in (PAIRS, PAIR_CHECK):
         stopped += await timers.cancel(

@@ -21,7 +21,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, select
 
 from bot.commands.network_commands import (
     PromptsAdd,
@@ -64,6 +64,7 @@ from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET, SETTINGS_CHANGED
+from bot.sets.settings import change_set_setting
 from bot.store.models import Set as SetRow
 from bot.store.plain import plain
 from bot.store.upsert import insert_ignore
@@ -188,13 +189,7 @@ def _private(event: CommandInvoked, body: Text) -> Ephemeral:
 
 
 async def _store_setting(ctx: Ctx, set_info: SetInfo, value: str) -> SetInfo:
-    await ctx.conn.execute(
-        update(SETS)
-        .where(SETS.c.id == set_info.id)
-        .values(settings={**set_info.settings, SETTING: value})
-    )
-    for changed in ctx.hooks(SETTINGS_CHANGED):
-        await changed(ctx, set_info, SETTING, value)
+    await change_set_setting(ctx, set_info, SETTING, value)
     return await sets.get_set(ctx, set_info.id)
 
 

@@ -21,11 +21,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select, update
 
 from bot import timers
 from bot.context import Ctx
-from bot.network import match_outcomes, proposal_answers, proposal_data, proposal_tell
+from bot.network import items, match_outcomes, proposal_answers, proposal_data, proposal_tell
 from bot.network import proposal_words as words
 from bot.network.hooks import ITEM_GONE, ITEM_SAVED
 from bot.network.matching import Index, Item, Scored
@@ -34,12 +34,11 @@ from bot.router import Router
 from bot.set_info import SetInfo
 from bot.sets import records as sets
 from bot.sets.hooks import MEMBER_LEAVING, PERSON_EXPORT, PERSON_FORGET
-from bot.store.models import MatchProposal, Member, NetworkItem
+from bot.store.models import MatchProposal, NetworkItem
 from bot.store.upsert import insert_ignore
 
 ITEMS = NetworkItem.__table__
 PROPOSALS = MatchProposal.__table__
-MEMBERS = Member.__table__
 
 WAITING_PER_PERSON = 3  # proposals awaiting answers that involve one person, at most
 WANTS_PER_OFFER = 2  # wants one saved offer is proposed to at once, at most
@@ -60,21 +59,9 @@ class _Open:
 
 
 async def _open_items(ctx: Ctx, set_id: int) -> list[_Open]:
-    """The set's open, unexpired offers and wants whose authors are still members."""
-    rows = await ctx.conn.execute(
-        select(ITEMS.c.id, ITEMS.c.kind, ITEMS.c.author_key, ITEMS.c.text, ITEMS.c.tags)
-        .join(
-            MEMBERS,
-            and_(MEMBERS.c.set_id == ITEMS.c.set_id, MEMBERS.c.user_key == ITEMS.c.author_key),
-        )
-        .where(
-            ITEMS.c.set_id == set_id,
-            ITEMS.c.status == "open",
-            ITEMS.c.expires_at > ctx.now,
-            MEMBERS.c.active.is_(True),
-        )
-        .order_by(ITEMS.c.id)
-    )
+    """The set's open offers and wants as the matcher sees them, oldest first (the order
+    ties are ranked in)."""
+    rows = sorted(await items.open_items(ctx, set_id), key=lambda r: r.id)
     return [
         _Open(r.id, r.kind, r.author_key, r.text, tuple(str(t) for t in r.tags or ())) for r in rows
     ]

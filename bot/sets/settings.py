@@ -209,6 +209,22 @@ ALIASES = {
 }
 
 
+async def change_set_setting(ctx: Ctx, set_info: SetInfo, name: str, value: Any) -> None:
+    """Store one set setting and tell every `SETTINGS_CHANGED` handler (planning re-plans,
+    the do's emoji is re-read…): the one way a set setting changes, whether through
+    `/als settings` or a feature's own command (`/als prompts on`, `/als pairs off`)."""
+    if name == "timezone":
+        await ctx.conn.execute(update(SETS).where(SETS.c.id == set_info.id).values(timezone=value))
+    else:
+        await ctx.conn.execute(
+            update(SETS)
+            .where(SETS.c.id == set_info.id)
+            .values(settings={**set_info.settings, name: value})
+        )
+    for changed in ctx.hooks(SETTINGS_CHANGED):
+        await changed(ctx, set_info, name, value)
+
+
 async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
     set_info = sets.command_set_if_any(ctx)
     if command.key is None:
@@ -253,18 +269,7 @@ async def settings(ctx: Ctx, event: CommandInvoked, command: Settings) -> None:
         if set_info is None:
             raise Refusal("Set settings are changed in the set's channel.")
         await sets.require_facilitator(ctx, set_info, event.user, "change this set's settings")
-        if name == "timezone":
-            await ctx.conn.execute(
-                update(SETS).where(SETS.c.id == set_info.id).values(timezone=value)
-            )
-        else:
-            await ctx.conn.execute(
-                update(SETS)
-                .where(SETS.c.id == set_info.id)
-                .values(settings={**set_info.settings, name: value})
-            )
-        for changed in ctx.hooks(SETTINGS_CHANGED):
-            await changed(ctx, set_info, name, value)
+        await change_set_setting(ctx, set_info, name, value)
     shown = ("on" if value else "off") if isinstance(value, bool) else value
     ctx.emit(
         Ephemeral(
