@@ -36,7 +36,7 @@ import re
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
@@ -50,6 +50,7 @@ from adapters.slack.home import HomePublisher
 from adapters.slack.interactions import ResponseUrls
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
+from bot.events import Event
 from bot.ports import Submitter
 from bot.refs import Platform
 from bot.reply_handles import SLACK_LIFETIME, Handle
@@ -143,16 +144,7 @@ class Listeners:
             _ignored(outcome)
             await ack()
             return
-        event = outcome.event
-        task = self.background.spawn(self.submitter.submit(event), name=f"submit {event.key}")
-        try:
-            await asyncio.wait_for(asyncio.shield(task), self.ack_budget)
-        except TimeoutError:
-            log.warning("submitting %s is slow; acknowledged before it was durable", event.key)
-        except Exception as error:  # the traceback is logged by Background
-            log.warning(
-                "could not record %s (%s); told the person", event.key, type(error).__name__
-            )
+        if await self._submitted(outcome.event) == "failed":
             first = next(iter(translate.form_answers(body)), None)
             if first is not None:  # the form stays open, with the words, to send again
                 await ack(response_action="errors", errors={first: SORRY})
@@ -187,6 +179,20 @@ class Listeners:
                 outcome.response_url,
                 lifetime=SLACK_LIFETIME,
             )
+        submitted = await self._submitted(event, handle)
+        if submitted == "slow":
+            await ack(text=SLOW)
+        elif submitted == "failed":
+            await ack(text=SORRY)
+        else:
+            await ack()
+
+    async def _submitted(
+        self, event: Event, handle: Handle | None = None
+    ) -> Literal["durable", "slow", "failed"]:
+        """Record an interaction's event within the acknowledgement budget: durable, or
+        slow (it goes on in the background; the person is answered in time), or failed
+        (the person is told; the traceback is logged by `Background`)."""
         task = self.background.spawn(
             self.submitter.submit(event, handle), name=f"submit {event.key}"
         )
@@ -194,16 +200,14 @@ class Listeners:
             await asyncio.wait_for(asyncio.shield(task), self.ack_budget)
         except TimeoutError:
             log.warning("submitting %s is slow; acknowledged before it was durable", event.key)
-            await ack(text=SLOW)
-            return
-        except Exception as error:  # the traceback is logged by Background
+            return "slow"
+        except Exception as error:
             # By its type: a database error's message quotes the row, the person's words.
             log.warning(
                 "could not record %s (%s); told the person", event.key, type(error).__name__
             )
-            await ack(text=SORRY)
-            return
-        await ack()
+            return "failed"
+        return "durable"
 
     async def on_other(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
         """Shortcuts, closed views, dialogs, legacy attachments: alsbot offers none; say OK."""
