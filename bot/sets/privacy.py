@@ -16,6 +16,7 @@ from sqlalchemy import and_, delete, false, or_, select, update
 from bot.commands.values import ExportMe, ForgetMe
 from bot.context import Ctx, Refusal
 from bot.events import CommandInvoked
+from bot.outbox_rows import DM_LANE
 from bot.refs import UserRef
 from bot.replies import Ephemeral, File, text
 from bot.reply_handles import forget_person as forget_reply_handles
@@ -33,6 +34,7 @@ from bot.store.models import (
     Outbox,
     OutcomeUpdate,
     Person,
+    Posted,
     Round,
     Session,
     Timer,
@@ -123,6 +125,26 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
 FORGOTTEN = "forgotten"
 
 
+async def _forget_dm_handles(ctx: Ctx, key: str) -> None:
+    """The `posted` rows of the DMs sent to the person (a nudge, a proposal, a reminder):
+    each maps a handle to a message in their DM channel, which some platforms name after
+    them. Nothing edits a sent DM once its record is forgotten. Found through the DMs'
+    outbox rows, which are kept `[retention] keys_days`; features whose DMs outlive that
+    forget their own handles too (`bot.network.handles`)."""
+    outbox = Outbox.__table__
+    handles = set()
+    for row in await ctx.conn.execute(
+        select(outbox.c.body).where(outbox.c.lane == DM_LANE + key, outbox.c.status == "sent")
+    ):
+        handle = json.loads(row.body).get("handle")
+        if isinstance(handle, str) and handle:
+            handles.add(handle)
+    posted = Posted.__table__
+    for start in range(0, len(handles), 500):
+        chunk = sorted(handles)[start : start + 500]
+        await ctx.conn.execute(delete(posted).where(posted.c.handle.in_(chunk)))
+
+
 async def _scrub_records(ctx: Ctx, user: UserRef, *, also_event: str | None = None) -> None:
     """The bookkeeping rows also name people: processed inbox events (their words), sent
     replies (their name, what they typed), closed sessions' presenter lists and their
@@ -138,6 +160,7 @@ async def _scrub_records(ctx: Ctx, user: UserRef, *, also_event: str | None = No
         .where(or_(and_(inbox.c.status != "pending", mentions_inbox), keep_key))
         .values(body=json.dumps({"kind": FORGOTTEN}))
     )
+    await _forget_dm_handles(ctx, key)
     await c.execute(
         update(outbox)
         .where(
