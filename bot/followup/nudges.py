@@ -79,15 +79,9 @@ async def on_nudge(ctx: Ctx, timer: timers.DueTimer) -> str | None:
         why = "quiet hours" if quiet_now else "the weekend"
         if session_at is not None and later >= session_at:
             return f"skipped: {why} {'last' if quiet_now else 'lasts'} until the session"
-        await timers.schedule(
-            ctx.conn,
-            kind=planning.NUDGE,
-            due_at=later,
-            subject=user_key,
-            payload={**payload, "lead": f"after {why}"},
-            dedupe=f"moved:{timer.id}",
+        return await timer_checks.moved(
+            ctx, timer, later, why, payload={**payload, "lead": f"after {why}"}
         )
-        return f"skipped: {why}; moved to {later.isoformat()}"
     where = (state.venue, state.link)
     _send(ctx, timer.id, UserRef.from_key(user_key), session_at, tz, progress.outstanding, where)
     return f"sent: {counted(len(progress.outstanding), 'action')}"

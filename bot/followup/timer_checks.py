@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, bindparam, func, select, type_coerce
 
+from bot import timers
 from bot.context import Ctx
 from bot.dates.local_times import Quiet, parse_quiet
 from bot.dates.recurrence import asked_at
@@ -146,3 +147,27 @@ def lateness_matters(now: datetime, due_at: datetime, threshold_seconds: float =
     """Only a timer claimed well after its time can have a later sibling already due
     (siblings are at least an hour apart), so only then is it worth asking."""
     return (now - due_at).total_seconds() >= threshold_seconds
+
+
+async def moved(
+    ctx: Ctx,
+    timer: timers.DueTimer,
+    later: datetime,
+    why: str,
+    *,
+    dedupe: str | None = None,
+    payload: dict[str, Any] | None = None,
+) -> str:
+    """A timer claimed when its message must not go (quiet hours, a weekend: the bot was
+    down when it was due, or the hours changed) is planned again for `later`, as a copy
+    of itself keyed by its own id; the note says why. Nudges, the offers' reminders and
+    the pairs' timers all move this way."""
+    await timers.schedule(
+        ctx.conn,
+        kind=timer.kind,
+        due_at=later,
+        subject=timer.subject,
+        payload=timer.payload if payload is None else payload,
+        dedupe=dedupe or f"moved:{timer.id}",
+    )
+    return f"skipped: {why}; moved to {later.isoformat()}"

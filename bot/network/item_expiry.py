@@ -153,15 +153,7 @@ async def _moved_to_working_hours(
         if in_quiet(ctx.now.astimezone(person.tz).time(), person.quiet)
         else "the weekend"
     )
-    await timers.schedule(
-        ctx.conn,
-        kind=timer.kind,
-        due_at=later,
-        subject=timer.subject,
-        payload=timer.payload,
-        dedupe=f"moved:{timer.id}",
-    )
-    return f"skipped: {why}; moved to {later.isoformat()}"
+    return await timer_checks.moved(ctx, timer, later, why)
 
 
 def handle_prefix(item_id: int) -> str:

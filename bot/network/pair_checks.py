@@ -22,7 +22,7 @@ from bot.context import OUT_OF_DATE, Ctx, Refusal
 from bot.dates.local_times import parse_quiet
 from bot.dates.working_days import next_working, send_slot
 from bot.events import ButtonPressed
-from bot.followup import planning
+from bot.followup import planning, timer_checks
 from bot.followup.nudge_text import when
 from bot.network.handles import forget_handles
 from bot.refs import UserRef
@@ -89,15 +89,8 @@ async def moved_to_working_time(
     later = working_now(ctx, set_info)
     if later == ctx.now:
         return None
-    await timers.schedule(
-        ctx.conn,
-        kind=timer.kind,
-        due_at=later,
-        subject=timer.subject,
-        payload=timer.payload,
-        dedupe=f"{dedupe}:moved:{timer.id}",
-    )
-    return f"skipped: quiet hours or the weekend; moved to {later.isoformat()}"
+    why = "quiet hours or the weekend"
+    return await timer_checks.moved(ctx, timer, later, why, dedupe=f"{dedupe}:moved:{timer.id}")
 
 
 async def willing(ctx: Ctx, set_id: int) -> list[str]:

@@ -125,9 +125,10 @@ async def test_dos_add_saves_a_do_from_the_app_command(
     await standin.slash(bob, "join")
     await joined(standin, 1)
     info = await standin.slash(bob, "dos add", text="Ask what they have already tried #listening")
-    await standin.wait_for(
+    [saved] = await standin.wait_for(
         lambda: [
             m for m in in_channel(standin, w.general.id)
             if m.interaction_token == info.token and "Saved as **do #1**" in m.content
         ]
     )  # fmt: skip
+    assert saved.ephemeral and "Ask what they have already tried" in saved.content
