@@ -195,8 +195,9 @@ async def open_items(ctx: Ctx, set_id: int, kind: str | None = None) -> list[Any
     """The set's open, unexpired items (of one kind, or both) whose authors are still
     members, newest first: what `/als offers` lists and what the matcher ranks."""
     of_kind = [ITEMS.c.kind == kind] if kind is not None else []
+    c = ITEMS.c
     rows = await ctx.conn.execute(
-        select(ITEMS)
+        select(c.id, c.kind, c.author_key, c.text, c.tags, c.expires_at)
         .join(
             MEMBERS,
             and_(
