@@ -75,6 +75,9 @@ class DefaultsConfig:
     pairs: bool = False  # pair members a week after each session
 
 
+DISTRIBUTIONS = ("internal", "marketplace", "distributed")
+
+
 @dataclass(frozen=True)
 class SlackConfig:
     enabled: bool = False
@@ -88,6 +91,14 @@ class SlackConfig:
     idle_timeout: float = 15.0  # seconds to send a request's headers, or to sit idle
     body_timeout: float = 10.0  # seconds to send a body once its headers are in
     max_connections: int = 1000  # open at once; at the cap the oldest idle one is closed
+    # How the app is distributed, which sets Slack's budget for reading messages
+    # (`conversations.history`/`.replies`): "internal" (one organisation's own app) and
+    # "marketplace" keep Tier 3 (50+ a minute); "distributed" (installed by OAuth in other
+    # workspaces, not listed in the Marketplace) gets 1 a minute and 15 messages a page.
+    distribution: str = "internal"
+    # After `app_uninstalled` or `tokens_revoked`, a workspace's data is kept this many days
+    # (in case it was a mistake and the app is installed again), then deleted.
+    uninstall_grace_days: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -103,6 +114,9 @@ class DiscordConfig:
     # The servers this bot may serve (empty = any, with a warning at start); it leaves
     # every other server it is added to (see docs/DISCORD.md, "Who can add the bot").
     allowed_guild_ids: tuple[int, ...] = ()
+    # Ask for the privileged MESSAGE_CONTENT intent. false: run without it (rounds through
+    # the bot's buttons and forms, do's through "Save as do"); see docs/DISCORD.md.
+    message_content: bool = True
 
 
 @dataclass(frozen=True)
@@ -153,6 +167,8 @@ class Secrets:
     slack_bot_token: str = ""
     slack_signing_secret: str = ""
     slack_app_token: str = ""
+    slack_client_id: str = ""  # OAuth install for many workspaces (with the secret)
+    slack_client_secret: str = ""
     discord_bot_token: str = ""
 
     def __repr__(self) -> str:
@@ -165,6 +181,8 @@ class Secrets:
             slack_bot_token=env.get("SLACK_BOT_TOKEN", ""),
             slack_signing_secret=env.get("SLACK_SIGNING_SECRET", ""),
             slack_app_token=env.get("SLACK_APP_TOKEN", ""),
+            slack_client_id=env.get("SLACK_CLIENT_ID", ""),
+            slack_client_secret=env.get("SLACK_CLIENT_SECRET", ""),
             discord_bot_token=env.get("DISCORD_BOT_TOKEN", ""),
         )
 
@@ -343,6 +361,13 @@ def validate(config: Config) -> None:
         raise ConfigError("[slack] idle_timeout and body_timeout must be positive")
     if config.slack.max_connections < 1:
         raise ConfigError("[slack] max_connections must be at least 1")
+    if config.slack.distribution not in DISTRIBUTIONS:
+        raise ConfigError(
+            f"[slack] distribution {config.slack.distribution!r} is not one of "
+            + ", ".join(f'"{d}"' for d in DISTRIBUTIONS)
+        )
+    if not 0 <= config.slack.uninstall_grace_days <= 3650:
+        raise ConfigError("[slack] uninstall_grace_days must be between 0 and 3650")
     if config.scheduler.tick_seconds <= 0:
         raise ConfigError("[scheduler] tick_seconds must be positive")
     if config.discord.gateway_lease_seconds <= 0:

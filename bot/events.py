@@ -132,6 +132,45 @@ class ButtonPressed(Event):
         return self.action_id.partition(":")[2]
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MessageSaved(Event):
+    """ "Save as do" on a message (Slack's message shortcut, Discord's message context
+    menu): the platform's payload already carries the message, so nothing is fetched.
+
+    `author` is None for a bot's (or an unknown author's) message; `thread` is the root of
+    the thread the message is in, when it is in one.  No threshold applies: one person's
+    choice saves it, with the same consent rule in a round's thread as a reaction.
+    """
+
+    channel: ChannelRef
+    message: MessageRef
+    text: str
+    author: UserRef | None = None
+    thread: MessageRef | None = None
+    kind: ClassVar[str] = "save_as_do"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppRemoved(Event):
+    """The app was uninstalled from a workspace, or its bot token revoked
+    (`app_uninstalled`, `tokens_revoked`): all work for the workspace stops at once, and
+    its data is deleted after `[slack] uninstall_grace_days` unless it is installed again.
+
+    `user` is the bot's own user in that workspace (the event has no person).
+    """
+
+    reason: str  # "uninstalled" | "tokens_revoked"
+    kind: ClassVar[str] = "app_removed"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AppInstalled(Event):
+    """The app was installed (or installed again) in a workspace through OAuth: a
+    deletion pending since an uninstall is called off.  `user` is the person who installed it."""
+
+    kind: ClassVar[str] = "app_installed"
+
+
 EVENT_TYPES: dict[str, type[Event]] = {
     cls.kind: cls
     for cls in (
@@ -141,6 +180,9 @@ EVENT_TYPES: dict[str, type[Event]] = {
         ReactionAdded,
         ReactionRemoved,
         ButtonPressed,
+        MessageSaved,
+        AppRemoved,
+        AppInstalled,
     )
 }
 
@@ -178,11 +220,14 @@ def console_workspace() -> WorkspaceRef:
 
 
 __all__ = [
+    "AppInstalled",
+    "AppRemoved",
     "ButtonPressed",
     "CommandInvoked",
     "DirectMessage",
     "Event",
     "MessagePosted",
+    "MessageSaved",
     "ReactionAdded",
     "ReactionRemoved",
     "event_from_json",

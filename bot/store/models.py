@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from sqlalchemy import (
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
@@ -526,3 +527,90 @@ class PairMember(Base):
     user_key: Mapped[str] = mapped_column(String(300), index=True)
     answer: Mapped[str | None] = mapped_column(String(16))
     answered_at: Mapped[datetime | None]
+
+
+class DepartedWorkspace(Base):
+    """A workspace the app was removed from (uninstalled, or its tokens revoked; migration
+    0010): nothing more is sent there, and its data is deleted at `purge_at` unless the
+    app is installed again first (`bot.workspaces`)."""
+
+    __tablename__ = "departed_workspaces"
+
+    workspace_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(32))
+    departed_at: Mapped[datetime]
+    purge_at: Mapped[datetime]
+    purged_at: Mapped[datetime | None]
+
+
+# Slack's OAuth tables, in the shape of slack_sdk's SQLAlchemy installation and state
+# stores (migration 0010): `adapters/slack/installations.py` runs slack_sdk's store code
+# over them.  Declared here so that the migrations and the models are checked to agree;
+# the core never reads them.  Times are naive UTC, as slack_sdk writes them.
+_SLACK_BOT_COLUMNS = (
+    ("bot_token", String(200)),
+    ("bot_id", String(32)),
+    ("bot_user_id", String(32)),
+    ("bot_scopes", String(1000)),
+    ("bot_refresh_token", String(200)),
+)
+
+SLACK_INSTALLATIONS = Table(
+    "slack_installations",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("enterprise_url", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    *(Column(name, kind) for name, kind in _SLACK_BOT_COLUMNS),
+    Column("bot_token_expires_at", DateTime),
+    Column("user_id", String(32), nullable=False),
+    Column("user_token", String(200)),
+    Column("user_scopes", String(1000)),
+    Column("user_refresh_token", String(200)),
+    Column("user_token_expires_at", DateTime),
+    Column("incoming_webhook_url", String(200)),
+    Column("incoming_webhook_channel", String(200)),
+    Column("incoming_webhook_channel_id", String(200)),
+    Column("incoming_webhook_configuration_url", String(200)),
+    Column("is_enterprise_install", Boolean, default=False, nullable=False),
+    Column("token_type", String(32)),
+    Column("installed_at", DateTime, nullable=False),
+    Index(
+        "slack_installations_idx",
+        "client_id",
+        "enterprise_id",
+        "team_id",
+        "user_id",
+        "installed_at",
+    ),
+)
+
+SLACK_BOTS = Table(
+    "slack_bots",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client_id", String(32), nullable=False),
+    Column("app_id", String(32), nullable=False),
+    Column("enterprise_id", String(32)),
+    Column("enterprise_name", String(200)),
+    Column("team_id", String(32)),
+    Column("team_name", String(200)),
+    *(Column(name, kind) for name, kind in _SLACK_BOT_COLUMNS),
+    Column("bot_token_expires_at", DateTime),
+    Column("is_enterprise_install", Boolean, default=False, nullable=False),
+    Column("installed_at", DateTime, nullable=False),
+    Index("slack_bots_idx", "client_id", "enterprise_id", "team_id", "installed_at"),
+)
+
+SLACK_OAUTH_STATES = Table(
+    "slack_oauth_states",
+    Base.metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("state", String(200), nullable=False),
+    Column("expire_at", DateTime, nullable=False),
+)

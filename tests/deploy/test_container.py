@@ -111,7 +111,7 @@ def test_the_build_context_installs_an_alsbot_that_runs(tmp_path: Path) -> None:
         assert done.returncode == 0, done.stdout + done.stderr
         return done.stdout
 
-    assert alsbot("db", "upgrade", "--db", str(tmp_path / "a.db")).endswith("revision 0009\n")
+    assert alsbot("db", "upgrade", "--db", str(tmp_path / "a.db")).endswith("revision 0010\n")
     assert "saved as do #1" in alsbot("demo")
 
 

@@ -94,7 +94,7 @@ def test_the_command_backs_up_and_the_backup_opens_as_alsbot_s_database(
     assert result.exit_code == 0, result.output
     assert result.output.startswith(f"✓ backed up {database} to {target}")
     restored = CliRunner().invoke(main, ["db", "upgrade", "--db", str(target)])
-    assert restored.exit_code == 0 and "database is at revision 0009" in restored.output
+    assert restored.exit_code == 0 and "database is at revision 0010" in restored.output
     assert count(target) == ROWS
 
 
