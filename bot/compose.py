@@ -7,7 +7,7 @@ means one line here. The order is the order in which hook handlers run.
 
 from __future__ import annotations
 
-from bot import dos, followup, network, reports, rounds, sets
+from bot import dos, followup, network, reports, rounds, sets, workspaces
 from bot.router import Router
 
 FEATURES = (
@@ -17,6 +17,7 @@ FEATURES = (
     followup.register,
     reports.register,
     network.register,
+    workspaces.register,
 )
 
 

@@ -25,6 +25,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, or_, select, text, update
 
+from bot.departed import DROPPED, departed_among, lane_workspace
 from bot.hooks import Hook, Hooks
 from bot.outbox_finish import FinishWriter
 from bot.outbox_rows import FILE_LANE, OUTBOX
@@ -195,6 +196,8 @@ class Deliverer:
         }
         async with self.store.write() as conn:
             rows = list(await conn.execute(_CLAIM[not self.store.is_sqlite], params))
+            if rows:
+                rows = await _withhold_departed(conn, rows)
         rows.sort(key=lambda r: int(r.id))
         return rows
 
@@ -354,6 +357,22 @@ class Deliverer:
                 .where(OUTBOX.c.id.in_(ids), OUTBOX.c.status == "sending")
                 .values(**values)
             )
+
+
+async def _withhold_departed(conn: Any, rows: list[Row[Any]]) -> list[Row[Any]]:
+    """Claimed rows for a workspace the app was removed from are marked failed, in the
+    claim's transaction, and not delivered (`bot.departed`): whatever wrote them, nothing
+    reaches a workspace after its departure."""
+    lanes = {row.lane: lane_workspace(row.lane) for row in rows}
+    gone = await departed_among(conn, (w for w in lanes.values() if w))
+    if not gone:
+        return rows
+    dropped = [int(row.id) for row in rows if lanes[row.lane] in gone]
+    await conn.execute(
+        update(OUTBOX).where(OUTBOX.c.id.in_(dropped)).values(status="failed", error=DROPPED)
+    )
+    log.info("%d replies to a departed workspace dropped", len(dropped))
+    return [row for row in rows if lanes[row.lane] not in gone]
 
 
 def _overlaps(reply: Reply) -> bool:

@@ -25,8 +25,11 @@ from bot import logs
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import OUT_OF_DATE, Ctx, Refusal
+from bot.departed import SKIPPED, departed_among, gated
 from bot.dispatch import on_command
 from bot.events import (
+    AppInstalled,
+    AppRemoved,
     ButtonPressed,
     CommandInvoked,
     DirectMessage,
@@ -115,6 +118,14 @@ def private_reply(event: Event, message: str) -> Reply | None:
             thread=getattr(event, "thread", None),
         )
     return None
+
+
+def _follow(gone: set[str], event: AppRemoved | AppInstalled) -> None:
+    """The slice's later events see a removal (or a new install) applied before them."""
+    if isinstance(event, AppRemoved):
+        gone.add(event.workspace.key)
+    else:
+        gone.discard(event.workspace.key)
 
 
 def _row_id(row: Any) -> int:
@@ -259,6 +270,9 @@ class Processor:
             else:
                 found = await conn.execute(_MINE_LOCKED, {"b_ids": ids})
             mine = {r[0] for r in found}
+            # Events from a workspace the app was removed from have no effect
+            # (`bot.departed`); a removal earlier in this slice counts too.
+            gone = await departed_among(conn, (w for p in prepared if p[1] and (w := gated(p[1]))))
             now = self.clock.now()
             started = time.perf_counter()
             outcomes: dict[str, list[int]] = {"done": [], "failed": []}
@@ -269,6 +283,10 @@ class Processor:
                     continue
                 if (blocked or held) and (about := subject(event)) in blocked | held:
                     continue  # behind an event about the same message, prepared again
+                if gone and event is not None and gated(event) in gone:
+                    outcomes["done"].append(row_id)
+                    errors[row_id] = SKIPPED
+                    continue
                 if isinstance(event, (CommandInvoked, ButtonPressed)):
                     # A command may look for replies still on their way (an export asked
                     # for twice): those of the events before it are written first.
@@ -293,6 +311,8 @@ class Processor:
                     except Exception as exc:
                         raise _Replay from exc
                     outcomes["done"].append(row_id)
+                if isinstance(event, (AppRemoved, AppInstalled)) and row_id in outcomes["done"]:
+                    _follow(gone, event)
                 if self.store.is_sqlite and time.perf_counter() - started > SLICE_SECONDS:
                     break
             finished = [  # one executemany for the slice, errors or not
