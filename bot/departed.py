@@ -6,17 +6,20 @@ wherever the work comes from: the processor gives no effect to an event from a d
 workspace (one still in the inbox, or arriving late), and the deliverer drops a reply to
 one at claim — whoever wrote it (a timer that was already running, an event applied by
 another process at the same moment), since a claim is the last step before the platform.
-Each check is one primary-key lookup on a table that is empty nearly always.
+Each check rides on a statement that runs anyway (`ANY_DEPARTED`), and only while a
+departure is pending looks up the workspaces at hand, one primary-key lookup each.
 
-A row stays after the data is purged: a workspace stays departed until the app is
-installed there again (`AppInstalled`), which deletes the row.
+A departure ends when the app is installed again (`AppInstalled` deletes the row) or when
+the workspace's data has been deleted (`purged_at`): the row stays as the record, and
+nothing is left to stop — an event arriving after that (the app installed again with no
+`AppInstalled`, as in single-token mode) starts the workspace afresh.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.events import AppInstalled, AppRemoved, Event
@@ -31,7 +34,17 @@ DROPPED = "dropped: the app was removed from this workspace"
 
 # One primary-key lookup per workspace, compiled once (`bot.store.lean`): a slice or a
 # delivery pass names one workspace or a few.
-_ONE = Lean(select(DEPARTED.c.workspace_key).where(DEPARTED.c.workspace_key == bindparam("b_key")))
+_ONE = Lean(
+    select(DEPARTED.c.workspace_key).where(
+        DEPARTED.c.workspace_key == bindparam("b_key"), DEPARTED.c.purged_at.is_(None)
+    )
+)
+# Whether any workspace is departed at all, as a column of a statement that runs anyway
+# (the processor's claim of its slice, the deliverer's claim of its rows): in the usual
+# case, none, the checks cost no statement of their own.
+ANY_DEPARTED = exists(select(DEPARTED.c.workspace_key).where(DEPARTED.c.purged_at.is_(None))).label(
+    "any_departed"
+)
 
 
 def lane_workspace(lane: str) -> str | None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from sqlalchemy import Row, and_, bindparam, or_, select, text, update
 
-from bot.departed import DROPPED, departed_among, lane_workspace
+from bot.departed import ANY_DEPARTED, DROPPED, departed_among, lane_workspace
 from bot.hooks import Hook, Hooks
 from bot.outbox_finish import FinishWriter
 from bot.outbox_rows import FILE_LANE, OUTBOX
@@ -86,7 +86,7 @@ def _claim_statement(locking: bool) -> Any:
             lease_until=bindparam("b_until", type_=OUTBOX.c.lease_until.type),
             attempts=OUTBOX.c.attempts + 1,
         )
-        .returning(*OUTBOX.c)
+        .returning(*OUTBOX.c, ANY_DEPARTED)
     )
 
 
@@ -196,7 +196,7 @@ class Deliverer:
         }
         async with self.store.write() as conn:
             rows = list(await conn.execute(_CLAIM[not self.store.is_sqlite], params))
-            if rows:
+            if rows and rows[0].any_departed:
                 rows = await _withhold_departed(conn, rows)
         rows.sort(key=lambda r: int(r.id))
         return rows

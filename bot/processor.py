@@ -25,7 +25,7 @@ from bot import logs
 from bot.clock import Clock
 from bot.config import Config
 from bot.context import OUT_OF_DATE, Ctx, Refusal
-from bot.departed import SKIPPED, departed_among, gated
+from bot.departed import ANY_DEPARTED, SKIPPED, departed_among, gated
 from bot.dispatch import on_command
 from bot.events import (
     AppInstalled,
@@ -77,14 +77,14 @@ _PENDING = union_all(
 # On SQLite the slice's rows are claimed by id range (ids are read in order; a row in the
 # range but not in the slice is simply not acted on): an `IN` list is re-rendered for
 # every slice.  On PostgreSQL the lock must take only the slice's own rows.
-_MINE_RANGE = select(INBOX.c.id).where(
+_MINE_RANGE = select(INBOX.c.id, ANY_DEPARTED).where(
     INBOX.c.id.between(bindparam("b_low"), bindparam("b_high")), INBOX.c.status == "pending"
 )
 # Every pass and slice runs these: compiled once, run on SQLite's own cursor.
 _LEAN_PENDING = Lean(_PENDING)
 _LEAN_MINE_RANGE = Lean(_MINE_RANGE)
 _MINE_LOCKED = (
-    select(INBOX.c.id)
+    select(INBOX.c.id, ANY_DEPARTED)
     .where(INBOX.c.id.in_(bindparam("b_ids", expanding=True)), INBOX.c.status == "pending")
     .with_for_update(skip_locked=True)
 )
@@ -269,10 +269,15 @@ class Processor:
                 found = await _LEAN_MINE_RANGE.run(conn, {"b_low": min(ids), "b_high": max(ids)})
             else:
                 found = await conn.execute(_MINE_LOCKED, {"b_ids": ids})
+            found = list(found)
             mine = {r[0] for r in found}
             # Events from a workspace the app was removed from have no effect
             # (`bot.departed`); a removal earlier in this slice counts too.
-            gone = await departed_among(conn, (w for p in prepared if p[1] and (w := gated(p[1]))))
+            gone: set[str] = set()
+            if found and found[0].any_departed:
+                gone = await departed_among(
+                    conn, (w for p in prepared if p[1] and (w := gated(p[1])))
+                )
             now = self.clock.now()
             started = time.perf_counter()
             outcomes: dict[str, list[int]] = {"done": [], "failed": []}

@@ -9,7 +9,9 @@ the `workspace_purge` timer (`bot.workspaces.purge`).
 
 Slack sends `app_uninstalled` and `tokens_revoked` together, and may send either twice: a
 second removal keeps the first one's dates (the grace period runs from the first), and
-cancels and drops again, which finds nothing or what slipped in between.
+cancels and drops again, which finds nothing or what slipped in between. A removal after
+the data was deleted is a departure of its own (`bot.departed`: a purged workspace is no
+longer departed).
 """
 
 from __future__ import annotations
@@ -71,9 +73,21 @@ async def on_removed(ctx: Ctx, event: AppRemoved) -> None:
         },
     )
     row = await departure(ctx, key)
+    if row is not None and row.purged_at is not None:
+        # Its data went after an earlier departure, and it was used again since (or this
+        # is a late duplicate, with nothing left to stop): a departure of its own.
+        await ctx.conn.execute(
+            update(DEPARTED)
+            .where(DEPARTED.c.workspace_key == key)
+            .values(
+                reason=event.reason[:32],
+                departed_at=ctx.now,
+                purge_at=ctx.now + grace,
+                purged_at=None,
+            )
+        )
+        row = await departure(ctx, key)
     assert row is not None
-    if row.purged_at is not None:  # a late duplicate: nothing is left to stop
-        return
     await timers.schedule(
         ctx.conn,
         kind=scope.PURGE,
