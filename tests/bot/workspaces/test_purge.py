@@ -30,6 +30,7 @@ from tests.bot.workspaces.departure_helpers import (
 )
 
 pytestmark = pytest.mark.asyncio
+SQLITE_ONLY = pytest.mark.parametrize("any_db_url", ["sqlite"], indirect=True)
 
 
 async def stays_in_use(h: Harness) -> None:
@@ -73,6 +74,7 @@ async def test_after_the_grace_period_all_its_data_is_gone_and_nothing_else(h: H
     assert departed.purged_at == departed.purge_at
 
 
+@SQLITE_ONLY  # steps on PostgreSQL: `test_purge_postgres.py`
 async def test_a_large_workspace_is_deleted_in_steps(
     h: Harness, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -86,6 +88,7 @@ async def test_a_large_workspace_is_deleted_in_steps(
     assert changed_tables(before, await snapshot(h)) == {"departed_workspaces"}
 
 
+@SQLITE_ONLY
 async def test_installed_again_after_the_deletion_it_starts_afresh(h: Harness) -> None:
     await closed_session(h)
     await remove(h)
