@@ -32,6 +32,7 @@ from bot.events import (
     DirectMessage,
     Event,
     MessagePosted,
+    MessageSaved,
 )
 from bot.leases import host_and_pid
 from bot.outbox_rows import SliceRows, enqueue
@@ -107,7 +108,7 @@ class _Replay(Exception):
 def private_reply(event: Event, message: str) -> Reply | None:
     if isinstance(event, DirectMessage):
         return Direct(user=event.user, text=text(message))
-    if isinstance(event, (CommandInvoked, ButtonPressed, MessagePosted)):
+    if isinstance(event, (CommandInvoked, ButtonPressed, MessagePosted, MessageSaved)):
         return Ephemeral(
             channel=event.channel,
             user=event.user,
