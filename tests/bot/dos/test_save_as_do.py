@@ -5,6 +5,7 @@ duplicates, merging and messages closed for good."""
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import timedelta
 
 import pytest
@@ -13,7 +14,7 @@ import pytest_asyncio
 from bot.events import MessageSaved
 from bot.ports import FetchedMessage, FetchRetry
 from bot.refs import ChannelRef, MessageRef, Platform
-from bot.replies import Direct, Ephemeral, Plain, Reply
+from bot.replies import Direct, Ephemeral, File, Plain, Reply
 from testkit.harness import GENERAL, Harness, private_to, public, u
 from tests.bot.dos.dos_helpers import dos, make_set, msg, react, reactions, sources, unreact
 
@@ -254,3 +255,21 @@ async def test_it_does_not_wait_behind_a_reaction_whose_fetch_is_retried(h: Harn
     assert source.asked == [msg(1)], "nothing more was read"
     await h.wait(timedelta(minutes=2))  # the reaction's retry finds it saved: no fetch
     assert len(await dos(h)) == 1 and len(await sources(h)) == 1
+
+
+@pytest.mark.asyncio
+async def test_export_me_and_forget_me_cover_a_chosen_do(set_on_any_db: Harness) -> None:
+    h = set_on_any_db
+    await save(h, "carol", msg(1), author="dave")
+    [file] = [r for r in await h.cmd("dave", "export-me") if isinstance(r, File)]
+    mine = json.loads(file.content)
+    assert [s["message_key"] for s in mine["do_sources"]] == [msg(1).key]
+    assert [d["text"] for d in mine["dos_written"]] == [TIP]
+    [file] = [r for r in await h.cmd("carol", "export-me") if isinstance(r, File)]
+    assert [d["saved_by"] for d in json.loads(file.content)["dos_saved"]] == [[u("carol").key]]
+
+    await h.cmd("carol", "forget-me confirm")
+    [do] = await dos(h)
+    assert do.saved_by == [] and await reactions(h) == [], "the saver's name and mark go"
+    await h.cmd("dave", "forget-me confirm")
+    assert await dos(h) == [] and await sources(h) == [], "the author's words go"
