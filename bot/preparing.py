@@ -39,7 +39,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot import logs
 from bot.clock import Clock
 from bot.config import Config
-from bot.events import Event, event_from_json
+from bot.events import Event, MessageSaved, event_from_json
 from bot.ports import FetchRetry, MessageSource
 from bot.refs import MessageRef, Platform
 from bot.router import Preparer, Preparing, Router
@@ -88,7 +88,13 @@ class Deferral:
 
 
 def subject(event: Event | None) -> str | None:
-    """The message an event is about: events about one message are applied in order."""
+    """The message an event is about: events about one message are applied in order.
+
+    "Save as do" (`MessageSaved`) carries its message and waits for no fetch, so it never
+    queues behind a reaction whose fetch is being retried (a rate-limited history read):
+    whichever of the two comes first saves, the other finds it saved (the claim is atomic)."""
+    if isinstance(event, MessageSaved):
+        return None
     message = getattr(event, "message", None)
     return message.key if isinstance(message, MessageRef) else None
 

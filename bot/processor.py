@@ -35,6 +35,7 @@ from bot.events import (
     DirectMessage,
     Event,
     MessagePosted,
+    MessageSaved,
 )
 from bot.leases import host_and_pid
 from bot.outbox_rows import SliceRows, enqueue
@@ -110,7 +111,7 @@ class _Replay(Exception):
 def private_reply(event: Event, message: str) -> Reply | None:
     if isinstance(event, DirectMessage):
         return Direct(user=event.user, text=text(message))
-    if isinstance(event, (CommandInvoked, ButtonPressed, MessagePosted)):
+    if isinstance(event, (CommandInvoked, ButtonPressed, MessagePosted, MessageSaved)):
         return Ephemeral(
             channel=event.channel,
             user=event.user,

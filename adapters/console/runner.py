@@ -14,6 +14,7 @@ from datetime import datetime
 from adapters.console import script
 from adapters.console.traits import CONSOLE_TRAITS
 from adapters.console.world import (
+    BOT,
     CHANNEL,
     ConsoleOutlet,
     ConsoleSource,
@@ -32,6 +33,7 @@ from bot.events import (
     DirectMessage,
     Event,
     MessagePosted,
+    MessageSaved,
     ReactionAdded,
     ReactionRemoved,
 )
@@ -124,6 +126,8 @@ class ConsoleRunner:
             return self._answer_form(op)
         if isinstance(op, script.React):
             return self._reaction(op)
+        if isinstance(op, script.SaveAsDo):
+            return self._save_as_do(op)
         if isinstance(op, script.Press):
             found = w.find_button(op.who, op.label, op.number)
             if found is None:
@@ -203,6 +207,24 @@ class ConsoleRunner:
             author=author,
             text=target.text,
             thread=thread,
+        )
+
+    def _save_as_do(self, op: script.SaveAsDo) -> Event | None:
+        """The message goes with the choice, as Slack's shortcut and Discord's menu send it."""
+        w = self.world
+        target = w.messages.get(op.number)
+        if target is None:
+            self._problem(f"there is no message #{op.number} to save")
+            return None
+        w.print(f"{op.who} chose “Save as do” on #{op.number}")
+        return MessageSaved(
+            key=self._key("save"),
+            user=user(op.who),
+            channel=target.channel,
+            message=target.ref,
+            text=target.text,
+            author=None if target.author == BOT else user(target.author),
+            thread=w.messages[target.thread].ref if target.thread else None,
         )
 
     async def wait_until(self, target: datetime) -> None:

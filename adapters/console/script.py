@@ -10,6 +10,8 @@ The lines a script may hold:
     alice: re #12: Hello            a reply in the thread of message #12 (a prompt of the week)
     alice: dm: done                 a DM to alsbot
     alice: +✅ #12 / -✅ #12         a reaction added to / removed from message #12
+    alice: save #12                 "Save as do" on message #12 (as from a message's menu on
+                                    Slack and Discord: her choice alone saves it)
     alice: [Next phase] #12         a button pressed (the newest one she sees without `#n`)
     alice: /als offer               a command with a form (`/als offer`, `/als want`) and
                                     no words prints the form's questions, numbered …
@@ -39,6 +41,7 @@ AT_NAME = re.compile(r"(?<![\w@<])@(\w(?:[\w.\-]*\w)?)")
 WAIT = re.compile(r"^@wait\s+(?P<n>\d{1,5})\s*(?P<unit>[smhd])\s*$", re.I)
 REACT = re.compile(r"^(?P<sign>[+-])(?P<emoji>\S+)\s+#(?P<n>\d{1,9})\s*$")
 REPLY = re.compile(r"^re\s+#(?P<n>\d{1,9})\s*:\s*(?P<text>\S.*)$", re.I | re.S)
+SAVE = re.compile(r"^save\s+#(?P<n>\d{1,9})\s*$", re.I)
 PRESS = re.compile(r"^\[(?P<label>[^\]]{1,80})\](?:\s+#(?P<n>\d{1,9}))?\s*$")
 UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days"}
 
@@ -62,6 +65,14 @@ class React:
     emoji: str
     number: int
     add: bool
+
+
+@dataclass(frozen=True)
+class SaveAsDo:
+    """`alice: save #12`: "Save as do" chosen on message #12."""
+
+    who: str
+    number: int
 
 
 @dataclass(frozen=True)
@@ -101,7 +112,7 @@ class Bad:
     why: str
 
 
-Op = Say | Command | React | Press | Dm | FormAnswers | Wait | Narrate | Bad | None
+Op = Say | Command | React | SaveAsDo | Press | Dm | FormAnswers | Wait | Narrate | Bad | None
 
 
 def read_line(line: str) -> Op:
@@ -131,6 +142,9 @@ def read_line(line: str) -> Op:
     react = REACT.match(body)
     if react:
         return React(who, react["emoji"], int(react["n"]), react["sign"] == "+")
+    chosen = SAVE.match(body)
+    if chosen:
+        return SaveAsDo(who, int(chosen["n"]))
     reply = REPLY.match(body)
     if reply:
         return Say(who, reply["text"].strip(), int(reply["n"]))

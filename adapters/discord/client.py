@@ -23,7 +23,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from adapters.discord import translate, views
+from adapters.discord import save_as_do, translate, views
 from adapters.discord.catchup import CatchUpReader
 from adapters.discord.command_tree import AlsCommands, AlsTree
 from adapters.discord.connection import SupervisedGateway
@@ -34,6 +34,7 @@ from adapters.discord.gateway_state import StateStore
 from adapters.discord.guilds import allowed, refuse, warn_if_open
 from adapters.discord.interactions import InteractionTokens, settle_stored, to_store
 from adapters.discord.outlet import DiscordOutlet
+from adapters.discord.save_as_do import SaveAsDo
 from adapters.discord.source import DiscordMessageSource
 from adapters.discord.startup import discord_refusal
 from adapters.discord.traits import DISCORD_TRAITS
@@ -80,7 +81,7 @@ def default_intents(read_content: bool = True) -> discord.Intents:
     return intents
 
 
-class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
+class AlsClient(GatewayEvents, SupervisedGateway, SaveAsDo, discord.Client):
     def __init__(
         self,
         alsbot: Submitter,
@@ -113,6 +114,7 @@ class AlsClient(GatewayEvents, SupervisedGateway, discord.Client):
         self.webhooks = CompatWebhookAdapter(self.http)
         self.tree = AlsTree(self)
         self.tree.add_command(AlsCommands())
+        self.tree.add_command(save_as_do.context_menu())  # beside /als, synced with it
         self.tree.error(self._on_tree_error)
         self.tokens = InteractionTokens()
         self.handles: ReplyHandles | None = getattr(alsbot, "reply_handles", None)

@@ -21,11 +21,14 @@ _COMPARED = ("name", "description", "type", "options", "choices", "required", "m
 
 
 def _shape(value: Any) -> Any:
-    """The parts of a command payload that matter, in a comparable form."""
+    """The parts of a command payload that matter, in a comparable form (Discord gives a
+    message command an empty description; discord.py's payload has none)."""
     if isinstance(value, list):
         return [_shape(v) for v in value]
     if isinstance(value, dict):
-        kept = {k: _shape(v) for k, v in value.items() if k in _COMPARED and v not in (None, [])}
+        kept = {
+            k: _shape(v) for k, v in value.items() if k in _COMPARED and v not in (None, [], "")
+        }
         if kept.get("required") is False:
             del kept["required"]
         return kept

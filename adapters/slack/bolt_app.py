@@ -156,6 +156,11 @@ class Listeners:
     ) -> None:
         await self._interaction(translate.from_block_actions(body, self.identity), ack)
 
+    async def on_save_as_do(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
+        """The "Save as do" message shortcut: durable as a `MessageSaved`, then acked; the
+        answer comes privately through its `response_url`."""
+        await self._interaction(translate.from_message_shortcut(body, self.identity), ack)
+
     async def _interaction(
         self, outcome: translate.Outcome, ack: Callable[..., Awaitable[Any]]
     ) -> None:
@@ -379,12 +384,16 @@ def build_bolt_app(
     async def on_other(body: dict[str, Any], ack: Any) -> None:
         await listeners.on_other(body, ack)
 
+    async def on_save_as_do(body: dict[str, Any], ack: Any) -> None:
+        await listeners.on_save_as_do(body, ack)
+
     app.event(ANY)(on_event)
     app.command(ANY)(on_command)
     app.block_action(ANY)(on_block_action)
     app.options(ANY)(on_options)
     app.dialog_suggestion(ANY)(on_options)
     app.view_submission(ANY)(on_view_submission)
+    app.message_shortcut(translate.SAVE_AS_DO)(on_save_as_do)  # before `shortcut(ANY)`
     for register in (
         app.shortcut,
         app.view_closed,

@@ -34,6 +34,7 @@ from bot.events import (
     DirectMessage,
     Event,
     MessagePosted,
+    MessageSaved,
     ReactionAdded,
     ReactionRemoved,
 )
@@ -492,3 +493,69 @@ def from_block_actions(body: Any, bot: BotIdentity | None = None) -> Outcome:
         return Inbound(event, _response_url(body))
     except _Bad as bad:
         return Ignored(f"malformed block_actions: {bad}")
+
+
+# ---------------------------------------------------------------------- message shortcuts
+
+SAVE_AS_DO = "save_as_do"  # the message shortcut's callback_id (`manifest.py`)
+
+
+def from_message_shortcut(body: Any, bot: BotIdentity | None = None) -> Outcome:
+    """ "Save as do" chosen from a message's menu (`message_action`): the payload carries
+    the message itself, so the do is saved with no `conversations.history` read.
+
+    The text goes through `core_text`, as a fetched message's does; a bot's message (a
+    `bot_id`, subtype `bot_message`, the bot itself) or one that is no person speaking has
+    no author, which the core answers privately. `channel` is the channel the message is
+    in; `thread` its thread's root, for a reply in a thread.
+    """
+    try:
+        if not isinstance(body, Mapping):
+            raise _Bad("body is not an object")
+        if body.get("type") != "message_action":
+            raise _Bad("type is not message_action")
+        if body.get("callback_id") != SAVE_AS_DO:
+            return Ignored(f"shortcut {str(body.get('callback_id'))[:40]!r} is not alsbot's")
+        user_part = _dict(body, "user")
+        team = _installation(
+            body, bot, _maybe_dict(body, "team").get("id"), user_part.get("team_id")
+        )
+        user = UserRef(team, _id(user_part, "id"))
+        channel = ChannelRef(team, _id(_dict(body, "channel"), "id"))
+        said = _dict(body, "message")
+        ts = _ts(said, "ts")
+        message = MessageRef(channel, ts)
+        if body.get("trigger_id"):
+            key = f"slack:action:{_key_part(body, 'trigger_id')}"
+        else:
+            key = f"slack:action:{ts}:{_key_part(body, 'action_ts')}"
+        raw_text = said.get("text")
+        text = core_text(raw_text) if isinstance(raw_text, str) else ""
+        thread_ts = _optional_ts(said, "thread_ts")
+        thread = MessageRef(channel, thread_ts) if thread_ts and thread_ts != ts else None
+        event = MessageSaved(
+            key=key,
+            user=user,
+            channel=channel,
+            message=message,
+            text=text,
+            author=_shortcut_author(team, said, bot),
+            thread=thread,
+        )
+        return Inbound(event, _response_url(body))
+    except _Bad as bad:
+        return Ignored(f"malformed message_action: {bad}")
+
+
+def _shortcut_author(
+    team: WorkspaceRef, said: Mapping[str, Any], bot: BotIdentity | None
+) -> UserRef | None:
+    """The person who wrote the message, or None for a bot's or a channel notice."""
+    author = said.get("user")
+    if said.get("bot_id") or said.get("subtype") not in USER_SUBTYPES:
+        return None
+    if not isinstance(author, str) or not ID.match(author):
+        return None
+    if bot is not None and author == bot.user_id:
+        return None
+    return UserRef(team, author)

@@ -46,6 +46,7 @@ from bot.dos.common import (
 )
 from bot.dos.saving import (
     add_saver,
+    chosen,
     do_for,
     merge_into,
     note_reaction,
@@ -55,8 +56,8 @@ from bot.dos.saving import (
     take_back_reaction,
 )
 from bot.emoji_names import normalise_emoji
-from bot.events import ReactionAdded, ReactionRemoved
-from bot.refs import MessageRef
+from bot.events import MessageSaved, ReactionAdded, ReactionRemoved
+from bot.refs import ChannelRef, MessageRef
 from bot.replies import Direct, Ephemeral, text
 from bot.router import PrepareAgain
 from bot.set_info import SetInfo
@@ -88,11 +89,16 @@ async def is_round_thread(ctx: Ctx, thread: MessageRef | None) -> bool:
     return bool(handle and handle.startswith("session:") and handle.endswith(":header"))
 
 
-async def _claim(
-    ctx: Ctx, set_info: SetInfo, event: ReactionAdded, status: str, do_id: int | None = None
+async def claim_source(
+    ctx: Ctx,
+    set_info: SetInfo,
+    event: ReactionAdded | MessageSaved,
+    status: str,
+    do_id: int | None = None,
 ) -> int | None:
     """Move the message's source row from `counting` to `status` (saved into `do_id`);
-    None if another event already did (a retry, a second reactor, another process)."""
+    None if another event already did (a retry, a second reactor, another process).
+    Also "Save as do" (`bot.dos.save_as_do`): one row per message however it is saved."""
     assert event.author is not None and event.text is not None
     claimed = (
         await q.lean_claim(ctx.dialect).run(
@@ -113,6 +119,16 @@ async def _claim(
     return claimed[0] if claimed else None
 
 
+async def set_and_source(ctx: Ctx, where: ChannelRef, message: MessageRef) -> Any:
+    """The set of channel `where` with `message`'s source row (`source_status`,
+    `source_do_id`; None when it has none) and `reactors`; None when `where` has no set."""
+    return (
+        await q.lean_set_source_and_reactors(ctx.dialect).run(
+            ctx.conn, {"b_channel_key": where.key, "b_message_key": message.key}
+        )
+    ).first()
+
+
 # --------------------------------------------------------------------------- events
 
 
@@ -124,11 +140,7 @@ async def with_do_emoji(ctx: Ctx, event: ReactionAdded) -> tuple[Any, SetInfo, s
     The first rule both of capture and of the preparer deciding whether to fetch the
     message (`bot.dos.prepare.needs_fetch`), so the two cannot drift apart."""
     where = event.thread.channel if event.thread is not None else event.message.channel
-    found = (
-        await q.lean_set_source_and_reactors(ctx.dialect).run(
-            ctx.conn, {"b_channel_key": where.key, "b_message_key": event.message.key}
-        )
-    ).first()
+    found = await set_and_source(ctx, where, event.message)
     if found is None:
         return None
     set_info = sets.info_from_row(found)
@@ -185,7 +197,7 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
         return
     confidential = await is_round_thread(ctx, event.thread)
     if confidential and event.author.key not in people:
-        source_id = await _claim(ctx, set_info, event, PENDING)
+        source_id = await claim_source(ctx, set_info, event, PENDING)
         if source_id is None:
             return
         await consent.ask(ctx, set_info, source_id, event.author, event.text)
@@ -201,7 +213,7 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
     # The do first, so that the claim names it (one statement fewer than claiming, then
     # saving); a lost claim, possible only with several processes, takes a new do back.
     existing, do_id = await do_for(ctx, set_info.id, event.text, event.author.key, people)
-    if await _claim(ctx, set_info, event, SAVED, do_id) is None:
+    if await claim_source(ctx, set_info, event, SAVED, do_id) is None:
         if existing is None:
             await ctx.conn.execute(delete(DOS).where(DOS.c.id == do_id))
         return
@@ -263,6 +275,8 @@ async def on_reaction_removed(ctx: Ctx, event: ReactionRemoved) -> None:
     source = await source_row(ctx, key)
     if source is None or source.status not in (SAVED, PENDING):
         return
+    if await chosen(ctx, key):
+        return  # someone chose "Save as do": reactions taken back neither undo nor withdraw
     ctx.set_id = source.set_id
     set_info = await sets.get_set(ctx, source.set_id)
     author = source.author_key

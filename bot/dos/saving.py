@@ -17,6 +17,9 @@ from bot.dos.common import DOS, REACTIONS, SAVED, SOURCES
 from bot.dos.do_text import hashtags, normalise_text
 
 MAX_VARIANTS = 16  # skin tones × burst is 12; more is noise, not a person
+# In `do_reactions.emoji`: this person chose "Save as do" on the message (`bot.dos.save_as_do`).
+# No platform's emoji name has spaces or brackets, so no reaction can add or take it back.
+CHOSE = "(save as do)"
 
 
 async def source_row(ctx: Ctx, message_key: str) -> Any:
@@ -98,6 +101,36 @@ async def _reaction_row(ctx: Ctx, message_key: str, user_key: str, emoji: str) -
             .with_for_update()
         )
     ).first()
+
+
+async def note_choice(ctx: Ctx, message_key: str, user_key: str) -> None:
+    """`user_key` chose "Save as do" on the message: they are one of its savers (a reaction
+    they had on it becomes their choice), and their choice outlasts any reaction."""
+    await q.lean_note_reaction(ctx.dialect).run(
+        ctx.conn,
+        {
+            "message_key": message_key,
+            "user_key": user_key,
+            "emoji": CHOSE,
+            "created_at": ctx.now,
+            "variants": _dump([]),
+        },
+    )
+    await ctx.conn.execute(
+        update(REACTIONS)
+        .where(REACTIONS.c.message_key == message_key, REACTIONS.c.user_key == user_key)
+        .values(emoji=CHOSE, variants=_dump([]))
+    )
+
+
+async def chosen(ctx: Ctx, message_key: str) -> bool:
+    """Someone chose "Save as do" on the message: taking reactions back does not undo it."""
+    found = await ctx.conn.execute(
+        select(REACTIONS.c.id)
+        .where(REACTIONS.c.message_key == message_key, REACTIONS.c.emoji == CHOSE)
+        .limit(1)
+    )
+    return found.first() is not None
 
 
 async def reactors(

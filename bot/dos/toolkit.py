@@ -4,6 +4,7 @@
 
 - `dos_prepare` — fetching a reacted-to message the adapter could not describe;
 - `dos_capture` — reactions in, do's saved (thresholds, self-reactions, merging, undo);
+- `bot.dos.save_as_do` — "Save as do" from a message's menu: one person's choice saves it;
 - `dos_consent` — asking the author first for a message from a round's thread;
 - `dos_search`  — finding do's (FTS5 / PostgreSQL full-text search) and loading them;
 - `dos_weekly`  — the weekly "do of the week" and the do shown in a round's Opening;
@@ -24,7 +25,7 @@ from sqlalchemy import delete, select, update
 from bot.commands.values import DosAdd, DosExport, DosRandom, DosRemove, DosSearch
 from bot.context import Ctx, Refusal
 from bot.counts import counted
-from bot.dos import capture, consent, export_file, prepare, typed, weekly
+from bot.dos import capture, consent, export_file, prepare, save_as_do, typed, weekly
 from bot.dos import search as do_search
 from bot.dos.common import (
     DOS,
@@ -38,7 +39,7 @@ from bot.dos.common import (
     get_do,
 )
 from bot.dos.do_text import snippet
-from bot.events import CommandInvoked, ReactionAdded, ReactionRemoved
+from bot.events import CommandInvoked, MessageSaved, ReactionAdded, ReactionRemoved
 from bot.outbox import MAKE_FILE
 from bot.replies import Ephemeral, Plain, Strong, Text, text
 from bot.rounds import hooks as rounds_hooks
@@ -60,6 +61,7 @@ def register(router: Router) -> None:
     router.prepare(ReactionAdded, prepare.make_preparer())
     router.event(ReactionAdded, capture.on_reaction_added)
     router.event(ReactionRemoved, capture.on_reaction_removed)
+    router.event(MessageSaved, save_as_do.on_message_saved)
     router.button("do", consent.on_button)
     router.timer(consent.KIND, consent.on_timer)
     router.timer(weekly.KIND, weekly.on_timer)

@@ -395,6 +395,26 @@ class DiscordStandIn:
             data["guild_id"] = command["guild_id"]
         return data
 
+    async def message_command(
+        self, user: UserInfo, message: StoredMessage, name: str = "Save as do"
+    ) -> InteractionInfo:
+        """`user` picks Apps → `name` on `message`: an APPLICATION_COMMAND interaction (type
+        2) of a message command (`data.type` 3) against the command the bot registered, the
+        message resolved in `data` with its content — Discord gives the target's content
+        whether or not the bot has the Message Content intent."""
+        command = self.registered(name)
+        assert command.get("type") == 3, f"{name!r} is not a message command"
+        data: JSON = {
+            "id": command["id"],
+            "name": command["name"],
+            "type": 3,
+            "target_id": message.id,
+            "resolved": {"messages": {message.id: self.world.render(message, for_bot=False)}},
+        }
+        if "guild_id" in command:
+            data["guild_id"] = command["guild_id"]
+        return await self._interact(2, user, message.channel_id, data)
+
     async def click(
         self, user: UserInfo, message: StoredMessage, custom_id: str
     ) -> InteractionInfo:

@@ -272,6 +272,36 @@ def block_actions_payload(
     }
 
 
+def message_shortcut_payload(
+    *,
+    user_id: str,
+    channel_id: str,
+    message: dict[str, Any],
+    callback_id: str = "save_as_do",
+    team_id: str = TEAM,
+    user_team_id: str | None = None,
+    trigger_id: str | None = None,
+    response_url: str = "https://hooks.slack.com/app/none",
+) -> dict[str, Any]:
+    """A message shortcut chosen from a message's menu (`message_action`): the message
+    itself rides along (`message`: as `conversations.history` shows it)."""
+    return {
+        "type": "message_action",
+        "token": "legacy-verification-token",
+        "action_ts": f"{int(time.time())}.{next(_ids):06d}",
+        "team": {"id": team_id, "domain": "als-test"},
+        "user": {"id": user_id, "username": user_id.lower(), "team_id": user_team_id or team_id},
+        "channel": {"id": channel_id, "name": "als-set"},
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id or new_id("trig."),
+        "response_url": response_url,
+        "message_ts": message["ts"],
+        "message": message,
+    }
+
+
 def view_submission_payload(
     *,
     user_id: str,

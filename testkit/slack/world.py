@@ -247,6 +247,20 @@ class SlackWorld:
         )
         return await self.event(event)
 
+    async def save_as_do(self, user: str, message: Message, *, channel: str = SET) -> Answer:
+        """`user` chooses "Save as do" from a message's menu: Slack sends the message along
+        (its `thread_ts` when it is a reply) and a `response_url` for the answer."""
+        trigger_id = sign.new_id("trig.")
+        self.askers[trigger_id] = user
+        payload = sign.message_shortcut_payload(
+            user_id=user,
+            channel_id=channel,
+            message=message.as_slack(),
+            trigger_id=trigger_id,
+            response_url=self.api.response_url(trigger_id),
+        )
+        return await self._deliver("interactive", payload)
+
     def buttons(self, message: Message) -> list[dict[str, Any]]:
         return [
             element
