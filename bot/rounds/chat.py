@@ -52,6 +52,7 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     )
     presenter = engine.current_presenter(state)
     if state.paused_remaining is not None:
+        typing_buttons.not_taken(ctx, set_info, event)
         return
     if event.user.key == presenter and round_clock.worth_noting(state, ctx.now):
         # their phase waits while they are still speaking
@@ -78,6 +79,8 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
         await coaching.on_question_phase_message(ctx, set_info, session, event)
     elif state.phase == Phase.ACTIONS and event.user.key == presenter:
         await commitments_said(ctx, set_info, session.id, event)
+    else:
+        typing_buttons.not_taken(ctx, set_info, event)
 
 
 async def commitments_said(

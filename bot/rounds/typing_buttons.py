@@ -7,7 +7,9 @@ prompt carries [Give an update], [Ask a question] or [Add an action]; the words 
 as the message they stand for (`bot.typed_in`), so `chat` reads them as it reads typed ones.
 Slack and the console read the thread: their prompts are unchanged.
 
-Words typed into a form were seen by nobody but the bot, where a typed question or update
+Words from a form that no phase takes (a button pressed before the phase moved on, a
+supporter's [Add an action]) are given back to their author privately: typed, they would at
+least have stayed in the thread. Words typed into a form were seen by nobody but the bot, where a typed question or update
 would have been read by everyone in the thread: those two are shown in the thread, with
 the person's name ("Question from @Ana: …"). An action needs no echo: its confirmation
 ("✅ Action recorded for …") is already public.
@@ -21,11 +23,16 @@ from bot.context import Ctx
 from bot.events import MessagePosted
 from bot.replies import Button, Mention, Post, Text, text
 from bot.rounds.engine import Phase
+from bot.rounds.privately import Privately
 from bot.rounds.sessions import SessionInfo
 from bot.set_info import SetInfo
 from bot.typed_in import button
 
 MAX_ECHO = 1500  # of a person's words shown back in the thread (Discord's 2000 in all)
+NOT_TAKEN = (
+    "I haven't taken this in: the round has moved on, is paused, or this phase is someone "
+    "else's. What you sent (only you can see this): “"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,3 +92,11 @@ def show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, event: MessagePosted
         return
     body = text(typing.shown_as, Mention(event.user), ": “", words[:MAX_ECHO], "”")
     ctx.emit(Post(channel=set_info.channel, text=body, thread_handle=session.header))
+
+
+def not_taken(ctx: Ctx, set_info: SetInfo, event: MessagePosted) -> None:
+    """Words from the form that nothing in the round took: said back to their author alone."""
+    words = event.text.strip()
+    if event.via_form and words:
+        where = Privately(event.user, set_info.channel, thread=event.thread)
+        ctx.emit(where.reply(text(NOT_TAKEN, words[:MAX_ECHO], "”")))

@@ -21,7 +21,9 @@ import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
+from adapters.discord import translate
 from adapters.discord.client import WITHOUT_INTENT
+from adapters.discord.typing_forms import is_submission, typed_event
 from bot.clock import FakeClock
 from bot.events import DirectMessage, Event, MessagePosted, event_from_json
 from bot.store.models import Action, Inbox, Outbox, OutcomeUpdate
@@ -208,3 +210,21 @@ async def test_with_the_intent_no_prompt_carries_a_typing_button(
     await wait_inbox(running.app, f"discord:message:{typed.id}")
     event = await recorded(running, f"discord:message:{typed.id}")
     assert isinstance(event, MessagePosted) and event.text and not event.withheld
+
+
+def test_a_submission_is_a_message_only_in_a_servers_thread_and_with_words() -> None:
+    guild, channel, thread = 111111111111111111, 222222222222222222, 333333333333333333
+    data = {
+        "custom_id": "als_type:question",
+        "components": [{"type": 1, "components": [{"type": 4, "custom_id": "text", "value": " Why? "}]}],
+    }  # fmt: skip
+    event = typed_event(9, 444, translate.Place(guild, thread, parent_id=channel), data)
+    assert event is not None and event.key == "discord:interaction:9"
+    assert (event.text, event.via_form, event.withheld) == ("Why?", True, False)
+    assert event.thread is not None and event.thread.id == str(thread)
+    assert event.channel.id == str(channel) and event.message.channel.id == str(thread)
+    assert typed_event(9, 444, translate.Place(guild, channel), data) is None  # not a thread
+    assert typed_event(9, 444, translate.Place(None, 77), data) is None  # a DM
+    blank = {**data, "components": [{"type": 4, "custom_id": "text", "value": "  "}]}
+    assert typed_event(9, 444, translate.Place(guild, thread, parent_id=channel), blank) is None
+    assert is_submission("als_type:action") and not is_submission("als_form:offer add")

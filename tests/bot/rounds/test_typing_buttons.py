@@ -140,3 +140,27 @@ async def test_an_update_from_the_form_is_recorded_and_shown(h: Harness) -> None
     assert any("Recorded as your update" in t for t in private_to(out, "bob"))
     [update] = await rows(h, OutcomeUpdate)
     assert update.text == "The centre will send two people" and update.session_id == 2
+
+
+@pytest.mark.asyncio
+async def test_words_from_the_form_that_no_phase_takes_are_given_back_privately(
+    h: Harness,
+) -> None:
+    cannot_read(h)
+    await h.cmd("alice", "start @bob")
+    await h.cmd("carol", "join")
+    for _ in range(5):  # … to bob's Actions
+        await h.cmd("alice", "next")
+    h.new()
+    # A supporter pressed [Add an action]: not theirs to add.
+    out = await typed_in(h, "carol", "ring the trustees")
+    assert public(out) == [] and await rows(h, Action) == []
+    [back] = private_to(out, "carol")
+    assert back.startswith("I haven't taken this in") and back.endswith("“ring the trustees”")
+    # Typed words nothing takes stay silent, as ever.
+    assert await h.say("carol", "ring the trustees") == []
+    # Paused: not taken either.
+    await h.cmd("alice", "pause")
+    h.new()
+    out = await typed_in(h, "bob", "call the volunteer centre")
+    assert await rows(h, Action) == [] and len(private_to(out, "bob")) == 1
