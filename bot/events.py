@@ -60,12 +60,21 @@ class CommandInvoked(Event):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MessagePosted(Event):
-    """A message in a channel or a thread the bot can see (never the bot's own)."""
+    """A message in a channel or a thread the bot can see (never the bot's own).
+
+    `withheld`: the platform did not let the bot read its text (Discord without the Message
+    Content intent sends an empty one): nothing may be read into the silence, so it has no
+    effect and gets no answer.  `via_form`: typed into the bot's own one-field form (a modal
+    opened by a `bot.typed_in` button) where the platform cannot let the bot read the
+    thread; it is the message the person would have typed, but nobody else has seen it.
+    """
 
     channel: ChannelRef
     message: MessageRef
     text: str
     thread: MessageRef | None = None
+    withheld: bool = False
+    via_form: bool = False
     kind: ClassVar[str] = "message"
 
 

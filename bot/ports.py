@@ -166,6 +166,11 @@ UNREADABLE = "it has no text I can read (only an image or a file, perhaps)."
 USER_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,79}")
 
 
+def reads_always() -> bool:
+    """A platform whose events carry what people type (Slack, the console)."""
+    return True
+
+
 @dataclass(frozen=True, slots=True)
 class PlatformTraits:
     """What the core may assume about one platform, declared by its adapter on `attach`.
@@ -181,7 +186,10 @@ class PlatformTraits:
     - `unreadable`: why a reacted-to message had no text, ending a sentence that begins
       "nothing was saved: " (e.g. an intent the bot lacks);
     - `user_id`: what one of its user ids looks like (Slack `U…`/`W…`, a Discord snowflake):
-      a person named in a command by anything else is refused, never stored.
+      a person named in a command by anything else is refused, never stored;
+    - `reads_messages`: whether the bot can read what people type in a channel or thread
+      now (Discord: only with the Message Content intent, known once connected). When it
+      cannot, a round's phases offer `bot.typed_in` buttons that open a one-field form.
     """
 
     global_user_ids: bool = False
@@ -189,6 +197,7 @@ class PlatformTraits:
     pacing: Pacing | None = None
     unreadable: str = UNREADABLE
     user_id: re.Pattern[str] = USER_ID
+    reads_messages: Callable[[], bool] = reads_always
 
 
 PLAIN = PlatformTraits()

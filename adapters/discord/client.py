@@ -37,19 +37,21 @@ from adapters.discord.outlet import DiscordOutlet
 from adapters.discord.save_as_do import SaveAsDo
 from adapters.discord.source import DiscordMessageSource
 from adapters.discord.startup import discord_refusal
-from adapters.discord.traits import DISCORD_TRAITS
+from adapters.discord.traits import reading
 from adapters.discord.transport import (
     CompatWebhookAdapter,
     Endpoints,
     replace_http,
     webhook_context,
 )
+from adapters.discord.typing_forms import TypingForms, is_submission
 from adapters.forms import FORM_PREFIX, asked_by
 from bot.events import Event
 from bot.ports import Submitter
 from bot.preflight import Refused
 from bot.reply_handles import Handle, ReplyHandles
 from bot.store.file_guard import StoreUnavailable
+from bot.typed_in import opens_form, what_of
 
 log = logging.getLogger(__name__)
 # alsbot never joins a voice channel: discord.py's warnings that its voice libraries are not
@@ -62,6 +64,11 @@ GUILD_ONLY = "Use `/als` in your set's channel on a server."
 NO_CHANNEL = "I couldn't tell which channel that came from, so I did nothing. Please try again."
 STALE = "That command is out of date. Try `/als help`."
 NO_FORM = "That form is out of date, so I did nothing: type the command instead (`/als help`)."
+WITHOUT_INTENT = (
+    "discord: running without the Message Content intent ([discord] message_content = "
+    "false): rounds take questions, actions and updates through buttons and forms, do's "
+    "are saved with “Save as do”, and messages whose text Discord withholds are ignored"
+)
 STOP_WITHIN = 5.0  # SIGTERM → exit: closing the gateway and the HTTP session, at most
 # Discord wants every interaction answered within 3 s: where the channel is (its parent, if
 # a thread) may take a REST call, and the inbox commit must come before the deferral.
@@ -81,7 +88,7 @@ def default_intents(read_content: bool = True) -> discord.Intents:
     return intents
 
 
-class AlsClient(GatewayEvents, SupervisedGateway, SaveAsDo, discord.Client):
+class AlsClient(GatewayEvents, TypingForms, SupervisedGateway, SaveAsDo, discord.Client):
     def __init__(
         self,
         alsbot: Submitter,
@@ -164,11 +171,15 @@ class AlsClient(GatewayEvents, SupervisedGateway, SaveAsDo, discord.Client):
         if self.intents.message_content and not granted:
             log.warning(
                 "discord: the MESSAGE_CONTENT intent is not enabled for this application; "
-                "connecting without it. alsbot cannot read thread messages or collect do's "
-                "until it is switched on (Developer Portal → Bot → Message Content Intent)."
+                "connecting without it: rounds take what people type through buttons and "
+                "forms, and do's are saved with “Save as do”. Switch it on (Developer Portal "
+                "→ Bot → Message Content Intent) to read thread messages and reactions' text, "
+                "or set [discord] message_content = false to say it is meant."
             )
             self._connection._intents.message_content = False
             self.can_read_content = False
+        elif not self.intents.message_content:
+            log.info(WITHOUT_INTENT)
         # `/als` is registered by the process that holds the gateway (`gateway_lease.py`).
 
     # ------------------------------------------------------------------ interactions
@@ -218,6 +229,8 @@ class AlsClient(GatewayEvents, SupervisedGateway, SaveAsDo, discord.Client):
         data: Mapping[str, Any] = interaction.data or {}
         if str(data.get("custom_id") or "").startswith(FORM_PREFIX):
             await self.handle_form(interaction)
+        elif is_submission(str(data.get("custom_id") or "")):
+            await self.handle_typed(interaction)
 
     async def handle_form(self, interaction: discord.Interaction) -> None:
         """A form sent back: recorded as the command its answers make, then deferred, as
@@ -268,6 +281,10 @@ class AlsClient(GatewayEvents, SupervisedGateway, SaveAsDo, discord.Client):
             log.warning("discord: closing took over %.0fs; stopping anyway", STOP_WITHIN)
 
     async def handle_press(self, interaction: discord.Interaction, action: str, value: str) -> None:
+        if opens_form(action):  # a modal must be the first answer: `typing_forms.py`
+            custom_id = f"{views.PREFIX}|{action}|{value}"
+            await self.open_typing_form(interaction, what_of(action), custom_id, value)
+            return
         if not allowed(interaction.guild_id, self.allowed_guild_ids):
             await refuse(interaction)
             return
@@ -434,6 +451,7 @@ def build_client(alsbot: Submitter, config: Any, **options: Any) -> AlsClient:
     options.setdefault("state_store", StateStore(store) if store is not None else None)
     options.setdefault("catch_up_emoji", config.defaults.do_emoji)
     options.setdefault("allowed_guild_ids", section.allowed_guild_ids)
+    options.setdefault("read_content", section.message_content)
     return AlsClient(
         alsbot,
         endpoints=Endpoints.from_config(section.api_base_url, section.gateway_url),
@@ -468,7 +486,7 @@ async def serve_discord(
             if refused is not None:
                 raise refused from None
         raise
-    alsbot.attach(client.outlet, client.source, traits=DISCORD_TRAITS)
+    alsbot.attach(client.outlet, client.source, traits=reading(lambda: client.can_read_content))
     log.info("discord: logged in as %s (application %s)", client.user, client.application_id)
 
     async def stop() -> None:

@@ -45,6 +45,7 @@ class GatewayEvents(_Client):
     connected: asyncio.Event
     allowed_guild_ids: frozenset[int]  # `[discord] allowed_guild_ids`; empty: any server
     _leaving: set[int]
+    can_read_content: bool  # has the Message Content intent (`AlsClient.setup_hook`)
 
     if TYPE_CHECKING:  # AlsClient's and SupervisedGateway's
 
@@ -123,6 +124,7 @@ class GatewayEvents(_Client):
             place=place,
             message_type=message.type.value,
             dm_workspace=home,
+            withheld=not self.can_read_content,
         )
         if event is not None:
             return await self._submit(event) is not None

@@ -22,6 +22,10 @@ from bot.preflight import DISCORD_TOKEN_HOME, Finding, Refused, passed, warn
 GATEWAY_MESSAGE_CONTENT = 1 << 18
 GATEWAY_MESSAGE_CONTENT_LIMITED = 1 << 19
 INTENT_HOME = "Developer Portal → Bot → Privileged Gateway Intents → Message Content Intent"
+WITHOUT_INTENT = (
+    "running without the Message Content intent ([discord] message_content = false): "
+    "rounds through buttons and forms, do's through “Save as do”"
+)
 ASK_WITHIN = 15.0  # seconds for each question `check-config --online` asks
 
 
@@ -54,8 +58,10 @@ def discord_refusal(error: BaseException, api_base_url: str = "") -> Refused | N
     return None
 
 
-async def check_discord(token: str, api_base_url: str) -> list[Finding]:
-    """`check-config --online`: is the token accepted, is the intent switched on?"""
+async def check_discord(token: str, api_base_url: str, *, wanted: bool = True) -> list[Finding]:
+    """`check-config --online`: is the token accepted, is the intent switched on? With
+    `wanted` false (`[discord] message_content = false`) the intent is not asked for, so
+    its being off is no warning."""
     base = normalise_api_base(api_base_url) or DISCORD_API
     headers = {"Authorization": f"Bot {token}", "User-Agent": "DiscordBot (alsbot, check-config)"}
     timeout = aiohttp.ClientTimeout(total=ASK_WITHIN)
@@ -75,7 +81,9 @@ async def check_discord(token: str, api_base_url: str) -> list[Finding]:
         return [unreachable(base, error).finding]
     out = [passed(f"Discord accepts DISCORD_BOT_TOKEN (bot {me.get('username', '?')})")]
     flags = int(application.get("flags") or 0)
-    if not flags & (GATEWAY_MESSAGE_CONTENT | GATEWAY_MESSAGE_CONTENT_LIMITED):
+    if not wanted:
+        out.append(passed(WITHOUT_INTENT))
+    elif not flags & (GATEWAY_MESSAGE_CONTENT | GATEWAY_MESSAGE_CONTENT_LIMITED):
         out.append(
             warn(
                 "the Message Content intent is off for this Discord application: alsbot "

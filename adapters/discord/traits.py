@@ -8,7 +8,9 @@ follows Discord's own rate-limit headers, so the core adds no pacing of its own.
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Callable
 
 from bot.ports import PlatformTraits
 from bot.refs import MessageRef
@@ -37,3 +39,9 @@ DISCORD_TRAITS = PlatformTraits(
     unreadable=UNREADABLE,
     user_id=SNOWFLAKE,
 )
+
+
+def reading(can_read: Callable[[], bool]) -> PlatformTraits:
+    """Discord's traits with whether the bot reads what people type: the client's answer,
+    known once it has connected (the intent asked for, and granted to the application)."""
+    return dataclasses.replace(DISCORD_TRAITS, reads_messages=can_read)

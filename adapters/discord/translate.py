@@ -233,11 +233,14 @@ def message_event(
     place: Place,
     message_type: int = 0,
     dm_workspace: str | None = None,
+    withheld: bool = False,
 ) -> MessagePosted | DirectMessage | None:
     """A person's message in a channel/thread the bot sees, or a DM to the bot.
 
     Bots (the bot itself included) and system messages are not people speaking.  A DM is
-    dropped when the caller could not say which workspace it belongs to.
+    dropped when the caller could not say which workspace it belongs to.  `withheld`: the
+    bot has no Message Content intent, so a server message's empty text is Discord's
+    silence, not the person's (a DM, or a message naming the bot, still carries its text).
     """
     if author_is_bot or message_type not in SPOKEN:
         return None
@@ -263,6 +266,7 @@ def message_event(
         message=MessageRef(ChannelRef(ws, str(place.channel_id)), str(message_id)),
         text=content,
         thread=thread,
+        withheld=withheld and not content,
     )
 
 

@@ -34,7 +34,13 @@ async def online_findings(config: Config, offline: list[Finding]) -> list[Findin
     if config.discord.enabled and s.discord_bot_token and "DISCORD_BOT_TOKEN" not in failed:
         from adapters.discord.startup import check_discord
 
-        out.extend(await check_discord(s.discord_bot_token, config.discord.api_base_url))
+        out.extend(
+            await check_discord(
+                s.discord_bot_token,
+                config.discord.api_base_url,
+                wanted=config.discord.message_content,
+            )
+        )
     if "database" not in failed:
         from adapters.preflight.database import check_database
 

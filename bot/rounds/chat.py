@@ -24,6 +24,7 @@ from bot.rounds import (
     hooks,
     permissions,
     round_clock,
+    typing_buttons,
     wording,
 )
 from bot.rounds.engine import Phase
@@ -34,6 +35,8 @@ from bot.sets import records as sets
 
 
 async def on_message(ctx: Ctx, event: MessagePosted) -> None:
+    if event.withheld:  # the platform kept its text from us: nothing to read into it
+        return
     if event.thread is None or event.user.workspace != event.channel.workspace:
         return
     session = await session_for_thread(ctx, event.thread.key)
@@ -49,6 +52,7 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     )
     presenter = engine.current_presenter(state)
     if state.paused_remaining is not None:
+        typing_buttons.not_taken(ctx, set_info, event)
         return
     if event.user.key == presenter and round_clock.worth_noting(state, ctx.now):
         # their phase waits while they are still speaking
@@ -67,12 +71,16 @@ async def on_message(ctx: Ctx, event: MessagePosted) -> None:
     if await evaluation.on_message(ctx, set_info, session, event):
         return
     if state.phase == Phase.UPDATES:
+        typing_buttons.show(ctx, set_info, session, event)
         for said in ctx.hooks(hooks.SAID_IN_UPDATES):
             await said(ctx, set_info, session, event)
     elif state.phase == Phase.QUESTIONS and event.user.key != presenter:
+        typing_buttons.show(ctx, set_info, session, event)
         await coaching.on_question_phase_message(ctx, set_info, session, event)
     elif state.phase == Phase.ACTIONS and event.user.key == presenter:
         await commitments_said(ctx, set_info, session.id, event)
+    else:
+        typing_buttons.not_taken(ctx, set_info, event)
 
 
 async def commitments_said(

@@ -26,6 +26,7 @@ from bot.rounds import (
     plan,
     round_clock,
     summary,
+    typing_buttons,
     wording,
 )
 from bot.rounds.engine import (
@@ -148,7 +149,8 @@ async def _show(ctx: Ctx, set_info: SetInfo, session: SessionInfo, effect: engin
             intro += wording.comment_note(bool(set_info.setting(ctx, "evaluation_named")))
         # Someone who listens without typing is counted by one press (`attendance`).
         here = (attendance.here_button(session.id),) if effect.phase == Phase.OPENING else ()
-        ctx.emit(in_thread(set_info, session, intro, here))
+        intro, typing = typing_buttons.prompt(ctx, set_info, effect.phase, intro)
+        ctx.emit(in_thread(set_info, session, intro, here + typing))
     elif isinstance(effect, OneMinuteLeft):
         title = wording.TITLES[effect.phase]
         ctx.emit(in_thread(set_info, session, text(f"⏳ One minute left for {title}.")))

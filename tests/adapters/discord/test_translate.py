@@ -186,6 +186,22 @@ def test_messages() -> None:
     assert message(t.Place(None, 77)) is None  # a DM from nowhere
 
 
+def test_a_text_is_withheld_only_when_empty_without_the_intent() -> None:
+    """Without the intent a server message's empty text is Discord's silence; a text that
+    came through (the bot was mentioned) or any text with the intent is the person's."""
+
+    def message(content: str, withheld: bool) -> Any:
+        return t.message_event(
+            message_id=5, author_id=USER, author_is_bot=False, content=content,
+            place=IN_THREAD, withheld=withheld,
+        )  # fmt: skip
+
+    assert message("", True).withheld
+    assert not message(f"<@{USER}> what have you tried?", True).withheld
+    assert not message("", False).withheld  # with the intent: an image, a sticker
+    assert not message("hi", False).withheld and not message("hi", False).via_form
+
+
 @pytest.mark.parametrize(
     ("name", "custom", "code"),
     [

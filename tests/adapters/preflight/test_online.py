@@ -163,6 +163,18 @@ async def test_the_message_content_intent_switched_off_is_a_warning(tmp_path: Pa
     ]
 
 
+@pytest.mark.asyncio
+async def test_without_the_intent_by_choice_there_is_no_warning(tmp_path: Path) -> None:
+    async with DiscordStandIn(message_content_allowed=False) as standin:
+        env = discord_env(standin, tmp_path, ALSBOT_DISCORD_MESSAGE_CONTENT="false")
+        result = await online(env, tmp_path)
+    assert result.exit_code == 0 and result.stderr == "", result.output
+    assert result.stdout.splitlines()[1] == (
+        "✓ running without the Message Content intent ([discord] message_content = false): "
+        "rounds through buttons and forms, do's through “Save as do”"
+    )
+
+
 @pytest.mark.parametrize("flag", [1 << 18, 1 << 19], ids=["verified", "limited"])
 @pytest.mark.asyncio
 async def test_discord_accepting_the_token_with_the_intent_passes(
