@@ -338,6 +338,18 @@ class ExpectedNoise(logging.Filter):
         return not str(record.msg).startswith("As you gave `client` as well")
 
 
+class NotInstalledNote(logging.Filter):
+    """Bolt logs an ERROR for every request from a workspace `authorize` does not know,
+    in words that blame the installation store; after an uninstall Slack may still send a
+    few, and a request from anywhere else is no fault of alsbot's: one INFO line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Although the app should be installed"):
+            record.msg, record.args = "a request from a workspace alsbot is not installed in", ()
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
 def build_bolt_app(
     *,
     client: AsyncWebClient,
@@ -395,6 +407,9 @@ def build_bolt_app(
     verification_log = logging.getLogger("slack_bolt.RequestVerification")
     if not any(isinstance(f, WithholdBodies) for f in verification_log.filters):
         verification_log.addFilter(WithholdBodies())
+    authorization_log = logging.getLogger("slack_bolt.AsyncMultiTeamsAuthorization")
+    if not any(isinstance(f, NotInstalledNote) for f in authorization_log.filters):
+        authorization_log.addFilter(NotInstalledNote())
 
     notices = rate_limits or RateLimitNotices()
 

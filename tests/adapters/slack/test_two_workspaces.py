@@ -195,6 +195,7 @@ async def test_a_workspace_alsbot_is_not_installed_in_is_acknowledged_and_ignore
         told = [r["text"] for r in world.api.responses] + [command.body]
         assert any(NOT_INSTALLED in text for text in told)
     assert not [r for r in caplog.records if r.exc_info], "no traceback"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "no error either"
 
 
 async def deliver_some(world: SlackWorld) -> None:
