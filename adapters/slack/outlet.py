@@ -7,6 +7,11 @@ deactivated, DMs to a bot) — and the core's delivery loop paces, retries and r
 the Web API client here has no rate-limit retry handler on purpose: a sleeping SDK would
 hold a delivery lane hostage instead of letting the core release it.
 
+Every call goes out with the bot token of the workspace the reply is for (its refs name
+it; `adapters.slack.workspace_clients`), and Slack's holds are that workspace's alone: a
+rate limit in one organisation never slows another's replies.  A workspace alsbot is no
+longer installed in fails the reply for good (`DeliveryFailed`), so it is not retried.
+
 `chat.postMessage` has no idempotency key, so every message carries the outbox row's key
 as message metadata; when an earlier attempt may have posted it (`maybe_delivered`: the
 process died, or the request failed, after Slack may have accepted it) the outlet first
