@@ -13,8 +13,13 @@ second effect.  If the inbox write itself fails, an event is *not* acknowledged 
 no Socket Mode ack) so that Slack retries it; a slash command, which Slack never retries,
 gets a polite ephemeral instead.
 
-Authorization uses the `auth.test` result fetched once at start, so no request waits for
-the Web API to learn who the bot is.
+Authorization asks `Workspaces` for the workspace a request comes from: its bot token
+(Bolt's per-request client) and who the bot is there, which the listeners translate with
+(`context.authorize_result`), so a payload from workspace B is filed under B and answered
+with B's token.  It answers from memory (single-token mode: `auth.test` fetched once at
+start), so no request waits for the Web API to learn who the bot is.  A workspace alsbot
+is not installed in gets Bolt's own answer (200, and a short note for a command), and no
+listener runs.
 
 Slack's `app_rate_limited` notice is not an `event_callback`, so no listener matches it;
 a global middleware acknowledges it (Slack counts unacknowledged deliveries against the
@@ -40,6 +45,7 @@ from typing import Any, Literal
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.async_context import AsyncBoltContext
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -50,6 +56,8 @@ from adapters.slack.home import HomePublisher
 from adapters.slack.interactions import ResponseUrls
 from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
+from adapters.slack.workspace_clients import Clients, clients_of
+from adapters.slack.workspaces import SingleWorkspace, Workspace, Workspaces
 from bot.events import Event
 from bot.ports import Submitter
 from bot.refs import Platform
@@ -62,6 +70,10 @@ ACK_BUDGET = 2.0  # seconds; Slack allows 3 for commands and interactions
 SORRY = "Sorry — I couldn't take that in just now. Nothing was changed; please try again."
 SLOW = "Got it. I'm a little slow right now; your answer will follow shortly."
 NO_FORM = "I couldn't open the form just now. You can type it instead: `{usage}`"
+NOT_INSTALLED = (
+    "alsbot is not installed in this workspace (any more). Ask a workspace admin to add it "
+    "again; nothing was recorded."
+)
 
 
 class Listeners:
@@ -71,31 +83,40 @@ class Listeners:
         self,
         *,
         submitter: Submitter,
-        identity: BotIdentity,
+        identity: BotIdentity | None,
         response_urls: ResponseUrls,
         background: Background,
         home: HomePublisher | None = None,
         ack_budget: float = ACK_BUDGET,
-        forms: AsyncWebClient | None = None,
+        forms: AsyncWebClient | Clients | None = None,
     ) -> None:
-        """`forms`: the client that opens a command's form (`views.open`), one that never
-        sleeps on a rate limit — the trigger it uses dies 3 s after the command."""
+        """`identity`: who the bot is when a request does not say (Bolt's authorisation
+        names each request's own workspace and bot; None where there is no one answer).
+        `forms`: the client, or each workspace's, that opens a command's form
+        (`views.open`), one that never sleeps on a rate limit — the trigger it uses dies
+        3 s after the command."""
         self.submitter = submitter
         self.identity = identity
         self.response_urls = response_urls
         self.background = background
         self.home = home
         self.ack_budget = ack_budget
-        self.forms = forms
+        self.forms = clients_of(forms) if forms is not None else None
 
-    async def on_event(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
-        await self.take_event(body)
+    async def on_event(
+        self,
+        body: dict[str, Any],
+        ack: Callable[..., Awaitable[Any]],
+        identity: BotIdentity | None = None,
+    ) -> None:
+        await self.take_event(body, identity)
         await ack()
 
-    async def take_event(self, body: dict[str, Any]) -> None:
+    async def take_event(self, body: dict[str, Any], identity: BotIdentity | None = None) -> None:
         """An Events API envelope made durable (or set aside), ready to be acknowledged:
-        Bolt's listener above and HTTP mode's fast path (`event_callbacks`) share it."""
-        outcome = translate.from_event_callback(body, self.identity)
+        Bolt's listener above and HTTP mode's fast path (`event_callbacks`) share it.
+        `identity`: the bot's in the workspace the envelope is for."""
+        outcome = translate.from_event_callback(body, identity or self.identity)
         if isinstance(outcome, Inbound):
             fresh = await self.submitter.submit(outcome.event)
             log.debug("event %s %s", outcome.event.key, "stored" if fresh else "was a duplicate")
@@ -105,8 +126,13 @@ class Listeners:
         else:
             _ignored(outcome)
 
-    async def on_command(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
-        outcome = translate.from_slash_command(body, self.identity)
+    async def on_command(
+        self,
+        body: dict[str, Any],
+        ack: Callable[..., Awaitable[Any]],
+        identity: BotIdentity | None = None,
+    ) -> None:
+        outcome = translate.from_slash_command(body, identity or self.identity)
         if isinstance(outcome, translate.OpenForm):
             await self._open_form(outcome, ack)
             return
@@ -117,12 +143,15 @@ class Listeners:
     ) -> None:
         """Open the command's form before acknowledging: Slack's trigger lasts 3 s, and
         nothing needs to be durable yet — the command is what its submission makes."""
-        if self.forms is None:
+        client = None
+        if self.forms is not None:
+            client = await self.forms.for_team(form.channel.workspace.id)
+        if client is None:
             await ack(text=NO_FORM.format(usage=form.spec.usage))
             return
         try:
             async with asyncio.timeout(self.ack_budget):
-                await self.forms.views_open(
+                await client.views_open(
                     trigger_id=form.trigger_id,
                     view=render.form_view(form.spec, form.channel.id),
                 )
@@ -133,10 +162,13 @@ class Listeners:
         await ack()
 
     async def on_view_submission(
-        self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]
+        self,
+        body: dict[str, Any],
+        ack: Callable[..., Awaitable[Any]],
+        identity: BotIdentity | None = None,
     ) -> None:
         """A form sent back: durable as the command it makes, then the modal closes."""
-        outcome = translate.from_view_submission(body, self.identity)
+        outcome = translate.from_view_submission(body, identity or self.identity)
         if isinstance(outcome, translate.FormErrors):
             await ack(response_action="errors", errors=outcome.errors)
             return
@@ -152,9 +184,12 @@ class Listeners:
         await ack()
 
     async def on_block_action(
-        self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]
+        self,
+        body: dict[str, Any],
+        ack: Callable[..., Awaitable[Any]],
+        identity: BotIdentity | None = None,
     ) -> None:
-        await self._interaction(translate.from_block_actions(body, self.identity), ack)
+        await self._interaction(translate.from_block_actions(body, identity or self.identity), ack)
 
     async def on_save_as_do(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
         """The "Save as do" message shortcut: durable as a `MessageSaved`, then acked; the
@@ -228,6 +263,26 @@ def _ignored(outcome: translate.Outcome) -> None:
         log.debug("ignored: %s", outcome.reason)
 
 
+def authorized(workspace: Workspace) -> AuthorizeResult:
+    """What Bolt is told about a request's workspace: the bot's ids there and its token."""
+    return AuthorizeResult(
+        enterprise_id=workspace.enterprise_id,
+        team_id=workspace.identity.team_id,
+        bot_user_id=workspace.identity.user_id,
+        bot_id=workspace.identity.bot_id,
+        bot_token=workspace.token,
+    )
+
+
+def identity_of(context: AsyncBoltContext | None) -> BotIdentity | None:
+    """Who the bot is in the workspace `authorize` found for this request; None when Bolt
+    did not ask (`app_uninstalled`, `tokens_revoked`: the listeners' default then)."""
+    result = context.authorize_result if context is not None else None
+    if result is None or not (result.team_id and result.bot_user_id and result.bot_id):
+        return None
+    return BotIdentity(result.team_id, result.bot_user_id, result.bot_id)
+
+
 class RateLimitNotices:
     """Slack's `app_rate_limited` notices, told once each.
 
@@ -288,13 +343,26 @@ class ExpectedNoise(logging.Filter):
         return not str(record.msg).startswith("As you gave `client` as well")
 
 
+class NotInstalledNote(logging.Filter):
+    """Bolt logs an ERROR for every request from a workspace `authorize` does not know,
+    in words that blame the installation store; after an uninstall Slack may still send a
+    few, and a request from anywhere else is no fault of alsbot's: one INFO line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if str(record.msg).startswith("Although the app should be installed"):
+            record.msg, record.args = "a request from a workspace alsbot is not installed in", ()
+            record.levelno, record.levelname = logging.INFO, "INFO"
+        return True
+
+
 def build_bolt_app(
     *,
     client: AsyncWebClient,
-    bot_token: str,
     signing_secret: str,
-    identity: BotIdentity,
     listeners: Listeners,
+    bot_token: str | None = None,
+    identity: BotIdentity | None = None,
+    workspaces: Workspaces | None = None,
     logger: logging.Logger | None = None,
     rate_limits: RateLimitNotices | None = None,
     events_seen: EventsSeen | None = None,
@@ -302,18 +370,21 @@ def build_bolt_app(
     """An `AsyncApp` for HTTP (verified by `server.SlackHttpServer` first) and Socket Mode alike.
 
     `client` carries no token (Bolt would warn that `authorize` overrides it); the token
-    reaches Bolt's per-request clients through the `AuthorizeResult`.  `events_seen`
-    (HTTP mode only) sees every request before Bolt's own middleware can answer or drop it.
+    reaches Bolt's per-request clients through the `AuthorizeResult`: each workspace's
+    from `workspaces`, or (without them) `bot_token` and `identity` for every request.
+    `events_seen` (HTTP mode only) sees every request before Bolt's own middleware can
+    answer or drop it.
     """
+    if workspaces is None:
+        if bot_token is None or identity is None:
+            raise ValueError("build_bolt_app needs workspaces, or a bot token and its identity")
+        workspaces = SingleWorkspace(Workspace(identity, bot_token))
+    serving = workspaces
 
-    async def authorize(**_: Any) -> AuthorizeResult:
-        return AuthorizeResult(
-            enterprise_id=None,
-            team_id=identity.team_id,
-            bot_user_id=identity.user_id,
-            bot_id=identity.bot_id,
-            bot_token=bot_token,
-        )
+    # Bolt passes what it names by parameter name (read with getfullargspec's `args`).
+    async def authorize(enterprise_id: str | None, team_id: str | None) -> AuthorizeResult | None:
+        found = await serving.find(team_id, enterprise_id)
+        return authorized(found) if found is not None else None
 
     async def before_authorize(body: Any, next_: Callable[[], Awaitable[None]]) -> None:
         if events_seen is not None:
@@ -328,16 +399,22 @@ def build_bolt_app(
         client=client,
         signing_secret=signing_secret,
         before_authorize=before_authorize if events_seen is not None else None,
-        authorize=authorize,
+        # Bolt answers None as "not installed" (`AsyncMultiTeamsAuthorization`), though
+        # its annotation names only a result.
+        authorize=authorize,  # type: ignore[arg-type]
         process_before_response=True,
         # `server.SlackHttpServer` verifies every HTTP request before Bolt sees it, and
         # Socket Mode needs no signature: a second HMAC per event here would be waste.
         request_verification_enabled=False,
+        user_facing_authorize_error_message=NOT_INSTALLED,
         logger=logger,
     )
     verification_log = logging.getLogger("slack_bolt.RequestVerification")
     if not any(isinstance(f, WithholdBodies) for f in verification_log.filters):
         verification_log.addFilter(WithholdBodies())
+    authorization_log = logging.getLogger("slack_bolt.AsyncMultiTeamsAuthorization")
+    if not any(isinstance(f, NotInstalledNote) for f in authorization_log.filters):
+        authorization_log.addFilter(NotInstalledNote())
 
     notices = rate_limits or RateLimitNotices()
 
@@ -366,17 +443,18 @@ def build_bolt_app(
 
     # Bolt injects arguments by parameter name and reads names with getfullargspec, which
     # counts a bound method's `self`; so each listener is wrapped in a plain function.
-    async def on_event(body: dict[str, Any], ack: Any) -> None:
-        await listeners.on_event(body, ack)
+    # `context.authorize_result` is what `authorize` found: the request's own workspace.
+    async def on_event(body: dict[str, Any], ack: Any, context: AsyncBoltContext) -> None:
+        await listeners.on_event(body, ack, identity_of(context))
 
-    async def on_command(body: dict[str, Any], ack: Any) -> None:
-        await listeners.on_command(body, ack)
+    async def on_command(body: dict[str, Any], ack: Any, context: AsyncBoltContext) -> None:
+        await listeners.on_command(body, ack, identity_of(context))
 
-    async def on_block_action(body: dict[str, Any], ack: Any) -> None:
-        await listeners.on_block_action(body, ack)
+    async def on_block_action(body: dict[str, Any], ack: Any, context: AsyncBoltContext) -> None:
+        await listeners.on_block_action(body, ack, identity_of(context))
 
-    async def on_view_submission(body: dict[str, Any], ack: Any) -> None:
-        await listeners.on_view_submission(body, ack)
+    async def on_view_submission(body: dict[str, Any], ack: Any, context: AsyncBoltContext) -> None:
+        await listeners.on_view_submission(body, ack, identity_of(context))
 
     async def on_options(ack: Any) -> None:
         await listeners.on_options(ack)

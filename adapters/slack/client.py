@@ -65,7 +65,7 @@ def delivery_session(timeout: int = 15) -> aiohttp.ClientSession:
 
 
 def delivery_client(
-    token: str,
+    token: str | None,
     api_base_url: str | None,
     timeout: int = 15,
     session: aiohttp.ClientSession | None = None,

@@ -19,8 +19,13 @@ the same (`tests/adapters/slack/test_event_fast_path.py` sends each case both wa
   make that raise is refused by the server with 400: the same reading is done here
   (`build_async_context`), and such a body is Bolt's;
 - `before_authorize` shows the body to `EventsSeen`: done here too, first;
-- `authorize` is alsbot's own, which never refuses (the bot's `auth.test` identity), so
-  it answers nothing; its result feeds only the next check;
+- `authorize` is alsbot's own: it asks `Workspaces` for the envelope's workspace
+  (`authorizations[0]` first, as Bolt reads it: in a Slack Connect channel the envelope's
+  `team_id` may be another organisation's) and the same question is asked here; a
+  workspace alsbot is not installed in is acknowledged (200) and ignored, where Bolt
+  answers 200 too, with a note no one reads; Bolt does not ask for `app_uninstalled` and
+  `tokens_revoked` (`no_auth_test_events`), nor is it required here.  The workspace's
+  identity feeds the next check and the translation;
 - `IgnoringSelfEvents` acknowledges an event by the bot itself (its user or bot id, but
   not for `member_joined_channel`/`member_left_channel`, nor for the events Bolt
   authorizes without the bot's ids) without a listener: Bolt's own predicate is applied
@@ -56,9 +61,9 @@ from slack_bolt.middleware.ignoring_self_events import IgnoringSelfEvents
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.payload_utils import is_assistant_event
 
-from adapters.slack.bolt_app import Listeners
+from adapters.slack.bolt_app import Listeners, authorized
 from adapters.slack.events_seen import EventsSeen
-from adapters.slack.translate import BotIdentity
+from adapters.slack.workspaces import Workspace, Workspaces
 from bot.store.file_guard import StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -69,17 +74,14 @@ class EventCallbacks:
     """Answers a verified `event_callback` as Bolt would, without Bolt's dispatch."""
 
     def __init__(
-        self, listeners: Listeners, identity: BotIdentity, events_seen: EventsSeen | None = None
+        self,
+        listeners: Listeners,
+        workspaces: Workspaces,
+        events_seen: EventsSeen | None = None,
     ) -> None:
         self.listeners = listeners
+        self.workspaces = workspaces
         self.events_seen = events_seen
-        # What alsbot's `authorize` gives Bolt for every request (`build_bolt_app`).
-        self.authorized = AuthorizeResult(
-            enterprise_id=None,
-            team_id=identity.team_id,
-            bot_user_id=identity.user_id,
-            bot_id=identity.bot_id,
-        )
         self.answered = 0  # requests answered here: the tests' and the curious' count
 
     async def __call__(self, text: str, headers: Mapping[str, str]) -> int | None:
@@ -87,13 +89,23 @@ class EventCallbacks:
         found = self.envelope(text, headers)
         if found is None:
             return None
-        body, user_id = found
+        body, context = found
         self.answered += 1
         try:
             if self.events_seen is not None:
                 await self.events_seen.note(body)
-            if not self.by_the_bot(body, user_id):
-                await self.listeners.take_event(body)
+            workspace = None
+            if body["event"]["type"] not in no_auth_test_events:  # Bolt asks no one for these
+                # The workspace Bolt's `authorize` would be asked about.
+                workspace = await self.workspaces.find(context.team_id, context.enterprise_id)
+                if workspace is None:
+                    log.debug("an event for %s, where alsbot is not installed", context.team_id)
+                    return 200
+                if self.by_the_bot(body, context.user_id, workspace):
+                    return 200
+            await self.listeners.take_event(
+                body, workspace.identity if workspace is not None else None
+            )
         except StoreUnavailable:  # the core has said so once; Slack retries it later
             return 503
         except Exception as error:  # by its type: a message can quote the person's words
@@ -104,9 +116,10 @@ class EventCallbacks:
 
     def envelope(
         self, text: str, headers: Mapping[str, str]
-    ) -> tuple[dict[str, Any], str | None] | None:
-        """The parsed body, and the user id Bolt's context would read from it, when Bolt
-        would run `on_event` on it and nothing else; None when it is Bolt's to answer."""
+    ) -> tuple[dict[str, Any], AsyncBoltContext] | None:
+        """The parsed body, and the context Bolt would read from it (team, enterprise,
+        user), when Bolt would run `on_event` on it and nothing else; None when it is
+        Bolt's to answer."""
         if not text.startswith("{") or any(name in headers for name in LAZY_HEADERS):
             return None
         try:
@@ -130,12 +143,11 @@ class EventCallbacks:
                     return None
         except Exception:  # as Bolt's would: a 400 or a 500 that Bolt gives itself
             return None
-        return body, context.user_id
+        return body, context
 
-    def by_the_bot(self, body: dict[str, Any], user_id: str | None) -> bool:
-        event = body["event"]
-        if event["type"] in no_auth_test_events:  # authorized without the bot's ids
-            return False
+    def by_the_bot(self, body: dict[str, Any], user_id: str | None, workspace: Workspace) -> bool:
+        # What alsbot's `authorize` gives Bolt for this workspace (`build_bolt_app`).
+        result: AuthorizeResult = authorized(workspace)
         return bool(
-            IgnoringSelfEvents._is_self_event(self.authorized, user_id, event.get("bot_id"), body)
+            IgnoringSelfEvents._is_self_event(result, user_id, body["event"].get("bot_id"), body)
         )

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.render import escape
+from adapters.slack.workspace_clients import Clients, clients_of
 from bot.app import Alsbot
 from bot.followup.home import HomeSummary
 from bot.refs import Platform, UserRef
@@ -78,8 +79,9 @@ def home_view(summary: HomeSummary) -> dict[str, Any]:
 class HomePublisher:
     """Reads a summary and publishes it; failures are logged, never raised at Slack."""
 
-    def __init__(self, client: AsyncWebClient, reader: HomeReader | None = None) -> None:
-        self.client = client
+    def __init__(self, client: AsyncWebClient | Clients, reader: HomeReader | None = None) -> None:
+        """`client`: one for every workspace, or each workspace's own."""
+        self.clients = clients_of(client)
         self.reader = reader
 
     async def publish(self, user: UserRef) -> None:
@@ -90,7 +92,11 @@ class HomePublisher:
             except Exception:
                 log.exception("reading the Home summary failed; publishing an empty one")
         try:
-            await self.client.views_publish(user_id=user.id, view=home_view(summary))
+            client = await self.clients.for_team(user.workspace.id)
+            if client is None:
+                log.info("no Home tab for a workspace alsbot is not installed in")
+                return
+            await client.views_publish(user_id=user.id, view=home_view(summary))
         except Exception as error:
             log.warning("views.publish for the Home tab failed: %s", error)
 

@@ -7,6 +7,11 @@ deactivated, DMs to a bot) — and the core's delivery loop paces, retries and r
 the Web API client here has no rate-limit retry handler on purpose: a sleeping SDK would
 hold a delivery lane hostage instead of letting the core release it.
 
+Every call goes out with the bot token of the workspace the reply is for (its refs name
+it; `adapters.slack.workspace_clients`), and Slack's holds are that workspace's alone: a
+rate limit in one organisation never slows another's replies.  A workspace alsbot is no
+longer installed in fails the reply for good (`DeliveryFailed`), so it is not retried.
+
 `chat.postMessage` has no idempotency key, so every message carries the outbox row's key
 as message metadata; when an earlier attempt may have posted it (`maybe_delivered`: the
 process died, or the request failed, after Slack may have accepted it) the outlet first
@@ -32,8 +37,9 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
 from adapters.slack.interactions import MAX_USES, ResponseUrls
+from adapters.slack.workspace_clients import Clients, OneClient
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
-from bot.refs import ChannelRef, MessageRef, Platform, UserRef
+from bot.refs import ChannelRef, MessageRef, Platform, UserRef, WorkspaceRef
 from bot.replies import Direct, Edit, Ephemeral, File, GroupDirect, Post
 from bot.reply_handles import ReplyHandles
 
@@ -114,15 +120,20 @@ class SlackOutlet:
         response_urls: ResponseUrls | None = None,
         handles: ReplyHandles | None = None,
         webhook_timeout: int = 10,
+        clients: Clients | None = None,
     ) -> None:
         """`response_urls`: those this process received; `handles`: those stored with
-        the events, which any process received (see `adapters.slack.interactions`)."""
+        the events, which any process received (see `adapters.slack.interactions`).
+        `clients`: each workspace's own (`adapters.slack.workspace_clients`); without
+        them `client` serves every workspace."""
         self.client = client
+        self.clients = clients if clients is not None else OneClient(client)
         self.response_urls = response_urls if response_urls is not None else ResponseUrls()
         self.handles = handles
         self.webhook_timeout = webhook_timeout
         self._dm_channels: dict[str, str] = {}
-        self._lookups_after = 0.0  # monotonic: Slack asked us to wait before looking again
+        # Per workspace (monotonic): Slack asked us to wait before looking again there.
+        self._lookups_after: dict[str, float] = {}
 
     async def deliver(self, delivery: Delivery) -> MessageRef | None:
         try:
@@ -162,13 +173,15 @@ class SlackOutlet:
             target = delivery.target
             if target is None:
                 raise DeliveryFailed("edit without a target message")
-            await self.client.chat_update(
+            client = await self._client(target.channel.workspace)
+            await client.chat_update(
                 channel=target.channel.id, ts=target.id, **render.message(reply.text, reply.buttons)
             )
             return target
         if isinstance(reply, File):
             channel = await self._dm_channel(reply.user) if reply.user else reply.channel
-            await self.client.files_upload_v2(
+            client = await self._client(channel.workspace)
+            await client.files_upload_v2(
                 channel=channel.id,
                 content=reply.content,
                 filename=reply.filename,
@@ -177,6 +190,14 @@ class SlackOutlet:
             )
             return None
         raise DeliveryFailed(f"Slack cannot show a {type(reply).__name__}")
+
+    async def _client(self, workspace: WorkspaceRef) -> AsyncWebClient:
+        """The client with `workspace`'s own token.  A workspace alsbot is no longer
+        installed in will never take the reply: the row is dropped, not retried."""
+        client = await self.clients.for_team(workspace.id)
+        if client is None:
+            raise DeliveryFailed("slack: not installed")
+        return client
 
     async def _post(
         self,
@@ -196,7 +217,8 @@ class SlackOutlet:
                 **kwargs,
                 "metadata": {"event_type": REPLY_EVENT, "event_payload": {"key": key}},
             }
-        response = await self.client.chat_postMessage(
+        client = await self._client(channel.workspace)
+        response = await client.chat_postMessage(
             channel=channel.id,
             thread_ts=thread_ts,
             unfurl_links=False,
@@ -214,16 +236,17 @@ class SlackOutlet:
         window: dict[str, Any] = {"limit": LOOKUP_LIMIT, "include_all_metadata": True}
         if created_at is not None:
             window["oldest"] = f"{(created_at - LOOKUP_SKEW).timestamp():.6f}"
-        wait = self._lookups_after - time.monotonic()
+        client = await self._client(channel.workspace)
+        wait = self._lookups_after.get(channel.workspace.key, 0.0) - time.monotonic()
         if wait > 0:  # a rate limit is Slack's pace, not a failure: try the reply later
             raise DeliveryRetry("slack: lookup ratelimited", after=wait, rate_limited=True)
         try:
             if thread_ts:
-                response = await self.client.conversations_replies(
+                response = await client.conversations_replies(
                     channel=channel.id, ts=thread_ts, **window
                 )
             else:
-                response = await self.client.conversations_history(channel=channel.id, **window)
+                response = await client.conversations_history(channel=channel.id, **window)
             messages = response.get("messages")
         except SlackApiError as error:
             verdict = classify(error)
@@ -232,7 +255,7 @@ class SlackOutlet:
                 # propagates the same way): the post would likely fail too, so try the
                 # whole reply later, still looking first, as any failed post is retried.
                 if verdict.rate_limited:
-                    self._lookups_after = time.monotonic() + verdict.after
+                    self._lookups_after[channel.workspace.key] = time.monotonic() + verdict.after
                 raise verdict from error
             # It will never work (no history scope, not in the channel): post anyway,
             # a possible second copy rather than a reply never sent.
@@ -250,7 +273,8 @@ class SlackOutlet:
     async def _dm_channel(self, user: UserRef) -> ChannelRef:
         channel_id = self._dm_channels.get(user.key)
         if channel_id is None:
-            response = await self.client.conversations_open(users=user.id)
+            client = await self._client(user.workspace)
+            response = await client.conversations_open(users=user.id)
             channel_id = str(response["channel"]["id"])
             self._dm_channels[user.key] = channel_id
         return ChannelRef(user.workspace, channel_id)
@@ -263,18 +287,20 @@ class SlackOutlet:
         workspace = users[0].workspace
         channel_id = self._dm_channels.get(f"{workspace.key}:{ids}")
         if channel_id is None:
-            response = await self.client.conversations_open(users=ids)
+            client = await self._client(workspace)
+            response = await client.conversations_open(users=ids)
             channel_id = str(response["channel"]["id"])
             self._dm_channels[f"{workspace.key}:{ids}"] = channel_id
         return ChannelRef(workspace, channel_id)
 
     async def _ephemeral(self, reply: Ephemeral, delivery: Delivery, thread_ts: str | None) -> None:
         kwargs = render.message(reply.text, reply.buttons)
+        client = await self._client(reply.channel.workspace)  # installed there, first
         url = None if thread_ts else await self._response_url(delivery.cause, reply.user.id)
         if url is not None and await self._via_response_url(url, kwargs):
             return
         try:
-            await self.client.chat_postEphemeral(
+            await client.chat_postEphemeral(
                 channel=reply.channel.id, user=reply.user.id, thread_ts=thread_ts, **kwargs
             )
         except SlackApiError as error:

@@ -1,7 +1,9 @@
 """Composition: config + an `Alsbot` → a running Slack adapter in HTTP or Socket Mode.
 
-The only place that knows every piece: two Web API clients (one that surfaces errors
-for the outlet, one that retries for one-off calls), `auth.test` once, the outlet and
+The only place that knows every piece: the workspaces served and their tokens
+(`Workspaces`: single-token mode's `SLACK_BOT_TOKEN` and its `auth.test`, fetched once,
+or those installed through OAuth), two kinds of Web API clients per workspace (one that
+surfaces errors for the outlet, one that retries for one-off calls), the outlet and
 message source attached to the core, the Bolt app, and the transport.
 """
 
@@ -37,6 +39,8 @@ from adapters.slack.source import SlackMessageSource
 from adapters.slack.tasks import Background
 from adapters.slack.traits import slack_traits
 from adapters.slack.translate import BotIdentity
+from adapters.slack.workspace_clients import ClientsByWorkspace
+from adapters.slack.workspaces import SingleWorkspace, Workspace, Workspaces
 from bot.config import Config
 from bot.preflight import bind_finding
 
@@ -47,7 +51,7 @@ STOP_GRACE = 5.0  # seconds for Home publishing and late inbox writes to finish 
 
 @dataclass
 class SlackService:
-    identity: BotIdentity
+    identity: BotIdentity | None  # single-token mode's bot; None when serving many
     outlet: SlackOutlet
     listeners: Listeners
     background: Background
@@ -75,9 +79,10 @@ class SlackService:
             await self.session.close()
 
 
-def check(config: Config) -> None:
+def check(config: Config, *, bot_token: bool = True) -> None:
+    """`bot_token`: whether single-token mode's `SLACK_BOT_TOKEN` is needed."""
     s = config.secrets
-    if not s.slack_bot_token:
+    if bot_token and not s.slack_bot_token:
         raise SlackStartupError("SLACK_BOT_TOKEN is not set")
     if config.slack.mode == "http" and not s.slack_signing_secret:
         raise SlackStartupError("HTTP mode needs SLACK_SIGNING_SECRET")
@@ -91,39 +96,58 @@ async def start_slack(
     *,
     identity: BotIdentity | None = None,
     mount: Mount | None = None,
+    workspaces: Workspaces | None = None,
 ) -> SlackService:
     """`mount` adds routes of another part (the set's pages online) to the HTTP server,
-    before it listens; Socket Mode has no server, and ignores it."""
-    check(config)
-    token, base = config.secrets.slack_bot_token, config.slack.api_base_url
+    before it listens; Socket Mode has no server, and ignores it.
+
+    `workspaces`: the workspaces served and each one's token — OAuth mode's installations
+    plug in here; without them, single-token mode serves `SLACK_BOT_TOKEN`'s workspace
+    with its `auth.test` identity (or `identity`, already known)."""
+    check(config, bot_token=workspaces is None)
+    base = config.slack.api_base_url
+    token = config.secrets.slack_bot_token if workspaces is None else None
     patient = patient_client(token, base)
-    identity = identity or await fetch_identity(patient)
+    if workspaces is None:
+        assert token is not None  # `check` said so
+        identity = identity or await fetch_identity(patient)
+        workspaces = SingleWorkspace(Workspace(identity, token))
     response_urls = ResponseUrls()
     session = delivery_session()
+    # Each workspace's clients (its token's), on the one connection pool.
+    outlet_client = delivery_client(token, base, session=session)
+    delivery = ClientsByWorkspace(
+        workspaces, lambda t: delivery_client(t, base, session=session), known=(outlet_client,)
+    )
+    readers = ClientsByWorkspace(
+        workspaces,
+        lambda t: delivery_client(t, base, session=session, retry_connection_errors=True),
+    )
+    patients = ClientsByWorkspace(workspaces, lambda t: patient_client(t, base), known=(patient,))
     outlet = SlackOutlet(
-        delivery_client(token, base, session=session),
+        outlet_client,
         response_urls=response_urls,
         handles=getattr(alsbot, "reply_handles", None),
+        clients=delivery,
     )
-    reader = delivery_client(token, base, session=session, retry_connection_errors=True)
-    alsbot.attach(outlet, SlackMessageSource(reader), traits=slack_traits(config.slack))
+    alsbot.attach(outlet, SlackMessageSource(readers), traits=slack_traits(config.slack))
     background = Background()
     listeners = Listeners(
         submitter=alsbot,
         identity=identity,
         response_urls=response_urls,
         background=background,
-        home=HomePublisher(patient, StoreHomeReader(alsbot)),
-        forms=outlet.client,
+        home=HomePublisher(patients, StoreHomeReader(alsbot)),
+        forms=delivery,
     )
     http = config.slack.mode != "socket"
     health = getattr(alsbot, "health", None)  # the core's board (`bot.health`)
-    events_seen = EventsSeen(alsbot.store, identity.team_id) if http else None
+    # Which workspace's app has delivered events: single-token mode's one workspace.
+    events_seen = EventsSeen(alsbot.store, identity.team_id) if http and identity else None
     bolt = build_bolt_app(
         client=patient_client(None, base),
-        bot_token=token,
         signing_secret=config.secrets.slack_signing_secret,
-        identity=identity,
+        workspaces=workspaces,
         listeners=listeners,
         events_seen=events_seen,
     )
@@ -147,7 +171,7 @@ async def start_slack(
                 # One `os.stat` per request: a lost database is refused here, before Bolt
                 # (whose listener would log a traceback when `submit` refuses).
                 refusal=getattr(alsbot, "check_store", None),
-                events=EventCallbacks(listeners, identity, events_seen),
+                events=EventCallbacks(listeners, workspaces, events_seen),
                 limits=HttpLimits(
                     idle_seconds=config.slack.idle_timeout,
                     body_seconds=config.slack.body_timeout,

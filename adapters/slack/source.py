@@ -24,6 +24,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.slack.outlet import classify
 from adapters.slack.translate import ID, core_text
+from adapters.slack.workspace_clients import Clients, clients_of
 from bot.ports import DeliveryRetry, FetchedMessage, FetchRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
 
@@ -34,18 +35,23 @@ GONE = frozenset(
 
 
 class SlackMessageSource:
-    def __init__(self, client: AsyncWebClient) -> None:
-        self.client = client
+    def __init__(self, client: AsyncWebClient | Clients) -> None:
+        """`client`: one for every workspace, or each workspace's own (a workspace alsbot
+        is not installed in will not say anything: as if the message were out of sight)."""
+        self.clients = clients_of(client)
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
         channel, ts = message.channel.id, message.id
+        client = await self.clients.for_team(message.channel.workspace.id)
+        if client is None:
+            return None
         try:
-            history = await self.client.conversations_history(
+            history = await client.conversations_history(
                 channel=channel, limit=1, latest=ts, oldest=ts, inclusive=True
             )
             found = _with_ts(history.get("messages"), ts)
             if found is None:
-                replies = await self.client.conversations_replies(
+                replies = await client.conversations_replies(
                     channel=channel, ts=ts, limit=2, latest=ts, oldest=ts, inclusive=True
                 )
                 found = _with_ts(replies.get("messages"), ts)
@@ -67,8 +73,11 @@ class SlackMessageSource:
     async def channel_is_private(self, channel: ChannelRef) -> bool | None:
         """`conversations.info`: `is_private` for a channel; a DM or group DM is private.
         None when Slack will not say (the channel out of the bot's sight, a missing scope)."""
+        client = await self.clients.for_team(channel.workspace.id)
+        if client is None:
+            return None
         try:
-            answer = await self.client.conversations_info(channel=channel.id)
+            answer = await client.conversations_info(channel=channel.id)
         except SlackApiError as error:
             data = error.response.data if isinstance(error.response.data, dict) else {}
             if data.get("error") in GONE or data.get("error") == "missing_scope":
@@ -85,8 +94,11 @@ class SlackMessageSource:
     async def user_is_admin(self, user: UserRef) -> bool | None:
         """`users.info`: a workspace admin or owner. None when Slack will not say (an
         unknown user, a missing scope); the core then counts them as no admin."""
+        client = await self.clients.for_team(user.workspace.id)
+        if client is None:
+            return None
         try:
-            answer = await self.client.users_info(user=user.id)
+            answer = await client.users_info(user=user.id)
         except SlackApiError as error:
             data = error.response.data if isinstance(error.response.data, dict) else {}
             if data.get("error") in ("user_not_found", "missing_scope", "user_not_visible"):
@@ -103,8 +115,11 @@ class SlackMessageSource:
         """`users.info`: the name Slack shows (the display name a person chose, else their
         full name), for the set's web pages. None for anything Slack will not say, or
         whatever fails: the page then shows "A member", never the id."""
+        client = await self.clients.for_team(user.workspace.id)
+        if client is None:
+            return None
         try:
-            answer = await self.client.users_info(user=user.id)
+            answer = await client.users_info(user=user.id)
         except (SlackApiError, aiohttp.ClientError, TimeoutError) as error:
             log.info("slack: no display name for a person (%s)", _why(error))
             return None

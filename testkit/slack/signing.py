@@ -72,7 +72,9 @@ def event_envelope(
     api_app_id: str = APP,
     event_id: str | None = None,
     event_time: int | None = None,
+    bot_user_id: str = "UBOT",
 ) -> dict[str, Any]:
+    """`team_id`: the workspace the app is installed in, and `bot_user_id` its bot there."""
     return {
         "token": "legacy-verification-token",
         "team_id": team_id,
@@ -82,7 +84,7 @@ def event_envelope(
         "event_id": event_id or new_id("Ev"),
         "event_time": event_time or int(time.time()),
         "authorizations": [
-            {"enterprise_id": None, "team_id": team_id, "user_id": "UBOT", "is_bot": True}
+            {"enterprise_id": None, "team_id": team_id, "user_id": bot_user_id, "is_bot": True}
         ],
         "is_ext_shared_channel": False,
         "event_context": "4-" + new_id("ctx"),

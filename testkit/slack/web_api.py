@@ -6,6 +6,11 @@ with `base_url=api.url` and it speaks the same wire protocol — form, query or 
 `Authorization: Bearer` tokens, `{"ok": false, "error": …}` answers, `429` with
 `Retry-After`, HTML `5xx` pages — so the adapter's error handling meets real responses.
 
+It knows one workspace (the bot's `token`, `team_id`, `bot_user_id`) or more
+(`add_workspace`): each bot token belongs to one workspace, `auth.test` answers for the
+calling token's, and `team_of(call)` says which workspace's token a call used — how a
+test proves that a process serving several workspaces spoke to each with its own token.
+
 Tests steer it with faults (rate limits, server errors, Slack errors, or a hang that holds
 the answer until released, for the next N calls or a seeded fraction of calls, of chosen
 methods), a delay, or a gate that holds every answer until released:
@@ -60,8 +65,11 @@ class Fault:
     retry_after: int = 1
     status: int = 500
     error: str = "internal_error"
+    teams: frozenset[str] | None = None  # only calls made with these workspaces' tokens
 
-    def applies(self, method: str) -> bool:
+    def applies(self, method: str, team: str | None = None) -> bool:
+        if self.teams is not None and team not in self.teams:
+            return False
         return self.methods is None or method in self.methods
 
 
@@ -123,6 +131,10 @@ class SlackWebApi:
         self.team = team
         self.bot_user_id = bot_user_id
         self.bot_id = bot_id
+        # Every workspace's bot token → its team; each team's name and bot (user id, bot id).
+        self.tokens: dict[str, str] = {token: team_id}
+        self.teams: dict[str, tuple[str, str, str]] = {team_id: (team, bot_user_id, bot_id)}
+        self._caller = team_id  # the team whose token the method being answered came with
         self.calls: list[Call] = []
         self.messages: dict[str, list[Message]] = {}
         self.ephemerals: list[dict[str, Any]] = []
@@ -198,6 +210,13 @@ class SlackWebApi:
 
     # ------------------------------------------------------------------ steering
 
+    def add_workspace(
+        self, team_id: str, token: str, bot_user_id: str, bot_id: str, *, team: str = ""
+    ) -> None:
+        """Another workspace the app is installed in, with its own bot token and bot."""
+        self.tokens[token] = team_id
+        self.teams[team_id] = (team or team_id, bot_user_id, bot_id)
+
     def rate_limit(
         self,
         *,
@@ -205,10 +224,19 @@ class SlackWebApi:
         fraction: float | None = None,
         retry_after: int = 1,
         methods: Iterable[str] | None = None,
+        teams: Iterable[str] | None = None,
     ) -> None:
-        """Answer `429` + `Retry-After` to the next `count` calls, or a seeded fraction."""
+        """Answer `429` + `Retry-After` to the next `count` calls, or a seeded fraction
+        (`teams`: only calls made with those workspaces' tokens)."""
         self.faults.append(
-            Fault("ratelimited", count, fraction, _set(methods), retry_after=retry_after)
+            Fault(
+                "ratelimited",
+                count,
+                fraction,
+                _set(methods),
+                retry_after=retry_after,
+                teams=_set(teams),
+            )
         )
 
     def server_error(
@@ -286,8 +314,22 @@ class SlackWebApi:
 
     # ------------------------------------------------------------------ assertions
 
-    def calls_to(self, method: str) -> list[Call]:
-        return [c for c in self.calls if c.method == method]
+    def calls_to(self, method: str, *, team: str | None = None) -> list[Call]:
+        """Calls to `method` (`team`: made with that workspace's token only)."""
+        return [
+            c
+            for c in self.calls
+            if c.method == method and (team is None or self.team_of(c) == team)
+        ]
+
+    def team_of(self, call: Call) -> str | None:
+        """The workspace whose bot token `call` was made with (None: no bot token)."""
+        return self.tokens.get(call.token) if call.token is not None else None
+
+    @property
+    def bot_users(self) -> frozenset[str]:
+        """Every workspace's bot user id."""
+        return frozenset(bot for _, bot, _ in self.teams.values())
 
     def posted(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Arguments of every successful chat.postMessage (optionally in one channel)."""
@@ -333,9 +375,9 @@ class SlackWebApi:
         async with self._changed:
             self._changed.notify_all()
 
-    def _fault_for(self, method: str) -> Fault | None:
+    def _fault_for(self, method: str, team: str | None = None) -> Fault | None:
         for fault in list(self.faults):
-            if not fault.applies(method):
+            if not fault.applies(method, team):
                 continue
             if fault.count is not None:
                 fault.count -= 1
@@ -368,7 +410,7 @@ class SlackWebApi:
         token = header[7:] if header.startswith("Bearer ") else args.pop("token", None)
         args.pop("token", None)
         call = Call(method, args, token, _now())
-        fault = self._fault_for(method)
+        fault = self._fault_for(method, self.tokens.get(token) if token else None)
         if fault is not None and fault.kind == "hang":
             await self._record(call)  # the request arrived; the answer waits
             await self._hung.wait()
@@ -396,14 +438,17 @@ class SlackWebApi:
                     content_type="text/html",
                 )
             return web.json_response({"ok": False, "error": fault.error})
-        expected = self.app_token if method == "apps.connections.open" else self.token
         if not token:
             return self._error(call, "not_authed")
-        if token != expected:
+        if method == "apps.connections.open" and token != self.app_token:
+            return self._error(call, "invalid_auth")
+        if method != "apps.connections.open" and token not in self.tokens:
             return self._error(call, "invalid_auth")
         handler = getattr(self, "_m_" + method.replace(".", "_"), None)
         if handler is None:
             return self._error(call, "unknown_method", status=404)
+        # No await between naming the caller and answering: the handler reads it.
+        self._caller = self.tokens.get(token, self.team_id)
         result = handler(args)
         if isinstance(result, str):
             return self._error(call, result)
@@ -437,14 +482,20 @@ class SlackWebApi:
 
     # ------------------------------------------------------------------ methods
 
+    def _bot(self) -> tuple[str, str]:
+        """The calling workspace's bot: its user id and bot id."""
+        _, user, bot = self.teams[self._caller]
+        return user, bot
+
     def _m_auth_test(self, _: dict[str, Any]) -> dict[str, Any]:
+        team, user, bot = self.teams[self._caller]
         return {
             "url": "https://als-test.slack.com/",
-            "team": self.team,
+            "team": team,
             "user": "alsbot",
-            "team_id": self.team_id,
-            "user_id": self.bot_user_id,
-            "bot_id": self.bot_id,
+            "team_id": self._caller,
+            "user_id": user,
+            "bot_id": bot,
             "is_enterprise_install": False,
         }
 
@@ -462,12 +513,13 @@ class SlackWebApi:
         thread_ts = args.get("thread_ts") or None
         if thread_ts and self.find(channel, thread_ts) is None:
             return "thread_not_found"
+        bot_user, bot_id = self._bot()
         message = Message(
             channel,
             self._next_ts(),
             args.get("text", ""),
-            user=self.bot_user_id,
-            bot_id=self.bot_id,
+            user=bot_user,
+            bot_id=bot_id,
             thread_ts=thread_ts,
             blocks=args.get("blocks"),
             metadata=args["metadata"] if isinstance(args.get("metadata"), dict) else None,
@@ -482,7 +534,7 @@ class SlackWebApi:
         message = self.find(channel, args.get("ts", ""))
         if message is None:
             return "message_not_found"
-        if message.user != self.bot_user_id:
+        if message.user != self._bot()[0]:
             return "cant_update_message"
         message.text = args.get("text", message.text)
         if "blocks" in args:

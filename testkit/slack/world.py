@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 
 from adapters.slack.service import SlackService, start_slack
 from adapters.slack.translate import BotIdentity
+from adapters.slack.workspaces import Workspaces
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.config import Config, load_config
@@ -96,12 +97,15 @@ class SlackWorld:
         mode: str = "http",
         socket: SocketModeServer | None = None,
         router: Router | None = None,
+        workspaces: Workspaces | None = None,
     ) -> SlackWorld:
+        """`workspaces`: the bot serves those (each with its own token, as OAuth installs
+        are served) instead of `SLACK_BOT_TOKEN`'s one workspace."""
         bot = await Alsbot.open(slack_config(api, db_url, mode), clock=clock, router=router)
         if mode == "socket":
             assert socket is not None, "Socket Mode needs the Socket Mode stand-in"
             api.socket_mode_url = socket.url
-        service = await start_slack(bot, bot.config)
+        service = await start_slack(bot, bot.config, workspaces=workspaces)
         if socket is not None:
             await socket.wait_connected()
         return cls(api, bot, service, socket if mode == "socket" else None)
@@ -146,11 +150,16 @@ class SlackWorld:
         event_id: str | None = None,
         retry_num: int | None = None,
         shared_as: str | None = None,
+        workspace: str = sign.TEAM,
     ) -> Answer:
         """Send an event; `shared_as` sends it from a Slack Connect channel whose envelope
-        Slack named after that team (see `signing.shared_envelope`)."""
+        Slack named after that team (see `signing.shared_envelope`); `workspace`: the
+        installation it is delivered for (another of `api.add_workspace`'s)."""
         if shared_as is None:
-            envelope = sign.event_envelope(event, event_id=event_id)
+            bot_user = self.api.teams[workspace][1] if workspace in self.api.teams else "UBOT"
+            envelope = sign.event_envelope(
+                event, event_id=event_id, team_id=workspace, bot_user_id=bot_user
+            )
         else:
             envelope = sign.shared_envelope(event, envelope_team=shared_as, event_id=event_id)
         return await self._deliver("events_api", envelope, retry_num=retry_num)
@@ -204,6 +213,7 @@ class SlackWorld:
         emoji: str = "white_check_mark",
         channel: str = SET,
         shared_as: str | None = None,
+        workspace: str = sign.TEAM,
     ) -> Answer:
         """`user` adds a reaction to a message Slack holds (`reaction_added` carries no
         team for the reactor, in a shared channel or not)."""
@@ -215,7 +225,7 @@ class SlackWorld:
             ts=message.ts,
             item_user=message.user,
         )
-        return await self.event(event, shared_as=shared_as)
+        return await self.event(event, shared_as=shared_as, workspace=workspace)
 
     # ------------------------------------------------------------------ people
 
@@ -228,24 +238,29 @@ class SlackWorld:
         channel: str = SET,
         team: str = sign.TEAM,
         shared_as: str | None = None,
+        workspace: str = sign.TEAM,
     ) -> Answer:
         """A person posts in the round's thread (or the channel): it exists in Slack, and
         Slack sends the `message` event.  `team` is the person's own organisation (a Slack
-        Connect guest's); `shared_as` sends it as from a shared channel."""
-        thread_ts = self.header().ts if thread else None
+        Connect guest's); `shared_as` sends it as from a shared channel; `workspace` is
+        the installation (another of `api.add_workspace`'s)."""
+        thread_ts = self.header(channel).ts if thread else None
         message = self.api.seed_message(channel, text, user=user, thread_ts=thread_ts)
         event = sign.message_event(
             user=user, channel=channel, text=text, ts=message.ts, thread_ts=thread_ts, team=team
         )
-        return await self.event(event, shared_as=shared_as)
+        if workspace != sign.TEAM and team == sign.TEAM:  # one of that workspace's people
+            event["team"] = workspace
+        return await self.event(event, shared_as=shared_as, workspace=workspace)
 
-    async def dm(self, user: str, text: str) -> Answer:
+    async def dm(self, user: str, text: str, *, workspace: str = sign.TEAM) -> Answer:
         channel = dm_channel(user)
         message = self.api.seed_message(channel, text, user=user)
         event = sign.message_event(
             user=user, channel=channel, text=text, ts=message.ts, channel_type="im"
         )
-        return await self.event(event)
+        event["team"] = workspace
+        return await self.event(event, workspace=workspace)
 
     async def save_as_do(self, user: str, message: Message, *, channel: str = SET) -> Answer:
         """`user` chooses "Save as do" from a message's menu: Slack sends the message along
@@ -270,10 +285,17 @@ class SlackWorld:
         ]
 
     async def press(
-        self, user: str, label: str, *, channel: str = SET, team: str = sign.TEAM
+        self,
+        user: str,
+        label: str,
+        *,
+        channel: str = SET,
+        team: str | None = None,
+        workspace: str = sign.TEAM,
     ) -> Answer:
         """Click the newest visible button with this label, as Slack reports a click
-        (`team`: the clicker's own organisation, a Slack Connect guest's)."""
+        (`team`: the clicker's own organisation, a Slack Connect guest's; `workspace`:
+        the installation whose message holds the button)."""
         for message in reversed(self.api.messages.get(channel, [])):
             for button in self.buttons(message):
                 if button["text"]["text"] == label:
@@ -285,7 +307,8 @@ class SlackWorld:
                         action_id=button["action_id"],
                         value=button.get("value", ""),
                         message_ts=message.ts,
-                        user_team_id=team,
+                        team_id=workspace,
+                        user_team_id=team or workspace,
                         trigger_id=trigger_id,
                         response_url=self.api.response_url(trigger_id),
                         label=label,
@@ -327,7 +350,7 @@ class SlackWorld:
     def header(self, channel: str = SET) -> Message:
         """The newest round header in the channel."""
         for message in reversed(self.api.messages.get(channel, [])):
-            if message.user == "UBOT" and message.thread_ts is None:
+            if message.user in self.api.bot_users and message.thread_ts is None:
                 if "Action Learning session" in message.text:
                     return message
         raise AssertionError("no round header was posted")
@@ -337,7 +360,7 @@ class SlackWorld:
         return [
             m.text
             for m in self.api.messages.get(channel, [])
-            if m.thread_ts == root and m.user == "UBOT"
+            if m.thread_ts == root and m.user in self.api.bot_users
         ]
 
     def private(self, user: str) -> list[str]:
@@ -345,7 +368,7 @@ class SlackWorld:
         seen = [e["text"] for e in self.api.ephemerals if e.get("user") == user]
         seen += [r["text"] for r in self.api.responses if self.askers.get(r["key"]) == user]
         dm = dm_channel(user)
-        seen += [m.text for m in self.api.messages.get(dm, []) if m.user == "UBOT"]
+        seen += [m.text for m in self.api.messages.get(dm, []) if m.user in self.api.bot_users]
         return seen
 
     def everything_sent(self) -> list[str]:
