@@ -191,10 +191,16 @@ class Listeners:
     ) -> None:
         await self._interaction(translate.from_block_actions(body, identity or self.identity), ack)
 
-    async def on_save_as_do(self, body: dict[str, Any], ack: Callable[..., Awaitable[Any]]) -> None:
+    async def on_save_as_do(
+        self,
+        body: dict[str, Any],
+        ack: Callable[..., Awaitable[Any]],
+        identity: BotIdentity | None = None,
+    ) -> None:
         """The "Save as do" message shortcut: durable as a `MessageSaved`, then acked; the
         answer comes privately through its `response_url`."""
-        await self._interaction(translate.from_message_shortcut(body, self.identity), ack)
+        outcome = translate.from_message_shortcut(body, identity or self.identity)
+        await self._interaction(outcome, ack)
 
     async def _interaction(
         self, outcome: translate.Outcome, ack: Callable[..., Awaitable[Any]]
@@ -462,8 +468,8 @@ def build_bolt_app(
     async def on_other(body: dict[str, Any], ack: Any) -> None:
         await listeners.on_other(body, ack)
 
-    async def on_save_as_do(body: dict[str, Any], ack: Any) -> None:
-        await listeners.on_save_as_do(body, ack)
+    async def on_save_as_do(body: dict[str, Any], ack: Any, context: AsyncBoltContext) -> None:
+        await listeners.on_save_as_do(body, ack, identity_of(context))
 
     app.event(ANY)(on_event)
     app.command(ANY)(on_command)
