@@ -29,7 +29,9 @@ from adapters.slack.event_callbacks import EventCallbacks
 from adapters.slack.events_seen import EventsSeen
 from adapters.slack.home import HomePublisher, StoreHomeReader
 from adapters.slack.http_guard import HttpLimits
+from adapters.slack.installations import InstallationStore, InstalledWorkspaces, StateStore
 from adapters.slack.interactions import ResponseUrls
+from adapters.slack.oauth import OAuthPages, oauth_flow
 from adapters.slack.outlet import SlackOutlet
 from adapters.slack.server import SlackHttpServer
 from adapters.slack.socket_mode import PART, SlackSocketMode
@@ -37,7 +39,7 @@ from adapters.slack.source import SlackMessageSource
 from adapters.slack.tasks import Background
 from adapters.slack.traits import slack_traits
 from adapters.slack.translate import BotIdentity
-from bot.config import Config
+from bot.config import Config, slack_oauth
 from bot.preflight import bind_finding
 
 log = logging.getLogger(__name__)
@@ -75,6 +77,39 @@ class SlackService:
             await self.session.close()
 
 
+@dataclass(frozen=True)
+class OAuthMode:
+    """OAuth mode's parts: every installed workspace with its own token (the `Workspaces`
+    the adapter asks), and the "Add to Slack" pages the HTTP server serves."""
+
+    workspaces: InstalledWorkspaces
+    pages: OAuthPages
+
+
+def oauth_mode(alsbot: Any, config: Config) -> OAuthMode | None:
+    """OAuth mode (`SLACK_CLIENT_ID`, `bot.config.slack_oauth`); None in single-token mode.
+    Its tables are migration 0010's, in the core's database; its Web API calls
+    (`oauth.v2.access`, `auth.test`) go to `[slack] api_base_url`."""
+    if not slack_oauth(config):
+        return None
+    s = config.secrets
+    client = patient_client(None, config.slack.api_base_url)
+    installations = InstallationStore(alsbot.store, s.slack_client_id)
+    flow = oauth_flow(
+        client_id=s.slack_client_id,
+        client_secret=s.slack_client_secret,
+        public_url=config.slack.public_url,
+        client=client,
+        installations=installations,
+        states=StateStore(alsbot.store),
+        submit=alsbot.submit,
+    )
+    workspaces = InstalledWorkspaces(
+        installations, client_secret=s.slack_client_secret, client=client, clock=alsbot.clock
+    )
+    return OAuthMode(workspaces, OAuthPages(flow))
+
+
 def check(config: Config) -> None:
     s = config.secrets
     if not s.slack_bot_token:
@@ -95,6 +130,7 @@ async def start_slack(
     """`mount` adds routes of another part (the set's pages online) to the HTTP server,
     before it listens; Socket Mode has no server, and ignores it."""
     check(config)
+    oauth = oauth_mode(alsbot, config)
     token, base = config.secrets.slack_bot_token, config.slack.api_base_url
     patient = patient_client(token, base)
     identity = identity or await fetch_identity(patient)
@@ -153,6 +189,7 @@ async def start_slack(
                     body_seconds=config.slack.body_timeout,
                     max_connections=config.slack.max_connections,
                 ),
+                oauth=oauth.pages if oauth is not None else None,
             )
             if mount is not None:
                 mount(service.http.web_app)
