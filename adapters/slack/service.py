@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.health_server import reader_for
 from adapters.slack.bolt_app import Listeners, build_bolt_app
 from adapters.slack.client import (
     SlackStartupError,
+    base_url,
     delivery_client,
     delivery_session,
     fetch_identity,
@@ -99,7 +101,8 @@ def oauth_mode(alsbot: Any, config: Config) -> OAuthMode | None:
         client_id=s.slack_client_id,
         client_secret=s.slack_client_secret,
         public_url=config.slack.public_url,
-        client=client,
+        # No retries: a code is good once, and the person waiting can press Start again.
+        client=AsyncWebClient(base_url=base_url(config.slack.api_base_url), retry_handlers=[]),
         installations=installations,
         states=StateStore(alsbot.store),
         submit=alsbot.submit,
