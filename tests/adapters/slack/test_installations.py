@@ -26,6 +26,12 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest_asyncio.fixture
+async def sqlite_store(store: Store) -> Store:
+    """Tests of the cache and the refresh, which do not depend on the database."""
+    return store
+
+
+@pytest_asyncio.fixture
 async def db(any_db_url: str) -> AsyncIterator[Store]:
     s = await open_store(any_db_url)
     try:
@@ -56,7 +62,15 @@ def _shape(table: sqlalchemy.Table) -> dict[str, tuple[str, int | None, bool]]:
     }
 
 
-async def test_migration_tables_are_slack_sdk_s_shapes(db: Store) -> None:
+async def test_slack_sdk_s_stores_run_on_the_migration_s_tables(db: Store) -> None:
+    """One database per run (a PostgreSQL one costs seconds to make): the tables' shapes,
+    then installations, then states."""
+    await _tables_are_slack_sdk_s_shapes(db)
+    await _save_find_and_forget_through_slack_sdk_s_own_code(db)
+    await _a_state_is_used_once_and_not_after_it_expires(db)
+
+
+async def _tables_are_slack_sdk_s_shapes(db: Store) -> None:
     """Column names, types, lengths and nullability as slack_sdk 3.48 builds them."""
     wanted = sqlalchemy.MetaData()
     tables = [
@@ -93,7 +107,7 @@ def _generic(kind: str) -> str:
     }.get(kind, kind)
 
 
-async def test_save_find_and_forget_through_slack_sdk_s_own_code(db: Store) -> None:
+async def _save_find_and_forget_through_slack_sdk_s_own_code(db: Store) -> None:
     store = InstallationStore(db, CLIENT_ID)
     await store.async_save(_installation("T1"))
     await store.async_save(_installation("T2"))
@@ -115,7 +129,7 @@ async def test_save_find_and_forget_through_slack_sdk_s_own_code(db: Store) -> N
     assert await store.count_workspaces() == 0
 
 
-async def test_a_state_is_used_once_and_not_after_it_expires(db: Store) -> None:
+async def _a_state_is_used_once_and_not_after_it_expires(db: Store) -> None:
     states = StateStore(db)
     state = await states.async_issue()
     assert await states.async_consume(state) is True
@@ -123,19 +137,16 @@ async def test_a_state_is_used_once_and_not_after_it_expires(db: Store) -> None:
     assert await states.async_consume("made-up") is False
     old = StateStore(db, expiration_seconds=-1)
     assert await states.async_consume(await old.async_issue()) is False
-
-
-async def test_two_consumes_of_one_state_at_once_let_one_through(db: Store) -> None:
-    states = StateStore(db)
+    # Several processes on PostgreSQL: one state, consumed at once, lets one through.
     state = await states.async_issue()
     answers = await asyncio.gather(*(states.async_consume(state) for _ in range(4)))
     assert sorted(answers) == [False, False, False, True]
 
 
 async def test_find_answers_from_memory_and_sees_changes_after_a_while(
-    db: Store, clock: FakeClock
+    sqlite_store: Store, clock: FakeClock
 ) -> None:
-    store = InstallationStore(db, CLIENT_ID)
+    store = InstallationStore(sqlite_store, CLIENT_ID)
     workspaces = InstalledWorkspaces(
         store, client_secret=CLIENT_SECRET, client=patient_client(None, None), clock=clock
     )
@@ -157,7 +168,7 @@ async def test_find_answers_from_memory_and_sees_changes_after_a_while(
 
 
 async def test_an_expiring_token_is_refreshed_once_however_many_ask(
-    db: Store, clock: FakeClock, web_api: SlackWebApi
+    sqlite_store: Store, clock: FakeClock, web_api: SlackWebApi
 ) -> None:
     web_api.grants.rotation = True
     client = patient_client(None, web_api.url)
@@ -170,7 +181,7 @@ async def test_an_expiring_token_is_refreshed_once_however_many_ask(
         client_id=CLIENT_ID, client_secret=CLIENT_SECRET, code=code
     )
     expires = clock.now() + timedelta(minutes=2)  # within the five minutes before expiry
-    store = InstallationStore(db, CLIENT_ID)
+    store = InstallationStore(sqlite_store, CLIENT_ID)
     await store.async_save(
         _installation(
             "T1",
@@ -199,9 +210,9 @@ async def test_an_expiring_token_is_refreshed_once_however_many_ask(
 
 
 async def test_a_refused_refresh_keeps_the_old_token_and_tries_again_later(
-    db: Store, clock: FakeClock, web_api: SlackWebApi
+    sqlite_store: Store, clock: FakeClock, web_api: SlackWebApi
 ) -> None:
-    store = InstallationStore(db, CLIENT_ID)
+    store = InstallationStore(sqlite_store, CLIENT_ID)
     expires = clock.now() + timedelta(minutes=1)
     await store.async_save(
         _installation(

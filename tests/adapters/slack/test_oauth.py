@@ -5,6 +5,7 @@ installation in alsbot's database, its token from `InstalledWorkspaces`, and
 
 from __future__ import annotations
 
+import contextlib
 import html
 import logging
 import re
@@ -93,12 +94,12 @@ def _events_app() -> AsyncApp:
     return AsyncApp(authorize=authorize, request_verification_enabled=False)
 
 
-@pytest_asyncio.fixture
-async def site(any_db_url: str, clock: FakeClock, web_api: SlackWebApi) -> AsyncIterator[Site]:
+@contextlib.asynccontextmanager
+async def _site(db_url: str, clock: FakeClock, web_api: SlackWebApi) -> AsyncIterator[Site]:
     config = load_config(
         None,
         {
-            "ALSBOT_DATABASE_URL": any_db_url,
+            "ALSBOT_DATABASE_URL": db_url,
             "ALSBOT_SLACK_ENABLED": "true",
             "ALSBOT_SLACK_API_BASE_URL": web_api.url,
             "ALSBOT_SLACK_PUBLIC_URL": PUBLIC,
@@ -120,9 +121,23 @@ async def site(any_db_url: str, clock: FakeClock, web_api: SlackWebApi) -> Async
         await bot.close()
 
 
+@pytest_asyncio.fixture
+async def site(sqlite_url: str, clock: FakeClock, web_api: SlackWebApi) -> AsyncIterator[Site]:
+    async with _site(sqlite_url, clock, web_api) as s:
+        yield s
+
+
+@pytest_asyncio.fixture
+async def any_site(any_db_url: str, clock: FakeClock, web_api: SlackWebApi) -> AsyncIterator[Site]:
+    """On SQLite, and on PostgreSQL when ALSBOT_TEST_POSTGRES_URL is set."""
+    async with _site(any_db_url, clock, web_api) as s:
+        yield s
+
+
 async def test_two_workspaces_install_with_the_button_and_each_gets_its_own_token(
-    site: Site,
+    any_site: Site,
 ) -> None:
+    site = any_site
     link, cookie = await site.start_install()
     query = {k: v[0] for k, v in parse_qs(urlsplit(link).query).items()}
     state = cookie.split("=", 1)[1]
