@@ -11,6 +11,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import parse_qs, urlsplit
 
 import aiohttp
@@ -135,7 +136,7 @@ async def any_site(any_db_url: str, clock: FakeClock, web_api: SlackWebApi) -> A
 
 
 async def test_two_workspaces_install_with_the_button_and_each_gets_its_own_token(
-    any_site: Site,
+    any_site: Site, clock: FakeClock
 ) -> None:
     site = any_site
     link, cookie = await site.start_install()
@@ -174,14 +175,26 @@ async def test_two_workspaces_install_with_the_button_and_each_gets_its_own_toke
     (key,) = await site.inbox_keys()
     assert key.startswith("slack:installed:T1:")
 
+    site.api.grants.rotation = True  # the app turned token rotation on meanwhile
     await site.install("T2", "Birch Network", "UBEN")
     second = await site.mode.workspaces.find("T2")
     assert second is not None and second.token not in (issued, "")
-    assert second.identity.team_id == "T2"
+    assert second.identity == BotIdentity("T2", "UBOT2", "BBOT2")
     assert (await site.mode.workspaces.find("T1")).token == issued  # type: ignore[union-attr]
     assert await site.mode.workspaces.installations.count_workspaces() == 2
     keys = await site.inbox_keys()
     assert len(keys) == 2 and keys[1].startswith("slack:installed:T2:")
+
+    # Bolt saved when the rotating token expires (wall-clock time, as Slack counts it);
+    # a minute before, the next request gets a fresh one from `[slack] api_base_url`.
+    rotating = await site.mode.workspaces.installations.latest_bot("T2", None)
+    assert rotating is not None and rotating.bot_refresh_token
+    assert rotating.bot_token_expires_at is not None
+    clock.set(datetime.fromtimestamp(rotating.bot_token_expires_at - 60, UTC))
+    fresh = await site.mode.workspaces.find("T2")
+    assert fresh is not None and fresh.token not in (second.token, issued)
+    assert site.api.calls_to("oauth.v2.access")[-1].args["grant_type"] == "refresh_token"
+    assert (await site.mode.workspaces.find("T1")).token == issued  # type: ignore[union-attr]
 
 
 async def test_a_bad_or_reused_state_is_refused_with_a_page_and_nothing_saved(
