@@ -22,7 +22,7 @@ import click
 from bot import logs
 from bot.config import Config, ConfigError, load_config
 from bot.counts import counted
-from bot.preflight import Finding, Refused
+from bot.preflight import Finding, Refused, slack_mode
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -266,10 +266,12 @@ def check_config(config_path: str | None, online: bool) -> None:
 
     config = _checked_config(config_path)
     findings = offline_findings(config)
-    if online:
+    if online:  # with the Slack mode line, and how many workspaces are installed
         from adapters.preflight.online import online_findings
 
         findings.extend(asyncio.run(online_findings(config, findings)))
+    else:
+        findings.extend(slack_mode(config))
     if _report([f for f in findings if f.mark != "✓"]):
         raise SystemExit(2)
     for finding in findings:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any, get_type_hints
+from urllib.parse import urlsplit
 
 from bot import logs
 from bot.dates.zones import UnknownZone, choose_zone, read_zone
@@ -99,6 +100,9 @@ class SlackConfig:
     # After `app_uninstalled` or `tokens_revoked`, a workspace's data is kept this many days
     # (in case it was a mistake and the app is installed again), then deleted.
     uninstall_grace_days: float = 30.0
+    # OAuth install (SLACK_CLIENT_ID): alsbot's public HTTPS origin, as people's browsers and
+    # Slack reach it; Slack sends installers back to <public_url>/slack/oauth_redirect.
+    public_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -368,6 +372,11 @@ def validate(config: Config) -> None:
         )
     if not 0 <= config.slack.uninstall_grace_days <= 3650:
         raise ConfigError("[slack] uninstall_grace_days must be between 0 and 3650")
+    if config.slack.public_url and not _origin(config.slack.public_url):
+        raise ConfigError(
+            f"[slack] public_url {config.slack.public_url!r} is not an origin: give alsbot's "
+            'public address alone, such as "https://alsbot.example.org"'
+        )
     if config.scheduler.tick_seconds <= 0:
         raise ConfigError("[scheduler] tick_seconds must be positive")
     if config.discord.gateway_lease_seconds <= 0:
@@ -381,15 +390,53 @@ def validate(config: Config) -> None:
         raise ConfigError(f"[logging] format must be one of {', '.join(logs.FORMATS)}")
 
 
+def _origin(url: str) -> bool:
+    """`https://host[:port]` (plain http only for this machine), nothing after it."""
+    parts = urlsplit(url.strip())
+    local = parts.hostname in ("localhost", "127.0.0.1", "::1")
+    return (
+        (parts.scheme == "https" or (parts.scheme == "http" and local))
+        and bool(parts.hostname)
+        and parts.path in ("", "/")
+        and not (parts.query or parts.fragment or parts.username)
+    )
+
+
+def slack_oauth(config: Config) -> bool:
+    """OAuth mode: alsbot is installed in many workspaces with "Add to Slack"
+    (`SLACK_CLIENT_ID`), each with its own bot token; `SLACK_BOT_TOKEN`, if also set, is
+    not used.  Otherwise single-workspace mode: one `SLACK_BOT_TOKEN`."""
+    return bool(config.secrets.slack_client_id)
+
+
 def problems_for_running(config: Config) -> list[str]:
     """What stops `alsbot run` from starting; `alsbot check-config` prints these."""
     out: list[str] = []
     s = config.secrets
     if not (config.slack.enabled or config.discord.enabled):
         out.append("neither [slack] nor [discord] is enabled")
-    if config.slack.enabled:
+    if config.slack.enabled and slack_oauth(config):
+        if not s.slack_client_secret:
+            out.append("[slack] SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not")
+        if config.slack.mode == "socket":
+            out.append(
+                '[slack] OAuth install (SLACK_CLIENT_ID) needs [slack] mode = "http": Slack '
+                "sends installers back to alsbot's public address, which Socket Mode has none of"
+            )
+        if not config.slack.public_url:
+            out.append(
+                "[slack] OAuth install (SLACK_CLIENT_ID) needs [slack] public_url, the public "
+                "HTTPS address Slack sends installers back to"
+            )
+    elif config.slack.enabled:
+        if s.slack_client_secret:
+            out.append("[slack] SLACK_CLIENT_SECRET is set but SLACK_CLIENT_ID is not")
         if not s.slack_bot_token:
-            out.append("[slack] is enabled but SLACK_BOT_TOKEN is not set")
+            out.append(
+                "[slack] is enabled but SLACK_BOT_TOKEN is not set (or, to install alsbot "
+                "in many workspaces, SLACK_CLIENT_ID and SLACK_CLIENT_SECRET)"
+            )
+    if config.slack.enabled:
         if config.slack.mode == "http" and not s.slack_signing_secret:
             out.append("[slack] HTTP mode needs SLACK_SIGNING_SECRET to verify requests")
         if config.slack.mode == "socket" and not s.slack_app_token:

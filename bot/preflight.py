@@ -22,7 +22,8 @@ from pathlib import Path
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from bot.config import Config, problems_for_running
+from bot.config import Config, problems_for_running, slack_oauth
+from bot.counts import counted
 from bot.store.db import sqlite_file
 
 BOT_TOKEN_HOME = "OAuth & Permissions → Bot User OAuth Token (xoxb-…)"
@@ -91,15 +92,39 @@ def _web(config: Config) -> Iterator[Finding]:
 # ------------------------------------------------------------------ tokens and secrets
 
 
+def slack_mode(config: Config, installed: int | None = None) -> list[Finding]:
+    """The ✓ line `check-config` prints saying which Slack mode `run` uses, with how many
+    workspaces are installed when the database was asked (`--online`)."""
+    if not config.slack.enabled:
+        return []
+    if slack_oauth(config):
+        count = "" if installed is None else f", {counted(installed, 'workspace')} installed"
+        return [passed(f"Slack: OAuth install for many workspaces (SLACK_CLIENT_ID){count}")]
+    return [passed("Slack: single workspace (SLACK_BOT_TOKEN)")]
+
+
 def _secrets(config: Config) -> Iterator[Finding]:
     s = config.secrets
-    if config.slack.enabled:
+    if config.slack.enabled and slack_oauth(config) and s.slack_bot_token:
+        yield warn(
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set: alsbot runs for every workspace "
+            "installed with Add to Slack, each with its own token, and SLACK_BOT_TOKEN is "
+            "not used",
+            "unset SLACK_BOT_TOKEN (or SLACK_CLIENT_ID for one workspace with its own app)",
+            about="SLACK_BOT_TOKEN",
+        )
+    elif config.slack.enabled:
         if s.slack_bot_token:
             yield from _first("SLACK_BOT_TOKEN", s.slack_bot_token, _bot_token)
         if config.slack.mode == "socket" and s.slack_app_token:
             yield from _first("SLACK_APP_TOKEN", s.slack_app_token, _app_token)
+    if config.slack.enabled:
         if config.slack.mode == "http" and s.slack_signing_secret:
             yield from _first("SLACK_SIGNING_SECRET", s.slack_signing_secret, None)
+        if slack_oauth(config):
+            yield from _first("SLACK_CLIENT_ID", s.slack_client_id, None)
+            if s.slack_client_secret:
+                yield from _first("SLACK_CLIENT_SECRET", s.slack_client_secret, None)
         if config.slack.mode == "http" and s.slack_app_token:
             yield warn(
                 'SLACK_APP_TOKEN is set but [slack] mode is "http": with manifest.socket.yaml '

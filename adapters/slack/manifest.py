@@ -27,6 +27,11 @@ from urllib.parse import urlsplit
 HERE = Path(__file__).parent
 EXAMPLE_URL = "https://alsbot.example.org"
 EVENTS_PATH = "/slack/events"  # the one path alsbot serves Slack on (`server.SlackHttpServer`)
+# OAuth install (`adapters.slack.oauth`): the "Add to Slack" page, and where Slack sends the
+# installer back to (the manifest's `redirect_urls`, HTTP mode only).
+INSTALL_PATH = "/slack/install"
+REDIRECT_PATH = "/slack/oauth_redirect"
+SAVE_AS_DO = "save_as_do"  # the message shortcut's callback_id
 # Hosts a plain-HTTP address may name: a stand-in or a tunnel's local end, never Slack's target.
 LOCAL_HOSTS = ("localhost", "127.0.0.1", "::1")
 
@@ -46,6 +51,9 @@ SCOPES: dict[str, str] = {
     "groups:read": "the same for a private channel",
     "users:read": "is the person naming a leaderless set's facilitator a workspace admin? (users.info)",
 }
+# The one list of bot scopes: the manifest's, and what "Add to Slack" asks for
+# (`oauth.oauth_flow`), so an install never gets fewer scopes than the code needs.
+BOT_SCOPES: list[str] = list(SCOPES)
 
 # Events the adapter acts on, each with the scope that delivers it.
 EVENTS: dict[str, str] = {
@@ -55,7 +63,19 @@ EVENTS: dict[str, str] = {
     "message.im": "DMs to the bot (im:history)",
     "reaction_added": "do's (reactions:read)",
     "reaction_removed": "do's (reactions:read)",
+    "app_uninstalled": "stop all work for a workspace that removed the app (no scope needed)",
+    "tokens_revoked": "the same when its bot token is revoked (no scope needed)",
 }
+
+# Message shortcuts (the ⋯ menu on a message): their payload carries the message.
+SHORTCUTS: list[dict[str, str]] = [
+    {
+        "name": "Save as do",
+        "type": "message",
+        "callback_id": SAVE_AS_DO,
+        "description": "Save this message to the set's do's",
+    }
+]
 
 # Which scope each Web API method the adapter calls needs (None: no scope).
 METHOD_SCOPES: dict[str, str | None] = {
@@ -115,6 +135,9 @@ def endpoint_for(url: str) -> str:
 
 
 def manifest(*, socket: bool, url: str = EXAMPLE_URL) -> dict[str, Any]:
+    """`token_rotation_enabled` stays false: alsbot refreshes rotating tokens when an
+    app has it on (`installations.InstalledWorkspaces`), but turning it on cannot be
+    undone in Slack, and a single-workspace `SLACK_BOT_TOKEN` would then expire."""
     endpoint = endpoint_for(url)
     command: dict[str, Any] = {
         "command": "/als",
@@ -135,7 +158,10 @@ def manifest(*, socket: bool, url: str = EXAMPLE_URL) -> dict[str, Any]:
         "socket_mode_enabled": socket,
         "token_rotation_enabled": False,
     }
+    oauth_config: dict[str, Any] = {"scopes": {"bot": BOT_SCOPES}}
     if not socket:
+        origin = endpoint.removesuffix(EVENTS_PATH)
+        oauth_config = {"redirect_urls": [origin + REDIRECT_PATH], **oauth_config}
         settings["event_subscriptions"] = {"request_url": endpoint, "bot_events": list(EVENTS)}
         settings["interactivity"] = {"is_enabled": True, "request_url": endpoint}
     return {
@@ -153,8 +179,9 @@ def manifest(*, socket: bool, url: str = EXAMPLE_URL) -> dict[str, Any]:
             },
             "bot_user": {"display_name": "alsbot", "always_online": True},
             "slash_commands": [command],
+            "shortcuts": SHORTCUTS,
         },
-        "oauth_config": {"scopes": {"bot": list(SCOPES)}},
+        "oauth_config": oauth_config,
         "settings": settings,
     }
 

@@ -4,6 +4,11 @@
 refusal in Socket Mode is the line `run` would print (`socket_mode.connections_refusal`),
 and its success in HTTP mode means the pasted manifest is the Socket Mode one.  The URL
 it returns is never connected to; it expires unused.
+
+In OAuth mode (`SLACK_CLIENT_ID`) there is no bot token to test: `oauth.v2.access` is asked
+with the app's credentials and a made-up code.  Slack checks the credentials first, so
+`invalid_code` means it accepted them.  Then the database says how many workspaces are
+installed.
 """
 
 from __future__ import annotations
@@ -17,8 +22,14 @@ from adapters.slack.client import (
     slack_code,
     unreachable,
 )
+from adapters.slack.installations import InstallationStore
 from adapters.slack.socket_mode import connections_refusal
-from bot.preflight import Finding, passed, warn
+from bot.config import Config
+from bot.preflight import Finding, passed, slack_mode, warn
+from bot.store.db import open_store, sqlite_file
+
+CREDENTIALS_HOME = "Basic Information → App Credentials"
+CHECK_CODE = "alsbot-check-config"  # never a real code: Slack answers invalid_code
 
 
 async def check_slack(
@@ -60,3 +71,56 @@ async def check_slack(
             )
         )
     return out
+
+
+async def check_slack_oauth(config: Config) -> list[Finding]:
+    s = config.secrets
+    client = patient_client(None, config.slack.api_base_url)
+    try:
+        await client.oauth_v2_access(
+            client_id=s.slack_client_id, client_secret=s.slack_client_secret, code=CHECK_CODE
+        )
+    except SlackApiError as error:
+        code = slack_code(error)
+        if code == "invalid_client_id":
+            return [
+                Finding(
+                    "Slack refused SLACK_CLIENT_ID (oauth.v2.access: invalid_client_id)",
+                    f"copy the Client ID from {CREDENTIALS_HOME} again into SLACK_CLIENT_ID",
+                )
+            ]
+        if code == "bad_client_secret":
+            return [
+                Finding(
+                    "Slack refused SLACK_CLIENT_SECRET (oauth.v2.access: bad_client_secret)",
+                    f"copy the Client Secret from {CREDENTIALS_HOME} again into "
+                    "SLACK_CLIENT_SECRET",
+                )
+            ]
+        if code != "invalid_code":
+            return [warn(f"Slack's oauth.v2.access answered {code} to alsbot's credentials")]
+    except Exception as error:  # no answer: the line `run` prints
+        return [unreachable(client.base_url, error).finding]
+    else:  # a code Slack accepted: not alsbot's made-up one
+        return [warn("Slack's oauth.v2.access accepted a made-up code")]
+    out = [passed("Slack accepts SLACK_CLIENT_ID and SLACK_CLIENT_SECRET")]
+    return out + slack_mode(config, await installed_workspaces(config))
+
+
+async def installed_workspaces(config: Config) -> int | None:
+    """How many workspaces have alsbot installed (None: the database cannot say yet, e.g.
+    before its first `alsbot db upgrade`; the database check says why).  A SQLite file
+    that does not exist yet is not created: nothing is installed."""
+    file = sqlite_file(config.database.url)
+    if file is not None and not file.path.exists():
+        return 0
+    try:
+        store = await open_store(config.database.url, migrate=False)
+    except Exception:
+        return None
+    try:
+        return await InstallationStore(store, config.secrets.slack_client_id).count_workspaces()
+    except Exception:
+        return None
+    finally:
+        await store.close()

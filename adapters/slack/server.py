@@ -1,4 +1,5 @@
-"""HTTP mode: an aiohttp server with `POST /slack/events` and `GET /healthz`.
+"""HTTP mode: an aiohttp server with `POST /slack/events` and `GET /healthz` (and, in
+OAuth mode, `GET /slack/install` and `GET /slack/oauth_redirect`: `adapters.slack.oauth`).
 
 `/healthz` answers the same body as the health server of its own (`adapters.health_server`,
 `[health] port`), so a monitor may poll either.
@@ -41,6 +42,7 @@ from slack_sdk.signature import SignatureVerifier
 from adapters.health_server import health_response
 from adapters.slack.http_guard import CappedSite, HttpLimits, Summary, busy_tracker, server_logger
 from adapters.slack.manifest import EVENTS_PATH
+from adapters.slack.oauth import OAuthPages
 
 log = logging.getLogger(__name__)
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller
@@ -71,6 +73,7 @@ class SlackHttpServer:
         limits: HttpLimits | None = None,
         now: Callable[[], float] = time.time,
         events: FastPath | None = None,
+        oauth: OAuthPages | None = None,
     ) -> None:
         self.bolt = bolt
         self.events = events
@@ -86,6 +89,8 @@ class SlackHttpServer:
         )
         self.web_app.router.add_post(EVENTS_PATH, self.handle_events)
         self.web_app.router.add_get("/healthz", self.handle_health)
+        if oauth is not None:  # people's browsers, unsigned: nothing here reads a body
+            self.web_app.add_routes(oauth.routes())
         self._runner: web.AppRunner | None = None
         self.site: CappedSite | None = None
         self.host = ""

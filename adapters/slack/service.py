@@ -17,11 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.health_server import reader_for
 from adapters.slack.bolt_app import Listeners, build_bolt_app
 from adapters.slack.client import (
     SlackStartupError,
+    base_url,
     delivery_client,
     delivery_session,
     fetch_identity,
@@ -31,7 +33,9 @@ from adapters.slack.event_callbacks import EventCallbacks
 from adapters.slack.events_seen import EventsSeen
 from adapters.slack.home import HomePublisher, StoreHomeReader
 from adapters.slack.http_guard import HttpLimits
+from adapters.slack.installations import InstallationStore, InstalledWorkspaces, StateStore
 from adapters.slack.interactions import ResponseUrls
+from adapters.slack.oauth import OAuthPages, oauth_flow
 from adapters.slack.outlet import SlackOutlet
 from adapters.slack.server import SlackHttpServer
 from adapters.slack.socket_mode import PART, SlackSocketMode
@@ -41,7 +45,7 @@ from adapters.slack.traits import slack_traits
 from adapters.slack.translate import BotIdentity
 from adapters.slack.workspace_clients import ClientsByWorkspace
 from adapters.slack.workspaces import SingleWorkspace, Workspace, Workspaces
-from bot.config import Config
+from bot.config import Config, slack_oauth
 from bot.preflight import bind_finding
 
 log = logging.getLogger(__name__)
@@ -79,6 +83,40 @@ class SlackService:
             await self.session.close()
 
 
+@dataclass(frozen=True)
+class OAuthMode:
+    """OAuth mode's parts: every installed workspace with its own token (the `Workspaces`
+    the adapter asks), and the "Add to Slack" pages the HTTP server serves."""
+
+    workspaces: InstalledWorkspaces
+    pages: OAuthPages
+
+
+def oauth_mode(alsbot: Any, config: Config) -> OAuthMode | None:
+    """OAuth mode (`SLACK_CLIENT_ID`, `bot.config.slack_oauth`); None in single-token mode.
+    Its tables are migration 0010's, in the core's database; its Web API calls
+    (`oauth.v2.access`, `auth.test`) go to `[slack] api_base_url`."""
+    if not slack_oauth(config):
+        return None
+    s = config.secrets
+    client = patient_client(None, config.slack.api_base_url)
+    installations = InstallationStore(alsbot.store, s.slack_client_id)
+    flow = oauth_flow(
+        client_id=s.slack_client_id,
+        client_secret=s.slack_client_secret,
+        public_url=config.slack.public_url,
+        # No retries: a code is good once, and the person waiting can press Start again.
+        client=AsyncWebClient(base_url=base_url(config.slack.api_base_url), retry_handlers=[]),
+        installations=installations,
+        states=StateStore(alsbot.store),
+        submit=alsbot.submit,
+    )
+    workspaces = InstalledWorkspaces(
+        installations, client_secret=s.slack_client_secret, client=client, clock=alsbot.clock
+    )
+    return OAuthMode(workspaces, OAuthPages(flow))
+
+
 def check(config: Config, *, bot_token: bool = True) -> None:
     """`bot_token`: whether single-token mode's `SLACK_BOT_TOKEN` is needed."""
     s = config.secrets
@@ -101,9 +139,13 @@ async def start_slack(
     """`mount` adds routes of another part (the set's pages online) to the HTTP server,
     before it listens; Socket Mode has no server, and ignores it.
 
-    `workspaces`: the workspaces served and each one's token — OAuth mode's installations
-    plug in here; without them, single-token mode serves `SLACK_BOT_TOKEN`'s workspace
-    with its `auth.test` identity (or `identity`, already known)."""
+    `workspaces`: the workspaces served and each one's token. In OAuth mode
+    (`SLACK_CLIENT_ID`) they are the installations in the database; without either,
+    single-token mode serves `SLACK_BOT_TOKEN`'s workspace with its `auth.test` identity
+    (or `identity`, already known)."""
+    oauth = oauth_mode(alsbot, config) if workspaces is None else None
+    if oauth is not None:
+        workspaces = oauth.workspaces
     check(config, bot_token=workspaces is None)
     base = config.slack.api_base_url
     token = config.secrets.slack_bot_token if workspaces is None else None
@@ -177,6 +219,7 @@ async def start_slack(
                     body_seconds=config.slack.body_timeout,
                     max_connections=config.slack.max_connections,
                 ),
+                oauth=oauth.pages if oauth is not None else None,
             )
             if mount is not None:
                 mount(service.http.web_app)

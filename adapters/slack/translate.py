@@ -29,6 +29,7 @@ from adapters.forms import asked_by, command_text, missing, spec_for
 from bot.commands.spec import CommandSpec
 from bot.emoji_names import normalise_emoji
 from bot.events import (
+    AppRemoved,
     ButtonPressed,
     CommandInvoked,
     DirectMessage,
@@ -279,9 +280,51 @@ def from_event_callback(body: Any, bot: BotIdentity | None = None) -> Outcome:
             if event.get("tab") not in ("home", None):
                 return Ignored(f"app_home_opened on the {str(event.get('tab'))[:20]!r} tab")
             return HomeOpened(UserRef(team, _id(event, "user")))
+        if kind in ("app_uninstalled", "tokens_revoked"):
+            return from_app_removed(body, bot)
         return Ignored(f"event type {kind[:60]!r} is not one alsbot uses")
     except _Bad as bad:
         return Ignored(f"malformed event: {bad}")
+
+
+def from_app_removed(body: Any, bot: BotIdentity | None = None) -> Inbound | Ignored:
+    """`app_uninstalled`, or `tokens_revoked` naming a bot token: the app is gone from the
+    workspace (`AppRemoved`).  A revocation of people's tokens alone changes nothing for
+    alsbot, which acts with its bot token only.  The event names no person: `user` is the
+    bot's own user there (from `authorizations`, else the bot's identity), or "app"."""
+    try:
+        if not isinstance(body, Mapping):
+            raise _Bad("body is not an object")
+        event = _dict(body, "event")
+        kind = _str(event, "type")
+        key = f"slack:event:{_key_part(body, 'event_id')}"
+        team = _installation(body, bot, body.get("team_id"))
+        if kind == "tokens_revoked":
+            bots = _maybe_dict(event, "tokens").get("bot")
+            if not (isinstance(bots, list) and any(bots)):
+                return Ignored("tokens_revoked for people's tokens only, not the bot's")
+            reason = "tokens_revoked"
+        elif kind == "app_uninstalled":
+            reason = "uninstalled"
+        else:
+            return Ignored(f"event type {kind[:60]!r} is not the app's removal")
+        return Inbound(
+            AppRemoved(key=key, user=UserRef(team, _bot_user(body, bot, team)), reason=reason)
+        )
+    except _Bad as bad:
+        return Ignored(f"malformed event: {bad}")
+
+
+def _bot_user(body: Mapping[str, Any], bot: BotIdentity | None, team: WorkspaceRef) -> str:
+    authorizations = body.get("authorizations")
+    if isinstance(authorizations, list) and authorizations:
+        first = authorizations[0]
+        user = first.get("user_id") if isinstance(first, Mapping) else None
+        if isinstance(user, str) and ID.match(user):
+            return user
+    if bot is not None and bot.team_id == team.id:
+        return bot.user_id
+    return "app"
 
 
 def _message(

@@ -21,6 +21,7 @@ sleeping for real time.
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import random
@@ -30,6 +31,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
+
+from testkit.slack.oauth_grants import OAuthGrants
 
 JSON_FIELDS = ("blocks", "attachments", "files", "view", "metadata")
 
@@ -159,6 +162,7 @@ class SlackWebApi:
         self.delay = 0.0
         self.wait_limit = 10.0  # seconds `wait_for` may take before the test fails
         self.faults: list[Fault] = []
+        self.grants = OAuthGrants()  # "Add to Slack": codes, tokens, refreshes
         self._random = random.Random(seed)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -172,6 +176,8 @@ class SlackWebApi:
 
     async def start(self) -> SlackWebApi:
         app = web.Application(client_max_size=64 * 1024 * 1024)
+        # Before `/api/{method}`: the app's own credentials, not a token (`oauth_grants`).
+        app.router.add_post("/api/oauth.v2.access", self._oauth_v2_access)
         app.router.add_post("/api/{method}", self._api)
         app.router.add_get("/api/{method}", self._api)
         app.router.add_post("/upload/{file_id}", self._upload)
@@ -438,6 +444,11 @@ class SlackWebApi:
                     content_type="text/html",
                 )
             return web.json_response({"ok": False, "error": fault.error})
+        grant = self.grants.tokens.get(token or "")
+        if grant is not None and token not in self.tokens:  # installed by "Add to Slack"
+            self.add_workspace(
+                grant.team_id, grant.token, grant.bot_user_id, grant.bot_id, team=grant.team_name
+            )
         if not token:
             return self._error(call, "not_authed")
         if method == "apps.connections.open" and token != self.app_token:
@@ -474,6 +485,25 @@ class SlackWebApi:
             return web.Response(status=404, text="expired_url", content_type="text/plain")
         self.responses.append({"key": key, **body})
         return web.Response(text="ok", content_type="text/plain")
+
+    async def _oauth_v2_access(self, request: web.Request) -> web.Response:
+        """`oauth.v2.access` as Slack takes it: the app's client id and secret as HTTP Basic
+        auth (slack_sdk's way) or as form fields, and a `code` or a refresh token."""
+        args = await self._read_args(request)
+        header = request.headers.get("Authorization", "")
+        if header.startswith("Basic "):
+            user, _, password = base64.b64decode(header[6:]).decode("utf-8").partition(":")
+            args.setdefault("client_id", user)
+            args.setdefault("client_secret", password)
+        call = Call("oauth.v2.access", args, None, _now())
+        await self._record(call)
+        result = self._m_oauth_v2_access(args)
+        if isinstance(result, str):
+            return self._error(call, result)
+        return web.json_response({"ok": True, **result})
+
+    def _m_oauth_v2_access(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        return self.grants.exchange(args)
 
     def _channel_problem(self, channel: Any) -> str | None:
         if not isinstance(channel, str) or not channel:

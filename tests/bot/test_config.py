@@ -50,6 +50,14 @@ def test_every_key_is_overridable_from_the_environment() -> None:
         ),
         ({"ALSBOT_LOGGING_FORMAT": "xml"}, "[logging] format must be one of text, json"),
         ({"ALSBOT_SLACK_MODE": "carrier-pigeon"}, 'neither "http" nor "socket" — set [slack] mode'),
+        (
+            {"ALSBOT_SLACK_PUBLIC_URL": "alsbot.example.org"},
+            "[slack] public_url 'alsbot.example.org' is not an origin",
+        ),
+        (
+            {"ALSBOT_SLACK_PUBLIC_URL": "https://alsbot.example.org/slack/events"},
+            "is not an origin: give alsbot's public address alone",
+        ),
     ],
 )
 def test_bad_values_name_the_key(env: dict[str, str], message: str) -> None:

@@ -214,7 +214,10 @@ def test_a_good_configuration_passes(tmp_path: Path) -> None:
     env = {**SOCKET, **DISCORD, "ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/a.db"}
     result = check_config(env, cwd=tmp_path)
     assert result.exit_code == 0, result.output
-    assert result.stderr == "" and result.stdout == "✓ configuration looks good\n"
+    assert result.stderr == ""
+    assert result.stdout == (
+        "✓ Slack: single workspace (SLACK_BOT_TOKEN)\n✓ configuration looks good\n"
+    )
 
 
 def test_discord_open_to_any_server_is_a_warning(tmp_path: Path) -> None:

@@ -124,6 +124,7 @@ async def test_slack_accepting_both_tokens_passes(web_api: SlackWebApi, tmp_path
     assert result.stdout.splitlines() == [
         "✓ Slack accepts SLACK_BOT_TOKEN (bot UBOT in T0TEST)",
         "✓ Slack accepts SLACK_APP_TOKEN: Socket Mode is on",
+        "✓ Slack: single workspace (SLACK_BOT_TOKEN)",
         "✓ configuration looks good",
     ]
     assert [c.method for c in web_api.calls] == ["auth.test", "apps.connections.open"]
