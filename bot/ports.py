@@ -110,11 +110,17 @@ class FetchRetry(Exception):
         self.after = after
 
 
+class FetchRefused(Exception):
+    """The platform will not let the bot read the message (a missing scope, the bot not in
+    the conversation): unlike a deleted message (None), the reactor can still save it
+    another way (`PlatformTraits.save_as_do`), so they are told."""
+
+
 class MessageSource(Protocol):
     """What the core may ask the platform, before an event's transaction (never inside it).
 
-    `fetch_message` answers None for a message that is gone or not visible to the bot, and
-    raises `FetchRetry` when the platform failed for now.
+    `fetch_message` answers None for a message that is gone, raises `FetchRefused` when the
+    bot may not read it, and `FetchRetry` when the platform failed for now.
     """
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None: ...
@@ -181,7 +187,10 @@ class PlatformTraits:
     - `unreadable`: why a reacted-to message had no text, ending a sentence that begins
       "nothing was saved: " (e.g. an intent the bot lacks);
     - `user_id`: what one of its user ids looks like (Slack `U…`/`W…`, a Discord snowflake):
-      a person named in a command by anything else is refused, never stored.
+      a person named in a command by anything else is refused, never stored;
+    - `save_as_do`: where a person finds the "Save as do" command on a message, ending a
+      sentence that begins "use “Save as do” " (e.g. "from the message's ⋯ menu"), for a
+      reactor whose reaction could not be read; "" when the platform has none.
     """
 
     global_user_ids: bool = False
@@ -189,6 +198,7 @@ class PlatformTraits:
     pacing: Pacing | None = None
     unreadable: str = UNREADABLE
     user_id: re.Pattern[str] = USER_ID
+    save_as_do: str = ""
 
 
 PLAIN = PlatformTraits()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -27,6 +28,7 @@ from adapters.slack.client import (
 )
 from adapters.slack.event_callbacks import EventCallbacks
 from adapters.slack.events_seen import EventsSeen
+from adapters.slack.history_budget import HistoryBudget, steady
 from adapters.slack.home import HomePublisher, StoreHomeReader
 from adapters.slack.http_guard import HttpLimits
 from adapters.slack.interactions import ResponseUrls
@@ -75,6 +77,14 @@ class SlackService:
             await self.session.close()
 
 
+def history_budget(alsbot: Any, config: Config) -> HistoryBudget:
+    """One budget for the outlet and the source (`[slack] distribution`), timed by the
+    core's clock so that a test's FakeClock moves it as it moves the retries."""
+    clock = getattr(alsbot, "clock", None)
+    seconds = steady(lambda: clock.now().timestamp()) if clock is not None else time.monotonic
+    return HistoryBudget.for_distribution(config.slack.distribution, seconds)
+
+
 def check(config: Config) -> None:
     s = config.secrets
     if not s.slack_bot_token:
@@ -100,13 +110,16 @@ async def start_slack(
     identity = identity or await fetch_identity(patient)
     response_urls = ResponseUrls()
     session = delivery_session()
+    history = history_budget(alsbot, config)
     outlet = SlackOutlet(
         delivery_client(token, base, session=session),
         response_urls=response_urls,
         handles=getattr(alsbot, "reply_handles", None),
+        history=history,
     )
     reader = delivery_client(token, base, session=session, retry_connection_errors=True)
-    alsbot.attach(outlet, SlackMessageSource(reader), traits=slack_traits(config.slack))
+    source = SlackMessageSource(reader, history=history)
+    alsbot.attach(outlet, source, traits=slack_traits(config.slack))
     background = Background()
     listeners = Listeners(
         submitter=alsbot,
