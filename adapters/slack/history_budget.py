@@ -5,8 +5,9 @@ distributed outside the Marketplace (`[slack] distribution = "distributed"`); in
 Marketplace apps keep Tier 3 (50+ a minute).  Slack counts its limits "per API method per
 workspace per app", so the budget here is one lane per workspace and per method: a read
 of `conversations.history` in one workspace never waits for `.replies`, nor for another
-workspace.  Both callers share it — the message source (a do reaction's text) and the
-outlet's post-crash look-up (`adapters.slack.outlet`) — because Slack counts them together.
+workspace (Slack's docs list the limit on each method's own page).  Both callers share it —
+the message source (a do reaction's text) and the outlet's post-crash look-up
+(`adapters.slack.outlet`) — because Slack counts their calls together.
 
 Nothing waits here: `take` answers 0 (go) or how many seconds until this caller's slot,
 and the caller raises the core's retry (`FetchRetry`, `DeliveryRetry`) with that delay, so
@@ -81,6 +82,14 @@ class HistoryBudget:
         if distribution == "distributed":
             return cls(per_minute=1, page=DISTRIBUTED_PAGE, clock=clock)
         return cls(per_minute=None, page=SLACK_PAGE, clock=clock)
+
+    @property
+    def replies_only(self) -> bool:
+        """Read one message with `conversations.replies` alone: it answers for a thread
+        reply and for any other message, so a do costs one call of the scarce budget
+        instead of two for a reply (`.history` first, then `.replies`), and leaves the
+        `.history` lane to the outlet's look-ups."""
+        return self.per_minute is not None
 
     @property
     def spacing(self) -> float:

@@ -65,8 +65,10 @@ class SlackMessageSource:
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
         """Read lately: no call.  Otherwise `conversations.history`, then `.replies` for a
-        thread reply, each within the workspace's budget (`FetchRetry(after=…)` when it is
-        spent: the core tries again at this message's slot)."""
+        thread reply — or, for a distributed app, `.replies` alone, which answers for any
+        message (Slack: "if no replies, just the single message referenced by ts"), so
+        one call a do — each within the workspace's budget (`FetchRetry(after=…)` when it
+        is spent: the core tries again at this message's slot)."""
         known = self.recent.get(message.key)
         if known is not None:
             return known
@@ -74,7 +76,7 @@ class SlackMessageSource:
         method = HISTORY
         try:
             found = None
-            if not self.recent.is_reply(message.key):
+            if not (self.history.replies_only or self.recent.is_reply(message.key)):
                 self._spend(team, HISTORY, message.key)
                 history = await self.client.conversations_history(
                     channel=channel, limit=1, latest=ts, oldest=ts, inclusive=True
