@@ -242,7 +242,7 @@ class SlackOutlet:
         (`DeliveryRetry(rate_limited=True)`, uncounted) and goes on from the page it
         reached (`self._lookups`), so a busy channel read at one page a minute still ends."""
         method = REPLIES if thread_ts else HISTORY
-        team = channel.workspace.id
+        team, client = channel.workspace.id, self.client
         window: dict[str, Any] = {
             "limit": self.history.limit(LOOKUP_PAGE),
             "include_all_metadata": True,
@@ -258,11 +258,11 @@ class SlackOutlet:
             page = {**window, "cursor": cursor} if cursor else window
             try:
                 if thread_ts:
-                    response = await self.client.conversations_replies(
+                    response = await client.conversations_replies(
                         channel=channel.id, ts=thread_ts, **page
                     )
                 else:
-                    response = await self.client.conversations_history(channel=channel.id, **page)
+                    response = await client.conversations_history(channel=channel.id, **page)
             except SlackApiError as error:
                 verdict = classify(error)
                 if isinstance(verdict, DeliveryRetry):

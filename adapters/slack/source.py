@@ -73,12 +73,13 @@ class SlackMessageSource:
         if known is not None:
             return known
         channel, ts, team = message.channel.id, message.id, message.channel.workspace.id
+        client = self.client
         method = HISTORY
         try:
             found = None
             if not (self.history.replies_only or self.recent.is_reply(message.key)):
                 self._spend(team, HISTORY, message.key)
-                history = await self.client.conversations_history(
+                history = await client.conversations_history(
                     channel=channel, limit=1, latest=ts, oldest=ts, inclusive=True
                 )
                 found = _with_ts(history.get("messages"), ts)
@@ -87,7 +88,7 @@ class SlackMessageSource:
             if found is None:
                 method = REPLIES
                 self._spend(team, REPLIES, message.key)
-                replies = await self.client.conversations_replies(
+                replies = await client.conversations_replies(
                     channel=channel,
                     ts=ts,
                     limit=self.history.limit(2),

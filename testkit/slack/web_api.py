@@ -71,21 +71,24 @@ class Fault:
 class HistoryLimits:
     """Slack's limits on reading messages for an app distributed outside the Marketplace:
     `per_minute` calls of `conversations.history`, and as many of `.replies`, a minute
-    (Slack counts per method; beyond, `429` with the seconds left as `Retry-After`), and
-    at most `page` messages a page whatever `limit` asks.  `clock` counts seconds (a test
-    gives its simulated time); `answered` is (method, at) of every call let through."""
+    per workspace (Slack counts per method, per workspace: here per bot token; beyond,
+    `429` with the seconds left as `Retry-After`), and at most `page` messages a page
+    whatever `limit` asks.  `clock` counts seconds (a test gives its simulated time);
+    `answered` is (method, at) of every call let through."""
 
     clock: Callable[[], float]
     per_minute: int = 1
     page: int = 15
     answered: list[tuple[str, float]] = field(default_factory=list)
+    _by: list[tuple[str | None, str, float]] = field(default_factory=list)
 
-    def wait(self, method: str) -> int:
+    def wait(self, method: str, token: str | None = None) -> int:
         """0 to answer the call now (it is counted), else the `Retry-After` to send."""
         now = self.clock()
-        recent = [at for m, at in self.answered if m == method and at > now - 60.0]
+        recent = [at for t, m, at in self._by if (t, m) == (token, method) and at > now - 60.0]
         if len(recent) >= self.per_minute:
             return max(1, math.ceil(min(recent) + 60.0 - now))
+        self._by.append((token, method, now))
         self.answered.append((method, now))
         return 0
 
@@ -406,7 +409,7 @@ class SlackWebApi:
                 call.error = fault.error if fault.kind != "ratelimited" else "ratelimited"
             await self._record(call)
         if fault is None and self.history_limits is not None and method in READING:
-            wait = self.history_limits.wait(method)
+            wait = self.history_limits.wait(method, token)
             if wait:
                 call.status, call.error = 429, "ratelimited"
                 fault = Fault("ratelimited", retry_after=wait)
