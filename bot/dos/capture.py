@@ -236,7 +236,7 @@ def _could_not_read(ctx: Ctx, event: ReactionAdded, emoji: str) -> Any:
             else "Ask whoever runs alsbot to let it read this conversation."
         )
     else:
-        why = "I couldn't read that message just now (the chat platform did not answer)"
+        why = "I couldn't read that message in time (the chat platform was busy or did not answer)"
         instead = (
             f"To save it now, use “Save as do” {where}; or try again later: remove your "
             f"{label} and add it again."
