@@ -95,8 +95,9 @@ class ReactionAdded(Event):
     `author`, `text` and `thread` describe the reacted-to message when the adapter knows
     them; when it does not (Discord raw events, Slack `reaction_added`), the core asks the
     adapter's `MessageSource` after the event is durable.  `unread` says why `text` is
-    still None once prepared: `SKIPPED` (no fetch was needed), `GONE` (deleted or out of
-    the bot's sight), `FAILED` (the platform failed on every try); None: not prepared.
+    still None once prepared: `SKIPPED` (no fetch was needed), `GONE` (deleted),
+    `REFUSED` (the platform will not let the bot read it: a missing scope, the bot not in
+    the conversation), `FAILED` (the platform failed on every try); None: not prepared.
 
     `variant` is which form of `emoji` it was (the raw emoji with its skin tone, Discord's
     burst): a person's several forms of one emoji count once, and removing one of them
@@ -106,6 +107,7 @@ class ReactionAdded(Event):
     SKIPPED: ClassVar[str] = "skipped"
     GONE: ClassVar[str] = "gone"
     FAILED: ClassVar[str] = "failed"
+    REFUSED: ClassVar[str] = "refused"
 
     message: MessageRef
     emoji: str

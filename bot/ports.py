@@ -110,11 +110,17 @@ class FetchRetry(Exception):
         self.after = after
 
 
+class FetchRefused(Exception):
+    """The platform will not let the bot read the message (a missing scope, the bot not in
+    the conversation): unlike a deleted message (None), the reactor can still save it
+    another way (`PlatformTraits.save_as_do`), so they are told."""
+
+
 class MessageSource(Protocol):
     """What the core may ask the platform, before an event's transaction (never inside it).
 
-    `fetch_message` answers None for a message that is gone or not visible to the bot, and
-    raises `FetchRetry` when the platform failed for now.
+    `fetch_message` answers None for a message that is gone, raises `FetchRefused` when the
+    bot may not read it, and `FetchRetry` when the platform failed for now.
     """
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None: ...
@@ -190,6 +196,9 @@ class PlatformTraits:
     - `reads_messages`: whether the bot can read what people type in a channel or thread
       now (Discord: only with the Message Content intent, known once connected). When it
       cannot, a round's phases offer `bot.typed_in` buttons that open a one-field form.
+    - `save_as_do`: where a person finds the "Save as do" command on a message, ending a
+      sentence that begins "use “Save as do” " (e.g. "from the message's ⋯ menu"), for a
+      reactor whose reaction could not be read; "" when the platform has none.
     """
 
     global_user_ids: bool = False
@@ -198,6 +207,7 @@ class PlatformTraits:
     unreadable: str = UNREADABLE
     user_id: re.Pattern[str] = USER_ID
     reads_messages: Callable[[], bool] = reads_always
+    save_as_do: str = ""
 
 
 PLAIN = PlatformTraits()

@@ -24,6 +24,12 @@ UNREADABLE = (
 )
 
 
+# The message context-menu command "Save as do" (issue 19), in the words Discord's menus use.
+SAVE_AS_DO = (
+    "from the message's menu (right-click it, or press and hold on a phone → Apps → Save as do)"
+)
+
+
 def message_link(message: MessageRef) -> str:
     guild = message.channel.workspace.id
     return f"https://discord.com/channels/{guild}/{message.channel.id}/{message.id}"
@@ -38,6 +44,7 @@ DISCORD_TRAITS = PlatformTraits(
     pacing=None,
     unreadable=UNREADABLE,
     user_id=SNOWFLAKE,
+    save_as_do=SAVE_AS_DO,
 )
 
 

@@ -16,7 +16,8 @@ longer installed in fails the reply for good (`DeliveryFailed`), so it is not re
 as message metadata; when an earlier attempt may have posted it (`maybe_delivered`: the
 process died, or the request failed, after Slack may have accepted it) the outlet first
 looks for that key in the conversation and, if it is there, returns that message instead
-of posting it a second time.  A lookup that fails for a passing reason (429, 5xx, network)
+of posting it a second time.  The look-up reads pages of 15 within the workspace's history
+budget (`adapters.slack.history_budget`: one call a minute for a distributed app).  A lookup that fails for a passing reason (429, 5xx, network)
 retries the reply later like a failed post; one that can never work (no history scope,
 not in the channel) posts anyway: at-least-once stays the floor.  Ephemerals and files
 carry no metadata and cannot be looked up.
@@ -26,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import re
-import time
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from adapters.slack import render
+from adapters.slack.history_budget import HISTORY, REPLIES, HistoryBudget
 from adapters.slack.interactions import MAX_USES, ResponseUrls
 from adapters.slack.workspace_clients import Clients, OneClient
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
@@ -59,9 +61,13 @@ NETWORK_ERROR_WAIT = 2.0
 REPLY_EVENT = "alsbot_reply"
 # Look back this much before the reply was written: Slack's clock may be behind ours.
 LOOKUP_SKEW = timedelta(minutes=2)
-# One page: a retry follows its lost attempt within minutes, so the message is recent.
-# (Apps distributed outside the Marketplace get at most 15 per page; internal apps 200.)
-LOOKUP_LIMIT = 200
+# A retry follows its lost attempt within minutes, so the message is recent: pages of 15
+# (all an app distributed outside the Marketplace gets), newest first, stopping at the
+# first match, at most LOOKUP_PAGES of them (as many messages as the one page of 200 this
+# used to read) — a reply not found in them is posted: at-least-once stays the floor.
+LOOKUP_PAGE = 15
+LOOKUP_PAGES = 14
+LOOKUPS_KEPT = 1000  # look-ups waiting for the budget, remembered where they stopped
 # Only slash commands and buttons come with a response_url (their keys: `translate.py`):
 # for any other cause none is stored, and asking would hold SQLite's writer for nothing.
 WITH_RESPONSE_URL = ("slack:command:", "slack:action:")
@@ -83,6 +89,18 @@ class WithholdResponseUrls(logging.Filter):
 WEBHOOK_LOG = logging.getLogger("adapters.slack.response_url")
 if not any(isinstance(f, WithholdResponseUrls) for f in WEBHOOK_LOG.filters):
     WEBHOOK_LOG.addFilter(WithholdResponseUrls())
+
+
+def _tagged(messages: Any, key: str) -> str | None:
+    """The ts of the message tagged with the reply's `key` (`REPLY_EVENT` metadata)."""
+    for message in messages if isinstance(messages, list) else []:
+        metadata = message.get("metadata") if isinstance(message, dict) else None
+        if not isinstance(metadata, dict) or metadata.get("event_type") != REPLY_EVENT:
+            continue
+        payload = metadata.get("event_payload")
+        if isinstance(payload, dict) and payload.get("key") == key and message.get("ts"):
+            return str(message["ts"])
+    return None
 
 
 def retry_after(headers: Any, default: float = 1.0) -> float:
@@ -121,19 +139,24 @@ class SlackOutlet:
         handles: ReplyHandles | None = None,
         webhook_timeout: int = 10,
         clients: Clients | None = None,
+        history: HistoryBudget | None = None,
     ) -> None:
         """`response_urls`: those this process received; `handles`: those stored with
         the events, which any process received (see `adapters.slack.interactions`).
         `clients`: each workspace's own (`adapters.slack.workspace_clients`); without
-        them `client` serves every workspace."""
+        them `client` serves every workspace. `history`: the workspaces' history budgets,
+        shared with the message source."""
         self.client = client
         self.clients = clients if clients is not None else OneClient(client)
         self.response_urls = response_urls if response_urls is not None else ResponseUrls()
         self.handles = handles
         self.webhook_timeout = webhook_timeout
         self._dm_channels: dict[str, str] = {}
-        # Per workspace (monotonic): Slack asked us to wait before looking again there.
-        self._lookups_after: dict[str, float] = {}
+        self.history = (
+            history if history is not None else HistoryBudget.for_distribution("internal")
+        )
+        # A look-up that had to wait: the reply's key → where it goes on (cursor, pages read).
+        self._lookups: OrderedDict[str, tuple[str, int]] = OrderedDict()
 
     async def deliver(self, delivery: Delivery) -> MessageRef | None:
         try:
@@ -232,43 +255,70 @@ class SlackOutlet:
     ) -> MessageRef | None:
         """The message an earlier attempt posted for `key`, if Slack has it.  Slack returns
         metadata only when asked (`include_all_metadata`); a thread reply is not in the
-        channel's history, only in `conversations.replies`."""
-        window: dict[str, Any] = {"limit": LOOKUP_LIMIT, "include_all_metadata": True}
+        channel's history, only in `conversations.replies`.
+
+        Pages of `LOOKUP_PAGE`, newest first, back to `created_at - LOOKUP_SKEW` (`oldest`)
+        and at most `LOOKUP_PAGES` of them, stopping at the first match.  Each page spends
+        the workspace's history budget: when it is spent the reply waits
+        (`DeliveryRetry(rate_limited=True)`, uncounted) and goes on from the page it
+        reached (`self._lookups`), so a busy channel read at one page a minute still ends."""
+        method = REPLIES if thread_ts else HISTORY
+        team, client = channel.workspace.id, await self._client(channel.workspace)
+        window: dict[str, Any] = {
+            "limit": self.history.limit(LOOKUP_PAGE),
+            "include_all_metadata": True,
+        }
         if created_at is not None:
             window["oldest"] = f"{(created_at - LOOKUP_SKEW).timestamp():.6f}"
-        client = await self._client(channel.workspace)
-        wait = self._lookups_after.get(channel.workspace.key, 0.0) - time.monotonic()
-        if wait > 0:  # a rate limit is Slack's pace, not a failure: try the reply later
-            raise DeliveryRetry("slack: lookup ratelimited", after=wait, rate_limited=True)
-        try:
-            if thread_ts:
-                response = await client.conversations_replies(
-                    channel=channel.id, ts=thread_ts, **window
+        cursor, pages = self._lookups.pop(key, ("", 0))
+        while pages < LOOKUP_PAGES:
+            wait = self.history.take(team, method, key)
+            if wait > 0:  # Slack's pace, not a failure: try the reply later, from here
+                self._remember_lookup(key, cursor, pages)
+                raise DeliveryRetry(f"slack: {method} budget spent", after=wait, rate_limited=True)
+            page = {**window, "cursor": cursor} if cursor else window
+            try:
+                if thread_ts:
+                    response = await client.conversations_replies(
+                        channel=channel.id, ts=thread_ts, **page
+                    )
+                else:
+                    response = await client.conversations_history(channel=channel.id, **page)
+            except SlackApiError as error:
+                verdict = classify(error)
+                if isinstance(verdict, DeliveryRetry):
+                    # Slack is slow or unwell (429, 5xx; a timeout or a dropped connection
+                    # propagates the same way): the post would likely fail too, so try the
+                    # whole reply later, still looking first, as any failed post is retried.
+                    if verdict.rate_limited:
+                        self.history.hold(team, method, verdict.after)
+                    self._remember_lookup(key, cursor, pages)
+                    raise verdict from error
+                # It will never work (no history scope, not in the channel): post anyway,
+                # a possible second copy rather than a reply never sent.
+                log.info(
+                    "cannot look for reply %s in %s (%s); posting it", key, channel.id, verdict
                 )
-            else:
-                response = await client.conversations_history(channel=channel.id, **window)
-            messages = response.get("messages")
-        except SlackApiError as error:
-            verdict = classify(error)
-            if isinstance(verdict, DeliveryRetry):
-                # Slack is slow or unwell (429, 5xx; a timeout or a dropped connection
-                # propagates the same way): the post would likely fail too, so try the
-                # whole reply later, still looking first, as any failed post is retried.
-                if verdict.rate_limited:
-                    self._lookups_after[channel.workspace.key] = time.monotonic() + verdict.after
-                raise verdict from error
-            # It will never work (no history scope, not in the channel): post anyway,
-            # a possible second copy rather than a reply never sent.
-            log.info("cannot look for reply %s in %s (%s); posting it", key, channel.id, verdict)
-            return None
-        for message in messages if isinstance(messages, list) else []:
-            metadata = message.get("metadata") if isinstance(message, dict) else None
-            if not isinstance(metadata, dict) or metadata.get("event_type") != REPLY_EVENT:
-                continue
-            payload = metadata.get("event_payload")
-            if isinstance(payload, dict) and payload.get("key") == key and message.get("ts"):
-                return MessageRef(channel, str(message["ts"]))
+                return None
+            except BaseException:
+                self._remember_lookup(key, cursor, pages)
+                raise
+            found = _tagged(response.get("messages"), key)
+            if found is not None:
+                return MessageRef(channel, found)
+            pages += 1
+            metadata = response.get("response_metadata")
+            following = metadata.get("next_cursor") if isinstance(metadata, dict) else None
+            if not following or not isinstance(following, str):
+                return None  # the whole window was read
+            cursor = following
+        log.info("reply %s not in the newest %d pages of %s; posting it", key, pages, channel.id)
         return None
+
+    def _remember_lookup(self, key: str, cursor: str, pages: int) -> None:
+        self._lookups[key] = (cursor, pages)
+        while len(self._lookups) > LOOKUPS_KEPT:
+            self._lookups.popitem(last=False)
 
     async def _dm_channel(self, user: UserRef) -> ChannelRef:
         channel_id = self._dm_channels.get(user.key)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,7 @@ from adapters.slack.client import (
 )
 from adapters.slack.event_callbacks import EventCallbacks
 from adapters.slack.events_seen import EventsSeen
+from adapters.slack.history_budget import HistoryBudget, steady
 from adapters.slack.home import HomePublisher, StoreHomeReader
 from adapters.slack.http_guard import HttpLimits
 from adapters.slack.installations import InstallationStore, InstalledWorkspaces, StateStore
@@ -117,6 +119,14 @@ def oauth_mode(alsbot: Any, config: Config) -> OAuthMode | None:
     return OAuthMode(workspaces, OAuthPages(flow))
 
 
+def history_budget(alsbot: Any, config: Config) -> HistoryBudget:
+    """One budget for the outlet and the source (`[slack] distribution`), timed by the
+    core's clock so that a test's FakeClock moves it as it moves the retries."""
+    clock = getattr(alsbot, "clock", None)
+    seconds = steady(lambda: clock.now().timestamp()) if clock is not None else time.monotonic
+    return HistoryBudget.for_distribution(config.slack.distribution, seconds)
+
+
 def check(config: Config, *, bot_token: bool = True) -> None:
     """`bot_token`: whether single-token mode's `SLACK_BOT_TOKEN` is needed."""
     s = config.secrets
@@ -166,13 +176,16 @@ async def start_slack(
         lambda t: delivery_client(t, base, session=session, retry_connection_errors=True),
     )
     patients = ClientsByWorkspace(workspaces, lambda t: patient_client(t, base), known=(patient,))
+    history = history_budget(alsbot, config)
     outlet = SlackOutlet(
         outlet_client,
         response_urls=response_urls,
         handles=getattr(alsbot, "reply_handles", None),
         clients=delivery,
+        history=history,
     )
-    alsbot.attach(outlet, SlackMessageSource(readers), traits=slack_traits(config.slack))
+    source = SlackMessageSource(readers, history=history)
+    alsbot.attach(outlet, source, traits=slack_traits(config.slack))
     background = Background()
     listeners = Listeners(
         submitter=alsbot,

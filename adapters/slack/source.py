@@ -7,9 +7,15 @@ Top-level messages come from `conversations.history`; replies inside a thread on
 `conversations.replies`, hence two tries. Whether a channel is private comes from
 `conversations.info`, asked only before `/als start` (`bot.rounds.room`).
 
-A message that is gone or out of the bot's sight is None; Slack failing for now (429 with
-its `Retry-After`, a 5xx page, a transient `ok:false`, a timeout or a dropped connection)
-raises `FetchRetry`, so the core tries the event again later instead of losing the do.
+A message that is gone is None; one the bot may not read (no history scope, not in the
+channel) raises `FetchRefused`, so the reactor is told to use "Save as do"; Slack failing
+for now (429 with its `Retry-After`, a 5xx page, a transient `ok:false`, a timeout or a
+dropped connection) raises `FetchRetry`, so the core tries the event again later instead
+of losing the do.
+
+Each read spends the workspace's history budget (`adapters.slack.history_budget`: one a
+minute for a distributed app), and what was read is kept for the undo window
+(`adapters.slack.recent_messages`), so a reaction removed and added again reads nothing.
 """
 
 from __future__ import annotations
@@ -22,10 +28,12 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack.history_budget import HISTORY, REPLIES, HistoryBudget
 from adapters.slack.outlet import classify
+from adapters.slack.recent_messages import RecentMessages
 from adapters.slack.translate import ID, core_text
 from adapters.slack.workspace_clients import Clients, clients_of
-from bot.ports import DeliveryRetry, FetchedMessage, FetchRetry
+from bot.ports import DeliveryRetry, FetchedMessage, FetchRefused, FetchRetry
 from bot.refs import ChannelRef, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -34,41 +42,91 @@ GONE = frozenset(
 )
 
 
+# Reading refused for good, though the message is there: the reactor can "Save as do".
+REFUSED = frozenset(
+    {"missing_scope", "not_in_channel", "no_permission", "access_denied", "ekm_access_denied"}
+)
+
+
 class SlackMessageSource:
-    def __init__(self, client: AsyncWebClient | Clients) -> None:
+    def __init__(
+        self,
+        client: AsyncWebClient | Clients,
+        *,
+        history: HistoryBudget | None = None,
+        recent: RecentMessages | None = None,
+    ) -> None:
         """`client`: one for every workspace, or each workspace's own (a workspace alsbot
-        is not installed in will not say anything: as if the message were out of sight)."""
+        is not installed in will not say anything: as if the message were out of sight).
+        `history`: the workspace budgets shared with the outlet's look-ups; `recent`: what
+        was read lately (see `adapters.slack.recent_messages`), on the budget's clock."""
         self.clients = clients_of(client)
+        self.history = (
+            history if history is not None else HistoryBudget.for_distribution("internal")
+        )
+        self.recent = recent if recent is not None else RecentMessages(self.history.clock)
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
-        channel, ts = message.channel.id, message.id
-        client = await self.clients.for_team(message.channel.workspace.id)
+        """Read lately: no call.  Otherwise `conversations.history`, then `.replies` for a
+        thread reply — or, for a distributed app, `.replies` alone, which answers for any
+        message (Slack: "if no replies, just the single message referenced by ts"), so
+        one call a do — each within the workspace's budget (`FetchRetry(after=…)` when it
+        is spent: the core tries again at this message's slot)."""
+        known = self.recent.get(message.key)
+        if known is not None:
+            return known
+        channel, ts, team = message.channel.id, message.id, message.channel.workspace.id
+        client = await self.clients.for_team(team)
         if client is None:
             return None
+        method = HISTORY
         try:
-            history = await client.conversations_history(
-                channel=channel, limit=1, latest=ts, oldest=ts, inclusive=True
-            )
-            found = _with_ts(history.get("messages"), ts)
+            found = None
+            if not (self.history.replies_only or self.recent.is_reply(message.key)):
+                self._spend(team, HISTORY, message.key)
+                history = await client.conversations_history(
+                    channel=channel, limit=1, latest=ts, oldest=ts, inclusive=True
+                )
+                found = _with_ts(history.get("messages"), ts)
+                if found is None:  # a thread reply, or gone: only `.replies` can say
+                    self.recent.note_reply(message.key)
             if found is None:
+                method = REPLIES
+                self._spend(team, REPLIES, message.key)
                 replies = await client.conversations_replies(
-                    channel=channel, ts=ts, limit=2, latest=ts, oldest=ts, inclusive=True
+                    channel=channel,
+                    ts=ts,
+                    limit=self.history.limit(2),
+                    latest=ts,
+                    oldest=ts,
+                    inclusive=True,
                 )
                 found = _with_ts(replies.get("messages"), ts)
         except SlackApiError as error:
             data = error.response.data if isinstance(error.response.data, dict) else {}
+            if data.get("error") in REFUSED:
+                raise FetchRefused(f"slack: {data.get('error')}") from error
             if data.get("error") in GONE:
                 return None
             verdict = classify(error)
             if isinstance(verdict, DeliveryRetry):
                 after = verdict.after if verdict.rate_limited else None
+                if after is not None:
+                    self.history.hold(team, method, after)
                 raise FetchRetry(str(verdict), after=after) from error
             raise
         except (aiohttp.ClientError, TimeoutError) as error:
             raise FetchRetry(f"slack: {type(error).__name__}") from error
         if found is None:
             return None
-        return to_fetched(message, found)
+        fetched = to_fetched(message, found)
+        self.recent.put(message.key, fetched)
+        return fetched
+
+    def _spend(self, team: str, method: str, key: str) -> None:
+        wait = self.history.take(team, method, key)
+        if wait > 0:
+            raise FetchRetry(f"slack: {method} budget spent in this workspace", after=wait)
 
     async def channel_is_private(self, channel: ChannelRef) -> bool | None:
         """`conversations.info`: `is_private` for a channel; a DM or group DM is private.

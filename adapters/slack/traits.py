@@ -16,6 +16,8 @@ from bot.refs import MessageRef
 _TS = re.compile(r"\d+\.\d+")
 # A Slack user id: `U…`, or `W…` on Enterprise Grid; upper-case letters and digits only.
 USER_ID = re.compile(r"[UW][A-Z0-9]{1,39}")
+# The message shortcut "Save as do" (issue 19), in the words Slack's menus use.
+SAVE_AS_DO = "from the message's ⋯ menu (More actions → Save as do)"
 
 
 def archive_link(message: MessageRef) -> str | None:
@@ -36,4 +38,5 @@ def slack_traits(config: SlackConfig) -> PlatformTraits:
         permalink=archive_link,
         pacing=Pacing(config.channel_rate_per_second, config.channel_burst),
         user_id=USER_ID,
+        save_as_do=SAVE_AS_DO,
     )

@@ -17,7 +17,10 @@ The rules (issue 6):
 - removing every qualifying reaction within `UNDO_WINDOW` of the save undoes it;
 - a message whose text the platform withheld (Discord without the MESSAGE_CONTENT intent)
   is never saved empty: the set's facilitators are told, once, in the platform's words
-  (`PlatformTraits.unreadable`).
+  (`PlatformTraits.unreadable`);
+- a message the bot may not read, or could not read on any try, is not saved: the reactor
+  is told privately to use "Save as do" (`PlatformTraits.save_as_do`); a deleted message
+  says nothing.
 
 Nothing is kept of a message below the threshold but who reacted: its text is stored only
 once it is saved (or while its author is asked).
@@ -187,10 +190,10 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
     if event.text is None:
         if event.unread == ReactionAdded.SKIPPED:  # prepared before the count moved on
             raise PrepareAgain(f"{key} reached the do threshold after it was prepared")
-        if event.unread == ReactionAdded.FAILED:
-            _tell_reactor(ctx, event, _could_not_read(emoji))
+        if event.unread in (ReactionAdded.FAILED, ReactionAdded.REFUSED):
+            _tell_reactor(ctx, event, _could_not_read(ctx, event, emoji))
             return
-        log.info("do reaction on %s: the message could not be read", key)
+        log.info("do reaction on %s: the message is gone", key)  # deleted: nothing to say
         return
     if not event.text.strip():
         await _tell_unreadable(ctx, set_info, event)
@@ -231,13 +234,28 @@ async def on_reaction_added(ctx: Ctx, event: ReactionAdded) -> None:
     )
 
 
-def _could_not_read(emoji: str) -> Any:
+def _could_not_read(ctx: Ctx, event: ReactionAdded, emoji: str) -> Any:
+    """Why a reaction saved nothing, and what will: "Save as do" hands the bot the message
+    itself, so it works where reading was refused or rate-limited (a distributed Slack app
+    reads once a minute; an app without the history scope, never)."""
     label = emoji_label(emoji)
-    return text(
-        f"{label} I couldn't read that message just now (the chat platform did not answer), "
-        f"so your {label} did not save it as a do. Please try again later: remove your "
-        f"{label} and add it again."
-    )
+    where = ctx.traits.of(event.message.channel.workspace.platform).save_as_do
+    if event.unread == ReactionAdded.REFUSED:
+        why = "I'm not allowed to read that message"
+        instead = (
+            f"To save it, use “Save as do” {where}: that hands me the message itself."
+            if where
+            else "Ask whoever runs alsbot to let it read this conversation."
+        )
+    else:
+        why = "I couldn't read that message in time (the chat platform was busy or did not answer)"
+        instead = (
+            f"To save it now, use “Save as do” {where}; or try again later: remove your "
+            f"{label} and add it again."
+            if where
+            else f"Please try again later: remove your {label} and add it again."
+        )
+    return text(f"{label} {why}, so your {label} did not save it as a do. {instead}")
 
 
 def _tell_reactor(ctx: Ctx, event: ReactionAdded, body: Any) -> None:

@@ -14,6 +14,9 @@ capture handler asks for it to be prepared again if the state moved on before it
 
 A fetch that fails for now raises `bot.ports.FetchRetry` and the processor tries the event
 again later; on the last try the event goes on marked `FAILED` so the reactor can be told.
+A fetch the platform refuses (`bot.ports.FetchRefused`: no scope, not in the channel) goes
+on marked `REFUSED` at once — trying again would not help — and the reactor is told to use
+"Save as do", which hands the bot the message without reading it.
 A bot's message comes back with no author, which is how reactions on the bot's messages
 end up ignored.
 """
@@ -28,7 +31,7 @@ from bot.context import Ctx
 from bot.dos.capture import with_do_emoji, with_this_reactor
 from bot.dos.common import COUNTING
 from bot.events import Event, ReactionAdded
-from bot.ports import FetchRetry
+from bot.ports import FetchRefused, FetchRetry
 from bot.router import Preparer, Preparing
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,13 @@ def make_preparer() -> Preparer:
                     fetched = await source.fetch_message(event.message)
             except TimeoutError:
                 raise FetchRetry(f"no answer within {prep.time_limit:g} s") from None
+        except FetchRefused as refusal:
+            log.info(
+                "do reaction on %s: reading the message was refused (%s)",
+                event.message.key,
+                refusal,
+            )
+            return dataclasses.replace(event, unread=ReactionAdded.REFUSED)
         except FetchRetry as failure:
             if not prep.last_try:
                 raise
@@ -85,7 +95,7 @@ def make_preparer() -> Preparer:
                 failure,
             )
             return dataclasses.replace(event, unread=ReactionAdded.FAILED)
-        if fetched is None:  # deleted, or out of the bot's sight
+        if fetched is None:  # deleted
             return dataclasses.replace(event, unread=ReactionAdded.GONE)
         return dataclasses.replace(
             event,

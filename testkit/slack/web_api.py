@@ -24,6 +24,7 @@ import asyncio
 import base64
 import itertools
 import json
+import math
 import random
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -74,6 +75,32 @@ class Fault:
         if self.teams is not None and team not in self.teams:
             return False
         return self.methods is None or method in self.methods
+
+
+@dataclass
+class HistoryLimits:
+    """Slack's limits on reading messages for an app distributed outside the Marketplace:
+    `per_minute` calls of `conversations.history`, and as many of `.replies`, a minute
+    per workspace (Slack counts per method, per workspace: here per bot token; beyond,
+    `429` with the seconds left as `Retry-After`), and at most `page` messages a page
+    whatever `limit` asks.  `clock` counts seconds (a test gives its simulated time);
+    `answered` is (method, at) of every call let through."""
+
+    clock: Callable[[], float]
+    per_minute: int = 1
+    page: int = 15
+    answered: list[tuple[str, float]] = field(default_factory=list)
+    _by: list[tuple[str | None, str, float]] = field(default_factory=list)
+
+    def wait(self, method: str, token: str | None = None) -> int:
+        """0 to answer the call now (it is counted), else the `Retry-After` to send."""
+        now = self.clock()
+        recent = [at for t, m, at in self._by if (t, m) == (token, method) and at > now - 60.0]
+        if len(recent) >= self.per_minute:
+            return max(1, math.ceil(min(recent) + 60.0 - now))
+        self._by.append((token, method, now))
+        self.answered.append((method, now))
+        return 0
 
 
 @dataclass
@@ -163,6 +190,8 @@ class SlackWebApi:
         self.wait_limit = 10.0  # seconds `wait_for` may take before the test fails
         self.faults: list[Fault] = []
         self.grants = OAuthGrants()  # "Add to Slack": codes, tokens, refreshes
+        # Set to play a distributed (non-Marketplace) app's history limits: `HistoryLimits`.
+        self.history_limits: HistoryLimits | None = None
         self._random = random.Random(seed)
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
@@ -426,6 +455,11 @@ class SlackWebApi:
                 call.status = {"ratelimited": 429, "status": fault.status}.get(fault.kind, 200)
                 call.error = fault.error if fault.kind != "ratelimited" else "ratelimited"
             await self._record(call)
+        if fault is None and self.history_limits is not None and method in READING:
+            wait = self.history_limits.wait(method, token)
+            if wait:
+                call.status, call.error = 429, "ratelimited"
+                fault = Fault("ratelimited", retry_after=wait)
         if self._gate is not None:
             await self._gate.wait()
         if self.delay:
@@ -670,6 +704,7 @@ class SlackWebApi:
         }
 
     def _m_conversations_history(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        """Newest first, a page at a time: `next_cursor` goes on below the page's last."""
         channel = args.get("channel")
         if problem := self._channel_problem(channel):
             return problem
@@ -678,14 +713,13 @@ class SlackWebApi:
         ]
         found = _window(roots, args)
         found.sort(key=lambda m: float(m.ts), reverse=True)
-        limit = int(args.get("limit") or 100)
-        meta = _flag(args.get("include_all_metadata"))
-        return {
-            "messages": [m.as_slack(with_metadata=meta) for m in found[:limit]],
-            "has_more": len(found) > limit,
-        }
+        after = _cursor_ts(args.get("cursor"))
+        if after is not None:
+            found = [m for m in found if float(m.ts) < after]
+        return self._page(found, args, 100)
 
     def _m_conversations_replies(self, args: dict[str, Any]) -> dict[str, Any] | str:
+        """The thread's root first, then its replies oldest first, a page at a time."""
         channel = args.get("channel")
         if problem := self._channel_problem(channel):
             return problem
@@ -697,12 +731,25 @@ class SlackWebApi:
         replies = [
             m for m in self.messages.get(channel, []) if m.thread_ts == root_ts and m is not root
         ]
-        found = [root] + sorted(_window(replies, args), key=lambda m: float(m.ts))
-        limit = int(args.get("limit") or 1000)
+        found = sorted(_window(replies, args), key=lambda m: float(m.ts))
+        after = _cursor_ts(args.get("cursor"))
+        if after is None:
+            found = [root, *found]
+        else:
+            found = [m for m in found if float(m.ts) > after]
+        return self._page(found, args, 1000)
+
+    def _page(self, found: list[Message], args: dict[str, Any], default: int) -> dict[str, Any]:
+        limit = int(args.get("limit") or default)
+        if self.history_limits is not None:
+            limit = min(limit, self.history_limits.page)
         meta = _flag(args.get("include_all_metadata"))
+        more = len(found) > limit
+        cursor = _cursor(found[limit - 1].ts) if more else ""
         return {
             "messages": [m.as_slack(with_metadata=meta) for m in found[:limit]],
-            "has_more": len(found) > limit,
+            "has_more": more,
+            "response_metadata": {"next_cursor": cursor},
         }
 
     def _m_reactions_get(self, args: dict[str, Any]) -> dict[str, Any] | str:
@@ -788,6 +835,20 @@ class SlackWebApi:
             self.files.append(record)
             out.append({"id": item["id"], "title": item.get("title") or ""})
         return {"files": out}
+
+
+READING = frozenset({"conversations.history", "conversations.replies"})
+
+
+def _cursor(ts: str) -> str:
+    """A cursor as Slack's look: opaque base64 (of the page's last ts here)."""
+    return base64.b64encode(f"next_ts:{ts}".encode()).decode()
+
+
+def _cursor_ts(cursor: Any) -> float | None:
+    if not isinstance(cursor, str) or not cursor:
+        return None
+    return float(base64.b64decode(cursor).decode().removeprefix("next_ts:"))
 
 
 def _now() -> float:

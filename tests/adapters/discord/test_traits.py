@@ -18,3 +18,7 @@ def test_ids_are_global_and_pacing_is_left_to_discord_py() -> None:
 
 def test_withheld_text_is_explained_with_the_intent_to_turn_on() -> None:
     assert "Message Content Intent" in DISCORD_TRAITS.unreadable
+
+
+def test_a_reactor_is_told_where_discord_keeps_save_as_do() -> None:
+    assert "Apps → Save as do" in DISCORD_TRAITS.save_as_do

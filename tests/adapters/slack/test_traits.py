@@ -25,3 +25,8 @@ def test_pacing_is_the_configured_one_and_ids_are_per_workspace() -> None:
     assert traits.pacing == Pacing(0.5, 2)
     assert not traits.global_user_ids
     assert traits.unreadable == UNREADABLE
+
+
+def test_a_reactor_is_told_where_slack_keeps_save_as_do() -> None:
+    assert "Save as do" in slack_traits(SlackConfig()).save_as_do
+    assert "⋯" in slack_traits(SlackConfig()).save_as_do

@@ -14,7 +14,7 @@ import pytest
 import pytest_asyncio
 
 from bot.events import ReactionAdded
-from bot.ports import FetchedMessage, FetchRetry
+from bot.ports import FetchedMessage, FetchRefused, FetchRetry, PlatformTraits
 from bot.preparing import RETRY_DELAYS
 from bot.refs import ChannelRef, MessageRef, Platform
 from testkit.harness import GENERAL, Harness, private_to, u
@@ -30,12 +30,18 @@ class FlakySource:
         self.asked: list[MessageRef] = []
         self.failing = 0
         self.after: float | None = None
+        self.refusing = False  # the platform will not let the bot read it
+        self.gone = False  # deleted
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
         self.asked.append(message)
         if self.failing:
             self.failing -= 1
             raise FetchRetry("the platform is unwell", after=self.after)
+        if self.refusing:
+            raise FetchRefused("no history scope")
+        if self.gone:
+            return None
         return FetchedMessage(author=u("dave"), text=f"{TIP} ({message.id})")
 
     async def channel_is_private(self, channel: ChannelRef) -> bool | None:
@@ -164,3 +170,51 @@ async def test_a_removal_waits_for_its_deferred_addition(h: Harness, source: Fla
     assert any("saved as do #1" in t for t in out), "the addition first"
     assert any("no longer saved" in t for t in out), "then its removal undid it"
     assert await dos(h) == []
+
+
+WHERE = "from the message's menu"
+
+
+@pytest.mark.asyncio
+async def test_a_refused_read_tells_the_reactor_to_use_save_as_do_at_once(
+    h: Harness, source: FlakySource
+) -> None:
+    """No history scope, or not in the channel: trying again would not help, so nothing is
+    retried and the reactor is told, in the platform's words, where "Save as do" is."""
+    h.app.traits.declare(Platform.CONSOLE, PlatformTraits(save_as_do=WHERE))
+    source.refusing = True
+    [told] = private_to(await reacts(h, "carol", 1), "carol")
+    assert "not allowed to read that message" in told
+    assert f"use “Save as do” {WHERE}" in told
+    assert len(source.asked) == 1 and await dos(h) == []
+
+
+@pytest.mark.asyncio
+async def test_a_platform_without_save_as_do_says_who_can_help(
+    h: Harness, source: FlakySource
+) -> None:
+    source.refusing = True
+    [told] = private_to(await reacts(h, "carol", 1), "carol")
+    assert "Save as do" not in told and "whoever runs alsbot" in told
+
+
+@pytest.mark.asyncio
+async def test_after_the_last_try_the_reactor_is_also_offered_save_as_do(
+    h: Harness, source: FlakySource
+) -> None:
+    h.app.traits.declare(Platform.CONSOLE, PlatformTraits(save_as_do=WHERE))
+    source.failing = len(RETRY_DELAYS) + 1
+    await reacts(h, "carol", 1)
+    for delay in RETRY_DELAYS:
+        h.clock.advance(timedelta(seconds=delay))
+        await h.app.settle()
+    [told] = private_to(h.new(), "carol")
+    assert "couldn't read that message" in told and f"“Save as do” {WHERE}" in told
+    assert "try again later" in told
+
+
+@pytest.mark.asyncio
+async def test_a_deleted_message_says_nothing(h: Harness, source: FlakySource) -> None:
+    h.app.traits.declare(Platform.CONSOLE, PlatformTraits(save_as_do=WHERE))
+    source.gone = True
+    assert private_to(await reacts(h, "carol", 1), "carol") == [] and await dos(h) == []
