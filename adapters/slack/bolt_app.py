@@ -58,7 +58,7 @@ from adapters.slack.tasks import Background
 from adapters.slack.translate import BotIdentity, HomeOpened, Ignored, Inbound
 from adapters.slack.workspace_clients import Clients, clients_of
 from adapters.slack.workspaces import SingleWorkspace, Workspace, Workspaces
-from bot.events import Event
+from bot.events import AppRemoved, Event
 from bot.ports import Submitter
 from bot.refs import Platform
 from bot.reply_handles import SLACK_LIFETIME, Handle
@@ -89,13 +89,16 @@ class Listeners:
         home: HomePublisher | None = None,
         ack_budget: float = ACK_BUDGET,
         forms: AsyncWebClient | Clients | None = None,
+        workspaces: Workspaces | None = None,
     ) -> None:
         """`identity`: who the bot is when a request does not say (Bolt's authorisation
         names each request's own workspace and bot; None where there is no one answer).
         `forms`: the client, or each workspace's, that opens a command's form
         (`views.open`), one that never sleeps on a rate limit — the trigger it uses dies
-        3 s after the command."""
+        3 s after the command.  `workspaces`: told when the app is removed from one
+        (`AppRemoved`, once durable), so that its token is never used again."""
         self.submitter = submitter
+        self.workspaces = workspaces
         self.identity = identity
         self.response_urls = response_urls
         self.background = background
@@ -120,6 +123,10 @@ class Listeners:
         if isinstance(outcome, Inbound):
             fresh = await self.submitter.submit(outcome.event)
             log.debug("event %s %s", outcome.event.key, "stored" if fresh else "was a duplicate")
+            if isinstance(outcome.event, AppRemoved) and self.workspaces is not None:
+                # Its tokens are dead: the installation goes now (the core keeps the
+                # workspace's data for the grace period, and stops its work).
+                await self.workspaces.forget(outcome.event.workspace.id)
         elif isinstance(outcome, HomeOpened):
             if self.home is not None:
                 self.background.spawn(self.home.publish(outcome.user), name="slack-home")

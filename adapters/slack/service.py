@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -48,7 +49,10 @@ from adapters.slack.translate import BotIdentity
 from adapters.slack.workspace_clients import ClientsByWorkspace
 from adapters.slack.workspaces import SingleWorkspace, Workspace, Workspaces
 from bot.config import Config, slack_oauth
+from bot.departed import departed_among
+from bot.events import AppInstalled
 from bot.preflight import bind_finding
+from bot.refs import Platform, UserRef, WorkspaceRef
 
 log = logging.getLogger(__name__)
 Mount = Callable[[web.Application], None]
@@ -164,6 +168,7 @@ async def start_slack(
         assert token is not None  # `check` said so
         identity = identity or await fetch_identity(patient)
         workspaces = SingleWorkspace(Workspace(identity, token))
+        await _token_works(alsbot, identity, token)
     response_urls = ResponseUrls()
     session = delivery_session()
     # Each workspace's clients (its token's), on the one connection pool.
@@ -194,6 +199,7 @@ async def start_slack(
         background=background,
         home=HomePublisher(patients, StoreHomeReader(alsbot)),
         forms=delivery,
+        workspaces=workspaces,
     )
     http = config.slack.mode != "socket"
     health = getattr(alsbot, "health", None)  # the core's board (`bot.health`)
@@ -244,6 +250,26 @@ async def start_slack(
         await service.stop()
         raise
     return service
+
+
+async def _token_works(alsbot: Any, identity: BotIdentity, token: str) -> None:
+    """Single-token mode's "installed": a token that `auth.test` accepts means the app is
+    installed in its workspace.  After an uninstall an operator reinstalls, copies the new
+    token and restarts; without this the workspace would stay departed, silent, until its
+    data were deleted.  Keyed by the token's digest, so each new token counts once and a
+    restart with the same token is a duplicate; asked only while the workspace is departed."""
+    store = getattr(alsbot, "store", None)
+    workspace = WorkspaceRef(Platform.SLACK, identity.team_id)
+    if store is None:
+        return
+    async with store.read() as conn:
+        if not await departed_among(conn, [workspace.key]):
+            return
+    digest = hashlib.sha256(token.encode()).hexdigest()[:16]
+    event = AppInstalled(
+        key=f"slack:token:{identity.team_id}:{digest}", user=UserRef(workspace, identity.user_id)
+    )
+    await alsbot.submit(event)
 
 
 async def _listen(http: SlackHttpServer, host: str, port: int) -> int:

@@ -4,14 +4,15 @@ table holds anything of the workspace but the record of its departure."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
 
+from adapters.slack.service import start_slack
 from bot.events import AppRemoved
 from bot.refs import Platform, UserRef, WorkspaceRef
-from bot.store.models import Base, Timer
+from bot.store.models import Base, DepartedWorkspace, Timer
 from testkit.slack import signing as sign
 from testkit.slack.world import SlackWorld
 
@@ -61,13 +62,15 @@ async def test_an_uninstall_stops_a_nudge_and_deletes_the_data_later(
 
     answer = await world.event({"type": "app_uninstalled"}, event_id="EvUNINSTALL1")
     assert answer.status == 200
-    # LEAD: `adapters/slack/translate.py` (another helper's `from_app_removed`) was not on
-    # main when this was written; the core event goes in as it will translate it, under
-    # the same key, so once the translation is merged this submit is a duplicate and can go.
-    await world.bot.submit(
-        AppRemoved(key="slack:event:EvUNINSTALL1", user=UserRef(TEAM, "UBOT"), reason="uninstalled")
-    )
     await world.settle()
+    assert (
+        await world.bot.submit(
+            AppRemoved(
+                key="slack:event:EvUNINSTALL1", user=UserRef(TEAM, "UBOT"), reason="uninstalled"
+            )
+        )
+        is False
+    ), "the endpoint recorded the uninstall as the core's AppRemoved, under this key"
     assert not await pending_nudges(world)
     posted_before = len([c for c in world.api.calls if c.method.startswith("chat.")])
 
@@ -77,3 +80,27 @@ async def test_an_uninstall_stops_a_nudge_and_deletes_the_data_later(
 
     await wait_until(world, datetime(2026, 2, 11, 10, 1, tzinfo=UTC))  # 30 days on
     assert await tables_holding(world, sign.TEAM) == {"departed_workspaces"}
+
+
+@pytest.mark.asyncio
+async def test_single_token_mode_restarted_with_a_working_token_calls_the_deletion_off(
+    http_world: SlackWorld,
+) -> None:
+    """The operator reinstalls the app by hand, copies the token and restarts alsbot: the
+    token `auth.test` accepts says the app is installed again, so the data stays."""
+    world = http_world
+    assert (await world.command(ALICE, "setup")).status == 200
+    await world.settle()
+    assert (await world.event({"type": "app_uninstalled"}, event_id="EvGONE")).status == 200
+    await world.settle()
+    departed = DepartedWorkspace.__table__
+    async with world.bot.store.read() as conn:
+        assert (await conn.execute(select(departed.c.workspace_key))).scalars().all() == [TEAM.key]
+
+    await world.service.stop()
+    world.service = await start_slack(world.bot, world.bot.config)
+    await world.settle()
+    async with world.bot.store.read() as conn:
+        assert (await conn.execute(select(departed.c.workspace_key))).scalars().all() == []
+    await world.wait(timedelta(days=31))
+    assert "sets" in await tables_holding(world, sign.TEAM), "nothing was deleted"
