@@ -16,11 +16,15 @@ from bot.ports import PlatformTraits
 from bot.refs import MessageRef
 
 # Without the privileged Message Content intent, Discord hands the bot an empty text for
-# other people's messages: the facilitators are told how to turn it on.
+# other people's messages: the facilitators are told the way that needs no intent ("Save
+# as do"), and how to turn the intent on for reactions (when it was not off by choice).
 UNREADABLE = (
-    "Discord did not let me read its text. That happens when the bot's Message Content "
-    "intent is off: in the Discord Developer Portal, open the application → Bot → "
-    "Privileged Gateway Intents, turn on “Message Content Intent”, and restart alsbot."
+    "Discord did not let me read its text: alsbot runs without Discord's Message Content "
+    "intent. Save it with “Save as do” instead (right-click the message, or press and hold "
+    "on a phone → Apps → Save as do), which needs no intent. For ✅ to work too, turn the "
+    "intent on: in the Discord Developer Portal, open the application → Bot → Privileged "
+    "Gateway Intents, turn on “Message Content Intent”, set `[discord] message_content = "
+    "true`, and restart alsbot."
 )
 
 
