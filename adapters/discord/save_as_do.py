@@ -15,14 +15,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 from discord import app_commands
 
 from adapters.discord import translate
+from adapters.discord.client_parts import ClientParts
 from adapters.discord.guilds import allowed, refuse
-from bot.events import Event, MessageSaved
+from bot.events import MessageSaved
 from bot.refs import ChannelRef, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -92,35 +93,8 @@ def context_menu() -> app_commands.ContextMenu:
     return app_commands.ContextMenu(name=NAME, callback=_chosen)
 
 
-if TYPE_CHECKING:  # what the mixin uses of discord.Client, for the type checker only
-    _Client = discord.Client
-else:
-    _Client = object
-
-
-class SaveAsDo(_Client):
+class SaveAsDo(ClientParts):
     """Mixed into `AlsClient`: the context menu's handler."""
-
-    allowed_guild_ids: frozenset[int]
-
-    if TYPE_CHECKING:  # AlsClient's
-
-        async def _where(
-            self, cause: str, interaction: discord.Interaction, *, thinking: bool
-        ) -> translate.Place | None: ...
-        async def _refuse(
-            self, cause: str, interaction: discord.Interaction, message: str
-        ) -> None: ...
-        async def _record_then_defer(
-            self,
-            cause: str,
-            event: Event,
-            interaction: discord.Interaction,
-            started: float,
-            *,
-            thinking: bool,
-        ) -> bool: ...
-        def _settle_later(self, cause: str) -> None: ...
 
     async def handle_save_as_do(self, interaction: discord.Interaction) -> None:
         """Record, then acknowledge, as `handle_command` does."""

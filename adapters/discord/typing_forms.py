@@ -18,14 +18,15 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from adapters.discord import translate
+from adapters.discord.client_parts import ClientParts
 from adapters.discord.forms import INPUT_MAX_LENGTH, TITLE_LIMIT, answers
 from adapters.discord.guilds import allowed, refuse
-from bot.events import Event, MessagePosted
+from bot.events import MessagePosted
 from bot.refs import ChannelRef, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -99,34 +100,8 @@ def typed_event(
     )
 
 
-if TYPE_CHECKING:  # what the mixin uses of AlsClient, for the type checker only
-    _Client = discord.Client
-else:
-    _Client = object
-
-
-class TypingForms(_Client):
+class TypingForms(ClientParts):
     """Mixed into `AlsClient`: the press that opens the modal, and its submission."""
-
-    allowed_guild_ids: frozenset[int]
-
-    if TYPE_CHECKING:  # AlsClient's
-
-        async def _where(
-            self, cause: str, interaction: discord.Interaction, *, thinking: bool
-        ) -> translate.Place | None: ...
-        async def _refuse(
-            self, cause: str, interaction: discord.Interaction, message: str
-        ) -> None: ...
-        async def _record_then_defer(
-            self,
-            cause: str,
-            event: Event,
-            interaction: discord.Interaction,
-            started: float,
-            *,
-            thinking: bool,
-        ) -> bool: ...
 
     async def open_typing_form(
         self, interaction: discord.Interaction, what: str, custom_id: str, field: str
