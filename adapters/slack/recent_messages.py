@@ -17,7 +17,7 @@ same text.
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from bot.dos.capture import UNDO_WINDOW
@@ -37,6 +37,10 @@ class RecentMessages:
         self.size = size
         self.keep = keep
         self._read: OrderedDict[str, tuple[float, FetchedMessage]] = OrderedDict()
+        # When each entry of `_read` was read, in that order (`_read` is in the order of
+        # use): expiry looks only at what it drops.  A key read again has a newer pair
+        # here; its older pair is skipped when it comes up.
+        self._times: deque[tuple[float, str]] = deque()
         # Messages not in the channel's history (thread replies): ids only, no words.
         self._replies: OrderedDict[str, float] = OrderedDict()
 
@@ -49,8 +53,10 @@ class RecentMessages:
         return found[1]
 
     def put(self, key: str, message: FetchedMessage) -> None:
-        self._read[key] = (self.clock(), message)
+        now = self.clock()
+        self._read[key] = (now, message)
         self._read.move_to_end(key)
+        self._times.append((now, key))
         self._expire()
 
     def is_reply(self, key: str) -> bool:
@@ -68,13 +74,20 @@ class RecentMessages:
         return len(self._read)
 
     def _expire(self) -> None:
+        """Each call looks at only what it drops, and one more (it was a scan of every
+        entry on every read: 0.3 ms a reaction with 500 kept)."""
         oldest = self.clock() - self.keep
-        for table in (self._read, self._replies):
-            while len(table) > self.size:
-                table.popitem(last=False)
-            for key in [k for k, v in table.items() if _at(v) < oldest]:
-                del table[key]
-
-
-def _at(value: tuple[float, FetchedMessage] | float) -> float:
-    return value[0] if isinstance(value, tuple) else value
+        while len(self._read) > self.size:
+            self._read.popitem(last=False)
+        while len(self._replies) > self.size:
+            self._replies.popitem(last=False)
+        while self._times and self._times[0][0] < oldest:
+            at, key = self._times.popleft()
+            found = self._read.get(key)
+            if found is not None and found[0] == at:  # not read again since
+                del self._read[key]
+        # `note_reply` moves a key to the end with its new time: oldest first.
+        while self._replies and next(iter(self._replies.values())) < oldest:
+            self._replies.popitem(last=False)
+        if len(self._times) > 4 * self.size:  # keys evicted by size leave pairs behind
+            self._times = deque(p for p in self._times if self._read.get(p[1], (None,))[0] == p[0])

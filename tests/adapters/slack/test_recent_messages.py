@@ -48,3 +48,18 @@ def test_thread_replies_are_remembered_as_such_for_the_window() -> None:
     assert recent.is_reply("m1") and not recent.is_reply("m2")
     t.now = KEEP + 1
     assert not recent.is_reply("m1")
+
+
+def test_a_message_read_again_is_kept_from_its_second_reading() -> None:
+    t = Seconds()
+    recent = RecentMessages(t, size=3)
+    recent.put("m0", said("first"))
+    t.now = KEEP / 2
+    recent.put("m0", said("again"))  # read from Slack again (e.g. after an undo)
+    for n in range(1, 20):  # others come and go by size; m0's first reading expires
+        recent.put(f"m{n}", said(f"tip {n}"))
+        recent.get("m0")
+    t.now = KEEP + 1
+    assert recent.get("m0") == said("again"), "the older reading's expiry is not this one's"
+    t.now = KEEP * 1.5 + 1
+    assert recent.get("m0") is None and len(recent) == 0
