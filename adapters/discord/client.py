@@ -194,24 +194,18 @@ class AlsClient(GatewayEvents, TypingForms, SupervisedGateway, SaveAsDo, discord
         if form is not None and interaction.guild_id is not None:
             await self._open_form(interaction, FormModal(form))
             return
-        cause = f"discord:interaction:{interaction.id}"
-        started = asyncio.get_running_loop().time()
-        place = await self._where(cause, interaction, thinking=True)
-        if place is None:
-            return
-        event = translate.command_event(
-            interaction.id,
-            interaction.user.id,
-            place,
-            interaction.data or {},
-            interaction.permissions.value if interaction.guild_id else None,
-        )
-        if event is None:
-            await self._defer(cause, interaction, thinking=True)
-            await self._say(interaction, GUILD_ONLY)
-            return
-        if await self._record_then_defer(cause, event, interaction, started, thinking=True):
-            self._settle_later(cause)
+
+        def build(place: translate.Place) -> Event | str:
+            event = translate.command_event(
+                interaction.id,
+                interaction.user.id,
+                place,
+                interaction.data or {},
+                interaction.permissions.value if interaction.guild_id else None,
+            )
+            return GUILD_ONLY if event is None else event
+
+        await self._take(interaction, build)
 
     async def _open_form(self, interaction: discord.Interaction, modal: FormModal) -> None:
         """The form as the interaction's first answer. Nothing is recorded: the command is
@@ -235,26 +229,20 @@ class AlsClient(GatewayEvents, TypingForms, SupervisedGateway, SaveAsDo, discord
     async def handle_form(self, interaction: discord.Interaction) -> None:
         """A form sent back: recorded as the command its answers make, then deferred, as
         a command is."""
-        if not allowed(interaction.guild_id, self.allowed_guild_ids):
-            await refuse(interaction)
-            return
-        cause = f"discord:interaction:{interaction.id}"
-        started = asyncio.get_running_loop().time()
-        place = await self._where(cause, interaction, thinking=True)
-        if place is None:
-            return
-        event = translate.form_event(
-            interaction.id,
-            interaction.user.id,
-            place,
-            interaction.data or {},
-            interaction.permissions.value if interaction.guild_id else None,
-        )
-        if event is None:
-            await self._refuse(cause, interaction, NO_FORM if interaction.guild_id else GUILD_ONLY)
-            return
-        if await self._record_then_defer(cause, event, interaction, started, thinking=True):
-            self._settle_later(cause)
+
+        def build(place: translate.Place) -> Event | str:
+            event = translate.form_event(
+                interaction.id,
+                interaction.user.id,
+                place,
+                interaction.data or {},
+                interaction.permissions.value if interaction.guild_id else None,
+            )
+            if event is None:
+                return NO_FORM if interaction.guild_id else GUILD_ONLY
+            return event
+
+        await self._take(interaction, build)
 
     def _settle_later(self, cause: str) -> None:
         """Never leave "thinking…" up: if no reply has answered it by `settle_after` (a
@@ -339,6 +327,35 @@ class AlsClient(GatewayEvents, TypingForms, SupervisedGateway, SaveAsDo, discord
         """The interaction's channel: from its `channel` object, else its `channel_id`
         (discord.py reads only the object; Discord documents both as optional)."""
         return interaction.channel_id or self._interaction_channels.get(interaction.id)
+
+    async def _take(
+        self,
+        interaction: discord.Interaction,
+        build: Callable[[translate.Place], Event | str],
+        *,
+        thinking: bool = True,
+        settle: bool = True,
+    ) -> None:
+        """Every interaction that becomes an event: on an allowed server, placed, made
+        (`build` answers the event, or what to tell the person instead), recorded, then
+        acknowledged — Discord never redelivers an acknowledged interaction."""
+        if not allowed(interaction.guild_id, self.allowed_guild_ids):
+            await refuse(interaction)
+            return
+        cause = f"discord:interaction:{interaction.id}"
+        started = asyncio.get_running_loop().time()
+        place = await self._where(cause, interaction, thinking=thinking)
+        if place is None:
+            return
+        made = build(place)
+        if isinstance(made, str):
+            await self._refuse(cause, interaction, made)
+            return
+        recorded = await self._record_then_defer(
+            cause, made, interaction, started, thinking=thinking
+        )
+        if recorded and settle:
+            self._settle_later(cause)
 
     async def _refuse(self, cause: str, interaction: discord.Interaction, message: str) -> None:
         log.info("discord: interaction %s refused: %s", interaction.id, message)

@@ -4,6 +4,7 @@ methods are `AlsClient`'s own (record, then acknowledge; say no privately)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import discord
@@ -22,19 +23,11 @@ class ClientParts(_Client):
 
     if TYPE_CHECKING:  # AlsClient's
 
-        async def _where(
-            self, cause: str, interaction: discord.Interaction, *, thinking: bool
-        ) -> translate.Place | None: ...
-        async def _refuse(
-            self, cause: str, interaction: discord.Interaction, message: str
-        ) -> None: ...
-        async def _record_then_defer(
+        async def _take(
             self,
-            cause: str,
-            event: Event,
             interaction: discord.Interaction,
-            started: float,
+            build: Callable[[translate.Place], Event | str],
             *,
-            thinking: bool,
-        ) -> bool: ...
-        def _settle_later(self, cause: str) -> None: ...
+            thinking: bool = True,
+            settle: bool = True,
+        ) -> None: ...

@@ -12,7 +12,6 @@ and the core's channel is the thread's parent, the thread named by its root mess
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any, Protocol, runtime_checkable
@@ -22,8 +21,7 @@ from discord import app_commands
 
 from adapters.discord import translate
 from adapters.discord.client_parts import ClientParts
-from adapters.discord.guilds import allowed, refuse
-from bot.events import MessageSaved
+from bot.events import Event, MessageSaved
 from bot.refs import ChannelRef, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -98,17 +96,10 @@ class SaveAsDo(ClientParts):
 
     async def handle_save_as_do(self, interaction: discord.Interaction) -> None:
         """Record, then acknowledge, as `handle_command` does."""
-        if not allowed(interaction.guild_id, self.allowed_guild_ids):
-            await refuse(interaction)
-            return
-        cause = f"discord:interaction:{interaction.id}"
-        started = asyncio.get_running_loop().time()
-        place = await self._where(cause, interaction, thinking=True)
-        if place is None:
-            return
-        event = message_saved(interaction.id, interaction.user.id, place, interaction.data or {})
-        if event is None:
-            await self._refuse(cause, interaction, NOT_HERE)
-            return
-        if await self._record_then_defer(cause, event, interaction, started, thinking=True):
-            self._settle_later(cause)
+        data: Mapping[str, Any] = interaction.data or {}
+
+        def build(place: translate.Place) -> Event | str:
+            made = message_saved(interaction.id, interaction.user.id, place, data)
+            return NOT_HERE if made is None else made
+
+        await self._take(interaction, build)

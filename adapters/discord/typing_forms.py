@@ -15,7 +15,6 @@ holds the gateway can read a submission: discord.py's in-memory `Modal` never ha
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -26,7 +25,7 @@ from adapters.discord import translate
 from adapters.discord.client_parts import ClientParts
 from adapters.discord.forms import INPUT_MAX_LENGTH, TITLE_LIMIT, answers
 from adapters.discord.guilds import allowed, refuse
-from bot.events import MessagePosted
+from bot.events import Event, MessagePosted
 from bot.refs import ChannelRef, MessageRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -118,18 +117,12 @@ class TypingForms(ClientParts):
 
     async def handle_typed(self, interaction: discord.Interaction) -> None:
         """A typing form sent back: recorded as the message it stands for, then deferred."""
-        if not allowed(interaction.guild_id, self.allowed_guild_ids):
-            await refuse(interaction)
-            return
-        cause = f"discord:interaction:{interaction.id}"
-        started = asyncio.get_running_loop().time()
-        place = await self._where(cause, interaction, thinking=False)
-        if place is None:
-            return
         data: Mapping[str, Any] = interaction.data or {}
-        event = typed_event(interaction.id, interaction.user.id, place, data)
-        if event is None:
-            said = answers(data).get(FIELD, "").strip()
-            await self._refuse(cause, interaction, NOT_IN_THREAD if said else MISSED)
-            return
-        await self._record_then_defer(cause, event, interaction, started, thinking=False)
+
+        def build(place: translate.Place) -> Event | str:
+            event = typed_event(interaction.id, interaction.user.id, place, data)
+            if event is None:
+                return NOT_IN_THREAD if answers(data).get(FIELD, "").strip() else MISSED
+            return event
+
+        await self._take(interaction, build, thinking=False, settle=False)
