@@ -65,6 +65,7 @@ class LazyGroup(click.Group):
     lazy = {
         "discord": ("adapters.discord.cli", "discord_cli"),
         "slack": ("adapters.slack.cli", "slack_cli"),
+        "teams": ("adapters.teams.cli", "teams_cli"),
     }
 
     def list_commands(self, ctx: click.Context) -> list[str]:

@@ -98,6 +98,10 @@ async def start_platforms(
             from adapters.discord.client import serve_discord
 
             stops.append(await serve_discord(alsbot, config))
+        if config.teams.enabled:
+            from adapters.teams.service import serve_teams
+
+            stops.append(await serve_teams(alsbot, config))
         if pages is not None and not on_slack:
             stops.append(await serve_web(pages, config))
     except BaseException:
@@ -175,6 +179,7 @@ async def _run(alsbot: Alsbot, config: Config, stop_event: asyncio.Event | None)
                 for name, on in (
                     ("slack", config.slack.enabled),
                     ("discord", config.discord.enabled),
+                    ("teams", config.teams.enabled),
                     ("web pages", config.web.enabled),
                 )
                 if on

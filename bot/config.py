@@ -123,6 +123,31 @@ class DiscordConfig:
     message_content: bool = True
 
 
+TEAMS_CLOUDS = ("public", "usgov", "usgovdod", "china")
+
+
+@dataclass(frozen=True)
+class TeamsConfig:
+    """Microsoft Teams (issue 20): the Bot Framework messaging endpoint `POST /api/messages`
+    on its own listener. `cloud` names the Microsoft cloud the bot is registered in (the
+    Teams SDK's `CloudEnvironment`); each location below, when set, replaces that cloud's
+    own — for a sovereign cloud the SDK does not name, or a local stand-in."""
+
+    enabled: bool = False
+    host: str = "127.0.0.1"
+    port: int = 3978  # the Bot Framework's customary port
+    cloud: str = "public"
+    login_endpoint: str = ""  # e.g. https://login.microsoftonline.com (tokens for the bot)
+    login_tenant: str = ""  # the multi-tenant login tenant, e.g. botframework.com
+    openid_metadata_url: str = ""  # where the keys that sign inbound activities are named
+    token_issuer: str = ""  # the issuer inbound activities' tokens must carry
+    bot_scope: str = ""  # the scope the bot's own tokens are asked for
+    # The app package (`alsbot teams manifest`): the name people see, and the public origin
+    # of the messaging endpoint (its host goes in the manifest's validDomains).
+    app_name: str = "alsbot"
+    public_url: str = ""
+
+
 @dataclass(frozen=True)
 class HealthConfig:
     """An optional health endpoint in every mode (`GET /healthz`); port 0 = none of its own.
@@ -174,6 +199,13 @@ class Secrets:
     slack_client_id: str = ""  # OAuth install for many workspaces (with the secret)
     slack_client_secret: str = ""
     discord_bot_token: str = ""
+    # Teams: the Azure bot's app registration (Microsoft Entra ID). With no secret and a
+    # managed identity, TEAMS_CLIENT_ID alone (and TEAMS_MANAGED_IDENTITY_CLIENT_ID for a
+    # user-assigned identity other than the app's own).
+    teams_client_id: str = ""
+    teams_client_secret: str = ""
+    teams_tenant_id: str = ""
+    teams_managed_identity_client_id: str = ""
 
     def __repr__(self) -> str:
         present = [f.name for f in fields(self) if getattr(self, f.name)]
@@ -188,6 +220,10 @@ class Secrets:
             slack_client_id=env.get("SLACK_CLIENT_ID", ""),
             slack_client_secret=env.get("SLACK_CLIENT_SECRET", ""),
             discord_bot_token=env.get("DISCORD_BOT_TOKEN", ""),
+            teams_client_id=env.get("TEAMS_CLIENT_ID", ""),
+            teams_client_secret=env.get("TEAMS_CLIENT_SECRET", ""),
+            teams_tenant_id=env.get("TEAMS_TENANT_ID", ""),
+            teams_managed_identity_client_id=env.get("TEAMS_MANAGED_IDENTITY_CLIENT_ID", ""),
         )
 
     def values(self) -> list[str]:
@@ -201,6 +237,7 @@ class Config:
     defaults: DefaultsConfig = field(default_factory=DefaultsConfig)
     slack: SlackConfig = field(default_factory=SlackConfig)
     discord: DiscordConfig = field(default_factory=DiscordConfig)
+    teams: TeamsConfig = field(default_factory=TeamsConfig)
     logging: LoggingConfig = field(default_factory=LoggingConfig)
     retention: RetentionConfig = field(default_factory=RetentionConfig)
     health: HealthConfig = field(default_factory=HealthConfig)
@@ -217,6 +254,7 @@ SECTIONS = (
     "defaults",
     "slack",
     "discord",
+    "teams",
     "logging",
     "retention",
     "health",
@@ -381,6 +419,16 @@ def validate(config: Config) -> None:
         raise ConfigError("[scheduler] tick_seconds must be positive")
     if config.discord.gateway_lease_seconds <= 0:
         raise ConfigError("[discord] gateway_lease_seconds must be positive")
+    if config.teams.cloud.strip().lower() not in TEAMS_CLOUDS:
+        raise ConfigError(
+            f"[teams] cloud {config.teams.cloud!r} is not one of "
+            + ", ".join(f'"{c}"' for c in TEAMS_CLOUDS)
+        )
+    if config.teams.public_url and not _origin(config.teams.public_url):
+        raise ConfigError(
+            f"[teams] public_url {config.teams.public_url!r} is not an origin: give the "
+            'public address alone, such as "https://alsbot.example.org"'
+        )
     if config.logging.level.lower() not in logs.LEVELS:
         raise ConfigError(
             f"[logging] level {config.logging.level!r} is not a level — use one of "
@@ -413,8 +461,8 @@ def problems_for_running(config: Config) -> list[str]:
     """What stops `alsbot run` from starting; `alsbot check-config` prints these."""
     out: list[str] = []
     s = config.secrets
-    if not (config.slack.enabled or config.discord.enabled):
-        out.append("neither [slack] nor [discord] is enabled")
+    if not (config.slack.enabled or config.discord.enabled or config.teams.enabled):
+        out.append("none of [slack], [discord] and [teams] is enabled")
     if config.slack.enabled and slack_oauth(config):
         if not s.slack_client_secret:
             out.append("[slack] SLACK_CLIENT_ID is set but SLACK_CLIENT_SECRET is not")
@@ -443,4 +491,9 @@ def problems_for_running(config: Config) -> list[str]:
             out.append("[slack] Socket Mode needs SLACK_APP_TOKEN (xapp-…)")
     if config.discord.enabled and not s.discord_bot_token:
         out.append("[discord] is enabled but DISCORD_BOT_TOKEN is not set")
+    if config.teams.enabled and not s.teams_client_id:
+        out.append(
+            "[teams] is enabled but TEAMS_CLIENT_ID is not set (the Azure bot's Microsoft "
+            "App ID, with TEAMS_CLIENT_SECRET and TEAMS_TENANT_ID; see docs/TEAMS.md)"
+        )
     return out

@@ -15,6 +15,7 @@ from enum import StrEnum
 class Platform(StrEnum):
     SLACK = "slack"
     DISCORD = "discord"
+    TEAMS = "teams"
     CONSOLE = "console"
 
 

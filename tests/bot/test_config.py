@@ -90,7 +90,7 @@ def test_secrets_come_from_the_environment_and_never_print() -> None:
 def test_http_mode_without_signing_secret_is_refused() -> None:
     config = load_config(None, {"SLACK_BOT_TOKEN": "x", "ALSBOT_SLACK_ENABLED": "1"})
     assert any("SLACK_SIGNING_SECRET" in p for p in problems_for_running(config))
-    assert problems_for_running(Config()) == ["neither [slack] nor [discord] is enabled"]
+    assert problems_for_running(Config()) == ["none of [slack], [discord] and [teams] is enabled"]
 
 
 def test_allowed_guild_ids_from_the_file_or_the_environment(tmp_path: Path) -> None:
