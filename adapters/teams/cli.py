@@ -131,6 +131,13 @@ def manifest_command(
 def check_command(config_path: str | None) -> None:
     config = _config(config_path)
     lines = [line for line in problems_for_running(config) if "[teams]" in line]
+    secrets = config.secrets
+    if secrets.teams_client_secret and not secrets.teams_tenant_id:
+        lines.append(
+            "[teams] TEAMS_CLIENT_SECRET is set but TEAMS_TENANT_ID is not: a single-tenant bot "
+            "(every new one since July 2025) logs in to its own tenant (Azure bot → Configuration "
+            "→ App Tenant ID)"
+        )
     if config.teams.enabled and not config.teams.public_url:
         lines.append(
             "[teams] public_url is not set: the app package has no validDomains and its "

@@ -135,3 +135,9 @@ def test_check_names_the_missing_client_id_and_passes_once_it_is_set(tmp_path: P
     assert missing.exit_code == 2 and "TEAMS_CLIENT_ID is not set" in missing.output
     ready = _run("check", "--config", config, env={"TEAMS_CLIENT_ID": APP_ID})
     assert ready.exit_code == 0 and "✓" in ready.output
+
+
+def test_check_asks_for_the_tenant_a_client_secret_logs_in_to(tmp_path: Path) -> None:
+    env = {"TEAMS_CLIENT_ID": APP_ID, "TEAMS_CLIENT_SECRET": "s"}
+    result = _run("check", "--config", _config(tmp_path), env=env)
+    assert result.exit_code == 2 and "TEAMS_TENANT_ID is not" in result.output
