@@ -233,7 +233,8 @@ class TeamsOutlet:
         names = await self._names(reply.text)
         activity = {**render.message(reply.text, reply.buttons, names), "id": target.id}
         conversation = ids.conversation_id(target.channel, root)
-        url = f"{self._conversation_url(address.service_url, conversation)}/activities/{quote(target.id, safe='')}"
+        base = self._conversation_url(address.service_url, conversation)
+        url = f"{base}/activities/{quote(target.id, safe='')}"
         await self._call("PUT", url, activity)
         await self._keep(target, render.plain(reply.text, names), kept.thread if kept else None)
         return target

@@ -15,8 +15,9 @@ reply is put in the one that keeps it literal:
 
 A ping needs an entity in the card's `msteams.entities` whose `text` matches the
 `<at>…</at>` in the card: only a `Mention` makes one. An `<at>Bob</at>` someone typed is
-escaped (`\\<at>`) in a `TextBlock` and, there as in a `TextRun`, broken by an invisible
-word joiner after its `<`, so it can never match an entity, even when the card does mention Bob.
+escaped (`\\<at>`) in a `TextBlock` and, there as in a `TextRun`, broken by an
+invisible word joiner after its `<`, so it never matches an entity, even when the card
+does mention Bob.
 
 A mention names a person by their app-scoped `29:…` id when the conversations store knows
 it, else by their Entra object id, which Teams accepts for bots' cards; the outlet looks
@@ -52,6 +53,8 @@ LABEL_LIMIT = 80
 INPUT_MAX_LENGTH = 4000
 SHORTENED = "\n… (cut short: too long for one Teams message)"
 STYLES = {"primary": "positive", "danger": "destructive"}
+# Teams shows 6 of a card's actions and hides the rest in a ⋯ menu; more go in rows.
+ACTIONS_SHOWN = 6
 
 # In a `TextRun`: an `<at>`/`</at>` someone typed, made unable to match a mention entity.
 _AT_TAG = re.compile(r"<(?=/?at\b)", re.IGNORECASE)
@@ -229,7 +232,12 @@ def _activity(
         or [{"type": "RichTextBlock", "inlines": [{"type": "TextRun", "text": "…"}]}],
         "msteams": msteams,
     }
-    if actions:
+    if len(actions) > ACTIONS_SHOWN:  # rows of ACTIONS_SHOWN, every one of them in sight
+        card["body"] += [
+            {"type": "ActionSet", "actions": actions[n : n + ACTIONS_SHOWN]}
+            for n in range(0, len(actions), ACTIONS_SHOWN)
+        ]
+    elif actions:
         card["actions"] = actions
     return {"type": "message", "attachments": [{"contentType": CARD, "content": card}]}
 
@@ -360,7 +368,7 @@ def form(
 
 # ----------------------------------------------------------------------------- files
 
-TEXT_FILES = (".txt", ".csv", ".md", ".json", ".tsv", ".html", ".ics")
+TEXT_FILES = (".txt", ".csv", ".md", ".json", ".tsv", ".ics")  # not .html: its page is the link
 NO_FILES = (
     "Teams does not let a bot attach a file here. The set's pages have it: "
     "type /als link for them (an admin can also run alsbot export)."

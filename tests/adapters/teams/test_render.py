@@ -144,6 +144,15 @@ def test_buttons_follow_the_listeners_contract() -> None:
     ]
 
 
+def test_more_than_six_buttons_go_in_rows_all_in_sight() -> None:
+    buttons = tuple(Button("round:rate", str(n), f"7:{n}") for n in range(1, 9))
+    content = card(render.message(text("Rate it"), buttons))
+    assert "actions" not in content
+    rows = [e["actions"] for e in content["body"] if e["type"] == "ActionSet"]
+    assert [len(row) for row in rows] == [6, 2]
+    assert [a["data"]["als_value"] for row in rows for a in row] == [f"7:{n}" for n in range(1, 9)]
+
+
 def test_a_60_kb_text_stays_under_28_kb_and_says_it_was_cut() -> None:
     line = 'Ünïcode & <tags> "quoted" text, a long line of it ' * 3
     body = text(Mention(BOB), " wrote:\n") + text("\n".join([line] * 400))
