@@ -359,8 +359,9 @@ def message_payload(
     None is a bot's message (`from.application`)."""
     sender: JSON = {"device": None, "conversation": None, "user": None, "application": None}
     if author is None:
+        # Graph also says "bot" for some; the SDK's model reads only these spellings.
         sender["application"] = {
-            "applicationIdentityType": "bot",
+            "applicationIdentityType": "aadApplication",
             "id": "app",
             "displayName": "A bot",
         }
