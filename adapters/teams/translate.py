@@ -27,13 +27,14 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from adapters.forms import command_text as form_text
 from adapters.forms import missing, spec_for
 from adapters.teams import ids
+from adapters.teams.text import AT, MAX_TEXT, OPEN, At, as_typed, plain, unmarked
 from adapters.teams.traits import OBJECT_ID
 from bot.emoji_names import normalise_emoji
 from bot.events import (
@@ -51,7 +52,6 @@ from bot.refs import ChannelRef, MessageRef
 SAVE_AS_DO = "saveAsDo"  # the manifest's message action command id
 SAVE_INVOKES = ("composeExtension/fetchTask", "composeExtension/submitAction")
 KEY_ROOM = 300  # the inbox's key column
-MAX_TEXT = 40_000
 COMMAND_WORD = re.compile(r"^/?als(?:\s+|$)", re.IGNORECASE)
 PRIVATE_MEMBERSHIP = {"private": True, "shared": True, "standard": False}
 # Teams' first six reactions, by the names it still sends for them.
@@ -141,6 +141,12 @@ def mentioned_people(activity: Mapping[str, Any], bots: frozenset[str]) -> list[
 
 def key_of(activity: Mapping[str, Any], *suffix: str) -> str | None:
     activity_id = _str(activity, "id")
+    if not activity_id and activity.get("type") == "messageReaction":
+        # Should a reaction come without an id, its message, reactor and time name it
+        # (a retry repeats all three).
+        sender = _str(_dict(activity, "from"), "id")
+        parts = (_str(activity, "replyToId"), sender, _str(activity, "timestamp"))
+        activity_id = "r:" + ":".join(parts) if all(parts[:2]) else ""
     base, _ = conversation_of(activity)
     if not activity_id or not base:
         return None
@@ -148,63 +154,6 @@ def key_of(activity: Mapping[str, Any], *suffix: str) -> str | None:
     if len(key) > KEY_ROOM:
         key = "teams:h-" + hashlib.sha256(key.encode()).hexdigest()
     return key
-
-
-# ---------------------------------------------------------------------- text
-
-
-# A mention tag, its attributes (`<at id="0">`) and its name (which may hold markup).
-AT = re.compile(r"<at(?P<attrs>\s[^<>]*)?>(?P<name>.*?)</at>", re.IGNORECASE | re.DOTALL)
-AT_ID = re.compile(r"""\bid\s*=\s*["']?(?P<id>[^"'\s>]+)""", re.IGNORECASE)
-BREAK = re.compile(r"<br\s*/?>|</(?:p|div|li|tr|h[1-6]|blockquote|pre)\s*>", re.IGNORECASE)
-TAG = re.compile(r"<[a-zA-Z/!][^<>]*>")
-OPEN, CLOSE = "\ue000", "\ue001"  # private use: what stands in for a mention meanwhile
-MARKER = re.compile(OPEN + r"(\d+)" + CLOSE)
-SPACES = re.compile(r"[ \t\u00a0]+")
-BLANK_LINES = re.compile(r"\n{3,}")
-
-
-@dataclass(frozen=True, slots=True)
-class At:
-    """One `<at>` tag: its place among the tags, its `id` attribute (a saved message's
-    body names its mention by it) and the name shown."""
-
-    index: int
-    tag_id: str | None
-    name: str
-
-
-def plain(raw: str, mention: Callable[[At], str]) -> str:
-    """Teams' text or HTML as plain text, each `<at>` tag replaced by `mention(tag)`.
-
-    Teams escapes what people type (`&lt;`), so its tags are its own markup: dropped, with
-    a block's end as a line break. Whatever the entities decode to is typed text, which
-    never reads as a mention (`unmarked`)."""
-    raw = raw.replace(OPEN, "").replace(CLOSE, "")
-    tags: list[At] = []
-
-    def hold(match: re.Match[str]) -> str:
-        attrs = AT_ID.search(match["attrs"] or "")
-        name = unmarked(html.unescape(TAG.sub("", match["name"])))
-        tags.append(At(len(tags), attrs["id"] if attrs else None, " ".join(name.split())))
-        return f"{OPEN}{len(tags) - 1}{CLOSE}"
-
-    held = TAG.sub("", BREAK.sub("\n", AT.sub(hold, raw)))
-    text = MARKER.sub(lambda m: mention(tags[int(m[1])]), unmarked(html.unescape(held)))
-    lines = [SPACES.sub(" ", line).strip() for line in text.replace("\r", "").split("\n")]
-    return BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()[:MAX_TEXT]
-
-
-def unmarked(typed: str) -> str:
-    """Typed text that cannot read as a mention: `<@U1>` → `@U1>`, a name the grammar
-    refuses as unlinked."""
-    while "<@" in typed:
-        typed = typed.replace("<@", "@")
-    return typed
-
-
-def as_typed(tag: At) -> str:
-    return "@" + tag.name if tag.name else ""
 
 
 def _mentions(activity: Mapping[str, Any]) -> list[Mapping[str, Any]]:
@@ -281,7 +230,7 @@ def translate(activity: Mapping[str, Any], resolved: Resolved) -> list[Event]:
     if kind == "messageReaction":
         return _reactions(activity, aad, tenant)
     if kind == "invoke" and activity.get("name") in SAVE_INVOKES:
-        saved = message_saved(activity, resolved)
+        saved = message_saved(activity)
         return [saved] if saved is not None else []
     return []
 
@@ -437,7 +386,7 @@ def is_save_as_do(activity: Mapping[str, Any]) -> bool:
     )
 
 
-def message_saved(activity: Mapping[str, Any], resolved: Resolved) -> MessageSaved | None:
+def message_saved(activity: Mapping[str, Any]) -> MessageSaved | None:
     """ "Save as do" on a message: Teams puts the message in `value.messagePayload` (its
     body as HTML, its author as an Entra user), so nothing is fetched."""
     if not is_save_as_do(activity):

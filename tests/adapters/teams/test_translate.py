@@ -281,6 +281,17 @@ def test_a_changed_reaction_is_two_events_with_their_own_keys() -> None:
     assert len({e.key for e in both}) == 2
 
 
+def test_a_reaction_without_an_id_is_keyed_by_its_message_reactor_and_time() -> None:
+    # The SDK's model requires an id (Teams sends one); this is only the fallback.
+    activity = p.reaction(CHANNEL, ANA, "1", to=BOT)
+    del activity["id"]
+    resolved = Resolved(bot_ids(activity))
+    [first] = translate(activity, resolved)
+    assert [e.key for e in translate(dict(activity), resolved)] == [first.key]
+    later = {**activity, "timestamp": "2026-12-05T09:00:00.000Z"}
+    assert [e.key for e in translate(later, resolved)] != [first.key]
+
+
 def test_the_default_do_emoji_is_reachable() -> None:
     default = normalise_emoji(Config().defaults.do_emoji)
     assert emoji_name("2705_whiteheavycheckmark") == default
