@@ -52,6 +52,14 @@ def person_name(user: UserRef) -> str:
     return f"teams:{user.workspace.id}:person:{user.id}"
 
 
+def member_name(tenant_id: str, teams_id: str) -> str:
+    """The row that names the person behind an app-scoped `29:…` id (a mention's only id)."""
+    ident = teams_id
+    if len(ident) > NAME_ROOM - len(tenant_id):
+        ident = "h-" + hashlib.sha256(ident.encode()).hexdigest()[:40]
+    return f"teams:{tenant_id.lower()}:member:{ident}"
+
+
 def channel_name(channel: ChannelRef) -> str:
     ident = channel.id
     if len(ident) > NAME_ROOM - len(channel.workspace.id):
@@ -76,6 +84,7 @@ class Conversations:
                 **{**asdict(address), "personal_conversation": known.personal_conversation}
             )
         await self._save(person_name(user), asdict(address))
+        await self._save(member_name(user.workspace.id, address.teams_id), {"id": user.id})
 
     async def remember_channel(self, channel: ChannelRef, address: ChannelAddress) -> None:
         await self._save(channel_name(channel), asdict(address))
@@ -83,6 +92,13 @@ class Conversations:
     async def person(self, user: UserRef) -> PersonAddress | None:
         data = await self._load(person_name(user))
         return PersonAddress(**data) if data is not None else None
+
+    async def object_id(self, tenant_id: str, teams_id: str) -> str | None:
+        """The Entra object id of the person whose app-scoped id is `teams_id`, when they
+        have been seen (an activity from them, an install, a mention resolved before)."""
+        data = await self._load(member_name(tenant_id, teams_id))
+        found = data.get("id") if data is not None else None
+        return found if isinstance(found, str) else None
 
     async def channel(self, channel: ChannelRef) -> ChannelAddress | None:
         data = await self._load(channel_name(channel))

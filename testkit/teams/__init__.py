@@ -1,0 +1,1 @@
+"""A Microsoft Teams stand-in and real-shaped activities (issue 20)."""
