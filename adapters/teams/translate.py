@@ -314,7 +314,9 @@ def _submitted(
         if missing(spec, answers):
             return None
         text = form_text(spec, answers)[:MAX_TEXT]
-        return CommandInvoked(key=key, user=user, channel=channel, text=text)
+        return CommandInvoked(
+            key=key, user=user, channel=_typed_in(value, channel), text=text
+        )
     action = value.get("als_action")
     raw_value = value.get("als_value", "")
     if not isinstance(action, str) or not action:
@@ -327,6 +329,21 @@ def _submitted(
         value=raw_value if isinstance(raw_value, str) else str(raw_value),
         message=MessageRef(channel, card) if card else None,
     )
+
+
+def _typed_in(value: Mapping[str, Any], arrived_in: ChannelRef) -> ChannelRef:
+    """Where the form's command was typed: the form card is sent to the person's 1:1 chat,
+    so its answers arrive there, and the card names the channel it was asked in
+    (`als_channel`, as Slack's view keeps it in `private_metadata`). Only a Teams channel
+    of the same tenant is taken; anything else is the chat the answers came from."""
+    named = value.get("als_channel")
+    if not isinstance(named, str) or not named:
+        return arrived_in
+    try:
+        channel = ChannelRef.from_key(named)
+    except ValueError:
+        return arrived_in
+    return channel if channel.workspace == arrived_in.workspace else arrived_in
 
 
 def emoji_name(reaction_type: str) -> str:

@@ -32,7 +32,7 @@ from bot.events import (
     event_from_json,
     event_to_json,
 )
-from bot.refs import MessageRef
+from bot.refs import ChannelRef, MessageRef
 from testkit.teams import payloads as p
 
 TENANT = "8a6d2a1c-5b7e-4e1f-9c3a-1f2e3d4c5b6a"
@@ -256,6 +256,19 @@ def test_a_form_card_becomes_the_command_its_answers_make() -> None:
     forged = {"als_form": "als_form:offer add", "text": f"with <@{BOB.aad}>"}
     made = one(p.submit(ANA_CHAT, ANA, forged, to=BOT, card="1"))
     assert isinstance(made, CommandInvoked) and mentions(made.text).ids == []
+
+
+def test_a_form_answered_in_the_1to1_chat_is_the_command_of_the_channel_it_was_asked_in() -> None:
+    asked_in = ids.channel(TENANT, CHANNEL.conversation)
+    data = {"als_form": "als_form:offer add", "text": "grants", "als_channel": asked_in.key}
+    event = one(p.submit(ANA_CHAT, ANA, data, to=BOT, card="1"))
+    assert isinstance(event, CommandInvoked) and event.channel == asked_in
+    # Another tenant's channel, or a key that is no channel, is not taken from the card.
+    elsewhere = ChannelRef(ids.workspace("00000000-0000-0000-0000-00000000beef"), "x")
+    for named in (elsewhere.key, "nonsense", ""):
+        other = one(p.submit(ANA_CHAT, ANA, {**data, "als_channel": named}, to=BOT, card="1"))
+        assert isinstance(other, CommandInvoked)
+        assert other.channel == ids.channel(TENANT, ANA_CHAT.conversation)
 
 
 # ---------------------------------------------------------------------- reactions
