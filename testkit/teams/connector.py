@@ -210,6 +210,11 @@ class BotConnector:
         self.login_port = 0
         self.keys_port = 0
         self.static_token = ""  # a valid bearer token issued at start, without MSAL
+        # Azure App Service's managed identity endpoint (IDENTITY_ENDPOINT/IDENTITY_HEADER):
+        # the identity whose tokens it gives, and every request to it (its query).
+        self.identity_header = uuid.uuid4().hex
+        self.managed_identity_client_id = client_id
+        self.identity_requests: list[dict[str, str]] = []
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -228,6 +233,7 @@ class BotConnector:
             r.add_put(prefix + "/v3/conversations/{cid}/activities/{aid}", self._update)
             r.add_delete(prefix + "/v3/conversations/{cid}/activities/{aid}", self._delete)
             r.add_get(prefix + "/v3/conversations/{cid}/members/{mid}", self._get_member)
+        connector.router.add_get("/msi/token", self._managed_identity_token)
         self.port = await self._serve(connector, None)
 
         login = web.Application()
@@ -323,6 +329,12 @@ class BotConnector:
     @property
     def jwks_url(self) -> str:
         return f"http://127.0.0.1:{self.keys_port}/v1/.well-known/keys"
+
+    @property
+    def identity_endpoint(self) -> str:
+        """IDENTITY_ENDPOINT, with `identity_header` as IDENTITY_HEADER, for MSAL's
+        managed identity client (as App Service sets them)."""
+        return f"{self.origin}/msi/token"
 
     def openid_metadata(self) -> dict[str, Any]:
         """As login.botframework.com serves it."""
@@ -759,6 +771,32 @@ class BotConnector:
                 "expires_in": self.token_expires_in,
                 "ext_expires_in": self.token_expires_in,
                 "access_token": token,
+            }
+        )
+
+    async def _managed_identity_token(self, request: web.Request) -> web.Response:
+        query = dict(request.query)
+        self.identity_requests.append(query)
+        if request.headers.get("X-IDENTITY-HEADER") != self.identity_header:
+            return web.json_response({"statusCode": 401, "message": "Unauthorized"}, status=401)
+        if (
+            query.get("client_id", self.managed_identity_client_id)
+            != self.managed_identity_client_id
+        ):
+            return web.json_response(
+                {"statusCode": 400, "message": "No managed identity found for specified ClientId."},
+                status=400,
+            )
+        if query.get("resource") != self.bot_scope.removesuffix("/.default"):
+            return web.json_response({"statusCode": 500, "message": "invalid resource"}, status=500)
+        token = self.issue_token()
+        return web.json_response(
+            {
+                "access_token": token,
+                "expires_on": str(int(self._issued[token])),
+                "resource": query["resource"],
+                "token_type": "Bearer",
+                "client_id": self.managed_identity_client_id,
             }
         )
 
