@@ -1,0 +1,156 @@
+"""aiohttp ⇄ the Teams SDK's `HttpServer`: `POST /api/messages`, every activity's JWT
+validated by the SDK before alsbot sees it.
+
+The SDK serves itself on FastAPI; alsbot already runs aiohttp, so this is the SDK's
+`HttpServerAdapter` for aiohttp, kept to a `to_sdk_request` / `to_response` pair as
+slack-bolt keeps its framework adapters. The SDK's `HttpServer` (initialised with the
+bot's client id and the cloud from `[teams]`, never with unauthenticated requests
+allowed) checks the bearer token against the Bot Framework's published keys, issuer,
+the bot's audience, expiry and the `serviceurl` claim, and answers 401 itself.
+
+The SDK hands its callback a parsed `CoreActivity`; the listener wants the activity as
+Teams sent it, every field kept (`OnActivity`). The route keeps the body it parsed in a
+context variable for the one request, and the callback passes that on: the SDK awaits its
+callback in the request's own task, so the value it sees is that request's.
+
+What the SDK would choke on never reaches it: a body over `MAX_BODY` (413), not UTF-8 JSON
+or not an object (400). An exception from `OnActivity` is the SDK's 500 (Teams retries).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
+from typing import Any
+
+from aiohttp import web
+from microsoft_teams.api import ClientCredentials, InvokeResponse
+from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
+from microsoft_teams.apps.events import ActivityEvent
+from microsoft_teams.apps.http import HttpServer
+from microsoft_teams.apps.http.adapter import (
+    HttpMethod,
+    HttpRequest,
+    HttpResponse,
+    HttpRouteHandler,
+)
+
+from adapters.teams.cloud import cloud_environment
+from bot.config import Secrets, TeamsConfig
+
+log = logging.getLogger(__name__)
+
+MESSAGING_PATH = "/api/messages"
+# Teams' own messages are at most 28 KB (100 KB for some cards) plus the activity's
+# envelope; the Bot Framework refuses requests over 256 KB.
+MAX_BODY = 256 * 1024
+
+OnActivity = Callable[[dict[str, Any]], Awaitable[tuple[int, Any]]]
+
+_activity: ContextVar[dict[str, Any] | None] = ContextVar("teams_activity", default=None)
+
+
+class BodyRefused(Exception):
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.reason = reason
+
+
+async def to_sdk_request(request: web.Request) -> HttpRequest:
+    """The SDK's request from aiohttp's; `BodyRefused` for a body it must not see."""
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise BodyRefused(413, "body too large")
+    try:
+        raw = await request.read()
+    except web.HTTPRequestEntityTooLarge:
+        raise BodyRefused(413, "body too large") from None
+    if len(raw) > MAX_BODY:
+        raise BodyRefused(413, "body too large")
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise BodyRefused(400, "body is not JSON") from None
+    if not isinstance(body, dict):
+        raise BodyRefused(400, "body is not a JSON object")
+    # Lower-case names: the SDK reads `authorization` (or `Authorization`) only.
+    headers = {name.lower(): value for name, value in request.headers.items()}
+    return HttpRequest(body=body, headers=headers)
+
+
+def to_response(response: HttpResponse) -> web.Response:
+    body = response.get("body")
+    if body is None:
+        return web.Response(status=response["status"])
+    return web.json_response(body, status=response["status"])
+
+
+class AiohttpAdapter:
+    """The SDK's `HttpServerAdapter` on an `aiohttp.web.Application` alsbot runs itself
+    (`AppRunner`/`TCPSite`), so `start`/`stop` are not the SDK's to call."""
+
+    def __init__(self, app: web.Application | None = None) -> None:
+        self.app = app if app is not None else web.Application(client_max_size=MAX_BODY)
+
+    def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
+        if method != "POST":
+            raise ValueError(f"unsupported HTTP method: {method}")
+
+        async def route(request: web.Request) -> web.Response:
+            try:
+                sdk_request = await to_sdk_request(request)
+            except BodyRefused as refused:
+                log.warning("Teams endpoint: %s (%d)", refused.reason, refused.status)
+                return web.json_response({"error": refused.reason}, status=refused.status)
+            token = _activity.set(sdk_request["body"])
+            try:
+                return to_response(await handler(sdk_request))
+            finally:
+                _activity.reset(token)
+
+        self.app.router.add_post(path, route)
+
+    def serve_static(self, path: str, directory: str) -> None:
+        raise NotImplementedError("alsbot serves no static files on the Teams endpoint")
+
+    async def start(self, port: int) -> None:
+        raise NotImplementedError("alsbot runs this aiohttp application itself")
+
+    async def stop(self) -> None:
+        return None
+
+
+class TeamsIngress:
+    """`POST /api/messages` on `app`: the SDK validates, then `on_activity` answers."""
+
+    def __init__(self, on_activity: OnActivity, *, client_id: str, cloud: CloudEnvironment) -> None:
+        if not client_id:
+            raise ValueError("TEAMS_CLIENT_ID is not set: no activity could be validated")
+        self.on_activity = on_activity
+        self.adapter = AiohttpAdapter()
+        self.app = self.adapter.app
+        self.server = HttpServer(self.adapter, messaging_endpoint=MESSAGING_PATH)
+        self.server.on_request = self._on_request
+        # Only the client id is read (the audience tokens must carry); the secret is the
+        # bot's own tokens' business (`credentials.py`), so none is given here.
+        self.server.initialize(
+            credentials=ClientCredentials(client_id=client_id, client_secret=""),
+            cloud=cloud,
+            dangerously_allow_unauthenticated_requests=False,
+        )
+
+    async def _on_request(self, event: ActivityEvent) -> InvokeResponse[Any]:
+        activity = _activity.get()
+        if activity is None:  # only reached through `AiohttpAdapter`'s route
+            raise RuntimeError("an activity reached the callback without its request body")
+        status, body = await self.on_activity(activity)
+        return InvokeResponse[Any](status=status, body=body)
+
+
+def build_app(on_activity: OnActivity, config: TeamsConfig, secrets: Secrets) -> web.Application:
+    """The Teams endpoint as an aiohttp application, to run on `[teams] host/port`."""
+    return TeamsIngress(
+        on_activity, client_id=secrets.teams_client_id, cloud=cloud_environment(config)
+    ).app
