@@ -15,16 +15,27 @@ callback in the request's own task, so the value it sees is that request's.
 
 What the SDK would choke on never reaches it: a body over `MAX_BODY` (413), not UTF-8 JSON
 or not an object (400). An exception from `OnActivity` is the SDK's 500 (Teams retries).
+
+The SDK's validator fetches the Bot Framework's keys with PyJWT's `PyJWKClient`, which uses
+`urllib` synchronously from inside the SDK's async handler, whenever its cached key set is
+older than five minutes: a stall of the whole event loop for as long as the keys host takes
+to answer. `KeyRefresher` refreshes that same client's cache in a worker thread before a
+request finds it stale, so the SDK reads keys from its cache. It reaches one private
+attribute chain of the SDK's (`HttpServer._token_validator._service_validator._jwks_client`);
+if a later SDK moves it, nothing breaks: the SDK fetches for itself, as before.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from typing import Any
 
+import jwt
 from aiohttp import web
 from microsoft_teams.api import ClientCredentials, InvokeResponse
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
@@ -46,6 +57,9 @@ MESSAGING_PATH = "/api/messages"
 # Teams' own messages are at most 28 KB (100 KB for some cards) plus the activity's
 # envelope; the Bot Framework refuses requests over 256 KB.
 MAX_BODY = 256 * 1024
+
+# Refresh the SDK's cached keys once they are this old: PyJWT's cache lasts 300 seconds.
+KEYS_FRESH_SECONDS = 240.0
 
 OnActivity = Callable[[dict[str, Any]], Awaitable[tuple[int, Any]]]
 
@@ -91,8 +105,14 @@ class AiohttpAdapter:
     """The SDK's `HttpServerAdapter` on an `aiohttp.web.Application` alsbot runs itself
     (`AppRunner`/`TCPSite`), so `start`/`stop` are not the SDK's to call."""
 
-    def __init__(self, app: web.Application | None = None) -> None:
+    def __init__(
+        self,
+        app: web.Application | None = None,
+        *,
+        before: Callable[[], Awaitable[None]] | None = None,
+    ) -> None:
         self.app = app if app is not None else web.Application(client_max_size=MAX_BODY)
+        self.before = before  # awaited before the SDK's handler (`KeyRefresher.ensure`)
 
     def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
         if method != "POST":
@@ -104,6 +124,8 @@ class AiohttpAdapter:
             except BodyRefused as refused:
                 log.warning("Teams endpoint: %s (%d)", refused.reason, refused.status)
                 return web.json_response({"error": refused.reason}, status=refused.status)
+            if self.before is not None:
+                await self.before()
             token = _activity.set(sdk_request["body"])
             try:
                 return to_response(await handler(sdk_request))
@@ -120,6 +142,50 @@ class AiohttpAdapter:
 
     async def stop(self) -> None:
         return None
+
+
+class KeyRefresher:
+    """Keeps the SDK's cached Bot Framework keys fresh from a worker thread."""
+
+    def __init__(
+        self,
+        client: jwt.PyJWKClient | None,
+        *,
+        fresh_seconds: float = KEYS_FRESH_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.client = client
+        self.fresh_seconds = fresh_seconds
+        self.clock = clock
+        self.refreshed_at: float | None = None
+        self._one = asyncio.Lock()
+
+    @classmethod
+    def of(cls, server: HttpServer) -> KeyRefresher:
+        validator = getattr(getattr(server, "_token_validator", None), "_service_validator", None)
+        client = getattr(validator, "_jwks_client", None)
+        if not isinstance(client, jwt.PyJWKClient):
+            log.info("Teams SDK: its key client was not found; it fetches keys itself")
+            client = None
+        return cls(client)
+
+    async def ensure(self) -> None:
+        """Refresh unless refreshed within `fresh_seconds`. A failure is logged and left to
+        the SDK (which then tries for itself and refuses what it cannot check)."""
+        if self.client is None or not self._stale():
+            return
+        async with self._one:
+            if not self._stale():
+                return
+            try:
+                await asyncio.to_thread(self.client.get_jwk_set, True)
+            except Exception as e:
+                log.warning("Teams: fetching the Bot Framework's signing keys failed: %s", e)
+                return
+            self.refreshed_at = self.clock()
+
+    def _stale(self) -> bool:
+        return self.refreshed_at is None or self.clock() - self.refreshed_at >= self.fresh_seconds
 
 
 class TeamsIngress:
@@ -140,6 +206,14 @@ class TeamsIngress:
             cloud=cloud,
             dangerously_allow_unauthenticated_requests=False,
         )
+        self.keys = KeyRefresher.of(self.server)
+        self.adapter.before = self.keys.ensure
+
+    @classmethod
+    def from_config(
+        cls, on_activity: OnActivity, config: TeamsConfig, secrets: Secrets
+    ) -> TeamsIngress:
+        return cls(on_activity, client_id=secrets.teams_client_id, cloud=cloud_environment(config))
 
     async def _on_request(self, event: ActivityEvent) -> InvokeResponse[Any]:
         activity = _activity.get()
@@ -151,6 +225,4 @@ class TeamsIngress:
 
 def build_app(on_activity: OnActivity, config: TeamsConfig, secrets: Secrets) -> web.Application:
     """The Teams endpoint as an aiohttp application, to run on `[teams] host/port`."""
-    return TeamsIngress(
-        on_activity, client_id=secrets.teams_client_id, cloud=cloud_environment(config)
-    ).app
+    return TeamsIngress.from_config(on_activity, config, secrets).app

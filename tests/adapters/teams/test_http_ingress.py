@@ -3,6 +3,7 @@ stand-in's published keys before the listener sees the activity, as Teams sent i
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -12,7 +13,13 @@ import pytest
 import pytest_asyncio
 from aiohttp import web
 
-from adapters.teams.http_ingress import MAX_BODY, MESSAGING_PATH, build_app
+from adapters.teams.http_ingress import (
+    KEYS_FRESH_SECONDS,
+    MAX_BODY,
+    MESSAGING_PATH,
+    TeamsIngress,
+    build_app,
+)
 from testkit.teams.connector import BotConnector, post_raw
 from testkit.teams.tokens import SigningKey
 
@@ -190,3 +197,61 @@ async def test_without_a_client_id_nothing_is_served() -> None:
     bf = BotConnector()
     with pytest.raises(ValueError, match="TEAMS_CLIENT_ID"):
         build_app(Listener(), bf.teams_config(), bf.secrets(teams_client_id=""))
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_the_sdks_keys_are_fetched_off_the_event_loop_and_kept_fresh() -> None:
+    """Keys served from the test's own event loop: the SDK's synchronous fetch on the loop
+    could never be answered (a 30-second stall, then 401); fetched from a worker thread
+    they are."""
+    async with BotConnector() as bf:
+        fetches: list[str] = []
+
+        async def keys(request: web.Request) -> web.Response:
+            fetches.append(request.path)
+            return web.json_response({"keys": [k.jwk() for k in bf.published]})
+
+        on_loop = web.Application()
+        on_loop.router.add_get("/v1/.well-known/keys", keys)
+        keys_runner = web.AppRunner(on_loop, access_log=None)
+        await keys_runner.setup()
+        keys_site = web.TCPSite(keys_runner, "127.0.0.1", 0)
+        await keys_site.start()
+        keys_port = keys_site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        config = bf.teams_config(
+            openid_metadata_url=f"http://127.0.0.1:{keys_port}/v1/.well-known/openidconfiguration"
+        )
+        listener = Listener()
+        ingress = TeamsIngress.from_config(listener, config, bf.secrets())
+        clock = Clock()
+        ingress.keys.clock = clock
+        runner = web.AppRunner(ingress.app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0)
+        await site.start()
+        url = f"http://127.0.0.1:{site._server.sockets[0].getsockname()[1]}{MESSAGING_PATH}"  # type: ignore[union-attr]
+        try:
+            async with asyncio.timeout(10):
+                assert (await bf.send(url, channel_message(bf)))[0] == 200
+                assert (await bf.send(url, channel_message(bf)))[0] == 200
+                assert fetches == ["/v1/.well-known/keys"]
+                clock.now += KEYS_FRESH_SECONDS  # before PyJWT's own cache (300 s) is stale
+                assert (await bf.send(url, channel_message(bf)))[0] == 200
+                assert len(fetches) == 2
+                # A key the Bot Framework has just published is found by a refresh too.
+                rotated = SigningKey.generate()
+                bf.published.append(rotated)
+                clock.now += KEYS_FRESH_SECONDS
+                status, _ = await bf.send(url, channel_message(bf), signed=rotated)
+                assert status == 200
+            assert len(listener.seen) == 4
+        finally:
+            await runner.cleanup()
+            await keys_runner.cleanup()
