@@ -74,7 +74,7 @@ def split_conversation_id(conversation_id: str) -> tuple[str, str | None]:
 class Call:
     """One request to the connector as the stand-in answered it. `op` is
     "create_conversation", "send" (a new activity in a conversation or reply chain),
-    "reply" (POST …/activities/{id}), "update", "delete" or "get_member". `conversation`
+    "reply" (POST …/activities/{id}), "update", "delete", "get_member" or "get_members". `conversation`
     is the id without `;messageid=…`; `root` the reply chain's root, when known;
     `activity_id` the activity made, or the one acted on."""
 
@@ -88,6 +88,7 @@ class Call:
     at: float
     status: int = 200
     token: str | None = None
+    reply_to: str | None = None  # the activity replied to: the path's, or the body's replyToId
 
 
 @dataclass
@@ -198,6 +199,7 @@ class BotConnector:
             "AADSTS7000215: Invalid client secret provided.",
         )
         self._issued: dict[str, float] = {}  # access token → when it expires
+        self._after: list[Call] = []  # calls a call implied (a new chat's first activity)
         self._one_on_one: dict[str, str] = {}  # member id → "a:…" conversation id
         self._ids = itertools.count(1_767_225_600_000)  # activity ids: epoch ms, as Teams'
         self._changed = asyncio.Condition()
@@ -233,6 +235,7 @@ class BotConnector:
             r.add_put(prefix + "/v3/conversations/{cid}/activities/{aid}", self._update)
             r.add_delete(prefix + "/v3/conversations/{cid}/activities/{aid}", self._delete)
             r.add_get(prefix + "/v3/conversations/{cid}/members/{mid}", self._get_member)
+            r.add_get(prefix + "/v3/conversations/{cid}/members", self._get_members)
         connector.router.add_get("/msi/token", self._managed_identity_token)
         self.port = await self._serve(connector, None)
 
@@ -603,13 +606,15 @@ class BotConnector:
             call.status = 413
             await self._record(call)
             return web.json_response(_error_body(413), status=413)
-        if with_body and op != "get_member" and not isinstance(body, dict):
+        if with_body and not isinstance(body, dict):
             call.status = 400
             await self._record(call)
             return web.json_response(_error_body(400), status=400)
         status, answer = handle(call)
         call.status = status
         await self._record(call)
+        while self._after:
+            await self._record(self._after.pop(0))
         if status >= 400:
             return web.json_response(_error_body(status), status=status)
         return web.json_response(answer, status=status)
@@ -632,7 +637,16 @@ class BotConnector:
                 conversation = f"a:1{uuid.uuid4().hex}{uuid.uuid4().hex[:8]}"
                 self._one_on_one[key] = conversation
             call.conversation = conversation
-            return 201, {"id": conversation}
+            answer: dict[str, Any] = {"id": conversation}
+            first = call.body.get("activity")
+            if isinstance(first, dict):  # posted in the new chat at once
+                activity_id = self._new_id()
+                self.activities[activity_id] = Posted(conversation, None, [first])
+                answer["activityId"] = activity_id
+                self._after.append(
+                    Call("send", "POST", call.path, conversation, None, activity_id, first, call.at)
+                )
+            return 201, answer
 
         return await self._answer(request, "create_conversation", handle)
 
@@ -645,12 +659,21 @@ class BotConnector:
         return 201, {"id": activity_id}
 
     async def _send(self, request: web.Request) -> web.Response:
-        return await self._answer(request, "send", lambda call: self._post(call, call.root))
+        def handle(call: Call) -> tuple[int, Any]:
+            # A body's replyToId is kept, but it does not thread: in a channel, a post goes
+            # into a reply chain only by its conversation id (`;messageid=<root>`) or as
+            # POST …/activities/{id}. (The SDK's `reply()` sends replyToId this way.)
+            reply_to = call.body.get("replyToId")
+            call.reply_to = reply_to if isinstance(reply_to, str) else None
+            return self._post(call, call.root)
+
+        return await self._answer(request, "send", handle)
 
     async def _reply(self, request: web.Request) -> web.Response:
         def handle(call: Call) -> tuple[int, Any]:
             to = self.activities.get(call.activity_id or "")
             root = call.root or (to.root if to and to.root else None) or call.activity_id
+            call.reply_to = call.activity_id
             call.body.setdefault("replyToId", call.activity_id)
             return self._post(call, root)
 
@@ -688,6 +711,13 @@ class BotConnector:
             return 200, member.as_teams()
 
         return await self._answer(request, "get_member", handle, with_body=False)
+
+    async def _get_members(self, request: web.Request) -> web.Response:
+        def handle(call: Call) -> tuple[int, Any]:
+            people = {m.id: m for m in self.members.values()}
+            return 200, [m.as_teams() for m in people.values()]
+
+        return await self._answer(request, "get_members", handle, with_body=False)
 
     # ------------------------------------------------------------------ Entra login
 
@@ -799,6 +829,19 @@ class BotConnector:
                 "client_id": self.managed_identity_client_id,
             }
         )
+
+
+@dataclass
+class FixedTokens:
+    """`BotTokens` without a login: always this token (e.g. `BotConnector.static_token`),
+    for a test about something other than the bot's own tokens."""
+
+    token: str
+    asked: int = 0
+
+    async def bot_token(self) -> str:
+        self.asked += 1
+        return self.token
 
 
 def card_in(activity: dict[str, Any]) -> dict[str, Any] | None:

@@ -11,8 +11,10 @@ import aiohttp
 import jwt
 import pytest
 import pytest_asyncio
+from microsoft_teams.api import Account, ApiClient, CreateConversationParams, MessageActivityInput
+from microsoft_teams.common import ClientOptions
 
-from testkit.teams.connector import BotConnector, split_conversation_id
+from testkit.teams.connector import BotConnector, FixedTokens, split_conversation_id
 from testkit.teams.tokens import SigningKey
 
 pytestmark = pytest.mark.asyncio
@@ -136,6 +138,7 @@ async def test_posts_replies_updates_and_deletes_are_recorded(bf: BotConnector) 
     posts = bf.posts(CHANNEL)
     assert [p.body["text"] for p in posts] == ["round", "one", "two"]
     assert [p.root for p in posts] == [None, rid, rid]
+    assert [p.reply_to for p in posts] == [None, None, rid]
     assert all(p.conversation == CHANNEL for p in posts)
     assert bf.posts(f"{CHANNEL};messageid={rid}") == posts
 
@@ -217,3 +220,51 @@ async def test_wait_for_wakes_on_a_call(bf: BotConnector) -> None:
 async def test_conversation_ids_split_at_the_reply_chain() -> None:
     assert split_conversation_id(f"{CHANNEL};messageid=1712") == (CHANNEL, "1712")
     assert split_conversation_id("a:1abc") == ("a:1abc", None)
+
+
+async def test_the_sdks_own_connector_client_is_answered(bf: BotConnector) -> None:
+    """The Teams SDK's `ApiClient` (what the outlet may use) against the stand-in."""
+    bob = bf.add_member("5b1f3e6a-1111-4222-8333-944445555666", "Bob Builder")
+    tokens = FixedTokens(bf.static_token)
+    api = ApiClient(bf.service_url, ClientOptions(token=tokens.bot_token))
+    chat = await api.conversations.create(
+        CreateConversationParams(
+            members=[Account(id=bob.id)],
+            tenant_id=bf.tenant_id,
+            channel_data={"tenant": {"id": bf.tenant_id}},
+            activity=MessageActivityInput().with_text("hello"),
+        )
+    )
+    assert chat.id == bf.one_on_one(bob.id)
+    assert chat.activity_id and bf.text_of(chat.activity_id) == "hello"
+    thread = f"{CHANNEL};messageid=1767225599999"
+    sent = await api.conversations.activities(thread).create(
+        MessageActivityInput().with_text("in chain")
+    )
+    replied = await api.conversations.activities(CHANNEL).reply(
+        sent.id, MessageActivityInput().with_text("re")
+    )
+    await api.conversations.activities(CHANNEL).update(
+        sent.id, MessageActivityInput().with_text("edited")
+    )
+    await api.conversations.activities(CHANNEL).delete(replied.id)
+    member = await api.conversations.members(CHANNEL).get(bob.aad_object_id)
+    everyone = await api.conversations.members(CHANNEL).get_all()
+    assert member.aad_object_id == bob.aad_object_id and member.name == "Bob Builder"
+    assert [m.id for m in everyone] == [bob.id]
+    assert [c.op for c in bf.calls] == [
+        "create_conversation",
+        "send",
+        "send",
+        "send",  # the SDK's reply(): POST …/activities with replyToId
+        "update",
+        "delete",
+        "get_member",
+        "get_members",
+    ]
+    assert all(c.status < 300 for c in bf.calls)
+    assert tokens.asked == len(bf.calls) - 1  # the new chat's first post came with its create
+    assert bf.calls[2].root == "1767225599999"
+    # replyToId alone does not put a post in a reply chain; the conversation id does.
+    assert (bf.calls[3].root, bf.calls[3].reply_to) == (None, sent.id)
+    assert bf.text_of(sent.id) == "edited" and bf.activities[replied.id].deleted
