@@ -47,6 +47,7 @@ from testkit.teams.tokens import SigningKey, bot_framework_claims, entra_app_tok
 
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
 MAX_ACTIVITY_BYTES = 28 * 1024  # Teams' limit on one message (text, cards, entities)
+SERVICE_PATH = "/teams"  # the serviceUrl's path, under which every /v3/… route is
 _FROM_ACTIVITY = object()  # `sign`'s service_url default: the activity's own serviceUrl
 
 # Teams' error bodies for the statuses a test injects without naming a code.
@@ -227,15 +228,17 @@ class BotConnector:
         self._start_keys_server()
 
         connector = web.Application(client_max_size=4 * 1024 * 1024)
-        for prefix in ("/teams", ""):
-            r = connector.router
-            r.add_post(prefix + "/v3/conversations", self._create_conversation)
-            r.add_post(prefix + "/v3/conversations/{cid}/activities", self._send)
-            r.add_post(prefix + "/v3/conversations/{cid}/activities/{aid}", self._reply)
-            r.add_put(prefix + "/v3/conversations/{cid}/activities/{aid}", self._update)
-            r.add_delete(prefix + "/v3/conversations/{cid}/activities/{aid}", self._delete)
-            r.add_get(prefix + "/v3/conversations/{cid}/members/{mid}", self._get_member)
-            r.add_get(prefix + "/v3/conversations/{cid}/members", self._get_members)
+        # Only under the serviceUrl's path, as Teams' own (…/amer/, …/teams/): a client
+        # that drops it is caught here rather than in production.
+        r = connector.router
+        v3 = SERVICE_PATH + "/v3/conversations"
+        r.add_post(v3, self._create_conversation)
+        r.add_post(v3 + "/{cid}/activities", self._send)
+        r.add_post(v3 + "/{cid}/activities/{aid}", self._reply)
+        r.add_put(v3 + "/{cid}/activities/{aid}", self._update)
+        r.add_delete(v3 + "/{cid}/activities/{aid}", self._delete)
+        r.add_get(v3 + "/{cid}/members/{mid}", self._get_member)
+        r.add_get(v3 + "/{cid}/members", self._get_members)
         connector.router.add_get("/msi/token", self._managed_identity_token)
         self.port = await self._serve(connector, None)
 
@@ -319,7 +322,7 @@ class BotConnector:
     @property
     def service_url(self) -> str:
         """An activity's `serviceUrl` (Teams' look like https://smba.trafficmanager.net/teams/)."""
-        return f"{self.origin}/teams/"
+        return f"{self.origin}{SERVICE_PATH}/"
 
     @property
     def login_endpoint(self) -> str:
@@ -430,6 +433,7 @@ class BotConnector:
         """An access token the connector accepts, as Entra would issue the bot."""
         token, exp = entra_app_token(
             self.entra_key,
+            now=self.clock(),
             tenant=tenant or self.tenant_id,
             client_id=self.client_id,
             audience=self.bot_scope.removesuffix("/.default"),
@@ -482,8 +486,10 @@ class BotConnector:
         return card_in(self.latest(activity_id))
 
     def one_on_one(self, member_id: str) -> str | None:
-        """The 1:1 conversation `POST /v3/conversations` opened with someone."""
-        return self._one_on_one.get(member_id)
+        """The 1:1 conversation `POST /v3/conversations` opened with someone (by their 29:
+        id, or their object id if registered with `add_member`)."""
+        known = self.members.get(member_id) or self.members.get(member_id.lower())
+        return self._one_on_one.get(known.id if known else member_id)
 
     async def wait_for(self, predicate: Callable[[BotConnector], Any]) -> Any:
         """Until `predicate(self)` is truthy (re-checked on every call): its value. Fails

@@ -109,11 +109,17 @@ def bot_framework_claims(
 
 
 def entra_app_token(
-    key: SigningKey, *, tenant: str, client_id: str, audience: str, expires_in: int
+    key: SigningKey,
+    *,
+    tenant: str,
+    client_id: str,
+    audience: str,
+    expires_in: int,
+    now: float | None = None,
 ) -> tuple[str, float]:
     """An app-only access token as Microsoft Entra issues one for the bot's own calls
     (client credentials): the token, and when it expires."""
-    now = time.time()
+    now = time.time() if now is None else now
     exp = now + expires_in
     claims = {
         "aud": audience,

@@ -113,7 +113,7 @@ async def test_a_one_on_one_conversation_is_created_once_per_member(bf: BotConne
     s2, again, _ = await call(bf, "POST", "/v3/conversations", params)
     assert (s1, s2) == (201, 201)
     assert first["id"].startswith("a:") and first["id"] == again["id"]
-    assert bf.one_on_one(bob.id) == first["id"]
+    assert bf.one_on_one(bob.id) == bf.one_on_one(bob.aad_object_id.upper()) == first["id"]
     s3, other, _ = await call(
         bf, "POST", "/v3/conversations", {**params, "members": [{"id": "29:other"}]}
     )
@@ -268,3 +268,15 @@ async def test_the_sdks_own_connector_client_is_answered(bf: BotConnector) -> No
     # replyToId alone does not put a post in a reply chain; the conversation id does.
     assert (bf.calls[3].root, bf.calls[3].reply_to) == (None, sent.id)
     assert bf.text_of(sent.id) == "edited" and bf.activities[replied.id].deleted
+
+
+async def test_the_connector_lives_under_the_service_urls_path(bf: BotConnector) -> None:
+    """Teams' serviceUrl has a path (…/amer/, …/teams/): a client that drops it gets 404."""
+    async with aiohttp.ClientSession() as session:
+        async with session.post(
+            f"{bf.origin}/v3/conversations/{CHANNEL}/activities",
+            json=message("x"),
+            headers={"Authorization": f"Bearer {bf.static_token}"},
+        ) as r:
+            assert r.status == 404
+    assert bf.calls == []
