@@ -16,13 +16,24 @@ callback in the request's own task, so the value it sees is that request's.
 What the SDK would choke on never reaches it: a body over `MAX_BODY` (413), not UTF-8 JSON
 or not an object (400). An exception from `OnActivity` is the SDK's 500 (Teams retries).
 
-The SDK's validator fetches the Bot Framework's keys with PyJWT's `PyJWKClient`, which uses
-`urllib` synchronously from inside the SDK's async handler, whenever its cached key set is
-older than five minutes: a stall of the whole event loop for as long as the keys host takes
-to answer. `KeyRefresher` refreshes that same client's cache in a worker thread before a
-request finds it stale, so the SDK reads keys from its cache. It reaches one private
-attribute chain of the SDK's (`HttpServer._token_validator._service_validator._jwks_client`);
-if a later SDK moves it, nothing breaks: the SDK fetches for itself, as before.
+Two things the SDK does badly on an event loop are kept from it. Its validator fetches
+keys with PyJWT's `PyJWKClient`, which uses `urllib` synchronously from inside the SDK's
+async handler: when its cached Bot Framework key set is older than five minutes, and, for
+a token whose issuer looks like Microsoft Entra's (the SDK's Agent 365 path), from that
+token's own tenant, with a new client per tenant — so anyone could stall the whole event
+loop for a network round trip per request. So before the SDK sees a request:
+
+- a token whose (unverified) issuer is not the cloud's Bot Framework issuer, or whose key
+  id is not among the Bot Framework's published keys, is refused with the SDK's own 401
+  (alsbot is a classic bot: Bot Framework tokens only); a request without a token or with
+  an unreadable one goes to the SDK, which refuses it without fetching anything;
+- `KeyRefresher` refreshes the SDK's own key client's cache in a worker thread before a
+  request finds it stale, and re-reads the keys (at most once a minute) for an unknown
+  key id, so a newly rotated key is found.
+
+The SDK still validates every token in full. `KeyRefresher` reaches one private attribute
+chain of the SDK's (`HttpServer._token_validator._service_validator._jwks_client`); if a
+later SDK moves it, nothing breaks: the SDK fetches for itself, as before.
 """
 
 from __future__ import annotations
@@ -60,8 +71,14 @@ MAX_BODY = 256 * 1024
 
 # Refresh the SDK's cached keys once they are this old: PyJWT's cache lasts 300 seconds.
 KEYS_FRESH_SECONDS = 240.0
+# Re-read the keys for an unknown key id at most this often (a rotation is rare; forged
+# key ids are not).
+KEYS_RETRY_SECONDS = 60.0
+UNAUTHORIZED = HttpResponse(status=401, body={"error": "Unauthorized"})  # the SDK's own
 
 OnActivity = Callable[[dict[str, Any]], Awaitable[tuple[int, Any]]]
+# A look at a request before the SDK's: a response to answer instead, or None.
+Screen = Callable[[HttpRequest], Awaitable[HttpResponse | None]]
 
 _activity: ContextVar[dict[str, Any] | None] = ContextVar("teams_activity", default=None)
 
@@ -109,10 +126,10 @@ class AiohttpAdapter:
         self,
         app: web.Application | None = None,
         *,
-        before: Callable[[], Awaitable[None]] | None = None,
+        screen: Screen | None = None,
     ) -> None:
         self.app = app if app is not None else web.Application(client_max_size=MAX_BODY)
-        self.before = before  # awaited before the SDK's handler (`KeyRefresher.ensure`)
+        self.screen = screen
 
     def register_route(self, method: HttpMethod, path: str, handler: HttpRouteHandler) -> None:
         if method != "POST":
@@ -124,8 +141,10 @@ class AiohttpAdapter:
             except BodyRefused as refused:
                 log.warning("Teams endpoint: %s (%d)", refused.reason, refused.status)
                 return web.json_response({"error": refused.reason}, status=refused.status)
-            if self.before is not None:
-                await self.before()
+            if self.screen is not None:
+                instead = await self.screen(sdk_request)
+                if instead is not None:
+                    return to_response(instead)
             token = _activity.set(sdk_request["body"])
             try:
                 return to_response(await handler(sdk_request))
@@ -145,19 +164,24 @@ class AiohttpAdapter:
 
 
 class KeyRefresher:
-    """Keeps the SDK's cached Bot Framework keys fresh from a worker thread."""
+    """Keeps the SDK's cached Bot Framework keys fresh from a worker thread, and knows
+    their key ids."""
 
     def __init__(
         self,
         client: jwt.PyJWKClient | None,
         *,
         fresh_seconds: float = KEYS_FRESH_SECONDS,
+        retry_seconds: float = KEYS_RETRY_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.fresh_seconds = fresh_seconds
+        self.retry_seconds = retry_seconds
         self.clock = clock
-        self.refreshed_at: float | None = None
+        self.kids: frozenset[str] = frozenset()
+        self.refreshed_at: float | None = None  # the last fetch that succeeded
+        self.tried_at: float | None = None
         self._one = asyncio.Lock()
 
     @classmethod
@@ -169,23 +193,34 @@ class KeyRefresher:
             client = None
         return cls(client)
 
-    async def ensure(self) -> None:
-        """Refresh unless refreshed within `fresh_seconds`. A failure is logged and left to
-        the SDK (which then tries for itself and refuses what it cannot check)."""
-        if self.client is None or not self._stale():
+    async def knows(self, kid: str) -> bool:
+        """Whether `kid` is one of the published keys, refreshed first if stale, and once
+        more (at most every `retry_seconds`) if it is not there. True when the keys could
+        never be read: the SDK then decides (and refuses what it cannot check)."""
+        if self.client is None:
+            return True
+        await self._refresh(lambda: self._older_than(self.refreshed_at, self.fresh_seconds))
+        if kid not in self.kids:
+            await self._refresh(lambda: self._older_than(self.tried_at, self.retry_seconds))
+        return kid in self.kids or self.refreshed_at is None
+
+    def _older_than(self, at: float | None, seconds: float) -> bool:
+        return at is None or self.clock() - at >= seconds
+
+    async def _refresh(self, due: Callable[[], bool]) -> None:
+        if self.client is None or not due():
             return
         async with self._one:
-            if not self._stale():
+            if not due():  # another request refreshed while this one waited
                 return
+            self.tried_at = self.clock()
             try:
-                await asyncio.to_thread(self.client.get_jwk_set, True)
+                keys = await asyncio.to_thread(self.client.get_jwk_set, True)
             except Exception as e:
-                log.warning("Teams: fetching the Bot Framework's signing keys failed: %s", e)
+                log.warning("Teams: reading the Bot Framework's signing keys failed: %s", e)
                 return
+            self.kids = frozenset(k.key_id for k in keys.keys if k.key_id)
             self.refreshed_at = self.clock()
-
-    def _stale(self) -> bool:
-        return self.refreshed_at is None or self.clock() - self.refreshed_at >= self.fresh_seconds
 
 
 class TeamsIngress:
@@ -206,8 +241,29 @@ class TeamsIngress:
             cloud=cloud,
             dangerously_allow_unauthenticated_requests=False,
         )
+        self.token_issuer = cloud.token_issuer
         self.keys = KeyRefresher.of(self.server)
-        self.adapter.before = self.keys.ensure
+        self.adapter.screen = self._screen
+
+    async def _screen(self, request: HttpRequest) -> HttpResponse | None:
+        """401 for a token the SDK would fetch keys on the event loop for; see the module
+        docstring. Anything else is the SDK's to judge."""
+        authorization = request["headers"].get("authorization", "")
+        if not authorization.startswith("Bearer "):
+            return None
+        raw = authorization.removeprefix("Bearer ")
+        try:
+            kid = jwt.get_unverified_header(raw).get("kid")
+            issuer = jwt.decode(raw, options={"verify_signature": False}).get("iss")
+        except jwt.PyJWTError:
+            return None
+        if issuer != self.token_issuer:
+            log.warning("Teams endpoint: a token not issued by the Bot Framework (401)")
+            return UNAUTHORIZED
+        if not isinstance(kid, str) or not await self.keys.knows(kid):
+            log.warning("Teams endpoint: a token signed by an unknown key (401)")
+            return UNAUTHORIZED
+        return None
 
     @classmethod
     def from_config(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,6 +16,7 @@ from aiohttp import web
 
 from adapters.teams.http_ingress import (
     KEYS_FRESH_SECONDS,
+    KEYS_RETRY_SECONDS,
     MAX_BODY,
     MESSAGING_PATH,
     TeamsIngress,
@@ -91,20 +93,21 @@ class Running:
     bf: BotConnector
     listener: Listener
     url: str
+    ingress: TeamsIngress
 
 
 @pytest_asyncio.fixture
 async def running() -> AsyncIterator[Running]:
     async with BotConnector() as bf:
         listener = Listener()
-        app = build_app(listener, bf.teams_config(), bf.secrets())
-        runner = web.AppRunner(app, access_log=None)
+        ingress = TeamsIngress.from_config(listener, bf.teams_config(), bf.secrets())
+        runner = web.AppRunner(ingress.app, access_log=None)
         await runner.setup()
         site = web.TCPSite(runner, "127.0.0.1", 0)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         try:
-            yield Running(bf, listener, f"http://127.0.0.1:{port}{MESSAGING_PATH}")
+            yield Running(bf, listener, f"http://127.0.0.1:{port}{MESSAGING_PATH}", ingress)
         finally:
             await runner.cleanup()
 
@@ -255,3 +258,46 @@ async def test_the_sdks_keys_are_fetched_off_the_event_loop_and_kept_fresh() -> 
         finally:
             await runner.cleanup()
             await keys_runner.cleanup()
+
+
+async def test_an_entra_issued_token_is_refused_before_the_sdk_fetches_its_tenants_keys(
+    running: Running,
+) -> None:
+    """The SDK would fetch `<login_endpoint>/<tid>/discovery/v2.0/keys` synchronously on
+    the event loop — here from the stand-in on this same loop: a 30-second stall."""
+    bf = running.bf
+    for issuer in (
+        f"{bf.login_endpoint}/{TENANT}/v2.0",
+        f"https://sts.windows.net/{TENANT}/",
+    ):
+        token = bf.key.sign(
+            {
+                "iss": issuer,
+                "aud": bf.client_id,
+                "tid": TENANT,
+                "azp": "5a807f24-c9de-44ee-a3a7-329e88a00ffc",
+                "exp": int(time.time()) + 600,
+                "iat": int(time.time()),
+            }
+        )
+        async with asyncio.timeout(10):
+            status, body = await bf.send(running.url, channel_message(bf), token=token)
+        assert (status, body) == (401, {"error": "Unauthorized"})
+    assert running.listener.seen == []
+
+
+async def test_unknown_key_ids_reread_the_keys_at_most_once_a_minute(running: Running) -> None:
+    bf = running.bf
+    clock = Clock()
+    running.ingress.keys.clock = clock
+    assert (await bf.send(running.url, channel_message(bf)))[0] == 200
+    before = bf.metadata_requests.count("/v1/.well-known/keys")
+    for _ in range(5):
+        status, _ = await bf.send(running.url, channel_message(bf), signed=SigningKey.generate())
+        assert status == 401
+    assert bf.metadata_requests.count("/v1/.well-known/keys") <= before + 1
+    clock.now += KEYS_RETRY_SECONDS
+    rotated = SigningKey.generate()
+    bf.published.append(rotated)
+    assert (await bf.send(running.url, channel_message(bf), signed=rotated))[0] == 200
+    assert len(running.listener.seen) == 2
