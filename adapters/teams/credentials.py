@@ -32,6 +32,8 @@ from msal.authority import WELL_KNOWN_AUTHORITY_HOSTS  # type: ignore[import-unt
 
 from bot.config import Secrets
 
+LOGIN_TIMEOUT = 10.0  # seconds for one request to the login endpoint
+
 
 class BotTokens(Protocol):
     async def bot_token(self) -> str:
@@ -54,9 +56,18 @@ class SecretTokens:
     `<login_endpoint>/<tenant>`: the bot's own tenant when single-tenant (TEAMS_TENANT_ID),
     else the cloud's multi-tenant login tenant (botframework.com)."""
 
-    def __init__(self, *, client_id: str, client_secret: str, authority: str, scope: str) -> None:
+    def __init__(
+        self,
+        *,
+        client_id: str,
+        client_secret: str,
+        authority: str,
+        scope: str,
+        timeout: float = LOGIN_TIMEOUT,
+    ) -> None:
         self.authority = authority
         self.scope = scope
+        self.timeout = timeout
         self._client_id = client_id
         self._secret = client_secret
         self._app: ConfidentialClientApplication | None = None
@@ -74,6 +85,8 @@ class SecretTokens:
                     client_credential=self._secret,
                     authority=self.authority,
                     instance_discovery=host.lower() in WELL_KNOWN_AUTHORITY_HOSTS,
+                    # MSAL's requests wait forever by default; every sender waits on this.
+                    timeout=self.timeout,
                 )
             return self._app
 

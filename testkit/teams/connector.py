@@ -199,6 +199,7 @@ class BotConnector:
             "invalid_client",
             "AADSTS7000215: Invalid client secret provided.",
         )
+        self.token_gate: asyncio.Event | None = None  # `hold_tokens`
         self._issued: dict[str, float] = {}  # access token → when it expires
         self._after: list[Call] = []  # calls a call implied (a new chat's first activity)
         self._one_on_one: dict[str, str] = {}  # member id → "a:…" conversation id
@@ -296,6 +297,7 @@ class BotConnector:
         self._keys_server = server
 
     async def close(self) -> None:
+        self.release_tokens()
         for runner in reversed(self._runners):
             await runner.cleanup()
         self._runners.clear()
@@ -428,6 +430,15 @@ class BotConnector:
         """The token endpoint refuses the next `count` requests (None: every one)."""
         self.token_refusals = count
         self.token_refusal_error = (error, description)
+
+    def hold_tokens(self) -> None:
+        """The token endpoint answers nothing until `release_tokens` (a hung login)."""
+        self.token_gate = asyncio.Event()
+
+    def release_tokens(self) -> None:
+        if self.token_gate is not None:
+            self.token_gate.set()
+            self.token_gate = None
 
     def issue_token(self, *, expires_in: int | None = None, tenant: str | None = None) -> str:
         """An access token the connector accepts, as Entra would issue the bot."""
@@ -756,6 +767,8 @@ class BotConnector:
 
     async def _token(self, request: web.Request) -> web.Response:
         tenant = request.match_info["tenant"]
+        if self.token_gate is not None:
+            await self.token_gate.wait()
         form = {k: str(v) for k, v in (await request.post()).items()}
         scopes = form.get("scope", "").split()
         error: tuple[int, str, str] | None = None

@@ -169,3 +169,18 @@ async def test_which_managed_identity_credentials_as_the_sdk_app_chooses() -> No
 async def test_no_client_id_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="TEAMS_CLIENT_ID"):
         bot_tokens(Secrets(), cloud_environment(BotConnector().teams_config()))
+
+
+async def test_a_hung_login_endpoint_is_token_unavailable_after_the_timeout(
+    bf: BotConnector,
+) -> None:
+    tokens = tokens_for(bf)
+    tokens.timeout = 0.3
+    await tokens.bot_token()  # the client is built (tenant discovery) before the hang
+    bf.revoke_tokens()
+    tokens._app.remove_tokens_for_client()  # MSAL forgets the token it has
+    bf.hold_tokens()
+    with pytest.raises(TokenUnavailable, match="(?i)timed? ?out"):
+        await tokens.bot_token()
+    bf.release_tokens()
+    assert await tokens.bot_token()
