@@ -65,8 +65,8 @@ from bot.config import Secrets, TeamsConfig
 log = logging.getLogger(__name__)
 
 MESSAGING_PATH = "/api/messages"
-# Teams' own messages are at most 28 KB (100 KB for some cards) plus the activity's
-# envelope; the Bot Framework refuses requests over 256 KB.
+# A Teams message is at most about 28 KB, plus the activity's envelope; 256 KB is the
+# Bot Framework's own limit on a request (its "MessageSizeTooBig").
 MAX_BODY = 256 * 1024
 
 # Refresh the SDK's cached keys once they are this old: PyJWT's cache lasts 300 seconds.
