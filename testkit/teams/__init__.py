@@ -1,2 +1,3 @@
-"""Microsoft Teams on loopback: the Bot Framework's keys, an Entra login endpoint and the
-Bot Connector (`connector.BotConnector`)."""
+"""Microsoft Teams on loopback: `connector.BotConnector` — the Bot Framework's published
+keys (`tokens`), an Entra login endpoint (`login`) and the Bot Connector, recording every
+call (`records`)."""

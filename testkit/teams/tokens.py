@@ -9,13 +9,16 @@ can sign with a key it does *not* publish, lets a test prove the SDK's check is 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime as dt
 import hashlib
 import json
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -137,5 +140,76 @@ def entra_app_token(
     return key.sign(claims), exp
 
 
-def jwks(*keys: SigningKey) -> str:
-    return json.dumps({"keys": [k.jwk() for k in keys]})
+class PublishedKeys:
+    """The Bot Framework's OpenID metadata and key set (plain http, as `[teams]
+    openid_metadata_url` may name a stand-in), from a thread of its own: PyJWT fetches them
+    with `urllib`, synchronously, from inside the SDK's async handler, so served from the
+    test's event loop they would wait for the loop that fetch blocks.
+
+    `keys` is what is published now (append a key to rotate); `requests` the paths asked
+    for, in order."""
+
+    def __init__(self, keys: list[SigningKey], *, issuer: str) -> None:
+        self.keys = keys
+        self.issuer = issuer
+        self.requests: list[str] = []
+        self.port = 0
+        self._server: ThreadingHTTPServer | None = None
+
+    @property
+    def metadata_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1/.well-known/openidconfiguration"
+
+    @property
+    def keys_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1/.well-known/keys"
+
+    def metadata(self) -> dict[str, Any]:
+        """As login.botframework.com serves it."""
+        return {
+            "issuer": self.issuer,
+            "authorization_endpoint": "https://invalid.botframework.com",
+            "jwks_uri": self.keys_url,
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+        }
+
+    def start(self) -> None:
+        published = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+                published.requests.append(self.path)
+                if self.path == "/v1/.well-known/openidconfiguration":
+                    body: dict[str, Any] = published.metadata()
+                elif self.path == "/v1/.well-known/keys":
+                    body = {"keys": [k.jwk() for k in published.keys]}
+                else:
+                    self.send_error(404)
+                    return
+                data = json.dumps(body).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        self.port = int(server.server_address[1])
+        threading.Thread(
+            target=server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="teams-standin-keys",
+            daemon=True,
+        ).start()
+        self._server = server
+
+    async def close(self) -> None:
+        if self._server is not None:
+            server, self._server = self._server, None
+            await asyncio.to_thread(server.shutdown)
+            server.server_close()

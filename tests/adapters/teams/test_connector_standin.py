@@ -14,7 +14,9 @@ import pytest_asyncio
 from microsoft_teams.api import Account, ApiClient, CreateConversationParams, MessageActivityInput
 from microsoft_teams.common import ClientOptions
 
-from testkit.teams.connector import BotConnector, FixedTokens, split_conversation_id
+from testkit.teams.connector import BotConnector
+from testkit.teams.login import FixedTokens
+from testkit.teams.records import split_conversation_id
 from testkit.teams.tokens import SigningKey
 
 pytestmark = pytest.mark.asyncio

@@ -53,7 +53,7 @@ async def test_a_token_over_https_from_the_configured_login_endpoint_then_cached
     assert request.form["client_id"] == bf.client_id
     assert request.form["scope"].split() == [bf.bot_scope]
     # The token is one the connector accepts.
-    assert first in bf._issued
+    assert bf.login.valid(first)
 
 
 async def test_multi_tenant_without_a_tenant_id_logs_in_at_the_clouds_login_tenant(
@@ -65,7 +65,7 @@ async def test_multi_tenant_without_a_tenant_id_logs_in_at_the_clouds_login_tena
 
 
 async def test_a_token_close_to_expiry_is_asked_for_again(bf: BotConnector) -> None:
-    bf.token_expires_in = 60  # MSAL refreshes a token with under 5 minutes left
+    bf.login.token_expires_in = 60  # MSAL refreshes a token with under 5 minutes left
     tokens = tokens_for(bf)
     first = await tokens.bot_token()
     second = await tokens.bot_token()
@@ -129,18 +129,18 @@ async def test_a_managed_identity_token_through_the_sdk(
     bf: BotConnector, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # MSAL's managed identity client on Azure App Service: IDENTITY_ENDPOINT/HEADER.
-    monkeypatch.setenv("IDENTITY_ENDPOINT", bf.identity_endpoint)
-    monkeypatch.setenv("IDENTITY_HEADER", bf.identity_header)
+    monkeypatch.setenv("IDENTITY_ENDPOINT", bf.login.identity_endpoint)
+    monkeypatch.setenv("IDENTITY_HEADER", bf.login.identity_header)
     made = bot_tokens(bf.secrets(teams_client_secret=""), cloud_environment(bf.teams_config()))
     assert isinstance(made, ManagedTokens)
     first = await made.bot_token()
     assert await made.bot_token() == first
-    (query,) = bf.identity_requests
+    (query,) = bf.login.identity_requests
     assert query["client_id"] == bf.client_id
     assert query["resource"] == "https://api.botframework.com"
     assert bf.token_requests == []
 
-    bf.managed_identity_client_id = "someone-else"
+    bf.login.managed_identity_client_id = "someone-else"
     other = bot_tokens(bf.secrets(teams_client_secret=""), cloud_environment(bf.teams_config()))
     with pytest.raises(TokenUnavailable, match="managed identity"):
         await other.bot_token()
