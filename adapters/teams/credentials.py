@@ -94,6 +94,12 @@ class SecretTokens:
         result: dict[str, Any] = self._client().acquire_token_for_client([self.scope])
         return result
 
+    def invalidate(self) -> None:
+        """The connector refused a token MSAL still holds as good (revoked, or the app's
+        secret rotated): forget it, so the next `bot_token` logs in again."""
+        with self._building:
+            self._app = None
+
     async def bot_token(self) -> str:
         async with self._one:
             try:
@@ -118,8 +124,13 @@ class ManagedTokens:
         cloud: CloudEnvironment,
     ) -> None:
         self.credentials = credentials
+        self.cloud = cloud
         self._manager = TokenManager(credentials, cloud)
         self._one = asyncio.Lock()
+
+    def invalidate(self) -> None:
+        """As `SecretTokens.invalidate`: a fresh manager holds no cached token."""
+        self._manager = TokenManager(self.credentials, self.cloud)
 
     async def bot_token(self) -> str:
         async with self._one:

@@ -314,9 +314,7 @@ def _submitted(
         if missing(spec, answers):
             return None
         text = form_text(spec, answers)[:MAX_TEXT]
-        return CommandInvoked(
-            key=key, user=user, channel=_typed_in(value, channel), text=text
-        )
+        return CommandInvoked(key=key, user=user, channel=_typed_in(value, channel), text=text)
     action = value.get("als_action")
     raw_value = value.get("als_value", "")
     if not isinstance(action, str) or not action:

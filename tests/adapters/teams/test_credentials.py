@@ -56,6 +56,17 @@ async def test_a_token_over_https_from_the_configured_login_endpoint_then_cached
     assert bf.login.valid(first)
 
 
+async def test_a_token_the_connector_refused_is_forgotten_and_asked_for_again(
+    bf: BotConnector,
+) -> None:
+    tokens = tokens_for(bf)
+    first = await tokens.bot_token()
+    assert await tokens.bot_token() == first and len(bf.token_requests) == 1
+    tokens.invalidate()  # what the outlet does on a 401 from the connector
+    await tokens.bot_token()
+    assert len(bf.token_requests) == 2
+
+
 async def test_multi_tenant_without_a_tenant_id_logs_in_at_the_clouds_login_tenant(
     bf: BotConnector,
 ) -> None:
