@@ -53,6 +53,10 @@ SAVE_AS_DO = "saveAsDo"  # the manifest's message action command id
 SAVE_INVOKES = ("composeExtension/fetchTask", "composeExtension/submitAction")
 KEY_ROOM = 300  # the inbox's key column
 COMMAND_WORD = re.compile(r"^/?als(?:\s+|$)", re.IGNORECASE)
+# In a channel or group chat the bot reads every message (resource-specific consent), so
+# `/als <words>` typed without mentioning the bot is a command too, as the help and every
+# hint the core gives spell it; a message merely beginning "als" is not.
+SLASH_COMMAND = re.compile(r"^/als(?:\s+|$)", re.IGNORECASE)
 PRIVATE_MEMBERSHIP = {"private": True, "shared": True, "standard": False}
 # Teams' first six reactions, by the names it still sends for them.
 REACTIONS = {
@@ -278,7 +282,7 @@ def _message(
             key=key, user=user, channel=channel, text=text[said.end() :] if said else text
         )
     thread = _thread(activity, channel, activity_id)
-    if to_bot:
+    if to_bot or SLASH_COMMAND.match(text):
         said = COMMAND_WORD.match(text)
         return CommandInvoked(
             key=key,

@@ -84,6 +84,19 @@ def test_an_als_word_after_the_mention_is_dropped(prefix: str) -> None:
     assert isinstance(event, CommandInvoked) and event.text == "actions"
 
 
+def test_slash_als_typed_in_a_channel_without_the_mention_is_a_command() -> None:
+    root = p.activity_id()
+    typed = one(p.message(CHANNEL, ANA, "/als next", to=BOT, root=root))
+    assert isinstance(typed, CommandInvoked) and typed.text == "next"
+    assert typed.thread == MessageRef(ids.channel(TENANT, CHANNEL.conversation), root)
+    in_group = one(p.message(GROUP, ANA, "/als help", to=BOT))
+    assert isinstance(in_group, CommandInvoked) and in_group.text == "help"
+    # Words that merely begin with "als", or mention /als later, are a message.
+    for words in ("als is a good way to learn", "try /als help", "/alsbot"):
+        said = one(p.message(CHANNEL, ANA, words, to=BOT, root=root))
+        assert isinstance(said, MessagePosted), words
+
+
 def test_a_command_in_a_reply_chain_names_its_root() -> None:
     root = p.activity_id()
     event = one(p.command(CHANNEL, ANA, "next", to=BOT, root=root))
