@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -23,6 +24,10 @@ from bot.store.models import AdapterState
 from bot.store.upsert import insert_ignore
 
 STATE = AdapterState.__table__
+# What this process last read or wrote is trusted this long (seconds): another process, a
+# `forget-me` or a departed workspace's purge may have deleted the row since, and the next
+# activity after it writes the row again.
+KEPT_FOR = 600.0
 NAME_ROOM = 200 - 40  # the column holds 200; a longer conversation id is named by its hash
 
 
@@ -72,9 +77,16 @@ class Conversations:
     memory (each process its own copy: a reference only grows newer, so a stale one costs a
     write, never a wrong address for long)."""
 
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: Any, *, kept_for: float = KEPT_FOR) -> None:
         self.store = store
-        self._known: dict[str, str] = {}
+        self.kept_for = kept_for
+        self._known: dict[str, tuple[str, float]] = {}  # name → (value, when read or written)
+
+    def _cached(self, name: str) -> str | None:
+        known = self._known.get(name)
+        if known is None or time.monotonic() - known[1] > self.kept_for:
+            return None
+        return known[0]
 
     async def remember_person(self, user: UserRef, address: PersonAddress) -> None:
         known = await self.person(user)
@@ -105,15 +117,16 @@ class Conversations:
         return ChannelAddress(**data) if data is not None else None
 
     async def _load(self, name: str) -> dict[str, Any] | None:
-        raw = self._known.get(name)
+        raw = self._cached(name)
         if raw is None:
             async with self.store.read() as conn:
                 raw = (
                     await conn.execute(select(STATE.c.value).where(STATE.c.name == name))
                 ).scalar_one_or_none()
             if raw is None:
+                self._known.pop(name, None)
                 return None
-            self._known[name] = raw
+            self._known[name] = (raw, time.monotonic())
         try:
             data: dict[str, Any] = json.loads(raw)
         except ValueError:
@@ -122,7 +135,7 @@ class Conversations:
 
     async def _save(self, name: str, data: dict[str, Any]) -> None:
         raw = json.dumps(data, separators=(",", ":"), sort_keys=True)
-        if self._known.get(name) == raw:
+        if self._cached(name) == raw:
             return
         now = datetime.now(UTC)
         async with self.store.write() as conn:
@@ -134,4 +147,4 @@ class Conversations:
                     insert_ignore(STATE, conn.dialect.name, ["name"]),
                     {"name": name, "value": raw, "updated_at": now},
                 )
-        self._known[name] = raw
+        self._known[name] = (raw, time.monotonic())

@@ -33,6 +33,7 @@ from typing import Any
 
 from adapters.forms import command_text as form_text
 from adapters.forms import missing, spec_for
+from bot.commands.registry import BY_VERB
 from adapters.teams import ids
 from adapters.teams.text import AT, MAX_TEXT, OPEN, At, as_typed, plain, unmarked
 from adapters.teams.traits import OBJECT_ID
@@ -53,6 +54,11 @@ SAVE_AS_DO = "saveAsDo"  # the manifest's message action command id
 SAVE_INVOKES = ("composeExtension/fetchTask", "composeExtension/submitAction")
 KEY_ROOM = 300  # the inbox's key column
 COMMAND_WORD = re.compile(r"^/?als(?:\s+|$)", re.IGNORECASE)
+# In the 1:1 chat a message that is one command word and nothing else (`help`, `actions`,
+# `dos`: what the app's command menu inserts) is that command. Anything longer needs `als`
+# first: a person answering a nudge in their own words ("Update: I called the funder")
+# must get the private preview and [Share as my update], never a shared update.
+ONE_WORD_COMMANDS = frozenset(BY_VERB)
 # In a channel or group chat the bot reads every message (resource-specific consent), so
 # `/als <words>` typed without mentioning the bot is a command too, as the help and every
 # hint the core gives spell it; a message merely beginning "als" is not.
@@ -276,7 +282,7 @@ def _message(
         text, _ = message_text(activity, resolved, drop_leading_bot=False)
     if kind == "personal":
         said = COMMAND_WORD.match(text)
-        if said is None and not to_bot:
+        if said is None and not to_bot and text.strip().lower() not in ONE_WORD_COMMANDS:
             return DirectMessage(key=key, user=user, channel=channel, message=message, text=text)
         return CommandInvoked(
             key=key, user=user, channel=channel, text=text[said.end() :] if said else text

@@ -25,6 +25,7 @@ from bot.sets import records as sets
 from bot.sets.hooks import PERSON_EXPORT, PERSON_FORGET
 from bot.store.models import (
     Action,
+    AdapterState,
     Attendance,
     DisplayName,
     Draft,
@@ -120,6 +121,24 @@ async def forget(ctx: Ctx, user: UserRef, *, event_key: str | None = None) -> No
     await _scrub_records(ctx, user, also_event=event_key)
     # Not their words, but a way to reach them: only this command's own stays, to answer it.
     await forget_reply_handles(c, user.workspace.platform.value, user.id, keep=event_key)
+    await _forget_addresses(ctx, user)
+
+
+async def _forget_addresses(ctx: Ctx, user: UserRef) -> None:
+    """How an adapter reaches the person again unasked: Teams keeps, in `adapter_state`, a
+    row `<workspace key>:person:<id>` (their app-scoped id, name, service URL, 1:1 chat) and
+    look-ups `<workspace key>:member:…` whose value is `{"id": <id>}`. The names are the
+    adapters' convention, written here once; a later activity from the person writes them
+    again (answering them needs them)."""
+    state = AdapterState.__table__
+    inside = f"{user.workspace.key}:"
+    await ctx.conn.execute(delete(state).where(state.c.name == f"{inside}person:{user.id}"))
+    await ctx.conn.execute(
+        delete(state).where(
+            state.c.name.startswith(f"{inside}member:", autoescape=True),
+            state.c.value == json.dumps({"id": user.id}, separators=(",", ":")),
+        )
+    )
 
 
 FORGOTTEN = "forgotten"

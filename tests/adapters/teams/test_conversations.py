@@ -7,10 +7,12 @@ from collections.abc import AsyncIterator
 
 import pytest
 import pytest_asyncio
+from sqlalchemy import delete
 
 from adapters.teams import ids
 from adapters.teams.conversations import Conversations, PersonAddress, member_name
 from bot.store.db import Store, open_store
+from bot.store.models import AdapterState
 
 pytestmark = pytest.mark.asyncio
 TENANT = "3F1E7A52-8C4D-4B6E-A9F0-2D1C3B4A5E6F"
@@ -38,3 +40,20 @@ async def test_a_remembered_person_is_found_by_their_teams_id(store: Store) -> N
     assert await fresh.object_id("another-tenant", teams_id) is None
     assert len(member_name(TENANT, "29:" + "x" * 400)) <= 200
     assert member_name(TENANT, teams_id).startswith(f"teams:{TENANT.lower()}:")
+
+
+async def test_a_reference_deleted_behind_the_process_is_written_again_by_a_later_activity(
+    store: Store,
+) -> None:
+    """`forget-me` or a purge deletes the rows in the database; what this process
+    remembered is trusted only `kept_for`, so the person's next activity writes them again
+    instead of being skipped as unchanged."""
+    person = ids.person(TENANT, AAD)
+    address = PersonAddress("29:ana", "Ana", "https://smba/", TENANT)
+    references = Conversations(store, kept_for=0.0)
+    await references.remember_person(person, address)
+    async with store.write() as conn:
+        await conn.execute(delete(AdapterState.__table__))
+    assert await references.person(person) is None
+    await references.remember_person(person, address)
+    assert await Conversations(store).person(person) == address

@@ -131,6 +131,20 @@ def test_a_personal_chat_command_and_a_direct_message() -> None:
     assert isinstance(also, DirectMessage)  # `als` is a word, not a prefix
 
 
+@pytest.mark.parametrize("word", ["help", "Actions", " dos ", "export-me"])
+def test_one_command_word_in_the_1to1_chat_is_that_command(word: str) -> None:
+    """What the app's command menu inserts in the 1:1 chat is the bare word."""
+    event = one(p.message(ANA_CHAT, ANA, word, to=BOT))
+    assert isinstance(event, CommandInvoked) and event.text.strip().lower() == word.strip().lower()
+
+
+@pytest.mark.parametrize("words", ["update I called the funder", "Update: done", "help me"])
+def test_a_command_word_with_more_words_in_the_1to1_chat_stays_private(words: str) -> None:
+    """Someone answering a nudge in their own words gets the private preview, never a
+    shared update: only `als update …` is the command."""
+    assert isinstance(one(p.message(ANA_CHAT, ANA, words, to=BOT)), DirectMessage)
+
+
 # ---------------------------------------------------------------------- mentions
 
 
