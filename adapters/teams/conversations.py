@@ -51,6 +51,7 @@ class ChannelAddress:
     tenant_id: str
     kind: str  # "channel", "groupChat" or "personal"
     team_id: str | None = None
+    name: str = ""  # a channel's name as Teams last gave it (for "from #Set A" in 1:1 answers)
 
 
 def person_name(user: UserRef) -> str:

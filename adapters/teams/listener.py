@@ -146,8 +146,17 @@ class Listener:
         data = _dict(activity, "channelData")
         team = _str(_dict(data, "team"), "id") or None
         if base:
+            name = _str(_dict(data, "channel"), "name") or _str(
+                _dict(activity, "conversation"), "name"
+            )
+            if kind == "channel" and _str(_dict(data, "channel"), "id") not in ("", base):
+                name = ""  # the event is about another channel (created, renamed)
+            known = await self.conversations.channel(ids.channel(tenant, base))
+            if not name and known is not None:
+                name = known.name  # a message in a reply chain may not carry it
             await self.conversations.remember_channel(
-                ids.channel(tenant, base), ChannelAddress(base, service_url, tenant, kind, team)
+                ids.channel(tenant, base),
+                ChannelAddress(base, service_url, tenant, kind, team, name[:100]),
             )
         created = _str(_dict(data, "channel"), "id")
         if _str(data, "eventType") == "channelCreated" and created:

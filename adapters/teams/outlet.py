@@ -137,6 +137,8 @@ def _naming_the_others(body: Text, user: UserRef, people: list[UserRef]) -> Text
 
 def _where(address: ChannelAddress | None) -> str:
     kind = address.kind if address is not None else ""
+    if kind == "channel" and address is not None and address.name:
+        return f"the channel “{address.name}”"
     return {"channel": "a Teams channel", "groupChat": "a group chat"}.get(kind, "a chat")
 
 

@@ -4,7 +4,9 @@ place, proactive 1:1 chats opened once, and the connector's errors sorted for th
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
+import json
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -242,6 +244,23 @@ async def test_ephemeral_is_a_private_1_1_message_saying_where_from(
     assert sent.conversation == "a:1personal-29:1ana"
     assert "Only you can see this, from a Teams channel." in words(sent)
     assert CHANNEL_ID not in {c.conversation for c in connector.calls}
+
+
+async def test_ephemeral_names_the_channel_when_teams_gave_its_name(
+    rig: Rig, connector: Connector
+) -> None:
+    known = await rig.conversations.channel(CHANNEL)
+    assert known is not None
+    await rig.conversations.remember_channel(
+        CHANNEL, ChannelAddress(**{**dataclasses.asdict(known), "name": "Set A <at>x</at>"})
+    )
+    reply = Ephemeral(channel=CHANNEL, user=ANA, text=text("Only questions now, please."))
+    await rig.outlet.deliver(Delivery(reply))
+    (sent,) = connector.sent()
+    said = words(sent)
+    assert "Only you can see this, from the channel “Set A <\u2060at>x<\u2060/at>”." in said
+    assert "<at>" not in said  # a typed tag is broken, as in any text people chose
+    assert "entities" not in json.dumps(sent.body)  # a channel's name is text, never a mention
 
 
 async def test_group_direct_names_the_others_and_goes_on_past_a_refusal(
