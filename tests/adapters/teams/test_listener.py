@@ -203,7 +203,14 @@ async def test_references_are_kept_from_every_activity_and_refreshed(world: Worl
     assert ana.personal_conversation == chat.conversation  # a channel does not forget it
     channel = await world.conversations.channel(ids.channel(TENANT, place.conversation))
     assert channel is not None and channel.service_url == moved.service_url
+    assert channel.name == place.channel_name  # for "from the channel …" in 1:1 answers
     assert await inbox(world.app) == []  # none of these is an event
+    nameless = p.typing(moved, ANA, to=BOT)
+    nameless["channelData"]["channel"].pop("name")
+    nameless["conversation"].pop("name", None)
+    await world.listener(nameless)
+    kept = await world.conversations.channel(ids.channel(TENANT, place.conversation))
+    assert kept is not None and kept.name == place.channel_name  # not forgotten
 
 
 async def test_save_as_do_is_recorded_then_answered(world: World) -> None:
