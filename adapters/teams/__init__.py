@@ -19,3 +19,10 @@ One module per concept, as the Slack and Discord adapters are cut:
 - `manifest.py`, `cli.py` — the app package (`alsbot teams manifest`).
 - `service.py` — `serve_teams(alsbot, config)` for `alsbot run`.
 """
+
+import warnings
+
+# Importing the SDK's `apps` package announces an experimental HTML widget alsbot never
+# uses ("… is in preview and may change"): one line on every `alsbot run`, which reads as a
+# problem to an operator.
+warnings.filterwarnings("ignore", message=r"HtmlWidgetSecurityPolicy is in preview")
