@@ -44,7 +44,7 @@ from adapters.teams.translate import (
     translate,
 )
 from bot.events import CommandInvoked
-from bot.ports import Submitter
+from bot.ports import DeliveryFailed, Submitter
 from bot.refs import ChannelRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -114,6 +114,17 @@ class Listener:
         self.members = members
         self.open_form = open_form
 
+    async def _open(self, event: CommandInvoked, ask_id: str) -> None:
+        """The form, sent at once (nothing is recorded until it comes back). A person the
+        bot cannot write to is answered 200 and logged: nowhere private is left to say
+        so, and a retry would fail the same way. A failure for now raises, so the ingress
+        answers 500 and Teams sends the command again."""
+        assert self.open_form is not None
+        try:
+            await self.open_form(event.user, event.channel, ask_id)
+        except DeliveryFailed as failed:
+            log.info("teams: a form could not be sent to its person (%s)", failed)
+
     async def __call__(self, activity: dict[str, Any]) -> tuple[int, Any]:
         if not isinstance(activity, Mapping):
             return 400, None
@@ -125,7 +136,7 @@ class Listener:
             if isinstance(event, CommandInvoked) and self.open_form is not None:
                 spec = asked_by(event.text)
                 if spec is not None:  # `offer` with no words: its form, in their 1:1 chat
-                    await self.open_form(event.user, event.channel, form_id(spec))
+                    await self._open(event, form_id(spec))
                     continue
             await self.submitter.submit(event)
         if is_save_as_do(activity):

@@ -22,6 +22,7 @@ from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.commands.words import mentions
 from bot.events import CommandInvoked, Event, MessageSaved, event_from_json
+from bot.ports import DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, UserRef
 from bot.store.models import Inbox
 from testkit.config import make_config
@@ -243,3 +244,21 @@ async def test_a_failure_to_record_reaches_the_ingress(world: World) -> None:
     listener = Listener(Broken(), world.conversations, BOT.teams_id, None)
     with pytest.raises(RuntimeError):
         await listener(p.command(world.place(), ANA, "help", to=BOT))
+
+
+async def test_a_form_that_cannot_reach_its_person_is_answered_and_one_for_now_is_retried(
+    world: World,
+) -> None:
+    async def unreachable(user: UserRef, channel: ChannelRef, ask_id: str) -> None:
+        raise DeliveryFailed("blocked the bot")
+
+    async def busy(user: UserRef, channel: ChannelRef, ask_id: str) -> None:
+        raise DeliveryRetry("429", after=3, rate_limited=True)
+
+    place = world.place()
+    listener = Listener(world.app, world.conversations, BOT.teams_id, None, unreachable)
+    assert await listener(p.command(place, ANA, "offer", to=BOT)) == (200, None)
+    listener = Listener(world.app, world.conversations, BOT.teams_id, None, busy)
+    with pytest.raises(DeliveryRetry):  # the ingress answers 500: Teams sends it again
+        await listener(p.command(place, ANA, "offer", to=BOT))
+    assert await inbox(world.app) == []
