@@ -159,16 +159,30 @@ def _text_block(line: list[Part], mentions: _Mentions) -> dict[str, Any]:
     return {"type": "TextBlock", "text": "".join(out), "wrap": True}
 
 
+def _code_spans(raw: str) -> list[tuple[str, bool]]:
+    """`raw` cut at paired backticks: (piece, is code). The core writes commands as
+    `/als help` for the platforms that show code; here the backticks go and the command
+    is set in a fixed-width font — a font, never markup, so nothing typed can use it."""
+    pieces = raw.split("`")
+    if len(pieces) < 3:
+        return [(raw, False)]
+    if len(pieces) % 2 == 0:  # an odd backtick out: keep it, literally, in the last piece
+        pieces[-2:] = ["`".join(pieces[-2:])]
+    return [(piece, n % 2 == 1) for n, piece in enumerate(pieces) if piece]
+
+
 def _rich_block(line: list[Part], monospace: bool = False) -> dict[str, Any]:
     runs: list[dict[str, Any]] = []
     for part in line:
         assert not isinstance(part, Mention)
-        run: dict[str, Any] = {"type": "TextRun", "text": literal(part.text)}
-        if isinstance(part, Strong):
-            run["weight"] = "Bolder"
-        if monospace:
-            run["fontType"] = "Monospace"
-        runs.append(run)
+        spans = [(part.text, True)] if monospace else _code_spans(part.text)
+        for piece, code in spans:
+            run: dict[str, Any] = {"type": "TextRun", "text": literal(piece)}
+            if isinstance(part, Strong):
+                run["weight"] = "Bolder"
+            if code:
+                run["fontType"] = "Monospace"
+            runs.append(run)
     return {"type": "RichTextBlock", "inlines": runs}
 
 

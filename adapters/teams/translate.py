@@ -33,10 +33,10 @@ from typing import Any
 
 from adapters.forms import command_text as form_text
 from adapters.forms import missing, spec_for
-from bot.commands.registry import BY_VERB
 from adapters.teams import ids
 from adapters.teams.text import AT, MAX_TEXT, OPEN, At, as_typed, plain, unmarked
 from adapters.teams.traits import OBJECT_ID
+from bot.commands.registry import BY_VERB
 from bot.emoji_names import normalise_emoji
 from bot.events import (
     ButtonPressed,

@@ -55,6 +55,19 @@ def test_typed_text_stays_literal_with_no_entity(echo: str) -> None:
     assert "<at>" not in shown(content)
 
 
+def test_commands_in_backticks_are_set_in_a_fixed_width_font_without_the_backticks() -> None:
+    content = card(render.message(text("Type `/als help` or `/als dos`, not ` alone"), (), {}))
+    assert [(r["text"], r.get("fontType")) for r in runs(content)] == [
+        ("Type ", None),
+        ("/als help", "Monospace"),
+        (" or ", None),
+        ("/als dos", "Monospace"),
+        (", not ` alone", None),
+    ]
+    typed = card(render.message(text(Plain("`<at>Bob</at>`")), (), NAMES))
+    assert "entities" not in typed["msteams"] and "<at>" not in shown(typed)
+
+
 @pytest.mark.parametrize("echo", ECHOES)
 def test_typed_text_beside_a_mention_is_escaped_markdown(echo: str) -> None:
     content = card(render.message(text(Mention(BOB), f" said {echo}"), (), NAMES))
