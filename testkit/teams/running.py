@@ -276,7 +276,7 @@ class TeamsWorld:
         ident: str | None = None,
         fetch: bool = True,
     ) -> tuple[int, Any]:
-        """"Save as do" from a message's ⋯ menu: a person's message (`Said`) or the bot's
+        """ "Save as do" from a message's ⋯ menu: a person's message (`Said`) or the bot's
         own (its activity id). `ident`: the invoke's id (the same one for a redelivery)."""
         if isinstance(message, Said):
             payload = p.message_payload(
