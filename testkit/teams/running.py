@@ -252,12 +252,16 @@ class TeamsWorld:
         await self.send(activity)
         return Said(activity["id"], text, person, place, None)
 
-    async def press(self, person: p.Member, card: str, label: str) -> tuple[int, Any]:
-        """`person` presses the card's Action.Submit titled `label`, as it reads now."""
+    async def press(
+        self, person: p.Member, card: str, label: str, inputs: dict[str, str] | None = None
+    ) -> tuple[int, Any]:
+        """`person` presses the card's Action.Submit titled `label`, as it reads now, with
+        what they typed in its `Input.Text`s (`inputs`, by id; Teams adds them to `data`)."""
         found = [a for a in actions_of(self.bf.latest(card)) if a.get("title") == label]
         assert found, f"no [{label}] on {card}: {labels_of(self.bf.latest(card))}"
         place, root = self.place_of(card, person)
-        activity = p.submit(place, person, found[0]["data"], to=self.bot, card=card, root=root)
+        data = {**found[0]["data"], **(inputs or {})}
+        activity = p.submit(place, person, data, to=self.bot, card=card, root=root)
         return await self.send(activity)
 
     async def react(

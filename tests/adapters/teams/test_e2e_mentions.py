@@ -35,6 +35,7 @@ SHOWN = (
     "Ask @Bob Smith about <at>General</at> @channel @team "
     "@29:1evil> <b>now</b> [x](http://evil.example) *stars*"
 )
+FORM_TYPED = "<at>Ana Lopez</at> reviews bids <at>General</at> @team <i>now</i>"
 LIVE_TAG = re.compile(r"<at>.*?</at>")
 
 
@@ -94,6 +95,14 @@ async def test_typed_tags_and_markup_are_shown_back_literally_and_ping_nobody(
     await world.say(ana, "/als dos", None)
     assert any(f"Saved as do #1: “{SHOWN}”" in t for t in world.dms_to(ana))
     assert any(f"#1 {SHOWN}" in t for t in world.dms_to(ana))
+
+    # An offer, typed in its form (in Bob's 1:1 chat: Input.Text values come as typed).
+    await world.command(bob, "offer")
+    form = world.dm_with(bob, "Only you can see this form")
+    await world.press(bob, form, "Save", {"text": FORM_TYPED, "tags": "grants"})
+    await world.say(ana, "/als offers", None)
+    [offers] = [t for t in world.dms_to(ana) if "Offers in this set" in t]
+    assert f"1. {FORM_TYPED} — <at>Bob Smith</at>" in offers
 
     assert_only_intended_mentions(world, (ana, bob, carol))
     [action_id] = [i for i in ids_in(world) if "Action recorded" in world.text(i)]

@@ -97,10 +97,15 @@ async def test_nudges_after_a_restart_reach_each_presenter_in_their_1_1_chat(
     bob_nudge = world.dms_to(bob)  # a header, then each open action with its buttons
     assert len(bob_nudge) == 2 and "👋 Hi <at>Bob Smith</at>" in bob_nudge[0]
     assert bob_nudge[1] == "• Call the volunteer centre — open"
-    assert "Done" in labels_of(bf.latest(world.dm_with(bob, "Call the volunteer centre")))
     # Carol: her stored chat is reused, nothing opened.
     assert bf.one_on_one(carol.teams_id) == carol_chat
     assert any("👋 Hi <at>Carol Jones</at>" in t for t in world.dms_to(carol))
+    # Carol marks her action done on its card: the same activity is replaced in her chat.
+    card = world.dm_with(carol, "Plan the quarter")
+    assert labels_of(bf.latest(card)) == ["Done", "Partly", "Not yet", "Dropped"]
+    await world.press(carol, card, "Done")
+    assert [c.conversation for c in bf.updates(activity_id=card)] == [carol_chat]
+    assert world.text(card) == "• Plan the quarter — done ✓"
     # Nothing about anyone's actions went to the channel.
     assert not any("👋" in world.text(str(c.activity_id)) for c in world.posts_in())
 

@@ -105,3 +105,28 @@ async def test_a_check_mark_on_the_bots_own_post_saves_nothing_as_on_every_platf
     async with world.app.store.read() as conn:
         count = select(func.count()).select_from(DoSource.__table__)
         assert (await conn.execute(count)).scalar_one() == 0
+
+
+async def test_save_as_do_in_a_rounds_reply_chain_asks_its_author_first(world: TeamsWorld) -> None:
+    """A round's reply chain is confidential: Carol's "Save as do" on Bob's message there
+    asks Bob in his 1:1 chat; his [Yes, save it] saves it, and the question card is
+    replaced by the answer in place."""
+    ana, bob, carol = (world.person(name) for name in ("Ana Lopez", "Bob Smith", "Carol Jones"))
+    await world.command(ana, "setup")
+    for person in (bob, carol):
+        await world.command(person, "join")
+    await world.command(ana, "start <at>Bob Smith</at>", people=(bob,))
+    header = world.header()
+    tip = await world.say(bob, "Always start meetings with a two-minute check-in", header)
+    assert await world.save_as_do(carol, tip) == (200, TASK)
+    assert any("I've asked its author" in t for t in world.dms_to(carol))
+    assert await rows(world, Do.__table__) == []
+    question = world.dm_with(bob, "would like to add something you wrote")
+    assert "Always start meetings with a two-minute check-in" in world.text(question)
+    await world.press(bob, question, "Yes, save it")
+    assert world.text(question).startswith("Thank you: it is saved as do #1.")
+    assert len(world.bf.updates(activity_id=question)) == 1
+    [do] = await rows(world, Do.__table__)
+    assert do.text == "Always start meetings with a two-minute check-in"
+    channel = "\n".join(world.text(str(c.activity_id)) for c in world.posts_in())
+    assert "two-minute check-in" not in channel
