@@ -23,7 +23,6 @@ import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 from adapters.teams.service import serve_teams
@@ -102,11 +101,11 @@ def mention_entities(activity: dict[str, Any]) -> list[dict[str, Any]]:
 class TeamsWorld:
     """One tenant, one team with a channel, its people, and the bot process serving them."""
 
-    def __init__(self, bf: BotConnector, db: Path, clock: FakeClock, **env: str) -> None:
+    def __init__(self, bf: BotConnector, database_url: str, clock: FakeClock, **env: str) -> None:
         self.bf = bf
         self.clock = clock
         self.config: Config = dataclasses.replace(
-            load_config(None, {"ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{db}", **env}),
+            load_config(None, {"ALSBOT_DATABASE_URL": database_url, **env}),
             teams=bf.teams_config(),
             secrets=bf.secrets(),
         )
@@ -344,13 +343,14 @@ class TeamsWorld:
 
 
 @contextlib.asynccontextmanager
-async def run_teams(db: Path, clock: FakeClock, **env: str) -> AsyncIterator[TeamsWorld]:
-    """The stand-in and the bot process, for one test. MSAL trusts the stand-in's test CA
-    only through `REQUESTS_CA_BUNDLE`, which is set for the test's length."""
+async def run_teams(database_url: str, clock: FakeClock, **env: str) -> AsyncIterator[TeamsWorld]:
+    """The stand-in and the bot process on `database_url`, for one test; `env`: settings
+    as `ALSBOT_…` variables. MSAL trusts the stand-in's test CA only through
+    `REQUESTS_CA_BUNDLE`, which is set for the test's length."""
     async with BotConnector() as bf:
         before = os.environ.get(CA_BUNDLE)
         os.environ[CA_BUNDLE] = bf.ca_path
-        world = TeamsWorld(bf, db, clock, **env)
+        world = TeamsWorld(bf, database_url, clock, **env)
         try:
             yield await world.start()
         finally:

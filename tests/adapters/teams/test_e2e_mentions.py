@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -40,8 +39,8 @@ LIVE_TAG = re.compile(r"<at>.*?</at>")
 
 
 @pytest_asyncio.fixture
-async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
-    async with run_teams(tmp_path / "alsbot.db", clock) as w:
+async def world(sqlite_url: str, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
+    async with run_teams(sqlite_url, clock) as w:
         yield w
 
 

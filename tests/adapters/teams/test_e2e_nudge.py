@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -30,8 +29,8 @@ DIGEST_AT = datetime(2026, 1, 28, 10, tzinfo=UTC)  # the facilitator's, the day 
 
 
 @pytest_asyncio.fixture
-async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
-    async with run_teams(tmp_path / "alsbot.db", clock) as w:
+async def world(sqlite_url: str, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
+    async with run_teams(sqlite_url, clock) as w:
         yield w
 
 

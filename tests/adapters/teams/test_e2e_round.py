@@ -8,7 +8,6 @@ the test reads — what the channel and each person's chat show, card by card.""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 import pytest_asyncio
@@ -22,8 +21,8 @@ pytestmark = pytest.mark.asyncio
 
 
 @pytest_asyncio.fixture
-async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
-    async with run_teams(tmp_path / "alsbot.db", clock) as w:
+async def world(sqlite_url: str, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
+    async with run_teams(sqlite_url, clock) as w:
         yield w
 
 

@@ -8,7 +8,6 @@ person's message is saved."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -25,8 +24,8 @@ TASK = {"task": {"type": "message", "value": SAVED}}
 
 
 @pytest_asyncio.fixture
-async def world(tmp_path: Path, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
-    async with run_teams(tmp_path / "alsbot.db", clock) as w:
+async def world(sqlite_url: str, clock: FakeClock) -> AsyncIterator[TeamsWorld]:
+    async with run_teams(sqlite_url, clock) as w:
         yield w
 
 
