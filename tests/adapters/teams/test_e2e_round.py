@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.store.models import Evaluation
+from testkit.teams import payloads as p
 from testkit.teams.running import HEADER, TeamsWorld, labels_of, mention_entities, run_teams
 
 pytestmark = pytest.mark.asyncio
@@ -39,8 +40,12 @@ async def test_a_whole_round_in_a_channel(world: TeamsWorld) -> None:
 
     # Set up and joined by people who are on Teams only: each answer lands in the channel.
     await world.command(ana, "setup")
-    for person in (bob, carol, dave):
+    for person in (bob, carol):
         await world.command(person, "join")
+    # Teams delivers Dave's "join" twice (no answer in time): the same activity id, once.
+    join = p.command(world.channel, dave, "join", to=world.bot)
+    for _ in range(2):
+        assert await world.send(join) == (200, None)
     posted = top_level(world)
     assert "<at>Ana Lopez</at> set up an Action Learning Set" in posted[0]
     assert [t for t in posted if "joined this Action Learning Set" in t] == [
@@ -125,6 +130,9 @@ async def test_a_whole_round_in_a_channel(world: TeamsWorld) -> None:
     assert "<at>Bob Smith</at>: Ask three long-standing volunteers" in summary
     assert "2 ratings, average 4.5/5" in summary
 
+    # The round lives in the header's reply chain: nothing in any other chain.
+    assert {c.root for c in world.posts_in()} == {None, header}
+    assert all(";messageid=" + header in c.path for c in world.posts_in() if c.root)
     # Teams took every call; each activity was answered 200 at once.
     assert world.refused() == []
     assert {status for status, _ in world.answers} == {200}
