@@ -42,7 +42,7 @@ async def serve_teams(alsbot: Any, config: Config) -> Stop:
     conversations = Conversations(alsbot.store)
     posts = PostTexts(alsbot.store, alsbot.clock)
     outlet = TeamsOutlet(conversations, tokens, bot_id=secrets.teams_client_id, posts=posts)
-    alsbot.attach(outlet, TeamsMessageSource(posts), traits=TEAMS_TRAITS)
+    alsbot.attach(outlet, TeamsMessageSource(posts, conversations), traits=TEAMS_TRAITS)
     members = ConnectorMembers(tokens)
     listener = Listener(
         alsbot,

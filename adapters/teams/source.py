@@ -15,17 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
 
+from adapters.teams.conversations import Conversations
 from bot.clock import Clock, SystemClock
 from bot.ports import FetchedMessage
-from bot.refs import ChannelRef, MessageRef
+from bot.refs import ChannelRef, MessageRef, UserRef
 from bot.store.models import AdapterState
 from bot.store.upsert import insert_ignore
+
+log = logging.getLogger(__name__)
 
 STATE = AdapterState.__table__
 KEEP = timedelta(days=30)
@@ -104,10 +108,24 @@ class PostTexts:
 
 
 class TeamsMessageSource:
-    """Implements `bot.ports.MessageSource` for Teams."""
+    """Implements `bot.ports.MessageSource` for Teams, and `NameDirectory`: a person's name
+    as Teams last gave it in an activity (kept with their conversation reference), for the
+    web pages, which never show an id."""
 
-    def __init__(self, posts: PostTexts) -> None:
+    def __init__(self, posts: PostTexts, conversations: Conversations | None = None) -> None:
         self.posts = posts
+        self.conversations = conversations
+
+    async def display_name(self, user: UserRef) -> str | None:
+        if self.conversations is None:
+            return None
+        try:
+            address = await self.conversations.person(user)
+        except Exception:  # the port raises nothing: an unreadable store is "cannot say"
+            log.warning("teams: a display name could not be read")
+            return None
+        name = address.name.strip() if address is not None else ""
+        return name or None
 
     async def fetch_message(self, message: MessageRef) -> FetchedMessage | None:
         kept = await self.posts.get(message)

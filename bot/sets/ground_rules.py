@@ -16,8 +16,8 @@ DEFAULT: tuple[str, ...] = (
 )
 KEPT = (
     "What is kept: alsbot saves only what the set records (actions, updates, do's and "
-    "ratings), never a transcript of this thread. The chat platform (Slack or Discord) keeps "
-    "the thread itself, under your workspace's own retention settings."
+    "ratings), never a transcript of this thread. The chat platform (Slack, Discord or "
+    "Teams) keeps the thread itself, under your organisation's own retention settings."
 )
 ADD = "+"
 

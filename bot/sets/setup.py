@@ -25,7 +25,8 @@ from bot.sets import records as sets
 PRIVACY_NOTE = (
     "Use a private channel, so only the set can read its rounds. alsbot keeps what the set "
     "records (actions, updates, do's and ratings), never a transcript of what is said; "
-    "Slack or Discord keeps the thread itself, under your workspace's own retention settings."
+    "Slack, Discord or Teams keeps the thread itself, under your organisation's own retention "
+    "settings."
 )
 
 

@@ -10,9 +10,10 @@ import pytest_asyncio
 from sqlalchemy import func, select
 
 from adapters.teams import ids
+from adapters.teams.conversations import Conversations, PersonAddress
 from adapters.teams.source import KEEP, STATE, PostTexts, TeamsMessageSource, post_name
 from bot.clock import FakeClock
-from bot.ports import FetchedMessage
+from bot.ports import FetchedMessage, NameDirectory
 from bot.refs import MessageRef
 from bot.store.db import Store, open_store
 
@@ -88,3 +89,17 @@ async def test_rows_are_named_for_the_workspace_purge() -> None:
 
 async def test_privacy_of_a_channel_is_unknown(store: Store, clock: FakeClock) -> None:
     assert await TeamsMessageSource(PostTexts(store, clock)).channel_is_private(CHANNEL) is None
+
+
+async def test_a_persons_name_is_the_one_teams_last_gave(store: Store, clock: FakeClock) -> None:
+    """`NameDirectory` for the web pages: the name kept with the person's reference."""
+    references = Conversations(store)
+    source = TeamsMessageSource(PostTexts(store, clock), references)
+    assert isinstance(source, NameDirectory)
+    ana = ids.person(TENANT_ID, "0a0a0a0a-0000-4000-8000-00000000a0a0")
+    assert await source.display_name(ana) is None  # never seen: cannot say
+    address = PersonAddress("29:1ana", "Ana Lima", "https://smba/", TENANT_ID)
+    await references.remember_person(ana, address)
+    assert await source.display_name(ana) == "Ana Lima"
+    await references.remember_person(ana, PersonAddress("29:1ana", " ", "https://smba/", TENANT_ID))
+    assert await source.display_name(ana) is None  # a blank name is no name
