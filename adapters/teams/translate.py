@@ -52,6 +52,9 @@ from bot.refs import ChannelRef, MessageRef
 SAVE_AS_DO = "saveAsDo"  # the manifest's message action command id
 SAVE_INVOKES = ("composeExtension/fetchTask", "composeExtension/submitAction")
 KEY_ROOM = 300  # the inbox's key column
+# The core's columns for a person's or channel's key (`teams:<tenant>:<id>`) and a
+# message's: no id Teams sends comes near them, so an event that would not fit is not one.
+REF_ROOM, MESSAGE_ROOM = 300, 400
 COMMAND_WORD = re.compile(r"^/?als(?:\s+|$)", re.IGNORECASE)
 # In a channel or group chat the bot reads every message (resource-specific consent), so
 # `/als <words>` typed without mentioning the bot is a command too, as the help and every
@@ -99,10 +102,12 @@ def _str(value: Any, key: str) -> str:
 
 
 def tenant_of(activity: Mapping[str, Any]) -> str:
-    return (
+    """The Entra tenant id (a GUID, lower case), or "" when there is none of that shape."""
+    found = (
         _str(_dict(activity, "conversation"), "tenantId")
         or _str(_dict(_dict(activity, "channelData"), "tenant"), "id")
     ).lower()
+    return found if OBJECT_ID.fullmatch(found) else ""
 
 
 def conversation_of(activity: Mapping[str, Any]) -> tuple[str, str | None]:
@@ -218,6 +223,23 @@ def message_text(
 
 def translate(activity: Mapping[str, Any], resolved: Resolved) -> list[Event]:
     """The events an activity makes (none for what is not for the core)."""
+    return [event for event in _translate(activity, resolved) if _fits(event)]
+
+
+def _fits(event: Event) -> bool:
+    """Whether the event's refs fit the core's columns (PostgreSQL refuses longer)."""
+    for name in ("user", "channel", "author"):
+        ref = getattr(event, name, None)
+        if ref is not None and len(ref.key) > REF_ROOM:
+            return False
+    for name in ("message", "thread"):
+        ref = getattr(event, name, None)
+        if ref is not None and len(ref.key) > MESSAGE_ROOM:
+            return False
+    return True
+
+
+def _translate(activity: Mapping[str, Any], resolved: Resolved) -> list[Event]:
     if not isinstance(activity, Mapping):
         return []
     kind = activity.get("type")

@@ -396,7 +396,24 @@ def test_the_same_activity_twice_has_one_key_and_long_ones_are_hashed() -> None:
     assert one(activity).key == one(dict(activity)).key
     other = p.command(CHANNEL, ANA, "help", to=BOT)
     assert one(other).key != one(activity).key
-    long_place = p.Place(TENANT, "19:" + "x" * 400 + "@thread.v2", kind="groupChat")
+    long_place = p.Place(TENANT, "19:" + "x" * 240 + "@thread.v2", kind="groupChat")
     event = one(p.command(long_place, ANA, "help", to=BOT))
     assert len(event.key) <= KEY_ROOM and event.key.startswith("teams:h-")
     assert one(p.command(long_place, ANA, "help", to=BOT, ident="1")).key != event.key
+    # Longer than any Teams id, the channel's key would not fit the core's columns.
+    too_long = p.Place(TENANT, "19:" + "x" * 400 + "@thread.v2", kind="groupChat")
+    assert translate(p.command(too_long, ANA, "help", to=BOT), Resolved()) == []
+
+
+def test_a_tenant_id_that_is_not_a_guid_makes_no_event() -> None:
+    """Entra tenant ids are GUIDs; anything else (5,000 characters of it, say) would make
+    keys no column holds."""
+    for tenant in ("not-a-guid", "T" * 5000, ""):
+        activity = p.command(
+            p.Place(tenant, "19:abc@thread.v2", kind="groupChat"), ANA, "help", to=BOT
+        )
+        assert translate(activity, Resolved()) == [], tenant
+    upper = p.command(
+        p.Place(TENANT.upper(), "19:abc@thread.v2", kind="groupChat"), ANA, "help", to=BOT
+    )
+    assert one(upper).user.workspace.id == TENANT.lower()
