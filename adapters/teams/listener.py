@@ -44,7 +44,7 @@ from adapters.teams.translate import (
     translate,
 )
 from bot.events import CommandInvoked
-from bot.ports import Submitter
+from bot.ports import DeliveryFailed, Submitter
 from bot.refs import ChannelRef, UserRef
 
 log = logging.getLogger(__name__)
@@ -125,7 +125,11 @@ class Listener:
             if isinstance(event, CommandInvoked) and self.open_form is not None:
                 spec = asked_by(event.text)
                 if spec is not None:  # `offer` with no words: its form, in their 1:1 chat
-                    await self.open_form(event.user, event.channel, form_id(spec))
+                    try:
+                        await self.open_form(event.user, event.channel, form_id(spec))
+                    except DeliveryFailed as failed:
+                        # For good (blocked, never installed): Teams' retry cannot help.
+                        log.warning("teams: a form could not be opened: %s", failed)
                     continue
             await self.submitter.submit(event)
         if is_save_as_do(activity):

@@ -214,3 +214,19 @@ async def test_each_field_removed_or_mistyped_is_answered_cleanly(bot: Bot) -> N
     cases = _fits([m for name, base in bases for m in shapes.mutations(name, base)])
     assert len(cases) > 1000
     assert await run_corpus(bot, cases) == []
+
+
+async def test_a_form_that_cannot_reach_its_person_is_answered_cleanly(bot: Bot) -> None:
+    """`offer` with no words opens its form in the person's 1:1 chat: when Teams refuses
+    that chat for good (the person blocked the bot), a retry of the activity cannot help,
+    so the answer is not a 5xx."""
+    c = bot.cast
+    bot.bf.fail(403, path=r"/v3/conversations$", count=None, code="ConversationBlockedByUser")
+    carla = shapes.p.person("Carla Cruz")
+    status, body = await bot.bf.send(bot.url, shapes.p.command(c.place, carla, "offer", to=c.bot))
+    assert 200 <= status < 500, body
+    stranger = shapes.p.Member("8:orgid:x", "Dee", shapes.p.object_id())  # no 29: id kept
+    status, body = await bot.bf.send(
+        bot.url, shapes.p.command(c.place, stranger, "offer", to=c.bot)
+    )
+    assert 200 <= status < 500, body
