@@ -35,6 +35,7 @@ from adapters.teams.traits import OBJECT_ID
 from adapters.teams.translate import (
     Resolved,
     bot_ids,
+    clean_id,
     conversation_of,
     is_save_as_do,
     kind_of,
@@ -153,7 +154,7 @@ class Listener:
             await self.conversations.remember_channel(
                 ids.channel(tenant, base), ChannelAddress(base, service_url, tenant, kind, team)
             )
-        created = _str(_dict(data, "channel"), "id")
+        created = clean_id(_str(_dict(data, "channel"), "id"))
         if _str(data, "eventType") == "channelCreated" and created:
             await self.conversations.remember_channel(
                 ids.channel(tenant, created),
@@ -187,7 +188,7 @@ class Listener:
         service_url: str,
         personal: str | None = None,
     ) -> None:
-        if not teams_id.startswith("29:"):
+        if not clean_id(teams_id).startswith("29:"):
             return
         await self.conversations.remember_person(
             ids.person(tenant, aad),

@@ -55,6 +55,8 @@ KEY_ROOM = 300  # the inbox's key column
 # The core's columns for a person's or channel's key (`teams:<tenant>:<id>`) and a
 # message's: no id Teams sends comes near them, so an event that would not fit is not one.
 REF_ROOM, MESSAGE_ROOM = 300, 400
+# No Teams id holds a control character, and PostgreSQL refuses U+0000 in text.
+ID_JUNK = re.compile(r"[\x00-\x1f\x7f]")
 COMMAND_WORD = re.compile(r"^/?als(?:\s+|$)", re.IGNORECASE)
 # In a channel or group chat the bot reads every message (resource-specific consent), so
 # `/als <words>` typed without mentioning the bot is a command too, as the help and every
@@ -110,9 +112,14 @@ def tenant_of(activity: Mapping[str, Any]) -> str:
     return found if OBJECT_ID.fullmatch(found) else ""
 
 
+def clean_id(ident: str) -> str:
+    """The id, or "" when it holds what no Teams id does (a control character)."""
+    return "" if ID_JUNK.search(ident) else ident
+
+
 def conversation_of(activity: Mapping[str, Any]) -> tuple[str, str | None]:
     """(the conversation id without `;messageid=…`, the reply chain's root or None)."""
-    return ids.split_reply_chain(_str(_dict(activity, "conversation"), "id"))
+    return ids.split_reply_chain(clean_id(_str(_dict(activity, "conversation"), "id")))
 
 
 def kind_of(activity: Mapping[str, Any]) -> str:
@@ -142,7 +149,7 @@ def mentioned_people(activity: Mapping[str, Any], bots: frozenset[str]) -> list[
     """The `29:` ids of the people a message's mention entities name (not the bot's)."""
     out: list[str] = []
     for entity in _mentions(activity):
-        teams_id = _str(_dict(entity, "mentioned"), "id")
+        teams_id = clean_id(_str(_dict(entity, "mentioned"), "id"))
         if teams_id.startswith("29:") and teams_id not in bots and teams_id not in out:
             out.append(teams_id)
     return out

@@ -437,6 +437,17 @@ def odd(c: Cast) -> list[tuple[str, JSON]]:
                 made = fresh_ids(cmd)
                 made[field] = copy.deepcopy(wrong)
                 out.append((f"{field} = R{n}", made))
+    nul_sender = fresh_ids(cmd)
+    nul_sender["from"]["id"] = "29:\x00x"
+    out.append(("a NUL in from.id", nul_sender))
+    nul_mention = fresh_ids(
+        p.command(c.place, c.ana, "start <at>Bob Builder</at>", to=c.bot, people=(c.bob,))
+    )
+    nul_mention["entities"][1]["mentioned"]["id"] = "29:\x00" + c.bob.teams_id
+    out.append(("a NUL in a mentioned id", nul_mention))
+    nul_member = fresh_ids(p.members_added(c.place, c.ana, to=c.bot, added=(c.bob,)))
+    nul_member["membersAdded"][0]["id"] = "29:\x00y"
+    out.append(("a NUL in an added member's id", nul_member))
     case("serviceUrl not http", cmd, serviceUrl="file:///etc/passwd")
     case("entities deeply nested", cmd, entities=[_deep(400)])
     case("channelData deeply nested", cmd, channelData=_deep(400))

@@ -20,7 +20,6 @@ import dataclasses
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -57,10 +56,11 @@ class Bot:
 
 
 @pytest_asyncio.fixture
-async def bot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+async def bot(any_db_url: str, monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Bot]:
+    """SQLite, and PostgreSQL when the tests have one: it refuses what a column cannot hold."""
     async with BotConnector() as bf:
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", bf.ca_path)
-        env = {"ALSBOT_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'teams.db'}"}
+        env = {"ALSBOT_DATABASE_URL": any_db_url}
         config = dataclasses.replace(
             load_config(None, env), teams=bf.teams_config(), secrets=bf.secrets()
         )

@@ -417,3 +417,13 @@ def test_a_tenant_id_that_is_not_a_guid_makes_no_event() -> None:
         p.Place(TENANT.upper(), "19:abc@thread.v2", kind="groupChat"), ANA, "help", to=BOT
     )
     assert one(upper).user.workspace.id == TENANT.lower()
+
+
+def test_an_id_with_a_control_character_is_no_id() -> None:
+    """No Teams id holds one, and PostgreSQL refuses U+0000: the listener's references and
+    lookups would fail (a 500, retried for ever) on such an id."""
+    place = p.Place(TENANT, "19:a\x00b@thread.v2", kind="groupChat")
+    assert translate(p.command(place, ANA, "help", to=BOT), Resolved()) == []
+    bob = p.Member("29:\x00bob", "Bob", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d")
+    activity = p.command(p.group_chat(TENANT), ANA, "start <at>Bob</at>", to=BOT, people=(bob,))
+    assert mentioned_people(activity, bot_ids(activity)) == []
