@@ -54,6 +54,10 @@ OpenForm = Callable[[UserRef, ChannelRef, str], Awaitable[None]]
 SAVED = "Saving it as a do — I'll tell you in our chat."
 NOT_SAVED = "I couldn't read that message to save it."
 LOOKUP_TIMEOUT = 5.0  # Teams waits about 15 s for an answer; a slow lookup leaves room
+# Connector lookups for one activity: a command names a few people; an activity with
+# thousands of mention entities must not hold the answer past Teams' wait (and be
+# retried, lookups and all). The rest stay unresolved, refused as unlinked.
+LOOKUPS_PER_ACTIVITY = 25
 
 
 class MemberLookup(Protocol):
@@ -205,9 +209,13 @@ class Listener:
         base, _ = conversation_of(activity)
         service_url = _str(activity, "serviceUrl")
         found: dict[str, str] = {}
+        lookups = 0
         for teams_id in mentioned_people(activity, bots):
             known = await self.conversations.object_id(tenant, teams_id)
             if known is None and self.members is not None and base and service_url:
+                lookups += 1
+                if lookups > LOOKUPS_PER_ACTIVITY:
+                    break
                 member = await self.members.member(service_url, base, teams_id)
                 if member is not None:
                     known, name = member

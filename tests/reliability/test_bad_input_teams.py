@@ -27,6 +27,7 @@ import pytest_asyncio
 from sqlalchemy import func, select, table
 
 from adapters.forms import asked_by
+from adapters.teams.listener import LOOKUPS_PER_ACTIVITY
 from adapters.teams.service import serve_teams
 from adapters.teams.translate import Resolved, bot_ids, translate
 from bot.app import Alsbot
@@ -230,3 +231,24 @@ async def test_a_form_that_cannot_reach_its_person_is_answered_cleanly(bot: Bot)
         bot.url, shapes.p.command(c.place, stranger, "offer", to=c.bot)
     )
     assert 200 <= status < 500, body
+
+
+async def test_thousands_of_mentions_do_not_hold_the_answer(bot: Bot) -> None:
+    """Each unknown mention is a connector lookup: 2,000 of them took over 5 s on loopback
+    (minutes on a real network, past Teams' wait, then retried). A few are looked up."""
+    c = bot.cast
+    entities = [
+        {
+            "type": "mention",
+            "text": f"<at>P{n}</at>",
+            "mentioned": {"id": f"29:1p{n}", "name": f"P{n}"},
+        }
+        for n in range(2000)
+    ]
+    said = "<at>alsbot</at> start " + " ".join(f"<at>P{n}</at>" for n in range(2000))
+    activity = shapes.p.message(
+        c.place, c.ana, said, to=c.bot, entities=[shapes.p.mention(c.bot), *entities]
+    )
+    status, _ = await bot.bf.send(bot.url, activity)
+    assert status == 200
+    assert len([x for x in bot.bf.calls if x.op == "get_member"]) <= LOOKUPS_PER_ACTIVITY
