@@ -13,8 +13,9 @@ Teams sent it, every field kept (`OnActivity`). The route keeps the body it pars
 context variable for the one request, and the callback passes that on: the SDK awaits its
 callback in the request's own task, so the value it sees is that request's.
 
-What the SDK would choke on never reaches it: a body over `MAX_BODY` (413), not UTF-8 JSON
-or not an object (400). An exception from `OnActivity` is the SDK's 500 (Teams retries).
+What the SDK would choke on never reaches it: a body over `MAX_BODY` (413), not UTF-8 JSON,
+not an object, or not a `CoreActivity` the SDK can read (`id`, `type` or `serviceUrl` not
+a string: the SDK would answer 500, and Teams retry it for ever) (400). An exception from `OnActivity` is the SDK's 500 (Teams retries).
 
 Two things the SDK does badly on an event loop are kept from it. Its validator fetches
 keys with PyJWT's `PyJWKClient`, which uses `urllib` synchronously from inside the SDK's
@@ -47,10 +48,11 @@ from contextvars import ContextVar
 from typing import Any
 
 import jwt
+import pydantic
 from aiohttp import web
 from microsoft_teams.api import ClientCredentials, InvokeResponse
 from microsoft_teams.api.auth.cloud_environment import CloudEnvironment
-from microsoft_teams.apps.events import ActivityEvent
+from microsoft_teams.apps.events import ActivityEvent, CoreActivity
 from microsoft_teams.apps.http import HttpServer
 from microsoft_teams.apps.http.adapter import (
     HttpMethod,
@@ -106,6 +108,12 @@ async def to_sdk_request(request: web.Request) -> HttpRequest:
         raise BodyRefused(400, "body is not JSON") from None
     if not isinstance(body, dict):
         raise BodyRefused(400, "body is not a JSON object")
+    try:
+        CoreActivity.model_validate(body)
+    except pydantic.ValidationError:
+        raise BodyRefused(400, "body is not an activity") from None
+    if body.get("serviceUrl") is not None and not isinstance(body["serviceUrl"], str):
+        raise BodyRefused(400, "body is not an activity")  # the SDK's token check needs one
     # Lower-case names: the SDK reads `authorization` (or `Authorization`) only.
     headers = {name.lower(): value for name, value in request.headers.items()}
     return HttpRequest(body=body, headers=headers)

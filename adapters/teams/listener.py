@@ -35,6 +35,7 @@ from adapters.teams.traits import OBJECT_ID
 from adapters.teams.translate import (
     Resolved,
     bot_ids,
+    clean_id,
     conversation_of,
     is_save_as_do,
     kind_of,
@@ -53,6 +54,10 @@ OpenForm = Callable[[UserRef, ChannelRef, str], Awaitable[None]]
 SAVED = "Saving it as a do — I'll tell you in our chat."
 NOT_SAVED = "I couldn't read that message to save it."
 LOOKUP_TIMEOUT = 5.0  # Teams waits about 15 s for an answer; a slow lookup leaves room
+# Connector lookups for one activity: a command names a few people; an activity with
+# thousands of mention entities must not hold the answer past Teams' wait (and be
+# retried, lookups and all). The rest stay unresolved, refused as unlinked.
+LOOKUPS_PER_ACTIVITY = 25
 
 
 class MemberLookup(Protocol):
@@ -169,7 +174,7 @@ class Listener:
                 ids.channel(tenant, base),
                 ChannelAddress(base, service_url, tenant, kind, team, name[:100]),
             )
-        created = _str(_dict(data, "channel"), "id")
+        created = clean_id(_str(_dict(data, "channel"), "id"))
         if _str(data, "eventType") == "channelCreated" and created:
             await self.conversations.remember_channel(
                 ids.channel(tenant, created),
@@ -203,7 +208,7 @@ class Listener:
         service_url: str,
         personal: str | None = None,
     ) -> None:
-        if not teams_id.startswith("29:"):
+        if not clean_id(teams_id).startswith("29:"):
             return
         await self.conversations.remember_person(
             ids.person(tenant, aad),
@@ -220,9 +225,13 @@ class Listener:
         base, _ = conversation_of(activity)
         service_url = _str(activity, "serviceUrl")
         found: dict[str, str] = {}
+        lookups = 0
         for teams_id in mentioned_people(activity, bots):
             known = await self.conversations.object_id(tenant, teams_id)
             if known is None and self.members is not None and base and service_url:
+                lookups += 1
+                if lookups > LOOKUPS_PER_ACTIVITY:
+                    break
                 member = await self.members.member(service_url, base, teams_id)
                 if member is not None:
                     known, name = member

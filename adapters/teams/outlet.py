@@ -135,6 +135,12 @@ def _naming_the_others(body: Text, user: UserRef, people: list[UserRef]) -> Text
     return text(*lead, ")\n") + body
 
 
+def private_lead(address: ChannelAddress | None) -> str:
+    """The line a private answer (an `Ephemeral`) starts with in the 1:1 chat, saying where
+    it is from — Teams has no message only one person in a channel can see."""
+    return f"(Only you can see this, from {_where(address)}.)\n"
+
+
 def _where(address: ChannelAddress | None) -> str:
     kind = address.kind if address is not None else ""
     if kind == "channel" and address is not None and address.name:
@@ -257,8 +263,7 @@ class TeamsOutlet:
         address = await self._person(reply.user)
         body = reply.text
         if ids.decode(reply.channel.id) != address.personal_conversation:
-            where = _where(await self.conversations.channel(reply.channel))
-            body = text(f"(Only you can see this, from {where}.)\n") + body
+            body = text(private_lead(await self.conversations.channel(reply.channel))) + body
         await self._direct(reply.user, body, reply.buttons)
 
     async def _group_direct(self, reply: GroupDirect, delivery: Delivery) -> MessageRef | None:

@@ -55,7 +55,18 @@ def plain(raw: str, mention: Callable[[At], str]) -> str:
         return f"{OPEN}{len(tags) - 1}{CLOSE}"
 
     held = TAG.sub("", BREAK.sub("\n", AT.sub(hold, raw)))
-    text = MARKER.sub(lambda m: mention(tags[int(m[1])]), unmarked(html.unescape(held)))
+    said: dict[int, str] = {}  # each tag's replacement, asked for once, in text order
+
+    def typed_now(match: re.Match[str]) -> str:
+        # A mention shown as typed (`@Name`) is typed text: put in before `unmarked`, so a
+        # `<` typed just before it cannot make `<@…` of it; the caller's own (a resolved
+        # `<@id>`, the bot's marker) go in after.
+        n = int(match[1])
+        out = said[n] = mention(tags[n])
+        return out if out == "" or out.startswith("@") else match[0]
+
+    typed = unmarked(MARKER.sub(typed_now, unmarked(html.unescape(held))))
+    text = MARKER.sub(lambda m: said[int(m[1])], typed)
     lines = [SPACES.sub(" ", line).strip() for line in text.replace("\r", "").split("\n")]
     return BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()[:MAX_TEXT]
 

@@ -53,6 +53,11 @@ from bot.refs import ChannelRef, MessageRef
 SAVE_AS_DO = "saveAsDo"  # the manifest's message action command id
 SAVE_INVOKES = ("composeExtension/fetchTask", "composeExtension/submitAction")
 KEY_ROOM = 300  # the inbox's key column
+# The core's columns for a person's or channel's key (`teams:<tenant>:<id>`) and a
+# message's: no id Teams sends comes near them, so an event that would not fit is not one.
+REF_ROOM, MESSAGE_ROOM = 300, 400
+# No Teams id holds a control character, and PostgreSQL refuses U+0000 in text.
+ID_JUNK = re.compile(r"[\x00-\x1f\x7f]")
 COMMAND_WORD = re.compile(r"^/?als(?:\s+|$)", re.IGNORECASE)
 # In the 1:1 chat a message that is one command word and nothing else (`help`, `actions`,
 # `dos`: what the app's command menu inserts) is that command. Anything longer needs `als`
@@ -105,15 +110,22 @@ def _str(value: Any, key: str) -> str:
 
 
 def tenant_of(activity: Mapping[str, Any]) -> str:
-    return (
+    """The Entra tenant id (a GUID, lower case), or "" when there is none of that shape."""
+    found = (
         _str(_dict(activity, "conversation"), "tenantId")
         or _str(_dict(_dict(activity, "channelData"), "tenant"), "id")
     ).lower()
+    return found if OBJECT_ID.fullmatch(found) else ""
+
+
+def clean_id(ident: str) -> str:
+    """The id, or "" when it holds what no Teams id does (a control character)."""
+    return "" if ID_JUNK.search(ident) else ident
 
 
 def conversation_of(activity: Mapping[str, Any]) -> tuple[str, str | None]:
     """(the conversation id without `;messageid=…`, the reply chain's root or None)."""
-    return ids.split_reply_chain(_str(_dict(activity, "conversation"), "id"))
+    return ids.split_reply_chain(clean_id(_str(_dict(activity, "conversation"), "id")))
 
 
 def kind_of(activity: Mapping[str, Any]) -> str:
@@ -143,7 +155,7 @@ def mentioned_people(activity: Mapping[str, Any], bots: frozenset[str]) -> list[
     """The `29:` ids of the people a message's mention entities name (not the bot's)."""
     out: list[str] = []
     for entity in _mentions(activity):
-        teams_id = _str(_dict(entity, "mentioned"), "id")
+        teams_id = clean_id(_str(_dict(entity, "mentioned"), "id"))
         if teams_id.startswith("29:") and teams_id not in bots and teams_id not in out:
             out.append(teams_id)
     return out
@@ -224,6 +236,23 @@ def message_text(
 
 def translate(activity: Mapping[str, Any], resolved: Resolved) -> list[Event]:
     """The events an activity makes (none for what is not for the core)."""
+    return [event for event in _translate(activity, resolved) if _fits(event)]
+
+
+def _fits(event: Event) -> bool:
+    """Whether the event's refs fit the core's columns (PostgreSQL refuses longer)."""
+    for name in ("user", "channel", "author"):
+        ref = getattr(event, name, None)
+        if ref is not None and len(ref.key) > REF_ROOM:
+            return False
+    for name in ("message", "thread"):
+        ref = getattr(event, name, None)
+        if ref is not None and len(ref.key) > MESSAGE_ROOM:
+            return False
+    return True
+
+
+def _translate(activity: Mapping[str, Any], resolved: Resolved) -> list[Event]:
     if not isinstance(activity, Mapping):
         return []
     kind = activity.get("type")

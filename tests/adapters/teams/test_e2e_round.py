@@ -90,7 +90,7 @@ async def test_a_whole_round_in_a_channel(world: TeamsWorld) -> None:
     await world.say(carol, "What have you already tried?", header)
     await world.say(dave, "You should just offer them gift vouchers.", header)
     [reminder] = [t for t in world.dms_to(dave) if "gentle reminder" in t]
-    assert reminder.startswith("(Only you can see this, from a Teams channel.)")
+    assert reminder.startswith("(Only you can see this, from the channel “Set A”.)")
     assert "gift vouchers" in reminder
     everything_public = "\n".join(world.text(str(c.activity_id)) for c in world.posts_in())
     assert "gift vouchers" not in everything_public and "gentle reminder" not in everything_public

@@ -49,7 +49,9 @@ async def test_save_as_do_saves_one_do_however_often_it_is_chosen(world: TeamsWo
     assert do.text == "Try a two-minute check-in before every meeting"
     assert do.author_key == f"teams:{world.bf.tenant_id}:{carol.aad}"
     told = [t for t in world.dms_to(ana) if "Saved as do #1" in t]
-    assert len(told) == 1 and told[0].startswith("(Only you can see this, from a Teams channel.)")
+    assert len(told) == 1 and told[0].startswith(
+        "(Only you can see this, from the channel “Set A”.)"
+    )
 
     # `/als dos`, typed in the channel, lists it (privately, in Ana's chat).
     await world.say(ana, "/als dos", None)

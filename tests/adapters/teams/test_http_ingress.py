@@ -184,6 +184,10 @@ async def test_a_listener_that_raises_is_500_so_teams_retries(running: Running) 
         pytest.param(b"[1, 2]", 400, id="not an object"),
         pytest.param(b"null", 400, id="null"),
         pytest.param(b'{"text": "' + b"x" * MAX_BODY + b'"}', 413, id="too large"),
+        # The SDK's own model reads these as strings; anything else was its 500 (retried).
+        pytest.param(b'{"type": "message", "id": 1767225600000}', 400, id="a number id"),
+        pytest.param(b'{"type": ["message"], "id": "1"}', 400, id="a list type"),
+        pytest.param(b'{"type": "message", "serviceUrl": {}}', 400, id="an object serviceUrl"),
     ],
 )
 async def test_a_body_the_sdk_must_not_see_is_refused_before_it(

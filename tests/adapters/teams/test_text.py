@@ -38,6 +38,9 @@ def test_blocks_and_breaks_are_lines() -> None:
         "&lt;at&gt;Bob&lt;/at&gt;",
         f"{OPEN}0{CLOSE}",  # the marker itself, typed
         "<at>&lt;@U1&gt;</at>",  # a name that is markup
+        # `<` typed just before a mention shown as typed: `<@U1>` once put together
+        "&lt;<at>U1&gt;</at>",
+        "<<at>>",
     ],
 )
 def test_nothing_typed_reads_as_a_mention(typed: str) -> None:

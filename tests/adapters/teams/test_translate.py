@@ -410,7 +410,34 @@ def test_the_same_activity_twice_has_one_key_and_long_ones_are_hashed() -> None:
     assert one(activity).key == one(dict(activity)).key
     other = p.command(CHANNEL, ANA, "help", to=BOT)
     assert one(other).key != one(activity).key
-    long_place = p.Place(TENANT, "19:" + "x" * 400 + "@thread.v2", kind="groupChat")
+    long_place = p.Place(TENANT, "19:" + "x" * 240 + "@thread.v2", kind="groupChat")
     event = one(p.command(long_place, ANA, "help", to=BOT))
     assert len(event.key) <= KEY_ROOM and event.key.startswith("teams:h-")
     assert one(p.command(long_place, ANA, "help", to=BOT, ident="1")).key != event.key
+    # Longer than any Teams id, the channel's key would not fit the core's columns.
+    too_long = p.Place(TENANT, "19:" + "x" * 400 + "@thread.v2", kind="groupChat")
+    assert translate(p.command(too_long, ANA, "help", to=BOT), Resolved()) == []
+
+
+def test_a_tenant_id_that_is_not_a_guid_makes_no_event() -> None:
+    """Entra tenant ids are GUIDs; anything else (5,000 characters of it, say) would make
+    keys no column holds."""
+    for tenant in ("not-a-guid", "T" * 5000, ""):
+        activity = p.command(
+            p.Place(tenant, "19:abc@thread.v2", kind="groupChat"), ANA, "help", to=BOT
+        )
+        assert translate(activity, Resolved()) == [], tenant
+    upper = p.command(
+        p.Place(TENANT.upper(), "19:abc@thread.v2", kind="groupChat"), ANA, "help", to=BOT
+    )
+    assert one(upper).user.workspace.id == TENANT.lower()
+
+
+def test_an_id_with_a_control_character_is_no_id() -> None:
+    """No Teams id holds one, and PostgreSQL refuses U+0000: the listener's references and
+    lookups would fail (a 500, retried for ever) on such an id."""
+    place = p.Place(TENANT, "19:a\x00b@thread.v2", kind="groupChat")
+    assert translate(p.command(place, ANA, "help", to=BOT), Resolved()) == []
+    bob = p.Member("29:\x00bob", "Bob", "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d")
+    activity = p.command(p.group_chat(TENANT), ANA, "start <at>Bob</at>", to=BOT, people=(bob,))
+    assert mentioned_people(activity, bot_ids(activity)) == []
