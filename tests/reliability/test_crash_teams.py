@@ -1,0 +1,45 @@
+"""Crash, on Teams: kill -9 the real `alsbot run` during a stream of Bot Framework activities.
+
+The bot runs as an operator runs it with `[teams] enabled` (a SQLite file, real time,
+`scheduler.tick_seconds = 0.2`), pointed at the Bot Connector stand-in in this process,
+which plays the Bot Framework: signed activities re-sent with the same id until they get a
+2xx — commands in a channel, a round driven through every phase by card buttons and typed
+`next`s in its reply chain, questions and actions in the chain, ratings, "Save as do", and
+updates written in the bot's 1:1 chat and shared from their preview card — while the
+process is killed with SIGKILL at seeded moments and restarted at once
+(`testkit.worlds.crash_teams`).
+
+At the end: every acknowledged activity that makes an event is in the inbox once and
+processed; the round is closed, with its actions, ratings and attendance; every update is a
+draft or a shared update, once; every reply the database says was sent reached the
+connector (matched by conversation and the exact activity the outlet renders); a post
+reached it twice only when a kill landed between the connector accepting it and the `sent`
+commit — Teams has no client-chosen id to look a post up by, so that window is at-least-once
+— and such doubles are at most the number of kills; nothing was logged as an error.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from testkit.worlds.crash_teams import TeamsCrashPlan, run_teams_crash
+
+
+@pytest.mark.reliability
+@pytest.mark.asyncio
+async def test_kills_lose_no_teams_activity_and_double_no_post_outside_the_window(
+    tmp_path: Path,
+) -> None:
+    seed = int(os.environ.get("ALSBOT_RELIABILITY_SEED", "20"))
+    plan = TeamsCrashPlan(seed=seed)
+    figures = await run_teams_crash(tmp_path, plan)
+    print(json.dumps(figures, indent=1))
+    assert figures["kills"] == plan.kills
+    assert figures["lost"] == 0
+    assert figures["problems"] == []
+    assert figures["posts_doubled_in_window"] <= figures["kills"]
+    assert figures["error_log_lines"] == 0, figures["errors"]
