@@ -75,15 +75,21 @@ class _NoTokens:
 
 
 class DryOutlet(TeamsOutlet):
-    """The Teams outlet with its HTTP call recorded instead of made: what a row's delivery
-    puts on the wire, rendered by the very code that sent it."""
+    """The Teams outlet with its sending replaced by a record: what a row's delivery puts
+    on the wire, as the outlet renders it (its cards, mentions, where a private answer
+    goes), without the code that sends it (`_send`, `_call`), which is what is checked."""
 
     def __init__(self, conversations: Conversations, bot_id: str) -> None:
         super().__init__(conversations, _NoTokens(), bot_id=bot_id)  # type: ignore[arg-type]
         self.made: list[tuple[str, str, dict[str, Any]]] = []
 
+    async def _send(self, service_url: str, conversation: str, activity: dict[str, Any]) -> str:
+        url = f"{self._conversation_url(service_url, conversation)}/activities"
+        self.made.append(("POST", url, activity))
+        return f"dry-{len(self.made)}"
+
     async def _call(self, method: str, url: str, body: dict[str, Any]) -> dict[str, Any]:
-        self.made.append((method, url, body))
+        self.made.append((method, url, body))  # an edit; or a 1:1 chat opened (not a message)
         return {"id": f"dry-{len(self.made)}"}
 
 
@@ -256,6 +262,9 @@ async def verify(run: TeamsRun, exit_code: int | None, logs: str) -> dict[str, A
             problems.append(f"{item.name}: inbox {row.status} {row.error}")
     if lost:
         problems.append(f"acknowledged but lost: {lost}")
+    refused = [(n, status) for n, status in run.sender.redelivered if status != 200]
+    if refused:
+        problems.append(f"a duplicate delivery was not acknowledged: {refused[:5]}")
     teams_rows = [k for k in inbox if k.startswith("teams:")]
     if len(teams_rows) != events:
         problems.append(f"{len(teams_rows)} inbox rows for {events} activities")
@@ -334,7 +343,9 @@ async def verify(run: TeamsRun, exit_code: int | None, logs: str) -> dict[str, A
         "activities_by_kind": dict(Counter(i.kind for i in sent)),
         "requests_sent": sum(i.attempts for i in sent),
         "requests_unanswered_or_refused": sum(len(i.failures) for i in sent),
+        "unanswered_or_refused_by_kind": dict(Counter(f for i in sent for f in i.failures)),
         "events_in_inbox": len(teams_rows),
+        "duplicates_delivered": len(run.sender.redelivered),
         "round_moves": len(run.moves),
         "effects_checked": {
             "round_actions": len(run.actions),
