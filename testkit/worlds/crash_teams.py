@@ -25,6 +25,7 @@ each re-sent with the same activity id until it gets a 2xx, as the Bot Framework
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import json
 import random
@@ -59,6 +60,9 @@ class TeamsCrashPlan:
     settle_within: float = 40.0
     step_within: float = 30.0  # a round move waits this long at most for the card
     redeliver: float = 0.15  # the share of acknowledged activities delivered once more
+    # Of the kills, how many wait from their moment for the connector to accept a post
+    # and land at once: in the at-least-once window, before the row's `sent` commit.
+    on_accept: int = 2
 
 
 # ------------------------------------------------------------------------------ the world
@@ -331,21 +335,35 @@ async def noting(run: TeamsRun, actor: Awaitable[None]) -> None:
         run.problems.append(f"stopped waiting: {missing}")
 
 
-async def supervisor(run: TeamsRun, moments: list[float]) -> None:
-    for moment in moments:
+async def supervisor(run: TeamsRun, moments: list[tuple[float, bool]]) -> None:
+    for moment, on_accept in moments:
         await run.until(moment)
+        if on_accept:
+            await _next_post(run.bf)
         run.kill_times.append(time.time())
         await run.bot.kill()
         await run.bot.start()
 
 
-def kill_moments(plan: TeamsCrashPlan, rng: random.Random) -> list[float]:
+async def _next_post(bf: BotConnector, within: float = 3.0) -> None:
+    """Until the connector accepts a new post (or `within` passes): the stand-in wakes its
+    waiters as it records the call, before its answer is on the way back."""
+    seen = len(bf.posts())
+    with contextlib.suppress(TimeoutError):
+        async with asyncio.timeout(within):
+            await bf.wait_for(lambda connector: len(connector.posts()) > seen)
+
+
+def kill_moments(plan: TeamsCrashPlan, rng: random.Random) -> list[tuple[float, bool]]:
+    """Seeded moments, apart; `plan.on_accept` of them (chosen at random) wait there for
+    the next post to be accepted."""
     moments: list[float] = []
     while len(moments) < plan.kills:
         candidate = rng.uniform(1.0, plan.duration)
         if all(abs(candidate - m) > 0.8 for m in moments):
             moments.append(candidate)
-    return sorted(moments)
+    accepting = set(rng.sample(range(plan.kills), min(plan.on_accept, plan.kills)))
+    return [(m, i in accepting) for i, m in enumerate(sorted(moments))]
 
 
 # ------------------------------------------------------------------------------ the run

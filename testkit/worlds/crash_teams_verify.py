@@ -15,6 +15,7 @@ window, and there are at most as many as kills.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,16 @@ WINDOW_SECONDS = 2.0  # from the connector accepting a post to its `sent` commit
 KILL_READ_LAG = 0.5  # a post read by the stand-in just after the kill that cut it short
 KEY_ROOM = 300
 Shape = tuple[str, ...]
+# A text log line: its time, then its level (`bot.logs.TEXT_FORMAT`).
+LEVEL = re.compile(r"^\S+ (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+
+
+def error_line(line: str) -> bool:
+    """An ERROR or CRITICAL line, or a traceback that reached the output some other way."""
+    found = LEVEL.match(line)
+    if found is not None:
+        return found["level"] in ("ERROR", "CRITICAL")
+    return line.startswith(("ERROR", "CRITICAL", "Traceback (most recent call last)"))
 
 
 def inbox_key(activity: dict[str, Any]) -> str:
@@ -334,7 +345,8 @@ async def verify(run: TeamsRun, exit_code: int | None, logs: str) -> dict[str, A
     # 5. The process: a clean exit after the kills; nothing logged as an error.
     if exit_code != 0:
         problems.append(f"final SIGTERM exit code {exit_code}")
-    errors = [line for line in logs.splitlines() if line.startswith(("ERROR", "CRITICAL"))]
+    errors = [line for line in logs.splitlines() if error_line(line)]
+    warnings = [line for line in logs.splitlines() if LEVEL.match(line) and " WARNING " in line]
     sent = run.sender.sent
     return {
         "kills": len(run.kill_times),
@@ -361,6 +373,8 @@ async def verify(run: TeamsRun, exit_code: int | None, logs: str) -> dict[str, A
         "card_updates_at_connector": len(run.bf.updates()),
         "posts_doubled_in_window": len(doubles),
         "duplicates": doubles,
+        "warning_log_lines": len(warnings),
+        "warnings": warnings[:5],
         "error_log_lines": len(errors),
         "errors": errors[:5],
         "lost": len(lost),
