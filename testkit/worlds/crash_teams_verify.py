@@ -15,7 +15,6 @@ window, and there are at most as many as kills.
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections import Counter
 from typing import TYPE_CHECKING, Any
@@ -47,6 +46,7 @@ from bot.store.models import Session as SessionRow
 from bot.store.models import Set as SetRow
 from testkit.eventually import eventually
 from testkit.teams.connector import BotConnector
+from testkit.worlds.live import LEVEL, error_line
 
 if TYPE_CHECKING:
     from testkit.worlds.crash_teams import TeamsRun
@@ -55,16 +55,6 @@ WINDOW_SECONDS = 2.0  # from the connector accepting a post to its `sent` commit
 KILL_READ_LAG = 0.5  # a post read by the stand-in just after the kill that cut it short
 KEY_ROOM = 300
 Shape = tuple[str, ...]
-# A text log line: its time, then its level (`bot.logs.TEXT_FORMAT`).
-LEVEL = re.compile(r"^\S+ (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
-
-
-def error_line(line: str) -> bool:
-    """An ERROR or CRITICAL line, or a traceback that reached the output some other way."""
-    found = LEVEL.match(line)
-    if found is not None:
-        return found["level"] in ("ERROR", "CRITICAL")
-    return line.startswith(("ERROR", "CRITICAL", "Traceback (most recent call last)"))
 
 
 def inbox_key(activity: dict[str, Any]) -> str:

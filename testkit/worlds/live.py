@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -28,6 +29,19 @@ from testkit.slack import signing as sign
 
 ALSBOT = Path(sys.executable).with_name("alsbot")
 START_TIMEOUT = 30.0
+
+
+# A text log line: its time, then its level (`bot.logs.TEXT_FORMAT`).
+LEVEL = re.compile(r"^\S+ (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+
+
+def error_line(line: str) -> bool:
+    """An ERROR or CRITICAL line of the child's log (text lines begin with their time, so
+    the level is the second field), or a traceback that reached the output another way."""
+    found = LEVEL.match(line)
+    if found is not None:
+        return found["level"] in ("ERROR", "CRITICAL")
+    return line.startswith(("ERROR", "CRITICAL", "Traceback (most recent call last)"))
 
 
 def free_port() -> int:

@@ -21,12 +21,15 @@ commit — Teams has no client-chosen id to look a post up by, so that window is
 from __future__ import annotations
 
 import json
+import logging
 import os
 from pathlib import Path
 
 import pytest
 
+from bot.logs import TextLines
 from testkit.worlds.crash_teams import TeamsCrashPlan, run_teams_crash
+from testkit.worlds.live import error_line
 
 
 @pytest.mark.reliability
@@ -43,3 +46,17 @@ async def test_kills_lose_no_teams_activity_and_double_no_post_outside_the_windo
     assert figures["problems"] == []
     assert figures["posts_doubled_in_window"] <= figures["kills"]
     assert figures["error_log_lines"] == 0, figures["errors"]
+
+
+def test_error_lines_are_found_in_the_childs_own_log_format() -> None:
+    """The crash tests' "no error logged" reads the child's text log, whose lines begin
+    with their time: the check must find an ERROR line as `bot.logs` writes it (a check
+    for lines beginning with "ERROR" would pass over every one)."""
+    lines = {
+        level: TextLines().format(
+            logging.LogRecord("bot.outbox", level, __file__, 1, "delivery crashed", None, None)
+        )
+        for level in (logging.INFO, logging.WARNING, logging.ERROR, logging.CRITICAL)
+    }
+    assert [error_line(lines[level]) for level in sorted(lines)] == [False, False, True, True]
+    assert error_line("Traceback (most recent call last):")
