@@ -15,8 +15,15 @@ each re-sent with the same activity id until it gets a 2xx, as the Bot Framework
   card shows now) or `@alsbot next` typed in its reply chain; questions and actions posted
   in the chain, ratings pressed on the Evaluation card, and one question saved as a do
   through the message action ("Save as do", a `composeExtension/fetchTask` invoke);
-- in set B people write updates to the bot in their 1:1 chat, and press [Share as my
-  update] on some of the previews.
+- in set B people commit actions in the channel and write updates on them to the bot in
+  their 1:1 chat, and press [Share as my update] on some of the previews;
+- some acknowledged activities are delivered once more, as the Bot Framework does when an
+  answer is late or lost.
+
+Meanwhile the process is killed `plan.kills` times at seeded moments (each once the last
+restart is up: a kill should find the bot working, not importing) and restarted at once;
+`plan.on_accept` of those kills wait from their moment for the connector to accept a post
+and land then, inside the at-least-once window before the row's `sent` commit.
 
 `run_teams_crash` returns the figures `tests/reliability/test_crash_teams.py` checks
 (`crash_teams_verify.verify`).
@@ -136,7 +143,7 @@ class TeamsRun:
         )
 
 
-def make_world(plan: TeamsCrashPlan, bf: BotConnector, rng: random.Random) -> dict[str, Any]:
+def make_world(plan: TeamsCrashPlan, bf: BotConnector) -> dict[str, Any]:
     def place(name: str) -> Place:
         return dataclasses.replace(payloads.channel(bf.tenant_id, name), service_url=bf.service_url)
 
@@ -385,22 +392,23 @@ async def run_teams_crash(workdir: Path, plan: TeamsCrashPlan | None = None) -> 
         logdir.mkdir()
         bot = BotProcess(config, env, logdir, port, path="/api/messages", health_port=health)
         sender = TeamsSender(bf, bot.url, redeliver=plan.redeliver, rng=random.Random(rng.random()))
-        run = TeamsRun(plan, bf, bot, sender, db_url, rng, **make_world(plan, bf, rng))
+        run = TeamsRun(plan, bf, bot, sender, db_url, rng, **make_world(plan, bf))
         started = time.monotonic()
         moments = kill_moments(plan, rng)
         try:
             await bot.start()
             await bot.wait_healthy()
             run.t0 = asyncio.get_running_loop().time()
-            await first_contact(run)
-            await asyncio.gather(
-                supervisor(run, moments),
-                noting(run, round_script(run)),
-                *(
-                    noting(run, chatter(run, who, random.Random(rng.random())))
-                    for who in run.chatters
-                ),
-            )
+
+            async def stream() -> None:
+                await first_contact(run)
+                await asyncio.gather(
+                    noting(run, round_script(run)),
+                    *(noting(run, chatter(run, who, rng)) for who, rng in chatting),
+                )
+
+            chatting = [(who, random.Random(rng.random())) for who in run.chatters]
+            await asyncio.gather(supervisor(run, moments), stream())
             stream_s = asyncio.get_running_loop().time() - run.t0
             await bot.wait_healthy()
             settle_s = await settle(db_url, within=plan.settle_within)
