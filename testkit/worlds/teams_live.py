@@ -79,14 +79,15 @@ class TeamsSender:
         async with self.session.post(self.url, json=activity, headers=headers) as response:
             return response.status, await response.text()
 
-    async def _again(self, name: str, activity: dict[str, Any]) -> None:
+    async def _again(self, name: str, activity: dict[str, Any], give_up: float = 90.0) -> None:
         """One duplicate delivery; a refused connection (the bot being restarted) is not
         an answer, so it is tried until one comes."""
-        for _ in range(100):
+        deadline = time.monotonic() + give_up
+        while time.monotonic() < deadline:
             try:
                 status, _ = await self._post(activity)
             except (aiohttp.ClientError, OSError, TimeoutError):
-                await asyncio.sleep(0.1)
+                await asyncio.sleep(0.2)
                 continue
             self.redelivered.append((name, status))
             return

@@ -5,17 +5,19 @@ The bot runs as an operator runs it with `[teams] enabled` (a SQLite file, real 
 which plays the Bot Framework: signed activities re-sent with the same id until they get a
 2xx — commands in a channel, a round driven through every phase by card buttons and typed
 `next`s in its reply chain, questions and actions in the chain, ratings, "Save as do", and
-updates written in the bot's 1:1 chat and shared from their preview card — while the
-process is killed with SIGKILL at seeded moments and restarted at once
-(`testkit.worlds.crash_teams`).
+updates written in the bot's 1:1 chat and shared from their preview card; some delivered a
+second time after their acknowledgement — while the process is killed with SIGKILL at
+seeded moments (two of them the instant the connector accepts a post) and restarted at
+once (`testkit.worlds.crash_teams`).
 
 At the end: every acknowledged activity that makes an event is in the inbox once and
-processed; the round is closed, with its actions, ratings and attendance; every update is a
-draft or a shared update, once; every reply the database says was sent reached the
-connector (matched by conversation and the exact activity the outlet renders); a post
-reached it twice only when a kill landed between the connector accepting it and the `sent`
-commit — Teams has no client-chosen id to look a post up by, so that window is at-least-once
-— and such doubles are at most the number of kills; nothing was logged as an error.
+processed, and every duplicate delivery was acknowledged; the round is closed, with its
+actions, ratings and attendance; every action and update is recorded once; every reply the
+database says was sent reached the connector (matched by conversation and the exact
+activity the outlet renders; card updates too); a post reached it twice only when a kill
+landed between the connector accepting it and the `sent` commit — Teams has no
+client-chosen id to look a post up by, so that window is at-least-once — and such doubles
+are at most the number of kills; nothing was logged as an error.
 """
 
 from __future__ import annotations
