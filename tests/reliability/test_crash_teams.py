@@ -16,8 +16,9 @@ actions, ratings and attendance; every action and update is recorded once; every
 database says was sent reached the connector (matched by conversation and the exact
 activity the outlet renders; card updates too); a post reached it twice only when a kill
 landed between the connector accepting it and the `sent` commit — Teams has no
-client-chosen id to look a post up by, so that window is at-least-once — and such doubles
-are at most the number of kills; nothing was logged as an error.
+client-chosen id to look a post up by, so that window is at-least-once (a kill doubles at
+most each post then in flight: the outbox sends to several conversations at once, so one
+kill can double more than one post); nothing was logged as an error.
 """
 
 from __future__ import annotations
@@ -46,7 +47,8 @@ async def test_kills_lose_no_teams_activity_and_double_no_post_outside_the_windo
     assert figures["kills"] == plan.kills
     assert figures["lost"] == 0
     assert figures["problems"] == []
-    assert figures["posts_doubled_in_window"] <= figures["kills"]
+    # A double needs a kill in its window; one kill may double each post then in flight.
+    assert figures["posts_doubled_unexplained"] == 0
     assert figures["error_log_lines"] == 0, figures["errors"]
 
 
