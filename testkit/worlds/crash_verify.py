@@ -27,6 +27,7 @@ from testkit.worlds.crash_world import (
     read_all,
     session_ids,
 )
+from testkit.worlds.live import error_line
 from testkit.worlds.wire import observed, post_key, reconcile, wire_key
 
 # The at-least-once window: from Slack accepting a message to the `sent` commit. It is
@@ -271,7 +272,7 @@ async def verify(run: Run, seeded: Seeded, exit_code: int | None, logs: str) -> 
     # 6. The process: clean exits apart from the kills; no error logged.
     if exit_code != 0:
         problems.append(f"final SIGTERM exit code {exit_code}")
-    errors = [line for line in logs.splitlines() if line.startswith(("ERROR", "CRITICAL"))]
+    errors = [line for line in logs.splitlines() if error_line(line)]
 
     nudges = [t for t in timers if t.id in seeded.due and t.kind == planning.NUDGE]
     sent_items = run.sender.sent

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -28,6 +29,19 @@ from testkit.slack import signing as sign
 
 ALSBOT = Path(sys.executable).with_name("alsbot")
 START_TIMEOUT = 30.0
+
+
+# A text log line: its time, then its level (`bot.logs.TEXT_FORMAT`).
+LEVEL = re.compile(r"^\S+ (?P<level>DEBUG|INFO|WARNING|ERROR|CRITICAL) ")
+
+
+def error_line(line: str) -> bool:
+    """An ERROR or CRITICAL line of the child's log (text lines begin with their time, so
+    the level is the second field), or a traceback that reached the output another way."""
+    found = LEVEL.match(line)
+    if found is not None:
+        return found["level"] in ("ERROR", "CRITICAL")
+    return line.startswith(("ERROR", "CRITICAL", "Traceback (most recent call last)"))
 
 
 def free_port() -> int:
@@ -63,25 +77,40 @@ def write_config(path: Path, sections: Mapping[str, Mapping[str, Any]]) -> Path:
     return path
 
 
+# Settings the child must take from its config and `secrets` alone, never from the test's
+# own environment (`REQUESTS_CA_BUNDLE`: MSAL's trust, given only for a Teams stand-in).
+CHILD_DROPS = ("ALSBOT_", "SLACK_", "DISCORD_", "TEAMS_", "REQUESTS_CA_BUNDLE")
+
+
 def child_env(secrets: Mapping[str, str]) -> dict[str, str]:
-    """This environment without any ALSBOT_/SLACK_/DISCORD_ settings, plus `secrets`."""
-    keep = {
-        k: v for k, v in os.environ.items() if not k.startswith(("ALSBOT_", "SLACK_", "DISCORD_"))
-    }
+    """This environment without any ALSBOT_/SLACK_/DISCORD_/TEAMS_ settings, plus `secrets`."""
+    keep = {k: v for k, v in os.environ.items() if not k.startswith(CHILD_DROPS)}
     return {**keep, **secrets}
 
 
 class BotProcess:
     """`alsbot run --config FILE`, restartable; each run's output goes to its own log.
-    With `config` None it is plain `alsbot run`, its settings all in `env`."""
+    With `config` None it is plain `alsbot run`, its settings all in `env`.
+
+    `port` is where events are posted (`path` on it: Slack's by default); `health_port`
+    where `/healthz` answers, when that is not `port` (Teams: `[health] port`)."""
 
     def __init__(
-        self, config: Path | None, env: Mapping[str, str], logdir: Path, port: int
+        self,
+        config: Path | None,
+        env: Mapping[str, str],
+        logdir: Path,
+        port: int,
+        *,
+        path: str = "/slack/events",
+        health_port: int | None = None,
     ) -> None:
         self.config = config
         self.env = dict(env)
         self.logdir = logdir
         self.port = port
+        self.path = path
+        self.health_port = port if health_port is None else health_port
         self.process: asyncio.subprocess.Process | None = None
         self.runs = 0
         self.kills: list[float] = []  # loop times of each SIGKILL
@@ -89,7 +118,7 @@ class BotProcess:
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/slack/events"
+        return f"http://127.0.0.1:{self.port}{self.path}"
 
     async def start(self) -> None:
         self.runs += 1
@@ -137,7 +166,7 @@ class BotProcess:
         return code
 
     async def wait_healthy(self, within: float = START_TIMEOUT) -> None:
-        health = f"http://127.0.0.1:{self.port}/healthz"
+        health = f"http://127.0.0.1:{self.health_port}/healthz"
         async with aiohttp.ClientSession() as session:
 
             async def healthy() -> bool:
