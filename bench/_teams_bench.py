@@ -151,5 +151,9 @@ async def set_up_round(world: World, url: str, db: ReadOnlyDb) -> dict[str, Any]
         raise RuntimeError("the round's header was never posted")
     key = db.conn.execute("SELECT message_key FROM posted WHERE handle = ?", (handle,)).fetchone()
     world.thread = MessageRef.from_key(str(key[0])).id
+    # The set-up's channel posts go out at Teams' pace (1.5/s): all out before any count.
+    unsent = "SELECT count(*) FROM outbox WHERE status IN ('pending', 'sending')"
+    if await reached(lambda: db.scalar(unsent) == 0, 60, 0.05) is None:
+        raise RuntimeError("the set-up's replies were never all delivered")
     world.bot_posts = [c.activity_id for c in bf.posts(world.place.conversation) if c.activity_id]
     return {"setup_moves_to_actions": moves, "bot_posts_reacted_to": len(world.bot_posts)}

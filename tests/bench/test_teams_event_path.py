@@ -75,7 +75,7 @@ async def test_alsbot_takes_the_mix_durably_and_answers_it(
     assert result["acked_not_in_inbox_after_burst"] == 0
     assert result["acked_missing_from_inbox_at_end"] == 0
     assert result["inbox_failed"] == 0
-    assert result["replies_expected"] == 32 and result["replies_delivered"] >= 32
+    assert result["replies_expected"] == 32 and result["replies_delivered"] == 32
     assert result["durable_per_s"] > 0 and result["replies_delivered_per_s"] > 0
     assert result["drafts_held"] == 8 + 32 + 20, "every word of Paul's held as a draft"
     assert result["burst_statements_per_event"] > 0
