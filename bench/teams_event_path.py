@@ -21,7 +21,8 @@ Phases, all driven by the same client:
   answers 200 (`bench._teams_floor`) — what JWT validation and the framework alone cost;
 - alsbot burst: N activities at 32 in flight — acks/s, ack p50/p99, durable/s (until every
   inbox row of the burst is processed, polled read-only), replies delivered/s (until the
-  stand-in recorded every reply);
+  stand-in recorded every reply; four activities in five draw one, so replies ÷ durable is
+  0.8 when the replies keep up);
 - alsbot steady: 100 activities/s, open loop — ack p50/p99/max, server CPU per activity.
 
 After every acknowledgement from alsbot the activity's inbox row is looked up, and after
