@@ -19,6 +19,7 @@ HERE = Path(__file__).resolve().parent
 BENCHMARKS = (
     "slack_event_path",
     "discord_event_path",
+    "teams_event_path",
     "many_rounds",
     "restart",
     "nudge_claims",

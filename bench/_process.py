@@ -27,8 +27,8 @@ STOP_TIMEOUT = 30.0
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without any ALSBOT_/SLACK_/DISCORD_ settings of the caller's."""
-    prefixes = ("ALSBOT_", "SLACK_", "DISCORD_")
+    """The environment without any ALSBOT_/SLACK_/DISCORD_/TEAMS_ settings of the caller's."""
+    prefixes = ("ALSBOT_", "SLACK_", "DISCORD_", "TEAMS_")
     return {**{k: v for k, v in os.environ.items() if not k.startswith(prefixes)}, **extra}
 
 

@@ -244,7 +244,8 @@ class TeamsOutlet:
         base = self._conversation_url(address.service_url, conversation)
         url = f"{base}/activities/{quote(target.id, safe='')}"
         await self._call("PUT", url, activity)
-        await self._keep(target, render.plain(reply.text, names), kept.thread if kept else None)
+        if address.kind != "personal":  # see `_direct`
+            await self._keep(target, render.plain(reply.text, names), kept.thread if kept else None)
         return target
 
     async def _direct(
@@ -255,9 +256,11 @@ class TeamsOutlet:
         names = await self._names(body)
         activity = render.message(body, buttons, names)
         sent_id = await self._send(address.service_url, conversation, activity)
-        sent = MessageRef(ChannelRef(user.workspace, ids.encode(conversation)), sent_id)
-        await self._keep(sent, render.plain(body, names), None)
-        return sent
+        # Not kept (`_keep`): what a kept row gives is the post's reply chain (for an edit in
+        # place, and the thread of a reaction on it) — a 1:1 chat has none — and its text,
+        # which capture never saves (the bot's own posts are not do's). Kept, every private
+        # answer cost a write transaction of its own, contending with the inbox's.
+        return MessageRef(ChannelRef(user.workspace, ids.encode(conversation)), sent_id)
 
     async def _ephemeral(self, reply: Ephemeral) -> None:
         address = await self._person(reply.user)

@@ -2,10 +2,11 @@
 
 Teams tells a bot about reactions only on its own messages, and a reaction activity
 carries no text; reading a message back would take Graph permissions alsbot does not ask
-for. So the outlet keeps the plain text of every message it posts or edits (`PostTexts`,
-in `adapter_state`, rows `teams:<tenant>:post:<conversation hash>:<activity id>`, which a
-departed workspace's purge takes by prefix) and the source answers from it; any message
-the bot did not post is None — the core then offers "Save as do" instead.
+for. So the outlet keeps the plain text of every message it posts or edits in a channel or
+group chat (`PostTexts`, in `adapter_state`, rows `teams:<tenant>:post:<conversation
+hash>:<activity id>`, which a departed workspace's purge takes by prefix) and the source
+answers from it; any other message (one the bot did not post, or its own in a 1:1 chat,
+which has no reply chain to keep) is None — the core then offers "Save as do" instead.
 
 The rows are bounded: now and then (`PRUNE_EVERY` writes) rows older than `KEEP` are
 deleted; a reaction on a month-old card is then read as gone.

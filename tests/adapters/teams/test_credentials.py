@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from typing import Any
 
 import pytest
 import pytest_asyncio
@@ -12,6 +13,7 @@ from microsoft_teams.api.auth.credentials import FederatedIdentityCredentials
 
 from adapters.teams.cloud import cloud_environment
 from adapters.teams.credentials import (
+    REUSE_MARGIN,
     ManagedTokens,
     SecretTokens,
     TokenUnavailable,
@@ -19,6 +21,7 @@ from adapters.teams.credentials import (
     managed_identity_credentials,
 )
 from bot.config import Secrets
+from testkit.eventually import reached
 from testkit.teams.connector import BotConnector
 
 pytestmark = pytest.mark.asyncio
@@ -65,6 +68,56 @@ async def test_a_token_the_connector_refused_is_forgotten_and_asked_for_again(
     tokens.invalidate()  # what the outlet does on a 401 from the connector
     await tokens.bot_token()
     assert len(bf.token_requests) == 2
+
+
+class CountedTokens(SecretTokens):
+    """`SecretTokens` counting how often it asks MSAL (in its worker thread)."""
+
+    asked = 0
+
+    def _acquire(self) -> dict[str, Any]:
+        self.asked += 1
+        return super()._acquire()
+
+
+async def test_a_token_is_handed_out_without_asking_msal_until_close_to_expiry(
+    bf: BotConnector,
+) -> None:
+    now = [1000.0]
+    made = tokens_for(bf)
+    tokens = CountedTokens(
+        client_id=bf.client_id,
+        client_secret=bf.client_secret,
+        authority=made.authority,
+        scope=made.scope,
+        clock=lambda: now[0],
+    )
+    first = await tokens.bot_token()
+    assert [await tokens.bot_token() for _ in range(5)] == [first] * 5
+    assert tokens.asked == 1, "no worker thread, no MSAL, for a token still good"
+    now[0] += bf.login.token_expires_in - REUSE_MARGIN - 1
+    assert await tokens.bot_token() == first and tokens.asked == 1
+    now[0] += 2  # under five minutes left: MSAL is asked again (and decides)
+    await tokens.bot_token()
+    assert tokens.asked == 2
+    tokens.invalidate()  # a 401 from the connector: the next one is a new login
+    again = await tokens.bot_token()
+    assert tokens.asked == 3 and len(bf.token_requests) == 2 and again != first
+
+
+async def test_a_token_asked_for_before_a_401_is_not_reused_after_it(bf: BotConnector) -> None:
+    tokens = tokens_for(bf)
+    await tokens.bot_token()  # the client is built (tenant discovery) before the hold
+    tokens._app.remove_tokens_for_client()  # neither MSAL
+    tokens._reuse = None  # nor alsbot holds a token now
+    bf.hold_tokens()
+    asking = asyncio.create_task(tokens.bot_token())
+    assert await reached(tokens._one.locked, 5, 0.01) is not None  # the login is in flight
+    tokens.invalidate()
+    bf.release_tokens()
+    await asking
+    await tokens.bot_token()
+    assert len(bf.token_requests) == 3, "the token from before the 401 was not kept"
 
 
 async def test_multi_tenant_without_a_tenant_id_logs_in_at_the_clouds_login_tenant(
@@ -190,6 +243,7 @@ async def test_a_hung_login_endpoint_is_token_unavailable_after_the_timeout(
     await tokens.bot_token()  # the client is built (tenant discovery) before the hang
     bf.revoke_tokens()
     tokens._app.remove_tokens_for_client()  # MSAL forgets the token it has
+    tokens._reuse = None  # and so does the token handed out without asking MSAL
     bf.hold_tokens()
     with pytest.raises(TokenUnavailable, match="(?i)timed? ?out"):
         await tokens.bot_token()

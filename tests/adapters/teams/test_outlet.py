@@ -235,6 +235,28 @@ async def test_direct_opens_the_1_1_chat_once_and_reuses_it(rig: Rig, connector:
     assert await rig.conversations.channel(first.channel) is not None
 
 
+async def test_a_1_1_post_is_not_kept_and_is_edited_in_its_chat(
+    rig: Rig, connector: Connector
+) -> None:
+    """Keeping a private answer's text would be a write per answer that nothing reads: a 1:1
+    chat has no reply chain, and the bot's own words are never saved as a do."""
+    offer = Direct(user=BOB, text=text("Record it?"), buttons=(Button("a:rec", "Record", "4"),))
+    sent = await rig.outlet.deliver(Delivery(offer))
+    assert sent is not None
+    assert await rig.posts.get(sent) is None
+    edit = Edit(handle="draft:4", text=text("Recorded as #9"))
+    assert await rig.outlet.deliver(Delivery(edit, target=sent)) == sent
+    put = connector.sent()[-1]
+    assert (put.method, put.conversation, put.activity_id) == (
+        "PUT",
+        "a:1personal-29:1bob",
+        sent.id,
+    )
+    assert await rig.posts.get(sent) is None
+    fetched = await TeamsMessageSource(rig.posts).fetch_message(sent)
+    assert fetched is None, "a reaction on it reads as on a post not kept: nothing is saved"
+
+
 async def test_ephemeral_is_a_private_1_1_message_saying_where_from(
     rig: Rig, connector: Connector
 ) -> None:
