@@ -83,11 +83,14 @@ class SecretTokens:
         self._client_id = client_id
         self._secret = client_secret
         self._app: ConfidentialClientApplication | None = None
+        self._built_for = 0  # the `_forgotten` count the client was built at
         self._building = threading.Lock()  # the client is built (tenant discovery) once
         self._one = asyncio.Lock()  # one request at a time: others then find it cached
 
     def _client(self) -> ConfidentialClientApplication:
         with self._building:
+            if self._built_for != self._forgotten:  # invalidated since: a new client
+                self._app, self._built_for = None, self._forgotten
             if self._app is None:
                 host = self.authority.split("://", 1)[-1].split("/", 1)[0]
                 # Building it fetches the tenant's OpenID configuration; a failure leaves
@@ -110,9 +113,8 @@ class SecretTokens:
         """The connector refused a token MSAL still holds as good (revoked, or the app's
         secret rotated): forget it, so the next `bot_token` logs in again."""
         self._reuse = None
-        self._forgotten += 1
-        with self._building:
-            self._app = None
+        self._forgotten += 1  # the next `_client` (in a worker thread) builds a new one:
+        # taking `_building` here, on the event loop, could wait out a login in progress
 
     async def bot_token(self) -> str:
         reuse = self._reuse

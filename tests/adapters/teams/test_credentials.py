@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -249,3 +251,29 @@ async def test_a_hung_login_endpoint_is_token_unavailable_after_the_timeout(
         await tokens.bot_token()
     bf.release_tokens()
     assert await tokens.bot_token()
+
+
+async def test_invalidate_never_waits_for_a_login_in_progress(bf: BotConnector) -> None:
+    """`invalidate` runs on the event loop (the outlet, after a 401): it must not wait for
+    a worker thread building MSAL's client, which can take a whole login round trip."""
+    tokens = tokens_for(bf)
+    first = await tokens.bot_token()
+    held, release = threading.Event(), threading.Event()
+
+    def login_in_progress() -> None:
+        with tokens._building:
+            held.set()
+            release.wait(5)
+
+    worker = threading.Thread(target=login_in_progress)
+    worker.start()
+    held.wait(5)
+    started = time.monotonic()
+    tokens.invalidate()
+    waited = time.monotonic() - started
+    release.set()
+    worker.join()
+    assert waited < 0.5
+    assert first  # the client was built before the "login in progress"
+    await tokens.bot_token()
+    assert len(bf.token_requests) == 2  # a new client, a new login
