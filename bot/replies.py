@@ -255,3 +255,17 @@ def reply_from_json(raw: str) -> Reply:
         if data.get(name) is not None:
             data[name] = ref_type.from_key(data[name])  # type: ignore[attr-defined]
     return cls(**data)
+
+
+def naming_the_others(body: Text, user: UserRef, people: list[UserRef]) -> Text:
+    """A `GroupDirect`'s text as `user` reads it where the platform sends each person their
+    own DM (Discord, Teams): the others it does not name already are named first, so each
+    knows who else has it."""
+    named = {part.user for part in body.parts if isinstance(part, Mention)}
+    others = [other for other in people if other != user and other not in named]
+    if not others:
+        return body
+    lead: list[Mention | str] = ["(Also sent to "]
+    for n, other in enumerate(others):
+        lead += [", " if n else "", Mention(other)]
+    return text(*lead, ")\n") + body

@@ -44,7 +44,16 @@ from adapters.discord.transport import webhook_context
 from adapters.discord.views import view_for
 from bot.ports import Delivery, DeliveryFailed, DeliveryRetry
 from bot.refs import ChannelRef, MessageRef, Platform, UserRef
-from bot.replies import Direct, Edit, Ephemeral, File, GroupDirect, Mention, Post, Text, text
+from bot.replies import (
+    Direct,
+    Edit,
+    Ephemeral,
+    File,
+    GroupDirect,
+    Post,
+    naming_the_others,
+    text,
+)
 from bot.reply_handles import ReplyHandles
 
 log = logging.getLogger(__name__)
@@ -290,7 +299,7 @@ class DiscordOutlet:
         first: MessageRef | None = None
         refused: list[str] = []
         for user in people:
-            shown = render(_naming_the_others(reply.text, user, people), reply.buttons)
+            shown = render(naming_the_others(reply.text, user, people), reply.buttons)
             try:
                 sent = await self._direct(user, shown, nonce=_nonce(delivery.key, user))
             except discord.HTTPException as exc:
@@ -401,19 +410,6 @@ def _nonce(key: str | None, user: UserRef) -> str | None:
         return None
     digest = hashlib.sha256(f"{key}|{user.key}".encode()).hexdigest()
     return "g" + digest[: NONCE_LENGTH - 1]
-
-
-def _naming_the_others(body: Text, user: UserRef, people: list[UserRef]) -> Text:
-    """The text as `user` reads it in their own DM: the others it does not name already
-    are named first, so each knows who else has it."""
-    named = {part.user for part in body.parts if isinstance(part, Mention)}
-    others = [other for other in people if other != user and other not in named]
-    if not others:
-        return body
-    lead: list[Mention | str] = ["(Also sent to "]
-    for n, other in enumerate(others):
-        lead += [", " if n else "", Mention(other)]
-    return text(*lead, ")\n") + body
 
 
 def _text_file(full: str) -> discord.File:

@@ -64,6 +64,7 @@ from bot.replies import (
     Mention,
     Post,
     Text,
+    naming_the_others,
     text,
 )
 
@@ -120,19 +121,6 @@ def classify(status: int, headers: Any, body: bytes) -> DeliveryRetry | Delivery
         return DeliveryRetry(f"{label}: check TEAMS_CLIENT_ID and its secret", after=TOKEN_WAIT)
     reason = REASONS.get(code)
     return DeliveryFailed(f"{label}: {reason}" if reason else label)
-
-
-def _naming_the_others(body: Text, user: UserRef, people: list[UserRef]) -> Text:
-    """The text as `user` reads it in their own 1:1 chat: the others it does not name
-    already are named first, so each knows who else has it."""
-    named = {part.user for part in body.parts if isinstance(part, Mention)}
-    others = [other for other in people if other != user and other not in named]
-    if not others:
-        return body
-    lead: list[Mention | str] = ["(Also sent to "]
-    for n, other in enumerate(others):
-        lead += [", " if n else "", Mention(other)]
-    return text(*lead, ")\n") + body
 
 
 def private_lead(address: ChannelAddress | None) -> str:
@@ -285,7 +273,7 @@ class TeamsOutlet:
                 continue
             try:
                 sent = await self._direct(
-                    user, _naming_the_others(reply.text, user, people), reply.buttons
+                    user, naming_the_others(reply.text, user, people), reply.buttons
                 )
             except DeliveryFailed as failed:
                 refused.append(f"{user.id}: {failed}")
