@@ -22,7 +22,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from adapters.teams.translate import key_of
+from adapters.teams.fields import key_of
 from bench._process import ReadOnlyDb
 from bench._slack_bench import Request
 from bot.refs import MessageRef

@@ -9,8 +9,10 @@ One module per concept, as the Slack and Discord adapters are cut:
 - `credentials.py` — the bot's own tokens (client secret or managed identity, MSAL).
 - `http_ingress.py` — aiohttp ⇄ the SDK's `HttpServer` (JWT validated by the SDK): a
   `to_sdk_request` / `to_response` pair, as slack-bolt keeps its framework adapters.
-- `translate.py` — an activity to the core's events (pure); `text.py` reads Teams' text
-  and HTML, each `<at>` as the caller decides.
+- `translate.py` — an activity to the core's events (pure): messages, commands, card
+  submits; `reactions.py` (reactions on the bot's own posts) and `save_as_do.py` (the
+  message action) beside it; `fields.py` reads an activity's fields defensively; `text.py`
+  reads Teams' text and HTML, each `<at>` as the caller decides.
 - `conversations.py` — conversation references kept from every activity, for proactive
   messages (nudges, reminders, private answers as a 1:1 chat).
 - `listener.py` — one activity: translated, references kept, submitted, then answered.

@@ -31,19 +31,18 @@ from adapters.forms import asked_by, form_id
 from adapters.teams import ids
 from adapters.teams.conversations import ChannelAddress, Conversations, PersonAddress
 from adapters.teams.credentials import BotTokens, TokenUnavailable
-from adapters.teams.traits import OBJECT_ID
-from adapters.teams.translate import (
-    Resolved,
+from adapters.teams.fields import (
     bot_ids,
     clean_id,
     conversation_of,
-    is_save_as_do,
     kind_of,
     mentioned_people,
     sender_object_id,
     tenant_of,
-    translate,
 )
+from adapters.teams.save_as_do import is_save_as_do
+from adapters.teams.traits import OBJECT_ID
+from adapters.teams.translate import Resolved, translate
 from bot.events import CommandInvoked
 from bot.ports import DeliveryFailed, Submitter
 from bot.refs import ChannelRef, UserRef

@@ -27,9 +27,10 @@ import pytest_asyncio
 from sqlalchemy import func, select, table
 
 from adapters.forms import asked_by
+from adapters.teams.fields import bot_ids
 from adapters.teams.listener import LOOKUPS_PER_ACTIVITY
 from adapters.teams.service import serve_teams
-from adapters.teams.translate import Resolved, bot_ids, translate
+from adapters.teams.translate import Resolved, translate
 from bot.app import Alsbot
 from bot.clock import FakeClock
 from bot.config import load_config

@@ -26,8 +26,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.teams import render
+from adapters.teams.fields import bot_ids
 from adapters.teams.text import CLOSE, OPEN
-from adapters.teams.translate import Resolved, bot_ids, translate
+from adapters.teams.translate import Resolved, translate
 from bot.refs import Platform, UserRef, WorkspaceRef
 from bot.replies import Button, Mention, Part, Plain, Strong, Text
 from testkit.teams import payloads as p

@@ -9,14 +9,9 @@ import pytest
 from microsoft_teams.api.activities import ActivityTypeAdapter
 
 from adapters.teams import ids
-from adapters.teams.translate import (
-    KEY_ROOM,
-    Resolved,
-    bot_ids,
-    emoji_name,
-    mentioned_people,
-    translate,
-)
+from adapters.teams.fields import KEY_ROOM, bot_ids, mentioned_people
+from adapters.teams.reactions import emoji_name
+from adapters.teams.translate import Resolved, translate
 from bot.commands.words import mentions
 from bot.config import Config
 from bot.emoji_names import normalise_emoji
