@@ -107,6 +107,13 @@ async def migrated_postgres_url(migrated_postgres: str) -> AsyncIterator[str]:
         await _admin_execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The soak-style tests first (stable: each file keeps its order). The two workers take
+    whole files in collection order, and `tests/reliability` sorts late: its minute-long
+    files then ran last, one worker busy for two minutes while the other idled."""
+    items.sort(key=lambda item: item.get_closest_marker("reliability") is None)
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     """Drop this run's PostgreSQL template, if one was made (never another run's)."""
     for name in _TEMPLATES:
