@@ -215,6 +215,10 @@ async def test_each_field_removed_or_mistyped_is_answered_cleanly(bot: Bot) -> N
     bases = shapes.built(bot.cast) + shapes.documented(bot.cast)[:16]
     cases = _fits([m for name, base in bases for m in shapes.mutations(name, base)])
     assert len(cases) > 1000
+    if bot.app.store.dialect == "postgresql":
+        # Every other case (each kind of mutation still many times over): PostgreSQL is here
+        # for what its columns refuse, and the whole corpus runs on SQLite.
+        cases = cases[::2]
     assert await run_corpus(bot, cases) == []
 
 
