@@ -22,10 +22,10 @@ from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.store.models import AdapterState
-from bot.store.upsert import insert_ignore
+from bot.store.upsert import put_adapter_state
 
 log = logging.getLogger(__name__)
 STATE = AdapterState.__table__
@@ -104,15 +104,8 @@ class StateStore:
 
     async def save(self, state: GatewayState) -> None:
         now = datetime.now(UTC)  # Discord's time, not the domain clock: a session expires by it
-        values = {"name": NAME, "value": state.to_json(), "updated_at": now}
         async with self.store.write() as conn:
-            done = await conn.execute(
-                update(STATE)
-                .where(STATE.c.name == NAME)
-                .values(value=values["value"], updated_at=now)
-            )
-            if not done.rowcount:
-                await conn.execute(insert_ignore(STATE, conn.dialect.name, ["name"]), values)
+            await put_adapter_state(conn, NAME, state.to_json(), now)
 
 
 class Progress:

@@ -36,6 +36,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from adapters.http_waits import retry_after
 from adapters.slack import render
 from adapters.slack.history_budget import HISTORY, REPLIES, HistoryBudget
 from adapters.slack.interactions import MAX_USES, ResponseUrls
@@ -101,14 +102,6 @@ def _tagged(messages: Any, key: str) -> str | None:
         if isinstance(payload, dict) and payload.get("key") == key and message.get("ts"):
             return str(message["ts"])
     return None
-
-
-def retry_after(headers: Any, default: float = 1.0) -> float:
-    try:
-        value = float((headers or {}).get("Retry-After", default))
-    except (TypeError, ValueError):
-        return default
-    return max(value, 0.0)
 
 
 def classify(error: SlackApiError) -> DeliveryRetry | DeliveryFailed:

@@ -17,11 +17,11 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.refs import ChannelRef, UserRef
 from bot.store.models import AdapterState
-from bot.store.upsert import insert_ignore
+from bot.store.upsert import put_adapter_state
 
 STATE = AdapterState.__table__
 # What this process last read or wrote is trusted this long (seconds): another process, a
@@ -140,12 +140,5 @@ class Conversations:
             return
         now = datetime.now(UTC)
         async with self.store.write() as conn:
-            done = await conn.execute(
-                update(STATE).where(STATE.c.name == name).values(value=raw, updated_at=now)
-            )
-            if not done.rowcount:
-                await conn.execute(
-                    insert_ignore(STATE, conn.dialect.name, ["name"]),
-                    {"name": name, "value": raw, "updated_at": now},
-                )
+            await put_adapter_state(conn, name, raw, now)
         self._known[name] = (raw, time.monotonic())

@@ -35,9 +35,11 @@ from adapters.teams.fields import (
     bot_ids,
     clean_id,
     conversation_of,
+    dict_at,
     kind_of,
     mentioned_people,
     sender_object_id,
+    str_at,
     tenant_of,
 )
 from adapters.teams.save_as_do import is_save_as_do
@@ -89,16 +91,6 @@ class ConnectorMembers:
 
     async def close(self) -> None:
         await self._http.http.aclose()
-
-
-def _dict(value: Any, key: str) -> Mapping[str, Any]:
-    found = value.get(key) if isinstance(value, Mapping) else None
-    return found if isinstance(found, Mapping) else {}
-
-
-def _str(value: Any, key: str) -> str:
-    found = value.get(key) if isinstance(value, Mapping) else None
-    return found if isinstance(found, str) else ""
 
 
 class Listener:
@@ -153,18 +145,18 @@ class Listener:
     async def keep(self, activity: Mapping[str, Any], bots: frozenset[str]) -> None:
         """The conversation's and the people's references, from any activity."""
         tenant = tenant_of(activity)
-        service_url = _str(activity, "serviceUrl")
+        service_url = str_at(activity, "serviceUrl")
         if not tenant or not service_url.startswith(("https://", "http://")):
             return
         base, _ = conversation_of(activity)
         kind = kind_of(activity)
-        data = _dict(activity, "channelData")
-        team = _str(_dict(data, "team"), "id") or None
+        data = dict_at(activity, "channelData")
+        team = str_at(dict_at(data, "team"), "id") or None
         if base:
-            name = _str(_dict(data, "channel"), "name") or _str(
-                _dict(activity, "conversation"), "name"
+            name = str_at(dict_at(data, "channel"), "name") or str_at(
+                dict_at(activity, "conversation"), "name"
             )
-            if kind == "channel" and _str(_dict(data, "channel"), "id") not in ("", base):
+            if kind == "channel" and str_at(dict_at(data, "channel"), "id") not in ("", base):
                 name = ""  # the event is about another channel (created, renamed)
             known = await self.conversations.channel(ids.channel(tenant, base))
             if not name and known is not None:
@@ -173,29 +165,29 @@ class Listener:
                 ids.channel(tenant, base),
                 ChannelAddress(base, service_url, tenant, kind, team, name[:100]),
             )
-        created = clean_id(_str(_dict(data, "channel"), "id"))
-        if _str(data, "eventType") == "channelCreated" and created:
+        created = clean_id(str_at(dict_at(data, "channel"), "id"))
+        if str_at(data, "eventType") == "channelCreated" and created:
             await self.conversations.remember_channel(
                 ids.channel(tenant, created),
                 ChannelAddress(created, service_url, tenant, "channel", team),
             )
-        sender = _dict(activity, "from")
+        sender = dict_at(activity, "from")
         aad = sender_object_id(activity)
-        if aad is not None and _str(sender, "id") not in bots:
+        if aad is not None and str_at(sender, "id") not in bots:
             await self._person(
                 tenant,
                 aad,
-                _str(sender, "id"),
-                _str(sender, "name"),
+                str_at(sender, "id"),
+                str_at(sender, "name"),
                 service_url,
                 base if kind == "personal" else None,
             )
         added = activity.get("membersAdded")
         for member in added if isinstance(added, list) else []:
-            member_aad = _str(member, "aadObjectId").lower()
-            if OBJECT_ID.fullmatch(member_aad) and _str(member, "id") not in bots:
+            member_aad = str_at(member, "aadObjectId").lower()
+            if OBJECT_ID.fullmatch(member_aad) and str_at(member, "id") not in bots:
                 await self._person(
-                    tenant, member_aad, _str(member, "id"), _str(member, "name"), service_url
+                    tenant, member_aad, str_at(member, "id"), str_at(member, "name"), service_url
                 )
 
     async def _person(
@@ -222,7 +214,7 @@ class Listener:
             return {}
         tenant = tenant_of(activity)
         base, _ = conversation_of(activity)
-        service_url = _str(activity, "serviceUrl")
+        service_url = str_at(activity, "serviceUrl")
         found: dict[str, str] = {}
         lookups = 0
         for teams_id in mentioned_people(activity, bots):

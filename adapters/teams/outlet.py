@@ -48,6 +48,7 @@ import aiohttp
 from yarl import URL
 
 from adapters.forms import ASKING, spec_for
+from adapters.http_waits import retry_after
 from adapters.teams import ids, render
 from adapters.teams.conversations import ChannelAddress, Conversations, PersonAddress
 from adapters.teams.credentials import BotTokens, TokenUnavailable
@@ -88,14 +89,6 @@ REASONS = {
     "MessageSizeTooBig": "the message is too large for Teams",
     "NotEnoughPermissions": "alsbot lacks a permission for this",
 }
-
-
-def retry_after(headers: Any, default: float = 1.0) -> float:
-    try:
-        value = float((headers or {}).get("Retry-After", default))
-    except (TypeError, ValueError):
-        return default
-    return max(value, 0.0)
 
 
 def error_code(body: bytes) -> str:

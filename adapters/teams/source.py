@@ -21,14 +21,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, select
 
 from adapters.teams.conversations import Conversations
 from bot.clock import Clock, SystemClock
 from bot.ports import FetchedMessage
 from bot.refs import ChannelRef, MessageRef, UserRef
 from bot.store.models import AdapterState
-from bot.store.upsert import insert_ignore
+from bot.store.upsert import put_adapter_state
 
 log = logging.getLogger(__name__)
 
@@ -71,14 +71,7 @@ class PostTexts:
         raw = json.dumps({"text": plain[:TEXT_LIMIT], "thread": thread}, ensure_ascii=False)
         name = post_name(message)
         async with self.store.write() as conn:
-            done = await conn.execute(
-                update(STATE).where(STATE.c.name == name).values(value=raw, updated_at=now)
-            )
-            if not done.rowcount:
-                await conn.execute(
-                    insert_ignore(STATE, conn.dialect.name, ["name"]),
-                    {"name": name, "value": raw, "updated_at": now},
-                )
+            await put_adapter_state(conn, name, raw, now)
             if self._writes % PRUNE_EVERY == 0:
                 await conn.execute(
                     delete(STATE).where(

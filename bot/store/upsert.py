@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import CursorResult, Table
+from sqlalchemy import CursorResult, Table, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store.models import AdapterState
 
 
 def insert_ignore(table: Table, dialect: str, conflict_on: list[str]) -> Any:
@@ -28,3 +32,18 @@ def inserted_id(result: CursorResult[Any]) -> int:
     if key is None:
         raise ValueError("the statement inserted no row")
     return int(key[0])
+
+
+async def put_adapter_state(conn: AsyncConnection, name: str, value: str, now: datetime) -> None:
+    """Set the `adapter_state` row `name` (an adapter's small value kept across restarts):
+    an update, and an insert only when there was no row, so the common case — the row
+    exists — is one statement and two processes writing a new one do not collide."""
+    state = AdapterState.__table__
+    done = await conn.execute(
+        update(state).where(state.c.name == name).values(value=value, updated_at=now)
+    )
+    if not done.rowcount:
+        await conn.execute(
+            insert_ignore(state, conn.dialect.name, ["name"]),
+            {"name": name, "value": value, "updated_at": now},
+        )
