@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shlex
 import signal
 import sqlite3
 import sys
@@ -30,6 +31,19 @@ def clean_env(**extra: str) -> dict[str, str]:
     """The environment without any ALSBOT_/SLACK_/DISCORD_/TEAMS_ settings of the caller's."""
     prefixes = ("ALSBOT_", "SLACK_", "DISCORD_", "TEAMS_")
     return {**{k: v for k, v in os.environ.items() if not k.startswith(prefixes)}, **extra}
+
+
+COUNTING = "bench._sql_counting"  # runs alsbot, counting its SQL
+
+
+def alsbot_run(
+    config: Path, *, env: dict[str, str], log_path: Path, server_prefix: str, count_sql: bool
+) -> Server:
+    """`alsbot run --config F` as the event-path benches start it: after `server_prefix`
+    (e.g. `-m cProfile -o x.prof`) when given, under `bench._sql_counting` unless not."""
+    prefix = shlex.split(server_prefix) if server_prefix else []
+    module = ["-m", COUNTING, "adapters.cli"] if count_sql else ["-m", "adapters.cli"]
+    return Server([*prefix, *module, "run", "--config", str(config)], env=env, log_path=log_path)
 
 
 class Server:

@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shlex
 import tempfile
 import time
 from pathlib import Path
@@ -49,7 +48,7 @@ from typing import Any
 import aiohttp
 
 from bench._load import burst, steady
-from bench._process import Cpu, ReadOnlyDb, Server, clean_env
+from bench._process import Cpu, ReadOnlyDb, Server, alsbot_run, clean_env
 from bench._slack_bench import (
     CHANNEL,
     SECRET,
@@ -66,7 +65,6 @@ from testkit.slack import signing as sign
 from testkit.worlds.live import free_port
 
 FACILITATOR = "UFACIL"
-COUNTING = "bench._sql_counting"  # runs alsbot, counting its SQL
 DEADLINE = 900.0  # seconds: the whole benchmark gives up after this
 
 
@@ -142,12 +140,12 @@ async def measure_alsbot(work: Path, api: IndexedWebApi, args: argparse.Namespac
         SLACK_SIGNING_SECRET=SECRET,
         BENCH_SQL_COUNTS_PATH=str(counts_path),
     )
-    prefix = shlex.split(args.server_prefix) if args.server_prefix else []
-    module = ["-m", "adapters.cli"] if args.no_sql_counts else ["-m", COUNTING, "adapters.cli"]
-    server = Server(
-        [*prefix, *module, "run", "--config", str(config)],
+    server = alsbot_run(
+        config,
         env=env,
         log_path=work / "alsbot.log",
+        server_prefix=args.server_prefix,
+        count_sql=not args.no_sql_counts,
     )
     await server.start(Path.cwd())
     try:

@@ -37,7 +37,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shlex
 import subprocess
 import tempfile
 import time
@@ -45,14 +44,13 @@ from pathlib import Path
 from typing import Any
 
 from bench._load import burst, steady
-from bench._process import Cpu, ReadOnlyDb, Server, clean_env
+from bench._process import Cpu, ReadOnlyDb, Server, alsbot_run, clean_env
 from bench._slack_bench import Client, SqlCounts, session
 from bench._teams_bench import PENDING, CountingConnector, World, set_up_round
 from bench.common import emit
 from testkit.eventually import reached
 from testkit.worlds.live import free_port
 
-COUNTING = "bench._sql_counting"  # runs alsbot, counting its SQL
 DEADLINE = 900.0  # seconds: the whole benchmark gives up after this
 PROCESSED_SINCE = "SELECT count(*) FROM inbox WHERE id > ? AND status != 'pending'"
 FAILED_SINCE = "SELECT count(*) FROM inbox WHERE id > ? AND status = 'failed'"
@@ -112,12 +110,12 @@ async def measure_alsbot(work: Path, bf: CountingConnector, args: argparse.Names
         REQUESTS_CA_BUNDLE=bf.ca_path,
         BENCH_SQL_COUNTS_PATH=str(counts_path),
     )
-    prefix = shlex.split(args.server_prefix) if args.server_prefix else []
-    module = ["-m", "adapters.cli"] if args.no_sql_counts else ["-m", COUNTING, "adapters.cli"]
-    server = Server(
-        [*prefix, *module, "run", "--config", str(config)],
+    server = alsbot_run(
+        config,
         env=env,
         log_path=work / "alsbot.log",
+        server_prefix=args.server_prefix,
+        count_sql=not args.no_sql_counts,
     )
     await server.start(Path.cwd())
     try:
