@@ -49,6 +49,11 @@ class BotTokens(Protocol):
         to its expiry; raises `TokenUnavailable` when the login endpoint refuses or fails."""
         ...
 
+    def invalidate(self) -> None:
+        """The connector refused the token (401): the next `bot_token` must not be it.
+        Called on the event loop, so it never waits."""
+        ...
+
 
 class TokenUnavailable(Exception):
     """The login endpoint refused the bot's credentials or could not be reached."""

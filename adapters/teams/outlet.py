@@ -36,7 +36,6 @@ remembers, for the life of the process, whom it already reached.
 
 from __future__ import annotations
 
-import inspect
 import json
 import logging
 from collections import OrderedDict
@@ -376,15 +375,6 @@ class TeamsOutlet:
         except TokenUnavailable as error:
             raise DeliveryRetry(f"teams: no token ({error})", after=TOKEN_WAIT) from error
 
-    async def _forget_token(self) -> None:
-        """A 401 means the cached token is no longer good: drop it, when the token source
-        can (`invalidate`), so the retry logs in again."""
-        invalidate = getattr(self.tokens, "invalidate", None)
-        if callable(invalidate):
-            result = invalidate()
-            if inspect.isawaitable(result):
-                await result
-
     async def _call(self, method: str, url: str, body: dict[str, Any]) -> dict[str, Any]:
         payload = render.activity_bytes(body)
         for attempt in (1, 2):
@@ -408,7 +398,7 @@ class TeamsOutlet:
                 ) from error
             if status == 401 and attempt == 1:
                 log.info("the connector refused the bot's token; fetching a new one")
-                await self._forget_token()
+                self.tokens.invalidate()  # no longer good: the retry logs in again
                 continue
             if 200 <= status < 300:
                 try:

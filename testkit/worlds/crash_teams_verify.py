@@ -74,6 +74,9 @@ class _NoTokens:
     async def bot_token(self) -> str:
         return "dry-run"
 
+    def invalidate(self) -> None:
+        """A dry run never sends, so is never refused."""
+
 
 class DryOutlet(TeamsOutlet):
     """The Teams outlet with its sending replaced by a record: what a row's delivery puts

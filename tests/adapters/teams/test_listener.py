@@ -42,6 +42,9 @@ class FixedToken:
     async def bot_token(self) -> str:
         return TOKEN
 
+    def invalidate(self) -> None:
+        """The same token every time."""
+
 
 @dataclass
 class Connector:
